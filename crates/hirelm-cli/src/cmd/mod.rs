@@ -1,0 +1,24 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod embed;
+pub mod generate;
+pub mod model;
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A spinner on stderr for a step of unknown length (model loading).
+pub fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_message(message.into());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// The CPU device: burn's `flex` backend.
+pub fn device() -> hirelm_model::burn::tensor::Device {
+    hirelm_model::burn::tensor::Device::flex()
+}

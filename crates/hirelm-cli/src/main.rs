@@ -1,0 +1,72 @@
+//! `hirelm`: curate, tune, evaluate and run a hiring-domain language model.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// hirelm turns a small open language model into a hiring-domain specialist.
+///
+/// Models are GGUF files, HF-format safetensors directories, or `hf://owner/repo[/file]`
+/// (read from the local Hugging Face cache, downloaded when the build has the `hub` feature).
+/// The default models are fetched by `scripts/fetch-models.sh` into `models/`.
+#[derive(Debug, Parser)]
+#[command(name = "hirelm", version, about, long_about)]
+struct Cli {
+    /// Worker threads for tensor kernels (default: all cores).
+    #[arg(long, global = true, env = "HIRELM_THREADS")]
+    threads: Option<usize>,
+    /// More log output (-v info, -vv debug); logs go to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect model files.
+    #[command(subcommand)]
+    Model(cmd::model::ModelCommand),
+    /// Generate text with a causal LM (greedy unless --temperature > 0).
+    Generate(cmd::generate::GenerateArgs),
+    /// Embed sentences with the MiniLM sentence encoder; prints one JSON array per line.
+    Embed(cmd::embed::EmbedArgs),
+    /// Measure prefill and decode speed on a model (tokens/s), like llama.cpp's llama-bench.
+    Bench(cmd::bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HIRELM_LOG").unwrap_or_else(|_| level.into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Some(threads) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+            eprintln!("hirelm: cannot set {threads} threads: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let result = match cli.command {
+        Command::Model(cmd) => cmd::model::run(cmd),
+        Command::Generate(args) => cmd::generate::run(args),
+        Command::Embed(args) => cmd::embed::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("hirelm: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

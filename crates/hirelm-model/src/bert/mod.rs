@@ -1,0 +1,38 @@
+//! BERT sentence encoder (all-MiniLM-L6-v2): [`BertConfig`] → [`BertModel`] →
+//! [`SentenceEncoder`] (tokenize, encode, masked mean pooling, L2 normalisation).
+//!
+//! - [`config`]: [`BertConfig`], its preset and the HF `config.json` file struct.
+//! - [`names`]: HF tensor names (with or without a `bert.` prefix).
+//! - [`embeddings`], [`attention`], [`layer`], [`model`]: the architecture, post-LayerNorm.
+//! - [`pooling`]: [`mean_pool`] and [`l2_normalize`].
+//! - [`encoder`]: [`SentenceEncoder`].
+//!
+//! ```no_run
+//! # fn main() -> hirelm_model::Result<()> {
+//! use hirelm_model::bert::SentenceEncoder;
+//! let device = burn::tensor::Device::default();
+//! // Needs the model: scripts/fetch-models.sh
+//! let encoder = SentenceEncoder::load("models/all-minilm-l6-v2".as_ref(), &device)?;
+//! let v = encoder.embed(&["Senior Rust engineer", "Backend developer (Rust)"])?;
+//! let cosine: f32 = v[0].iter().zip(&v[1]).map(|(a, b)| a * b).sum();
+//! assert!(cosine > 0.5);
+//! # Ok(()) }
+//! ```
+
+pub mod attention;
+pub mod config;
+pub mod embeddings;
+pub mod encoder;
+pub mod layer;
+pub mod model;
+pub mod names;
+pub mod pooling;
+
+pub use attention::BertAttention;
+pub use config::{BertActivation, BertConfig, HfBertConfig};
+pub use embeddings::BertEmbeddings;
+pub use encoder::{EncoderOptions, SentenceEncoder};
+pub use layer::BertLayer;
+pub use model::BertModel;
+pub use names::TensorNames;
+pub use pooling::{l2_normalize, mean_pool};

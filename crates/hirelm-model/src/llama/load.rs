@@ -1,0 +1,185 @@
+//! Strict weight loading: every tensor of the architecture present with its expected shape.
+
+use burn::tensor::{Device, Tensor};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::attention::Attention;
+use super::block::DecoderBlock;
+use super::config::LlamaConfig;
+use super::mlp::Mlp;
+use super::model::LlamaModel;
+use super::rope::RotaryEmbedding;
+use crate::error::{ModelError, Result};
+use crate::linear::AdaptableLinear;
+use crate::norm::RmsNorm;
+use crate::weights::{WeightSource, load_param};
+
+/// Every HF-named tensor of a Llama model with its row-major shape (PyTorch layout).
+pub fn expected_tensors(config: &LlamaConfig) -> Vec<(String, Vec<usize>)> {
+    let (d, ff, hd) = (config.hidden_size, config.intermediate_size, config.head_dim());
+    let (q, kv) = (config.num_heads * hd, config.num_kv_heads * hd);
+    let mut out = vec![("model.embed_tokens.weight".to_string(), vec![config.vocab_size, d])];
+    for i in 0..config.num_layers {
+        let p = format!("model.layers.{i}");
+        out.extend([
+            (format!("{p}.input_layernorm.weight"), vec![d]),
+            (format!("{p}.self_attn.q_proj.weight"), vec![q, d]),
+            (format!("{p}.self_attn.k_proj.weight"), vec![kv, d]),
+            (format!("{p}.self_attn.v_proj.weight"), vec![kv, d]),
+            (format!("{p}.self_attn.o_proj.weight"), vec![d, q]),
+            (format!("{p}.post_attention_layernorm.weight"), vec![d]),
+            (format!("{p}.mlp.gate_proj.weight"), vec![ff, d]),
+            (format!("{p}.mlp.up_proj.weight"), vec![ff, d]),
+            (format!("{p}.mlp.down_proj.weight"), vec![d, ff]),
+        ]);
+    }
+    out.push(("model.norm.weight".to_string(), vec![d]));
+    if !config.tie_word_embeddings {
+        out.push(("lm_head.weight".to_string(), vec![config.vocab_size, d]));
+    }
+    out
+}
+
+/// Random weights for every tensor of `config` (norm gains near one), for tests and tools
+/// that need a model of the right shape without a download.
+pub fn random_weights(config: &LlamaConfig, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    expected_tensors(config)
+        .into_iter()
+        .map(|(name, shape)| {
+            let n: usize = shape.iter().product();
+            let data = if shape.len() == 1 {
+                (0..n).map(|_| 1.0 + rng.random_range(-0.1..0.1)).collect()
+            } else {
+                let bound = (3.0 / shape[1] as f32).sqrt();
+                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
+            };
+            (name, shape, data)
+        })
+        .collect()
+}
+
+impl LlamaModel {
+    /// Loads every tensor of `config` from `src` (HF names), checking each shape.
+    pub fn load(src: &dyn WeightSource, config: LlamaConfig, device: &Device) -> Result<Self> {
+        config.validate()?;
+        let (d, ff, hd) = (config.hidden_size, config.intermediate_size, config.head_dim());
+        let (q, kv) = (config.num_heads * hd, config.num_kv_heads * hd);
+        let linear = |name: String, out: usize, inp: usize| -> Result<AdaptableLinear> {
+            let (shape, data) = src.tensor_f32(&name)?;
+            if shape != [out, inp] {
+                return Err(ModelError::ShapeMismatch { name, expected: vec![out, inp], got: shape });
+            }
+            Ok(AdaptableLinear::from_torch_layout(&data, out, inp, device))
+        };
+        let norm = |name: String| -> Result<RmsNorm> {
+            let gain = load_param::<1>(src, &name, [d], device)?;
+            Ok(RmsNorm::new(gain.val(), config.rms_norm_eps))
+        };
+        let mut layers = Vec::with_capacity(config.num_layers);
+        for i in 0..config.num_layers {
+            let p = format!("model.layers.{i}");
+            let self_attn = Attention {
+                q_proj: linear(format!("{p}.self_attn.q_proj.weight"), q, d)?,
+                k_proj: linear(format!("{p}.self_attn.k_proj.weight"), kv, d)?,
+                v_proj: linear(format!("{p}.self_attn.v_proj.weight"), kv, d)?,
+                o_proj: linear(format!("{p}.self_attn.o_proj.weight"), d, q)?,
+                num_heads: config.num_heads,
+                num_kv_heads: config.num_kv_heads,
+            };
+            let mlp = Mlp {
+                gate_proj: linear(format!("{p}.mlp.gate_proj.weight"), ff, d)?,
+                up_proj: linear(format!("{p}.mlp.up_proj.weight"), ff, d)?,
+                down_proj: linear(format!("{p}.mlp.down_proj.weight"), d, ff)?,
+            };
+            layers.push(DecoderBlock {
+                input_layernorm: norm(format!("{p}.input_layernorm.weight"))?,
+                self_attn,
+                post_attention_layernorm: norm(format!("{p}.post_attention_layernorm.weight"))?,
+                mlp,
+            });
+        }
+        let embed = load_param::<2>(src, "model.embed_tokens.weight", [config.vocab_size, d], device)?;
+        let lm_head = if config.tie_word_embeddings {
+            None
+        } else {
+            Some(linear("lm_head.weight".to_string(), config.vocab_size, d)?)
+        };
+        Ok(Self {
+            embed_tokens: embed.set_require_grad(false),
+            layers,
+            norm: norm("model.norm.weight".to_string())?,
+            lm_head,
+            rope: RotaryEmbedding::new(hd, config.max_seq_len, config.rope_theta, device),
+            config,
+        })
+    }
+
+    /// Every tensor in HF names and PyTorch layout, adapters merged: the input of the
+    /// safetensors and GGUF exporters.
+    pub fn export_tensors(&self) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+        let c = &self.config;
+        let to_vec = |t: Tensor<2>| t.into_data().try_into_vec_as::<f32>().unwrap_or_default();
+        let gain = |n: &RmsNorm| n.weight.val().into_data().try_into_vec_as::<f32>().unwrap_or_default();
+        let proj = |l: &AdaptableLinear| {
+            let [inp, out] = l.dims();
+            (vec![out, inp], l.to_torch_layout())
+        };
+        let mut out = vec![(
+            "model.embed_tokens.weight".to_string(),
+            vec![c.vocab_size, c.hidden_size],
+            to_vec(self.embed_tokens.val()),
+        )];
+        for (i, layer) in self.layers.iter().enumerate() {
+            let p = format!("model.layers.{i}");
+            let a = &layer.self_attn;
+            out.push((format!("{p}.input_layernorm.weight"), vec![c.hidden_size], gain(&layer.input_layernorm)));
+            for (name, l) in [("q_proj", &a.q_proj), ("k_proj", &a.k_proj), ("v_proj", &a.v_proj), ("o_proj", &a.o_proj)] {
+                let (shape, data) = proj(l);
+                out.push((format!("{p}.self_attn.{name}.weight"), shape, data));
+            }
+            out.push((
+                format!("{p}.post_attention_layernorm.weight"),
+                vec![c.hidden_size],
+                gain(&layer.post_attention_layernorm),
+            ));
+            let m = &layer.mlp;
+            for (name, l) in [("gate_proj", &m.gate_proj), ("up_proj", &m.up_proj), ("down_proj", &m.down_proj)] {
+                let (shape, data) = proj(l);
+                out.push((format!("{p}.mlp.{name}.weight"), shape, data));
+            }
+        }
+        out.push(("model.norm.weight".to_string(), vec![c.hidden_size], gain(&self.norm)));
+        if let Some(head) = &self.lm_head {
+            let (shape, data) = proj(head);
+            out.push(("lm_head.weight".to_string(), shape, data));
+        }
+        out
+    }
+}
+
+/// A [`WeightSource`] over tensors held in memory (HF names), e.g. from [`random_weights`].
+#[derive(Debug, Default)]
+pub struct InMemoryWeights {
+    tensors: std::collections::BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+}
+
+impl InMemoryWeights {
+    /// Collects `(name, shape, data)` triples.
+    pub fn new(tensors: Vec<(String, Vec<usize>, Vec<f32>)>) -> Self {
+        Self { tensors: tensors.into_iter().map(|(n, s, d)| (n, (s, d))).collect() }
+    }
+}
+
+impl WeightSource for InMemoryWeights {
+    fn tensor_f32(&self, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
+        self.tensors.get(name).cloned().ok_or_else(|| ModelError::MissingTensor { name: name.to_string() })
+    }
+    fn contains(&self, name: &str) -> bool {
+        self.tensors.contains_key(name)
+    }
+    fn names(&self) -> Vec<String> {
+        self.tensors.keys().cloned().collect()
+    }
+}

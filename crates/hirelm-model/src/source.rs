@@ -1,0 +1,131 @@
+//! Where a model comes from: a local file or directory, or an `hf://owner/repo` repository.
+//!
+//! `hf://` sources resolve from the local Hugging Face cache (`$HF_HOME`, offline); with the
+//! `hub` feature, files missing from the cache are downloaded into it. Tests never use the
+//! network: they build their models on disk.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{ModelError, Result};
+
+/// A parsed model location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelSource {
+    /// A GGUF file, or a directory with `config.json` + `*.safetensors` + `tokenizer.json`.
+    Local(PathBuf),
+    /// A Hugging Face repository, optionally naming one file in it (e.g. a GGUF).
+    Hub {
+        /// `owner/name`.
+        repo: String,
+        /// A file inside the repository; `None` for a safetensors model.
+        file: Option<String>,
+    },
+}
+
+impl ModelSource {
+    /// Parses `hf://owner/repo[/file]` or a local path.
+    pub fn parse(text: &str) -> Result<Self> {
+        let Some(rest) = text.strip_prefix("hf://") else {
+            return Ok(Self::Local(PathBuf::from(text)));
+        };
+        let parts: Vec<&str> = rest.splitn(3, '/').collect();
+        match parts.as_slice() {
+            [owner, name] | [owner, name, ""] if !owner.is_empty() && !name.is_empty() => {
+                Ok(Self::Hub { repo: format!("{owner}/{name}"), file: None })
+            }
+            [owner, name, file] if !owner.is_empty() && !name.is_empty() => {
+                Ok(Self::Hub { repo: format!("{owner}/{name}"), file: Some(file.to_string()) })
+            }
+            _ => Err(ModelError::Source {
+                source_name: text.to_string(),
+                reason: "expected hf://owner/repo or hf://owner/repo/file".into(),
+            }),
+        }
+    }
+
+    /// A local path to load: the file itself, or a directory holding the model's files.
+    pub fn resolve(&self) -> Result<PathBuf> {
+        match self {
+            Self::Local(path) if path.exists() => Ok(path.clone()),
+            Self::Local(path) => Err(ModelError::Source {
+                source_name: path.display().to_string(),
+                reason: "no such file or directory (run scripts/fetch-models.sh for the default models)"
+                    .into(),
+            }),
+            Self::Hub { repo, file: Some(file) } => fetch_from_hub(repo, file),
+            Self::Hub { repo, file: None } => {
+                let config = fetch_from_hub(repo, "config.json")?;
+                for name in ["tokenizer.json", "model.safetensors"] {
+                    fetch_from_hub(repo, name)?;
+                }
+                Ok(config.parent().map(Path::to_path_buf).unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// A file of `repo`, from the offline cache or (with the `hub` feature) downloaded into it.
+fn fetch_from_hub(repo: &str, file: &str) -> Result<PathBuf> {
+    let cache = hf_hub::Cache::from_env();
+    if let Some(path) = cache.model(repo.to_string()).get(file) {
+        return Ok(path);
+    }
+    download(repo, file)
+}
+
+#[cfg(feature = "hub")]
+fn download(repo: &str, file: &str) -> Result<PathBuf> {
+    let fail = |reason: String| ModelError::Source { source_name: format!("hf://{repo}/{file}"), reason };
+    let api = hf_hub::api::sync::ApiBuilder::from_env()
+        .with_progress(true)
+        .build()
+        .map_err(|e| fail(format!("cannot reach the Hugging Face Hub: {e}")))?;
+    api.model(repo.to_string()).get(file).map_err(|e| fail(format!("download failed: {e}")))
+}
+
+#[cfg(not(feature = "hub"))]
+fn download(repo: &str, file: &str) -> Result<PathBuf> {
+    Err(ModelError::Source {
+        source_name: format!("hf://{repo}/{file}"),
+        reason: "not in the local Hugging Face cache, and this build has no `hub` feature to download it".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hub_and_local_sources() {
+        assert_eq!(
+            ModelSource::parse("hf://HuggingFaceTB/SmolLM2-135M-Instruct").expect("valid"),
+            ModelSource::Hub { repo: "HuggingFaceTB/SmolLM2-135M-Instruct".into(), file: None }
+        );
+        assert_eq!(
+            ModelSource::parse("hf://a/b/sub/model.gguf").expect("valid"),
+            ModelSource::Hub { repo: "a/b".into(), file: Some("sub/model.gguf".into()) }
+        );
+        assert_eq!(ModelSource::parse("models/x.gguf").expect("valid"), ModelSource::Local("models/x.gguf".into()));
+        assert!(ModelSource::parse("hf://onlyowner").is_err());
+        assert!(ModelSource::parse("hf:///name").is_err());
+    }
+
+    #[test]
+    fn missing_local_path_says_how_to_fetch() {
+        let err = ModelSource::Local("/nonexistent/m.gguf".into()).resolve().expect_err("missing");
+        assert!(err.to_string().contains("fetch-models.sh"), "{err}");
+    }
+
+    #[test]
+    fn hub_file_resolves_from_offline_cache() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = hf_hub::Cache::new(dir.path().to_path_buf()).model("owner/name".into());
+        repo.create_ref("abc123").expect("ref");
+        let file = dir.path().join("models--owner--name/snapshots/abc123/model.gguf");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&file, b"x").expect("write");
+        // SAFETY of the environment change: this test is the only one reading HF_HOME.
+        let path = hf_hub::Cache::new(dir.path().to_path_buf()).model("owner/name".into()).get("model.gguf");
+        assert_eq!(path, Some(file));
+    }
+}
