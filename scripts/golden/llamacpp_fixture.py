@@ -23,6 +23,14 @@ What it writes (default crates/hirelm-model/tests/fixtures/smollm2_llamacpp.json
 
 The output is deterministic for a given llama.cpp build and CPU feature set (up to
 floating-point reduction order); rerunning overwrites the file.
+
+The F32 reference (same weights as ours, without llama.cpp's 8-bit activation quantisation in its
+Q4_1 matmuls) is made from a lossless F32 rewrite of the same file:
+
+    hirelm model convert models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf /tmp/smollm2-f32.gguf
+    ~/.cache/hirelm-ref-venv/bin/python scripts/golden/llamacpp_fixture.py \
+        --model /tmp/smollm2-f32.gguf --model-sha256 "$(sha256sum /tmp/smollm2-f32.gguf | cut -d' ' -f1)" \
+        --out crates/hirelm-model/tests/fixtures/smollm2_f32_llamacpp.json
 """
 
 from __future__ import annotations
@@ -195,6 +203,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument(
+        "--model-sha256",
+        default=MODEL_SHA256,
+        help="expected sha256 of --model (default: the pinned Q4_1 file); for the F32 reference "
+        "made by `hirelm model convert`, pass that file's sha256",
+    )
     args = ap.parse_args()
 
     import llama_cpp
@@ -205,8 +219,8 @@ def main() -> int:
             file=sys.stderr,
         )
     sha = sha256_of(args.model)
-    if sha != MODEL_SHA256:
-        print(f"error: {args.model} has sha256 {sha}, expected {MODEL_SHA256}", file=sys.stderr)
+    if sha != args.model_sha256:
+        print(f"error: {args.model} has sha256 {sha}, expected {args.model_sha256}", file=sys.stderr)
         return 1
 
     llm = load(args.model)
@@ -270,8 +284,8 @@ def main() -> int:
     fixture = {
         "generator": GENERATOR,
         "llama_cpp_python": LLAMA_CPP_PYTHON_VERSION,
-        "model_file": MODEL_FILE,
-        "model_sha256": MODEL_SHA256,
+        "model_file": os.path.basename(args.model),
+        "model_sha256": sha,
         "top_k": TOP_K,
         "bos": bos,
         "tokenize": tokenize,

@@ -22,3 +22,13 @@ pub fn spinner(message: impl Into<String>) -> ProgressBar {
 pub fn device() -> hirelm_model::burn::tensor::Device {
     hirelm_model::burn::tensor::Device::flex()
 }
+
+/// Writes `text` to stdout; a closed pipe (`hirelm model info … | head`) is not an error.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
