@@ -122,7 +122,7 @@ fi
 cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
 [ -n "$cpu" ] || cpu="$(uname -m)"
 
-LOAD_BEFORE="$load_before" LLAMA_JSON="$llama_json" OURS_JSON="$ours_json" OURS_NOTE="$ours_note" CPU="$cpu" THREADS="$threads" \
+report="$(LOAD_BEFORE="$load_before" LLAMA_JSON="$llama_json" OURS_JSON="$ours_json" OURS_NOTE="$ours_note" CPU="$cpu" THREADS="$threads" \
 N_PROMPT="$n_prompt" N_GEN="$n_gen" MODEL="$model" python3 - <<'PY'
 import json, os, sys
 
@@ -159,4 +159,24 @@ if ours is not None:
 else:
     print()
     print(f"hirelm: {os.environ['OURS_NOTE']}")
+PY)"
+printf '%s\n' "$report"
+
+# Keep the figures: benches/results/speed-<model>.md, and the README block between
+# <!-- speed:<model>:begin --> and <!-- speed:<model>:end --> when the README has one.
+name="$(basename "$model" .gguf)"
+mkdir -p "$root/benches/results"
+printf '%s\n' "$report" > "$root/benches/results/speed-$name.md"
+REPORT="$report" NAME="$name" README="$root/README.md" python3 - <<'PY'
+import os, re
+path, name, report = os.environ["README"], os.environ["NAME"], os.environ["REPORT"]
+if os.path.exists(path):
+    text = open(path, encoding="utf-8").read()
+    begin, end = f"<!-- speed:{name}:begin -->", f"<!-- speed:{name}:end -->"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        block = "```text\n" + report.strip() + "\n```"
+        open(path, "w", encoding="utf-8").write(f"{head}{begin}\n{block}\n{end}{tail}")
+        print(f"compare_llamacpp: updated README block {name}")
 PY
