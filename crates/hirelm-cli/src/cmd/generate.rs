@@ -39,6 +39,15 @@ pub struct GenerateArgs {
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.temperature.is_finite() && args.temperature >= 0.0,
+        "--temperature must be a finite number >= 0, got {}",
+        args.temperature
+    );
+    if let Some(p) = args.top_p {
+        anyhow::ensure!(p > 0.0 && p <= 1.0, "--top-p must be in (0, 1], got {p}");
+    }
+    anyhow::ensure!(args.max_tokens > 0, "--max-tokens must be at least 1");
     let device = super::device();
     let bar = super::spinner(format!("loading {}", args.model));
     let lm = PretrainedLlama::load(&args.model, &device).with_context(|| format!("loading model {}", args.model))?;

@@ -1,0 +1,81 @@
+//! The `hirelm` binary end to end, on the fetched models (scripts/fetch-models.sh).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn hirelm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn model(relative: &str) -> String {
+    let dir = std::env::var_os("HIRELM_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"));
+    let path = dir.join(relative);
+    assert!(path.exists(), "{} missing: run scripts/fetch-models.sh", path.display());
+    path.display().to_string()
+}
+
+fn smollm2() -> String {
+    model("smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
+}
+
+#[test]
+fn model_info_describes_the_gguf() {
+    let out = hirelm(&["model", "info", &smollm2()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("architecture:  llama"), "{text}");
+    assert!(text.contains("30 layers, d_model 576"), "{text}");
+    assert!(text.contains("Q4_1   210"), "{text}");
+}
+
+#[test]
+fn truncated_gguf_fails_with_offset_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = std::fs::read(smollm2()).expect("reads");
+    let cut = dir.path().join("cut.gguf");
+    std::fs::write(&cut, &bytes[..1000]).expect("writes");
+    let out = hirelm(&["model", "info", cut.to_str().expect("utf-8 path")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("byte offset") && err.contains("field"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn greedy_chat_generation_is_deterministic_and_reports_speed() {
+    let args = ["generate", "--model", &smollm2(), "--chat", "--prompt", "Name one skill of a nurse.", "--max-tokens", "12"];
+    let (a, b) = (hirelm(&args), hirelm(&args));
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(!text.trim().is_empty());
+    assert_eq!(a.stdout, b.stdout, "greedy decoding must repeat exactly");
+    let err = String::from_utf8_lossy(&a.stderr);
+    assert!(err.contains("decode") && err.contains("t/s"), "{err}");
+}
+
+#[test]
+fn invalid_sampling_options_are_refused() {
+    let out = hirelm(&["generate", "--model", &smollm2(), "--prompt", "x", "--top-p", "1.5"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--top-p"));
+}
+
+#[test]
+fn embed_prints_one_unit_vector_per_text() {
+    let out = hirelm(&["embed", "--model", &model("all-minilm-l6-v2"), "Rust engineer", "Registered nurse"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<f32>> = text.lines().map(|l| serde_json::from_str(l).expect("json array")).collect();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert_eq!(row.len(), 384);
+        let norm: f32 = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "{norm}");
+    }
+}
