@@ -1,0 +1,193 @@
+//! LoRA settings: the checked runtime struct and PEFT's `adapter_config.json` file shape.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{LoraError, Result};
+
+/// The projections of a Llama block an adapter can wrap, by their HF/PEFT names.
+pub const TARGET_MODULES: [&str; 7] =
+    ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+
+/// Checked LoRA hyper-parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoraConfig {
+    /// Rank `r` of every adapter.
+    pub rank: usize,
+    /// `lora_alpha`: the update is scaled by `alpha / r` (or `alpha / sqrt(r)` with rsLoRA).
+    pub alpha: f64,
+    /// Dropout on the adapter's input during training.
+    pub dropout: f64,
+    /// Wrapped projections, a subset of [`TARGET_MODULES`].
+    pub target_modules: Vec<String>,
+    /// rsLoRA scaling (`alpha / sqrt(r)`), stable at high ranks.
+    pub use_rslora: bool,
+    /// The base model this adapter belongs to (`base_model_name_or_path`).
+    pub base_model: String,
+}
+
+impl Default for LoraConfig {
+    fn default() -> Self {
+        Self {
+            rank: 16,
+            alpha: 32.0,
+            dropout: 0.05,
+            target_modules: TARGET_MODULES.iter().map(|s| s.to_string()).collect(),
+            use_rslora: false,
+            base_model: "HuggingFaceTB/SmolLM2-135M-Instruct".into(),
+        }
+    }
+}
+
+impl LoraConfig {
+    /// The factor applied to `x·A·B`.
+    pub fn scale(&self) -> f64 {
+        if self.use_rslora { self.alpha / (self.rank as f64).sqrt() } else { self.alpha / self.rank as f64 }
+    }
+
+    /// Checks rank, alpha, dropout and module names.
+    pub fn validate(&self) -> Result<()> {
+        if self.rank == 0 {
+            return Err(LoraError::config("r", "must be at least 1"));
+        }
+        if !(self.alpha.is_finite() && self.alpha > 0.0) {
+            return Err(LoraError::config("lora_alpha", format!("must be positive, got {}", self.alpha)));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(LoraError::config("lora_dropout", format!("must be in [0, 1), got {}", self.dropout)));
+        }
+        if self.target_modules.is_empty() {
+            return Err(LoraError::config("target_modules", "is empty"));
+        }
+        if let Some(bad) = self.target_modules.iter().find(|m| !TARGET_MODULES.contains(&m.as_str())) {
+            return Err(LoraError::config(
+                "target_modules",
+                format!("`{bad}` is not one of {}", TARGET_MODULES.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads PEFT's `adapter_config.json`.
+    pub fn from_peft_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io { path: path.into(), source })?;
+        let file: PeftAdapterConfig = serde_json::from_str(&text)
+            .map_err(|e| LoraError::config(path.display().to_string(), format!("invalid JSON: {e}")))?;
+        file.into_config()
+    }
+}
+
+/// PEFT's `adapter_config.json`, with PEFT's field names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeftAdapterConfig {
+    /// Always `LORA` here.
+    pub peft_type: String,
+    /// `CAUSAL_LM`.
+    #[serde(default)]
+    pub task_type: Option<String>,
+    /// Rank.
+    pub r: usize,
+    /// Scaling numerator.
+    pub lora_alpha: f64,
+    /// Dropout.
+    #[serde(default)]
+    pub lora_dropout: f64,
+    /// Wrapped modules.
+    pub target_modules: Vec<String>,
+    /// rsLoRA scaling.
+    #[serde(default)]
+    pub use_rslora: bool,
+    /// Base model id or path.
+    #[serde(default)]
+    pub base_model_name_or_path: Option<String>,
+    /// Bias handling: only `none` is supported.
+    #[serde(default = "default_bias")]
+    pub bias: String,
+    /// Whether `lora_B` was initialised to zero (PEFT's `init_lora_weights`).
+    #[serde(default = "default_true")]
+    pub init_lora_weights: bool,
+    /// Whether the adapter is in inference mode.
+    #[serde(default = "default_true")]
+    pub inference_mode: bool,
+    /// `fan_in_fan_out` (GPT-2 style Conv1D): must be false for Llama.
+    #[serde(default)]
+    pub fan_in_fan_out: bool,
+}
+
+fn default_bias() -> String {
+    "none".into()
+}
+fn default_true() -> bool {
+    true
+}
+
+impl PeftAdapterConfig {
+    /// The file for a runtime config.
+    pub fn from_config(config: &LoraConfig) -> Self {
+        Self {
+            peft_type: "LORA".into(),
+            task_type: Some("CAUSAL_LM".into()),
+            r: config.rank,
+            lora_alpha: config.alpha,
+            lora_dropout: config.dropout,
+            target_modules: config.target_modules.clone(),
+            use_rslora: config.use_rslora,
+            base_model_name_or_path: Some(config.base_model.clone()),
+            bias: "none".into(),
+            init_lora_weights: true,
+            inference_mode: true,
+            fan_in_fan_out: false,
+        }
+    }
+
+    /// Converts to the checked runtime config.
+    pub fn into_config(self) -> Result<LoraConfig> {
+        if self.peft_type != "LORA" {
+            return Err(LoraError::config("peft_type", format!("only LORA is supported, found `{}`", self.peft_type)));
+        }
+        if self.bias != "none" {
+            return Err(LoraError::config("bias", format!("only `none` is supported, found `{}`", self.bias)));
+        }
+        if self.fan_in_fan_out {
+            return Err(LoraError::config("fan_in_fan_out", "must be false for Llama linear layers"));
+        }
+        let config = LoraConfig {
+            rank: self.r,
+            alpha: self.lora_alpha,
+            dropout: self.lora_dropout,
+            target_modules: self.target_modules,
+            use_rslora: self.use_rslora,
+            base_model: self.base_model_name_or_path.unwrap_or_default(),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_follows_lora_and_rslora() {
+        let mut c = LoraConfig { rank: 16, alpha: 32.0, ..Default::default() };
+        assert_eq!(c.scale(), 2.0);
+        c.use_rslora = true;
+        assert_eq!(c.scale(), 8.0);
+    }
+
+    #[test]
+    fn peft_file_round_trips_and_rejects_unknown_modules() {
+        let c = LoraConfig::default();
+        let json = serde_json::to_value(PeftAdapterConfig::from_config(&c)).expect("serialises");
+        assert_eq!(json["r"], 16);
+        assert_eq!(json["lora_alpha"], 32.0);
+        let back: PeftAdapterConfig = serde_json::from_value(json.clone()).expect("parses");
+        assert_eq!(back.into_config().expect("valid"), c);
+        let mut bad = json;
+        bad["target_modules"] = serde_json::json!(["q_proj", "lm_head"]);
+        let err = serde_json::from_value::<PeftAdapterConfig>(bad).expect("parses").into_config().expect_err("bad");
+        assert!(err.to_string().contains("lm_head"), "{err}");
+    }
+}

@@ -1,0 +1,32 @@
+//! `hirelm-lora`: LoRA adapters on hirelm's Llama model.
+//!
+//! Adapters are explicit low-rank layers (`x·A·B·scale` beside a frozen base weight, see
+//! [`hirelm_model::linear::AdaptableLinear`]), never dense weight deltas, so training touches only
+//! `A` and `B`. This crate attaches fresh adapters ([`attach_fresh`]), saves and loads them in
+//! PEFT's format ([`save_adapter`], [`load_adapter`]) and merges them into the base
+//! ([`merge_all`]). The SFT trainer arrives with the training issue.
+//!
+//! ```
+//! use hirelm_lora::{LoraConfig, attach_fresh};
+//! use hirelm_model::burn::tensor::Device;
+//! use hirelm_model::llama::{InMemoryWeights, LlamaConfig, LlamaModel, random_weights};
+//!
+//! let device = Device::flex();
+//! let config = LlamaConfig::tiny_for_tests();
+//! let weights = InMemoryWeights::new(random_weights(&config, 1));
+//! let mut model = LlamaModel::load(&weights, config, &device)?;
+//! let lora = LoraConfig { rank: 4, alpha: 8.0, ..Default::default() };
+//! assert_eq!(attach_fresh(&mut model, &lora, 0, &device)?, 2 * 7);
+//! # Ok::<(), hirelm_lora::LoraError>(())
+//! ```
+#![warn(missing_docs)]
+
+mod attach;
+mod config;
+mod error;
+mod peft;
+
+pub use attach::{attach_fresh, detach_all, merge_all, projections_mut};
+pub use config::{LoraConfig, PeftAdapterConfig, TARGET_MODULES};
+pub use error::{LoraError, Result};
+pub use peft::{ADAPTER_CONFIG, ADAPTER_WEIGHTS, load_adapter, save_adapter};

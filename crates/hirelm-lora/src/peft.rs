@@ -1,0 +1,94 @@
+//! Adapters in PEFT's format: `adapter_model.safetensors` with PEFT's tensor names and
+//! `adapter_config.json`, so Python PEFT loads ours and we load theirs.
+//!
+//! Names: `base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight` (`[r, d_in]`) and
+//! `….lora_B.weight` (`[d_out, r]`), PyTorch layout. Ours are `A: [d_in, r]`, `B: [r, d_out]`.
+
+use std::path::Path;
+
+use hirelm_model::burn::module::Param;
+use hirelm_model::burn::tensor::{Device, Tensor, TensorData};
+use hirelm_model::linear::LowRankAdapter;
+use hirelm_model::llama::LlamaModel;
+use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
+
+use crate::attach::projections_mut;
+use crate::config::{LoraConfig, PeftAdapterConfig};
+use crate::error::{LoraError, Result};
+
+/// File name of the adapter weights.
+pub const ADAPTER_WEIGHTS: &str = "adapter_model.safetensors";
+/// File name of the adapter config.
+pub const ADAPTER_CONFIG: &str = "adapter_config.json";
+
+fn peft_name(module: &str, part: &str) -> String {
+    format!("base_model.model.{module}.{part}.weight")
+}
+
+fn to_vec(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec_as::<f32>().unwrap_or_default()
+}
+
+fn transpose(data: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; data.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = data[r * cols + c];
+        }
+    }
+    out
+}
+
+/// Writes the model's adapters and `config` into `dir` (created if needed; each file atomically).
+pub fn save_adapter(model: &mut LlamaModel, config: &LoraConfig, dir: &Path) -> Result<usize> {
+    std::fs::create_dir_all(dir).map_err(|source| LoraError::Io { path: dir.into(), source })?;
+    let mut tensors = Vec::new();
+    for (module, _, linear) in projections_mut(model) {
+        let Some(adapter) = &linear.adapter else { continue };
+        let [d_in, rank] = adapter.a.dims();
+        let [_, d_out] = adapter.b.dims();
+        tensors.push((peft_name(&module, "lora_A"), vec![rank, d_in], transpose(&to_vec(adapter.a.val()), d_in, rank)));
+        tensors.push((peft_name(&module, "lora_B"), vec![d_out, rank], transpose(&to_vec(adapter.b.val()), rank, d_out)));
+    }
+    write_safetensors(&dir.join(ADAPTER_WEIGHTS), &tensors)?;
+    let json = serde_json::to_string_pretty(&PeftAdapterConfig::from_config(config))
+        .map_err(|e| LoraError::config("adapter_config.json", e.to_string()))?;
+    let path = dir.join(ADAPTER_CONFIG);
+    let tmp = dir.join(format!(".{ADAPTER_CONFIG}.tmp"));
+    std::fs::write(&tmp, json).map_err(|source| LoraError::Io { path: tmp.clone(), source })?;
+    std::fs::rename(&tmp, &path).map_err(|source| LoraError::Io { path, source })?;
+    Ok(tensors.len() / 2)
+}
+
+/// Reads `dir/adapter_config.json` and attaches every adapter of `dir/adapter_model.safetensors`
+/// to `model`, strictly: each targeted projection must have both tensors with the right shapes.
+pub fn load_adapter(model: &mut LlamaModel, dir: &Path, device: &Device) -> Result<LoraConfig> {
+    let config = LoraConfig::from_peft_file(&dir.join(ADAPTER_CONFIG))?;
+    let weights = SafetensorsWeights::open(dir.join(ADAPTER_WEIGHTS))?;
+    let rank = config.rank;
+    for (module, short, linear) in projections_mut(model) {
+        if !config.target_modules.iter().any(|m| m == short) {
+            continue;
+        }
+        let [d_in, d_out] = linear.dims();
+        let read = |part: &str, expected: [usize; 2]| -> Result<Vec<f32>> {
+            let name = peft_name(&module, part);
+            if !weights.contains(&name) {
+                return Err(LoraError::Tensor { name, reason: "missing from the adapter file".into() });
+            }
+            let (shape, data) = weights.tensor_f32(&name)?;
+            if shape != expected {
+                return Err(LoraError::Tensor { name, reason: format!("shape {shape:?}, expected {expected:?}") });
+            }
+            Ok(data)
+        };
+        let a = transpose(&read("lora_A", [rank, d_in])?, rank, d_in);
+        let b = transpose(&read("lora_B", [d_out, rank])?, d_out, rank);
+        linear.adapter = Some(LowRankAdapter {
+            a: Param::from_tensor(Tensor::from_data(TensorData::new(a, [d_in, rank]), device)),
+            b: Param::from_tensor(Tensor::from_data(TensorData::new(b, [rank, d_out]), device)),
+            scale: config.scale(),
+        });
+    }
+    Ok(config)
+}

@@ -1,0 +1,3 @@
+//! Integration tests of `hirelm-lora` on tiny random Llama models built by the tests.
+
+mod adapters;
