@@ -26,6 +26,14 @@ pub enum LoraError {
         /// What is wrong.
         reason: String,
     },
+    /// A training checkpoint could not be written or read.
+    #[error("checkpoint {path}: {reason}")]
+    Checkpoint {
+        /// The checkpoint directory or file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// An adapter file lacks a tensor the config implies, or has one with a wrong shape.
     #[error("adapter tensor `{name}`: {reason}")]
     Tensor {

@@ -4,7 +4,9 @@
 //! [`hirelm_model::linear::AdaptableLinear`]), never dense weight deltas, so training touches only
 //! `A` and `B`. This crate attaches fresh adapters ([`attach_fresh`]), saves and loads them in
 //! PEFT's format ([`save_adapter`], [`load_adapter`]) and merges them into the base
-//! ([`merge_all`]). The SFT trainer arrives with the training issue.
+//! ([`merge_all`]), and trains them with [`sft::SftTrainer`] (assistant-only loss, AdamW,
+//! warmup + cosine, gradient accumulation, global-norm clipping). Checkpointing, resume and the
+//! `hirelm train` command arrive with the rest of the training issue.
 //!
 //! ```
 //! use hirelm_lora::{LoraConfig, attach_fresh};
@@ -25,6 +27,7 @@ mod attach;
 mod config;
 mod error;
 mod peft;
+pub mod sft;
 
 pub use attach::{attach_fresh, detach_all, merge_all, projections_mut};
 pub use config::{LoraConfig, PeftAdapterConfig, TARGET_MODULES};

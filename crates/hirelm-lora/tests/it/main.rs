@@ -1,3 +1,4 @@
 //! Integration tests of `hirelm-lora` on tiny random Llama models built by the tests.
 
 mod adapters;
+mod training;

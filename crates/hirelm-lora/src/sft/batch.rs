@@ -1,0 +1,93 @@
+//! Turning rendered conversations into next-token training batches.
+
+use hirelm_model::ChatTokens;
+
+/// A padded batch, row-major `[batch, seq]`, ready to become tensors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SftBatch {
+    /// Number of rows.
+    pub batch: usize,
+    /// Padded length of every row.
+    pub seq: usize,
+    /// Input token ids (`ids[..n-1]` of each example, padded).
+    pub inputs: Vec<i64>,
+    /// Next-token targets (`ids[1..]`, padded).
+    pub targets: Vec<i64>,
+    /// 1 where the target is an assistant token (its content or closing `<|im_end|>`), else 0:
+    /// the loss is computed on those positions only.
+    pub weights: Vec<f32>,
+    /// Examples that were longer than the limit and lost their tail.
+    pub truncated: usize,
+}
+
+impl SftBatch {
+    /// Number of target tokens that carry loss.
+    pub fn loss_tokens(&self) -> usize {
+        self.weights.iter().filter(|w| **w > 0.0).count()
+    }
+}
+
+/// Shifts every example by one token (inputs predict the next id), truncates at `max_len`
+/// inputs, and right-pads with `pad_id` and zero weight.
+pub fn collate(examples: &[ChatTokens], max_len: usize, pad_id: u32) -> SftBatch {
+    let mut truncated = 0;
+    let rows: Vec<(&[u32], &[bool])> = examples
+        .iter()
+        .map(|e| {
+            let keep = e.ids.len().min(max_len + 1);
+            if keep < e.ids.len() {
+                truncated += 1;
+            }
+            (&e.ids[..keep], &e.assistant_mask[..keep])
+        })
+        .collect();
+    let seq = rows.iter().map(|(ids, _)| ids.len().saturating_sub(1)).max().unwrap_or(0).max(1);
+    let batch = rows.len();
+    let mut out = SftBatch {
+        batch,
+        seq,
+        inputs: vec![pad_id as i64; batch * seq],
+        targets: vec![pad_id as i64; batch * seq],
+        weights: vec![0.0; batch * seq],
+        truncated,
+    };
+    for (row, (ids, mask)) in rows.iter().enumerate() {
+        for t in 0..ids.len().saturating_sub(1) {
+            let at = row * seq + t;
+            out.inputs[at] = ids[t] as i64;
+            out.targets[at] = ids[t + 1] as i64;
+            out.weights[at] = if mask[t + 1] { 1.0 } else { 0.0 };
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(ids: &[u32], assistant_from: usize) -> ChatTokens {
+        ChatTokens { ids: ids.to_vec(), assistant_mask: (0..ids.len()).map(|i| i >= assistant_from).collect() }
+    }
+
+    #[test]
+    fn shifts_masks_and_pads() {
+        // ids 10..15, the assistant wrote 13 and 14.
+        let b = collate(&[example(&[10, 11, 12, 13, 14], 3), example(&[20, 21], 1)], 16, 0);
+        assert_eq!((b.batch, b.seq), (2, 4));
+        assert_eq!(&b.inputs[..4], &[10, 11, 12, 13]);
+        assert_eq!(&b.targets[..4], &[11, 12, 13, 14]);
+        assert_eq!(&b.weights[..4], &[0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(&b.inputs[4..], &[20, 0, 0, 0]);
+        assert_eq!(&b.weights[4..], &[1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(b.loss_tokens(), 3);
+        assert_eq!(b.truncated, 0);
+    }
+
+    #[test]
+    fn truncation_is_counted() {
+        let b = collate(&[example(&[1, 2, 3, 4, 5, 6], 2)], 3, 0);
+        assert_eq!((b.seq, b.truncated), (3, 1));
+        assert_eq!(b.targets, vec![2, 3, 4]);
+    }
+}

@@ -1,0 +1,14 @@
+//! Supervised fine-tuning of LoRA adapters: batches with an assistant-only loss mask, the
+//! masked loss, the learning-rate schedule and the optimiser step.
+
+mod batch;
+mod checkpoint;
+mod loss;
+mod schedule;
+mod trainer;
+
+pub use batch::{SftBatch, collate};
+pub use checkpoint::{DataPosition, latest_checkpoint};
+pub use loss::masked_cross_entropy;
+pub use schedule::warmup_cosine;
+pub use trainer::{SftOptions, SftTrainer, StepStats};
