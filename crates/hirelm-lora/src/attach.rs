@@ -34,6 +34,12 @@ pub fn projections_mut(model: &mut LlamaModel) -> Vec<(String, &'static str, &mu
 /// Returns the number of adapters attached.
 pub fn attach_fresh(model: &mut LlamaModel, config: &LoraConfig, seed: u64, device: &Device) -> Result<usize> {
     config.validate()?;
+    if config.dropout > 0.0 {
+        return Err(crate::error::LoraError::config(
+            "lora_dropout",
+            format!("{} requested, but adapter dropout is not implemented yet: use 0", config.dropout),
+        ));
+    }
     let mut rng = StdRng::seed_from_u64(seed);
     let mut count = 0;
     for (_, short, linear) in projections_mut(model) {

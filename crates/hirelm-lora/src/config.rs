@@ -17,7 +17,9 @@ pub struct LoraConfig {
     pub rank: usize,
     /// `lora_alpha`: the update is scaled by `alpha / r` (or `alpha / sqrt(r)` with rsLoRA).
     pub alpha: f64,
-    /// Dropout on the adapter's input during training.
+    /// Dropout on the adapter's input during training. Recorded in `adapter_config.json`; training
+    /// with dropout is not implemented yet, so [`crate::attach_fresh`] refuses a non-zero value
+    /// rather than silently ignoring it (loading for inference accepts any value).
     pub dropout: f64,
     /// Wrapped projections, a subset of [`TARGET_MODULES`].
     pub target_modules: Vec<String>,
@@ -32,7 +34,7 @@ impl Default for LoraConfig {
         Self {
             rank: 16,
             alpha: 32.0,
-            dropout: 0.05,
+            dropout: 0.0,
             target_modules: TARGET_MODULES.iter().map(|s| s.to_string()).collect(),
             use_rslora: false,
             base_model: "HuggingFaceTB/SmolLM2-135M-Instruct".into(),
