@@ -11,12 +11,7 @@ use hirelm_model::PretrainedLlama;
 use hirelm_model::burn::tensor::{Device, Int, Tensor, TensorData};
 
 fn model_path() -> PathBuf {
-    let dir = std::env::var_os("HIRELM_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"));
-    let path = dir.join("smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
-    assert!(path.exists(), "{} missing: run scripts/fetch-models.sh", path.display());
-    path
+    hirelm_model::fetched_model(hirelm_model::SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn tokens(n: usize, device: &Device) -> Tensor<2, Int> {

@@ -33,8 +33,17 @@ enum Command {
     Generate(cmd::generate::GenerateArgs),
     /// Embed sentences with the MiniLM sentence encoder; prints one JSON array per line.
     Embed(cmd::embed::EmbedArgs),
+    /// Fine-tune LoRA adapters from a TOML recipe (resumable; logs metrics and a loss curve).
+    Train(cmd::train::TrainArgs),
+    /// Inspect LoRA adapters, or merge one into its base model and export it.
+    #[command(subcommand)]
+    Adapter(cmd::adapter::AdapterCommand),
     /// Measure prefill and decode speed on a model (tokens/s), like llama.cpp's llama-bench.
     Bench(cmd::bench::BenchArgs),
+    /// Build the hiring datasets of a curation recipe (Parquet + card.md); see configs/curate.toml.
+    Curate(cmd::curate::CurateArgs),
+    /// Run an evaluation suite (eval/*.toml), write JSON/Markdown/JUnit reports, gate against a baseline.
+    Eval(cmd::eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +70,10 @@ fn main() -> ExitCode {
         Command::Generate(args) => cmd::generate::run(args),
         Command::Embed(args) => cmd::embed::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Curate(args) => cmd::curate::run(args),
+        Command::Adapter(cmd) => cmd::adapter::run(cmd),
+        Command::Train(args) => cmd::train::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

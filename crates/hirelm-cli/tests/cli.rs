@@ -12,16 +12,11 @@ fn hirelm(args: &[&str]) -> Output {
 }
 
 fn model(relative: &str) -> String {
-    let dir = std::env::var_os("HIRELM_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"));
-    let path = dir.join(relative);
-    assert!(path.exists(), "{} missing: run scripts/fetch-models.sh", path.display());
-    path.display().to_string()
+    hirelm_model::fetched_model(relative).unwrap_or_else(|e| panic!("{e}")).display().to_string()
 }
 
 fn smollm2() -> String {
-    model("smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
+    model(hirelm_model::SMOLLM2_GGUF)
 }
 
 #[test]
@@ -78,4 +73,31 @@ fn embed_prints_one_unit_vector_per_text() {
         let norm: f32 = row.iter().map(|v| v * v).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-4, "{norm}");
     }
+}
+
+/// `hirelm eval` gates on the stored CI baseline: a rerun passes, a weakened predictor fails
+/// with a per-metric diff, and every report format is written.
+#[test]
+fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let shared = std::env::var_os("HIRELM_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
+    assert!(shared.join("skill-extraction-benchmark").exists(), "{} missing: the real data lives in ../shared/data", shared.display());
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = |extra: &[&str]| {
+        let suite = root.join("eval/ci.toml").display().to_string();
+        let baseline = root.join("eval/baselines/ci-bm25.json").display().to_string();
+        let out_dir = out.path().display().to_string();
+        let mut args = vec!["eval", "--no-cache", "--suite", &suite, "--baseline", &baseline, "--out", &out_dir];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_hirelm")).args(&args).env("HIRELM_SHARED_DATA", &shared).output().expect("runs")
+    };
+    let ok = run(&[]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    for file in ["report.json", "report.md", "junit.xml", "report.html"] {
+        assert!(out.path().join(file).exists(), "{file}");
+    }
+    let weak = run(&["--predictor", "bm25-weakened"]);
+    let err = String::from_utf8_lossy(&weak.stderr);
+    assert!(!weak.status.success(), "weakened predictor must fail the gate");
+    assert!(err.contains("evaluation gate failed") && err.contains("tech rp@5") && err.contains("FAIL"), "{err}");
 }

@@ -12,4 +12,14 @@ pub enum CoreError {
         /// The valid names, comma-separated.
         expected: String,
     },
+    /// A task output that does not follow the task's output schema.
+    #[error("invalid {task} output at {path}: {reason}")]
+    InvalidOutput {
+        /// The task whose schema was checked.
+        task: crate::Task,
+        /// JSON path of the failing value, e.g. `$.budget.min_usd` or `$.skills[2]`.
+        path: String,
+        /// What is wrong there.
+        reason: String,
+    },
 }

@@ -1,7 +1,12 @@
 //! `hirelm-core`: the vocabulary every hirelm crate speaks.
 //!
 //! - [`Task`]: the hiring tasks hirelm curates data for, trains on, serves and evaluates.
-//! - [`CoreError`]: errors of parsing task names and records.
+//! - [`Example`] and [`Provenance`]: one task example (`input` → `target`) and where it came from.
+//! - [`record`]: the domain records (job post, brief, profile, ESCO skill and occupation,
+//!   availability, evaluation rubric).
+//! - [`output_schema`] and [`validate`]: each task's output JSON schema and its validator,
+//!   whose error names the failing JSON path.
+//! - [`CoreError`]: errors of parsing task names and validating outputs.
 //!
 //! No machine learning lives here, so the curation, evaluation and inference crates can share
 //! these types without depending on each other.
@@ -11,12 +16,23 @@
 //! let task: Task = "extract_skills".parse()?;
 //! assert_eq!(task, Task::ExtractSkills);
 //! assert_eq!(task.to_string(), "extract_skills");
+//! let target = serde_json::json!({"esco_uri": "http://data.europa.eu/esco/occupation/x", "label": "data analyst"});
+//! hirelm_core::validate(Task::NormaliseTitle, &target)?;
 //! # Ok::<(), hirelm_core::CoreError>(())
 //! ```
 #![warn(missing_docs)]
 
 mod error;
+mod example;
+mod prompt;
+pub mod record;
+mod schema;
 mod task;
+mod validate;
 
 pub use error::CoreError;
+pub use example::{Example, Provenance};
+pub use prompt::{assistant_message, task_instruction, user_message};
+pub use schema::{MATCH_LABELS, output_schema};
 pub use task::Task;
+pub use validate::validate;

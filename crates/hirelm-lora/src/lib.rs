@@ -27,6 +27,7 @@ mod attach;
 mod config;
 mod error;
 mod peft;
+pub mod run;
 pub mod sft;
 
 pub use attach::{attach_fresh, detach_all, merge_all, projections_mut};

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Tensor, TensorData};
-use hirelm_model::linear::LowRankAdapter;
+use hirelm_model::linear::{LowRankAdapter, transpose};
 use hirelm_model::llama::LlamaModel;
 use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
 
@@ -27,16 +27,6 @@ fn peft_name(module: &str, part: &str) -> String {
 
 fn to_vec(t: Tensor<2>) -> Vec<f32> {
     t.into_data().try_into_vec_as::<f32>().unwrap_or_default()
-}
-
-fn transpose(data: &[f32], rows: usize, cols: usize) -> Vec<f32> {
-    let mut out = vec![0.0; data.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = data[r * cols + c];
-        }
-    }
-    out
 }
 
 /// Writes the model's adapters and `config` into `dir` (created if needed; each file atomically).

@@ -46,5 +46,5 @@ pub use error::{ModelError, Result};
 pub use generate::{GenerateOptions, Generation, Generator, StopReason};
 pub use pretrained::PretrainedLlama;
 pub use sampling::{Sampler, SamplingParams};
-pub use source::ModelSource;
+pub use source::{MINILM_DIR, ModelSource, SMOLLM2_GGUF, fetched_model, models_dir};
 pub use tokenizer::TextTokenizer;

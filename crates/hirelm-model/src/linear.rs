@@ -87,8 +87,8 @@ impl AdaptableLinear {
     }
 }
 
-/// Transposes a row-major `[rows, cols]` matrix.
-pub(crate) fn transpose(data: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+/// Transposes a row-major `[rows, cols]` matrix (PyTorch `[out, in]` ↔ burn `[in, out]`).
+pub fn transpose(data: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let mut out = vec![0.0f32; data.len()];
     for r in 0..rows {
         for c in 0..cols {

@@ -64,6 +64,32 @@ impl ModelSource {
     }
 }
 
+/// Where `scripts/fetch-models.sh` put the default models: `$HIRELM_MODELS_DIR`, else the
+/// `models/` folder of the hirelm checkout this crate was built from.
+pub fn models_dir() -> PathBuf {
+    std::env::var_os("HIRELM_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
+}
+
+/// A fetched model file or directory under [`models_dir`], or an error saying how to fetch it.
+pub fn fetched_model(relative: &str) -> Result<PathBuf> {
+    let path = models_dir().join(relative);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(ModelError::Source {
+            source_name: path.display().to_string(),
+            reason: "missing: run scripts/fetch-models.sh (or set HIRELM_MODELS_DIR)".into(),
+        })
+    }
+}
+
+/// The fetched SmolLM2-135M-Instruct Q4_1 GGUF file.
+pub const SMOLLM2_GGUF: &str = "smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
+/// The fetched all-MiniLM-L6-v2 directory.
+pub const MINILM_DIR: &str = "all-minilm-l6-v2";
+
 /// A file of `repo`, from the offline cache or (with the `hub` feature) downloaded into it.
 fn fetch_from_hub(repo: &str, file: &str) -> Result<PathBuf> {
     let cache = hf_hub::Cache::from_env();

@@ -1,9 +1,13 @@
 //! One module per subcommand.
 
+pub mod adapter;
 pub mod bench;
+pub mod curate;
 pub mod embed;
+pub mod eval;
 pub mod generate;
 pub mod model;
+pub mod train;
 
 use std::time::Duration;
 

@@ -3,12 +3,14 @@
 
 mod batch;
 mod checkpoint;
+mod data;
 mod loss;
 mod schedule;
 mod trainer;
 
 pub use batch::{SftBatch, collate};
 pub use checkpoint::{DataPosition, latest_checkpoint};
+pub use data::{ExampleOrder, render_example};
 pub use loss::masked_cross_entropy;
 pub use schedule::warmup_cosine;
 pub use trainer::{SftOptions, SftTrainer, StepStats};

@@ -2,3 +2,4 @@
 
 mod adapters;
 mod training;
+mod train_run;

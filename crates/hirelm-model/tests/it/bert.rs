@@ -13,20 +13,9 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `$HIRELM_MODELS_DIR/all-minilm-l6-v2`, else `<repo>/models/all-minilm-l6-v2`.
+/// The fetched encoder directory (panics with the fetch command when missing).
 fn minilm_dir() -> PathBuf {
-    let models = std::env::var_os("HIRELM_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../models"));
-    let dir = models.join("all-minilm-l6-v2");
-    for file in ["config.json", "model.safetensors", "tokenizer.json"] {
-        assert!(
-            dir.join(file).is_file(),
-            "{} is missing: run scripts/fetch-models.sh (or set HIRELM_MODELS_DIR)",
-            dir.join(file).display()
-        );
-    }
-    dir
+    crate::common::require_model(hirelm_model::MINILM_DIR)
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,28 +1,15 @@
-//! Shared helpers: where the fetched models live.
+//! Shared helpers: the fetched models and the committed fixtures.
 
 use std::path::PathBuf;
 
-/// `$HIRELM_MODELS_DIR`, or `models/` at the workspace root.
-pub fn models_dir() -> PathBuf {
-    std::env::var_os("HIRELM_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
-}
-
 /// A fetched model file; panics with the fix when it is missing (CI fetches it first).
 pub fn require_model(relative: &str) -> PathBuf {
-    let path = models_dir().join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing: run scripts/fetch-models.sh (or set HIRELM_MODELS_DIR)",
-        path.display()
-    );
-    path
+    hirelm_model::fetched_model(relative).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The SmolLM2 GGUF file.
 pub fn smollm2_gguf() -> PathBuf {
-    require_model("smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
+    require_model(hirelm_model::SMOLLM2_GGUF)
 }
 
 /// A committed test fixture.

@@ -8,21 +8,8 @@ use std::time::Instant;
 use hirelm_model::ModelError;
 use hirelm_model::gguf::{GgmlType, GgufFile};
 
-/// `$HIRELM_MODELS_DIR` or `<workspace>/models`.
-fn models_dir() -> PathBuf {
-    std::env::var_os("HIRELM_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
-}
-
 fn smollm2_path() -> PathBuf {
-    let path = models_dir().join("smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/fetch-models.sh (or set HIRELM_MODELS_DIR)",
-        path.display()
-    );
-    path
+    crate::common::smollm2_gguf()
 }
 
 #[test]

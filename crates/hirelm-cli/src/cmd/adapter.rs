@@ -1,0 +1,126 @@
+//! `hirelm adapter info|merge`: inspect a PEFT-format adapter, or fold it into its base model and
+//! export the result as an HF safetensors directory and/or a GGUF file.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use hirelm_lora::{ADAPTER_WEIGHTS, LoraConfig, load_adapter, merge_all};
+use hirelm_model::PretrainedLlama;
+use hirelm_model::gguf::GgufFile;
+use hirelm_model::llama::{GgufExportType, HfLlamaConfig, llama_gguf_writer};
+use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
+
+use super::model::ExportType;
+
+#[derive(Debug, Subcommand)]
+pub enum AdapterCommand {
+    /// Show an adapter directory's config (rank, alpha, targets) and tensor count.
+    Info {
+        /// Directory with adapter_config.json and adapter_model.safetensors.
+        dir: PathBuf,
+    },
+    /// Merge an adapter into its base model and export the merged model.
+    Merge {
+        /// The base model (GGUF file, HF directory or hf://owner/repo[/file]).
+        #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+        base: String,
+        /// The adapter directory.
+        #[arg(long)]
+        adapter: PathBuf,
+        /// Write an HF-format directory (config.json, model.safetensors, tokenizer.json) here.
+        #[arg(long)]
+        hf_out: Option<PathBuf>,
+        /// Write a GGUF file here (loads in hirelm and llama.cpp).
+        #[arg(long)]
+        gguf_out: Option<PathBuf>,
+        /// Storage type of the GGUF matrices.
+        #[arg(long = "gguf-type", value_enum, default_value_t = ExportType::F16)]
+        gguf_type: ExportType,
+    },
+}
+
+pub fn run(cmd: AdapterCommand) -> anyhow::Result<()> {
+    match cmd {
+        AdapterCommand::Info { dir } => info(&dir),
+        AdapterCommand::Merge { base, adapter, hf_out, gguf_out, gguf_type } => {
+            merge(&base, &adapter, hf_out, gguf_out, gguf_type)
+        }
+    }
+}
+
+fn info(dir: &std::path::Path) -> anyhow::Result<()> {
+    let config = LoraConfig::from_peft_file(&dir.join(hirelm_lora::ADAPTER_CONFIG))?;
+    let weights = SafetensorsWeights::open(dir.join(ADAPTER_WEIGHTS))?;
+    let names = weights.names();
+    let params: usize = names
+        .iter()
+        .filter_map(|n| weights.info(n).map(|(_, shape)| shape.iter().product::<usize>()))
+        .sum();
+    let text = format!(
+        "adapter:        {}\nbase model:     {}\nrank:           {}\nalpha:          {} (scale {:.4}{})\ntargets:        {}\ntensors:        {} ({:.2}M parameters)\n",
+        dir.display(),
+        config.base_model,
+        config.rank,
+        config.alpha,
+        config.scale(),
+        if config.use_rslora { ", rsLoRA" } else { "" },
+        config.target_modules.join(" "),
+        names.len(),
+        params as f64 / 1e6
+    );
+    super::emit(&text)
+}
+
+fn merge(
+    base: &str,
+    adapter: &std::path::Path,
+    hf_out: Option<PathBuf>,
+    gguf_out: Option<PathBuf>,
+    gguf_type: ExportType,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(hf_out.is_some() || gguf_out.is_some(), "give --hf-out and/or --gguf-out");
+    let device = super::device();
+    let bar = super::spinner(format!("loading {base}"));
+    let mut lm = PretrainedLlama::load(base, &device).with_context(|| format!("loading base {base}"))?;
+    let config = load_adapter(&mut lm.model, adapter, &device)
+        .with_context(|| format!("loading adapter {}", adapter.display()))?;
+    let merged = merge_all(&mut lm.model);
+    bar.set_message("exporting");
+    let tensors = lm.model.export_tensors();
+    if let Some(dir) = &hf_out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        write_safetensors(&dir.join("model.safetensors"), &tensors)?;
+        let json = serde_json::to_string_pretty(&HfLlamaConfig::from_config(&lm.model.config))?;
+        std::fs::write(dir.join("config.json"), json)?;
+        lm.tokenizer
+            .inner()
+            .save(dir.join("tokenizer.json"), true)
+            .map_err(|e| anyhow::anyhow!("writing tokenizer.json: {e}"))?;
+    }
+    if let Some(path) = &gguf_out {
+        let ty = match gguf_type {
+            ExportType::F32 => GgufExportType::F32,
+            ExportType::F16 => GgufExportType::F16,
+            ExportType::Q8_0 => GgufExportType::Q8_0,
+        };
+        let mut writer = llama_gguf_writer(&lm.model.config, &tensors, ty)?;
+        // A GGUF base carries its tokenizer as metadata: keep it so llama.cpp can run the file.
+        if let Ok(source) = GgufFile::open(std::path::Path::new(base)) {
+            for (key, value) in &source.metadata {
+                if key.starts_with("tokenizer.") || key == "general.name" {
+                    writer.add_metadata(key.clone(), value.clone());
+                }
+            }
+        }
+        writer.write(path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    bar.finish_and_clear();
+    let text = format!(
+        "merged {merged} adapters (rank {}) into {base}{}{}\n",
+        config.rank,
+        hf_out.map(|d| format!("\nHF model:   {}", d.display())).unwrap_or_default(),
+        gguf_out.map(|p| format!("\nGGUF model: {}", p.display())).unwrap_or_default()
+    );
+    super::emit(&text)
+}

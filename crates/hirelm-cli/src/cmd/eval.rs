@@ -1,0 +1,72 @@
+//! `hirelm eval`: run an evaluation suite, write its reports, and gate against a baseline.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use hirelm_eval::gate::{gate, passed};
+use hirelm_eval::report::{SuiteReport, to_html, to_junit, to_markdown};
+use hirelm_eval::runner::{RunOptions, run_suite};
+use hirelm_eval::suite::Suite;
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The suite file (`eval/*.toml`).
+    #[arg(long)]
+    pub suite: PathBuf,
+    /// A stored baseline report; the run fails on a significant drop against it.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write this run as the new baseline (to --baseline) instead of gating against it.
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Directory for report.json, report.md, junit.xml and report.html (default: target/hirelm-eval/<suite>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use this predictor for every entry instead of the suite's (bm25, minilm-nn, bm25-weakened, ...).
+    #[arg(long)]
+    pub predictor: Option<String>,
+    /// Predict afresh instead of reusing cached predictions (.cache/hirelm/predictions).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Directory of the MiniLM sentence encoder.
+    #[arg(long, default_value = "models/all-minilm-l6-v2")]
+    pub minilm: PathBuf,
+}
+
+pub fn run(args: EvalArgs) -> anyhow::Result<()> {
+    let suite = Suite::load(&args.suite)?;
+    let mut options = RunOptions { minilm_dir: args.minilm.clone(), predictor_override: args.predictor.clone(), ..RunOptions::default() };
+    if !args.no_cache {
+        options.prediction_cache_dir = options.cache_dir.as_ref().and_then(|d| d.parent()).map(|d| d.join("predictions"));
+    }
+    let bar = super::spinner(format!("evaluating {}", suite.name));
+    let start = std::time::Instant::now();
+    let report = run_suite(&suite, &options).with_context(|| format!("running suite {}", args.suite.display()))?;
+    bar.finish_and_clear();
+    let baseline = match (&args.baseline, args.update_baseline) {
+        (Some(path), false) => Some(SuiteReport::read_json(path).context("reading the baseline (create it with --update-baseline)")?),
+        _ => None,
+    };
+    let checks = gate(&report, baseline.as_ref());
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("target/hirelm-eval").join(&suite.name));
+    report.write_json(&out.join("report.json"))?;
+    let markdown = to_markdown(&report, &checks);
+    std::fs::write(out.join("report.md"), &markdown).with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out.join("junit.xml"), to_junit(&suite.name, &checks)).with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out.join("report.html"), to_html(&report, &checks)).with_context(|| format!("writing {}", out.display()))?;
+    println!("{markdown}");
+    eprintln!("[{} entries in {:.1}s; reports in {}]", report.evals.len(), start.elapsed().as_secs_f64(), out.display());
+    if args.update_baseline {
+        if let Some(path) = &args.baseline {
+            report.write_json(path)?;
+            eprintln!("baseline written to {}", path.display());
+        }
+        return Ok(());
+    }
+    if !passed(&checks) {
+        let failed: Vec<String> = checks.iter().filter(|c| c.status != hirelm_eval::gate::Status::Pass).map(|c| c.line()).collect();
+        bail!("evaluation gate failed:\n  {}", failed.join("\n  "));
+    }
+    Ok(())
+}

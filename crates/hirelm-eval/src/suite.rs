@@ -1,0 +1,223 @@
+//! Suites: `eval/*.toml` files declaring what to evaluate.
+//!
+//! ```toml
+//! name = "ci"
+//! seed = 17              # seeds perturbations, bootstrap and splits
+//! significance = 0.05    # one-sided paired-bootstrap level of the regression gate
+//! min_drop = 0.01        # a significant drop smaller than this is not a regression
+//!
+//! [[eval]]
+//! name = "tech-bm25"
+//! task = "extract_skills"
+//! format = "skill_benchmark_csv"   # or "jobbert_titles"
+//! data = "../shared/data/skill-extraction-benchmark/tech_validation_annotations.csv"
+//! labels = "../shared/data/skill-extraction-benchmark/skills_en_label.txt"
+//! predictor = "bm25"               # bm25 | minilm-nn | bm25-weakened
+//! metrics = ["rp@5", "rp@10", "mrr", "acc@1"]
+//! perturbations = ["casing", "markdown"]
+//! thresholds = { "rp@5" = 0.05 }
+//! ```
+//!
+//! Relative paths resolve against the current directory (run from the repository root); a path
+//! starting with `$SHARED/` resolves against [`crate::corpus::shared_data_dir`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hirelm_core::Task;
+use serde::Deserialize;
+
+use crate::metrics::Metric;
+use crate::perturb::Pack;
+use crate::{EvalError, Result};
+
+/// Data formats a suite entry can point to.
+pub const FORMATS: [&str; 2] = ["skill_benchmark_csv", "jobbert_titles"];
+
+/// A suite file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuiteFile {
+    name: String,
+    #[serde(default = "default_seed")]
+    seed: u64,
+    #[serde(default = "default_significance")]
+    significance: f64,
+    #[serde(default = "default_min_drop")]
+    min_drop: f64,
+    #[serde(rename = "eval")]
+    evals: Vec<EvalFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvalFile {
+    name: String,
+    task: String,
+    format: String,
+    data: String,
+    labels: Option<String>,
+    predictor: String,
+    metrics: Vec<String>,
+    #[serde(default)]
+    perturbations: Vec<String>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, f64>,
+    #[serde(default = "default_heldout")]
+    heldout_percent: u64,
+    limit: Option<usize>,
+}
+
+fn default_seed() -> u64 {
+    17
+}
+fn default_significance() -> f64 {
+    0.05
+}
+fn default_min_drop() -> f64 {
+    0.01
+}
+fn default_heldout() -> u64 {
+    10
+}
+
+/// A checked suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// Suite name.
+    pub name: String,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Seed of perturbations, bootstrap and splits.
+    pub seed: u64,
+    /// Significance level of the gate's paired bootstrap.
+    pub significance: f64,
+    /// Smallest mean drop that counts as a regression when significant.
+    pub min_drop: f64,
+    /// The entries.
+    pub evals: Vec<EvalSpec>,
+}
+
+/// One checked suite entry.
+#[derive(Debug, Clone)]
+pub struct EvalSpec {
+    /// Entry name, unique in the suite.
+    pub name: String,
+    /// The task.
+    pub task: Task,
+    /// One of [`FORMATS`].
+    pub format: String,
+    /// The data file.
+    pub data: PathBuf,
+    /// The ESCO label list (`extract_skills`).
+    pub labels: Option<PathBuf>,
+    /// Predictor name.
+    pub predictor: String,
+    /// Metrics reported.
+    pub metrics: Vec<Metric>,
+    /// Perturbation packs run.
+    pub packs: Vec<Pack>,
+    /// Minimum acceptable mean per metric.
+    pub thresholds: BTreeMap<Metric, f64>,
+    /// Percent of titles held out (`jobbert_titles`).
+    pub heldout_percent: u64,
+    /// Evaluate only the first N cases.
+    pub limit: Option<usize>,
+}
+
+fn resolve(path: &str) -> PathBuf {
+    match path.strip_prefix("$SHARED/") {
+        Some(rest) => crate::corpus::shared_data_dir().join(rest),
+        None => PathBuf::from(path),
+    }
+}
+
+impl Suite {
+    /// Reads and checks a suite file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and checks suite text; `path` is for messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let file: SuiteFile = toml::from_str(text).map_err(|e| EvalError::config(path, e.to_string()))?;
+        let ctx = |name: &str, e: EvalError| EvalError::config(path, format!("eval `{name}`: {e}"));
+        let mut evals = Vec::new();
+        for e in file.evals {
+            let task: Task = e.task.parse().map_err(|err: hirelm_core::CoreError| EvalError::config(path, format!("eval `{}`: {err}", e.name)))?;
+            if !FORMATS.contains(&e.format.as_str()) {
+                return Err(ctx(&e.name, EvalError::unknown("format", &e.format, &FORMATS)));
+            }
+            let metrics = e.metrics.iter().map(|m| Metric::parse(m)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
+            let packs = e.perturbations.iter().map(|p| Pack::parse(p)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
+            let mut thresholds = BTreeMap::new();
+            for (m, v) in &e.thresholds {
+                thresholds.insert(Metric::parse(m).map_err(|err| ctx(&e.name, err))?, *v);
+            }
+            if evals.iter().any(|x: &EvalSpec| x.name == e.name) {
+                return Err(EvalError::config(path, format!("eval name `{}` used twice", e.name)));
+            }
+            evals.push(EvalSpec {
+                name: e.name,
+                task,
+                format: e.format,
+                data: resolve(&e.data),
+                labels: e.labels.as_deref().map(resolve),
+                predictor: e.predictor,
+                metrics,
+                packs,
+                thresholds,
+                heldout_percent: e.heldout_percent.clamp(1, 99),
+                limit: e.limit,
+            });
+        }
+        if evals.is_empty() {
+            return Err(EvalError::config(path, "no [[eval]] entries"));
+        }
+        Ok(Self { name: file.name, path: path.to_path_buf(), seed: file.seed, significance: file.significance, min_drop: file.min_drop, evals })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUITE: &str = r#"
+name = "t"
+[[eval]]
+name = "a"
+task = "extract_skills"
+format = "skill_benchmark_csv"
+data = "x.csv"
+labels = "$SHARED/l.txt"
+predictor = "bm25"
+metrics = ["rp@5", "mrr"]
+perturbations = ["casing"]
+thresholds = { "rp@5" = 0.1 }
+"#;
+
+    #[test]
+    fn parses_a_suite_with_defaults() {
+        let s = Suite::parse(SUITE, Path::new("s.toml")).expect("parses");
+        assert_eq!((s.seed, s.significance), (17, 0.05));
+        let e = &s.evals[0];
+        assert_eq!(e.task, Task::ExtractSkills);
+        assert_eq!(e.metrics, [Metric::RPrecision5, Metric::Mrr]);
+        assert_eq!(e.thresholds[&Metric::RPrecision5], 0.1);
+        assert!(e.labels.as_ref().expect("labels").ends_with("l.txt"));
+    }
+
+    #[test]
+    fn unknown_names_are_clear_errors() {
+        for (from, to, want) in [
+            ("\"rp@5\", \"mrr\"]", "\"rp@7\"]", "unknown metric `rp@7`"),
+            ("[\"casing\"]", "[\"emoji\"]", "unknown perturbation pack `emoji`"),
+            ("skill_benchmark_csv", "xlsx", "unknown format `xlsx`"),
+            ("extract_skills", "summarise", "unknown task `summarise`"),
+        ] {
+            let err = Suite::parse(&SUITE.replace(from, to), Path::new("s.toml")).unwrap_err().to_string();
+            assert!(err.contains("s.toml") && err.contains(want), "{err}");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The TOML recipe of a fine-tuning run (`configs/lora-smollm2.toml`).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{LoraConfig, TARGET_MODULES};
+use crate::error::{LoraError, Result};
+use crate::sft::SftOptions;
+
+/// A whole training run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// The base model.
+    pub model: ModelSection,
+    /// Training and validation data.
+    pub data: DataSection,
+    /// Adapter shape.
+    pub lora: LoraSection,
+    /// Optimiser and schedule.
+    pub optim: OptimSection,
+    /// Output, seeds and cadence.
+    pub run: RunSection,
+}
+
+/// `[model]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    /// GGUF file, HF directory or `hf://owner/repo[/file]`.
+    pub base: String,
+}
+
+/// `[data]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSection {
+    /// Training examples (`.parquet` from `hirelm curate`, or `.jsonl` of examples).
+    pub train: PathBuf,
+    /// Validation examples, same formats.
+    pub valid: PathBuf,
+    /// Longest training sequence in tokens; longer examples are truncated (and counted).
+    #[serde(default = "default_max_len")]
+    pub max_len: usize,
+}
+
+/// `[lora]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoraSection {
+    /// Rank.
+    pub rank: usize,
+    /// Alpha.
+    pub alpha: f64,
+    /// Wrapped projections.
+    #[serde(default = "default_targets")]
+    pub target_modules: Vec<String>,
+    /// rsLoRA scaling.
+    #[serde(default)]
+    pub use_rslora: bool,
+}
+
+/// `[optim]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptimSection {
+    /// Peak learning rate.
+    pub learning_rate: f64,
+    /// Warmup steps.
+    pub warmup_steps: usize,
+    /// Optimiser steps of the run.
+    pub total_steps: usize,
+    /// Final learning rate as a fraction of the peak.
+    #[serde(default = "default_min_lr_ratio")]
+    pub min_lr_ratio: f64,
+    /// AdamW weight decay.
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Global gradient-norm clip.
+    pub max_grad_norm: Option<f64>,
+    /// Examples per micro-batch.
+    pub batch_size: usize,
+    /// Micro-batches per optimiser step.
+    #[serde(default = "default_one")]
+    pub grad_accum: usize,
+}
+
+/// `[run]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSection {
+    /// Output directory: checkpoints, metrics, final adapter, loss curve.
+    pub out_dir: PathBuf,
+    /// Seed of adapter init and data order.
+    pub seed: u64,
+    /// Validation every N steps (0: only at the end).
+    #[serde(default)]
+    pub eval_every: usize,
+    /// Checkpoint every N steps (0: only at the end).
+    #[serde(default)]
+    pub checkpoint_every: usize,
+    /// Validation examples scored for loss.
+    #[serde(default = "default_eval_examples")]
+    pub eval_examples: usize,
+    /// Validation examples generated greedily to check JSON validity and exact match.
+    #[serde(default)]
+    pub generate_examples: usize,
+}
+
+fn default_max_len() -> usize {
+    512
+}
+fn default_targets() -> Vec<String> {
+    TARGET_MODULES.iter().map(|s| s.to_string()).collect()
+}
+fn default_min_lr_ratio() -> f64 {
+    0.1
+}
+fn default_one() -> usize {
+    1
+}
+fn default_eval_examples() -> usize {
+    32
+}
+
+impl TrainConfig {
+    /// Reads and checks a TOML recipe.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io { path: path.into(), source })?;
+        let config: Self = toml::from_str(&text).map_err(|e| LoraError::config(path.display().to_string(), e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that TOML typing cannot.
+    pub fn validate(&self) -> Result<()> {
+        self.lora_config().validate()?;
+        let o = &self.optim;
+        if o.total_steps == 0 || o.batch_size == 0 || o.grad_accum == 0 {
+            return Err(LoraError::config("optim", "total_steps, batch_size and grad_accum must be positive"));
+        }
+        if !(o.learning_rate > 0.0 && o.learning_rate.is_finite()) {
+            return Err(LoraError::config("optim.learning_rate", "must be positive"));
+        }
+        if self.data.max_len < 8 {
+            return Err(LoraError::config("data.max_len", "must be at least 8 tokens"));
+        }
+        Ok(())
+    }
+
+    /// The adapter settings.
+    pub fn lora_config(&self) -> LoraConfig {
+        LoraConfig {
+            rank: self.lora.rank,
+            alpha: self.lora.alpha,
+            dropout: 0.0,
+            target_modules: self.lora.target_modules.clone(),
+            use_rslora: self.lora.use_rslora,
+            base_model: self.model.base.clone(),
+        }
+    }
+
+    /// The optimiser settings.
+    pub fn sft_options(&self) -> SftOptions {
+        let o = &self.optim;
+        SftOptions {
+            learning_rate: o.learning_rate,
+            warmup_steps: o.warmup_steps,
+            total_steps: o.total_steps,
+            min_lr_ratio: o.min_lr_ratio,
+            weight_decay: o.weight_decay,
+            max_grad_norm: o.max_grad_norm,
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! A whole fine-tuning run: render the data, attach (or resume) adapters, step, validate,
+//! checkpoint, and write the final adapter, a metrics log and a loss curve.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use hirelm_core::Example;
+use hirelm_model::burn::tensor::Device;
+use hirelm_model::{ChatTemplate, ChatTokens, GenerateOptions, Generator, PretrainedLlama};
+use serde::Serialize;
+
+use super::config::TrainConfig;
+use super::plot::loss_curve_svg;
+use crate::attach::attach_fresh;
+use crate::error::{LoraError, Result};
+use crate::peft::save_adapter;
+use crate::sft::{DataPosition, ExampleOrder, SftTrainer, collate, latest_checkpoint, render_example};
+
+/// One line of `metrics.jsonl`, also handed to the progress callback.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    /// Step just finished (1-based).
+    pub step: usize,
+    /// Steps of the run.
+    pub total_steps: usize,
+    /// Training loss of the step.
+    pub loss: f64,
+    /// Learning rate used.
+    pub learning_rate: f64,
+    /// Gradient norm before clipping.
+    pub grad_norm: f64,
+    /// Tokens (inputs) processed per second in this step.
+    pub tokens_per_second: f64,
+    /// Validation loss, on the steps that validate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_loss: Option<f64>,
+    /// Share of greedy validation answers that are valid JSON for their task's schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_json_rate: Option<f64>,
+    /// Share of greedy validation answers equal to the target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_exact_match: Option<f64>,
+}
+
+/// What a finished run produced.
+#[derive(Debug, Clone)]
+pub struct TrainSummary {
+    /// The final adapter directory (PEFT format); the checkpoints directory when stopped early.
+    pub adapter_dir: PathBuf,
+    /// Whether the run was stopped before `total_steps` (resume it to finish).
+    pub stopped: bool,
+    /// Step the run started from (0, or the resumed checkpoint's).
+    pub resumed_from: usize,
+    /// Training examples truncated to `max_len`.
+    pub truncated: usize,
+    /// The last report.
+    pub last: Option<StepReport>,
+}
+
+fn fail(path: &std::path::Path, e: impl std::fmt::Display) -> LoraError {
+    LoraError::Checkpoint { path: path.to_path_buf(), reason: e.to_string() }
+}
+
+/// Runs `config` on `train`/`valid`, resuming from the newest checkpoint when `resume` is set.
+///
+/// `on_step` sees every step's report; returning `ControlFlow::Break` stops the run after
+/// checkpointing that step (e.g. on Ctrl-C), and a later call with `resume` continues exactly.
+pub fn train(
+    config: &TrainConfig,
+    train: &[Example],
+    valid: &[Example],
+    resume: bool,
+    on_step: &mut dyn FnMut(&StepReport) -> ControlFlow<()>,
+) -> Result<TrainSummary> {
+    if train.is_empty() {
+        return Err(LoraError::config("data.train", "no training examples"));
+    }
+    let out = &config.run.out_dir;
+    let checkpoints = out.join("checkpoints");
+    std::fs::create_dir_all(&checkpoints).map_err(|e| fail(&checkpoints, e))?;
+    let device = Device::flex().autodiff();
+    let lm = PretrainedLlama::load(&config.model.base, &device)?;
+    let template = ChatTemplate::default();
+    let render = |examples: &[Example]| -> Result<Vec<ChatTokens>> {
+        examples.iter().map(|e| render_example(&lm.tokenizer, &template, e)).collect()
+    };
+    let (train_tokens, valid_tokens) = (render(train)?, render(valid)?);
+    let max_len = config.data.max_len;
+    let truncated = train_tokens.iter().filter(|t| t.ids.len() > max_len + 1).count();
+    let pad = lm.tokenizer.eos_id.unwrap_or(0);
+    let lora = config.lora_config();
+
+    let checkpoint = if resume { latest_checkpoint(&checkpoints) } else { None };
+    let (mut trainer, mut position) = match &checkpoint {
+        Some(dir) => {
+            let (trainer, _, data) = SftTrainer::resume(lm.model, config.sft_options(), device.clone(), dir)?;
+            (trainer, data.examples_seen)
+        }
+        None => {
+            let mut model = lm.model;
+            attach_fresh(&mut model, &lora, config.run.seed, &device)?;
+            (SftTrainer::new(model, config.sft_options(), device.clone())?, 0)
+        }
+    };
+    let resumed_from = trainer.step();
+    let metrics_path = out.join("metrics.jsonl");
+    if resumed_from == 0 {
+        // A fresh run starts a fresh log; a resumed one drops lines past its checkpoint.
+        let _ = std::fs::remove_file(&metrics_path);
+    } else {
+        truncate_metrics(&metrics_path, resumed_from)?;
+    }
+    let mut order = ExampleOrder::new(train_tokens.len(), config.run.seed);
+    let mut last = None;
+    let o = &config.optim;
+    while trainer.step() < o.total_steps {
+        let start = Instant::now();
+        let mut micro = Vec::with_capacity(o.grad_accum);
+        for _ in 0..o.grad_accum {
+            let picked: Vec<ChatTokens> =
+                order.take(position, o.batch_size).into_iter().map(|i| train_tokens[i].clone()).collect();
+            position += picked.len() as u64;
+            micro.push(collate(&picked, max_len, pad));
+        }
+        let tokens: usize = micro.iter().map(|b| b.batch * b.seq).sum();
+        let stats = trainer.train_step(&micro)?;
+        let step = trainer.step();
+        let mut report = StepReport {
+            step,
+            total_steps: o.total_steps,
+            loss: stats.loss,
+            learning_rate: stats.learning_rate,
+            grad_norm: stats.grad_norm,
+            tokens_per_second: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+            valid_loss: None,
+            valid_json_rate: None,
+            valid_exact_match: None,
+        };
+        let is_last = step == o.total_steps;
+        let every = |n: usize| is_last || (n > 0 && step % n == 0);
+        if every(config.run.eval_every) && !valid_tokens.is_empty() {
+            let n = config.run.eval_examples.min(valid_tokens.len()).max(1);
+            let loss: f64 = valid_tokens[..n]
+                .chunks(o.batch_size)
+                .map(|chunk| trainer.eval_loss(&collate(chunk, max_len, pad)) * chunk.len() as f64)
+                .sum();
+            report.valid_loss = Some(loss / n as f64);
+            if config.run.generate_examples > 0 {
+                let (json, exact) = generation_check(&trainer, &lm.tokenizer, &template, valid, config, &device)?;
+                report.valid_json_rate = Some(json);
+                report.valid_exact_match = Some(exact);
+            }
+        }
+        append_metrics(&metrics_path, &report)?;
+        let stop = on_step(&report).is_break();
+        if stop || every(config.run.checkpoint_every) {
+            trainer.save_checkpoint(&checkpoints, &lora, DataPosition { examples_seen: position, seed: config.run.seed })?;
+        }
+        last = Some(report);
+        if stop {
+            return Ok(TrainSummary { adapter_dir: checkpoints, resumed_from, truncated, last, stopped: true });
+        }
+    }
+    let adapter_dir = out.join("adapter");
+    let mut model = trainer.into_model();
+    save_adapter(&mut model, &lora, &adapter_dir)?;
+    write_loss_curve(&metrics_path, &out.join("loss.svg"))?;
+    Ok(TrainSummary { adapter_dir, resumed_from, truncated, last, stopped: false })
+}
+
+/// Greedy answers for the first validation examples: (valid-JSON rate, exact-match rate).
+fn generation_check(
+    trainer: &SftTrainer,
+    tokenizer: &hirelm_model::TextTokenizer,
+    template: &ChatTemplate,
+    valid: &[Example],
+    config: &TrainConfig,
+    device: &Device,
+) -> Result<(f64, f64)> {
+    let n = config.run.generate_examples.min(valid.len());
+    let generator = Generator::new(trainer.model(), tokenizer, device.clone());
+    let options = GenerateOptions { max_tokens: 192, ..Default::default() }.with_default_stops(tokenizer);
+    let (mut json_ok, mut exact) = (0, 0);
+    for example in &valid[..n] {
+        let mut prompt = render_example(tokenizer, template, example)?;
+        // Keep the prompt up to and including "<|im_start|>assistant\n".
+        let answer_start = prompt.assistant_mask.iter().position(|m| *m).unwrap_or(prompt.ids.len());
+        prompt.ids.truncate(answer_start);
+        let out = generator.generate(&prompt.ids, &options, |_| std::ops::ControlFlow::Continue(()))?;
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&out.text) {
+            if hirelm_core::validate(example.task, &value).is_ok() {
+                json_ok += 1;
+            }
+            exact += usize::from(value == example.target);
+        }
+    }
+    let n = n.max(1) as f64;
+    Ok((json_ok as f64 / n, exact as f64 / n))
+}
+
+fn append_metrics(path: &std::path::Path, report: &StepReport) -> Result<()> {
+    let line = serde_json::to_string(report).map_err(|e| fail(path, e))?;
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| fail(path, e))?;
+    writeln!(file, "{line}").map_err(|e| fail(path, e))
+}
+
+/// Keeps only the log lines of steps up to `step` (those after it will be redone).
+fn truncate_metrics(path: &std::path::Path, step: usize) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| serde_json::from_str::<serde_json::Value>(l).ok().and_then(|v| v["step"].as_u64()).is_some_and(|s| s as usize <= step))
+        .collect();
+    let tmp = path.with_extension("jsonl.tmp");
+    std::fs::write(&tmp, kept.join("\n") + if kept.is_empty() { "" } else { "\n" }).map_err(|e| fail(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| fail(path, e))
+}
+
+fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Result<()> {
+    let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
+    let (mut train, mut valid) = (Vec::new(), Vec::new());
+    for value in text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
+        let step = value["step"].as_f64().unwrap_or(0.0);
+        if let Some(loss) = value["loss"].as_f64() {
+            train.push((step, loss));
+        }
+        if let Some(loss) = value["valid_loss"].as_f64() {
+            valid.push((step, loss));
+        }
+    }
+    let svg = loss_curve_svg(&[("train loss", "#1f77b4", train), ("valid loss", "#d62728", valid)]);
+    let tmp = svg_path.with_extension("svg.tmp");
+    std::fs::write(&tmp, svg).map_err(|e| fail(&tmp, e))?;
+    std::fs::rename(&tmp, svg_path).map_err(|e| fail(svg_path, e))
+}
