@@ -5,8 +5,9 @@
 //! `A` and `B`. This crate attaches fresh adapters ([`attach_fresh`]), saves and loads them in
 //! PEFT's format ([`save_adapter`], [`load_adapter`]) and merges them into the base
 //! ([`merge_all`]), and trains them with [`sft::SftTrainer`] (assistant-only loss, AdamW,
-//! warmup + cosine, gradient accumulation, global-norm clipping). Checkpointing, resume and the
-//! `hirelm train` command arrive with the rest of the training issue.
+//! warmup + cosine, gradient accumulation, global-norm clipping), with atomic checkpoints and
+//! exact resume ([`sft::SftTrainer::save_checkpoint`], [`sft::SftTrainer::resume`]). [`run::train`]
+//! runs a whole TOML recipe: what `hirelm train` executes.
 //!
 //! ```
 //! use hirelm_lora::{LoraConfig, attach_fresh};

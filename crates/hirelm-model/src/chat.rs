@@ -94,9 +94,11 @@ impl ChatTemplate {
         out
     }
 
-    /// The conversation as token ids. Message content is encoded as plain text, so a user
-    /// cannot inject control tokens; the result equals tokenising [`render`](Self::render)'s
-    /// output with special tokens parsed whenever the content contains none.
+    /// The conversation as token ids, BOS first when the tokenizer asks for one. Message content
+    /// is encoded as plain text, so a user cannot inject control tokens. For content without
+    /// control-token text or leading whitespace the ids equal tokenising
+    /// [`render`](Self::render)'s output with special tokens parsed (tested on the real
+    /// tokenizer); otherwise the role line and the content are tokenised separately.
     pub fn encode(
         &self,
         tokenizer: &TextTokenizer,

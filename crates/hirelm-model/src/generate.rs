@@ -112,6 +112,16 @@ impl<'a> Generator<'a> {
         if let Some(bad) = prompt.iter().find(|&&t| t as usize >= vocab) {
             return Err(ModelError::Generation(format!("token id {bad} is outside the vocabulary of {vocab}")));
         }
+        if options.max_tokens == 0 {
+            return Ok(Generation {
+                tokens: Vec::new(),
+                text: String::new(),
+                stop_reason: StopReason::MaxTokens,
+                prompt_tokens: prompt.len(),
+                prefill_time: Duration::ZERO,
+                decode_time: Duration::ZERO,
+            });
+        }
         let mut sampler = Sampler::new(options.sampling.clone());
         let mut cache = self.model.new_cache();
         let start = Instant::now();

@@ -48,11 +48,14 @@ impl Sampler {
         if self.params.temperature <= 0.0 {
             return argmax(logits);
         }
+        // Shift by the largest logit before dividing: a tiny temperature then sends the rest to
+        // -inf (probability 0) instead of the top logits to +inf (NaN after the shift).
+        let top = logits.iter().copied().filter(|l| l.is_finite()).fold(f32::NEG_INFINITY, f32::max);
         let mut candidates: Vec<(u32, f32)> = logits
             .iter()
             .enumerate()
             .filter(|(_, l)| l.is_finite())
-            .map(|(i, &l)| (i as u32, l / self.params.temperature))
+            .map(|(i, &l)| (i as u32, (l - top) / self.params.temperature))
             .collect();
         if candidates.is_empty() {
             return argmax(logits);
@@ -128,6 +131,13 @@ mod tests {
         let draws: Vec<u32> = (0..400).map(|_| s.sample(&logits)).collect();
         assert!(draws.iter().all(|&t| t < 2), "tail token drawn");
         assert!(draws.contains(&1) && draws.contains(&0));
+    }
+
+    #[test]
+    fn a_tiny_temperature_is_greedy_not_nan() {
+        let params = SamplingParams { temperature: 1e-40, top_k: None, top_p: None, seed: 3 };
+        let mut s = Sampler::new(params);
+        assert_eq!(s.sample(&[0.5, 4.0, 3.9, -2.0]), 1);
     }
 
     #[test]

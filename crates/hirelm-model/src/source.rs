@@ -92,7 +92,10 @@ pub const MINILM_DIR: &str = "all-minilm-l6-v2";
 
 /// A file of `repo`, from the offline cache or (with the `hub` feature) downloaded into it.
 fn fetch_from_hub(repo: &str, file: &str) -> Result<PathBuf> {
-    let cache = hf_hub::Cache::from_env();
+    fetch_from_cache_or_hub(&hf_hub::Cache::from_env(), repo, file)
+}
+
+fn fetch_from_cache_or_hub(cache: &hf_hub::Cache, repo: &str, file: &str) -> Result<PathBuf> {
     if let Some(path) = cache.model(repo.to_string()).get(file) {
         return Ok(path);
     }
@@ -145,13 +148,16 @@ mod tests {
     #[test]
     fn hub_file_resolves_from_offline_cache() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let repo = hf_hub::Cache::new(dir.path().to_path_buf()).model("owner/name".into());
-        repo.create_ref("abc123").expect("ref");
+        let cache = hf_hub::Cache::new(dir.path().to_path_buf());
+        cache.model("owner/name".into()).create_ref("abc123").expect("ref");
         let file = dir.path().join("models--owner--name/snapshots/abc123/model.gguf");
         std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
         std::fs::write(&file, b"x").expect("write");
-        // SAFETY of the environment change: this test is the only one reading HF_HOME.
-        let path = hf_hub::Cache::new(dir.path().to_path_buf()).model("owner/name".into()).get("model.gguf");
-        assert_eq!(path, Some(file));
+        assert_eq!(fetch_from_cache_or_hub(&cache, "owner/name", "model.gguf").expect("cached"), file);
+        // A file the cache lacks goes to the Hub (feature `hub`) or fails naming the source.
+        if cfg!(not(feature = "hub")) {
+            let err = fetch_from_cache_or_hub(&cache, "owner/name", "other.gguf").expect_err("not cached");
+            assert!(err.to_string().contains("hf://owner/name/other.gguf"), "{err}");
+        }
     }
 }

@@ -80,6 +80,12 @@ fn merge(
     gguf_type: ExportType,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(hf_out.is_some() || gguf_out.is_some(), "give --hf-out and/or --gguf-out");
+    // The GGUF tokenizer metadata is copied from the base file, so the base must be a local GGUF.
+    let base_gguf = GgufFile::open(std::path::Path::new(base)).ok();
+    anyhow::ensure!(
+        gguf_out.is_none() || base_gguf.is_some(),
+        "--gguf-out needs a local GGUF base (its tokenizer metadata is copied); use --hf-out for other bases"
+    );
     let device = super::device();
     let bar = super::spinner(format!("loading {base}"));
     let mut lm = PretrainedLlama::load(base, &device).with_context(|| format!("loading base {base}"))?;
@@ -106,7 +112,7 @@ fn merge(
         };
         let mut writer = llama_gguf_writer(&lm.model.config, &tensors, ty)?;
         // A GGUF base carries its tokenizer as metadata: keep it so llama.cpp can run the file.
-        if let Ok(source) = GgufFile::open(std::path::Path::new(base)) {
+        if let Some(source) = &base_gguf {
             for (key, value) in &source.metadata {
                 if key.starts_with("tokenizer.") || key == "general.name" {
                     writer.add_metadata(key.clone(), value.clone());

@@ -31,6 +31,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let device = super::device();
     let lm = PretrainedLlama::load(&args.model, &device).with_context(|| format!("loading {}", args.model))?;
     let model = &lm.model;
+    let context = model.config.max_seq_len;
+    anyhow::ensure!(
+        args.prompt_tokens.max(16) <= context && args.gen_tokens <= context,
+        "--prompt-tokens and --gen-tokens must each fit the model's context of {context} tokens"
+    );
     let vocab = model.config.vocab_size as i64;
     // Token ids like llama-bench: arbitrary but fixed, inside the vocabulary.
     let ids = |n: usize, salt: i64| -> Vec<i64> { (0..n as i64).map(|i| (i * 7919 + salt) % vocab).collect() };

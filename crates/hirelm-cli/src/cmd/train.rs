@@ -103,6 +103,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     if summary.resumed_from > 0 {
         eprintln!("resumed from step {}", summary.resumed_from);
     }
+    if summary.no_answer > 0 {
+        eprintln!("{} training examples were dropped: their answer starts beyond {} tokens", summary.no_answer, config.data.max_len);
+    }
     if summary.truncated > 0 {
         eprintln!("{} training examples were longer than {} tokens and truncated", summary.truncated, config.data.max_len);
     }

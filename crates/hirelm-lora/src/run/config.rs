@@ -98,7 +98,7 @@ pub struct RunSection {
     #[serde(default)]
     pub eval_every: usize,
     /// Checkpoint every N steps (0: only at the end).
-    #[serde(default)]
+    #[serde(default = "default_checkpoint_every")]
     pub checkpoint_every: usize,
     /// Validation examples scored for loss.
     #[serde(default = "default_eval_examples")]
@@ -119,6 +119,9 @@ fn default_min_lr_ratio() -> f64 {
 }
 fn default_one() -> usize {
     1
+}
+fn default_checkpoint_every() -> usize {
+    50
 }
 fn default_eval_examples() -> usize {
     32

@@ -55,6 +55,8 @@ pub struct TrainSummary {
     pub resumed_from: usize,
     /// Training examples truncated to `max_len`.
     pub truncated: usize,
+    /// Training examples dropped because their answer starts beyond `max_len`.
+    pub no_answer: usize,
     /// The last report.
     pub last: Option<StepReport>,
 }
@@ -66,7 +68,9 @@ fn fail(path: &std::path::Path, e: impl std::fmt::Display) -> LoraError {
 /// Runs `config` on `train`/`valid`, resuming from the newest checkpoint when `resume` is set.
 ///
 /// `on_step` sees every step's report; returning `ControlFlow::Break` stops the run after
-/// checkpointing that step (e.g. on Ctrl-C), and a later call with `resume` continues exactly.
+/// checkpointing that step (a caller's signal handler can use this), and a later call with
+/// `resume` continues exactly. A fresh run refuses an `out_dir` that holds checkpoints, and a
+/// resumed one refuses a recipe whose LoRA settings or seed differ from the checkpoint's.
 pub fn train(
     config: &TrainConfig,
     train: &[Example],
@@ -86,16 +90,48 @@ pub fn train(
     let render = |examples: &[Example]| -> Result<Vec<ChatTokens>> {
         examples.iter().map(|e| render_example(&lm.tokenizer, &template, e)).collect()
     };
-    let (train_tokens, valid_tokens) = (render(train)?, render(valid)?);
     let max_len = config.data.max_len;
-    let truncated = train_tokens.iter().filter(|t| t.ids.len() > max_len + 1).count();
+    if max_len + 1 > lm.model.config.max_seq_len {
+        return Err(LoraError::config(
+            "data.max_len",
+            format!("{max_len} exceeds the model's context of {} tokens", lm.model.config.max_seq_len),
+        ));
+    }
+    let (rendered, valid_tokens) = (render(train)?, render(valid)?);
+    let truncated = rendered.iter().filter(|t| t.ids.len() > max_len + 1).count();
+    // An example whose answer starts beyond `max_len` would train on nothing: drop and count it.
+    let has_answer = |t: &ChatTokens| t.assistant_mask.iter().take(max_len + 1).skip(1).any(|m| *m);
+    let train_tokens: Vec<ChatTokens> = rendered.into_iter().filter(has_answer).collect();
+    let no_answer = train.len() - train_tokens.len();
+    if train_tokens.is_empty() {
+        return Err(LoraError::config("data.max_len", format!("every training example's answer starts beyond {max_len} tokens")));
+    }
     let pad = lm.tokenizer.eos_id.unwrap_or(0);
     let lora = config.lora_config();
 
-    let checkpoint = if resume { latest_checkpoint(&checkpoints) } else { None };
+    let existing = latest_checkpoint(&checkpoints);
+    let checkpoint = match (resume, existing) {
+        (true, None) => {
+            return Err(fail(&checkpoints, "--resume was asked for, but there is no complete checkpoint here"));
+        }
+        (false, Some(found)) => {
+            return Err(fail(
+                &found,
+                "this out_dir holds checkpoints of an earlier run: resume it, or choose another out_dir",
+            ));
+        }
+        (true, found) => found,
+        (false, None) => None,
+    };
     let (mut trainer, mut position) = match &checkpoint {
         Some(dir) => {
-            let (trainer, _, data) = SftTrainer::resume(lm.model, config.sft_options(), device.clone(), dir)?;
+            let (trainer, saved, data) = SftTrainer::resume(lm.model, config.sft_options(), device.clone(), dir)?;
+            let same = |a: &crate::config::LoraConfig, b: &crate::config::LoraConfig| {
+                (a.rank, a.alpha, &a.target_modules, a.use_rslora) == (b.rank, b.alpha, &b.target_modules, b.use_rslora)
+            };
+            if !same(&saved, &lora) || data.seed != config.run.seed {
+                return Err(fail(dir, "the checkpoint's LoRA settings or seed differ from the recipe's"));
+            }
             (trainer, data.examples_seen)
         }
         None => {
@@ -160,14 +196,14 @@ pub fn train(
         }
         last = Some(report);
         if stop {
-            return Ok(TrainSummary { adapter_dir: checkpoints, resumed_from, truncated, last, stopped: true });
+            return Ok(TrainSummary { adapter_dir: checkpoints, resumed_from, truncated, no_answer, last, stopped: true });
         }
     }
     let adapter_dir = out.join("adapter");
     let mut model = trainer.into_model();
     save_adapter(&mut model, &lora, &adapter_dir)?;
     write_loss_curve(&metrics_path, &out.join("loss.svg"))?;
-    Ok(TrainSummary { adapter_dir, resumed_from, truncated, last, stopped: false })
+    Ok(TrainSummary { adapter_dir, resumed_from, truncated, no_answer, last, stopped: false })
 }
 
 /// Greedy answers for the first validation examples: (valid-JSON rate, exact-match rate).

@@ -138,6 +138,14 @@ impl SftTrainer {
             }
         }
         let grad_norm = clip_global_norm(&mut accumulated, &ids, self.options.max_grad_norm);
+        if !(total_loss.is_finite() && grad_norm.is_finite()) {
+            // Applying a NaN/inf update would poison every later step and checkpoint.
+            self.model = Some(model);
+            return Err(LoraError::config(
+                "training",
+                format!("step {}: loss {total_loss} or gradient norm {grad_norm} is not finite; lower the learning rate", self.step + 1),
+            ));
+        }
         let o = &self.options;
         let learning_rate = warmup_cosine(self.step, o.warmup_steps, o.total_steps, o.learning_rate, o.min_lr_ratio);
         self.model = Some(self.optimizer.step(learning_rate, model, accumulated));

@@ -108,6 +108,15 @@ fn a_run_writes_its_outputs_and_resumes_exactly() {
     assert!(std::fs::read_to_string(straight.join("loss.svg")).expect("svg").contains("<polyline"));
     assert_eq!(summary.resumed_from, 0);
 
+    // A fresh run refuses a directory with checkpoints; a resume refuses one without.
+    let err = train(&config(&model, &straight, 6), &data, &data[..2], false, &mut |_| ControlFlow::Continue(()))
+        .expect_err("checkpoints exist");
+    assert!(err.to_string().contains("earlier run"), "{err}");
+    let empty = tmp.path().join("empty");
+    let err = train(&config(&model, &empty, 6), &data, &data[..2], true, &mut |_| ControlFlow::Continue(()))
+        .expect_err("nothing to resume");
+    assert!(err.to_string().contains("no complete checkpoint"), "{err}");
+
     // The same run, stopped after step 3 (between two checkpoint steps), then resumed to 6.
     let interrupted = tmp.path().join("interrupted");
     let stop_at_3 = &mut |r: &hirelm_lora::run::StepReport| if r.step == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };

@@ -22,5 +22,5 @@ pub use export::{GgufExportType, llama_gguf_writer, write_llama_gguf};
 pub use load::{InMemoryWeights, expected_tensors, random_weights};
 pub use mlp::Mlp;
 pub use model::LlamaModel;
-pub use names::{GgufLlamaWeights, hf_to_gguf, permute_for_gguf, unpermute_from_gguf};
+pub use names::{GgufLlamaWeights, gguf_to_hf, hf_to_gguf, permute_for_gguf, unpermute_from_gguf};
 pub use rope::RotaryEmbedding;

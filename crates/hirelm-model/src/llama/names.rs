@@ -34,6 +34,35 @@ pub fn hf_to_gguf(name: &str) -> Option<String> {
     Some(format!("blk.{index}.{part}.weight"))
 }
 
+/// HF name of a GGUF-named Llama tensor (the inverse of [`hf_to_gguf`]).
+pub fn gguf_to_hf(name: &str) -> Option<String> {
+    let fixed = match name {
+        "token_embd.weight" => Some("model.embed_tokens.weight"),
+        "output_norm.weight" => Some("model.norm.weight"),
+        "output.weight" => Some("lm_head.weight"),
+        _ => None,
+    };
+    if let Some(fixed) = fixed {
+        return Some(fixed.to_string());
+    }
+    let rest = name.strip_prefix("blk.")?.strip_suffix(".weight")?;
+    let (index, part) = rest.split_once('.')?;
+    let index: usize = index.parse().ok()?;
+    let suffix = match part {
+        "attn_norm" => "input_layernorm",
+        "attn_q" => "self_attn.q_proj",
+        "attn_k" => "self_attn.k_proj",
+        "attn_v" => "self_attn.v_proj",
+        "attn_output" => "self_attn.o_proj",
+        "ffn_norm" => "post_attention_layernorm",
+        "ffn_gate" => "mlp.gate_proj",
+        "ffn_up" => "mlp.up_proj",
+        "ffn_down" => "mlp.down_proj",
+        _ => return None,
+    };
+    Some(format!("model.layers.{index}.{suffix}.weight"))
+}
+
 /// Rows of a `[heads·head_dim, cols]` projection as llama.cpp stores them: within every head,
 /// the two RoPE halves are interleaved (`convert_hf_to_gguf.py`'s `permute`).
 pub fn permute_for_gguf(w: &[f32], heads: usize, cols: usize) -> Vec<f32> {
@@ -99,10 +128,10 @@ impl WeightSource for GgufLlamaWeights<'_> {
             (Some(heads), [rows, cols]) if rows % (2 * heads) == 0 => {
                 Ok((shape.clone(), unpermute_from_gguf(&data, heads, *cols)))
             }
-            (Some(_), _) => Err(ModelError::ShapeMismatch {
-                name: gguf_name,
-                expected: vec![self.num_heads, 0],
-                got: shape,
+            (Some(heads), _) => Err(ModelError::Gguf {
+                offset: 0,
+                field: gguf_name,
+                reason: format!("expected a 2-D projection whose rows split into {heads} heads of even width, got shape {shape:?}"),
             }),
             (None, _) => Ok((shape, data)),
         }
@@ -113,7 +142,9 @@ impl WeightSource for GgufLlamaWeights<'_> {
     }
 
     fn names(&self) -> Vec<String> {
-        self.file.tensors.iter().map(|t| t.name.clone()).collect()
+        let mut names: Vec<String> = self.file.tensors.iter().filter_map(|t| gguf_to_hf(&t.name)).collect();
+        names.sort();
+        names
     }
 }
 
@@ -136,5 +167,8 @@ mod tests {
         assert_eq!(hf_to_gguf("model.layers.0.self_attn.o_proj.weight").as_deref(), Some("blk.0.attn_output.weight"));
         assert_eq!(hf_to_gguf("model.layers.x.mlp.down_proj.weight"), None);
         assert_eq!(hf_to_gguf("something.else"), None);
+        for name in ["model.embed_tokens.weight", "model.layers.12.self_attn.k_proj.weight", "lm_head.weight"] {
+            assert_eq!(gguf_to_hf(&hf_to_gguf(name).expect("maps")).as_deref(), Some(name));
+        }
     }
 }
