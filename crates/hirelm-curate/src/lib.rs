@@ -31,6 +31,7 @@ pub mod pipeline;
 pub mod rng;
 pub mod skillspan;
 pub mod split;
+mod sqlite;
 pub mod tasks;
 pub mod titles;
 pub mod wages;

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{CurateError, FETCH_HINT};
+use crate::error::CurateError;
+use crate::sqlite::{open_source, sqlite_error};
 
 /// A first name with its births over the years read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,17 +33,8 @@ pub fn read_first_names(
     from_year: u32,
     min_births: u64,
 ) -> Result<Vec<FirstName>, CurateError> {
-    if !path.is_file() {
-        return Err(CurateError::MissingSource {
-            path: path.to_path_buf(),
-            hint: FETCH_HINT.into(),
-        });
-    }
-    let err = |e: rusqlite::Error| CurateError::Sqlite {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
+    let db = open_source(path)?;
+    let err = sqlite_error(path);
     let mut stmt = db
         .prepare(
             "SELECT name, sex, SUM(births) AS n FROM usNameData WHERE year >= ?1 \

@@ -7,9 +7,9 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{CurateError, FETCH_HINT};
+use crate::error::CurateError;
+use crate::sqlite::{open_source, sqlite_error};
 
 /// National, cross-industry wages of one SOC occupation, in US dollars per hour.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,17 +33,8 @@ fn number(text: Option<String>) -> Option<f64> {
 /// Reads the national cross-industry wages of every detailed occupation (display level 3 and
 /// above are all kept; the caller filters).
 pub fn read_national_wages(path: &Path) -> Result<Vec<OccupationWage>, CurateError> {
-    if !path.is_file() {
-        return Err(CurateError::MissingSource {
-            path: path.to_path_buf(),
-            hint: FETCH_HINT.into(),
-        });
-    }
-    let err = |e: rusqlite::Error| CurateError::Sqlite {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
+    let db = open_source(path)?;
+    let err = sqlite_error(path);
     let mut stmt = db
         .prepare(
             "SELECT o.occupation_code, o.occupation_name, c.v01, c.v03, c.v06, c.v07, c.v08, c.v09, c.v10 \

@@ -61,36 +61,10 @@ impl Misspellings {
     /// keeping a leading capital; everything else is left as it is.
     pub fn apply(&self, text: &str, rate: f64, seed: u64) -> String {
         let mut rng = SplitMix64::new(seed);
-        let mut out = String::with_capacity(text.len());
-        let mut word = String::new();
-        let mut flush = |word: &mut String, out: &mut String| {
-            if let Some(wrongs) = self.by_right.get(&word.to_lowercase()) {
-                if rng.unit() < rate {
-                    let w = &wrongs[rng.below(wrongs.len())];
-                    if word.chars().next().is_some_and(char::is_uppercase) {
-                        let mut c = w.chars();
-                        out.extend(c.next().map(|f| f.to_ascii_uppercase()));
-                        out.push_str(c.as_str());
-                    } else {
-                        out.push_str(w);
-                    }
-                    word.clear();
-                    return;
-                }
-            }
-            out.push_str(word);
-            word.clear();
-        };
-        for ch in text.chars() {
-            if ch.is_alphabetic() {
-                word.push(ch);
-            } else {
-                flush(&mut word, &mut out);
-                out.push(ch);
-            }
-        }
-        flush(&mut word, &mut out);
-        out
+        super::spelling::map_words(text, |word| {
+            let wrongs = self.by_right.get(&word.to_lowercase())?;
+            (rng.unit() < rate).then(|| wrongs[rng.below(wrongs.len())].clone())
+        })
     }
 }
 

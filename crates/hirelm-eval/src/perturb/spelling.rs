@@ -33,16 +33,22 @@ fn lookup(word: &str) -> Option<&'static str> {
 
 /// Swaps every listed word to the other spelling, keeping a leading capital.
 pub fn swap(text: &str) -> String {
+    map_words(text, |word| lookup(word).map(str::to_string))
+}
+
+/// Rewrites every alphabetic word of `text` for which `replace` returns a replacement, keeping
+/// the word's leading capital; everything between words is copied as it is.
+pub(crate) fn map_words(text: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        match lookup(word) {
+    let mut flush = |word: &mut String, out: &mut String| {
+        match replace(word) {
             Some(other) if word.chars().next().is_some_and(char::is_uppercase) => {
                 let mut c = other.chars();
                 out.extend(c.next().map(|f| f.to_ascii_uppercase()));
                 out.push_str(c.as_str());
             }
-            Some(other) => out.push_str(other),
+            Some(other) => out.push_str(&other),
             None => out.push_str(word),
         }
         word.clear();
