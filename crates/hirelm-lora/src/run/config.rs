@@ -104,6 +104,10 @@ pub struct RunSection {
     #[serde(default = "default_eval_examples")]
     pub eval_examples: usize,
     /// Validation examples generated greedily to check JSON validity and exact match.
+    ///
+    /// Known issue: generation runs on the training (autodiff) model, whose graph grows with
+    /// every generated token; on the 135M model a few examples exhausted 24 GB. Keep it 0 for
+    /// real runs until validation decodes on a graph-free copy of the model.
     #[serde(default)]
     pub generate_examples: usize,
 }
