@@ -1,7 +1,7 @@
 //! Criterion benches of SmolLM2-135M on burn's `flex` CPU backend: a 128-token forward
 //! (prefill) and a single decode step on top of a 128-token KV cache.
 //!
-//! Run: `scripts/fetch-models.sh && cargo bench --release -p hirelm-model --bench flex_llama`
+//! Run: `scripts/fetch-models.sh && cargo bench -p hirelm-model --bench flex_llama`
 //! (set `RAYON_NUM_THREADS=2` to match llama.cpp's `-t 2` in `benches/compare_llamacpp.sh`).
 
 use std::path::PathBuf;
