@@ -30,14 +30,7 @@ pub fn read_eval_sentences(path: &Path) -> Result<Vec<String>, CurateError> {
                 })?;
             let mut out = Vec::new();
             for record in reader.records() {
-                let record = record.map_err(|e| {
-                    CurateError::record(
-                        path,
-                        e.position().map(|p| p.line()).unwrap_or(0),
-                        "row",
-                        e.to_string(),
-                    )
-                })?;
+                let record = record.map_err(|e| CurateError::csv_row(path, &e))?;
                 out.push(record.get(col).unwrap_or_default().to_string());
             }
             out.sort();

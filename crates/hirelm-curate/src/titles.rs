@@ -32,14 +32,7 @@ pub fn read_titles(path: &Path) -> Result<Vec<TitleRow>, CurateError> {
     let (title_col, uri_col) = (col("vacancyTitle")?, col("conceptUri")?);
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            CurateError::record(
-                path,
-                e.position().map(|p| p.line()).unwrap_or(0),
-                "row",
-                e.to_string(),
-            )
-        })?;
+        let record = record.map_err(|e| CurateError::csv_row(path, &e))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let title = record
             .get(title_col)

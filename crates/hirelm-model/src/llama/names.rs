@@ -5,62 +5,46 @@ use crate::error::{ModelError, Result};
 use crate::gguf::GgufFile;
 use crate::weights::WeightSource;
 
+/// Whole-model tensors: (HF name, GGUF name).
+const MODEL_TENSORS: [(&str, &str); 3] = [
+    ("model.embed_tokens.weight", "token_embd.weight"),
+    ("model.norm.weight", "output_norm.weight"),
+    ("lm_head.weight", "output.weight"),
+];
+
+/// Per-block tensors: (HF suffix after `model.layers.{i}.`, GGUF part of `blk.{i}.{part}.weight`).
+const BLOCK_TENSORS: [(&str, &str); 9] = [
+    ("input_layernorm.weight", "attn_norm"),
+    ("self_attn.q_proj.weight", "attn_q"),
+    ("self_attn.k_proj.weight", "attn_k"),
+    ("self_attn.v_proj.weight", "attn_v"),
+    ("self_attn.o_proj.weight", "attn_output"),
+    ("post_attention_layernorm.weight", "ffn_norm"),
+    ("mlp.gate_proj.weight", "ffn_gate"),
+    ("mlp.up_proj.weight", "ffn_up"),
+    ("mlp.down_proj.weight", "ffn_down"),
+];
+
 /// GGUF name of an HF-named Llama tensor, or `None` for a name outside the architecture.
 pub fn hf_to_gguf(name: &str) -> Option<String> {
-    let fixed = match name {
-        "model.embed_tokens.weight" => Some("token_embd.weight"),
-        "model.norm.weight" => Some("output_norm.weight"),
-        "lm_head.weight" => Some("output.weight"),
-        _ => None,
-    };
-    if let Some(fixed) = fixed {
-        return Some(fixed.to_string());
+    if let Some((_, gguf)) = MODEL_TENSORS.iter().find(|(hf, _)| *hf == name) {
+        return Some(gguf.to_string());
     }
-    let rest = name.strip_prefix("model.layers.")?;
-    let (index, suffix) = rest.split_once('.')?;
+    let (index, suffix) = name.strip_prefix("model.layers.")?.split_once('.')?;
     let index: usize = index.parse().ok()?;
-    let part = match suffix {
-        "input_layernorm.weight" => "attn_norm",
-        "self_attn.q_proj.weight" => "attn_q",
-        "self_attn.k_proj.weight" => "attn_k",
-        "self_attn.v_proj.weight" => "attn_v",
-        "self_attn.o_proj.weight" => "attn_output",
-        "post_attention_layernorm.weight" => "ffn_norm",
-        "mlp.gate_proj.weight" => "ffn_gate",
-        "mlp.up_proj.weight" => "ffn_up",
-        "mlp.down_proj.weight" => "ffn_down",
-        _ => return None,
-    };
+    let (_, part) = BLOCK_TENSORS.iter().find(|(hf, _)| *hf == suffix)?;
     Some(format!("blk.{index}.{part}.weight"))
 }
 
 /// HF name of a GGUF-named Llama tensor (the inverse of [`hf_to_gguf`]).
 pub fn gguf_to_hf(name: &str) -> Option<String> {
-    let fixed = match name {
-        "token_embd.weight" => Some("model.embed_tokens.weight"),
-        "output_norm.weight" => Some("model.norm.weight"),
-        "output.weight" => Some("lm_head.weight"),
-        _ => None,
-    };
-    if let Some(fixed) = fixed {
-        return Some(fixed.to_string());
+    if let Some((hf, _)) = MODEL_TENSORS.iter().find(|(_, gguf)| *gguf == name) {
+        return Some(hf.to_string());
     }
-    let rest = name.strip_prefix("blk.")?.strip_suffix(".weight")?;
-    let (index, part) = rest.split_once('.')?;
+    let (index, part) = name.strip_prefix("blk.")?.strip_suffix(".weight")?.split_once('.')?;
     let index: usize = index.parse().ok()?;
-    let suffix = match part {
-        "attn_norm" => "input_layernorm",
-        "attn_q" => "self_attn.q_proj",
-        "attn_k" => "self_attn.k_proj",
-        "attn_v" => "self_attn.v_proj",
-        "attn_output" => "self_attn.o_proj",
-        "ffn_norm" => "post_attention_layernorm",
-        "ffn_gate" => "mlp.gate_proj",
-        "ffn_up" => "mlp.up_proj",
-        "ffn_down" => "mlp.down_proj",
-        _ => return None,
-    };
-    Some(format!("model.layers.{index}.{suffix}.weight"))
+    let (suffix, _) = BLOCK_TENSORS.iter().find(|(_, gguf)| *gguf == part)?;
+    Some(format!("model.layers.{index}.{suffix}"))
 }
 
 /// Rows of a `[heads·head_dim, cols]` projection as llama.cpp stores them: within every head,
