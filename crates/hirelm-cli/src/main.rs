@@ -42,6 +42,10 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// Build the hiring datasets of a curation recipe (Parquet + card.md); see configs/curate.toml.
     Curate(cmd::curate::CurateArgs),
+    /// Answer one hiring task with the domain model (JSON-schema-constrained output).
+    Ask(cmd::ask::AskArgs),
+    /// Generation check: base versus base + adapter on held-out curated examples.
+    Check(cmd::check::CheckArgs),
     /// Run an evaluation suite (eval/*.toml), write JSON/Markdown/JUnit reports, gate against a baseline.
     Eval(cmd::eval::EvalArgs),
 }
@@ -74,6 +78,8 @@ fn main() -> ExitCode {
         Command::Adapter(cmd) => cmd::adapter::run(cmd),
         Command::Train(args) => cmd::train::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Ask(args) => cmd::ask::run(args),
+        Command::Check(args) => cmd::check::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

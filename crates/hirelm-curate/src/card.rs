@@ -55,6 +55,8 @@ pub struct Report {
     pub near_dup: BTreeMap<Task, (usize, usize, usize, usize)>,
     /// Examples removed per evaluation file.
     pub decontam: Vec<(PathBuf, usize)>,
+    /// How ESCO occupations found their BLS wage rows, when the matching tasks ran.
+    pub market: Option<crate::market::MarketStats>,
     /// Examples written per (task, source, split).
     pub final_counts: BTreeMap<(Task, String, Split), usize>,
 }
@@ -163,6 +165,19 @@ impl Report {
                 d.negatives,
                 d.negatives_capped,
                 d.dropped_low_confidence
+            );
+        }
+        if let Some(m) = &self.market {
+            let _ = writeln!(w, "\n## Simulated market (score_match, rank_candidates, evaluate_candidate, draft_job_post)\n");
+            let _ = writeln!(
+                w,
+                "ESCO occupation → BLS OEWS wage row (see `hirelm_curate::market::soc_map`): {}; \
+                 occupations with too few lexically matched skills (unused) {}; occupations used {} over {} distinct SOC rows. \
+                 Each example's `source` names its SOC rows after `#soc=`.",
+                m.by_method.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", "),
+                m.too_few_skills,
+                m.usable,
+                m.soc_rows
             );
         }
         let _ = writeln!(w, "\n## Cleaning\n\n| step | count |\n| --- | ---: |");

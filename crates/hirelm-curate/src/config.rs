@@ -30,6 +30,18 @@ pub struct CurateConfig {
     pub extract_skills: ExtractSkillsConfig,
     /// schedule_interview generation.
     pub schedule_interview: ScheduleConfig,
+    /// score_match generation (absent: none).
+    #[serde(default)]
+    pub score_match: TaskCount,
+    /// rank_candidates generation (absent: none).
+    #[serde(default)]
+    pub rank_candidates: TaskCount,
+    /// evaluate_candidate generation (absent: none).
+    #[serde(default)]
+    pub evaluate_candidate: TaskCount,
+    /// draft_job_post generation (absent: none).
+    #[serde(default)]
+    pub draft_job_post: TaskCount,
     /// Cleaning.
     pub clean: CleanConfig,
     /// Evaluation files to decontaminate against.
@@ -78,6 +90,24 @@ pub struct ExtractSkillsConfig {
 pub struct ScheduleConfig {
     /// Number of examples generated.
     pub examples: usize,
+}
+
+/// The number of examples of a seeded task (score_match, rank_candidates, evaluate_candidate,
+/// draft_job_post); each example is its own job, so its own split group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskCount {
+    /// Number of examples generated (0 = the task is off).
+    pub examples: usize,
+}
+
+impl CurateConfig {
+    /// Whether any task drawing on the simulated market (wages, names) is on.
+    pub fn needs_market(&self) -> bool {
+        [&self.score_match, &self.rank_candidates, &self.evaluate_candidate, &self.draft_job_post]
+            .iter()
+            .any(|c| c.examples > 0)
+    }
 }
 
 /// Cleaning options.

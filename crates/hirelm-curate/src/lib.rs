@@ -5,7 +5,9 @@
 //! rendered as `card.md`), [`Embedder`] (sentence embeddings for distant supervision; the CLI
 //! passes MiniLM). Building blocks: [`esco`] (ESCO CSV parser), [`clean`] (normalisation, PII
 //! redaction, exact and MinHash LSH dedup), [`decontam`], [`split`], [`parquet_io`], [`wages`]
-//! (BLS OEWS via SQLite) and [`names`] (US first names via SQLite) for the matching tasks.
+//! (BLS OEWS via SQLite) and [`names`] (US first names via SQLite) for the matching tasks,
+//! [`market`] (occupations with skill sets and wage rows) and [`tasks::match_rule`] (the one
+//! documented rule behind score_match and rank_candidates).
 //!
 //! ```no_run
 //! // Needs scripts/fetch-data.sh and ../shared/data.
@@ -25,6 +27,7 @@ pub mod decontam;
 pub mod error;
 pub mod esco;
 pub mod labels;
+pub mod market;
 pub mod names;
 pub mod parquet_io;
 pub mod pipeline;

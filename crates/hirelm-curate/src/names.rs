@@ -53,6 +53,48 @@ pub fn read_first_names(
     rows.collect::<Result<Vec<_>, _>>().map_err(err)
 }
 
+/// A first name's births in one year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearName {
+    /// Capitalised name.
+    pub name: String,
+    /// `F` or `M`.
+    pub sex: String,
+    /// Birth year.
+    pub year: u32,
+    /// Births with this name, sex and year.
+    pub births: u64,
+}
+
+/// Every (name, sex, year) with at least `min_births` births in `from_year..=to_year`, ordered by
+/// year, sex, births (descending) and name, so that seeded draws are reproducible.
+pub fn read_names_by_year(
+    path: &Path,
+    from_year: u32,
+    to_year: u32,
+    min_births: u64,
+) -> Result<Vec<YearName>, CurateError> {
+    let db = open_source(path)?;
+    let err = sqlite_error(path);
+    let mut stmt = db
+        .prepare(
+            "SELECT name, sex, year, births FROM usNameData WHERE year BETWEEN ?1 AND ?2 \
+             AND births >= ?3 ORDER BY year, sex, births DESC, name",
+        )
+        .map_err(err)?;
+    let rows = stmt
+        .query_map(rusqlite::params![from_year, to_year, min_births as i64], |r| {
+            Ok(YearName {
+                name: capitalise(&r.get::<_, String>(0)?),
+                sex: r.get(1)?,
+                year: r.get::<_, i64>(2)?.max(0) as u32,
+                births: r.get::<_, i64>(3)?.max(0) as u64,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

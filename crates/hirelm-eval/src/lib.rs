@@ -23,6 +23,7 @@ pub mod cache;
 pub mod corpus;
 mod error;
 pub mod gate;
+pub mod heldout;
 pub mod io;
 pub mod metrics;
 pub mod perturb;

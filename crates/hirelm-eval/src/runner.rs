@@ -36,6 +36,23 @@ pub struct RunOptions {
     pub predictor_override: Option<String>,
     /// The fetched-data directory (`scripts/fetch-data.sh`), for the packs that need it.
     pub data_dir: PathBuf,
+    /// Predictors that rerank MiniLM candidates (the language models of `hirelm-infer`),
+    /// selectable by their names like the built-in baselines.
+    pub rerankers: Vec<std::sync::Arc<dyn RerankerFactory>>,
+}
+
+/// Builds a predictor that answers from a retriever's candidates: the retriever (MiniLM nearest
+/// neighbours over the entry's documents) proposes, the predictor selects and ranks. Language
+/// models plug in here without this crate depending on them.
+pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
+    /// The predictor name suites use.
+    fn name(&self) -> &str;
+    /// Candidates the retriever proposes per input.
+    fn candidates(&self) -> usize {
+        20
+    }
+    /// A predictor for `task` over `retriever`.
+    fn build<'a>(&self, task: Task, retriever: Box<dyn Predictor + 'a>) -> Result<Box<dyn Predictor + 'a>>;
 }
 
 impl Default for RunOptions {
@@ -46,6 +63,7 @@ impl Default for RunOptions {
             prediction_cache_dir: None,
             predictor_override: None,
             data_dir: crate::perturb::codespell::data_dir(),
+            rerankers: Vec::new(),
         }
     }
 }
@@ -130,7 +148,8 @@ pub fn build_predictor<'a>(
 /// Runs every entry of a suite.
 pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
-    let minilm = if suite.evals.iter().any(|s| name_of(s).starts_with("minilm")) {
+    let reranker = |name: &str| options.rerankers.iter().find(|r| r.name() == name).cloned();
+    let minilm = if suite.evals.iter().any(|s| name_of(s).starts_with("minilm") || reranker(&name_of(s)).is_some()) {
         Some(MiniLm::load(&options.minilm_dir)?)
     } else {
         None
@@ -140,7 +159,15 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let mut evals = Vec::new();
     for spec in &suite.evals {
         let prepared = prepare(spec, suite.seed)?;
-        let mut predictor = build_predictor(&name_of(spec), spec.task, &prepared.docs, minilm.as_ref(), options.cache_dir.as_deref())?;
+        let name = name_of(spec);
+        let mut predictor = match reranker(&name) {
+            Some(factory) => {
+                let model = minilm.as_ref().ok_or_else(|| EvalError::Invalid(format!("{name} needs the MiniLM retriever")))?;
+                let retriever = NearestNeighbour::new(model, spec.task, &prepared.docs, factory.candidates(), options.cache_dir.as_deref())?;
+                factory.build(spec.task, Box::new(retriever))?
+            }
+            None => build_predictor(&name, spec.task, &prepared.docs, minilm.as_ref(), options.cache_dir.as_deref())?,
+        };
         if let Some(dir) = &options.prediction_cache_dir {
             predictor = Box::new(crate::cache::Cached::new(predictor, dir)?);
         }

@@ -10,7 +10,8 @@ use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Tensor, TensorData};
 use hirelm_model::linear::{LowRankAdapter, transpose};
 use hirelm_model::llama::LlamaModel;
-use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
+use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors_as};
+pub use hirelm_model::weights::Dtype;
 
 use crate::attach::projections_mut;
 use crate::config::{LoraConfig, PeftAdapterConfig};
@@ -31,6 +32,11 @@ fn to_vec(t: Tensor<2>) -> Vec<f32> {
 
 /// Writes the model's adapters and `config` into `dir` (created if needed; each file atomically).
 pub fn save_adapter(model: &mut LlamaModel, config: &LoraConfig, dir: &Path) -> Result<usize> {
+    save_adapter_as(model, config, dir, Dtype::F32)
+}
+
+/// As [`save_adapter`], storing the tensors as `dtype` (`F16` halves a shipped adapter).
+pub fn save_adapter_as(model: &mut LlamaModel, config: &LoraConfig, dir: &Path, dtype: Dtype) -> Result<usize> {
     std::fs::create_dir_all(dir).map_err(|source| LoraError::Io { path: dir.into(), source })?;
     let mut tensors = Vec::new();
     for (module, _, linear) in projections_mut(model) {
@@ -40,7 +46,7 @@ pub fn save_adapter(model: &mut LlamaModel, config: &LoraConfig, dir: &Path) -> 
         tensors.push((peft_name(&module, "lora_A"), vec![rank, d_in], transpose(&to_vec(adapter.a.val()), d_in, rank)));
         tensors.push((peft_name(&module, "lora_B"), vec![d_out, rank], transpose(&to_vec(adapter.b.val()), rank, d_out)));
     }
-    write_safetensors(&dir.join(ADAPTER_WEIGHTS), &tensors)?;
+    write_safetensors_as(&dir.join(ADAPTER_WEIGHTS), &tensors, dtype)?;
     let json = serde_json::to_string_pretty(&PeftAdapterConfig::from_config(config))
         .map_err(|e| LoraError::config("adapter_config.json", e.to_string()))?;
     let path = dir.join(ADAPTER_CONFIG);

@@ -10,7 +10,8 @@ use burn::module::Param;
 use burn::tensor::{Device, Tensor, TensorData};
 use memmap2::Mmap;
 use safetensors::tensor::{Metadata, TensorInfo};
-use safetensors::{Dtype, SafeTensors};
+pub use safetensors::Dtype;
+use safetensors::SafeTensors;
 
 use crate::{ModelError, Result};
 
@@ -227,6 +228,12 @@ pub fn load_linear_weight(
 /// The file is written to a temporary sibling and renamed into place, so `path` never holds a
 /// half-written file. Names must be unique and each shape must match its value count.
 pub fn write_safetensors(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
+    write_safetensors_as(path, tensors, Dtype::F32)
+}
+
+/// As [`write_safetensors`], storing the values as `dtype`: `F32`, `F16` (half the size, for
+/// shipping adapters) or `BF16`.
+pub fn write_safetensors_as(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)], dtype: Dtype) -> Result<()> {
     let invalid = |reason: String| ModelError::Safetensors {
         path: path.to_path_buf(),
         reason,
@@ -244,13 +251,18 @@ pub fn write_safetensors(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)]
                 values.len()
             )));
         }
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let bytes: Vec<u8> = match dtype {
+            Dtype::F32 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            Dtype::F16 => values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect(),
+            Dtype::BF16 => values.iter().flat_map(|v| half::bf16::from_f32(*v).to_le_bytes()).collect(),
+            other => return Err(invalid(format!("cannot write {other:?} tensors"))),
+        };
         encoded.push((name.as_str(), shape.clone(), bytes));
     }
     let views = encoded
         .iter()
         .map(|(name, shape, bytes)| {
-            safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes)
+            safetensors::tensor::TensorView::new(dtype, shape.clone(), bytes)
                 .map(|view| (*name, view))
                 .map_err(|e| invalid(e.to_string()))
         })

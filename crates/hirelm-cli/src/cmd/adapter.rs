@@ -38,6 +38,16 @@ pub enum AdapterCommand {
         #[arg(long = "gguf-type", value_enum, default_value_t = ExportType::F16)]
         gguf_type: ExportType,
     },
+    /// Rewrite an adapter with half-precision tensors (half the size; how adapters ship).
+    ToF16 {
+        /// The base model the adapter belongs to (its shapes are checked).
+        #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+        base: String,
+        /// The adapter directory to read.
+        src: PathBuf,
+        /// The directory to write.
+        dst: PathBuf,
+    },
 }
 
 pub fn run(cmd: AdapterCommand) -> anyhow::Result<()> {
@@ -46,7 +56,17 @@ pub fn run(cmd: AdapterCommand) -> anyhow::Result<()> {
         AdapterCommand::Merge { base, adapter, hf_out, gguf_out, gguf_type } => {
             merge(&base, &adapter, hf_out, gguf_out, gguf_type)
         }
+        AdapterCommand::ToF16 { base, src, dst } => to_f16(&base, &src, &dst),
     }
+}
+
+fn to_f16(base: &str, src: &std::path::Path, dst: &std::path::Path) -> anyhow::Result<()> {
+    let device = super::device();
+    let mut lm = hirelm_model::PretrainedLlama::load(base, &device).with_context(|| format!("loading {base}"))?;
+    let config = hirelm_lora::load_adapter(&mut lm.model, src, &device)?;
+    let n = hirelm_lora::save_adapter_as(&mut lm.model, &config, dst, hirelm_lora::Dtype::F16)?;
+    eprintln!("wrote {} ({n} tensors, f16)", dst.display());
+    Ok(())
 }
 
 fn info(dir: &std::path::Path) -> anyhow::Result<()> {

@@ -1,11 +1,31 @@
 //! `hirelm bench`: prefill and decode throughput, shaped like llama.cpp's `llama-bench -p -n`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
+use hirelm_infer::{BaseModel, Session, WeightFormat};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::burn::tensor::{Int, Tensor, TensorData};
+
+/// Which implementation runs the forward pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// hirelm-infer's CPU engine (the one applications use).
+    Infer,
+    /// The burn training model on the flex backend (f32).
+    Burn,
+}
+
+/// Weight storage of the infer engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// GGUF Q8_0 blocks with int8 dot products.
+    Q8_0,
+    /// f32 weights.
+    F32,
+}
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -24,10 +44,66 @@ pub struct BenchArgs {
     /// Print one JSON line instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Engine to measure.
+    #[arg(long, value_enum, default_value = "infer")]
+    pub engine: Engine,
+    /// Weight format of the infer engine (whatever the file holds, weights are converted).
+    #[arg(long, value_enum, default_value = "q8-0")]
+    pub format: Format,
+}
+
+/// Token ids like llama-bench: arbitrary but fixed, inside the vocabulary.
+fn ids(n: usize, salt: u64, vocab: usize) -> Vec<u32> {
+    (0..n as u64).map(|i| ((i * 7919 + salt) % vocab as u64) as u32).collect()
+}
+
+/// Mean prefill and decode tokens/s of hirelm-infer's engine.
+fn run_infer(args: &BenchArgs) -> anyhow::Result<(f64, f64, String)> {
+    let format = match args.format {
+        Format::Q8_0 => WeightFormat::Q8_0,
+        Format::F32 => WeightFormat::F32,
+    };
+    let base = BaseModel::load(&args.model).with_context(|| format!("loading {}", args.model))?;
+    let weights = Arc::new(base.engine_weights(format)?);
+    let vocab = weights.config.vocab_size;
+    Session::new(Arc::clone(&weights)).forward(&ids(16, 1, vocab))?;
+    let (mut prefill, mut decode) = (0.0, 0.0);
+    for rep in 0..args.repetitions as u64 {
+        let start = Instant::now();
+        Session::new(Arc::clone(&weights)).forward(&ids(args.prompt_tokens, rep, vocab))?;
+        prefill += args.prompt_tokens as f64 / start.elapsed().as_secs_f64();
+        let mut session = Session::new(Arc::clone(&weights));
+        let start = Instant::now();
+        for t in ids(args.gen_tokens, rep + 3, vocab) {
+            session.forward(&[t])?;
+        }
+        decode += args.gen_tokens as f64 / start.elapsed().as_secs_f64();
+    }
+    let label = format!("hirelm-infer {:?} {}", format, hirelm_infer::DotKernel::detect().name());
+    Ok((prefill, decode, label))
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.prompt_tokens > 0 && args.gen_tokens > 0 && args.repetitions > 0, "lengths and repetitions must be positive");
+    let (prefill, decode, label) = match args.engine {
+        Engine::Infer => run_infer(&args)?,
+        Engine::Burn => run_burn(&args)?,
+    };
+    let reps = args.repetitions as f64;
+    let (prefill, decode) = (prefill / reps, decode / reps);
+    if args.json {
+        println!("{}", serde_json::json!({"engine": label, "prefill_tps": prefill, "decode_tps": decode,
+            "prompt_tokens": args.prompt_tokens, "gen_tokens": args.gen_tokens, "threads": rayon::current_num_threads()}));
+    } else {
+        println!("{label}");
+        println!("prefill pp{}: {prefill:.1} t/s", args.prompt_tokens);
+        println!("decode  tg{}: {decode:.1} t/s", args.gen_tokens);
+    }
+    Ok(())
+}
+
+/// Mean prefill and decode tokens/s of the burn training model.
+fn run_burn(args: &BenchArgs) -> anyhow::Result<(f64, f64, String)> {
     let device = super::device();
     let lm = PretrainedLlama::load(&args.model, &device).with_context(|| format!("loading {}", args.model))?;
     let model = &lm.model;
@@ -55,14 +131,5 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         decode += args.gen_tokens as f64 / start.elapsed().as_secs_f64();
     }
-    let reps = args.repetitions as f64;
-    let (prefill, decode) = (prefill / reps, decode / reps);
-    if args.json {
-        println!("{}", serde_json::json!({"engine": "hirelm", "prefill_tps": prefill, "decode_tps": decode,
-            "prompt_tokens": args.prompt_tokens, "gen_tokens": args.gen_tokens, "threads": rayon::current_num_threads()}));
-    } else {
-        println!("prefill pp{}: {prefill:.1} t/s", args.prompt_tokens);
-        println!("decode  tg{}: {decode:.1} t/s", args.gen_tokens);
-    }
-    Ok(())
+    Ok((prefill, decode, "hirelm burn-flex f32".to_string()))
 }

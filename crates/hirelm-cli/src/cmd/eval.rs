@@ -23,7 +23,9 @@ pub struct EvalArgs {
     /// Directory for report.json, report.md, junit.xml and report.html (default: target/hirelm-eval/<suite>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Use this predictor for every entry instead of the suite's (bm25, minilm-nn, bm25-weakened, ...).
+    /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, bm25-weakened,
+    /// minilm-nn-weakened, or a language model reranking MiniLM's candidates: smollm2-base
+    /// (untuned) or smollm2-lora (with --adapter, default the bundled hiring adapter).
     #[arg(long)]
     pub predictor: Option<String>,
     /// Predict afresh instead of reusing cached predictions (.cache/hirelm/predictions).
@@ -32,11 +34,34 @@ pub struct EvalArgs {
     /// Directory of the MiniLM sentence encoder.
     #[arg(long, default_value = "models/all-minilm-l6-v2")]
     pub minilm: PathBuf,
+    /// Base model of the smollm2-* predictors.
+    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    pub base: String,
+    /// Adapter of the smollm2-lora predictor (default: the bundled hiring adapter).
+    #[arg(long)]
+    pub adapter: Option<PathBuf>,
+}
+
+/// The language-model predictors, loaded only when a suite names them.
+fn rerankers(args: &EvalArgs) -> Vec<std::sync::Arc<dyn hirelm_eval::runner::RerankerFactory>> {
+    use hirelm_infer::{AdapterSpec, DomainModelBuilder, DomainReranker, bundled_adapter_dir};
+    let base = DomainModelBuilder::new(&args.base).with_max_new_tokens(128);
+    let adapter = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
+    let tuned = base.clone().with_adapter(AdapterSpec { name: "lora".into(), dir: adapter, tasks: None });
+    vec![
+        std::sync::Arc::new(DomainReranker::new("smollm2-base", base)),
+        std::sync::Arc::new(DomainReranker::new("smollm2-lora", tuned)),
+    ]
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let suite = Suite::load(&args.suite)?;
-    let mut options = RunOptions { minilm_dir: args.minilm.clone(), predictor_override: args.predictor.clone(), ..RunOptions::default() };
+    let mut options = RunOptions {
+        minilm_dir: args.minilm.clone(),
+        predictor_override: args.predictor.clone(),
+        rerankers: rerankers(&args),
+        ..RunOptions::default()
+    };
     if !args.no_cache {
         options.prediction_cache_dir = options.cache_dir.as_ref().and_then(|d| d.parent()).map(|d| d.join("predictions"));
     }

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod adapter;
+pub mod ask;
 pub mod bench;
+pub mod check;
 pub mod curate;
 pub mod embed;
 pub mod eval;

@@ -6,11 +6,13 @@
 mod evaluation;
 mod interview;
 mod job;
+mod matching;
 mod profile;
 mod taxonomy;
 
 pub use evaluation::{Criterion, CriterionScore, Evaluation};
 pub use interview::{Availability, InterviewRequest, Slot};
 pub use job::{Brief, Budget, BudgetKind, JobPost};
+pub use matching::{Candidate, ClientBrief, EvaluationInput, MatchInput, MatchJob, RankInput};
 pub use profile::Profile;
 pub use taxonomy::{Occupation, Skill};

@@ -1,6 +1,7 @@
 //! Integration tests of hirelm-curate (one binary). Tests on real data need
 //! `../shared/data` (or `$HIRELM_SHARED_DATA`) and `scripts/fetch-data.sh` to have run.
 
+mod market;
 mod pipeline;
 mod real_sources;
 

@@ -1,0 +1,55 @@
+//! `hirelm ask`: answer one hiring task with the domain model; prints schema-valid JSON.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use hirelm_core::Task;
+use hirelm_infer::{AdapterSpec, DomainModelBuilder, bundled_adapter_dir};
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The task: draft_job_post, extract_skills, normalise_title, score_match, rank_candidates,
+    /// schedule_interview or evaluate_candidate.
+    pub task: String,
+    /// The input: a JSON value, `@FILE` to read one, or plain text (taken as a JSON string).
+    pub input: String,
+    /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
+    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    pub base: String,
+    /// PEFT adapter directory (default: the bundled hiring adapter).
+    #[arg(long, conflicts_with = "no_adapter")]
+    pub adapter: Option<PathBuf>,
+    /// Answer with the untuned base model.
+    #[arg(long)]
+    pub no_adapter: bool,
+    /// Token budget of the answer.
+    #[arg(long, default_value_t = 256)]
+    pub max_new_tokens: usize,
+}
+
+pub fn run(args: AskArgs) -> anyhow::Result<()> {
+    let task: Task = args.task.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text = match args.input.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+        None => args.input.clone(),
+    };
+    let input = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    let mut builder = DomainModelBuilder::new(&args.base).with_max_new_tokens(args.max_new_tokens);
+    if !args.no_adapter {
+        let dir = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
+        builder = builder.with_adapter(AdapterSpec { name: "adapter".into(), dir, tasks: None });
+    }
+    let model = builder.build()?;
+    let answer = model.answer(task, &input)?;
+    let d = &answer.decoded;
+    eprintln!(
+        "{} · {} prompt tokens in {:.2}s · {} new tokens at {:.1} tokens/s",
+        answer.route,
+        d.prompt_tokens,
+        d.prefill_seconds,
+        d.tokens.len(),
+        d.tokens.len() as f64 / d.decode_seconds.max(1e-9)
+    );
+    super::emit(&format!("{}\n", serde_json::to_string_pretty(&answer.value)?))
+}

@@ -1,0 +1,187 @@
+//! [`ConstrainedDecoder`]: the constraint as a decode loop uses it (mask logits, push a token).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::compile::{ConstraintLimits, JsonSchemaConstraint};
+use super::error::ConstraintError;
+use super::mask::TokenMasker;
+use super::state::ConstraintState;
+use super::vocab::TokenVocab;
+
+/// Grammar state, vocabulary and end-of-sequence id of one constrained generation.
+///
+/// ```
+/// use std::sync::Arc;
+/// use hirelm_infer::constrain::{ConstrainedDecoder, TokenVocab};
+/// // A toy vocabulary: every single byte, plus EOS (id 256) with no bytes.
+/// let mut tokens: Vec<Option<Vec<u8>>> = (0..=255u8).map(|b| Some(vec![b])).collect();
+/// tokens.push(None);
+/// let vocab = Arc::new(TokenVocab::from_bytes(tokens));
+/// let schema = serde_json::json!({"type": "object", "properties": {"n": {"type": "integer", "minimum": 3, "maximum": 9}},
+///                                 "required": ["n"], "additionalProperties": false});
+/// let mut decoder = ConstrainedDecoder::new(&schema, vocab, 256)?;
+/// let mut text: Vec<u8> = Vec::new();
+/// while !decoder.is_done() {
+///     let mut logits = vec![0.0f32; 257];
+///     decoder.mask_logits(&mut logits);
+///     // Greedy: the first allowed id.
+///     let token = logits.iter().position(|l| l.is_finite()).expect("never a dead end") as u32;
+///     decoder.push(token)?;
+///     text.extend(decoder.vocab().bytes(token).unwrap_or_default());
+/// }
+/// assert_eq!(text, br#"{"n":3}"#);
+/// # Ok::<(), hirelm_infer::constrain::ConstraintError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConstrainedDecoder {
+    state: ConstraintState,
+    vocab: Arc<TokenVocab>,
+    eos: u32,
+    eos_seen: bool,
+    masker: TokenMasker,
+    allowed: Vec<bool>,
+}
+
+impl ConstrainedDecoder {
+    /// Compiles `schema` (default [`ConstraintLimits`]) for a decode over `vocab` ending with
+    /// `eos_id`.
+    pub fn new(schema: &Value, vocab: Arc<TokenVocab>, eos_id: u32) -> Result<Self, ConstraintError> {
+        Self::with_limits(schema, vocab, eos_id, ConstraintLimits::default())
+    }
+
+    /// As [`new`](Self::new), with explicit limits.
+    pub fn with_limits(
+        schema: &Value,
+        vocab: Arc<TokenVocab>,
+        eos_id: u32,
+        limits: ConstraintLimits,
+    ) -> Result<Self, ConstraintError> {
+        let compiled = Arc::new(JsonSchemaConstraint::compile_with(schema, limits)?);
+        Ok(Self::from_compiled(compiled, vocab, eos_id))
+    }
+
+    /// A decoder over an already compiled schema (compile once, decode many times).
+    pub fn from_compiled(schema: Arc<JsonSchemaConstraint>, vocab: Arc<TokenVocab>, eos_id: u32) -> Self {
+        Self {
+            state: ConstraintState::new(schema),
+            vocab,
+            eos: eos_id,
+            eos_seen: false,
+            masker: TokenMasker::new(),
+            allowed: Vec::new(),
+        }
+    }
+
+    /// The allowed next tokens, indexed by id (EOS allowed iff the output is complete; nothing
+    /// after EOS).
+    pub fn allowed(&mut self) -> &[bool] {
+        if self.eos_seen {
+            self.allowed.clear();
+            self.allowed.resize(self.vocab.len(), false);
+        } else {
+            self.masker.fill(&self.state, &self.vocab, Some(self.eos), &mut self.allowed);
+        }
+        &self.allowed
+    }
+
+    /// Sets the logit of every token that may not come next to `-inf`. Ids beyond the
+    /// vocabulary (padding rows of the output layer) are never allowed.
+    pub fn mask_logits(&mut self, logits: &mut [f32]) {
+        self.allowed();
+        for (id, logit) in logits.iter_mut().enumerate() {
+            if !self.allowed.get(id).copied().unwrap_or(false) {
+                *logit = f32::NEG_INFINITY;
+            }
+        }
+    }
+
+    /// Accepts `token`; an error (state unchanged) if the constraint does not allow it.
+    pub fn push(&mut self, token: u32) -> Result<(), ConstraintError> {
+        let reject = |reason: String| ConstraintError::RejectedToken { token, reason };
+        if self.eos_seen {
+            return Err(reject("end-of-sequence was already pushed".into()));
+        }
+        if token == self.eos {
+            if !self.state.is_complete() {
+                return Err(reject("end-of-sequence before the JSON value is complete".into()));
+            }
+            self.eos_seen = true;
+            return Ok(());
+        }
+        let bytes = self.vocab.bytes(token).ok_or_else(|| reject("a special or unknown token".into()))?;
+        self.state.advance_bytes(bytes).map_err(|e| reject(e.to_string()))
+    }
+
+    /// Whether generation must stop: EOS was pushed, or the value closed itself so that only
+    /// EOS could follow.
+    pub fn is_done(&self) -> bool {
+        self.eos_seen || self.state.is_closed()
+    }
+
+    /// Whether the bytes so far form a complete valid value.
+    pub fn is_complete(&self) -> bool {
+        self.state.is_complete()
+    }
+
+    /// The grammar state.
+    pub fn state(&self) -> &ConstraintState {
+        &self.state
+    }
+
+    /// The vocabulary.
+    pub fn vocab(&self) -> &Arc<TokenVocab> {
+        &self.vocab
+    }
+
+    /// The end-of-sequence id.
+    pub fn eos_id(&self) -> u32 {
+        self.eos
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn vocab() -> Arc<TokenVocab> {
+        let mut tokens: Vec<Option<Vec<u8>>> = (0..=255u8).map(|b| Some(vec![b])).collect();
+        tokens.push(None);
+        tokens.push(Some(b"{\"ok\":".to_vec()));
+        Arc::new(TokenVocab::from_bytes(tokens))
+    }
+
+    #[test]
+    fn push_checks_tokens_and_eos() {
+        let schema = json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]});
+        let mut d = ConstrainedDecoder::new(&schema, vocab(), 256).expect("compiles");
+        assert!(matches!(d.push(256), Err(ConstraintError::RejectedToken { token: 256, .. })));
+        assert!(d.push(u32::from(b'[')).is_err());
+        d.push(257).expect("multi-byte token");
+        let mut logits = vec![1.0f32; 300];
+        d.mask_logits(&mut logits);
+        let allowed: Vec<usize> = logits.iter().enumerate().filter(|(_, l)| l.is_finite()).map(|(i, _)| i).collect();
+        assert_eq!(allowed, [usize::from(b'f'), usize::from(b't')]);
+        for &b in b"false}" {
+            d.push(u32::from(b)).expect("valid byte");
+        }
+        assert!(d.is_done() && d.is_complete());
+        d.push(256).expect("EOS once complete");
+        assert!(d.push(256).is_err());
+        assert!(d.allowed().iter().all(|&ok| !ok));
+    }
+
+    #[test]
+    fn a_root_number_is_complete_before_it_is_done() {
+        let schema = json!({"type": "integer", "minimum": 0, "maximum": 99});
+        let mut d = ConstrainedDecoder::new(&schema, vocab(), 256).expect("compiles");
+        d.push(u32::from(b'4')).expect("digit");
+        assert!(d.is_complete() && !d.is_done());
+        assert!(d.allowed()[256] && d.allowed()[usize::from(b'2')]);
+        d.push(256).expect("EOS");
+        assert!(d.is_done());
+    }
+}

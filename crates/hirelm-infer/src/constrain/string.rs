@@ -1,0 +1,170 @@
+//! Free-form strings: JSON escapes, UTF-8 split anywhere, `minLength` and a length cap.
+//!
+//! The opening quote is consumed by the caller; a [`StrFrame`] then sees the content bytes and
+//! the closing quote. Lengths count characters as [`hirelm_core::validate`] does (`chars()` of
+//! the decoded string): an escape is one character, a multi-byte UTF-8 sequence is one
+//! character. Raw bytes must form valid UTF-8 (no overlongs, no surrogates, nothing above
+//! U+10FFFF) and a byte-level BPE token may stop in the middle of a sequence: the frame keeps
+//! how many continuation bytes are still due and their allowed range. `\u` escapes of UTF-16
+//! surrogates (`\uD800`–`\uDFFF`) are refused, because a lone one does not parse.
+
+/// A compiled `string` schema without `enum`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StrSpec {
+    /// Fewest characters (`minLength`).
+    pub(crate) min_chars: u32,
+    /// Most characters (the configured cap).
+    pub(crate) max_chars: u32,
+}
+
+/// Where the frame is inside an escape sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Escape {
+    /// Not in an escape.
+    #[default]
+    None,
+    /// After `\`.
+    Backslash,
+    /// After `\u` and `done` hex digits; `d_first` when the first one was `d`/`D`.
+    Hex { done: u8, d_first: bool },
+}
+
+/// What a string state does with the next byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrStep {
+    /// The byte is part of the content.
+    Consumed,
+    /// The byte is the closing quote: the value is complete.
+    Closed,
+    /// The byte is not allowed.
+    Reject,
+}
+
+/// The state inside a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct StrFrame {
+    /// Characters started so far.
+    chars: u32,
+    /// Escape state.
+    escape: Escape,
+    /// UTF-8 continuation bytes still due.
+    utf8_due: u8,
+    /// Smallest allowed next continuation byte.
+    utf8_lo: u8,
+    /// Largest allowed next continuation byte.
+    utf8_hi: u8,
+}
+
+impl StrFrame {
+    /// Feeds one byte; on [`StrStep::Reject`] the frame may be left modified.
+    #[inline]
+    pub(crate) fn step(&mut self, spec: &StrSpec, byte: u8) -> StrStep {
+        if self.utf8_due > 0 {
+            if byte < self.utf8_lo || byte > self.utf8_hi {
+                return StrStep::Reject;
+            }
+            self.utf8_due -= 1;
+            (self.utf8_lo, self.utf8_hi) = (0x80, 0xBF);
+            return StrStep::Consumed;
+        }
+        match self.escape {
+            Escape::None => {}
+            Escape::Backslash => {
+                self.escape = match byte {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Escape::None,
+                    b'u' => Escape::Hex { done: 0, d_first: false },
+                    _ => return StrStep::Reject,
+                };
+                return StrStep::Consumed;
+            }
+            Escape::Hex { done, d_first } => {
+                let ok = match done {
+                    1 if d_first => matches!(byte, b'0'..=b'7'),
+                    _ => byte.is_ascii_hexdigit(),
+                };
+                if !ok {
+                    return StrStep::Reject;
+                }
+                self.escape = if done == 3 {
+                    Escape::None
+                } else {
+                    Escape::Hex { done: done + 1, d_first: d_first || (done == 0 && (byte | 0x20) == b'd') }
+                };
+                return StrStep::Consumed;
+            }
+        }
+        if byte == b'"' {
+            return if self.chars >= spec.min_chars { StrStep::Closed } else { StrStep::Reject };
+        }
+        if self.chars >= spec.max_chars {
+            return StrStep::Reject;
+        }
+        let (due, lo, hi) = match byte {
+            0x00..=0x1F => return StrStep::Reject,
+            b'\\' => {
+                self.escape = Escape::Backslash;
+                (0, 0, 0)
+            }
+            0x20..=0x7F => (0, 0, 0),
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            _ => return StrStep::Reject,
+        };
+        self.chars += 1;
+        (self.utf8_due, self.utf8_lo, self.utf8_hi) = (due, lo, hi);
+        StrStep::Consumed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: StrSpec = StrSpec { min_chars: 1, max_chars: 8 };
+
+    /// Feeds `content` and returns the index of the first refused byte, or the closing step.
+    fn run(spec: &StrSpec, content: &[u8]) -> Result<StrStep, usize> {
+        let mut frame = StrFrame::default();
+        let mut last = StrStep::Consumed;
+        for (i, &b) in content.iter().enumerate() {
+            last = frame.step(spec, b);
+            if last == StrStep::Reject {
+                return Err(i);
+            }
+        }
+        Ok(last)
+    }
+
+    #[test]
+    fn escapes_and_utf8() {
+        assert_eq!(run(&SPEC, br#"a\n\"\u00e9""#), Ok(StrStep::Closed));
+        assert_eq!(run(&SPEC, "é€😀\"".as_bytes()), Ok(StrStep::Closed));
+        assert_eq!(run(&SPEC, br"\x"), Err(1));
+        assert_eq!(run(&SPEC, br"\ud800"), Err(3), "surrogate escape");
+        assert_eq!(run(&SPEC, br#"\uDC00"#), Err(3), "surrogate escape, upper case");
+        assert_eq!(run(&SPEC, br"\ud7ff\ue000"), Ok(StrStep::Consumed));
+        assert_eq!(run(&SPEC, b"\xC0\x80"), Err(0), "overlong");
+        assert_eq!(run(&SPEC, b"\xE0\x80"), Err(1), "overlong 3-byte");
+        assert_eq!(run(&SPEC, b"\xED\xA0\x80"), Err(1), "encoded surrogate");
+        assert_eq!(run(&SPEC, b"\xF4\x90"), Err(1), "above U+10FFFF");
+        assert_eq!(run(&SPEC, b"\xC3\""), Err(1), "quote inside a sequence");
+        assert_eq!(run(&SPEC, b"a\tb"), Err(1), "raw control character");
+    }
+
+    #[test]
+    fn lengths_count_characters() {
+        assert_eq!(run(&SPEC, b"\""), Err(0), "minLength 1");
+        assert_eq!(run(&SPEC, "ééééééé\u{e9}\"".as_bytes()), Ok(StrStep::Closed));
+        assert_eq!(run(&SPEC, "éééééééé\u{e9}".as_bytes()), Err(16), "ninth character");
+        assert_eq!(run(&SPEC, br"12345678\n"), Err(8), "an escape is a character");
+        let mut frame = StrFrame::default();
+        assert_eq!(frame.step(&SPEC, 0xE2), StrStep::Consumed);
+        assert_eq!((frame.chars, frame.utf8_due), (1, 2), "counted at the lead byte");
+        assert_eq!(frame.step(&SPEC, b'"'), StrStep::Reject, "no quote inside a character");
+    }
+}

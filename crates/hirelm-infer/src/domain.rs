@@ -1,0 +1,275 @@
+//! [`DomainModel`]: the base model plus hiring adapters, answering tasks with schema-valid JSON.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use hirelm_core::{Task, output_schema, task_instruction, user_message, validate};
+use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
+use hirelm_model::tokenizer::TextTokenizer;
+use hirelm_model::{ChatMessage, ChatTemplate, Role};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::constrain::{ConstrainedDecoder, ConstraintLimits, TokenVocab};
+use crate::decode::{DecodeOptions, Decoded, StopReason, decode};
+use crate::engine::{EngineWeights, Session};
+use crate::error::{InferError, Result};
+use crate::kernels::WeightFormat;
+use crate::load::BaseModel;
+
+/// The adapter shipped with this crate (trained by `hirelm train --config configs/lora-smollm2.toml`).
+pub fn bundled_adapter_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters").join("hirelm-hiring-v1")
+}
+
+/// A PEFT adapter and the tasks it answers (`None`: every task).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdapterSpec {
+    /// Name for logs and reports.
+    pub name: String,
+    /// Directory with `adapter_model.safetensors` and `adapter_config.json`.
+    pub dir: PathBuf,
+    /// Tasks routed to this adapter; `None` routes every task without a narrower adapter.
+    pub tasks: Option<Vec<Task>>,
+}
+
+/// Builds a [`DomainModel`].
+#[derive(Debug, Clone)]
+pub struct DomainModelBuilder {
+    base: String,
+    adapters: Vec<AdapterSpec>,
+    format: WeightFormat,
+    max_new_tokens: usize,
+    limits: ConstraintLimits,
+    name: Option<String>,
+}
+
+/// Answer-sized limits: long enough for a job post's summary, short enough that a confused
+/// model cannot spend its whole budget inside one string.
+fn answer_limits() -> ConstraintLimits {
+    ConstraintLimits { max_string_chars: 320, max_array_items: 20, max_int_digits: 7, max_frac_digits: 4 }
+}
+
+impl DomainModelBuilder {
+    /// A builder over `base`: a GGUF file, an HF safetensors directory or `hf://owner/repo[/file]`.
+    pub fn new(base: impl Into<String>) -> Self {
+        Self {
+            base: base.into(),
+            adapters: Vec::new(),
+            format: WeightFormat::Q8_0,
+            max_new_tokens: 256,
+            limits: answer_limits(),
+            name: None,
+        }
+    }
+
+    /// Adds an adapter (merged into its own copy of the weights).
+    pub fn with_adapter(mut self, spec: AdapterSpec) -> Self {
+        self.adapters.push(spec);
+        self
+    }
+
+    /// Weight format (Q8_0 by default; F32 for reference runs).
+    pub fn with_format(mut self, format: WeightFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Token budget of one answer.
+    pub fn with_max_new_tokens(mut self, n: usize) -> Self {
+        self.max_new_tokens = n;
+        self
+    }
+
+    /// Limits of the JSON constraint (string length, array size, digits).
+    pub fn with_limits(mut self, limits: ConstraintLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Name in reports (default: the base file name plus adapter names).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Loads the base, merges each adapter, prepares the constraint vocabulary.
+    pub fn build(self) -> Result<DomainModel> {
+        let base_path = hirelm_model::source::ModelSource::parse(&self.base)?.resolve()?;
+        let base = BaseModel::load(&self.base)?;
+        let tokenizer = base.tokenizer().clone();
+        let eos = tokenizer
+            .token_id("<|im_end|>")
+            .or(tokenizer.eos_id)
+            .ok_or_else(|| InferError::invalid("tokenizer", "no <|im_end|> or end-of-sequence token"))?;
+        let mut hash = Sha256::new();
+        hash_path(&base_path, &mut hash)?;
+        let mut routes = vec![Route { name: "base".into(), tasks: None, weights: Arc::new(base.engine_weights(self.format)?) }];
+        for spec in &self.adapters {
+            if !spec.dir.join(hirelm_lora::ADAPTER_WEIGHTS).is_file() {
+                return Err(InferError::invalid(
+                    format!("adapter {}", spec.name),
+                    format!("{} has no {}; train one with `hirelm train` or fetch the bundled adapter with the repository", spec.dir.display(), hirelm_lora::ADAPTER_WEIGHTS),
+                ));
+            }
+            hash_path(&spec.dir.join(hirelm_lora::ADAPTER_WEIGHTS), &mut hash)?;
+            hash_path(&spec.dir.join(hirelm_lora::ADAPTER_CONFIG), &mut hash)?;
+            let weights = Arc::new(base.engine_weights_with_adapter(&spec.dir, self.format)?);
+            routes.push(Route { name: spec.name.clone(), tasks: spec.tasks.clone(), weights });
+        }
+        hash.update(format!("{:?}", self.format));
+        let content_hash = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let file_name = base_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = self.name.unwrap_or_else(|| {
+            std::iter::once(file_name).chain(self.adapters.iter().map(|a| a.name.clone())).collect::<Vec<_>>().join("+")
+        });
+        Ok(DomainModel {
+            name,
+            content_hash,
+            vocab: Arc::new(TokenVocab::from_tokenizer(&tokenizer)),
+            tokenizer,
+            template: ChatTemplate::default(),
+            eos,
+            routes,
+            max_new_tokens: self.max_new_tokens,
+            limits: self.limits,
+            prefixes: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+/// System-prompt KV caches by (route, task): the prompt's ids and the session holding them.
+type PrefixCache = Mutex<HashMap<(usize, Task), (Vec<u32>, Session)>>;
+
+/// Weights serving some tasks.
+#[derive(Debug)]
+struct Route {
+    name: String,
+    tasks: Option<Vec<Task>>,
+    weights: Arc<EngineWeights>,
+}
+
+/// One task's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskAnswer {
+    /// The task.
+    pub task: Task,
+    /// The answer, valid against the task's output schema.
+    pub value: Value,
+    /// Name of the weights that answered (`base` or an adapter).
+    pub route: String,
+    /// The decode, with timings.
+    pub decoded: Decoded,
+}
+
+/// The base model with its hiring adapters: every answer is JSON valid against the task's schema.
+#[derive(Debug)]
+pub struct DomainModel {
+    name: String,
+    content_hash: String,
+    tokenizer: TextTokenizer,
+    template: ChatTemplate,
+    vocab: Arc<TokenVocab>,
+    eos: u32,
+    routes: Vec<Route>,
+    max_new_tokens: usize,
+    limits: ConstraintLimits,
+    /// KV caches of each (route, task) system prompt, computed once.
+    prefixes: PrefixCache,
+}
+
+impl DomainModel {
+    /// The fetched SmolLM2-135M-Instruct with the bundled hiring adapter for every task.
+    pub fn load_default() -> Result<Self> {
+        let base = fetched_model(SMOLLM2_GGUF)?;
+        DomainModelBuilder::new(base.to_string_lossy())
+            .with_adapter(AdapterSpec { name: "hirelm-hiring-v1".into(), dir: bundled_adapter_dir(), tasks: None })
+            .build()
+    }
+
+    /// Name for reports.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// SHA-256 over the base weights, adapters and format.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
+    /// The tokenizer.
+    pub fn tokenizer(&self) -> &TextTokenizer {
+        &self.tokenizer
+    }
+
+    fn route(&self, task: Task) -> usize {
+        let narrow = self.routes.iter().position(|r| r.tasks.as_ref().is_some_and(|t| t.contains(&task)));
+        let broad = self.routes.iter().rposition(|r| r.tasks.is_none());
+        narrow.or(broad).unwrap_or(0)
+    }
+
+    /// Answers `task` for `input` under the task's full output schema.
+    pub fn answer(&self, task: Task, input: &Value) -> Result<TaskAnswer> {
+        self.answer_with_schema(task, input, &output_schema(task))
+    }
+
+    /// Answers under a narrower `schema` (e.g. `enum`s of retrieved candidates); the answer must
+    /// still validate against the task's own schema.
+    pub fn answer_with_schema(&self, task: Task, input: &Value, schema: &Value) -> Result<TaskAnswer> {
+        let route = self.route(task);
+        let system = [ChatMessage::new(Role::System, task_instruction(task))];
+        let messages = [system[0].clone(), ChatMessage::new(Role::User, user_message(input))];
+        let full = self.template.encode(&self.tokenizer, &messages, true)?.ids;
+        let mut session = self.prefix_session(route, task, &system)?;
+        let cached = session.len();
+        let fits_prefix = full.len() > cached;
+        if !fits_prefix {
+            session.truncate(0);
+        }
+        let prompt = if fits_prefix { &full[cached..] } else { &full[..] };
+        let mut constraint = ConstrainedDecoder::with_limits(schema, Arc::clone(&self.vocab), self.eos, self.limits)?;
+        let options = DecodeOptions::greedy(self.max_new_tokens, &self.tokenizer);
+        let decoded = decode(&mut session, prompt, &self.tokenizer, &options, Some(&mut constraint), |_| {
+            std::ops::ControlFlow::Continue(())
+        })?;
+        if decoded.stop == StopReason::MaxTokens && !constraint.is_complete() {
+            return Err(InferError::Answer {
+                task,
+                reason: format!("the answer did not finish within {} tokens", self.max_new_tokens),
+            });
+        }
+        let value: Value = serde_json::from_str(&decoded.text)
+            .map_err(|e| InferError::Answer { task, reason: format!("not JSON ({e}): {}", decoded.text) })?;
+        validate(task, &value).map_err(|e| InferError::Answer { task, reason: e.to_string() })?;
+        Ok(TaskAnswer { task, value, route: self.routes[route].name.clone(), decoded })
+    }
+
+    /// A session holding the system prompt of `task` on `route` (cached after the first call).
+    fn prefix_session(&self, route: usize, task: Task, system: &[ChatMessage]) -> Result<Session> {
+        let mut cache = self.prefixes.lock().map_err(|_| InferError::invalid("prefix cache", "poisoned by a panic"))?;
+        if let Some((_, session)) = cache.get(&(route, task)) {
+            return Ok(session.clone());
+        }
+        let ids = self.template.encode(&self.tokenizer, system, false)?.ids;
+        let mut session = Session::new(Arc::clone(&self.routes[route].weights));
+        session.forward(&ids)?;
+        cache.insert((route, task), (ids, session.clone()));
+        Ok(session)
+    }
+}
+
+/// Feeds a file's bytes into `hash` (streamed: model files are large).
+fn hash_path(path: &Path, hash: &mut Sha256) -> Result<()> {
+    let io = |e: std::io::Error| InferError::invalid(path.display().to_string(), e.to_string());
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Ok(());
+        }
+        hash.update(&buf[..n]);
+    }
+}

@@ -1,0 +1,121 @@
+//! The decoder's weights in inference layout: projections fused where they share an input
+//! (`q|k|v`, `gate|up`) so each layer runs four matrix products, stored as f32 or Q8_0.
+
+use std::collections::BTreeMap;
+
+use hirelm_model::llama::{LlamaConfig, expected_tensors};
+
+use crate::error::{InferError, Result};
+use crate::kernels::{BLOCK, Matrix, WeightFormat};
+
+/// One decoder block.
+#[derive(Debug, Clone)]
+pub struct LayerWeights {
+    /// RMSNorm gain before attention.
+    pub attn_norm: Vec<f32>,
+    /// `[q_dim + 2·kv_dim, hidden]`: query, key and value projections stacked.
+    pub qkv: Matrix,
+    /// `[hidden, q_dim]`.
+    pub o: Matrix,
+    /// RMSNorm gain before the MLP.
+    pub mlp_norm: Vec<f32>,
+    /// `[2·intermediate, hidden]`: gate and up projections stacked.
+    pub gate_up: Matrix,
+    /// `[hidden, intermediate]`.
+    pub down: Matrix,
+}
+
+/// Every weight of a Llama decoder, ready for [`super::Session`].
+#[derive(Debug, Clone)]
+pub struct EngineWeights {
+    /// The architecture.
+    pub config: LlamaConfig,
+    /// `[vocab, hidden]` token embeddings (also the output head when tied).
+    pub embed: Matrix,
+    /// The blocks.
+    pub layers: Vec<LayerWeights>,
+    /// Final RMSNorm gain.
+    pub norm: Vec<f32>,
+    /// `[vocab, hidden]` output head when not tied to the embeddings.
+    pub lm_head: Option<Matrix>,
+}
+
+impl EngineWeights {
+    /// Builds the weights from HF-named, PyTorch-layout f32 tensors (what
+    /// `LlamaModel::export_tensors` returns, adapters merged). Every tensor of the architecture
+    /// must be present with its shape; extra tensors are an error too, since they mean the
+    /// tensors belong to a different model.
+    pub fn from_tensors(
+        config: &LlamaConfig,
+        tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+        format: WeightFormat,
+    ) -> Result<Self> {
+        config.validate()?;
+        let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> =
+            tensors.into_iter().map(|(n, s, d)| (n, (s, d))).collect();
+        let expected = expected_tensors(config);
+        for (name, shape) in &expected {
+            match by_name.get(name) {
+                None => return Err(InferError::tensor(name, "missing")),
+                Some((found, data)) if found != shape || data.len() != shape.iter().product::<usize>() => {
+                    return Err(InferError::tensor(name, format!("expected shape {shape:?}, found {found:?}")));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(extra) = by_name.keys().find(|n| !expected.iter().any(|(e, _)| e == *n)) {
+            return Err(InferError::tensor(extra.clone(), "not part of this architecture"));
+        }
+        let mut take = |name: &str| by_name.remove(name).map(|(_, d)| d).unwrap_or_default();
+        let (d, ff) = (config.hidden_size, config.intermediate_size);
+        let qkv_rows = (config.num_heads + 2 * config.num_kv_heads) * config.head_dim();
+        let q_dim = config.num_heads * config.head_dim();
+        if format == WeightFormat::Q8_0 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
+            return Err(InferError::invalid(
+                "format",
+                format!("Q8_0 needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"),
+            ));
+        }
+        let mut layers = Vec::with_capacity(config.num_layers);
+        for i in 0..config.num_layers {
+            let p = format!("model.layers.{i}");
+            let mut qkv = take(&format!("{p}.self_attn.q_proj.weight"));
+            qkv.extend(take(&format!("{p}.self_attn.k_proj.weight")));
+            qkv.extend(take(&format!("{p}.self_attn.v_proj.weight")));
+            let mut gate_up = take(&format!("{p}.mlp.gate_proj.weight"));
+            gate_up.extend(take(&format!("{p}.mlp.up_proj.weight")));
+            layers.push(LayerWeights {
+                attn_norm: take(&format!("{p}.input_layernorm.weight")),
+                qkv: Matrix::from_f32(qkv, qkv_rows, d, format),
+                o: Matrix::from_f32(take(&format!("{p}.self_attn.o_proj.weight")), d, q_dim, format),
+                mlp_norm: take(&format!("{p}.post_attention_layernorm.weight")),
+                gate_up: Matrix::from_f32(gate_up, 2 * ff, d, format),
+                down: Matrix::from_f32(take(&format!("{p}.mlp.down_proj.weight")), d, ff, format),
+            });
+        }
+        let embed = Matrix::from_f32(take("model.embed_tokens.weight"), config.vocab_size, d, format);
+        let lm_head = (!config.tie_word_embeddings)
+            .then(|| Matrix::from_f32(take("lm_head.weight"), config.vocab_size, d, format));
+        Ok(Self { config: config.clone(), embed, layers, norm: take("model.norm.weight"), lm_head })
+    }
+
+    /// The matrix that turns the final hidden state into logits.
+    pub fn output_head(&self) -> &Matrix {
+        self.lm_head.as_ref().unwrap_or(&self.embed)
+    }
+
+    /// Storage format of the projections.
+    pub fn format(&self) -> WeightFormat {
+        self.embed.format()
+    }
+
+    /// Bytes of weight data held.
+    pub fn bytes(&self) -> usize {
+        let layers: usize = self
+            .layers
+            .iter()
+            .map(|l| l.qkv.bytes() + l.o.bytes() + l.gate_up.bytes() + l.down.bytes() + 4 * (l.attn_norm.len() + l.mlp_norm.len()))
+            .sum();
+        layers + self.embed.bytes() + self.lm_head.as_ref().map_or(0, Matrix::bytes) + 4 * self.norm.len()
+    }
+}

@@ -1,0 +1,107 @@
+//! Q8_0 storage: rows of 32-value blocks, each an f32 scale and 32 signed bytes, the format of
+//! GGUF's `Q8_0` (scales widened from f16 to f32 so the hot loop never converts them).
+
+/// Values per quantisation block.
+pub const BLOCK: usize = 32;
+
+/// Row-major Q8_0 data: `rows × cols` values, `cols` a multiple of [`BLOCK`].
+#[derive(Debug, Clone, Default)]
+pub struct Q8Rows {
+    /// Number of rows.
+    pub rows: usize,
+    /// Values per row.
+    pub cols: usize,
+    /// Quantised values, `rows × cols`.
+    pub quants: Vec<i8>,
+    /// One scale per block, `rows × cols / BLOCK`.
+    pub scales: Vec<f32>,
+}
+
+impl Q8Rows {
+    /// Space for `rows × cols` values; `cols` must be a multiple of [`BLOCK`].
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        debug_assert_eq!(cols % BLOCK, 0);
+        Self { rows, cols, quants: vec![0; rows * cols], scales: vec![0.0; rows * cols / BLOCK] }
+    }
+
+    /// Quantises row-major f32 data (`data.len() == rows × cols`).
+    pub fn quantize(data: &[f32], rows: usize, cols: usize) -> Self {
+        let mut out = Self::zeros(rows, cols);
+        for r in 0..rows {
+            out.set_row(r, &data[r * cols..(r + 1) * cols]);
+        }
+        out
+    }
+
+    /// Quantises `values` into row `r`, the way llama.cpp's `quantize_row_q8_0` does (scale =
+    /// max |x| / 127, values rounded to nearest), so a Q8_0 tensor read from GGUF and
+    /// dequantised comes back bit-identical.
+    pub fn set_row(&mut self, r: usize, values: &[f32]) {
+        let blocks_per_row = self.cols / BLOCK;
+        let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
+        let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];
+        for ((block, q), scale) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).zip(scales) {
+            let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
+            // GGUF stores the scale as f16: round it the same way so requantising is lossless.
+            let d = half::f16::from_f32(amax / 127.0).to_f32();
+            let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
+            for (q, v) in q.iter_mut().zip(block) {
+                // Round half away from zero like C's roundf, without its library call.
+                let scaled = (v * inv).clamp(-127.0, 127.0);
+                *q = (scaled + 0.5f32.copysign(scaled)) as i8;
+            }
+            *scale = d;
+        }
+    }
+
+    /// Quantised values and scales of row `r`.
+    pub fn row(&self, r: usize) -> (&[i8], &[f32]) {
+        let blocks_per_row = self.cols / BLOCK;
+        (
+            &self.quants[r * self.cols..(r + 1) * self.cols],
+            &self.scales[r * blocks_per_row..(r + 1) * blocks_per_row],
+        )
+    }
+
+    /// Row `r` dequantised into `out`.
+    pub fn dequantize_row(&self, r: usize, out: &mut [f32]) {
+        let (quants, scales) = self.row(r);
+        for ((o, q), d) in out.chunks_exact_mut(BLOCK).zip(quants.chunks_exact(BLOCK)).zip(scales) {
+            for (o, q) in o.iter_mut().zip(q) {
+                *o = f32::from(*q) * d;
+            }
+        }
+    }
+
+    /// Bytes held (quants plus scales).
+    pub fn bytes(&self) -> usize {
+        self.quants.len() + 4 * self.scales.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantize_then_dequantize_is_close_and_requantizing_is_lossless() {
+        let data: Vec<f32> = (0..128).map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0).collect();
+        let q = Q8Rows::quantize(&data, 2, 64);
+        let mut back = vec![0.0; 128];
+        q.dequantize_row(0, &mut back[..64]);
+        q.dequantize_row(1, &mut back[64..]);
+        for (a, b) in data.iter().zip(&back) {
+            assert!((a - b).abs() <= 3.0 / 127.0 / 2.0 + 1e-6, "{a} vs {b}");
+        }
+        let again = Q8Rows::quantize(&back, 2, 64);
+        assert_eq!(again.quants, q.quants);
+        assert_eq!(again.scales, q.scales);
+    }
+
+    #[test]
+    fn zero_block_has_zero_scale() {
+        let q = Q8Rows::quantize(&[0.0; 32], 1, 32);
+        assert_eq!(q.scales, vec![0.0]);
+        assert!(q.quants.iter().all(|&v| v == 0));
+    }
+}

@@ -1,0 +1,43 @@
+//! `hirelm-infer`: the library applications call to answer hiring tasks.
+//!
+//! - [`DomainModel`]: the base model with its hiring adapters merged in (one set of weights per
+//!   adapter, routed by task), answering every task with JSON that is valid against the task's
+//!   schema from `hirelm-core`: decoding is constrained token by token ([`constrain`]), so an
+//!   answer always parses and validates.
+//! - [`engine`]: the CPU decoder. Weights are stored as Q8_0 (or f32), products run on int8
+//!   SIMD kernels chosen at run time ([`kernels::DotKernel`]: AVX-512 VNNI, AVX2, portable),
+//!   on all cores, with a KV cache, batched prefill and a cached system prompt per task. It
+//!   computes the network of `hirelm_model::llama::LlamaModel`, the one model definition, and
+//!   the tests hold the two to the same logits.
+//! - [`DomainReranker`]: the model as a `hirelm-eval` predictor (MiniLM proposes candidates, the
+//!   model selects and ranks them), so every suite runs on the tuned and the untuned model.
+//!
+//! ```no_run
+//! // Needs the real model (scripts/fetch-models.sh) and the bundled adapter.
+//! use hirelm_core::Task;
+//! use hirelm_infer::DomainModel;
+//!
+//! let model = DomainModel::load_default()?;
+//! let sentence = serde_json::json!("You will build data pipelines in Python and SQL.");
+//! let answer = model.answer(Task::ExtractSkills, &sentence)?;
+//! println!("{}", answer.value); // {"skills":[...]}, valid against the task's schema
+//! # Ok::<(), hirelm_infer::InferError>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod constrain;
+pub mod decode;
+pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod kernels;
+pub mod load;
+pub mod predictor;
+
+pub use decode::{DecodeOptions, Decoded, StopReason, decode};
+pub use domain::{AdapterSpec, DomainModel, DomainModelBuilder, TaskAnswer, bundled_adapter_dir};
+pub use engine::{EngineWeights, Session};
+pub use error::{InferError, Result};
+pub use kernels::{DotKernel, WeightFormat};
+pub use load::BaseModel;
+pub use predictor::DomainReranker;

@@ -1,0 +1,126 @@
+//! The domain model as a `hirelm-eval` predictor: MiniLM retrieves candidates, the language
+//! model selects and ranks them under a JSON schema narrowed to those candidates.
+
+use std::sync::{Arc, Mutex};
+
+use hirelm_core::Task;
+use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
+use hirelm_eval::runner::RerankerFactory;
+use hirelm_eval::{DecodingParams, EvalError, Prediction, Predictor};
+use serde_json::{Value, json};
+
+use crate::domain::{DomainModel, DomainModelBuilder};
+
+/// A lazily loaded [`DomainModel`] that suites select by name (e.g. `smollm2-lora`).
+#[derive(Debug)]
+pub struct DomainReranker {
+    name: String,
+    builder: DomainModelBuilder,
+    model: Mutex<Option<Arc<DomainModel>>>,
+}
+
+impl DomainReranker {
+    /// A reranker called `name` that builds its model from `builder` on first use.
+    pub fn new(name: impl Into<String>, builder: DomainModelBuilder) -> Self {
+        Self { name: name.into(), builder, model: Mutex::new(None) }
+    }
+
+    fn model(&self) -> hirelm_eval::Result<Arc<DomainModel>> {
+        let mut slot = self.model.lock().map_err(|_| EvalError::Invalid("model lock poisoned".into()))?;
+        if let Some(model) = slot.as_ref() {
+            return Ok(Arc::clone(model));
+        }
+        let model = Arc::new(self.builder.clone().build().map_err(|e| EvalError::Invalid(format!("loading {}: {e}", self.name)))?);
+        *slot = Some(Arc::clone(&model));
+        Ok(model)
+    }
+}
+
+impl RerankerFactory for DomainReranker {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn build<'a>(&self, task: Task, retriever: Box<dyn Predictor + 'a>) -> hirelm_eval::Result<Box<dyn Predictor + 'a>> {
+        if !matches!(task, Task::ExtractSkills | Task::NormaliseTitle) {
+            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+        }
+        Ok(Box::new(LmReranker { name: self.name.clone(), model: self.model()?, retriever }))
+    }
+}
+
+/// Retrieval, then constrained selection by the language model.
+struct LmReranker<'a> {
+    name: String,
+    model: Arc<DomainModel>,
+    retriever: Box<dyn Predictor + 'a>,
+}
+
+impl LmReranker<'_> {
+    /// The schema of `task`'s answer with its choice narrowed to `candidates` (keys as in
+    /// `hirelm_core::output_schema`, which the answer must still satisfy).
+    fn narrowed_schema(task: Task, candidates: &[String]) -> Value {
+        let object = |properties: Value, required: Value| {
+            json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+        };
+        match task {
+            Task::NormaliseTitle => object(
+                json!({"esco_uri": {"type": "string", "enum": candidates}, "label": {"type": "string", "minLength": 1}}),
+                json!(["esco_uri", "label"]),
+            ),
+            _ => object(
+                json!({"skills": {"type": "array", "items": {"type": "string", "enum": candidates}, "minItems": 0}}),
+                json!(["skills"]),
+            ),
+        }
+    }
+}
+
+impl Predictor for LmReranker<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn content_hash(&self) -> String {
+        hirelm_eval::predictor::hash_parts([self.model.content_hash().as_bytes(), self.retriever.content_hash().as_bytes()])
+    }
+
+    fn supports(&self, task: Task) -> bool {
+        matches!(task, Task::ExtractSkills | Task::NormaliseTitle)
+    }
+
+    fn predict(&self, task: Task, input: &Value) -> hirelm_eval::Result<Prediction> {
+        let text = input_text(task, input).ok_or_else(|| EvalError::Invalid(format!("{task} input has no text: {input}")))?;
+        let retrieved = self.retriever.predict(task, input)?;
+        let candidates = parse_ranked(task, &retrieved.raw).map_err(EvalError::Invalid)?;
+        if candidates.is_empty() {
+            return Ok(Prediction::json(&ranked_output(task, &[]), DecodingParams::deterministic(0)));
+        }
+        let schema = Self::narrowed_schema(task, &candidates);
+        let answer = self
+            .model
+            .answer_with_schema(task, &Value::String(text.to_string()), &schema)
+            .map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
+        let chosen: Vec<String> = match task {
+            Task::NormaliseTitle => answer.value.get("esco_uri").and_then(Value::as_str).map(str::to_string).into_iter().collect(),
+            _ => answer.value["skills"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect(),
+        };
+        // The model's picks first, in its order; then the retriever's other candidates, so
+        // ranking metrics at 10 compare like with like.
+        let mut ranked: Vec<String> = Vec::new();
+        for id in chosen.into_iter().chain(candidates.iter().cloned()) {
+            if !ranked.contains(&id) {
+                ranked.push(id);
+            }
+        }
+        let items: Vec<(String, f32)> = ranked.into_iter().enumerate().map(|(i, id)| (id, 1.0 / (i as f32 + 1.0))).collect();
+        let decoding = DecodingParams {
+            greedy: true,
+            temperature: 0.0,
+            seed: None,
+            max_new_tokens: None,
+            top_k: Some(candidates.len()),
+        };
+        Ok(Prediction::json(&ranked_output(task, &items), decoding))
+    }
+}

@@ -1,0 +1,113 @@
+//! The domain model on a tiny random network that carries the real SmolLM2 tokenizer: every
+//! task's answer is schema-valid JSON even though the network knows nothing, and a zero-effect
+//! adapter merges without changing an answer.
+
+use hirelm_core::{Task, validate};
+use hirelm_infer::constrain::ConstraintLimits;
+use hirelm_infer::{AdapterSpec, DomainModelBuilder};
+use hirelm_model::gguf::GgufFile;
+use hirelm_model::llama::{GgufExportType, LlamaConfig, llama_gguf_writer, random_weights};
+use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
+use serde_json::json;
+
+/// A 2-layer random model with the real tokenizer, written as GGUF; `None` (with a note) when
+/// the real model has not been fetched.
+fn tiny_model_with_real_tokenizer(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let Ok(real) = fetched_model(SMOLLM2_GGUF) else {
+        eprintln!("skipped: run scripts/fetch-models.sh for the real tokenizer");
+        return None;
+    };
+    let real = GgufFile::open(&real).expect("open real GGUF");
+    let config = LlamaConfig {
+        vocab_size: 49152,
+        hidden_size: 64,
+        intermediate_size: 128,
+        num_layers: 2,
+        num_heads: 4,
+        num_kv_heads: 2,
+        max_seq_len: 2048,
+        ..LlamaConfig::smollm2_135m()
+    };
+    let mut writer = llama_gguf_writer(&config, &random_weights(&config, 11), GgufExportType::F32).expect("writer");
+    for (key, value) in &real.metadata {
+        if key.starts_with("tokenizer.") {
+            writer.add_metadata(key.clone(), value.clone());
+        }
+    }
+    let path = dir.join("tiny-real-tokenizer.gguf");
+    writer.write(&path).expect("write tiny GGUF");
+    Some(path)
+}
+
+fn inputs() -> Vec<(Task, serde_json::Value)> {
+    vec![
+        (Task::ExtractSkills, json!("You will maintain our Rust services and mentor junior engineers.")),
+        (Task::NormaliseTitle, json!("Sr. Backend Dev (Rust)")),
+        (Task::ScheduleInterview, json!({"candidate": {"time_zone": "Europe/Berlin", "windows": ["2025-03-10 09:00-12:00"]},
+            "client": {"time_zone": "America/New_York", "windows": ["2025-03-10 06:00-08:00"]}, "duration_minutes": 30, "step_minutes": 15})),
+        (Task::DraftJobPost, json!({"occupation": "nurse", "skills": ["triage"], "budget": {"kind": "hourly", "min_usd": 40, "max_usd": 60}})),
+        (Task::ScoreMatch, json!({"job": {"skills": ["rust"]}, "profile": {"skills": ["go"]}})),
+        (Task::RankCandidates, json!({"job": {"skills": ["rust"]}, "candidates": [{"id": "a"}, {"id": "b"}]})),
+        (Task::EvaluateCandidate, json!({"job": "nurse", "notes": "calm under pressure"})),
+    ]
+}
+
+fn limits() -> ConstraintLimits {
+    ConstraintLimits { max_string_chars: 12, max_array_items: 3, max_int_digits: 3, max_frac_digits: 2 }
+}
+
+#[test]
+fn every_task_answer_is_schema_valid_even_from_a_random_network() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(path) = tiny_model_with_real_tokenizer(dir.path()) else { return };
+    let model = DomainModelBuilder::new(path.to_string_lossy())
+        .with_limits(limits())
+        .with_max_new_tokens(400)
+        .build()
+        .expect("build domain model");
+    for (task, input) in inputs() {
+        let answer = model.answer(task, &input).unwrap_or_else(|e| panic!("{task}: {e}"));
+        validate(task, &answer.value).unwrap_or_else(|e| panic!("{task}: {e}"));
+        let reparsed: serde_json::Value = serde_json::from_str(&answer.decoded.text).expect("raw text is JSON");
+        assert_eq!(reparsed, answer.value, "{task}");
+        assert!(!answer.decoded.text.starts_with(char::is_whitespace), "{task}: compact output");
+        // Deterministic: the cached system-prompt prefix gives the same answer again.
+        assert_eq!(model.answer(task, &input).expect("again").value, answer.value, "{task}");
+    }
+}
+
+#[test]
+fn a_zero_effect_adapter_merges_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(path) = tiny_model_with_real_tokenizer(dir.path()) else { return };
+    // A fresh adapter has B = 0: merged, it must leave every answer as it was.
+    let device = hirelm_model::burn::tensor::Device::flex();
+    let mut lm = hirelm_model::PretrainedLlama::load(&path.to_string_lossy(), &device).expect("load");
+    let lora = hirelm_lora::LoraConfig { rank: 4, alpha: 8.0, ..hirelm_lora::LoraConfig::default() };
+    hirelm_lora::attach_fresh(&mut lm.model, &lora, 3, &device).expect("attach");
+    let adapter_dir = dir.path().join("adapter");
+    hirelm_lora::save_adapter(&mut lm.model, &lora, &adapter_dir).expect("save");
+
+    let base = DomainModelBuilder::new(path.to_string_lossy()).with_limits(limits()).with_max_new_tokens(400);
+    let tuned = base.clone().with_adapter(AdapterSpec { name: "zero".into(), dir: adapter_dir, tasks: Some(vec![Task::ExtractSkills]) });
+    let (base, tuned) = (base.build().expect("base"), tuned.build().expect("tuned"));
+    assert_ne!(base.content_hash(), tuned.content_hash());
+    let input = json!("Experience with SQL and Python is required.");
+    let a = base.answer(Task::ExtractSkills, &input).expect("base answer");
+    let b = tuned.answer(Task::ExtractSkills, &input).expect("tuned answer");
+    assert_eq!((a.route.as_str(), b.route.as_str()), ("base", "zero"));
+    assert_eq!(a.value, b.value);
+    // Tasks outside the adapter's list stay on the base weights.
+    assert_eq!(tuned.answer(Task::NormaliseTitle, &json!("nurse")).expect("title").route, "base");
+}
+
+#[test]
+fn a_missing_adapter_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(path) = tiny_model_with_real_tokenizer(dir.path()) else { return };
+    let err = DomainModelBuilder::new(path.to_string_lossy())
+        .with_adapter(AdapterSpec { name: "gone".into(), dir: dir.path().join("nope"), tasks: None })
+        .build()
+        .expect_err("missing adapter");
+    assert!(err.to_string().contains("adapter_model.safetensors"), "{err}");
+}

@@ -1,0 +1,5 @@
+//! Integration tests of `hirelm-infer`, one binary (ripgrep style).
+
+mod common;
+mod domain;
+mod engine;
