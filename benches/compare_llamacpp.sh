@@ -104,20 +104,25 @@ log "running llama-bench (-t $threads -p $n_prompt -n $n_gen -r $reps)"
 llama_json="$("$bench_bin" -m "$model" -t "$threads" -p "$n_prompt" -n "$n_gen" -r "$reps" -o json 2>/dev/null)" \
   || die "llama-bench failed"
 
+# hirelm's engines: hirelm-infer's int8 CPU engine (what applications use) and the burn
+# training model (f32). ENGINES="infer" skips the slower burn run.
 ours_json=""
 ours_note=""
 if [ ! -x "$hirelm_bin" ]; then
   ours_note="skipped: $hirelm_bin not found (set HIRELM_BIN or cargo build --release -p hirelm-cli)"
 else
-  log "running $hirelm_bin bench"
-  if out="$("$hirelm_bin" bench --model "$model" --prompt-tokens "$n_prompt" --gen-tokens "$n_gen" \
-      --threads "$threads" --json 2>/dev/null)"; then
-    ours_json="$(printf '%s\n' "$out" | grep -E '"prefill_tps"' | tail -1 || true)"
-    [ -n "$ours_json" ] || ours_note="skipped: '$hirelm_bin bench' printed no {\"prefill_tps\":..} line"
-  else
-    ours_note="skipped: '$hirelm_bin bench --json' failed (subcommand missing?)"
-  fi
+  for engine in ${ENGINES:-infer burn}; do
+    log "running $hirelm_bin bench --engine $engine"
+    if out="$("$hirelm_bin" bench --engine "$engine" --model "$model" --prompt-tokens "$n_prompt" --gen-tokens "$n_gen" \
+        --repetitions "$reps" --threads "$threads" --json 2>/dev/null)"; then
+      line="$(printf '%s\n' "$out" | grep -E '"prefill_tps"' | tail -1 || true)"
+      [ -n "$line" ] && ours_json="${ours_json:+$ours_json,}$line"
+    else
+      ours_note="${ours_note}skipped engine $engine: '$hirelm_bin bench --json' failed. "
+    fi
+  done
 fi
+ours_json="[$ours_json]"
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
 [ -n "$cpu" ] || cpu="$(uname -m)"
@@ -139,7 +144,7 @@ for r in runs:
 if prefill is None or decode is None:
     sys.exit(f"compare_llamacpp: unexpected llama-bench output: {runs!r}")
 
-ours = json.loads(os.environ["OURS_JSON"]) if os.environ["OURS_JSON"] else None
+ours = json.loads(os.environ["OURS_JSON"])
 
 print(f"model: {os.path.basename(os.environ['MODEL'])}")
 print(f"cpu: {os.environ['CPU']}, threads: {os.environ['THREADS']}")
@@ -151,15 +156,16 @@ print()
 print("| engine | prefill t/s | decode t/s |")
 print("|---|---:|---:|")
 print(f"| llama.cpp | {prefill[0]:.1f} ± {prefill[1]:.1f} | {decode[0]:.1f} ± {decode[1]:.1f} |")
-if ours is not None:
-    print(f"| hirelm | {float(ours['prefill_tps']):.1f} | {float(ours['decode_tps']):.1f} |")
-    print()
-    print(f"ratio ours/llama.cpp: prefill {float(ours['prefill_tps']) / prefill[0]:.3f}, "
-          f"decode {float(ours['decode_tps']) / decode[0]:.3f}")
-else:
-    print()
+for o in ours:
+    print(f"| {o['engine']} | {float(o['prefill_tps']):.1f} | {float(o['decode_tps']):.1f} |")
+print()
+for o in ours:
+    print(f"ratio {o['engine']} / llama.cpp: prefill {float(o['prefill_tps']) / prefill[0]:.3f}, "
+          f"decode {float(o['decode_tps']) / decode[0]:.3f}")
+if os.environ["OURS_NOTE"]:
     print(f"hirelm: {os.environ['OURS_NOTE']}")
-PY)"
+PY
+)"
 printf '%s\n' "$report"
 
 # Keep the figures: benches/results/speed-<model>.md, and the README block between

@@ -17,7 +17,7 @@ use serde_json::json;
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Held-out examples (Parquet written by `hirelm curate`): never the training split.
-    #[arg(long, default_value = "datasets/hirelm-v1/valid.parquet")]
+    #[arg(long, default_value = "datasets/hirelm-v2/valid.parquet")]
     pub data: PathBuf,
     /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
     #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
@@ -69,7 +69,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let tasks: Vec<Task> = sample.iter().map(|e| e.task).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let mut md = format!(
         "Held-out generation check: {} examples per task from `{}` (seed {}), greedy, JSON-schema constrained.\n\n\
-         | task | model | n | valid JSON | exact | quality | tokens/s |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
+         | task | model | n | valid JSON | exact | quality | s/answer |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
         args.per_task,
         args.data.display(),
         args.seed
@@ -80,18 +80,23 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             let t = tallies.get(task).cloned().unwrap_or_default();
             let pct = |k: usize| 100.0 * k as f64 / t.n.max(1) as f64;
             md.push_str(&format!(
-                "| {task} | {name} | {} | {:.1}% | {:.1}% | {:.3} | {:.1} |\n",
+                "| {task} | {name} | {} | {:.1}% | {:.1}% | {:.3} | {:.2} |\n",
                 t.n,
                 pct(t.valid),
                 pct(t.exact),
                 t.quality / t.n.max(1) as f64,
-                t.new_tokens as f64 / t.seconds.max(1e-9)
+                t.seconds / t.n.max(1) as f64
             ));
             rows.push(json!({"task": task.name(), "model": name, "n": t.n, "valid": t.valid, "exact": t.exact,
                 "quality": t.quality / t.n.max(1) as f64, "new_tokens": t.new_tokens, "seconds": t.seconds}));
         }
     }
-    md.push_str("\nquality: set F1 of skills (extract_skills) and slots (schedule_interview), occupation URI accuracy (normalise_title), exact match otherwise.\n");
+    md.push_str(
+        "\nvalid JSON: answers that completed within the token budget (the constraint makes every completed answer valid). \
+         exact: the answer equals the target (for normalise_title this includes the ESCO URI). quality: set F1 of skills \
+         (extract_skills) and slots (schedule_interview), occupation label accuracy (normalise_title), match label \
+         (score_match), exact match otherwise; a missing answer scores 0. s/answer: mean wall time per answer.\n",
+    );
     let report = json!({"data": args.data, "per_task": args.per_task, "seed": args.seed, "adapter": adapter, "base": args.base, "rows": rows});
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -77,12 +77,12 @@ fn same_config_and_seed_give_byte_identical_parquet_and_clean_splits() {
     )
     .expect("run b");
     for file in ["train.parquet", "valid.parquet", "test.parquet", "card.md"] {
-        let x = std::fs::read(a.path().join("hirelm-v1").join(file)).expect("a");
-        let y = std::fs::read(b.path().join("hirelm-v1").join(file)).expect("b");
+        let x = std::fs::read(a.path().join(&config(a.path()).name).join(file)).expect("a");
+        let y = std::fs::read(b.path().join(&config(b.path()).name).join(file)).expect("b");
         assert!(x == y, "{file} differs between two runs of the same config");
     }
 
-    let dir = a.path().join("hirelm-v1");
+    let dir = a.path().join(&config(a.path()).name);
     let mut group_split: HashMap<(Task, String), &str> = HashMap::new();
     let eval: Vec<String> = config(a.path())
         .decontam
@@ -146,7 +146,8 @@ fn a_shard_is_a_deterministic_subset() {
     );
     assert!(
         out.path()
-            .join("hirelm-v1/train-00001-of-00004.parquet")
+            .join(&config(out.path()).name)
+            .join("train-00001-of-00004.parquet")
             .is_file()
     );
     assert!("4/4".parse::<hirelm_curate::Shard>().is_err());
@@ -193,7 +194,7 @@ fn a_missing_source_fails_before_writing_anything() {
         err.contains("nowhere") && err.contains("scripts/fetch-data.sh"),
         "{err}"
     );
-    assert!(!out.path().join("hirelm-v1").exists());
+    assert!(!out.path().join(&config(out.path()).name).exists());
 }
 
 #[test]
