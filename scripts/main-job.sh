@@ -46,7 +46,7 @@ else
 fi
 
 step "5/6 held-out generation check: untuned vs tuned, $per_task examples per task"
-"$hirelm" check --data "$dataset/valid.parquet" --adapter "$adapter" --per-task "$per_task" --out "$out/heldout-check"
+"$hirelm" check --data "$dataset/valid.parquet" --adapter "$adapter" --per-task "$per_task" --out "$out/main-job-heldout"
 
 step "6/6 real-data evaluation with perturbation packs (eval/lm.toml)"
 for predictor in bm25 minilm-nn smollm2-base smollm2-lora; do
@@ -55,7 +55,7 @@ for predictor in bm25 minilm-nn smollm2-base smollm2-lora; do
     --out "target/hirelm-eval/lm-$predictor" >/dev/null
 done
 
-python3 benches/summarize_lm_eval.py "$out/lm-eval.md" bm25 minilm-nn smollm2-base smollm2-lora >/dev/null
+python3 benches/summarize_lm_eval.py "$out/main-job-lm-eval.md" bm25 minilm-nn smollm2-base smollm2-lora >/dev/null
 {
   echo "# hirelm main job"
   echo
@@ -63,11 +63,11 @@ python3 benches/summarize_lm_eval.py "$out/lm-eval.md" bm25 minilm-nn smollm2-ba
   echo
   echo "## Real data: skill extraction with perturbation packs"
   echo
-  cat "$out/lm-eval.md"
+  cat "$out/main-job-lm-eval.md"
   echo
   echo "## Held-out curated examples, untuned vs tuned (hirelm check)"
   echo
-  cat "$out/heldout-check.md"
+  cat "$out/main-job-heldout.md"
 } > "$out/main-job.md"
 cat "$out/main-job.md"
 step "done: $out/main-job.md; HTML reports in target/hirelm-eval/lm-*/report.html"

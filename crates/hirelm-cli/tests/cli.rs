@@ -101,3 +101,29 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
     assert!(!weak.status.success(), "weakened predictor must fail the gate");
     assert!(err.contains("evaluation gate failed") && err.contains("tech rp@5") && err.contains("FAIL"), "{err}");
 }
+
+#[test]
+fn ask_answers_with_schema_valid_json_from_the_shipped_adapter() {
+    let sentence = "Experience with Python and SQL is required.";
+    let out = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    hirelm_core::validate(hirelm_core::Task::ExtractSkills, &value).expect("valid against the task schema");
+    let skills = value["skills"].as_array().expect("skills list");
+    assert!(!skills.is_empty(), "the tuned model names a skill: {value}");
+    // The same question to the untuned model is answered under the same constraint.
+    let base = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2(), "--no-adapter"]);
+    assert!(base.status.success(), "{}", String::from_utf8_lossy(&base.stderr));
+    let base_value: serde_json::Value = serde_json::from_slice(&base.stdout).expect("stdout is JSON");
+    hirelm_core::validate(hirelm_core::Task::ExtractSkills, &base_value).expect("valid");
+}
+
+#[test]
+fn ask_refuses_an_unknown_task_and_a_missing_adapter() {
+    let out = hirelm(&["ask", "write_poem", "x", "--base", &smollm2()]);
+    assert!(!out.status.success());
+    let out = hirelm(&["ask", "extract_skills", "x", "--base", &smollm2(), "--adapter", "/nonexistent/adapter"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("adapter_model.safetensors"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

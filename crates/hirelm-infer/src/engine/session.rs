@@ -234,7 +234,6 @@ fn attend(q: &[f32], keys: &[f32], values: &[f32], n: usize, offset: usize, kv_d
     out.fill(0.0);
     for (p, s) in scores.iter().enumerate() {
         let weight = s / total;
-        let v = &values[p * kv_dim + offset..p * kv_dim + offset + hd];
-        out.iter_mut().zip(v).for_each(|(o, v)| *o += weight * v);
+        crate::kernels::axpy(out, weight, &values[p * kv_dim + offset..p * kv_dim + offset + hd]);
     }
 }

@@ -151,8 +151,30 @@ pub fn dot_portable(wq: &[i8], wd: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
     acc
 }
 
-/// f32 dot product with eight independent accumulators (vectorisable).
+/// f32 dot product (attention scores, f32 weights): AVX-512 where [`DotKernel::detect`] chose
+/// the AVX-512 kernels, else eight independent accumulators.
 pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len(), "dot product operands disagree in length");
+    #[cfg(target_arch = "x86_64")]
+    if DotKernel::detect() == DotKernel::Avx512Vnni {
+        // SAFETY: detect() only picks this kernel on CPUs with AVX-512F; lengths checked above.
+        return unsafe { x86::dot_f32_avx512(a, b) };
+    }
+    dot_f32_portable(a, b)
+}
+
+/// `out += w · v` (attention's weighted sum of values), AVX-512 when available.
+pub fn axpy(out: &mut [f32], w: f32, v: &[f32]) {
+    assert_eq!(out.len(), v.len(), "axpy operands disagree in length");
+    #[cfg(target_arch = "x86_64")]
+    if DotKernel::detect() == DotKernel::Avx512Vnni {
+        // SAFETY: as in `dot_f32`.
+        return unsafe { x86::axpy_avx512(out, w, v) };
+    }
+    out.iter_mut().zip(v).for_each(|(o, v)| *o += w * v);
+}
+
+fn dot_f32_portable(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
@@ -170,6 +192,36 @@ mod x86 {
     use std::arch::x86_64::*;
 
     use super::BLOCK;
+
+    /// # Safety
+    /// The CPU must support AVX-512F; `a` and `b` have the same length.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn dot_f32_avx512(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len() / 16 * 16;
+        let mut acc = _mm512_setzero_ps();
+        for i in (0..n).step_by(16) {
+            // SAFETY: i + 16 <= n <= len of both slices.
+            let (x, y) = unsafe { (_mm512_loadu_ps(a.as_ptr().add(i)), _mm512_loadu_ps(b.as_ptr().add(i))) };
+            acc = _mm512_fmadd_ps(x, y, acc);
+        }
+        _mm512_reduce_add_ps(acc) + a[n..].iter().zip(&b[n..]).map(|(x, y)| x * y).sum::<f32>()
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512F; `out` and `v` have the same length.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn axpy_avx512(out: &mut [f32], w: f32, v: &[f32]) {
+        let n = out.len() / 16 * 16;
+        let wv = _mm512_set1_ps(w);
+        for i in (0..n).step_by(16) {
+            // SAFETY: i + 16 <= n <= len of both slices.
+            unsafe {
+                let o = _mm512_loadu_ps(out.as_ptr().add(i));
+                _mm512_storeu_ps(out.as_mut_ptr().add(i), _mm512_fmadd_ps(wv, _mm512_loadu_ps(v.as_ptr().add(i)), o));
+            }
+        }
+        out[n..].iter_mut().zip(&v[n..]).for_each(|(o, v)| *o += w * v);
+    }
 
     #[target_feature(enable = "avx2,fma")]
     fn hsum(v: __m256) -> f32 {
@@ -348,9 +400,16 @@ mod tests {
     }
 
     #[test]
-    fn f32_dot_handles_tails() {
-        let (a, b) = (sample(21, 3), sample(21, 4));
-        let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot_f32(&a, &b) - exact).abs() < 1e-5);
+    fn f32_dot_and_axpy_handle_tails() {
+        for n in [5, 21, 64, 75] {
+            let (a, b) = (sample(n, 3), sample(n, 4));
+            let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!((dot_f32(&a, &b) - exact).abs() < 1e-5, "n = {n}");
+            let mut out = a.clone();
+            axpy(&mut out, 0.5, &b);
+            for ((o, x), y) in out.iter().zip(&a).zip(&b) {
+                assert!((o - (x + 0.5 * y)).abs() < 1e-6, "n = {n}");
+            }
+        }
     }
 }

@@ -83,6 +83,9 @@ impl Activations {
 /// enough that scheduling stays a small fraction of the work.
 const ROWS_PER_TASK: usize = 64;
 
+/// Tokens whose activations are reused across a task's weight rows while they sit in cache.
+const TOKENS_PER_BLOCK: usize = 32;
+
 impl Matrix {
     /// Builds a matrix in `format` from row-major f32 values.
     pub fn from_f32(data: Vec<f32>, rows: usize, cols: usize, format: WeightFormat) -> Self {
@@ -140,15 +143,16 @@ impl Matrix {
             Self::Q8(_) => (0..x.tokens).map(|t| x.row(t)).collect(),
             Self::F32 { .. } => Vec::new(),
         };
-        // All tokens against weight row `r`, four at a time on the Q8_0 path.
-        let row_dots = |r: usize, values: &mut [f32]| match self {
+        // Tokens `t0..t0 + values.len()` against weight row `r`, four at a time on the Q8_0 path.
+        let row_dots = |r: usize, t0: usize, values: &mut [f32]| match self {
             Self::F32 { data, .. } => {
-                for (t, v) in values.iter_mut().enumerate() {
+                for (t, v) in (t0..).zip(values.iter_mut()) {
                     *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[t * cols..(t + 1) * cols]);
                 }
             }
             Self::Q8(w) => {
                 let (wq, wd) = w.row(r);
+                let acts = &acts[t0..t0 + values.len()];
                 let mut groups = values.chunks_exact_mut(4);
                 let mut tiles = acts.chunks_exact(4);
                 for (four, tile) in (&mut groups).zip(&mut tiles) {
@@ -179,25 +183,35 @@ impl Matrix {
                     }
                     Self::F32 { .. } => {
                         for (i, v) in values.iter_mut().enumerate() {
-                            row_dots(first + i, std::slice::from_mut(v));
+                            row_dots(first + i, 0, std::slice::from_mut(v));
                         }
                     }
                 }
             });
             return;
         }
-        // Batched: each task keeps its weight rows hot in cache across all tokens.
+        // Batched: each task owns a block of weight rows and walks the tokens in blocks, so both
+        // its weight rows and one token block's activations stay in cache (walking all tokens
+        // per row would stream every activation through the cache once per weight row).
         let tokens = x.tokens;
         scratch.resize(rows * tokens, 0.0);
         scratch.par_chunks_mut(ROWS_PER_TASK * tokens).enumerate().for_each(|(chunk, values)| {
-            for (i, row_values) in values.chunks_exact_mut(tokens).enumerate() {
-                row_dots(chunk * ROWS_PER_TASK + i, row_values);
+            for t0 in (0..tokens).step_by(TOKENS_PER_BLOCK) {
+                let t1 = (t0 + TOKENS_PER_BLOCK).min(tokens);
+                for (i, row_values) in values.chunks_exact_mut(tokens).enumerate() {
+                    row_dots(chunk * ROWS_PER_TASK + i, t0, &mut row_values[t0..t1]);
+                }
             }
         });
+        // Transpose in 16-token strips: each weight row's 16 values are one cache line.
         let by_row = &*scratch;
-        out.par_chunks_mut(rows).enumerate().for_each(|(t, token_out)| {
-            for (r, v) in token_out.iter_mut().enumerate() {
-                *v = by_row[r * tokens + t];
+        out.par_chunks_mut(rows * 16).enumerate().for_each(|(strip, strip_out)| {
+            let t0 = strip * 16;
+            let n = strip_out.len() / rows;
+            for r in 0..rows {
+                for (i, v) in by_row[r * tokens + t0..r * tokens + t0 + n].iter().enumerate() {
+                    strip_out[i * rows + r] = *v;
+                }
             }
         });
     }

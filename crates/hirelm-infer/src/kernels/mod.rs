@@ -9,7 +9,7 @@ mod dot;
 mod matmul;
 mod quant;
 
-pub use dot::{ActRow, DotKernel, dot_f32, dot_portable};
+pub use dot::{ActRow, DotKernel, axpy, dot_f32, dot_portable};
 pub use matmul::{Activations, Matrix, WeightFormat};
 pub use quant::{BLOCK, Q8Rows};
 
