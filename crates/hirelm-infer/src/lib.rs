@@ -33,6 +33,7 @@ pub mod error;
 pub mod kernels;
 pub mod load;
 pub mod predictor;
+pub mod tasks;
 
 pub use decode::{DecodeOptions, Decoded, StopReason, decode};
 pub use domain::{AdapterSpec, DomainModel, DomainModelBuilder, TaskAnswer, bundled_adapter_dir};

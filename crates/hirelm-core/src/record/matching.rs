@@ -90,3 +90,36 @@ pub struct ClientBrief {
     /// The client's IANA time zone.
     pub time_zone: String,
 }
+
+/// The four parts of a match score, each in [0, 1] (see `hirelm-curate`'s match rule).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchComponents {
+    /// Share of the job's required skills the candidate lists.
+    pub skill_coverage: f64,
+    /// The candidate's rate against the budget.
+    pub rate_fit: f64,
+    /// Shared working hours.
+    pub time_zone_overlap: f64,
+    /// Hours offered against hours needed.
+    pub availability: f64,
+}
+
+/// The answer of `score_match`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchScore {
+    /// One of `strong`, `good`, `partial`, `poor` ([`crate::MATCH_LABELS`]).
+    pub label: String,
+    /// Overall score in [0, 1].
+    pub score: f64,
+    /// The parts the score is made of.
+    pub components: MatchComponents,
+}
+
+/// One entry of a `rank_candidates` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedCandidate {
+    /// The candidate's id from the input.
+    pub profile_id: String,
+    /// Match score in [0, 1].
+    pub score: f64,
+}

@@ -5,39 +5,9 @@
 use hirelm_core::{Task, validate};
 use hirelm_infer::constrain::ConstraintLimits;
 use hirelm_infer::{AdapterSpec, DomainModelBuilder};
-use hirelm_model::gguf::GgufFile;
-use hirelm_model::llama::{GgufExportType, LlamaConfig, llama_gguf_writer, random_weights};
-use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
 use serde_json::json;
 
-/// A 2-layer random model with the real tokenizer, written as GGUF; `None` (with a note) when
-/// the real model has not been fetched.
-fn tiny_model_with_real_tokenizer(dir: &std::path::Path) -> Option<std::path::PathBuf> {
-    let Ok(real) = fetched_model(SMOLLM2_GGUF) else {
-        eprintln!("skipped: run scripts/fetch-models.sh for the real tokenizer");
-        return None;
-    };
-    let real = GgufFile::open(&real).expect("open real GGUF");
-    let config = LlamaConfig {
-        vocab_size: 49152,
-        hidden_size: 64,
-        intermediate_size: 128,
-        num_layers: 2,
-        num_heads: 4,
-        num_kv_heads: 2,
-        max_seq_len: 2048,
-        ..LlamaConfig::smollm2_135m()
-    };
-    let mut writer = llama_gguf_writer(&config, &random_weights(&config, 11), GgufExportType::F32).expect("writer");
-    for (key, value) in &real.metadata {
-        if key.starts_with("tokenizer.") {
-            writer.add_metadata(key.clone(), value.clone());
-        }
-    }
-    let path = dir.join("tiny-real-tokenizer.gguf");
-    writer.write(&path).expect("write tiny GGUF");
-    Some(path)
-}
+use crate::common::tiny_model_with_real_tokenizer;
 
 fn inputs() -> Vec<(Task, serde_json::Value)> {
     vec![
