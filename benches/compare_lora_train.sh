@@ -23,7 +23,8 @@ trap 'rm -rf "$work"' EXIT
 echo "compare_lora_train: hirelm, $steps steps" >&2
 ours="$("$CARGO_TARGET_DIR/release/examples/train_speed" "$base" "$steps" | tail -1)"
 echo "compare_lora_train: PyTorch + PEFT, $steps steps" >&2
-theirs="$("$py" "$root/benches/compare_lora_train.py" "$work/base" "$steps" 2>/dev/null | tail -1)"
+theirs="$("$py" "$root/benches/compare_lora_train.py" "$work/base" "$steps" 2>"$work/pytorch.log" | tail -1)" \
+  || { tail -20 "$work/pytorch.log" >&2; echo "compare_lora_train: the PyTorch run failed" >&2; exit 1; }
 OURS="$ours" THEIRS="$theirs" python3 - <<'PY'
 import json, os
 o, t = json.loads(os.environ["OURS"]), json.loads(os.environ["THEIRS"])
@@ -33,8 +34,9 @@ print()
 print("| engine | tokens/s | peak RSS MiB |")
 print("|---|---:|---:|")
 for r in (o, t):
-    print(f"| {r['engine']} | {r['tokens_per_second']:.1f} | {r['peak_rss_mib']:.0f} |")
+    rss = f"{r['peak_rss_mib']:.0f}" if r.get("peak_rss_mib") else "?"
+    print(f"| {r['engine']} | {r['tokens_per_second']:.1f} | {rss} |")
 print()
-print(f"ratio hirelm / PyTorch: tokens/s {o['tokens_per_second'] / t['tokens_per_second']:.2f}, "
-      f"peak RSS {o['peak_rss_mib'] / t['peak_rss_mib']:.2f}")
+rss_ratio = f"{o['peak_rss_mib'] / t['peak_rss_mib']:.2f}" if o.get("peak_rss_mib") and t.get("peak_rss_mib") else "?"
+print(f"ratio hirelm / PyTorch: tokens/s {o['tokens_per_second'] / t['tokens_per_second']:.2f}, peak RSS {rss_ratio}")
 PY

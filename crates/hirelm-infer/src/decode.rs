@@ -101,8 +101,8 @@ pub fn decode(
         let text = tokenizer.decode(&tokens, true)?;
         // Hold back a trailing partial UTF-8 sequence (decoded as U+FFFD) until it completes.
         let ready = text.trim_end_matches('\u{FFFD}');
-        if ready.len() > emitted {
-            if on_text(&ready[emitted..]).is_break() {
+        if let Some(piece) = ready.get(emitted..).filter(|p| !p.is_empty()) {
+            if on_text(piece).is_break() {
                 stop = StopReason::Cancelled;
                 break;
             }
@@ -117,8 +117,8 @@ pub fn decode(
         }
     }
     let text = tokenizer.decode(&tokens, true)?;
-    if emitted < text.len() && stop != StopReason::Cancelled {
-        let _ = on_text(&text[emitted..]);
+    if let Some(rest) = text.get(emitted..).filter(|r| !r.is_empty() && stop != StopReason::Cancelled) {
+        let _ = on_text(rest);
     }
     Ok(Decoded { tokens, text, stop, prompt_tokens: prompt.len(), prefill_seconds, decode_seconds: start.elapsed().as_secs_f64() })
 }

@@ -106,7 +106,12 @@ impl DomainModelBuilder {
             .ok_or_else(|| InferError::invalid("tokenizer", "no <|im_end|> or end-of-sequence token"))?;
         let mut hash = Sha256::new();
         hash_path(&base_path, &mut hash)?;
-        let mut routes = vec![Route { name: "base".into(), tasks: None, weights: Arc::new(base.engine_weights(self.format)?) }];
+        // The base weights serve the tasks no adapter takes; an adapter for every task makes
+        // them unnecessary (and they would cost a second copy of the model).
+        let mut routes = Vec::new();
+        if self.adapters.iter().all(|a| a.tasks.is_some()) {
+            routes.push(Route { name: "base".into(), tasks: None, weights: Arc::new(base.engine_weights(self.format)?) });
+        }
         for spec in &self.adapters {
             if !spec.dir.join(hirelm_lora::ADAPTER_WEIGHTS).is_file() {
                 return Err(InferError::invalid(
@@ -119,7 +124,9 @@ impl DomainModelBuilder {
             let weights = Arc::new(base.engine_weights_with_adapter(&spec.dir, self.format)?);
             routes.push(Route { name: spec.name.clone(), tasks: spec.tasks.clone(), weights });
         }
-        hash.update(format!("{:?}", self.format));
+        // Everything else that changes answers: format, budget, constraint limits, and the
+        // crate version (prompts, schemas and decoding code ship with it).
+        hash.update(format!("{:?} {} {:?} hirelm-infer {}", self.format, self.max_new_tokens, self.limits, env!("CARGO_PKG_VERSION")));
         let content_hash = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         let file_name = base_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let name = self.name.unwrap_or_else(|| {
@@ -204,6 +211,8 @@ impl DomainModel {
         &self.tokenizer
     }
 
+    /// The weights that answer `task`: the first adapter naming it, else the last adapter for
+    /// every task, else the base (built exactly when no adapter takes every task).
     fn route(&self, task: Task) -> usize {
         let narrow = self.routes.iter().position(|r| r.tasks.as_ref().is_some_and(|t| t.contains(&task)));
         let broad = self.routes.iter().rposition(|r| r.tasks.is_none());
@@ -222,13 +231,14 @@ impl DomainModel {
         let system = [ChatMessage::new(Role::System, task_instruction(task))];
         let messages = [system[0].clone(), ChatMessage::new(Role::User, user_message(input))];
         let full = self.template.encode(&self.tokenizer, &messages, true)?.ids;
-        let mut session = self.prefix_session(route, task, &system)?;
-        let cached = session.len();
-        let fits_prefix = full.len() > cached;
-        if !fits_prefix {
+        let (prefix, mut session) = self.prefix_session(route, task, &system)?;
+        // The template encodes turn by turn, so the system turn's ids are a prefix of the whole
+        // prompt; checked anyway, since reusing a wrong cache would silently change answers.
+        let reuse = full.len() > prefix.len() && full.starts_with(&prefix);
+        if !reuse {
             session.truncate(0);
         }
-        let prompt = if fits_prefix { &full[cached..] } else { &full[..] };
+        let prompt = if reuse { &full[prefix.len()..] } else { &full[..] };
         let mut constraint = ConstrainedDecoder::with_limits(schema, Arc::clone(&self.vocab), self.eos, self.limits)?;
         let options = DecodeOptions::greedy(self.max_new_tokens, &self.tokenizer);
         let decoded = decode(&mut session, prompt, &self.tokenizer, &options, Some(&mut constraint), |_| {
@@ -247,22 +257,36 @@ impl DomainModel {
     }
 
     /// A session holding the system prompt of `task` on `route` (cached after the first call).
-    fn prefix_session(&self, route: usize, task: Task, system: &[ChatMessage]) -> Result<Session> {
-        let mut cache = self.prefixes.lock().map_err(|_| InferError::invalid("prefix cache", "poisoned by a panic"))?;
-        if let Some((_, session)) = cache.get(&(route, task)) {
-            return Ok(session.clone());
+    fn prefix_session(&self, route: usize, task: Task, system: &[ChatMessage]) -> Result<(Vec<u32>, Session)> {
+        let poisoned = |_| InferError::invalid("prefix cache", "poisoned by a panic");
+        if let Some(cached) = self.prefixes.lock().map_err(poisoned)?.get(&(route, task)) {
+            return Ok(cached.clone());
         }
+        // Computed without holding the lock: the forward pass runs on the thread pool, where a
+        // waiting worker may pick up another answer() that needs the lock.
         let ids = self.template.encode(&self.tokenizer, system, false)?.ids;
         let mut session = Session::new(Arc::clone(&self.routes[route].weights));
         session.forward(&ids)?;
-        cache.insert((route, task), (ids, session.clone()));
-        Ok(session)
+        let entry = (ids, session);
+        self.prefixes.lock().map_err(poisoned)?.entry((route, task)).or_insert_with(|| entry.clone());
+        Ok(entry)
     }
 }
 
-/// Feeds a file's bytes into `hash` (streamed: model files are large).
+/// Feeds a file's bytes into `hash` (streamed: model files are large); a directory (an HF
+/// model) contributes its files' names and bytes in sorted order.
 fn hash_path(path: &Path, hash: &mut Sha256) -> Result<()> {
     let io = |e: std::io::Error| InferError::invalid(path.display().to_string(), e.to_string());
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(path).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        files.sort();
+        for file in files {
+            hash.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            hash_path(&file, hash)?;
+        }
+        return Ok(());
+    }
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut buf = vec![0u8; 1 << 20];
     loop {

@@ -9,8 +9,9 @@
 //!   on all cores, with a KV cache, batched prefill and a cached system prompt per task. It
 //!   computes the network of `hirelm_model::llama::LlamaModel`, the one model definition, and
 //!   the tests hold the two to the same logits.
-//! - [`DomainReranker`]: the model as a `hirelm-eval` predictor (MiniLM proposes candidates, the
-//!   model selects and ranks them), so every suite runs on the tuned and the untuned model.
+//! - Typed calls ([`tasks`]) take and return `hirelm-core` records, with choices narrowed to the
+//!   caller's candidates where it has them. (The `hirelm` binary wraps the model as a
+//!   `hirelm-eval` predictor, so suites run on the tuned and the untuned model alike.)
 //!
 //! ```no_run
 //! // Needs the real model (scripts/fetch-models.sh) and the bundled adapter.
@@ -32,7 +33,6 @@ pub mod engine;
 pub mod error;
 pub mod kernels;
 pub mod load;
-pub mod predictor;
 pub mod tasks;
 
 pub use decode::{DecodeOptions, Decoded, StopReason, decode};
@@ -41,4 +41,3 @@ pub use engine::{EngineWeights, Session};
 pub use error::{InferError, Result};
 pub use kernels::{DotKernel, WeightFormat};
 pub use load::BaseModel;
-pub use predictor::DomainReranker;

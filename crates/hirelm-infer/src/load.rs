@@ -37,7 +37,8 @@ impl BaseModel {
     }
 
     /// Engine weights with the PEFT adapter in `adapter_dir` merged into the projections
-    /// (`W + (alpha/r)·A·B`), so decoding costs nothing extra.
+    /// (`W + scale·A·B` in hirelm's `[in, out]` layout, scale `alpha/r` or `alpha/√r` with
+    /// rsLoRA), so decoding costs nothing extra.
     pub fn engine_weights_with_adapter(&self, adapter_dir: &Path, format: WeightFormat) -> Result<EngineWeights> {
         let mut model = self.lm.model.clone();
         hirelm_lora::load_adapter(&mut model, adapter_dir, &self.device)?;

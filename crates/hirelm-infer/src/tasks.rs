@@ -23,7 +23,7 @@ fn narrow(mut schema: Value, pointer: &str, choices: &[String]) -> Value {
 }
 
 fn to_input<T: serde::Serialize>(task: Task, record: &T) -> Result<Value> {
-    serde_json::to_value(record).map_err(|e| InferError::Answer { task, reason: format!("input does not serialise: {e}") })
+    serde_json::to_value(record).map_err(|e| InferError::invalid(format!("{task} input"), e.to_string()))
 }
 
 fn from_answer<T: DeserializeOwned>(task: Task, value: Value) -> Result<T> {

@@ -12,7 +12,8 @@ pub struct AskArgs {
     /// The task: draft_job_post, extract_skills, normalise_title, score_match, rank_candidates,
     /// schedule_interview or evaluate_candidate.
     pub task: String,
-    /// The input: a JSON value, `@FILE` to read one, or plain text (taken as a JSON string).
+    /// The input: a JSON object, array or string, `@FILE` to read one, or plain text (anything
+    /// else, including bare numbers, is taken as text).
     pub input: String,
     /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
     #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
@@ -34,7 +35,10 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
         None => args.input.clone(),
     };
-    let input = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    let input = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(value @ (serde_json::Value::Object(_) | serde_json::Value::Array(_) | serde_json::Value::String(_))) => value,
+        _ => serde_json::Value::String(text),
+    };
     let mut builder = DomainModelBuilder::new(&args.base).with_max_new_tokens(args.max_new_tokens);
     if !args.no_adapter {
         let dir = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);

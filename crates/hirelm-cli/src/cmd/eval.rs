@@ -44,7 +44,8 @@ pub struct EvalArgs {
 
 /// The language-model predictors, loaded only when a suite names them.
 fn rerankers(args: &EvalArgs) -> Vec<std::sync::Arc<dyn hirelm_eval::runner::RerankerFactory>> {
-    use hirelm_infer::{AdapterSpec, DomainModelBuilder, DomainReranker, bundled_adapter_dir};
+    use super::lm_predictor::DomainReranker;
+    use hirelm_infer::{AdapterSpec, DomainModelBuilder, bundled_adapter_dir};
     let base = DomainModelBuilder::new(&args.base).with_max_new_tokens(128);
     let adapter = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
     let tuned = base.clone().with_adapter(AdapterSpec { name: "lora".into(), dir: adapter, tasks: None });

@@ -8,6 +8,7 @@ pub mod curate;
 pub mod embed;
 pub mod eval;
 pub mod generate;
+pub mod lm_predictor;
 pub mod model;
 pub mod train;
 

@@ -86,9 +86,7 @@ impl Session {
         if rayon::current_thread_index().is_some() {
             return self.forward_hidden(tokens);
         }
-        let mut out = None;
-        rayon::scope(|_| out = Some(self.forward_hidden(tokens)));
-        out.unwrap_or_else(|| Err(InferError::invalid("thread pool", "the forward pass did not run")))
+        rayon::scope(|_| self.forward_hidden(tokens))
     }
 
     fn logits(&mut self, hidden: &[f32]) -> Vec<f32> {

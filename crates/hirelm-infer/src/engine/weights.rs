@@ -51,14 +51,22 @@ impl EngineWeights {
         format: WeightFormat,
     ) -> Result<Self> {
         config.validate()?;
-        let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> =
-            tensors.into_iter().map(|(n, s, d)| (n, (s, d))).collect();
+        let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> = BTreeMap::new();
+        for (name, shape, data) in tensors {
+            if by_name.contains_key(&name) {
+                return Err(InferError::tensor(name, "given twice"));
+            }
+            by_name.insert(name, (shape, data));
+        }
         let expected = expected_tensors(config);
         for (name, shape) in &expected {
             match by_name.get(name) {
                 None => return Err(InferError::tensor(name, "missing")),
-                Some((found, data)) if found != shape || data.len() != shape.iter().product::<usize>() => {
+                Some((found, _)) if found != shape => {
                     return Err(InferError::tensor(name, format!("expected shape {shape:?}, found {found:?}")));
+                }
+                Some((_, data)) if data.len() != shape.iter().product::<usize>() => {
+                    return Err(InferError::tensor(name, format!("shape {shape:?} but {} values", data.len())));
                 }
                 Some(_) => {}
             }

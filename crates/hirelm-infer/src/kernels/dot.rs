@@ -52,9 +52,20 @@ impl DotKernel {
             match std::env::var("HIRELM_KERNEL").as_deref() {
                 Ok("portable") => Self::Portable,
                 Ok("avx2") if Self::available().contains(&Self::Avx2) => Self::Avx2,
-                _ => best,
+                Err(_) => best,
+                Ok(other) => {
+                    tracing::warn!("HIRELM_KERNEL={other} is not one of portable, avx2 (or not supported here); using {}", best.name());
+                    best
+                }
             }
         })
+    }
+
+    /// Whether this CPU can run `self` (checked once). Every entry into SIMD code checks it, so
+    /// naming a kernel the CPU lacks falls back to the portable one instead of faulting.
+    fn supported(self) -> bool {
+        static AVAILABLE: OnceLock<Vec<DotKernel>> = OnceLock::new();
+        AVAILABLE.get_or_init(Self::available).contains(&self)
     }
 
     /// Every implementation this CPU can run, worst first.
@@ -90,15 +101,13 @@ impl DotKernel {
     pub fn dot(self, wq: &[i8], wd: &[f32], x: ActRow<'_>) -> f32 {
         check(wq, wd, &x);
         match self {
-            Self::Portable => dot_portable(wq, wd, x.q, x.d),
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `available()` only offers these kernels when the CPU reports the features
-            // they are compiled for, and the lengths were checked above.
-            Self::Avx2 => unsafe { x86::dot_avx2(wq, wd, x.q, x.d) },
+            // SAFETY: `supported()` checked that the CPU has the features this kernel is compiled
+            // for, and the lengths were checked above.
+            Self::Avx2 if self.supported() => unsafe { x86::dot_avx2(wq, wd, x.q, x.d) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Self::Avx512Vnni => unsafe { x86::dot_vnni::<1>(wq, wd, &[x])[0] },
-            #[cfg(not(target_arch = "x86_64"))]
+            Self::Avx512Vnni if self.supported() => unsafe { x86::dot_vnni::<1>(wq, wd, &[x])[0] },
             _ => dot_portable(wq, wd, x.q, x.d),
         }
     }
@@ -110,7 +119,7 @@ impl DotKernel {
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `dot`.
-            Self::Avx512Vnni => unsafe { x86::dot_vnni::<4>(wq, wd, xs) },
+            Self::Avx512Vnni if self.supported() => unsafe { x86::dot_vnni::<4>(wq, wd, xs) },
             _ => xs.map(|x| self.dot(wq, wd, x)),
         }
     }
@@ -124,7 +133,7 @@ impl DotKernel {
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `dot`.
-            Self::Avx512Vnni => unsafe { x86::dot_rows_vnni(rows, &x) },
+            Self::Avx512Vnni if self.supported() => unsafe { x86::dot_rows_vnni(rows, &x) },
             _ => rows.map(|(wq, wd)| self.dot(wq, wd, x)),
         }
     }
@@ -156,8 +165,8 @@ pub fn dot_portable(wq: &[i8], wd: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
 pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "dot product operands disagree in length");
     #[cfg(target_arch = "x86_64")]
-    if DotKernel::detect() == DotKernel::Avx512Vnni {
-        // SAFETY: detect() only picks this kernel on CPUs with AVX-512F; lengths checked above.
+    if DotKernel::detect() == DotKernel::Avx512Vnni && DotKernel::Avx512Vnni.supported() {
+        // SAFETY: the CPU has AVX-512F (checked); lengths checked above.
         return unsafe { x86::dot_f32_avx512(a, b) };
     }
     dot_f32_portable(a, b)
@@ -167,7 +176,7 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
 pub fn axpy(out: &mut [f32], w: f32, v: &[f32]) {
     assert_eq!(out.len(), v.len(), "axpy operands disagree in length");
     #[cfg(target_arch = "x86_64")]
-    if DotKernel::detect() == DotKernel::Avx512Vnni {
+    if DotKernel::detect() == DotKernel::Avx512Vnni && DotKernel::Avx512Vnni.supported() {
         // SAFETY: as in `dot_f32`.
         return unsafe { x86::axpy_avx512(out, w, v) };
     }

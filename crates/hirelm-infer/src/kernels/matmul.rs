@@ -139,6 +139,9 @@ impl Matrix {
         let (rows, cols) = self.shape();
         assert_eq!(x.cols, cols, "activation width does not match the matrix");
         assert_eq!(out.len(), x.tokens * rows, "output buffer has the wrong size");
+        if x.tokens == 0 {
+            return;
+        }
         let acts: Vec<ActRow<'_>> = match self {
             Self::Q8(_) => (0..x.tokens).map(|t| x.row(t)).collect(),
             Self::F32 { .. } => Vec::new(),

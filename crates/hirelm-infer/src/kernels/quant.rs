@@ -20,7 +20,7 @@ pub struct Q8Rows {
 impl Q8Rows {
     /// Space for `rows × cols` values; `cols` must be a multiple of [`BLOCK`].
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        debug_assert_eq!(cols % BLOCK, 0);
+        assert_eq!(cols % BLOCK, 0, "Q8_0 rows need a multiple of {BLOCK} values");
         Self { rows, cols, quants: vec![0; rows * cols], scales: vec![0.0; rows * cols / BLOCK] }
     }
 
@@ -33,10 +33,12 @@ impl Q8Rows {
         out
     }
 
-    /// Quantises `values` into row `r`, the way llama.cpp's `quantize_row_q8_0` does (scale =
-    /// max |x| / 127, values rounded to nearest), so a Q8_0 tensor read from GGUF and
-    /// dequantised comes back bit-identical.
+    /// Quantises `values` into row `r` like llama.cpp's `quantize_row_q8_0` (scale = max |x| / 127,
+    /// values rounded to nearest), except that values are divided by the f16-rounded scale: a
+    /// Q8_0 tensor read from GGUF and dequantised then comes back bit-identical (fresh f32 input
+    /// can differ from llama.cpp's by one step).
     pub fn set_row(&mut self, r: usize, values: &[f32]) {
+        assert_eq!(values.len(), self.cols, "row length does not match the matrix");
         let blocks_per_row = self.cols / BLOCK;
         let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
         let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];

@@ -1,5 +1,11 @@
 //! The domain model as a `hirelm-eval` predictor: MiniLM retrieves candidates, the language
-//! model selects and ranks them under a JSON schema narrowed to those candidates.
+//! model selects and ranks them under a JSON schema narrowed to those candidates. It lives in
+//! the binary so that neither library depends on the other (`hirelm-eval` only knows the
+//! [`RerankerFactory`] trait).
+//!
+//! Only `extract_skills` is supported: for `normalise_title` the evaluation documents are job
+//! titles keyed by opaque ESCO URIs, and without the occupations' labels the model could only
+//! pick a URI blindly (`hirelm_infer::DomainModel::normalise_title` chooses by label instead).
 
 use std::sync::{Arc, Mutex};
 
@@ -9,7 +15,7 @@ use hirelm_eval::runner::RerankerFactory;
 use hirelm_eval::{DecodingParams, EvalError, Prediction, Predictor};
 use serde_json::{Value, json};
 
-use crate::domain::{DomainModel, DomainModelBuilder};
+use hirelm_infer::{DomainModel, DomainModelBuilder};
 
 /// A lazily loaded [`DomainModel`] that suites select by name (e.g. `smollm2-lora`).
 #[derive(Debug)]
@@ -42,7 +48,7 @@ impl RerankerFactory for DomainReranker {
     }
 
     fn build<'a>(&self, task: Task, retriever: Box<dyn Predictor + 'a>) -> hirelm_eval::Result<Box<dyn Predictor + 'a>> {
-        if !matches!(task, Task::ExtractSkills | Task::NormaliseTitle) {
+        if task != Task::ExtractSkills {
             return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
         }
         Ok(Box::new(LmReranker { name: self.name.clone(), model: self.model()?, retriever }))
@@ -57,22 +63,11 @@ struct LmReranker<'a> {
 }
 
 impl LmReranker<'_> {
-    /// The schema of `task`'s answer with its choice narrowed to `candidates` (keys as in
-    /// `hirelm_core::output_schema`, which the answer must still satisfy).
-    fn narrowed_schema(task: Task, candidates: &[String]) -> Value {
-        let object = |properties: Value, required: Value| {
-            json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
-        };
-        match task {
-            Task::NormaliseTitle => object(
-                json!({"esco_uri": {"type": "string", "enum": candidates}, "label": {"type": "string", "minLength": 1}}),
-                json!(["esco_uri", "label"]),
-            ),
-            _ => object(
-                json!({"skills": {"type": "array", "items": {"type": "string", "enum": candidates}, "minItems": 0}}),
-                json!(["skills"]),
-            ),
-        }
+    /// The `extract_skills` schema with its items narrowed to `candidates` (the answer must
+    /// still satisfy `hirelm_core::output_schema`).
+    fn narrowed_schema(candidates: &[String]) -> Value {
+        json!({"type": "object", "additionalProperties": false, "required": ["skills"],
+               "properties": {"skills": {"type": "array", "items": {"type": "string", "enum": candidates}, "minItems": 0}}})
     }
 }
 
@@ -86,7 +81,7 @@ impl Predictor for LmReranker<'_> {
     }
 
     fn supports(&self, task: Task) -> bool {
-        matches!(task, Task::ExtractSkills | Task::NormaliseTitle)
+        task == Task::ExtractSkills
     }
 
     fn predict(&self, task: Task, input: &Value) -> hirelm_eval::Result<Prediction> {
@@ -96,15 +91,13 @@ impl Predictor for LmReranker<'_> {
         if candidates.is_empty() {
             return Ok(Prediction::json(&ranked_output(task, &[]), DecodingParams::deterministic(0)));
         }
-        let schema = Self::narrowed_schema(task, &candidates);
+        let schema = LmReranker::narrowed_schema(&candidates);
         let answer = self
             .model
             .answer_with_schema(task, &Value::String(text.to_string()), &schema)
             .map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
-        let chosen: Vec<String> = match task {
-            Task::NormaliseTitle => answer.value.get("esco_uri").and_then(Value::as_str).map(str::to_string).into_iter().collect(),
-            _ => answer.value["skills"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect(),
-        };
+        let chosen: Vec<String> =
+            answer.value["skills"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
         // The model's picks first, in its order; then the retriever's other candidates, so
         // ranking metrics at 10 compare like with like.
         let mut ranked: Vec<String> = Vec::new();
@@ -114,13 +107,8 @@ impl Predictor for LmReranker<'_> {
             }
         }
         let items: Vec<(String, f32)> = ranked.into_iter().enumerate().map(|(i, id)| (id, 1.0 / (i as f32 + 1.0))).collect();
-        let decoding = DecodingParams {
-            greedy: true,
-            temperature: 0.0,
-            seed: None,
-            max_new_tokens: None,
-            top_k: Some(candidates.len()),
-        };
+        // Greedy, constrained; the token budget is part of the model's content hash.
+        let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: Some(candidates.len()) };
         Ok(Prediction::json(&ranked_output(task, &items), decoding))
     }
 }
