@@ -34,6 +34,10 @@ pub struct CheckArgs {
     /// Token budget of one answer.
     #[arg(long, default_value_t = 192)]
     pub max_new_tokens: usize,
+    /// Only run base + adapter (e.g. to compare a new adapter with an earlier run's untuned rows
+    /// on the same sample).
+    #[arg(long)]
+    pub tuned_only: bool,
     /// Write `<out>.json` and `<out>.md`.
     #[arg(long, default_value = "benches/results/heldout-check")]
     pub out: PathBuf,
@@ -62,7 +66,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         tasks: None,
     });
     let mut results = Vec::new();
-    for builder in [base, tuned] {
+    let builders = if args.tuned_only { vec![tuned] } else { vec![base, tuned] };
+    for builder in builders {
         let model = builder.build()?;
         results.push((model.name().to_string(), check(&model, &sample)));
     }
