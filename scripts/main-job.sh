@@ -8,7 +8,7 @@
 #
 # Environment:
 #   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and use that adapter
-#                   (0, the default: the shipped adapter crates/hirelm-infer/adapters/hirelm-hiring-v1)
+#                   (0, the default: the shipped adapter crates/hirelm-infer/adapters/hirelm-hiring-v2)
 #   PER_TASK=N      held-out examples per task in the generation check (default 20)
 #   CARGO_TARGET_DIR  cargo's target directory (default $HOME/.cache/hirelm-target)
 set -euo pipefail
@@ -34,7 +34,7 @@ step "3/6 curating the datasets (configs/curate.toml)"
 "$hirelm" curate --config configs/curate.toml
 dataset="datasets/$(sed -n 's/^name *= *"\(.*\)"/\1/p' configs/curate.toml | head -1)"
 
-adapter="crates/hirelm-infer/adapters/hirelm-hiring-v1"
+adapter="crates/hirelm-infer/adapters/hirelm-hiring-v2"
 if [ "$train_steps" -gt 0 ]; then
   step "4/6 fine-tuning $train_steps steps (configs/lora-smollm2.toml)"
   run_dir="runs/main-job"

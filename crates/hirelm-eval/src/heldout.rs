@@ -12,9 +12,12 @@ pub struct AnswerScore {
     /// The answer equals the target exactly.
     pub exact: bool,
     /// The task's quality score in [0, 1]: set F1 of skills (extract_skills) or slots
-    /// (schedule_interview), occupation label match (normalise_title: a 135M model cannot
-    /// recall opaque ESCO URIs, so [`AnswerScore::exact`] carries the URI), match label
-    /// (score_match), and exact match for the other tasks.
+    /// (schedule_interview); occupation label match (normalise_title: a 135M model cannot
+    /// recall opaque ESCO URIs, so [`AnswerScore::exact`] carries the URI); match label
+    /// (score_match); NDCG@5 of the ranking with the target scores as gains (rank_candidates);
+    /// 1 − mean |score error| / 4 over the rubric's criteria, a missing criterion counting as
+    /// the largest error (evaluate_candidate); and for draft_job_post the mean of required-skill
+    /// coverage and a budget inside the brief's band.
     pub quality: f64,
 }
 
@@ -26,9 +29,77 @@ pub fn score_answer(task: Task, answer: &Value, target: &Value) -> AnswerScore {
         Task::ScheduleInterview => set_f1(slots(answer), slots(target)),
         Task::NormaliseTitle => f64::from(u8::from(same_text(answer.get("label"), target.get("label")))),
         Task::ScoreMatch => f64::from(u8::from(answer.get("label") == target.get("label"))),
-        _ => f64::from(u8::from(exact)),
+        Task::RankCandidates => ndcg_at_5(answer, target),
+        Task::EvaluateCandidate => rubric_agreement(answer, target),
+        Task::DraftJobPost => post_quality(answer, target),
     };
     AnswerScore { exact, quality }
+}
+
+/// NDCG@5 of the answer's `ranking` order, gains from the target's scores.
+fn ndcg_at_5(answer: &Value, target: &Value) -> f64 {
+    let ranking = |v: &Value| -> Vec<(String, f64)> {
+        v["ranking"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((r["profile_id"].as_str()?.to_string(), r["score"].as_f64().unwrap_or(0.0))))
+            .collect()
+    };
+    let gold = ranking(target);
+    let gain = |id: &str| gold.iter().find(|(g, _)| g == id).map_or(0.0, |(_, s)| *s);
+    let discount = |i: usize| 1.0 / ((i + 2) as f64).log2();
+    let mut seen: Vec<String> = Vec::new();
+    let mut dcg = 0.0;
+    for (id, _) in ranking(answer) {
+        if seen.len() == 5 {
+            break;
+        }
+        if !seen.contains(&id) {
+            dcg += gain(&id) * discount(seen.len());
+            seen.push(id);
+        }
+    }
+    let mut ideal: Vec<f64> = gold.iter().map(|(_, s)| *s).collect();
+    ideal.sort_by(|a, b| b.total_cmp(a));
+    let idcg: f64 = ideal.iter().take(5).enumerate().map(|(i, g)| g * discount(i)).sum();
+    if idcg > 0.0 { dcg / idcg } else { f64::from(u8::from(dcg == 0.0)) }
+}
+
+/// 1 − mean |score difference| / 4 over the target's criteria (a missing one costs 4).
+fn rubric_agreement(answer: &Value, target: &Value) -> f64 {
+    let scores = |v: &Value| -> Vec<(String, f64)> {
+        v["scores"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| Some((s["criterion"].as_str()?.to_string(), s["score"].as_f64()?)))
+            .collect()
+    };
+    let (given, gold) = (scores(answer), scores(target));
+    if gold.is_empty() {
+        return 0.0;
+    }
+    let error: f64 = gold
+        .iter()
+        .map(|(c, g)| given.iter().find(|(a, _)| a == c).map_or(4.0, |(_, a)| (a - g).abs().min(4.0)))
+        .sum();
+    1.0 - error / (4.0 * gold.len() as f64)
+}
+
+/// Mean of required-skill coverage and "the budget lies inside the brief's band".
+fn post_quality(answer: &Value, target: &Value) -> f64 {
+    let wanted = strings(target.get("required_skills"));
+    let given = strings(answer.get("required_skills"));
+    let coverage = if wanted.is_empty() { 1.0 } else { wanted.intersection(&given).count() as f64 / wanted.len() as f64 };
+    let band = |v: &Value, key: &str| v["budget"][key].as_f64();
+    let inside = match (band(answer, "min_usd"), band(answer, "max_usd"), band(target, "min_usd"), band(target, "max_usd")) {
+        (Some(lo), Some(hi), Some(t_lo), Some(t_hi)) => {
+            answer["budget"]["kind"] == target["budget"]["kind"] && lo >= t_lo - 0.5 && hi <= t_hi + 0.5 && lo <= hi
+        }
+        _ => false,
+    };
+    0.5 * coverage + 0.5 * f64::from(u8::from(inside))
 }
 
 fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -81,6 +152,33 @@ mod tests {
         assert!((s.quality - 0.4).abs() < 1e-12);
         assert_eq!(score_answer(Task::ExtractSkills, &json!({"skills": []}), &json!({"skills": []})).quality, 1.0);
         assert_eq!(score_answer(Task::ExtractSkills, &json!({"skills": ["x"]}), &json!({"skills": []})).quality, 0.0);
+    }
+
+    #[test]
+    fn rankings_are_scored_by_ndcg_at_5() {
+        let gold = json!({"ranking": [{"profile_id": "a", "score": 0.9}, {"profile_id": "b", "score": 0.5}, {"profile_id": "c", "score": 0.1}]});
+        assert!((score_answer(Task::RankCandidates, &gold, &gold).quality - 1.0).abs() < 1e-12);
+        // b, a, c: DCG = 0.5 + 0.9/log2(3) + 0.1/2; IDCG = 0.9 + 0.5/log2(3) + 0.1/2.
+        let swapped = json!({"ranking": [{"profile_id": "b", "score": 1}, {"profile_id": "a", "score": 1}, {"profile_id": "c", "score": 0}]});
+        let l3 = 3f64.log2();
+        let expected = (0.5 + 0.9 / l3 + 0.05) / (0.9 + 0.5 / l3 + 0.05);
+        assert!((score_answer(Task::RankCandidates, &swapped, &gold).quality - expected).abs() < 1e-12);
+        // A repeated id counts once.
+        let repeated = json!({"ranking": [{"profile_id": "c", "score": 1}, {"profile_id": "c", "score": 1}]});
+        assert!((score_answer(Task::RankCandidates, &repeated, &gold).quality - 0.1 / (0.9 + 0.5 / l3 + 0.05)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rubrics_are_scored_by_mean_error_and_posts_by_coverage_and_budget() {
+        let gold = json!({"scores": [{"criterion": "skill_fit", "score": 5, "justification": "x"},
+                                     {"criterion": "rate_fit", "score": 1, "justification": "x"}], "overall": 3.0});
+        let answer = json!({"scores": [{"criterion": "skill_fit", "score": 3, "justification": "y"}], "overall": 3.0});
+        // skill_fit off by 2, rate_fit missing (4): 1 - 6 / 8.
+        assert!((score_answer(Task::EvaluateCandidate, &answer, &gold).quality - 0.25).abs() < 1e-12);
+        let post = |skills: Value, lo: f64, hi: f64| json!({"required_skills": skills, "budget": {"kind": "hourly", "min_usd": lo, "max_usd": hi}});
+        let target = post(json!(["SQL", "Python"]), 40.0, 60.0);
+        assert!((score_answer(Task::DraftJobPost, &post(json!(["sql"]), 45.0, 55.0), &target).quality - 0.75).abs() < 1e-12);
+        assert!((score_answer(Task::DraftJobPost, &post(json!(["sql", "python"]), 30.0, 55.0), &target).quality - 0.5).abs() < 1e-12);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::load::BaseModel;
 
 /// The adapter shipped with this crate (trained by `hirelm train --config configs/lora-smollm2.toml`).
 pub fn bundled_adapter_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters").join("hirelm-hiring-v1")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters").join("hirelm-hiring-v2")
 }
 
 /// A PEFT adapter and the tasks it answers (`None`: every task).
@@ -192,7 +192,7 @@ impl DomainModel {
     pub fn load_default() -> Result<Self> {
         let base = fetched_model(SMOLLM2_GGUF)?;
         DomainModelBuilder::new(base.to_string_lossy())
-            .with_adapter(AdapterSpec { name: "hirelm-hiring-v1".into(), dir: bundled_adapter_dir(), tasks: None })
+            .with_adapter(AdapterSpec { name: "hirelm-hiring-v2".into(), dir: bundled_adapter_dir(), tasks: None })
             .build()
     }
 

@@ -100,7 +100,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         "\nvalid JSON: answers that completed within the token budget (the constraint makes every completed answer valid). \
          exact: the answer equals the target (for normalise_title this includes the ESCO URI). quality: set F1 of skills \
          (extract_skills) and slots (schedule_interview), occupation label accuracy (normalise_title), match label \
-         (score_match), exact match otherwise; a missing answer scores 0. s/answer: mean wall time per answer.\n",
+         (score_match), NDCG@5 (rank_candidates), 1 - mean rubric score error / 4 (evaluate_candidate), mean of \
+         required-skill coverage and budget inside the band (draft_job_post); a missing answer scores 0. \
+         s/answer: mean wall time per answer.\n",
     );
     let report = json!({"data": args.data, "per_task": args.per_task, "seed": args.seed, "adapter": adapter, "base": args.base, "rows": rows});
     if let Some(dir) = args.out.parent() {
