@@ -24,6 +24,7 @@
 
 mod error;
 mod example;
+pub mod fs;
 mod prompt;
 pub mod record;
 mod schema;

@@ -215,7 +215,5 @@ pub fn write_card(dir: &Path, report: &Report) -> Result<(), CurateError> {
         None => "card.md".to_string(),
     };
     let path = dir.join(name);
-    let tmp = path.with_extension("md.tmp");
-    std::fs::write(&tmp, report.render()).map_err(|e| CurateError::io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| CurateError::io(&path, e))
+    hirelm_core::fs::write_atomic(&path, report.render().as_bytes()).map_err(|e| CurateError::io(&path, e))
 }

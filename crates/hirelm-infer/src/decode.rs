@@ -25,8 +25,8 @@ pub struct DecodeOptions {
 impl DecodeOptions {
     /// Greedy decoding of up to `max_new_tokens`, stopping at the tokenizer's end-of-turn tokens.
     pub fn greedy(max_new_tokens: usize, tokenizer: &TextTokenizer) -> Self {
-        let stop_tokens = ["<|im_end|>", "<|endoftext|>"].iter().filter_map(|t| tokenizer.token_id(t)).chain(tokenizer.eos_id);
-        let mut stop_tokens: Vec<u32> = stop_tokens.collect();
+        let mut stop_tokens = hirelm_model::generate::default_stop_tokens(tokenizer);
+        stop_tokens.extend(tokenizer.token_id("<|endoftext|>"));
         stop_tokens.sort_unstable();
         stop_tokens.dedup();
         Self { max_new_tokens, sampling: SamplingParams::greedy(), stop_tokens }

@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 use crate::domain::DomainModel;
 use crate::error::{InferError, Result};
 
-/// `schema` with the string at `pointer` (a JSON pointer into the schema) restricted to `choices`.
-fn narrow(mut schema: Value, pointer: &str, choices: &[String]) -> Value {
+/// `schema` with the string at `pointer` (a JSON pointer into the schema) restricted to `choices`,
+/// e.g. `narrow(output_schema(Task::ExtractSkills), "/properties/skills/items", &labels)`.
+pub fn narrow(mut schema: Value, pointer: &str, choices: &[String]) -> Value {
     if let Some(node) = schema.pointer_mut(pointer) {
         *node = json!({"type": "string", "enum": choices});
     }

@@ -50,9 +50,7 @@ pub fn save_adapter_as(model: &mut LlamaModel, config: &LoraConfig, dir: &Path, 
     let json = serde_json::to_string_pretty(&PeftAdapterConfig::from_config(config))
         .map_err(|e| LoraError::config("adapter_config.json", e.to_string()))?;
     let path = dir.join(ADAPTER_CONFIG);
-    let tmp = dir.join(format!(".{ADAPTER_CONFIG}.tmp"));
-    std::fs::write(&tmp, json).map_err(|source| LoraError::Io { path: tmp.clone(), source })?;
-    std::fs::rename(&tmp, &path).map_err(|source| LoraError::Io { path, source })?;
+    hirelm_core::fs::write_atomic(&path, json.as_bytes()).map_err(|source| LoraError::Io { path, source })?;
     Ok(tensors.len() / 2)
 }
 

@@ -30,12 +30,19 @@ impl Default for GenerateOptions {
 impl GenerateOptions {
     /// Stops at the tokenizer's EOS and at `<|im_end|>` when the vocabulary has them.
     pub fn with_default_stops(mut self, tokenizer: &TextTokenizer) -> Self {
-        self.stop_tokens.extend(tokenizer.eos_id);
-        self.stop_tokens.extend(tokenizer.token_id(crate::chat::IM_END));
+        self.stop_tokens.extend(default_stop_tokens(tokenizer));
         self.stop_tokens.sort_unstable();
         self.stop_tokens.dedup();
         self
     }
+}
+
+/// The tokens that end an answer: end-of-sequence and ChatML's `<|im_end|>`, sorted, unique.
+pub fn default_stop_tokens(tokenizer: &TextTokenizer) -> Vec<u32> {
+    let mut stops: Vec<u32> = tokenizer.eos_id.into_iter().chain(tokenizer.token_id(crate::chat::IM_END)).collect();
+    stops.sort_unstable();
+    stops.dedup();
+    stops
 }
 
 /// Why generation ended.

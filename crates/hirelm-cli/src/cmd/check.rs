@@ -157,7 +157,5 @@ fn check(model: &DomainModel, sample: &[Example]) -> BTreeMap<Task, Tally> {
 }
 
 fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+    hirelm_core::fs::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
 }

@@ -9,11 +9,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use hirelm_core::Task;
+use hirelm_core::{Task, output_schema};
 use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
 use hirelm_eval::runner::RerankerFactory;
 use hirelm_eval::{DecodingParams, EvalError, Prediction, Predictor};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use hirelm_infer::{DomainModel, DomainModelBuilder};
 
@@ -62,14 +62,7 @@ struct LmReranker<'a> {
     retriever: Box<dyn Predictor + 'a>,
 }
 
-impl LmReranker<'_> {
-    /// The `extract_skills` schema with its items narrowed to `candidates` (the answer must
-    /// still satisfy `hirelm_core::output_schema`).
-    fn narrowed_schema(candidates: &[String]) -> Value {
-        json!({"type": "object", "additionalProperties": false, "required": ["skills"],
-               "properties": {"skills": {"type": "array", "items": {"type": "string", "enum": candidates}, "minItems": 0}}})
-    }
-}
+
 
 impl Predictor for LmReranker<'_> {
     fn name(&self) -> &str {
@@ -91,7 +84,7 @@ impl Predictor for LmReranker<'_> {
         if candidates.is_empty() {
             return Ok(Prediction::json(&ranked_output(task, &[]), DecodingParams::deterministic(0)));
         }
-        let schema = LmReranker::narrowed_schema(&candidates);
+        let schema = hirelm_infer::tasks::narrow(output_schema(task), "/properties/skills/items", &candidates);
         let answer = self
             .model
             .answer_with_schema(task, &Value::String(text.to_string()), &schema)

@@ -128,9 +128,7 @@ fn write_cache(path: &Path, rows: usize, dim: usize, matrix: &[f32]) -> Result<(
     for v in matrix {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    let tmp: PathBuf = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, &bytes).map_err(|e| EvalError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| EvalError::io(path, e))
+    hirelm_core::fs::write_atomic(path, &bytes).map_err(|e| EvalError::io(path, e))
 }
 
 impl Predictor for NearestNeighbour<'_> {

@@ -249,9 +249,8 @@ fn truncate_metrics(path: &std::path::Path, step: usize) -> Result<()> {
         .lines()
         .filter(|l| serde_json::from_str::<serde_json::Value>(l).ok().and_then(|v| v["step"].as_u64()).is_some_and(|s| s as usize <= step))
         .collect();
-    let tmp = path.with_extension("jsonl.tmp");
-    std::fs::write(&tmp, kept.join("\n") + if kept.is_empty() { "" } else { "\n" }).map_err(|e| fail(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| fail(path, e))
+    let text = kept.join("\n") + if kept.is_empty() { "" } else { "\n" };
+    hirelm_core::fs::write_atomic(path, text.as_bytes()).map_err(|e| fail(path, e))
 }
 
 fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Result<()> {
@@ -267,7 +266,5 @@ fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Re
         }
     }
     let svg = loss_curve_svg(&[("train loss", "#1f77b4", train), ("valid loss", "#d62728", valid)]);
-    let tmp = svg_path.with_extension("svg.tmp");
-    std::fs::write(&tmp, svg).map_err(|e| fail(&tmp, e))?;
-    std::fs::rename(&tmp, svg_path).map_err(|e| fail(svg_path, e))
+    hirelm_core::fs::write_atomic(svg_path, svg.as_bytes()).map_err(|e| fail(svg_path, e))
 }

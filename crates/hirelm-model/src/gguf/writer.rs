@@ -1,9 +1,6 @@
 //! [`GgufWriter`]: builds small GGUF v3 files (test fixtures, exported adapters).
 
-use std::fs::{self, File};
-use std::io::{self, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use half::f16;
 
@@ -282,40 +279,9 @@ impl GgufWriter {
     }
 }
 
-/// Writes `bytes` to `path` via a uniquely named temporary file in the same directory.
+/// Writes `bytes` to `path` atomically ([`hirelm_core::fs::write_atomic`]).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let file_name = path.file_name().ok_or_else(|| {
-        ModelError::io(
-            path,
-            io::Error::new(io::ErrorKind::InvalidInput, "not a file path"),
-        )
-    })?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(ModelError::io(&tmp, e));
-    }
-    if let Err(e) = fs::rename(&tmp, path) {
-        let _ = fs::remove_file(&tmp);
-        return Err(ModelError::io(path, e));
-    }
-    // Make the rename itself durable; not all platforms can fsync a directory, so best effort.
-    let _ = File::open(dir).and_then(|d| d.sync_all());
-    Ok(())
+    hirelm_core::fs::write_atomic(path, bytes).map_err(|e| ModelError::io(path, e))
 }
 
 #[cfg(test)]
