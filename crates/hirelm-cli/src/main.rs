@@ -1,6 +1,7 @@
 //! `hirelm`: curate, tune, evaluate and run a hiring-domain language model.
 
 mod cmd;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -42,10 +43,14 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// Build the hiring datasets of a curation recipe (Parquet + card.md); see configs/curate.toml.
     Curate(cmd::curate::CurateArgs),
+    /// Remove near-duplicate rows from any Parquet file, streaming (MinHash LSH, datasketch-compatible).
+    Dedup(cmd::dedup::DedupArgs),
     /// Answer one hiring task with the domain model (JSON-schema-constrained output).
     Ask(cmd::ask::AskArgs),
     /// Generation check: base versus base + adapter on held-out curated examples.
     Check(cmd::check::CheckArgs),
+    /// Serve the domain model over HTTP: OpenAI-compatible chat (with streaming), typed tasks, health, metrics.
+    Serve(serve::ServeArgs),
     /// Run an evaluation suite (eval/*.toml), write JSON/Markdown/JUnit reports, gate against a baseline.
     Eval(cmd::eval::EvalArgs),
 }
@@ -75,6 +80,8 @@ fn main() -> ExitCode {
         Command::Embed(args) => cmd::embed::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Curate(args) => cmd::curate::run(args),
+        Command::Dedup(args) => cmd::dedup::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Adapter(cmd) => cmd::adapter::run(cmd),
         Command::Train(args) => cmd::train::run(args),
         Command::Eval(args) => cmd::eval::run(args),

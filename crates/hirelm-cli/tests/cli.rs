@@ -127,3 +127,132 @@ fn ask_refuses_an_unknown_task_and_a_missing_adapter() {
     assert!(!out.status.success() && err.contains("adapter_model.safetensors"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn dedup_streams_the_committed_sample_and_names_bad_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/sample/hirelm-v2/train-00000-of-00064.parquet");
+    let out = dir.path().join("kept.parquet");
+    let report = dir.path().join("report.json");
+    let out_s = out.to_string_lossy().to_string();
+    let report_s = report.to_string_lossy().to_string();
+    let run = hirelm(&["dedup", sample, &out_s, "--column", "input", "--report", &report_s]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    let (rows, kept) = (json["rows"].as_u64().expect("rows"), json["kept"].as_u64().expect("kept"));
+    assert!(rows > 100 && kept <= rows && json["permutations_a"].as_array().map(Vec::len) == Some(128), "{json}");
+    assert!(out.exists());
+
+    let missing = hirelm(&["dedup", "no/such.parquet", &out_s]);
+    assert!(!missing.status.success() && String::from_utf8_lossy(&missing.stderr).contains("no/such.parquet"));
+    let bad_column = hirelm(&["dedup", sample, &out_s, "--column", "body"]);
+    let stderr = String::from_utf8_lossy(&bad_column.stderr);
+    assert!(!bad_column.status.success() && stderr.contains("no column `body`") && stderr.contains("input"), "{stderr}");
+}
+
+/// One HTTP/1.1 request over a fresh connection: (status, body).
+fn http(addr: &str, method: &str, path: &str, key: Option<&str>, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{auth}\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("writes");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("reads");
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status line");
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// `hirelm serve` on a free port; killed on drop.
+struct Server(std::process::Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(extra: &[&str]) -> Server {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--base", &smollm2()])
+        .args(extra)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("server printed its address").expect("utf-8");
+        if let Some(rest) = line.strip_prefix("listening on http://") {
+            break rest.split_whitespace().next().expect("address").to_string();
+        }
+    };
+    Server(child, addr)
+}
+
+#[test]
+fn serve_answers_tasks_and_openai_chat_and_refuses_bad_requests() {
+    let server = serve(&["--api-key", "k3y", "--max-new-tokens", "64", "--max-body-bytes", "4096"]);
+    let addr = server.1.as_str();
+    let key = Some("k3y");
+    let (status, body) = http(addr, "GET", "/health", None, "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    assert_eq!(http(addr, "POST", "/v1/tasks/extract_skills", None, "\"Python\"").0, 401);
+    assert_eq!(http(addr, "POST", "/v1/tasks/extract_skills", Some("wrong"), "\"Python\"").0, 401);
+
+    let (status, body) = http(addr, "POST", "/v1/tasks/extract_skills", key, "\"Experience with Python and SQL is required.\"");
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    hirelm_core::validate(hirelm_core::Task::ExtractSkills, &value["answer"]).expect("schema-valid answer");
+
+    let chat = r#"{"messages":[{"role":"user","content":"Name one skill of a nurse."}],"max_tokens":12,"temperature":0}"#;
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, chat);
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(value["object"], "chat.completion");
+    assert!(value["usage"]["completion_tokens"].as_u64().is_some_and(|n| (1..=12).contains(&n)), "{value}");
+    // Greedy chat is deterministic.
+    let (_, again) = http(addr, "POST", "/v1/chat/completions", key, chat);
+    let again: serde_json::Value = serde_json::from_str(&again).expect("JSON");
+    assert_eq!(again["choices"][0]["message"], value["choices"][0]["message"]);
+
+    let stream = chat.replace("\"temperature\":0", "\"temperature\":0,\"stream\":true");
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, &stream);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("chat.completion.chunk") && body.contains("data: [DONE]"), "{body}");
+
+    let schema = r#"{"messages":[{"role":"user","content":"A skill?"}],"max_tokens":40,"temperature":0,"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":{"type":"object","properties":{"skill":{"type":"string"}},"required":["skill"]}}}}"#;
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, schema);
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let content = value["choices"][0]["message"]["content"].as_str().expect("content");
+    if value["choices"][0]["finish_reason"] == "stop" {
+        let answer: serde_json::Value = serde_json::from_str(content).expect("constrained content is JSON");
+        assert!(answer["skill"].is_string(), "{answer}");
+    }
+
+    let cases = [
+        ("/v1/tasks/write_poem", "\"x\"".to_string(), 404, "unknown task"),
+        ("/v1/tasks/score_match", r#"{"job": 3}"#.to_string(), 400, "score_match input"),
+        ("/v1/tasks/extract_skills", "{not json".to_string(), 400, "JSON"),
+        ("/v1/chat/completions", r#"{"messages":[{"role":"wizard","content":"x"}]}"#.to_string(), 400, "unknown role"),
+        ("/v1/chat/completions", r#"{"messages":[{"role":"user","content":"x"}],"max_tokens":100000}"#.to_string(), 400, "max_tokens"),
+        ("/v1/tasks/extract_skills", format!("\"{}\"", "a".repeat(5000)), 413, ""),
+    ];
+    for (path, body, expected, reason) in cases {
+        let (status, text) = http(addr, "POST", path, key, &body);
+        assert_eq!(status, expected, "{path}: {text}");
+        assert!(text.contains(reason), "{path}: {text}");
+    }
+    let (status, metrics) = http(addr, "GET", "/metrics", key, "");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("hirelm_requests_total{endpoint=\"tasks\",status=\"200\"} 1"), "{metrics}");
+}

@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod rng;
 pub mod skillspan;
 pub mod split;
+pub mod stream_dedup;
 mod sqlite;
 pub mod tasks;
 pub mod titles;

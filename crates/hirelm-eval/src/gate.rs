@@ -1,8 +1,14 @@
 //! The regression gate: every metric against its threshold, and against a stored baseline with a
-//! one-sided paired bootstrap over per-case scores (significance and minimum drop from the suite).
+//! one-sided paired bootstrap over per-case scores (significance and minimum drop from the suite);
+//! and every entry's determinism self-check.
+//!
+//! For a lower-is-better metric (`score_mae`) the threshold is a maximum and a rise is the
+//! regression. A corpus-level metric without per-case values (`macro_f1`) cannot be paired, so
+//! against a baseline any drop of at least the minimum drop fails it.
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::Metric;
 use crate::metrics::stats::paired_drop_p_value;
 use crate::report::SuiteReport;
 
@@ -16,6 +22,8 @@ pub enum Status {
     BelowThreshold,
     /// Significantly below the baseline by at least the minimum drop.
     Regressed,
+    /// The determinism self-check found different outputs for the same input.
+    Nondeterministic,
 }
 
 /// One (entry, metric) check.
@@ -53,11 +61,17 @@ impl Check {
         }
         let status = match self.status {
             Status::Pass => "ok",
+            Status::BelowThreshold if !higher_is_better(&self.metric) => "FAIL above threshold",
             Status::BelowThreshold => "FAIL below threshold",
             Status::Regressed => "FAIL regressed",
+            Status::Nondeterministic => "FAIL not deterministic (see the entry's determinism in the report)",
         };
         format!("{s} → {status}")
     }
+}
+
+fn higher_is_better(metric: &str) -> bool {
+    Metric::parse(metric).map_or(true, Metric::higher_is_better)
 }
 
 /// Checks `current` against its thresholds and, when given, a baseline.
@@ -66,18 +80,21 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
     for e in &current.evals {
         let base = baseline.and_then(|b| b.evals.iter().find(|x| x.name == e.name));
         for (name, m) in &e.metrics {
+            // Lower-is-better metrics are gated on their negation.
+            let sign = if higher_is_better(name) { 1.0 } else { -1.0 };
+            let signed = |v: &[f64]| v.iter().map(|x| sign * x).collect::<Vec<f64>>();
             let threshold = e.thresholds.get(name).copied();
             let base_m = base.and_then(|b| b.metrics.get(name));
             let p_value = base_m.and_then(|b| {
-                paired_drop_p_value(&b.per_case, &m.per_case, 2000, current.seed)
+                paired_drop_p_value(&signed(&b.per_case), &signed(&m.per_case), 2000, current.seed)
             });
-            let drop = base_m.map_or(0.0, |b| b.mean - m.mean);
+            let drop = base_m.map_or(0.0, |b| sign * (b.mean - m.mean));
             let significant = match p_value {
                 Some(p) => p < current.significance,
                 // Case sets differ: no pairing, so only the size of the drop decides.
                 None => base_m.is_some(),
             };
-            let status = if threshold.is_some_and(|t| m.mean < t) {
+            let status = if threshold.is_some_and(|t| sign * m.mean < sign * t) {
                 Status::BelowThreshold
             } else if significant && drop >= current.min_drop {
                 Status::Regressed
@@ -86,6 +103,11 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
             };
             checks.push(Check { eval: e.name.clone(), metric: name.clone(), value: m.mean, threshold, baseline: base_m.map(|b| b.mean), p_value, status });
         }
+        if let Some(d) = &e.determinism {
+            let ok = d.repeat_identical && d.batch_identical;
+            let status = if ok { Status::Pass } else { Status::Nondeterministic };
+            checks.push(Check { eval: e.name.clone(), metric: "determinism".into(), value: f64::from(u8::from(ok)), threshold: Some(1.0), baseline: None, p_value: None, status });
+        }
     }
     checks
 }
@@ -93,4 +115,64 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
 /// Whether every check passed.
 pub fn passed(checks: &[Check]) -> bool {
     checks.iter().all(|c| c.status == Status::Pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::report::{Determinism, EvalReport, MetricSummary};
+
+    fn report(mae: &[f64], threshold: f64, deterministic: bool) -> SuiteReport {
+        let summary = MetricSummary { mean: mae.iter().sum::<f64>() / mae.len() as f64, ci95: (0.0, 1.0), per_case: mae.to_vec() };
+        SuiteReport {
+            suite: "s".into(),
+            seed: 1,
+            significance: 0.05,
+            min_drop: 0.01,
+            evals: vec![EvalReport {
+                name: "m".into(),
+                task: "score_match".into(),
+                predictor: "p".into(),
+                predictor_hash: "h".into(),
+                data: "d".into(),
+                cases: mae.len(),
+                failed: 0,
+                failure_examples: Vec::new(),
+                notes: Vec::new(),
+                metrics: BTreeMap::from([("score_mae".to_string(), summary)]),
+                thresholds: BTreeMap::from([("score_mae".to_string(), threshold)]),
+                perturbations: Vec::new(),
+                consistency: None,
+                determinism: Some(Determinism { checked: 2, repeat_identical: true, batch_identical: deterministic }),
+                fairness: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn lower_is_better_metrics_gate_on_a_rise_and_a_maximum() {
+        let base = report(&[0.1; 40], 0.5, true);
+        let checks = gate(&base, Some(&base));
+        assert!(passed(&checks), "{checks:#?}");
+        assert_eq!(checks.len(), 2, "metric and determinism");
+        // The error rises on every case: a regression; a lower error is not.
+        let worse = report(&[0.3; 40], 0.5, true);
+        assert_eq!(gate(&worse, Some(&base))[0].status, Status::Regressed);
+        assert_eq!(gate(&base, Some(&worse))[0].status, Status::Pass);
+        // The threshold is a maximum.
+        let over = report(&[0.3; 40], 0.2, true);
+        let c = &gate(&over, None)[0];
+        assert_eq!(c.status, Status::BelowThreshold);
+        assert!(c.line().contains("FAIL above threshold"), "{}", c.line());
+    }
+
+    #[test]
+    fn a_nondeterministic_entry_fails_the_gate() {
+        let checks = gate(&report(&[0.1; 4], 0.5, false), None);
+        let d = checks.iter().find(|c| c.metric == "determinism").expect("check");
+        assert_eq!((d.status, d.value), (Status::Nondeterministic, 0.0));
+        assert!(!passed(&checks));
+    }
 }

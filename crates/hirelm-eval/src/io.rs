@@ -7,6 +7,7 @@
 //! | --- | --- | --- |
 //! | `extract_skills` | `{"text": "..."}` | `{"skills": [{"label": "...", "score": 0.9}, ...]}` best first |
 //! | `normalise_title` | `{"title": "..."}` | `{"occupations": [{"uri": "...", "score": 0.9}, ...]}` best first |
+//! | `score_match` | a `hirelm_core::record::MatchInput` | a `hirelm_core::record::MatchScore` (`label`, `score`, `components`); only `label` and `score` are scored |
 
 use hirelm_core::Task;
 use serde_json::{Value, json};
@@ -65,9 +66,51 @@ pub fn parse_ranked(task: Task, raw: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// The scored part of a `score_match` answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchOutput {
+    /// One of [`hirelm_core::MATCH_LABELS`].
+    pub label: String,
+    /// Overall score in [0, 1].
+    pub score: f64,
+}
+
+impl MatchOutput {
+    /// Whether the label counts as a selection (`strong` or `good`) for the adverse-impact ratio.
+    pub fn selected(&self) -> bool {
+        matches!(self.label.as_str(), "strong" | "good")
+    }
+}
+
+/// Parses a `score_match` answer: a JSON object with a known `label` and a `score` in [0, 1].
+/// `Err` says why the output is invalid (the runner counts it as a failed case).
+pub fn parse_match(raw: &str) -> Result<MatchOutput, String> {
+    let value: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
+    let label = value.get("label").and_then(Value::as_str).ok_or("missing string `label`")?;
+    if !hirelm_core::MATCH_LABELS.contains(&label) {
+        return Err(format!("`label` `{label}` is not one of {}", hirelm_core::MATCH_LABELS.join(", ")));
+    }
+    let score = value.get("score").and_then(Value::as_f64).ok_or("missing number `score`")?;
+    if !(0.0..=1.0).contains(&score) {
+        return Err(format!("`score` {score} is outside [0, 1]"));
+    }
+    Ok(MatchOutput { label: label.to_string(), score })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn match_outputs_parse_or_say_why() {
+        let ok = parse_match(r#"{"label":"good","score":0.7,"components":{}}"#).expect("parses");
+        assert_eq!(ok, MatchOutput { label: "good".into(), score: 0.7 });
+        assert!(ok.selected() && !parse_match(r#"{"label":"partial","score":0.5}"#).expect("parses").selected());
+        assert!(parse_match("Strong match!").unwrap_err().contains("not JSON"));
+        assert!(parse_match(r#"{"label":"great","score":0.7}"#).unwrap_err().contains("`great`"));
+        assert!(parse_match(r#"{"label":"good"}"#).unwrap_err().contains("score"));
+        assert!(parse_match(r#"{"label":"good","score":1.5}"#).unwrap_err().contains("outside"));
+    }
 
     #[test]
     fn ranked_output_round_trips() {

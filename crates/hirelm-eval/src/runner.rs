@@ -1,5 +1,14 @@
-//! Runs a [`Suite`]: loads each entry's cases, builds its predictor, scores the outputs on the
-//! original and perturbed inputs, and collects a [`SuiteReport`].
+//! Runs a [`Suite`]: loads each entry's cases, builds its predictor, checks it is deterministic,
+//! scores the outputs on the original and perturbed inputs, and collects a [`SuiteReport`].
+//!
+//! Text entries (extract_skills, normalise_title: ranked outputs) run here; `score_match`
+//! entries run in [`structured`]; the self-check is in [`determinism`].
+
+mod determinism;
+mod structured;
+
+pub use determinism::{CHECKED, check_determinism};
+pub use structured::{MatchCase, SCORE_TOLERANCE, run_match_eval};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,10 +17,12 @@ use hirelm_core::Task;
 
 use crate::baselines::bm25::{Bm25Options, Bm25Predictor};
 use crate::baselines::nn::{MiniLm, NearestNeighbour};
+use crate::baselines::rule_matcher::RuleMatcher;
 use crate::baselines::Document;
 use crate::corpus::benchmark::{LabelSet, load_skill_benchmark};
 use crate::corpus::titles::{load_titles, split_titles};
-use crate::io::{input_for, parse_ranked};
+use crate::corpus::curated::load_curated;
+use crate::io::{input_for, parse_match, parse_ranked};
 use crate::metrics::stats::{bootstrap_ci, mean};
 use crate::metrics::Metric;
 use crate::perturb::{Pack, PackContext};
@@ -21,7 +32,7 @@ use crate::weakened::Weakened;
 use crate::{EvalError, Predictor, Result};
 
 /// Predictor names a suite may use.
-pub const PREDICTORS: [&str; 4] = ["bm25", "minilm-nn", "bm25-weakened", "minilm-nn-weakened"];
+pub const PREDICTORS: [&str; 5] = ["bm25", "minilm-nn", "bm25-weakened", "minilm-nn-weakened", "rule-matcher"];
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -53,6 +64,11 @@ pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
     }
     /// A predictor for `task` over `retriever`.
     fn build<'a>(&self, task: Task, retriever: Box<dyn Predictor + 'a>) -> Result<Box<dyn Predictor + 'a>>;
+    /// A predictor for a structured task (`score_match`) that answers from the input alone, with
+    /// no retriever; the default supports none.
+    fn build_direct(&self, task: Task) -> Result<Box<dyn Predictor>> {
+        Err(EvalError::UnsupportedTask { predictor: self.name().to_string(), task: task.to_string() })
+    }
 }
 
 impl Default for RunOptions {
@@ -80,8 +96,10 @@ pub struct Case {
 /// An entry's cases, the documents its baselines index, and notes for the report.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    /// Cases.
+    /// Text cases (ranked tasks).
     pub cases: Vec<Case>,
+    /// Structured cases (`score_match`).
+    pub match_cases: Vec<MatchCase>,
     /// Index documents.
     pub docs: Vec<Document>,
     /// Notes on the data.
@@ -117,10 +135,25 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
             p.docs = split.train.into_iter().map(|r| Document::new(r.uri, r.title)).collect();
             p.cases = split.heldout.into_iter().map(|r| Case { text: r.title, gold: vec![r.uri] }).collect();
         }
+        "hirelm_parquet" => {
+            let set = load_curated(&spec.data, spec.task)?;
+            p.notes.push(format!(
+                "{} rows, {} of other tasks, {} {} rows skipped as unusable, {} usable",
+                set.total_rows, set.other_tasks, set.bad_rows, spec.task, set.rows.len()
+            ));
+            p.notes.extend(set.bad_examples.iter().map(|e| format!("skipped {e}")));
+            for row in set.rows {
+                // load_curated has checked the target's shape for score_match.
+                if let Ok(target) = parse_match(&row.target.to_string()) {
+                    p.match_cases.push(MatchCase { input: row.input, target });
+                }
+            }
+        }
         other => return Err(EvalError::unknown("format", other, &crate::suite::FORMATS)),
     }
     if let Some(limit) = spec.limit {
         p.cases.truncate(limit);
+        p.match_cases.truncate(limit);
     }
     Ok(p)
 }
@@ -133,6 +166,15 @@ pub fn build_predictor<'a>(
     minilm: Option<&'a MiniLm>,
     cache_dir: Option<&Path>,
 ) -> Result<Box<dyn Predictor + 'a>> {
+    if (task == Task::ScoreMatch) != (name == "rule-matcher") {
+        return match PREDICTORS.contains(&name) {
+            true => Err(EvalError::UnsupportedTask { predictor: name.to_string(), task: task.to_string() }),
+            false => Err(EvalError::unknown("predictor", name, &PREDICTORS)),
+        };
+    }
+    if name == "rule-matcher" {
+        return Ok(Box::new(RuleMatcher));
+    }
     let base = name.strip_suffix("-weakened").unwrap_or(name);
     let inner: Box<dyn Predictor + 'a> = match base {
         "bm25" => Box::new(Bm25Predictor::new(task, docs, Bm25Options::default())?),
@@ -149,7 +191,8 @@ pub fn build_predictor<'a>(
 pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
     let reranker = |name: &str| options.rerankers.iter().find(|r| r.name() == name).cloned();
-    let minilm = if suite.evals.iter().any(|s| name_of(s).starts_with("minilm") || reranker(&name_of(s)).is_some()) {
+    let needs_minilm = |s: &EvalSpec| s.task != Task::ScoreMatch && (name_of(s).starts_with("minilm") || reranker(&name_of(s)).is_some());
+    let minilm = if suite.evals.iter().any(needs_minilm) {
         Some(MiniLm::load(&options.minilm_dir)?)
     } else {
         None
@@ -161,6 +204,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         let prepared = prepare(spec, suite.seed)?;
         let name = name_of(spec);
         let mut predictor = match reranker(&name) {
+            Some(factory) if spec.task == Task::ScoreMatch => factory.build_direct(spec.task)?,
             Some(factory) => {
                 let model = minilm.as_ref().ok_or_else(|| EvalError::Invalid(format!("{name} needs the MiniLM retriever")))?;
                 let retriever = NearestNeighbour::new(model, spec.task, &prepared.docs, factory.candidates(), options.cache_dir.as_deref())?;
@@ -168,12 +212,21 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
             }
             None => build_predictor(&name, spec.task, &prepared.docs, minilm.as_ref(), options.cache_dir.as_deref())?,
         };
+        let inputs: Vec<serde_json::Value> = match spec.task {
+            Task::ScoreMatch => prepared.match_cases.iter().take(CHECKED).map(|c| c.input.clone()).collect(),
+            task => prepared.cases.iter().take(CHECKED).map(|c| input_for(task, &c.text)).collect(),
+        };
+        let determinism = check_determinism(predictor.as_ref(), spec.task, &inputs);
         if let Some(dir) = &options.prediction_cache_dir {
             predictor = Box::new(crate::cache::Cached::new(predictor, dir)?);
         }
-        tracing::info!(eval = %spec.name, cases = prepared.cases.len(), predictor = predictor.name(), "evaluating");
-        let mut report = run_eval_with(spec, predictor.as_ref(), &prepared.cases, suite.seed, &ctx);
+        tracing::info!(eval = %spec.name, cases = prepared.cases.len() + prepared.match_cases.len(), predictor = predictor.name(), "evaluating");
+        let mut report = match spec.task {
+            Task::ScoreMatch => run_match_eval(spec, predictor.as_ref(), &prepared.match_cases, suite.seed, &ctx),
+            _ => run_eval_with(spec, predictor.as_ref(), &prepared.cases, suite.seed, &ctx),
+        };
         report.notes = prepared.notes;
+        report.determinism = Some(determinism);
         evals.push(report);
     }
     Ok(SuiteReport { suite: suite.name.clone(), seed: suite.seed, significance: suite.significance, min_drop: suite.min_drop, evals })
@@ -217,8 +270,7 @@ pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case],
     let mut right_everywhere: Vec<bool> = original.iter().zip(cases).map(|(o, c)| correct(o, c)).collect();
     let mut perturbations = Vec::new();
     for &pack in &spec.packs {
-        let perturbed: Vec<String> =
-            texts.iter().enumerate().map(|(i, t)| pack.apply_with(t, seed.wrapping_mul(1_000_003).wrapping_add(i as u64), ctx)).collect();
+        let perturbed: Vec<String> = texts.iter().enumerate().map(|(i, t)| pack.apply_with(t, structured::case_seed(seed, i), ctx)).collect();
         let outputs = predict_all(predictor, task, &perturbed);
         let mut agree = 0;
         for (i, (o, p)) in original.iter().zip(&outputs).enumerate() {
@@ -237,6 +289,9 @@ pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case],
             agreement,
             flip_rate: 1.0 - agreement,
             failed: outputs.iter().filter(|o| o.is_err()).count(),
+            applicable: None,
+            violation_rate: None,
+            mean_score_delta: None,
         });
     }
     let consistency = (!spec.packs.is_empty() && !cases.is_empty()).then(|| {
@@ -250,19 +305,26 @@ pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case],
             worst_case_accuracy: right_everywhere.iter().filter(|&&r| r).count() as f64 / n,
         }
     });
+    EvalReport { metrics, perturbations, consistency, ..report_header(spec, predictor, cases.len(), &failures) }
+}
+
+/// A report with what every runner fills the same way: names, sizes, failures and thresholds.
+pub(crate) fn report_header(spec: &EvalSpec, predictor: &dyn Predictor, cases: usize, failures: &[&String]) -> EvalReport {
     EvalReport {
         name: spec.name.clone(),
-        task: task.to_string(),
+        task: spec.task.to_string(),
         predictor: predictor.name().to_string(),
         predictor_hash: predictor.content_hash(),
         data: spec.data.display().to_string(),
-        cases: cases.len(),
+        cases,
         failed: failures.len(),
         failure_examples: failures.iter().take(5).map(|s| s.to_string()).collect(),
         notes: Vec::new(),
-        metrics,
+        metrics: BTreeMap::new(),
         thresholds: spec.thresholds.iter().map(|(m, v)| (m.name().to_string(), *v)).collect(),
-        perturbations,
-        consistency,
+        perturbations: Vec::new(),
+        consistency: None,
+        determinism: None,
+        fairness: None,
     }
 }

@@ -16,7 +16,22 @@
 //! metrics = ["rp@5", "rp@10", "mrr", "acc@1"]
 //! perturbations = ["casing", "markdown"]
 //! thresholds = { "rp@5" = 0.05 }
+//!
+//! [[eval]]
+//! name = "match"
+//! task = "score_match"
+//! format = "hirelm_parquet"        # a curated dataset file; rows of other tasks are skipped
+//! data = "datasets/hirelm-v2/test.parquet"
+//! predictor = "rule-matcher"       # or smollm2-lora / smollm2-base from the CLI
+//! metrics = ["accuracy", "macro_f1", "score_mae"]
+//! perturbations = ["name_swap", "add_required_skill", "remove_required_skill", "reorder_fields"]
+//! thresholds = { "accuracy" = 0.5, "score_mae" = 0.2 }   # score_mae: a maximum
+//! limit = 40
 //! ```
+//!
+//! Metrics and packs must fit the task (ranked metrics and text packs for extract_skills and
+//! normalise_title; match metrics and structured packs for score_match), and score_match reads
+//! only the `hirelm_parquet` format: a mismatch is an error naming the entry.
 //!
 //! Relative paths resolve against the current directory (run from the repository root); a path
 //! starting with `$SHARED/` resolves against [`crate::corpus::shared_data_dir`].
@@ -32,7 +47,7 @@ use crate::perturb::Pack;
 use crate::{EvalError, Result};
 
 /// Data formats a suite entry can point to.
-pub const FORMATS: [&str; 2] = ["skill_benchmark_csv", "jobbert_titles"];
+pub const FORMATS: [&str; 3] = ["skill_benchmark_csv", "jobbert_titles", "hirelm_parquet"];
 
 /// A suite file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -149,8 +164,17 @@ impl Suite {
             if !FORMATS.contains(&e.format.as_str()) {
                 return Err(ctx(&e.name, EvalError::unknown("format", &e.format, &FORMATS)));
             }
+            if (task == Task::ScoreMatch) != (e.format == "hirelm_parquet") {
+                return Err(EvalError::config(path, format!("eval `{}`: task `{task}` cannot read format `{}` (score_match reads hirelm_parquet, and only it does so far)", e.name, e.format)));
+            }
             let metrics = e.metrics.iter().map(|m| Metric::parse(m)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
             let packs = e.perturbations.iter().map(|p| Pack::parse(p)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
+            if let Some(m) = metrics.iter().find(|m| !m.fits(task)) {
+                return Err(EvalError::config(path, format!("eval `{}`: metric `{}` does not score task `{task}`", e.name, m.name())));
+            }
+            if let Some(p) = packs.iter().find(|p| !p.fits(task)) {
+                return Err(EvalError::config(path, format!("eval `{}`: perturbation pack `{}` does not apply to task `{task}` inputs", e.name, p.name())));
+            }
             let mut thresholds = BTreeMap::new();
             for (m, v) in &e.thresholds {
                 thresholds.insert(Metric::parse(m).map_err(|err| ctx(&e.name, err))?, *v);
@@ -219,5 +243,28 @@ thresholds = { "rp@5" = 0.1 }
             let err = Suite::parse(&SUITE.replace(from, to), Path::new("s.toml")).unwrap_err().to_string();
             assert!(err.contains("s.toml") && err.contains(want), "{err}");
         }
+    }
+
+    #[test]
+    fn metrics_packs_and_formats_must_fit_the_task() {
+        let matching = SUITE
+            .replace("extract_skills", "score_match")
+            .replace("skill_benchmark_csv", "hirelm_parquet")
+            .replace("\"rp@5\", \"mrr\"]", "\"accuracy\", \"macro_f1\", \"score_mae\"]")
+            .replace("[\"casing\"]", "[\"name_swap\", \"add_required_skill\"]")
+            .replace("\"rp@5\" = 0.1", "\"score_mae\" = 0.2");
+        let s = Suite::parse(&matching, Path::new("m.toml")).expect("parses");
+        assert_eq!(s.evals[0].metrics, [Metric::Accuracy, Metric::MacroF1, Metric::ScoreMae]);
+        assert_eq!(s.evals[0].packs, [Pack::NameSwap, Pack::AddRequiredSkill]);
+        for (from, to, want) in [
+            ("\"accuracy\",", "\"mrr\",", "metric `mrr` does not score task `score_match`"),
+            ("\"name_swap\"", "\"casing\"", "pack `casing` does not apply"),
+            ("hirelm_parquet", "skill_benchmark_csv", "cannot read format `skill_benchmark_csv`"),
+        ] {
+            let err = Suite::parse(&matching.replace(from, to), Path::new("m.toml")).unwrap_err().to_string();
+            assert!(err.contains("m.toml") && err.contains(want), "{err}");
+        }
+        let err = Suite::parse(&SUITE.replace("[\"casing\"]", "[\"name_swap\"]"), Path::new("s.toml")).unwrap_err().to_string();
+        assert!(err.contains("`name_swap` does not apply to task `extract_skills`"), "{err}");
     }
 }

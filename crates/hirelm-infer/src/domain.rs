@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use hirelm_core::{Task, output_schema, task_instruction, user_message, validate};
 use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
@@ -152,10 +153,10 @@ type PrefixCache = Mutex<HashMap<(usize, Task), (Vec<u32>, Session)>>;
 
 /// Weights serving some tasks.
 #[derive(Debug)]
-struct Route {
-    name: String,
-    tasks: Option<Vec<Task>>,
-    weights: Arc<EngineWeights>,
+pub(crate) struct Route {
+    pub(crate) name: String,
+    pub(crate) tasks: Option<Vec<Task>>,
+    pub(crate) weights: Arc<EngineWeights>,
 }
 
 /// One task's answer.
@@ -176,13 +177,13 @@ pub struct TaskAnswer {
 pub struct DomainModel {
     name: String,
     content_hash: String,
-    tokenizer: TextTokenizer,
-    template: ChatTemplate,
-    vocab: Arc<TokenVocab>,
-    eos: u32,
-    routes: Vec<Route>,
-    max_new_tokens: usize,
-    limits: ConstraintLimits,
+    pub(crate) tokenizer: TextTokenizer,
+    pub(crate) template: ChatTemplate,
+    pub(crate) vocab: Arc<TokenVocab>,
+    pub(crate) eos: u32,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) max_new_tokens: usize,
+    pub(crate) limits: ConstraintLimits,
     /// KV caches of each (route, task) system prompt, computed once.
     prefixes: PrefixCache,
 }
@@ -227,6 +228,12 @@ impl DomainModel {
     /// Answers under a narrower `schema` (e.g. `enum`s of retrieved candidates); the answer must
     /// still validate against the task's own schema.
     pub fn answer_with_schema(&self, task: Task, input: &Value, schema: &Value) -> Result<TaskAnswer> {
+        self.answer_before(task, input, schema, None)
+    }
+
+    /// [`answer_with_schema`](Self::answer_with_schema) that stops with
+    /// [`InferError::Timeout`] once `deadline` passes (servers bound every request).
+    pub fn answer_before(&self, task: Task, input: &Value, schema: &Value, deadline: Option<Instant>) -> Result<TaskAnswer> {
         let route = self.route(task);
         let system = [ChatMessage::new(Role::System, task_instruction(task))];
         let messages = [system[0].clone(), ChatMessage::new(Role::User, user_message(input))];
@@ -241,9 +248,10 @@ impl DomainModel {
         let prompt = if reuse { &full[prefix.len()..] } else { &full[..] };
         let mut constraint = ConstrainedDecoder::with_limits(schema, Arc::clone(&self.vocab), self.eos, self.limits)?;
         let options = DecodeOptions::greedy(self.max_new_tokens, &self.tokenizer);
-        let decoded = decode(&mut session, prompt, &self.tokenizer, &options, Some(&mut constraint), |_| {
-            std::ops::ControlFlow::Continue(())
-        })?;
+        let decoded = decode(&mut session, prompt, &self.tokenizer, &options, Some(&mut constraint), |_| until(deadline))?;
+        if decoded.stop == StopReason::Cancelled {
+            return Err(InferError::Timeout { tokens: decoded.tokens.len() });
+        }
         if decoded.stop == StopReason::MaxTokens && !constraint.is_complete() {
             return Err(InferError::Answer {
                 task,
@@ -270,6 +278,14 @@ impl DomainModel {
         let entry = (ids, session);
         self.prefixes.lock().map_err(poisoned)?.entry((route, task)).or_insert_with(|| entry.clone());
         Ok(entry)
+    }
+}
+
+/// Continue until `deadline` (if any) passes.
+pub(crate) fn until(deadline: Option<Instant>) -> std::ops::ControlFlow<()> {
+    match deadline {
+        Some(d) if Instant::now() >= d => std::ops::ControlFlow::Break(()),
+        _ => std::ops::ControlFlow::Continue(()),
     }
 }
 

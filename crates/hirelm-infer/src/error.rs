@@ -47,6 +47,12 @@ pub enum InferError {
         /// What is wrong.
         reason: String,
     },
+    /// The deadline passed before the answer was complete.
+    #[error("no answer within the deadline ({tokens} tokens generated)")]
+    Timeout {
+        /// Tokens generated before stopping.
+        tokens: usize,
+    },
     /// A request or configuration value is invalid.
     #[error("{field}: {reason}")]
     Invalid {

@@ -26,6 +26,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod chat;
 pub mod constrain;
 pub mod decode;
 pub mod domain;
@@ -35,6 +36,7 @@ pub mod kernels;
 pub mod load;
 pub mod tasks;
 
+pub use chat::ChatRequest;
 pub use decode::{DecodeOptions, Decoded, StopReason, decode};
 pub use domain::{AdapterSpec, DomainModel, DomainModelBuilder, TaskAnswer, bundled_adapter_dir};
 pub use engine::{EngineWeights, Session};

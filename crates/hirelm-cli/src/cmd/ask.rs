@@ -1,11 +1,8 @@
 //! `hirelm ask`: answer one hiring task with the domain model; prints schema-valid JSON.
 
-use std::path::PathBuf;
-
 use anyhow::Context;
 use clap::Args;
 use hirelm_core::Task;
-use hirelm_infer::{AdapterSpec, DomainModelBuilder, bundled_adapter_dir};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -15,15 +12,8 @@ pub struct AskArgs {
     /// The input: a JSON object, array or string, `@FILE` to read one, or plain text (anything
     /// else, including bare numbers, is taken as text).
     pub input: String,
-    /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
-    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
-    pub base: String,
-    /// PEFT adapter directory (default: the bundled hiring adapter).
-    #[arg(long, conflicts_with = "no_adapter")]
-    pub adapter: Option<PathBuf>,
-    /// Answer with the untuned base model.
-    #[arg(long)]
-    pub no_adapter: bool,
+    #[command(flatten)]
+    pub model: super::model_args::DomainModelArgs,
     /// Token budget of the answer.
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
@@ -39,12 +29,7 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         Ok(value @ (serde_json::Value::Object(_) | serde_json::Value::Array(_) | serde_json::Value::String(_))) => value,
         _ => serde_json::Value::String(text),
     };
-    let mut builder = DomainModelBuilder::new(&args.base).with_max_new_tokens(args.max_new_tokens);
-    if !args.no_adapter {
-        let dir = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
-        builder = builder.with_adapter(AdapterSpec { name: "adapter".into(), dir, tasks: None });
-    }
-    let model = builder.build()?;
+    let model = args.model.build(args.max_new_tokens)?;
     let answer = model.answer(task, &input)?;
     let d = &answer.decoded;
     eprintln!(

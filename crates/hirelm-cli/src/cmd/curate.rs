@@ -36,9 +36,15 @@ impl Embedder for MiniLm {
 }
 
 /// One progress bar per stage on stderr.
-struct Bars {
-    bar: Option<ProgressBar>,
-    started: std::time::Instant,
+pub(crate) struct Bars {
+    pub(crate) bar: Option<ProgressBar>,
+    pub(crate) started: std::time::Instant,
+}
+
+impl Bars {
+    pub(crate) fn new() -> Self {
+        Self { bar: None, started: std::time::Instant::now() }
+    }
 }
 
 impl Progress for Bars {
@@ -88,10 +94,7 @@ pub fn run(args: CurateArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let mut bars = Bars {
-        bar: None,
-        started: std::time::Instant::now(),
-    };
+    let mut bars = Bars::new();
     let report = curate(
         &config,
         encoder.as_ref().map(|e| e as &dyn Embedder),

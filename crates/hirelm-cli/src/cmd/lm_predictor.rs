@@ -3,12 +3,19 @@
 //! the binary so that neither library depends on the other (`hirelm-eval` only knows the
 //! [`RerankerFactory`] trait).
 //!
-//! Only `extract_skills` is supported: for `normalise_title` the evaluation documents are job
-//! titles keyed by opaque ESCO URIs, and without the occupations' labels the model could only
+//! Reranking supports `extract_skills` only: for `normalise_title` the evaluation documents are
+//! job titles keyed by opaque ESCO URIs, and without the occupations' labels the model could only
 //! pick a URI blindly (`hirelm_infer::DomainModel::normalise_title` chooses by label instead).
+//!
+//! `score_match` needs no retriever: [`LmMatcher`] parses the input as a
+//! `hirelm_core::record::MatchInput` and answers through the typed
+//! `DomainModel::score_match` (greedy, under the task's full output schema). An input that is not
+//! a `MatchInput`, or a model error, is an error for that case, which the runner counts as a
+//! failure.
 
 use std::sync::{Arc, Mutex};
 
+use hirelm_core::record::MatchInput;
 use hirelm_core::{Task, output_schema};
 use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
 use hirelm_eval::runner::RerankerFactory;
@@ -53,6 +60,46 @@ impl RerankerFactory for DomainReranker {
         }
         Ok(Box::new(LmReranker { name: self.name.clone(), model: self.model()?, retriever }))
     }
+
+    fn build_direct(&self, task: Task) -> hirelm_eval::Result<Box<dyn Predictor>> {
+        if task != Task::ScoreMatch {
+            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+        }
+        Ok(Box::new(LmMatcher { name: self.name.clone(), model: self.model()? }))
+    }
+}
+
+/// `score_match` by the language model, from the structured input alone.
+struct LmMatcher {
+    name: String,
+    model: Arc<DomainModel>,
+}
+
+impl Predictor for LmMatcher {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn content_hash(&self) -> String {
+        hirelm_eval::predictor::hash_parts([self.model.content_hash().as_bytes(), b"score_match".as_slice()])
+    }
+
+    fn supports(&self, task: Task) -> bool {
+        task == Task::ScoreMatch
+    }
+
+    fn predict(&self, task: Task, input: &Value) -> hirelm_eval::Result<Prediction> {
+        if task != Task::ScoreMatch {
+            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+        }
+        let record: MatchInput =
+            serde_json::from_value(input.clone()).map_err(|e| EvalError::Invalid(format!("score_match input is not a MatchInput: {e}")))?;
+        let answer = self.model.score_match(&record).map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
+        let value = serde_json::to_value(&answer).map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
+        // Greedy, constrained; the token budget is part of the model's content hash.
+        let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: None };
+        Ok(Prediction::json(&value, decoding))
+    }
 }
 
 /// Retrieval, then constrained selection by the language model.
@@ -61,8 +108,6 @@ struct LmReranker<'a> {
     model: Arc<DomainModel>,
     retriever: Box<dyn Predictor + 'a>,
 }
-
-
 
 impl Predictor for LmReranker<'_> {
     fn name(&self) -> &str {

@@ -5,11 +5,13 @@ pub mod ask;
 pub mod bench;
 pub mod check;
 pub mod curate;
+pub mod dedup;
 pub mod embed;
 pub mod eval;
 pub mod generate;
 pub mod lm_predictor;
 pub mod model;
+pub mod model_args;
 pub mod train;
 
 use std::time::Duration;

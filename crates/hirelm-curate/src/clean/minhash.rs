@@ -1,19 +1,20 @@
 //! MinHash signatures and LSH banding for near-duplicate detection.
 //!
-//! Like `datasketch`: each shingle is hashed to 32 bits, permutation `i` maps a hash `h` to
-//! `(a_i * h + b_i) mod (2^61 - 1)` truncated to 32 bits, and the signature keeps the minimum per
-//! permutation. LSH splits the signature into `bands` bands of `permutations / bands` rows; two
-//! documents sharing one band bucket are candidates, kept as duplicates when their estimated
-//! Jaccard similarity (signature agreement) reaches `threshold`.
+//! The same arithmetic as `datasketch` 2.0 (its default `affine32` scheme), so a signature
+//! computed here equals one computed there from the same permutations: each shingle is hashed
+//! with SHA-1 (the first four digest bytes, little-endian), mixed with the MurmurHash3 32-bit
+//! finaliser, permutation `i` maps the mixed hash `h` to `(a_i·h + b_i) mod 2^32` with an odd
+//! `a_i`, and the signature keeps the minimum per permutation. LSH splits the first `bands × rows` values into `bands` bands; two
+//! documents sharing one band are candidates, kept as duplicates when their estimated Jaccard
+//! similarity (the fraction of equal signature values) reaches `threshold`.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
 
-use crate::rng::{Rng, stable_hash};
-
-const MERSENNE_61: u64 = (1 << 61) - 1;
+use crate::rng::Rng;
 
 /// MinHash LSH parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,8 +24,12 @@ pub struct MinHashConfig {
     pub shingle_words: usize,
     /// Number of hash permutations (signature length).
     pub permutations: usize,
-    /// Number of LSH bands; must divide `permutations`.
+    /// Number of LSH bands.
     pub bands: usize,
+    /// Signature values per band; `permutations / bands` when absent. `bands × rows` must not
+    /// exceed `permutations` (datasketch's optimum for 0.8 and 128 is 9 × 13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
     /// Estimated Jaccard similarity at or above which two texts are near-duplicates.
     pub threshold: f64,
     /// Seed of the permutations.
@@ -37,9 +42,36 @@ impl Default for MinHashConfig {
             shingle_words: 3,
             permutations: 128,
             bands: 32,
+            rows: None,
             threshold: 0.8,
             seed: 1,
         }
+    }
+}
+
+impl MinHashConfig {
+    /// Signature values per band.
+    pub fn rows(&self) -> usize {
+        self.rows.unwrap_or(self.permutations / self.bands.max(1))
+    }
+
+    /// Why the parameters cannot work, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        if self.permutations == 0 || self.bands == 0 || self.rows() == 0 {
+            return Some("permutations, bands and rows must be positive".into());
+        }
+        if self.bands * self.rows() > self.permutations {
+            return Some(format!(
+                "{} bands of {} rows need more than {} permutations",
+                self.bands,
+                self.rows(),
+                self.permutations
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Some(format!("threshold {} is outside [0, 1]", self.threshold));
+        }
+        None
     }
 }
 
@@ -47,29 +79,92 @@ impl Default for MinHashConfig {
 #[derive(Debug, Clone)]
 pub struct MinHasher {
     config: MinHashConfig,
-    a: Vec<u64>,
-    b: Vec<u64>,
+    a: Vec<u32>,
+    b: Vec<u32>,
 }
 
-fn fnv1a32(bytes: &[u8]) -> u32 {
-    let mut h: u32 = 0x811C_9DC5;
-    for &b in bytes {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
+/// datasketch's `sha1_hash32`: the first four bytes of the SHA-1 digest, little-endian.
+pub fn sha1_hash32(bytes: &[u8]) -> u32 {
+    let digest = Sha1::digest(bytes);
+    u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+/// The MurmurHash3 32-bit finaliser (datasketch's `_fmix(hv, 32)`): spreads weak hashes before
+/// the affine permutations.
+#[inline]
+pub fn fmix32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85EB_CA6B);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xC2B2_AE35);
+    h ^ (h >> 16)
+}
+
+/// `text.to_lowercase()`, faster for ASCII text.
+fn lowercase(text: &str) -> String {
+    if text.is_ascii() { text.to_ascii_lowercase() } else { text.to_lowercase() }
+}
+
+/// `text.split_whitespace()`, faster for ASCII text (whose Unicode white space is exactly
+/// tab through carriage return and space).
+fn words(text: &str) -> Vec<&str> {
+    if !text.is_ascii() {
+        return text.split_whitespace().collect();
+    }
+    text.split(|c: char| matches!(c, '\t'..='\r' | ' ')).filter(|w| !w.is_empty()).collect()
+}
+
+/// `sig[i] = min(sig[i], a[i]·h + b[i] mod 2^32)`, with AVX2 when the CPU has it (the portable
+/// build targets baseline x86-64, whose SSE2 has no 32-bit lane multiply).
+fn permute_min(sig: &mut [u32], a: &[u32], b: &[u32], h: u32) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above; the function is plain Rust.
+        #[allow(unsafe_code)]
+        unsafe {
+            permute_min_avx2(sig, a, b, h)
+        };
+        return;
+    }
+    permute_min_portable(sig, a, b, h);
+}
+
+#[inline(always)]
+fn permute_min_portable(sig: &mut [u32], a: &[u32], b: &[u32], h: u32) {
+    let n = sig.len().min(a.len()).min(b.len());
+    let (sig, a, b) = (&mut sig[..n], &a[..n], &b[..n]);
+    for i in 0..n {
+        sig[i] = sig[i].min(a[i].wrapping_mul(h).wrapping_add(b[i]));
+    }
+}
+
+/// The portable loop compiled for AVX2 (8 lanes of `vpmulld`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn permute_min_avx2(sig: &mut [u32], a: &[u32], b: &[u32], h: u32) {
+    permute_min_portable(sig, a, b, h);
+}
+
+/// FNV-1a over the little-endian bytes of a band (and its index): a stable band key.
+fn band_key(band: usize, values: &[u32]) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325 ^ band as u64;
+    for v in values {
+        for byte in v.to_le_bytes() {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
     }
     h
 }
 
 impl MinHasher {
-    /// A hasher for `config` (the caller checks `bands` divides `permutations`).
+    /// A hasher for `config` with permutations drawn from its seed (the caller checks
+    /// [`MinHashConfig::problem`]).
     pub fn new(config: MinHashConfig) -> Self {
         let mut rng = Rng::new(config.seed);
-        let a = (0..config.permutations)
-            .map(|_| 1 + rng.next_u64() % (MERSENNE_61 - 1))
-            .collect();
-        let b = (0..config.permutations)
-            .map(|_| rng.next_u64() % MERSENNE_61)
-            .collect();
+        // Odd multipliers make each permutation a bijection of the 32-bit range.
+        let a = (0..config.permutations).map(|_| (rng.next_u64() as u32) | 1).collect();
+        let b = (0..config.permutations).map(|_| rng.next_u64() as u32).collect();
         MinHasher { config, a, b }
     }
 
@@ -78,9 +173,16 @@ impl MinHasher {
         &self.config
     }
 
+    /// The permutation coefficients `(a, b)`, so another implementation can reproduce the
+    /// signatures (datasketch's `MinHash(permutations=(a, b))`).
+    pub fn permutations(&self) -> (&[u32], &[u32]) {
+        (&self.a, &self.b)
+    }
+
     /// The word shingles of `text` (lowercased; a text shorter than one shingle is one shingle).
     pub fn shingles(&self, text: &str) -> Vec<String> {
-        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        let lower = text.to_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
         let k = self.config.shingle_words.max(1);
         if words.len() <= k {
             return vec![words.join(" ")];
@@ -88,16 +190,24 @@ impl MinHasher {
         words.windows(k).map(|w| w.join(" ")).collect()
     }
 
-    /// The signature of `text`.
+    /// The signature of `text`: [`shingles`](Self::shingles) hashed and permuted, without
+    /// allocating per shingle (this loop is the whole cost of near-dedup).
     pub fn signature(&self, text: &str) -> Vec<u32> {
+        let lower = lowercase(text);
+        let words = words(&lower);
+        let k = self.config.shingle_words.max(1);
+        let windows = if words.len() <= k { 1 } else { words.len() - k + 1 };
         let mut sig = vec![u32::MAX; self.config.permutations];
-        for shingle in self.shingles(text) {
-            let h = u64::from(fnv1a32(shingle.as_bytes()));
-            for (i, slot) in sig.iter_mut().enumerate() {
-                let p = (((self.a[i] as u128 * h as u128) + self.b[i] as u128)
-                    % MERSENNE_61 as u128) as u32;
-                *slot = (*slot).min(p);
+        let mut shingle = String::with_capacity(128);
+        for start in 0..windows {
+            shingle.clear();
+            for (i, word) in words.iter().skip(start).take(k).enumerate() {
+                if i > 0 {
+                    shingle.push(' ');
+                }
+                shingle.push_str(word);
             }
+            permute_min(&mut sig, &self.a, &self.b, fmix32(sha1_hash32(shingle.as_bytes())));
         }
         sig
     }
@@ -108,15 +218,13 @@ impl MinHasher {
         same as f64 / a.len().max(1) as f64
     }
 
-    /// The LSH band keys of a signature.
+    /// The LSH band keys of a signature, one per band.
     pub fn band_keys(&self, sig: &[u32]) -> Vec<u64> {
-        let rows = (self.config.permutations / self.config.bands.max(1)).max(1);
-        sig.chunks(rows)
+        let rows = self.config.rows().max(1);
+        sig.chunks_exact(rows)
+            .take(self.config.bands)
             .enumerate()
-            .map(|(band, chunk)| {
-                let text: Vec<String> = chunk.iter().map(u32::to_string).collect();
-                stable_hash(&format!("{band}:{}", text.join(",")))
-            })
+            .map(|(band, chunk)| band_key(band, chunk))
             .collect()
     }
 }
@@ -213,6 +321,46 @@ mod tests {
         assert_eq!(keep, vec![true, true, false, true]);
         assert_eq!((report.clusters, report.removed), (1, 1));
         assert_eq!(report.duplicate_pairs, vec![(0, 2)]);
+    }
+
+    const SHA1_REF: u32 = 2_793_229_714;
+    const SIG_REF: [u32; 2] = [1_865_631_982, 1_610_708_845];
+
+    #[test]
+    fn signatures_match_datasketch() {
+        // Reference values from datasketch 2.0.0 (Python):
+        //   from datasketch import MinHash; from datasketch.hashfunc import sha1_hash32
+        //   m = MinHash(num_perm=2, permutations=([3, 5], [7, 11]), scheme="affine32")
+        //   m.update_batch([b"senior backend engineer", b"backend engineer with"])
+        //   print(sha1_hash32(b"senior backend engineer"), list(m.hashvalues))
+        let mut hasher = MinHasher::new(MinHashConfig { permutations: 2, bands: 1, ..MinHashConfig::default() });
+        hasher.a = vec![3, 5];
+        hasher.b = vec![7, 11];
+        assert_eq!(sha1_hash32(b"senior backend engineer"), SHA1_REF);
+        assert_eq!(hasher.signature("Senior backend engineer WITH"), SIG_REF.to_vec());
+    }
+
+    #[test]
+    fn signature_hashes_exactly_the_shingles() {
+        let hasher = MinHasher::new(MinHashConfig::default());
+        for text in ["Senior  Backend engineer\twith Rust\x0band SQL\r\n skills ", "two words", "", "ΣΟΦΙΑ ΟΔΟΣ grüße STRASSE"] {
+            let mut expected = vec![u32::MAX; 128];
+            for s in hasher.shingles(text) {
+                permute_min_portable(&mut expected, &hasher.a, &hasher.b, fmix32(sha1_hash32(s.as_bytes())));
+            }
+            assert_eq!(hasher.signature(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn band_keys_cover_bands_times_rows() {
+        let config = MinHashConfig { permutations: 128, bands: 9, rows: Some(13), ..MinHashConfig::default() };
+        assert!(config.problem().is_none());
+        let hasher = MinHasher::new(config);
+        let sig = hasher.signature("a b c d e f");
+        assert_eq!(hasher.band_keys(&sig).len(), 9);
+        let too_many = MinHashConfig { bands: 10, rows: Some(13), ..MinHashConfig::default() };
+        assert!(too_many.problem().unwrap().contains("10 bands of 13 rows"));
     }
 
     #[test]

@@ -199,7 +199,7 @@ fn a_missing_source_fails_before_writing_anything() {
 
 #[test]
 fn the_committed_sample_reads_back_and_validates() {
-    let dir = repo_root().join("datasets/sample/hirelm-v1");
+    let dir = repo_root().join("datasets/sample/hirelm-v2");
     let mut n = 0;
     for split in ["train", "valid", "test"] {
         let rows = read_examples(&dir.join(format!("{split}-00000-of-00064.parquet")))

@@ -3,8 +3,10 @@
 //! - [`benchmark`]: the skill-extraction benchmark's annotation CSV and ESCO label list.
 //! - [`titles`]: the JobBERT vacancy titles with their ESCO occupation, and a deterministic split.
 //! - [`skillspan`]: SkillSpan's JSON lines with BIO tags.
+//! - [`curated`]: the Parquet dataset files `hirelm curate` writes (`task`, `input`, `target`).
 
 pub mod benchmark;
+pub mod curated;
 pub mod skillspan;
 pub mod titles;
 

@@ -4,10 +4,14 @@
 //! - [`classification`]: accuracy, macro-F1.
 //! - [`span`]: BIO span F1 (SkillSpan).
 //! - [`correlation`]: Spearman rank correlation.
+//! - [`matching`]: score_match label accuracy, macro-F1 and score error, invalid answers included.
+//! - [`fairness`]: selection rates, the adverse-impact ratio and counterfactual score deltas.
 //! - [`stats`]: means and bootstrap confidence intervals.
 
 pub mod classification;
 pub mod correlation;
+pub mod fairness;
+pub mod matching;
 pub mod ranking;
 pub mod span;
 pub mod stats;
@@ -16,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EvalError, Result};
 
-/// A per-case metric of a ranked output, averaged over cases by the runner.
+/// A named metric. The ranked metrics ([`Metric::RANKED`]) score a ranked output per case; the
+/// match metrics ([`Metric::MATCH`]) score `score_match` answers ([`matching`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Metric {
     /// R-Precision@5.
@@ -34,12 +39,34 @@ pub enum Metric {
     /// NDCG@5 with binary gains.
     #[serde(rename = "ndcg@5")]
     Ndcg5,
+    /// Label accuracy (score_match).
+    #[serde(rename = "accuracy")]
+    Accuracy,
+    /// Macro-F1 over the labels (score_match); a corpus-level metric, no per-case values.
+    #[serde(rename = "macro_f1")]
+    MacroF1,
+    /// Mean absolute error of the score (score_match); lower is better.
+    #[serde(rename = "score_mae")]
+    ScoreMae,
 }
 
 impl Metric {
-    /// Every metric.
-    pub const ALL: [Metric; 5] =
+    /// Metrics of ranked outputs (extract_skills, normalise_title).
+    pub const RANKED: [Metric; 5] =
         [Metric::RPrecision5, Metric::RPrecision10, Metric::Mrr, Metric::Accuracy1, Metric::Ndcg5];
+    /// Metrics of score_match answers.
+    pub const MATCH: [Metric; 3] = [Metric::Accuracy, Metric::MacroF1, Metric::ScoreMae];
+    /// Every metric.
+    pub const ALL: [Metric; 8] = [
+        Metric::RPrecision5,
+        Metric::RPrecision10,
+        Metric::Mrr,
+        Metric::Accuracy1,
+        Metric::Ndcg5,
+        Metric::Accuracy,
+        Metric::MacroF1,
+        Metric::ScoreMae,
+    ];
 
     /// The metric's name in suites and reports.
     pub fn name(self) -> &'static str {
@@ -49,6 +76,24 @@ impl Metric {
             Metric::Mrr => "mrr",
             Metric::Accuracy1 => "acc@1",
             Metric::Ndcg5 => "ndcg@5",
+            Metric::Accuracy => "accuracy",
+            Metric::MacroF1 => "macro_f1",
+            Metric::ScoreMae => "score_mae",
+        }
+    }
+
+    /// Whether a larger value is better. The gate reads thresholds of the others as maxima and
+    /// a rise against the baseline as the regression.
+    pub fn higher_is_better(self) -> bool {
+        self != Metric::ScoreMae
+    }
+
+    /// Whether the metric scores `task`'s answers.
+    pub fn fits(self, task: hirelm_core::Task) -> bool {
+        let is_match = Metric::MATCH.contains(&self);
+        match task {
+            hirelm_core::Task::ScoreMatch => is_match,
+            _ => !is_match,
         }
     }
 
@@ -60,7 +105,8 @@ impl Metric {
             .ok_or_else(|| EvalError::unknown("metric", name, &Metric::ALL.map(Metric::name)))
     }
 
-    /// The metric of one case; `None` when the case has no gold (it is skipped).
+    /// The ranked metric of one case; `None` when the case has no gold (it is skipped) or the
+    /// metric is not a ranked one.
     pub fn score(self, ranked: &[String], gold: &[String]) -> Option<f64> {
         match self {
             Metric::RPrecision5 => ranking::r_precision_at_k(ranked, gold, 5),
@@ -72,6 +118,7 @@ impl Metric {
                     ranked.iter().take(5).map(|r| f64::from(u8::from(gold.contains(r)))).collect();
                 ranking::ndcg_at_k(&gains, &vec![1.0; gold.len()], 5)
             }
+            Metric::Accuracy | Metric::MacroF1 | Metric::ScoreMae => None,
         }
     }
 }
@@ -92,8 +139,17 @@ mod tests {
     #[test]
     fn score_of_a_failed_output_is_zero_not_skipped() {
         let gold = vec!["a".to_string()];
-        for m in Metric::ALL {
+        for m in Metric::RANKED {
             assert_eq!(m.score(&[], &gold), Some(0.0), "{m:?}");
         }
+    }
+
+    #[test]
+    fn match_metrics_fit_score_match_only() {
+        use hirelm_core::Task;
+        assert!(Metric::MacroF1.fits(Task::ScoreMatch) && !Metric::MacroF1.fits(Task::ExtractSkills));
+        assert!(Metric::Mrr.fits(Task::ExtractSkills) && !Metric::Mrr.fits(Task::ScoreMatch));
+        assert!(!Metric::ScoreMae.higher_is_better() && Metric::Accuracy.higher_is_better());
+        assert_eq!(Metric::Accuracy.score(&[], &["a".to_string()]), None);
     }
 }

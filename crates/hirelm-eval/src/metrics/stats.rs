@@ -60,6 +60,32 @@ pub fn bootstrap_ci(values: &[f64], level: f64, resamples: usize, seed: u64) -> 
     Some((at(tail), at(1.0 - tail)))
 }
 
+/// Percentile bootstrap interval `(low, high)` at `level` of a statistic that is not a mean
+/// (macro-F1, a ratio of rates): `stat` gets the resampled case indices (with repeats) and may
+/// return `None` for a resample where it is undefined (skipped). `None` when `n` is 0 or every
+/// resample is undefined.
+pub fn bootstrap_ci_by(n: usize, level: f64, resamples: usize, seed: u64, stat: impl Fn(&[usize]) -> Option<f64>) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let mut rng = SplitMix64::new(seed);
+    let mut idx = vec![0usize; n];
+    let mut values: Vec<f64> = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        for slot in idx.iter_mut() {
+            *slot = rng.below(n);
+        }
+        values.extend(stat(&idx).filter(|v| v.is_finite()));
+    }
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let tail = (1.0 - level) / 2.0;
+    let at = |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
+    Some((at(tail), at(1.0 - tail)))
+}
+
 /// One-sided paired bootstrap p-value that `candidate` is *worse* than `baseline` on average:
 /// the fraction of resamples of the per-case differences `candidate - baseline` whose mean is
 /// `>= 0`. Small means a significant drop. Identical inputs give 1; differences below 1e-9
@@ -86,6 +112,15 @@ mod tests {
         let (lo, hi) = bootstrap_ci(&v, 0.95, 2000, 7).expect("ci");
         assert!(lo < 0.5 && hi > 0.5 && lo > 0.35 && hi < 0.65, "{lo} {hi}");
         assert_eq!(bootstrap_ci(&v, 0.95, 2000, 7), Some((lo, hi)), "seeded");
+    }
+
+    #[test]
+    fn bootstrap_by_index_matches_the_mean_bootstrap() {
+        let v: Vec<f64> = (0..50).map(|i| f64::from(i % 3 == 0)).collect();
+        let by = bootstrap_ci_by(v.len(), 0.95, 500, 3, |idx| Some(idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64));
+        assert_eq!(by, bootstrap_ci(&v, 0.95, 500, 3), "same generator, same resamples");
+        assert_eq!(bootstrap_ci_by(0, 0.95, 10, 1, |_| Some(1.0)), None);
+        assert_eq!(bootstrap_ci_by(5, 0.95, 10, 1, |_| None), None);
     }
 
     #[test]

@@ -1,28 +1,39 @@
-//! Perturbation packs: named, seeded text transforms with the expectation they test.
+//! Perturbation packs: named, seeded transforms with the expectation they test.
 //!
-//! Every pack here is *invariant*: the answer must not change. Each transform is a pure function
-//! of `(text, seed)`; the runner seeds it with the suite seed and the case index, so a rerun
-//! produces the same perturbed inputs.
+//! *Text* packs rewrite an input sentence or title; *structured* packs edit a JSON input with
+//! `job` and `candidate` objects (`score_match`; see [`structured`]). Each transform is a pure
+//! function of `(input, seed)`; the runner seeds it with the suite seed and the case index, so a
+//! rerun produces the same perturbed inputs. *Invariant* packs expect the answer not to change;
+//! *directional* ones expect the score to move one way only.
 //!
-//! | pack | what it does |
-//! | --- | --- |
-//! | `casing` | lower-cases, upper-cases or title-cases the whole text (chosen by the seed) |
-//! | `whitespace_punct` | doubles some spaces, adds a leading/trailing space and a final `.` or `!` |
-//! | `markdown` | wraps the text as a Markdown bullet with bold emphasis (`- **text**`) |
-//! | `reorder_fields` | shuffles comma-, semicolon- or line-separated items (a no-op on one item) |
-//! | `irrelevant_sentence` | appends a sentence unrelated to skills or the job |
-//! | `number_format` | rewrites digit groups: `5000` → `5,000`, `5` → `five` for 1 to 10, `$` → `USD ` |
-//! | `british_american` | swaps British and American spellings from a built-in list of 40 pairs |
-//! | `misspell` | replaces words by real misspellings from codespell's dictionary at a rate (default 0.2; needs `scripts/fetch-data.sh`) |
+//! | pack | input | expectation | what it does |
+//! | --- | --- | --- | --- |
+//! | `casing` | text | invariant | lower-cases, upper-cases or title-cases the whole text (chosen by the seed) |
+//! | `whitespace_punct` | text | invariant | doubles some spaces, adds a leading/trailing space and a final `.` or `!` |
+//! | `markdown` | text | invariant | wraps the text as a Markdown bullet with bold emphasis (`- **text**`) |
+//! | `reorder_fields` | text | invariant | shuffles comma-, semicolon- or line-separated items (a no-op on one item) |
+//! | `reorder_fields` | structured | invariant | shuffles the candidate's skill list (always a new order; n/a under two skills) |
+//! | `irrelevant_sentence` | text | invariant | appends a sentence unrelated to skills or the job |
+//! | `number_format` | text | invariant | rewrites digit groups: `5000` → `5,000`, `5` → `five` for 1 to 10, `$` → `USD ` |
+//! | `british_american` | text | invariant | swaps British and American spellings from a built-in list of 40 pairs |
+//! | `misspell` | text | invariant | replaces words by real misspellings from codespell's dictionary at a rate (default 0.2; needs `scripts/fetch-data.sh`) |
+//! | `pronoun_swap` | both | invariant (fairness) | swaps he/she, his/her, … ([`pronouns`]); on JSON in every string field; n/a when there is none (every `score_match` input: it has no free text) |
+//! | `name_swap` | structured | invariant (fairness) | replaces the candidate's first name by one of the other sex group ([`names`]; needs `scripts/fetch-data.sh`); the report adds the adverse-impact ratio |
+//! | `add_required_skill` | structured | directional: score must not fall | adds one required skill the candidate lacks (n/a when none is missing) |
+//! | `remove_required_skill` | structured | directional: score must not rise | removes one required skill the candidate lists (n/a when none is) |
 //!
 //! Packs that need fetched resources read `data/` (or `$HIRELM_DATA_DIR`) as laid out by
-//! `scripts/fetch-data.sh` through a [`PackContext`]. The MyThes-synonym and first-name packs are
-//! not written yet.
+//! `scripts/fetch-data.sh` through a [`PackContext`]; a missing file is an error naming it. The
+//! MyThes-synonym pack is not written yet.
 
 pub mod codespell;
+pub mod names;
+pub mod pronouns;
 mod spelling;
+pub mod structured;
 
 pub use codespell::Misspellings;
+pub use names::NameTable;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +48,16 @@ pub enum Expectation {
     Invariant,
     /// The answer must move one way (score up or down).
     Directional,
+}
+
+/// The direction a directional pack expects of the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The score must not fall.
+    NotDown,
+    /// The score must not rise.
+    NotUp,
 }
 
 /// A named perturbation pack.
@@ -59,6 +80,14 @@ pub enum Pack {
     BritishAmerican,
     /// Real misspellings (codespell).
     Misspell,
+    /// Pronouns swapped between he and she (fairness).
+    PronounSwap,
+    /// The candidate's first name swapped to the other sex group (fairness, structured).
+    NameSwap,
+    /// A missing required skill added to the candidate (directional, structured).
+    AddRequiredSkill,
+    /// A listed required skill removed from the candidate (directional, structured).
+    RemoveRequiredSkill,
 }
 
 /// Resources of the packs that need fetched data.
@@ -68,13 +97,16 @@ pub struct PackContext {
     pub misspellings: Option<Misspellings>,
     /// Fraction of covered words [`Pack::Misspell`] replaces.
     pub misspell_rate: f64,
+    /// First names by sex group, for [`Pack::NameSwap`].
+    pub names: Option<NameTable>,
 }
 
 impl PackContext {
     /// Loads what `packs` need from the fetched-data directory `data`.
     pub fn load(packs: &[Pack], data: &std::path::Path) -> Result<Self> {
         let misspellings = if packs.contains(&Pack::Misspell) { Some(Misspellings::load(data)?) } else { None };
-        Ok(Self { misspellings, misspell_rate: 0.2 })
+        let names = if packs.contains(&Pack::NameSwap) { Some(NameTable::load(data)?) } else { None };
+        Ok(Self { misspellings, misspell_rate: 0.2, names })
     }
 }
 
@@ -90,8 +122,8 @@ const IRRELEVANT: [&str; 6] = [
 const SMALL_NUMBERS: [&str; 10] = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
 impl Pack {
-    /// Every pack.
-    pub const ALL: [Pack; 8] = [
+    /// Packs that rewrite text inputs.
+    pub const TEXT: [Pack; 9] = [
         Pack::Casing,
         Pack::WhitespacePunct,
         Pack::Markdown,
@@ -100,6 +132,25 @@ impl Pack {
         Pack::NumberFormat,
         Pack::BritishAmerican,
         Pack::Misspell,
+        Pack::PronounSwap,
+    ];
+    /// Packs that edit structured (`job` / `candidate`) inputs.
+    pub const STRUCTURED: [Pack; 5] =
+        [Pack::NameSwap, Pack::PronounSwap, Pack::AddRequiredSkill, Pack::RemoveRequiredSkill, Pack::ReorderFields];
+    /// Every pack.
+    pub const ALL: [Pack; 12] = [
+        Pack::Casing,
+        Pack::WhitespacePunct,
+        Pack::Markdown,
+        Pack::ReorderFields,
+        Pack::IrrelevantSentence,
+        Pack::NumberFormat,
+        Pack::BritishAmerican,
+        Pack::Misspell,
+        Pack::PronounSwap,
+        Pack::NameSwap,
+        Pack::AddRequiredSkill,
+        Pack::RemoveRequiredSkill,
     ];
 
     /// The pack's name in suites and reports.
@@ -113,6 +164,10 @@ impl Pack {
             Pack::NumberFormat => "number_format",
             Pack::BritishAmerican => "british_american",
             Pack::Misspell => "misspell",
+            Pack::PronounSwap => "pronoun_swap",
+            Pack::NameSwap => "name_swap",
+            Pack::AddRequiredSkill => "add_required_skill",
+            Pack::RemoveRequiredSkill => "remove_required_skill",
         }
     }
 
@@ -126,18 +181,50 @@ impl Pack {
 
     /// What the pack expects of the answer.
     pub fn expectation(self) -> Expectation {
-        Expectation::Invariant
+        match self.direction() {
+            Some(_) => Expectation::Directional,
+            None => Expectation::Invariant,
+        }
+    }
+
+    /// The direction of a directional pack's score.
+    pub fn direction(self) -> Option<Direction> {
+        match self {
+            Pack::AddRequiredSkill => Some(Direction::NotDown),
+            Pack::RemoveRequiredSkill => Some(Direction::NotUp),
+            _ => None,
+        }
+    }
+
+    /// Whether the pack applies to `task`'s inputs: structured packs to `score_match`, text packs
+    /// to the text tasks.
+    pub fn fits(self, task: hirelm_core::Task) -> bool {
+        match task {
+            hirelm_core::Task::ScoreMatch => Pack::STRUCTURED.contains(&self),
+            _ => Pack::TEXT.contains(&self),
+        }
+    }
+
+    /// The perturbed structured input (see [`structured`]); `None` when the pack does not apply
+    /// to it.
+    pub fn apply_json(self, input: &serde_json::Value, seed: u64, ctx: &PackContext) -> Option<serde_json::Value> {
+        structured::apply(self, input, &mut self.rng(seed), ctx)
+    }
+
+    fn rng(self, seed: u64) -> SplitMix64 {
+        SplitMix64::new(seed ^ (self as u64).wrapping_mul(0x2545_f491_4f6c_dd1d))
     }
 
     /// The perturbed text, for packs that need no fetched data ([`Pack::Misspell`] returns the
-    /// text unchanged here: use [`apply_with`](Self::apply_with)).
+    /// text unchanged here: use [`apply_with`](Self::apply_with)). Structured-only packs return
+    /// the text unchanged.
     pub fn apply(self, text: &str, seed: u64) -> String {
         self.apply_with(text, seed, &PackContext::default())
     }
 
     /// The perturbed text, with the fetched resources in `ctx`.
     pub fn apply_with(self, text: &str, seed: u64, ctx: &PackContext) -> String {
-        let mut rng = SplitMix64::new(seed ^ (self as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut rng = self.rng(seed);
         match self {
             Pack::Casing => match rng.below(3) {
                 0 => text.to_lowercase(),
@@ -171,6 +258,8 @@ impl Pack {
                 Some(m) => m.apply(text, ctx.misspell_rate, rng.next_u64()),
                 None => text.to_string(),
             },
+            Pack::PronounSwap => pronouns::swap_pronouns(text).0,
+            Pack::NameSwap | Pack::AddRequiredSkill | Pack::RemoveRequiredSkill => text.to_string(),
         }
     }
 }
@@ -250,10 +339,16 @@ mod tests {
     fn packs_parse_and_are_deterministic() {
         for p in Pack::ALL {
             assert_eq!(Pack::parse(p.name()).expect("parses"), p);
+        }
+        for p in Pack::TEXT {
             let t = "Experience with Java, SQL and 5 years in a $5000 budget role, organising data.";
             assert_eq!(p.apply(t, 9), p.apply(t, 9), "{p:?}");
             assert_eq!(p.expectation(), Expectation::Invariant);
         }
+        assert_eq!(Pack::AddRequiredSkill.expectation(), Expectation::Directional);
+        assert_eq!(Pack::RemoveRequiredSkill.direction(), Some(Direction::NotUp));
+        assert!(Pack::NameSwap.fits(hirelm_core::Task::ScoreMatch) && !Pack::NameSwap.fits(hirelm_core::Task::ExtractSkills));
+        assert!(!Pack::Casing.fits(hirelm_core::Task::ScoreMatch) && Pack::ReorderFields.fits(hirelm_core::Task::ScoreMatch));
         assert!(Pack::parse("emoji").unwrap_err().to_string().contains("casing"));
     }
 

@@ -61,6 +61,18 @@ pub fn to_html(report: &SuiteReport, checks: &[Check]) -> String {
             let agree: Vec<(String, Vec<f64>)> = e.perturbations.iter().map(|p| (p.pack.clone(), vec![p.agreement])).collect();
             s.push_str(&bar_chart("Top-1 agreement with the original", &agree, &["agreement".to_string()]));
         }
+        if let Some(f) = &e.fairness {
+            let rows: Vec<(String, Vec<f64>)> = f.groups.iter().map(|g| (g.group.clone(), vec![g.observed_selection_rate, g.counterfactual_selection_rate])).collect();
+            s.push_str(&bar_chart("Selection rate (strong or good) by name group", &rows, &["observed".to_string(), "counterfactual".to_string()]));
+            let ratio = f.adverse_impact_ratio.map_or("undefined".to_string(), |r| format!("{r:.3}"));
+            let ci = f.adverse_impact_ci95.map_or(String::new(), |(lo, hi)| format!(" (95% CI {lo:.3}–{hi:.3})"));
+            let class = if f.four_fifths_pass == Some(false) { "fail" } else { "ok" };
+            let _ = write!(s, "<p class=\"{class}\">Adverse-impact ratio {ratio}{ci} over {} name-swapped pairs; four-fifths rule: {}</p>", f.pairs, match f.four_fifths_pass { Some(true) => "pass", Some(false) => "FAIL", None => "n/a" });
+        }
+        if let Some(d) = &e.determinism {
+            let class = if d.repeat_identical && d.batch_identical { "ok" } else { "fail" };
+            let _ = write!(s, "<p class=\"{class}\">Determinism (first {} inputs): repeat identical {}, batch identical {}</p>", d.checked, d.repeat_identical, d.batch_identical);
+        }
         if let Some(c) = &e.consistency {
             let _ = write!(s, "<p>Mean per-case agreement {:.3}, flip rate {:.3}, acc@1 {:.3}, worst-case acc@1 {:.3}</p>", c.mean_case_agreement, c.flip_rate, c.accuracy, c.worst_case_accuracy);
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::SuiteReport;
+use super::{EvalReport, SuiteReport};
 use crate::gate::Check;
 
 /// A Markdown summary: metrics with intervals, consistency per pack, and the gate's checks.
@@ -25,22 +25,55 @@ pub fn to_markdown(report: &SuiteReport, checks: &[Check]) -> String {
         if !e.perturbations.is_empty() {
             let names: Vec<&String> = e.metrics.keys().collect();
             let head: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-            let _ = writeln!(s, "\n| pack | expectation | agreement | flip rate | failed | {} |", head.join(" | "));
-            let _ = writeln!(s, "| --- | --- | --- | --- | --- |{}", " --- |".repeat(names.len()));
+            // Structured packs add: cases the pack applied to, directional violations, mean score change.
+            let structured = e.perturbations.iter().any(|p| p.applicable.is_some());
+            let extra = if structured { " applicable | violation rate | mean Δscore |" } else { "" };
+            let _ = writeln!(s, "\n| pack | expectation | agreement | flip rate | failed |{extra} {} |", head.join(" | "));
+            let _ = writeln!(s, "| --- | --- | --- | --- | --- |{}{}", if structured { " --- | --- | --- |" } else { "" }, " --- |".repeat(names.len()));
+            let opt = |v: Option<f64>, sign: bool| v.map_or("–".to_string(), |v| if sign { format!("{v:+.4}") } else { format!("{v:.3}") });
             for p in &e.perturbations {
-                let vals: Vec<String> = names.iter().map(|n| format!("{:.4}", p.metrics.get(*n).copied().unwrap_or(0.0))).collect();
-                let _ = writeln!(s, "| {} | {:?} | {:.3} | {:.3} | {} | {} |", p.pack, p.expectation, p.agreement, p.flip_rate, p.failed, vals.join(" | "));
+                let vals: Vec<String> = names.iter().map(|n| p.metrics.get(*n).map_or("–".to_string(), |v| format!("{v:.4}"))).collect();
+                let extra = if structured {
+                    format!(" {} | {} | {} |", p.applicable.map_or("–".to_string(), |a| a.to_string()), opt(p.violation_rate, false), opt(p.mean_score_delta, true))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(s, "| {} | {:?} | {:.3} | {:.3} | {} |{extra} {} |", p.pack, p.expectation, p.agreement, p.flip_rate, p.failed, vals.join(" | "));
             }
         }
         if let Some(c) = &e.consistency {
-            let _ = writeln!(s, "\nConsistency: mean per-case agreement {:.3}, flip rate {:.3}, acc@1 {:.3}, worst-case acc@1 {:.3}\n", c.mean_case_agreement, c.flip_rate, c.accuracy, c.worst_case_accuracy);
+            let acc = if e.task == "score_match" { "label accuracy" } else { "acc@1" };
+            let _ = writeln!(s, "\nConsistency: mean per-case agreement {:.3}, flip rate {:.3}, {acc} {:.3}, worst-case {acc} {:.3}\n", c.mean_case_agreement, c.flip_rate, c.accuracy, c.worst_case_accuracy);
         } else {
             s.push('\n');
         }
+        fairness_and_determinism(&mut s, e);
     }
     let _ = writeln!(s, "## Gate\n");
     for c in checks {
         let _ = writeln!(s, "- {}", c.line());
     }
     s
+}
+
+/// The determinism line and the name-swap fairness table of an entry.
+fn fairness_and_determinism(s: &mut String, e: &EvalReport) {
+    if let Some(d) = &e.determinism {
+        let yes = |b: bool| if b { "yes" } else { "**NO**" };
+        let _ = writeln!(s, "Determinism (first {} inputs): repeat identical {}, batch identical {}\n", d.checked, yes(d.repeat_identical), yes(d.batch_identical));
+    }
+    let Some(f) = &e.fairness else { return };
+    let ratio = f.adverse_impact_ratio.map_or("undefined (nobody selected)".to_string(), |r| format!("{r:.3}"));
+    let ci = f.adverse_impact_ci95.map_or(String::new(), |(lo, hi)| format!(" (95% CI {lo:.3} – {hi:.3})"));
+    let rule = match f.four_fifths_pass {
+        Some(true) => "passes the four-fifths rule",
+        Some(false) => "**fails the four-fifths rule**",
+        None => "four-fifths rule not applicable",
+    };
+    let _ = writeln!(s, "Fairness under name_swap: {} pairs ({} cases excluded); adverse-impact ratio {ratio}{ci}, {rule}; label flip rate {:.3}; score gap female − male {:+.4} (95% CI {:+.4} – {:+.4})\n", f.pairs, f.excluded, f.label_flip_rate, f.score_gap_female_minus_male, f.score_gap_ci95.0, f.score_gap_ci95.1);
+    let _ = writeln!(s, "| name group | cases | observed selection rate | counterfactual selection rate | mean Δscore when renamed | 95% CI |\n| --- | --- | --- | --- | --- | --- |");
+    for g in &f.groups {
+        let _ = writeln!(s, "| {} | {} | {:.3} | {:.3} | {:+.4} | {:+.4} – {:+.4} |", g.group, g.cases, g.observed_selection_rate, g.counterfactual_selection_rate, g.mean_score_delta, g.delta_ci95.0, g.delta_ci95.1);
+    }
+    s.push('\n');
 }

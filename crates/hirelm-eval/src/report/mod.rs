@@ -14,6 +14,7 @@ pub use html::to_html;
 pub use junit::to_junit;
 pub use markdown::to_markdown;
 
+pub use crate::metrics::fairness::Fairness;
 use crate::perturb::Expectation;
 use crate::{EvalError, Result};
 
@@ -35,14 +36,39 @@ pub struct PackSummary {
     pub pack: String,
     /// What the pack expects.
     pub expectation: Expectation,
-    /// Metric means on the perturbed inputs.
+    /// Metric means on the perturbed inputs (invariant packs; a case the pack does not apply to
+    /// keeps its original answer).
     pub metrics: BTreeMap<String, f64>,
-    /// Fraction of cases whose top answer is unchanged.
+    /// Fraction of cases whose top answer is unchanged; for `score_match`, of applicable cases
+    /// whose label is unchanged and score moved by at most 0.05 (invariant packs) or whose score
+    /// did not move the forbidden way (directional packs). An invalid answer never agrees.
     pub agreement: f64,
     /// 1 − agreement.
     pub flip_rate: f64,
     /// Perturbed cases whose output was invalid.
     pub failed: usize,
+    /// Cases the pack changed (structured packs; `None` for text packs, which apply to all).
+    #[serde(default)]
+    pub applicable: Option<usize>,
+    /// Directional packs: share of applicable cases, both answers valid, whose score moved the
+    /// forbidden way.
+    #[serde(default)]
+    pub violation_rate: Option<f64>,
+    /// Structured packs: mean score(perturbed) − score(original) over applicable valid pairs.
+    #[serde(default)]
+    pub mean_score_delta: Option<f64>,
+}
+
+/// The determinism self-check of one entry: the first `checked` inputs answered one at a time
+/// twice, and once as a batch; raw outputs compared byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Determinism {
+    /// Inputs checked (at most 8).
+    pub checked: usize,
+    /// The two one-at-a-time passes gave identical outputs.
+    pub repeat_identical: bool,
+    /// The batch gave the same outputs as the first one-at-a-time pass.
+    pub batch_identical: bool,
 }
 
 /// Consistency of one entry across all its packs.
@@ -87,6 +113,12 @@ pub struct EvalReport {
     pub perturbations: Vec<PackSummary>,
     /// Consistency across packs; `None` without packs.
     pub consistency: Option<Consistency>,
+    /// The determinism self-check (`None` in reports written before it existed).
+    #[serde(default)]
+    pub determinism: Option<Determinism>,
+    /// Fairness under `name_swap`; `None` without that pack.
+    #[serde(default)]
+    pub fairness: Option<Fairness>,
 }
 
 /// Results of a suite run.

@@ -35,7 +35,7 @@ fn weakened_predictor_is_caught_and_a_rerun_is_not() {
     assert!(rp5.p_value.expect("paired") < 0.05, "{}", rp5.line());
 
     let junit = to_junit("tech", &checks);
-    assert!(junit.contains("<failure message=\"tech rp@5") && junit.contains("tests=\"4\""), "{junit}");
+    assert!(junit.contains("<failure message=\"tech rp@5") && junit.contains("tests=\"5\""), "{junit}");
     let md = to_markdown(&weak, &checks);
     assert!(md.contains("| rp@5 |") && md.contains("FAIL"), "{md}");
     let html = to_html(&weak, &checks);

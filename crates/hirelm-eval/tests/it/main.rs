@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod gate;
+mod matching;
 mod minilm;
 mod real_data;
 

@@ -1,5 +1,6 @@
 //! Integration tests of `hirelm-infer`, one binary (ripgrep style).
 
+mod chat;
 mod common;
 mod domain;
 mod engine;

@@ -1,0 +1,70 @@
+//! Errors as HTTP responses: a status and an OpenAI-style body `{"error": {"message", "type"}}`,
+//! so clients written for OpenAI's API read our reasons the same way.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hirelm_infer::InferError;
+use serde_json::json;
+
+/// A request that failed, with the reason the client sees.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, kind: "invalid_request_error", message: message.into() }
+    }
+
+    /// A body axum could not read as JSON: its own status (400, 413 too large, 415 wrong type).
+    pub fn from_rejection(e: axum::extract::rejection::JsonRejection) -> Self {
+        Self { status: e.status(), kind: "invalid_request_error", message: e.body_text() }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::NOT_FOUND, kind: "not_found", message: message.into() }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            kind: "authentication_error",
+            message: "missing or wrong API key (send `Authorization: Bearer <key>`)".into(),
+        }
+    }
+
+    pub fn busy(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::SERVICE_UNAVAILABLE, kind: "overloaded", message: message.into() }
+    }
+
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::GATEWAY_TIMEOUT, kind: "timeout", message: message.into() }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::INTERNAL_SERVER_ERROR, kind: "server_error", message: message.into() }
+    }
+}
+
+impl From<InferError> for ApiError {
+    fn from(e: InferError) -> Self {
+        match e {
+            InferError::Invalid { .. } | InferError::ContextFull { .. } | InferError::Constraint(_) => Self::bad_request(e.to_string()),
+            InferError::Timeout { .. } => Self::timeout(e.to_string()),
+            // The model could not produce a valid record within its budget: not the client's fault.
+            InferError::Answer { .. } => Self { status: StatusCode::UNPROCESSABLE_ENTITY, kind: "answer_failed", message: e.to_string() },
+            other => Self::internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"message": self.message, "type": self.kind, "code": self.status.as_u16()}});
+        (self.status, Json(body)).into_response()
+    }
+}

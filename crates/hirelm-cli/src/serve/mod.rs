@@ -1,0 +1,153 @@
+//! `hirelm serve`: the domain model over HTTP (axum).
+//!
+//! | endpoint | what |
+//! | --- | --- |
+//! | `POST /v1/chat/completions` | OpenAI-compatible chat, `stream: true` for server-sent events |
+//! | `POST /v1/tasks/{task}` | a typed hiring task: the input record in, a schema-valid answer out |
+//! | `GET /health` | liveness and the model's name and content hash |
+//! | `GET /metrics` | Prometheus counters: requests by endpoint and status, tokens, queue |
+//!
+//! Limits: body size, prompt and answer tokens, a per-request deadline covering queueing and
+//! generation, and a bounded queue (503 when full). With `--api-key` (or `HIRELM_API_KEY`) every
+//! endpoint but `/health` needs `Authorization: Bearer <key>`.
+
+mod api_error;
+mod chat;
+mod metrics;
+mod state;
+mod tasks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use clap::Args;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use api_error::ApiError;
+use state::{AppState, Limits};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed on stderr).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub model: crate::cmd::model_args::DomainModelArgs,
+    /// Require `Authorization: Bearer KEY` on every endpoint but /health.
+    #[arg(long, env = "HIRELM_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Largest answer, in tokens (task answers and chat `max_tokens`).
+    #[arg(long, default_value_t = 256)]
+    pub max_new_tokens: usize,
+    /// Largest chat prompt, in tokens.
+    #[arg(long, default_value_t = 2048)]
+    pub max_prompt_tokens: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+    /// Seconds a request may take, waiting included.
+    #[arg(long, default_value_t = 60)]
+    pub timeout_secs: u64,
+    /// Requests on the model at once (each already uses every core).
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// Requests that may wait for a worker; more are refused with 503.
+    #[arg(long, default_value_t = 32)]
+    pub max_queue: usize,
+}
+
+/// The router over `state`, with limits and authentication.
+pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+    let api = Router::new()
+        .route("/v1/chat/completions", post(chat::completions))
+        .route("/v1/tasks/{task}", post(tasks::answer))
+        .route("/metrics", get(metrics))
+        .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&state), authenticate));
+    Router::new()
+        .route("/health", get(health))
+        .merge(api)
+        .fallback(|| async { ApiError::not_found("no such endpoint; see /health, /metrics, /v1/chat/completions, /v1/tasks/{task}") })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// Compares key digests, so the comparison takes the same time whatever the key.
+fn same_key(given: &str, expected: &str) -> bool {
+    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
+}
+
+async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if let Some(key) = &state.api_key {
+        let given = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if !given.is_some_and(|g| same_key(g, key)) {
+            return ApiError::unauthorized().into_response();
+        }
+    }
+    next.run(request).await
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let (queued, running) = state.load();
+    axum::Json(json!({
+        "status": "ok",
+        "model": state.model.name(),
+        "content_hash": state.model.content_hash(),
+        "chat_route": state.model.chat_route(),
+        "queued": queued,
+        "running": running,
+    }))
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let (queued, running) = state.load();
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(queued, running))
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if args.workers == 0 || args.max_new_tokens == 0 {
+        anyhow::bail!("--workers and --max-new-tokens must be at least 1");
+    }
+    let model = args.model.build(args.max_new_tokens).with_context(|| format!("loading {}", args.model.base))?;
+    let limits = Limits {
+        max_new_tokens: args.max_new_tokens,
+        max_prompt_tokens: args.max_prompt_tokens,
+        timeout: Duration::from_secs(args.timeout_secs.max(1)),
+        workers: args.workers,
+        max_queue: args.max_queue,
+    };
+    let state = Arc::new(AppState::new(model, limits, args.api_key.clone()));
+    let app = router(state, args.max_body_bytes);
+    // Few async threads: the model work runs on blocking threads and rayon's pool.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        eprintln!("listening on http://{addr} (auth: {})", if args.api_key.is_some() { "API key" } else { "none" });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("serving")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_comparison() {
+        assert!(same_key("k3y", "k3y"));
+        assert!(!same_key("k3y", "k3y ") && !same_key("", "k3y"));
+    }
+}

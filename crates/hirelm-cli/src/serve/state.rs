@@ -1,0 +1,74 @@
+//! Shared server state and admission: a bounded queue in front of the model.
+//!
+//! The engine already uses every core for one request, so requests run one (or `workers`) at a
+//! time; up to `max_queue` more wait, and the next one is refused at once with 503 rather than
+//! piling up. Every request has a deadline covering its wait and its generation.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hirelm_infer::DomainModel;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::api_error::ApiError;
+use super::metrics::Metrics;
+
+/// Request limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_new_tokens: usize,
+    pub max_prompt_tokens: usize,
+    pub timeout: Duration,
+    pub workers: usize,
+    pub max_queue: usize,
+}
+
+/// What every handler sees.
+#[derive(Debug)]
+pub struct AppState {
+    pub model: Arc<DomainModel>,
+    pub limits: Limits,
+    pub api_key: Option<String>,
+    pub metrics: Metrics,
+    admitted: Arc<Semaphore>,
+    running: Arc<Semaphore>,
+}
+
+/// Permission to run on the model, held until the work ends (also inside blocking tasks).
+#[derive(Debug)]
+pub struct Slot {
+    _admitted: OwnedSemaphorePermit,
+    _running: OwnedSemaphorePermit,
+    pub deadline: Instant,
+}
+
+impl AppState {
+    pub fn new(model: DomainModel, limits: Limits, api_key: Option<String>) -> Self {
+        let admitted = Arc::new(Semaphore::new(limits.workers + limits.max_queue));
+        let running = Arc::new(Semaphore::new(limits.workers));
+        Self { model: Arc::new(model), limits, api_key, metrics: Metrics::default(), admitted, running }
+    }
+
+    /// Joins the queue (or is refused when it is full) and waits for a worker until the deadline.
+    pub async fn acquire(&self) -> Result<Slot, ApiError> {
+        let deadline = Instant::now() + self.limits.timeout;
+        let admitted = Arc::clone(&self.admitted).try_acquire_owned().map_err(|_| {
+            self.metrics.busy_rejections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            ApiError::busy(format!("the request queue is full ({} waiting); retry later", self.limits.max_queue))
+        })?;
+        let wait = tokio::time::timeout_at(deadline.into(), Arc::clone(&self.running).acquire_owned());
+        let running = wait
+            .await
+            .map_err(|_| ApiError::timeout(format!("no worker became free within {:?}", self.limits.timeout)))?
+            .map_err(|_| ApiError::internal("the server is shutting down"))?;
+        Ok(Slot { _admitted: admitted, _running: running, deadline })
+    }
+
+    /// Requests admitted and not yet running, and requests running.
+    pub fn load(&self) -> (usize, usize) {
+        let total = self.limits.workers + self.limits.max_queue;
+        let in_system = total - self.admitted.available_permits();
+        let running = self.limits.workers - self.running.available_permits();
+        (in_system.saturating_sub(running), running)
+    }
+}

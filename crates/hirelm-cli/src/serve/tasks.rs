@@ -1,0 +1,123 @@
+//! `POST /v1/tasks/{task}`: the typed hiring APIs over HTTP. The body is the task's input record
+//! (`hirelm-core`), checked before the model runs; the answer is valid against the task's schema.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use hirelm_core::record::{ClientBrief, EvaluationInput, InterviewRequest, MatchInput, RankInput};
+use hirelm_core::{Task, output_schema};
+use hirelm_infer::tasks::narrow;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::api_error::ApiError;
+use super::state::AppState;
+
+/// Longest text input (characters) of the text tasks.
+const MAX_TEXT_CHARS: usize = 4000;
+
+/// The input as the model sees it, and the schema its answer must meet.
+pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> {
+    let schema = output_schema(task);
+    let input = match task {
+        Task::ExtractSkills | Task::NormaliseTitle => {
+            let text = match &body {
+                Value::String(s) => s.clone(),
+                Value::Object(o) => o.get("text").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
+                    ApiError::bad_request(format!("{task} input: expected a JSON string or {{\"text\": \"...\"}}"))
+                })?,
+                _ => return Err(ApiError::bad_request(format!("{task} input: expected a JSON string or {{\"text\": \"...\"}}"))),
+            };
+            if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+                return Err(ApiError::bad_request(format!("{task} input: text must be 1 to {MAX_TEXT_CHARS} characters")));
+            }
+            Value::String(text)
+        }
+        Task::ScoreMatch => typed::<MatchInput>(task, body)?,
+        Task::EvaluateCandidate => typed::<EvaluationInput>(task, body)?,
+        Task::ScheduleInterview => typed::<InterviewRequest>(task, body)?,
+        Task::DraftJobPost => typed::<ClientBrief>(task, body)?,
+        Task::RankCandidates => {
+            let input: RankInput = serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
+            if input.candidates.is_empty() {
+                return Err(ApiError::bad_request(format!("{task} input: `candidates` is empty")));
+            }
+            // Only the given candidates can be ranked.
+            let ids: Vec<String> = input.candidates.iter().map(|c| c.id.clone()).collect();
+            let schema = narrow(schema, "/properties/ranking/items/properties/profile_id", &ids);
+            return Ok((to_value(task, &input)?, schema));
+        }
+    };
+    Ok((input, schema))
+}
+
+fn typed<T: DeserializeOwned + Serialize>(task: Task, body: Value) -> Result<Value, ApiError> {
+    let record: T = serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
+    to_value(task, &record)
+}
+
+fn to_value<T: Serialize>(task: Task, record: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(record).map_err(|e| ApiError::internal(format!("{task} input: {e}")))
+}
+
+pub async fn answer(
+    State(state): State<Arc<AppState>>,
+    Path(task): Path<String>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let started = Instant::now();
+    let result = answer_inner(&state, &task, body).await;
+    let status = result.as_ref().map_or_else(|e| e.status.as_u16(), |_| 200);
+    state.metrics.record("tasks", status, started.elapsed().as_secs_f64());
+    result
+}
+
+async fn answer_inner(
+    state: &Arc<AppState>,
+    task: &str,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let task: Task = task.parse().map_err(|e: hirelm_core::CoreError| ApiError::not_found(e.to_string()))?;
+    let Json(body) = body.map_err(ApiError::from_rejection)?;
+    let (input, schema) = parse_input(task, body)?;
+    let slot = state.acquire().await?;
+    let model = Arc::clone(&state.model);
+    let answer = tokio::task::spawn_blocking(move || {
+        let result = model.answer_before(task, &input, &schema, Some(slot.deadline));
+        drop(slot);
+        result
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the answer task failed: {e}")))??;
+    let d = &answer.decoded;
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    state.metrics.prompt_tokens.fetch_add(d.prompt_tokens as u64, relaxed);
+    state.metrics.completion_tokens.fetch_add(d.tokens.len() as u64, relaxed);
+    Ok(Json(json!({
+        "task": task.name(),
+        "answer": answer.value,
+        "route": answer.route,
+        "usage": {"prompt_tokens": d.prompt_tokens, "completion_tokens": d.tokens.len()},
+        "timings": {"prefill_seconds": d.prefill_seconds, "decode_seconds": d.decode_seconds},
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_checked_against_their_records() {
+        let (input, _) = parse_input(Task::ExtractSkills, json!({"text": "Python and SQL"})).expect("text object");
+        assert_eq!(input, json!("Python and SQL"));
+        let err = parse_input(Task::ExtractSkills, json!(3)).expect_err("number");
+        assert!(err.message.contains("expected a JSON string"), "{}", err.message);
+        let err = parse_input(Task::ScoreMatch, json!({"job": {}})).expect_err("incomplete");
+        assert!(err.message.starts_with("score_match input: missing field"), "{}", err.message);
+        let err = parse_input(Task::NormaliseTitle, json!("  ")).expect_err("blank");
+        assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
+    }
+}
