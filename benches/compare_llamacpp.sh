@@ -173,16 +173,4 @@ printf '%s\n' "$report"
 name="$(basename "$model" .gguf)"
 mkdir -p "$root/benches/results"
 printf '%s\n' "$report" > "$root/benches/results/speed-$name.md"
-REPORT="$report" NAME="$name" README="$root/README.md" python3 - <<'PY'
-import os, re
-path, name, report = os.environ["README"], os.environ["NAME"], os.environ["REPORT"]
-if os.path.exists(path):
-    text = open(path, encoding="utf-8").read()
-    begin, end = f"<!-- speed:{name}:begin -->", f"<!-- speed:{name}:end -->"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        block = "```text\n" + report.strip() + "\n```"
-        open(path, "w", encoding="utf-8").write(f"{head}{begin}\n{block}\n{end}{tail}")
-        print(f"compare_llamacpp: updated README block {name}")
-PY
+python3 "$root/benches/readme_block.py" "speed:$name" "$root/benches/results/speed-$name.md" --code

@@ -13,6 +13,7 @@ reaches the threshold, else `insert`. Reading the Parquet file is not timed for 
 """
 import argparse
 import json
+import resource
 import time
 
 import numpy as np
@@ -88,6 +89,8 @@ def main():
         "precision": precision,
         "recall": recall,
         "minhash": cfg,
+        # Peak RSS of this Python process: the corpus texts plus datasketch's index and MinHashes.
+        "datasketch_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(json.dumps(result, indent=2))
     if a.json:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Load test for `hirelm serve`: a bounded number of concurrent clients for a bounded time.
 
-Each client loops: POST a request, wait for the whole answer, record latency and status. Prints
+Each client loops: POST a request, wait for the whole answer, record latency and status (a 503
+is retried after its Retry-After seconds, as a well-behaved client would). Prints
 (and with --json writes) throughput, p50/p95/p99 latency and errors. Standard library only.
 
     python benches/load_serve.py --url http://127.0.0.1:8080 --clients 4 --seconds 60 --endpoint tasks
@@ -68,8 +69,9 @@ def main():
                 data = resp.read()
                 status = resp.status
                 usage = json.loads(data).get("usage", {}) if status == 200 else {}
+                retry_after = resp.getheader("Retry-After") if status == 503 else None
             except (OSError, http.client.HTTPException, ValueError) as e:
-                status, usage = f"error:{type(e).__name__}", {}
+                status, usage, retry_after = f"error:{type(e).__name__}", {}, None
                 conn.close()
                 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=300)
             elapsed = time.monotonic() - start
@@ -78,6 +80,9 @@ def main():
                 if status == 200:
                     latencies.append(elapsed)
                     tokens[0] += usage.get("completion_tokens", 0)
+            if retry_after:
+                # A well-behaved client backs off as told instead of hammering a full queue.
+                time.sleep(min(float(retry_after), max(0.0, stop_at - time.monotonic())))
 
     started = time.monotonic()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(a.clients)]

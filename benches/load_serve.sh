@@ -2,7 +2,7 @@
 # Load test of `hirelm serve` from loopback: starts the server on a free port with the shipped
 # domain model, drives it with CLIENTS concurrent clients for SECONDS per endpoint (typed task,
 # then OpenAI chat), then once more with more clients than the queue admits, and writes
-# benches/results/serve-load.md.
+# benches/results/serve-load.md and the README block it feeds.
 #
 #   benches/load_serve.sh            # CLIENTS=4 SECONDS=60
 set -euo pipefail
@@ -44,5 +44,6 @@ for name, label in [("tasks", "`/v1/tasks/extract_skills`"), ("chat", "`/v1/chat
     r = json.load(open(f"{out}/{name}.json"))
     print(f"| {label} | {r['clients']} | {r['requests_ok']} | {r['errors']} {r['statuses'] if r['errors'] else ''} | {r['requests_per_second']} | {r['completion_tokens_per_second']} | {r['p50_seconds']} | {r['p95_seconds']} | {r['p99_seconds']} |")
 print("\nLatency includes queueing: one request runs at a time (it already uses both cores), the others wait. "
-      "In the overload run 8 clients meet a queue of 2, so the excess is refused at once with 503 instead of waiting.")
+      "In the overload run 8 clients meet a queue of 2, so the excess is refused at once with 503 and `Retry-After: 1` instead of waiting; the clients back off for that second.")
 PY
+python3 benches/readme_block.py serve-load benches/results/serve-load.md

@@ -194,6 +194,8 @@ fn serve(extra: &[&str]) -> Server {
             break rest.split_whitespace().next().expect("address").to_string();
         }
     };
+    // Keep reading the server's log so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     Server(child, addr)
 }
 
@@ -255,4 +257,46 @@ fn serve_answers_tasks_and_openai_chat_and_refuses_bad_requests() {
     let (status, metrics) = http(addr, "GET", "/metrics", key, "");
     assert_eq!(status, 200);
     assert!(metrics.contains("hirelm_requests_total{endpoint=\"tasks\",status=\"200\"} 1"), "{metrics}");
+}
+
+#[test]
+fn serve_refuses_work_beyond_its_queue_with_503_and_retry_after() {
+    let server = serve(&["--max-queue", "0", "--max-new-tokens", "200"]);
+    let addr = server.1.clone();
+    let long = r#"{"messages":[{"role":"user","content":"Write a long job post for a nurse."}],"max_tokens":200,"temperature":0}"#;
+    let busy = std::thread::spawn(move || http(&addr, "POST", "/v1/chat/completions", None, long));
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let (status, body) = http(&server.1, "POST", "/v1/tasks/extract_skills", None, "\"Python\"");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("queue is full"), "{body}");
+    let (first, _) = busy.join().expect("first request");
+    assert_eq!(first, 200, "the running request is unaffected");
+    let (_, metrics) = http(&server.1, "GET", "/metrics", None, "");
+    assert!(metrics.contains("hirelm_busy_rejections_total 1"), "{metrics}");
+}
+
+#[test]
+fn serve_cuts_off_slow_clients_and_caps_connections_while_serving_others() {
+    use std::io::{Read, Write};
+    let server = serve(&["--max-connections", "2", "--header-timeout-secs", "1"]);
+    let addr = server.1.as_str();
+    // A slow client: half a request line, then nothing.
+    let mut slow = std::net::TcpStream::connect(addr).expect("connects");
+    slow.write_all(b"GET /hea").expect("writes");
+    let mut idle = std::net::TcpStream::connect(addr).expect("connects");
+    // Both slots are taken: a third connection is closed without an answer.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut third = std::net::TcpStream::connect(addr).expect("connects");
+    let _ = third.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let mut buf = Vec::new();
+    let _ = third.read_to_end(&mut buf);
+    assert!(buf.is_empty(), "over the cap: {}", String::from_utf8_lossy(&buf));
+    // The header deadline frees the slots; the server then serves a well-behaved client.
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    let mut rest = Vec::new();
+    let cut = slow.read_to_end(&mut rest);
+    assert!(cut.is_ok() && !String::from_utf8_lossy(&rest).contains("200 OK"), "slow client was cut off: {cut:?}");
+    let _ = idle.read_to_end(&mut rest);
+    let (status, body) = http(addr, "GET", "/health", None, "");
+    assert_eq!(status, 200, "{body}");
 }

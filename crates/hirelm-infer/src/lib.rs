@@ -12,6 +12,9 @@
 //! - Typed calls ([`tasks`]) take and return `hirelm-core` records, with choices narrowed to the
 //!   caller's candidates where it has them. (The `hirelm` binary wraps the model as a
 //!   `hirelm-eval` predictor, so suites run on the tuned and the untuned model alike.)
+//! - Free-form chat ([`chat`], [`ChatRequest`]): the caller's messages through the same chat
+//!   template, greedy or seeded sampling, streamed, optionally held to a JSON schema, stopped at
+//!   a deadline. `hirelm serve` exposes it as an OpenAI-compatible endpoint.
 //!
 //! ```no_run
 //! // Needs the real model (scripts/fetch-models.sh) and the bundled adapter.

@@ -8,15 +8,18 @@
 //! | `GET /metrics` | Prometheus counters: requests by endpoint and status, tokens, queue |
 //!
 //! Limits: body size, prompt and answer tokens, a per-request deadline covering queueing and
-//! generation, and a bounded queue (503 when full). With `--api-key` (or `HIRELM_API_KEY`) every
+//! generation, a bounded queue (503 when full), a header-read deadline and a connection cap
+//! ([`listen`]). With `--api-key` (or `HIRELM_API_KEY`) every
 //! endpoint but `/health` needs `Authorization: Bearer <key>`.
 
 mod api_error;
 mod chat;
+mod listen;
 mod metrics;
 mod state;
 mod tasks;
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +66,12 @@ pub struct ServeArgs {
     /// Requests that may wait for a worker; more are refused with 503.
     #[arg(long, default_value_t = 32)]
     pub max_queue: usize,
+    /// Open connections at most; more are closed on accept.
+    #[arg(long, default_value_t = 256)]
+    pub max_connections: usize,
+    /// Seconds a client has to send its request headers (slow clients are cut off).
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout_secs: u64,
 }
 
 /// The router over `state`, with limits and authentication.
@@ -131,13 +140,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
         let addr = listener.local_addr()?;
-        eprintln!("listening on http://{addr} (auth: {})", if args.api_key.is_some() { "API key" } else { "none" });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving")
+        let auth = if args.api_key.is_some() { "API key" } else { "none" };
+        let _ = writeln!(std::io::stderr(), "listening on http://{addr} (auth: {auth})");
+        let connections = listen::ConnectionLimits {
+            max_connections: args.max_connections.max(1),
+            header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+        };
+        listen::serve(listener, app, connections, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        Ok(())
     })
 }
 
