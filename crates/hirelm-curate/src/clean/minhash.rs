@@ -4,9 +4,10 @@
 //! computed here equals one computed there from the same permutations: each shingle is hashed
 //! with SHA-1 (the first four digest bytes, little-endian), mixed with the MurmurHash3 32-bit
 //! finaliser, permutation `i` maps the mixed hash `h` to `(a_i·h + b_i) mod 2^32` with an odd
-//! `a_i`, and the signature keeps the minimum per permutation. LSH splits the first `bands × rows` values into `bands` bands; two
-//! documents sharing one band are candidates, kept as duplicates when their estimated Jaccard
-//! similarity (the fraction of equal signature values) reaches `threshold`.
+//! `a_i`, and the signature keeps the minimum per permutation. LSH splits the first
+//! `bands × rows` values into `bands` bands; two documents sharing one band are candidates, kept
+//! as duplicates when their estimated Jaccard similarity (the fraction of equal signature
+//! values) reaches `threshold`.
 
 use std::collections::HashMap;
 
