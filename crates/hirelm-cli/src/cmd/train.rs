@@ -16,8 +16,10 @@ pub struct TrainArgs {
     pub config: PathBuf,
     /// Continue from the newest complete checkpoint under the run's out_dir (or under DIR,
     /// which then replaces out_dir).
-    #[arg(long, num_args = 0..=1, default_missing_value = "")]
-    pub resume: Option<PathBuf>,
+    // `Option<Option<_>>` is clap's optional value; an empty default value is refused by the
+    // path parser, which made a bare `--resume` an error.
+    #[arg(long, num_args = 0..=1)]
+    pub resume: Option<Option<PathBuf>>,
     /// Override optim.total_steps.
     #[arg(long)]
     pub steps: Option<usize>,
@@ -68,11 +70,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         config.data.train = path;
     }
     let resume = match args.resume {
-        Some(dir) if !dir.as_os_str().is_empty() => {
+        Some(Some(dir)) => {
             config.run.out_dir = dir;
             true
         }
-        Some(_) => true,
+        Some(None) => true,
         None => false,
     };
     config.validate()?;
