@@ -261,9 +261,11 @@ fn serve_answers_tasks_and_openai_chat_and_refuses_bad_requests() {
 
 #[test]
 fn serve_refuses_work_beyond_its_queue_with_503_and_retry_after() {
-    let server = serve(&["--max-queue", "0", "--max-new-tokens", "200"]);
+    // The untuned model counts for a second or two; the tuned one answers this kind of prompt
+    // in a few tokens, too fast to hold the worker.
+    let server = serve(&["--no-adapter", "--max-queue", "0", "--max-new-tokens", "200"]);
     let addr = server.1.clone();
-    let long = r#"{"messages":[{"role":"user","content":"Write a long job post for a nurse."}],"max_tokens":200,"temperature":0}"#;
+    let long = r#"{"messages":[{"role":"user","content":"Count from 1 to 200, separated by commas."}],"max_tokens":200,"temperature":0}"#;
     let busy = std::thread::spawn(move || http(&addr, "POST", "/v1/chat/completions", None, long));
     std::thread::sleep(std::time::Duration::from_millis(400));
     let (status, body) = http(&server.1, "POST", "/v1/tasks/extract_skills", None, "\"Python\"");

@@ -4,8 +4,10 @@
 //! without parsing their JSON). Inputs are generated from a fixed seed, so runs compare.
 //!
 //! `cargo bench -p hirelm-eval --bench perturb_score` (criterion prints elements/s). The
-//! `misspell` and `name_swap` packs use the fetched data (`scripts/fetch-data.sh`, or
-//! `$HIRELM_DATA_DIR`) when present and are skipped, with a note, otherwise.
+//! `misspell`, `name_swap`, `synonym` and `skill_alias` packs use the fetched data
+//! (`scripts/fetch-data.sh`, or `$HIRELM_DATA_DIR`) when present and are skipped, with a note,
+//! otherwise; `skill_alias` also needs the benchmark label list, which cargo's working directory
+//! (the crate) does not reach as `../shared/data`: set `HIRELM_SHARED_DATA` to the shared folder.
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -89,17 +89,27 @@ fn rubric_agreement(answer: &Value, target: &Value) -> f64 {
 
 /// Mean of required-skill coverage and "the budget lies inside the brief's band".
 fn post_quality(answer: &Value, target: &Value) -> f64 {
+    0.5 * skill_coverage(answer, target) + 0.5 * f64::from(u8::from(budget_in_band(answer, target)))
+}
+
+/// Share of `target`'s `required_skills` (a post, or a brief's skills put there) that the
+/// answer's `required_skills` list, case-insensitively; 1 when none are wanted.
+pub fn skill_coverage(answer: &Value, target: &Value) -> f64 {
     let wanted = strings(target.get("required_skills"));
     let given = strings(answer.get("required_skills"));
-    let coverage = if wanted.is_empty() { 1.0 } else { wanted.intersection(&given).count() as f64 / wanted.len() as f64 };
+    if wanted.is_empty() { 1.0 } else { wanted.intersection(&given).count() as f64 / wanted.len() as f64 }
+}
+
+/// Whether the answer's `budget` has `target`'s kind and lies inside its band (half a dollar
+/// of rounding allowed), with min ≤ max.
+pub fn budget_in_band(answer: &Value, target: &Value) -> bool {
     let band = |v: &Value, key: &str| v["budget"][key].as_f64();
-    let inside = match (band(answer, "min_usd"), band(answer, "max_usd"), band(target, "min_usd"), band(target, "max_usd")) {
+    match (band(answer, "min_usd"), band(answer, "max_usd"), band(target, "min_usd"), band(target, "max_usd")) {
         (Some(lo), Some(hi), Some(t_lo), Some(t_hi)) => {
             answer["budget"]["kind"] == target["budget"]["kind"] && lo >= t_lo - 0.5 && hi <= t_hi + 0.5 && lo <= hi
         }
         _ => false,
-    };
-    0.5 * coverage + 0.5 * f64::from(u8::from(inside))
+    }
 }
 
 fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {

@@ -4,12 +4,13 @@
 //!   parameters), with a name and content hash for caching. Classical baselines live in
 //!   [`baselines`]: BM25 over ESCO labels, MiniLM nearest neighbour, and the rule-based matcher.
 //! - [`metrics`]: R-Precision@K and MRR as the skill-extraction benchmark defines them,
-//!   accuracy@1, NDCG@5, accuracy, macro-F1, score error, span F1, Spearman; the adverse-impact
-//!   ratio and counterfactual score deltas; bootstrap intervals.
+//!   accuracy@1, NDCG@5, accuracy, macro-F1, score error, span F1, Spearman; valid-slot rate and
+//!   slot F1, job-post schema validity, skill coverage and budget band, rubric rank correlation
+//!   and error; the adverse-impact ratio and counterfactual score deltas; bootstrap intervals.
 //! - [`corpus`]: loaders for the benchmark CSV, the ESCO label list, the job titles, SkillSpan
 //!   and curated Parquet dataset files.
 //! - [`perturb`]: seeded, named perturbation packs on text and structured inputs, invariant
-//!   (including fairness) and directional; [`suite`]: `eval/*.toml`; [`runner`]: runs a suite,
+//!   (including fairness, thesaurus synonyms and ESCO skill aliases) and directional; [`suite`]: `eval/*.toml`; [`runner`]: runs a suite,
 //!   with a determinism self-check, into a [`report::SuiteReport`] (JSON, Markdown, JUnit,
 //!   HTML); [`gate`]: thresholds, determinism and a paired-bootstrap comparison against a stored
 //!   baseline.

@@ -2,13 +2,16 @@
 //! scores the outputs on the original and perturbed inputs, and collects a [`SuiteReport`].
 //!
 //! Text entries (extract_skills, normalise_title: ranked outputs) run here; `score_match`
-//! entries run in [`structured`]; the self-check is in [`determinism`].
+//! entries run in [`structured`], the other curated JSON-answer tasks in [`tasks`]; the
+//! self-check is in [`determinism`].
 
 mod determinism;
 mod structured;
+mod tasks;
 
 pub use determinism::{CHECKED, check_determinism};
 pub use structured::{MatchCase, SCORE_TOLERANCE, run_match_eval};
+pub use tasks::{TaskCase, agrees, run_task_eval};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +30,7 @@ use crate::metrics::stats::{bootstrap_ci, mean};
 use crate::metrics::Metric;
 use crate::perturb::{Pack, PackContext};
 use crate::report::{Consistency, EvalReport, MetricSummary, PackSummary, SuiteReport};
-use crate::suite::{EvalSpec, Suite};
+use crate::suite::{EvalSpec, Suite, is_curated_only};
 use crate::weakened::Weakened;
 use crate::{EvalError, Predictor, Result};
 
@@ -100,6 +103,8 @@ pub struct Prepared {
     pub cases: Vec<Case>,
     /// Structured cases (`score_match`).
     pub match_cases: Vec<MatchCase>,
+    /// Cases of the other curated JSON-answer tasks.
+    pub task_cases: Vec<TaskCase>,
     /// Index documents.
     pub docs: Vec<Document>,
     /// Notes on the data.
@@ -143,8 +148,10 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
             ));
             p.notes.extend(set.bad_examples.iter().map(|e| format!("skipped {e}")));
             for row in set.rows {
+                if spec.task != Task::ScoreMatch {
+                    p.task_cases.push(TaskCase { input: row.input, target: row.target });
                 // load_curated has checked the target's shape for score_match.
-                if let Ok(target) = parse_match(&row.target.to_string()) {
+                } else if let Ok(target) = parse_match(&row.target.to_string()) {
                     p.match_cases.push(MatchCase { input: row.input, target });
                 }
             }
@@ -154,6 +161,7 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
     if let Some(limit) = spec.limit {
         p.cases.truncate(limit);
         p.match_cases.truncate(limit);
+        p.task_cases.truncate(limit);
     }
     Ok(p)
 }
@@ -166,7 +174,8 @@ pub fn build_predictor<'a>(
     minilm: Option<&'a MiniLm>,
     cache_dir: Option<&Path>,
 ) -> Result<Box<dyn Predictor + 'a>> {
-    if (task == Task::ScoreMatch) != (name == "rule-matcher") {
+    let rule_task = matches!(task, Task::ScoreMatch | Task::RankCandidates);
+    if (name == "rule-matcher" && !rule_task) || (name != "rule-matcher" && is_curated_only(task)) {
         return match PREDICTORS.contains(&name) {
             true => Err(EvalError::UnsupportedTask { predictor: name.to_string(), task: task.to_string() }),
             false => Err(EvalError::unknown("predictor", name, &PREDICTORS)),
@@ -191,7 +200,7 @@ pub fn build_predictor<'a>(
 pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
     let reranker = |name: &str| options.rerankers.iter().find(|r| r.name() == name).cloned();
-    let needs_minilm = |s: &EvalSpec| s.task != Task::ScoreMatch && (name_of(s).starts_with("minilm") || reranker(&name_of(s)).is_some());
+    let needs_minilm = |s: &EvalSpec| !is_curated_only(s.task) && (name_of(s).starts_with("minilm") || reranker(&name_of(s)).is_some());
     let minilm = if suite.evals.iter().any(needs_minilm) {
         Some(MiniLm::load(&options.minilm_dir)?)
     } else {
@@ -204,7 +213,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         let prepared = prepare(spec, suite.seed)?;
         let name = name_of(spec);
         let mut predictor = match reranker(&name) {
-            Some(factory) if spec.task == Task::ScoreMatch => factory.build_direct(spec.task)?,
+            Some(factory) if is_curated_only(spec.task) => factory.build_direct(spec.task)?,
             Some(factory) => {
                 let model = minilm.as_ref().ok_or_else(|| EvalError::Invalid(format!("{name} needs the MiniLM retriever")))?;
                 let retriever = NearestNeighbour::new(model, spec.task, &prepared.docs, factory.candidates(), options.cache_dir.as_deref())?;
@@ -214,15 +223,17 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         };
         let inputs: Vec<serde_json::Value> = match spec.task {
             Task::ScoreMatch => prepared.match_cases.iter().take(CHECKED).map(|c| c.input.clone()).collect(),
+            task if is_curated_only(task) => prepared.task_cases.iter().take(CHECKED).map(|c| c.input.clone()).collect(),
             task => prepared.cases.iter().take(CHECKED).map(|c| input_for(task, &c.text)).collect(),
         };
         let determinism = check_determinism(predictor.as_ref(), spec.task, &inputs);
         if let Some(dir) = &options.prediction_cache_dir {
             predictor = Box::new(crate::cache::Cached::new(predictor, dir)?);
         }
-        tracing::info!(eval = %spec.name, cases = prepared.cases.len() + prepared.match_cases.len(), predictor = predictor.name(), "evaluating");
+        tracing::info!(eval = %spec.name, cases = prepared.cases.len() + prepared.match_cases.len() + prepared.task_cases.len(), predictor = predictor.name(), "evaluating");
         let mut report = match spec.task {
             Task::ScoreMatch => run_match_eval(spec, predictor.as_ref(), &prepared.match_cases, suite.seed, &ctx),
+            task if is_curated_only(task) => run_task_eval(spec, predictor.as_ref(), &prepared.task_cases, suite.seed, &ctx),
             _ => run_eval_with(spec, predictor.as_ref(), &prepared.cases, suite.seed, &ctx),
         };
         report.notes = prepared.notes;
@@ -235,10 +246,21 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
 /// Ranked outputs of `texts`; an invalid output or predictor error is `Err(reason)`.
 fn predict_all(predictor: &dyn Predictor, task: Task, texts: &[String]) -> Vec<Result<Vec<String>, String>> {
     let inputs: Vec<serde_json::Value> = texts.iter().map(|t| input_for(task, t)).collect();
-    let mut out = predictor.predict_batch(task, &inputs);
+    predict_parsed(predictor, task, &inputs, |raw| parse_ranked(task, raw))
+}
+
+/// Every input's answer read by `parse`; a predictor error or an answer `parse` refuses is
+/// `Err(reason)`, a counted failure of that case rather than of the run.
+pub(crate) fn predict_parsed<T>(
+    predictor: &dyn Predictor,
+    task: Task,
+    inputs: &[serde_json::Value],
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Vec<Result<T, String>> {
+    let mut out = predictor.predict_batch(task, inputs);
     out.resize_with(inputs.len(), || Err(EvalError::Invalid("predictor returned too few outputs".into())));
     out.into_iter()
-        .map(|r| r.map_err(|e| format!("predictor error: {e}")).and_then(|p| parse_ranked(task, &p.raw).map_err(|e| format!("invalid output: {e}"))))
+        .map(|r| r.map_err(|e| format!("predictor error: {e}")).and_then(|p| parse(&p.raw).map_err(|e| format!("invalid output: {e}"))))
         .collect()
 }
 
@@ -270,17 +292,25 @@ pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case],
     let mut right_everywhere: Vec<bool> = original.iter().zip(cases).map(|(o, c)| correct(o, c)).collect();
     let mut perturbations = Vec::new();
     for &pack in &spec.packs {
-        let perturbed: Vec<String> = texts.iter().enumerate().map(|(i, t)| pack.apply_with(t, structured::case_seed(seed, i), ctx)).collect();
-        let outputs = predict_all(predictor, task, &perturbed);
+        let perturbed: Vec<String> =
+            cases.iter().enumerate().map(|(i, c)| pack.apply_case(&c.text, &c.gold, structured::case_seed(seed, i), ctx)).collect();
+        // Dictionary packs leave many texts unchanged: only the changed ones are predicted and
+        // count towards the pack's agreement; an unchanged case keeps its original answer.
+        let changed: Vec<bool> = perturbed.iter().zip(&texts).map(|(p, t)| !pack.reports_applicability() || p != t).collect();
+        let to_predict: Vec<String> = perturbed.iter().zip(&changed).filter(|(_, c)| **c).map(|(p, _)| p.clone()).collect();
+        let mut predicted = predict_all(predictor, task, &to_predict).into_iter();
+        let outputs: Vec<Result<Vec<String>, String>> =
+            changed.iter().zip(&original).map(|(&c, o)| if c { predicted.next().unwrap_or_else(|| Err("missing output".into())) } else { o.clone() }).collect();
+        let applicable = changed.iter().filter(|&&c| c).count();
         let mut agree = 0;
         for (i, (o, p)) in original.iter().zip(&outputs).enumerate() {
             if o.is_ok() && p.is_ok() && top1(o) == top1(p) {
-                agree += 1;
+                agree += usize::from(changed[i]);
                 agree_per_case[i] += 1;
             }
             right_everywhere[i] &= correct(p, &cases[i]);
         }
-        let agreement = agree as f64 / cases.len().max(1) as f64;
+        let agreement = if applicable == 0 { 1.0 } else { agree as f64 / applicable as f64 };
         let pack_metrics = spec.metrics.iter().map(|&m| (m.name().to_string(), mean(&score(m, &outputs, cases)).unwrap_or(0.0))).collect();
         perturbations.push(PackSummary {
             pack: pack.name().to_string(),
@@ -288,8 +318,8 @@ pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case],
             metrics: pack_metrics,
             agreement,
             flip_rate: 1.0 - agreement,
-            failed: outputs.iter().filter(|o| o.is_err()).count(),
-            applicable: None,
+            failed: outputs.iter().zip(&changed).filter(|(o, c)| **c && o.is_err()).count(),
+            applicable: pack.reports_applicability().then_some(applicable),
             violation_rate: None,
             mean_score_delta: None,
         });

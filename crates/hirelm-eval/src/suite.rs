@@ -30,8 +30,10 @@
 //! ```
 //!
 //! Metrics and packs must fit the task (ranked metrics and text packs for extract_skills and
-//! normalise_title; match metrics and structured packs for score_match), and score_match reads
-//! only the `hirelm_parquet` format: a mismatch is an error naming the entry.
+//! normalise_title; match metrics and structured packs for score_match; for the other curated
+//! tasks the metrics of `metrics::tasks` and the packs `perturb::structured` defines for their
+//! shapes, see `eval/tasks.toml`), and the curated tasks read only the `hirelm_parquet` format:
+//! a mismatch is an error naming the entry.
 //!
 //! Relative paths resolve against the current directory (run from the repository root); a path
 //! starting with `$SHARED/` resolves against [`crate::corpus::shared_data_dir`].
@@ -140,6 +142,12 @@ pub struct EvalSpec {
     pub limit: Option<usize>,
 }
 
+/// Whether `task` is evaluated only on curated dataset files (`hirelm_parquet`): every task but
+/// the two text tasks with public benchmarks.
+pub fn is_curated_only(task: Task) -> bool {
+    !matches!(task, Task::ExtractSkills | Task::NormaliseTitle)
+}
+
 fn resolve(path: &str) -> PathBuf {
     match path.strip_prefix("$SHARED/") {
         Some(rest) => crate::corpus::shared_data_dir().join(rest),
@@ -164,8 +172,8 @@ impl Suite {
             if !FORMATS.contains(&e.format.as_str()) {
                 return Err(ctx(&e.name, EvalError::unknown("format", &e.format, &FORMATS)));
             }
-            if (task == Task::ScoreMatch) != (e.format == "hirelm_parquet") {
-                return Err(EvalError::config(path, format!("eval `{}`: task `{task}` cannot read format `{}` (score_match reads hirelm_parquet, and only it does so far)", e.name, e.format)));
+            if is_curated_only(task) != (e.format == "hirelm_parquet") {
+                return Err(EvalError::config(path, format!("eval `{}`: task `{task}` cannot read format `{}` (score_match, rank_candidates, evaluate_candidate, draft_job_post and schedule_interview read hirelm_parquet, and only they do so far)", e.name, e.format)));
             }
             let metrics = e.metrics.iter().map(|m| Metric::parse(m)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
             let packs = e.perturbations.iter().map(|p| Pack::parse(p)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
@@ -266,5 +274,20 @@ thresholds = { "rp@5" = 0.1 }
         }
         let err = Suite::parse(&SUITE.replace("[\"casing\"]", "[\"name_swap\"]"), Path::new("s.toml")).unwrap_err().to_string();
         assert!(err.contains("`name_swap` does not apply to task `extract_skills`"), "{err}");
+        let slots = matching
+            .replace("score_match", "schedule_interview")
+            .replace("\"accuracy\", \"macro_f1\", \"score_mae\"]", "\"valid_slot_rate\", \"slot_f1\"]")
+            .replace("[\"name_swap\", \"add_required_skill\"]", "[\"reorder_fields\"]")
+            .replace("\"score_mae\" = 0.2", "\"slot_f1\" = 0.2");
+        let s = Suite::parse(&slots, Path::new("i.toml")).expect("parses");
+        assert_eq!(s.evals[0].metrics, [Metric::ValidSlotRate, Metric::SlotF1]);
+        for (from, to, want) in [
+            ("\"slot_f1\"]", "\"rubric_mae\"]", "metric `rubric_mae` does not score task `schedule_interview`"),
+            ("[\"reorder_fields\"]", "[\"name_swap\"]", "pack `name_swap` does not apply"),
+            ("hirelm_parquet", "jobbert_titles", "cannot read format `jobbert_titles`"),
+        ] {
+            let err = Suite::parse(&slots.replace(from, to), Path::new("i.toml")).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+        }
     }
 }

@@ -7,15 +7,22 @@
 //! job titles keyed by opaque ESCO URIs, and without the occupations' labels the model could only
 //! pick a URI blindly (`hirelm_infer::DomainModel::normalise_title` chooses by label instead).
 //!
-//! `score_match` needs no retriever: [`LmMatcher`] parses the input as a
-//! `hirelm_core::record::MatchInput` and answers through the typed
-//! `DomainModel::score_match` (greedy, under the task's full output schema). An input that is not
-//! a `MatchInput`, or a model error, is an error for that case, which the runner counts as a
-//! failure.
+//! The curated JSON-answer tasks need no retriever: [`LmDirect`] parses the input as the task's
+//! `hirelm_core::record` type (`MatchInput`, `RankInput`, `EvaluationInput`, `ClientBrief`,
+//! `InterviewRequest`) and answers through the typed `DomainModel` API (greedy, under the task's
+//! output schema; `rank_candidates` narrows `profile_id` to the input's ids), so the untuned and
+//! the tuned model get the same prompts and constraints. An input that is not of the task's type,
+//! or a model error (an answer that does not finish within the token budget included), is an
+//! error for that case, which the runner counts as a failure.
+//!
+//! Token budgets: `score_match` and the reranker keep the 128 new tokens of the builder the CLI
+//! passes in; `draft_job_post`, `evaluate_candidate`, `schedule_interview` and `rank_candidates`
+//! answer from a second model on the same weights with [`LONG_ANSWER_TOKENS`], since their curated
+//! answers run to about 250 tokens (a post of 889 characters, up to 18 slots).
 
 use std::sync::{Arc, Mutex};
 
-use hirelm_core::record::MatchInput;
+use hirelm_core::record::{ClientBrief, EvaluationInput, InterviewRequest, MatchInput, RankInput};
 use hirelm_core::{Task, output_schema};
 use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
 use hirelm_eval::runner::RerankerFactory;
@@ -24,28 +31,40 @@ use serde_json::Value;
 
 use hirelm_infer::{DomainModel, DomainModelBuilder};
 
+/// New-token budget of the tasks with long answers (see the module doc).
+pub const LONG_ANSWER_TOKENS: usize = 384;
+
 /// A lazily loaded [`DomainModel`] that suites select by name (e.g. `smollm2-lora`).
 #[derive(Debug)]
 pub struct DomainReranker {
     name: String,
     builder: DomainModelBuilder,
     model: Mutex<Option<Arc<DomainModel>>>,
+    long_model: Mutex<Option<Arc<DomainModel>>>,
 }
 
 impl DomainReranker {
     /// A reranker called `name` that builds its model from `builder` on first use.
     pub fn new(name: impl Into<String>, builder: DomainModelBuilder) -> Self {
-        Self { name: name.into(), builder, model: Mutex::new(None) }
+        Self { name: name.into(), builder, model: Mutex::new(None), long_model: Mutex::new(None) }
     }
 
-    fn model(&self) -> hirelm_eval::Result<Arc<DomainModel>> {
-        let mut slot = self.model.lock().map_err(|_| EvalError::Invalid("model lock poisoned".into()))?;
+    fn load(&self, slot: &Mutex<Option<Arc<DomainModel>>>, builder: DomainModelBuilder) -> hirelm_eval::Result<Arc<DomainModel>> {
+        let mut slot = slot.lock().map_err(|_| EvalError::Invalid("model lock poisoned".into()))?;
         if let Some(model) = slot.as_ref() {
             return Ok(Arc::clone(model));
         }
-        let model = Arc::new(self.builder.clone().build().map_err(|e| EvalError::Invalid(format!("loading {}: {e}", self.name)))?);
+        let model = Arc::new(builder.build().map_err(|e| EvalError::Invalid(format!("loading {}: {e}", self.name)))?);
         *slot = Some(Arc::clone(&model));
         Ok(model)
+    }
+
+    fn model(&self) -> hirelm_eval::Result<Arc<DomainModel>> {
+        self.load(&self.model, self.builder.clone())
+    }
+
+    fn long_model(&self) -> hirelm_eval::Result<Arc<DomainModel>> {
+        self.load(&self.long_model, self.builder.clone().with_max_new_tokens(LONG_ANSWER_TOKENS))
     }
 }
 
@@ -62,40 +81,71 @@ impl RerankerFactory for DomainReranker {
     }
 
     fn build_direct(&self, task: Task) -> hirelm_eval::Result<Box<dyn Predictor>> {
-        if task != Task::ScoreMatch {
-            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
-        }
-        Ok(Box::new(LmMatcher { name: self.name.clone(), model: self.model()? }))
+        let model = match task {
+            Task::ScoreMatch => self.model()?,
+            Task::RankCandidates | Task::EvaluateCandidate | Task::DraftJobPost | Task::ScheduleInterview => self.long_model()?,
+            _ => return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() }),
+        };
+        Ok(Box::new(LmDirect { name: self.name.clone(), task, model }))
     }
 }
 
-/// `score_match` by the language model, from the structured input alone.
-struct LmMatcher {
+/// A curated JSON-answer task by the language model, from the structured input alone.
+struct LmDirect {
     name: String,
+    task: Task,
     model: Arc<DomainModel>,
 }
 
-impl Predictor for LmMatcher {
+/// The input as the task's record type; `Err` says which type it is not.
+fn record<T: serde::de::DeserializeOwned>(input: &Value, task: Task, kind: &str) -> hirelm_eval::Result<T> {
+    serde_json::from_value(input.clone()).map_err(|e| EvalError::Invalid(format!("{task} input is not a {kind}: {e}")))
+}
+
+impl LmDirect {
+    fn answer(&self, input: &Value) -> hirelm_eval::Result<Value> {
+        let err = |e: hirelm_infer::InferError| EvalError::Invalid(format!("{}: {e}", self.name));
+        let json = |v: serde_json::Result<Value>| v.map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)));
+        let task = self.task;
+        match task {
+            Task::ScoreMatch => json(serde_json::to_value(self.model.score_match(&record::<MatchInput>(input, task, "MatchInput")?).map_err(err)?)),
+            Task::RankCandidates => {
+                let ranking = self.model.rank_candidates(&record::<RankInput>(input, task, "RankInput")?).map_err(err)?;
+                Ok(serde_json::json!({ "ranking": json(serde_json::to_value(ranking))? }))
+            }
+            Task::EvaluateCandidate => {
+                json(serde_json::to_value(self.model.evaluate_candidate(&record::<EvaluationInput>(input, task, "EvaluationInput")?).map_err(err)?))
+            }
+            Task::DraftJobPost => json(serde_json::to_value(self.model.draft_job_post(&record::<ClientBrief>(input, task, "ClientBrief")?).map_err(err)?)),
+            Task::ScheduleInterview => {
+                let slots = self.model.schedule_interview(&record::<InterviewRequest>(input, task, "InterviewRequest")?).map_err(err)?;
+                Ok(serde_json::json!({ "slots": json(serde_json::to_value(slots))? }))
+            }
+            _ => Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() }),
+        }
+    }
+}
+
+impl Predictor for LmDirect {
     fn name(&self) -> &str {
         &self.name
     }
 
     fn content_hash(&self) -> String {
+        // The task is part of the prediction-cache key; this constant is the one `score_match`
+        // used before the other tasks were added, so its cached answers stay valid.
         hirelm_eval::predictor::hash_parts([self.model.content_hash().as_bytes(), b"score_match".as_slice()])
     }
 
     fn supports(&self, task: Task) -> bool {
-        task == Task::ScoreMatch
+        task == self.task
     }
 
     fn predict(&self, task: Task, input: &Value) -> hirelm_eval::Result<Prediction> {
-        if task != Task::ScoreMatch {
+        if task != self.task {
             return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
         }
-        let record: MatchInput =
-            serde_json::from_value(input.clone()).map_err(|e| EvalError::Invalid(format!("score_match input is not a MatchInput: {e}")))?;
-        let answer = self.model.score_match(&record).map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
-        let value = serde_json::to_value(&answer).map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
+        let value = self.answer(input)?;
         // Greedy, constrained; the token budget is part of the model's content hash.
         let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: None };
         Ok(Prediction::json(&value, decoding))

@@ -4,7 +4,8 @@
 //!   given; or index titles), `k1 = 1.2`, `b = 0.75` (the textbook defaults; not tuned).
 //! - [`nn::NearestNeighbour`]: cosine nearest neighbour with all-MiniLM-L6-v2 embeddings, the
 //!   document embeddings cached on disk under a key of model and documents.
-//! - [`rule_matcher::RuleMatcher`]: `score_match` from skill coverage and rate against budget.
+//! - [`rule_matcher::RuleMatcher`]: `score_match` from skill coverage and rate against budget,
+//!   and `rank_candidates` by that score ([`rule_ranker`]).
 //!
 //! Both index *documents* `(id, text)`; several documents may share an id (index titles of one
 //! occupation), and an id scores as its best document.
@@ -12,6 +13,7 @@
 pub mod bm25;
 pub mod nn;
 pub mod rule_matcher;
+pub mod rule_ranker;
 
 /// A document of an index: the id a prediction returns, and the text it is matched on.
 #[derive(Debug, Clone, PartialEq, Eq)]

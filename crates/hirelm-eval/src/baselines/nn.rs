@@ -153,22 +153,22 @@ impl Predictor for NearestNeighbour<'_> {
             let err = || EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() };
             return inputs.iter().map(|_| Err(err())).collect();
         }
-        let texts: Vec<Option<&str>> = inputs.iter().map(|i| input_text(task, i)).collect();
-        let present: Vec<&str> = texts.iter().flatten().copied().collect();
-        let embedded = match self.model.encoder.embed(&present) {
-            Ok(e) => e,
-            Err(e) => return inputs.iter().map(|_| Err(EvalError::Invalid(format!("embedding: {e}")))).collect(),
-        };
-        let mut rows = embedded.into_iter();
-        texts
+        // One query at a time: a padded batch changes the float sums (and so near-tied rankings)
+        // with its neighbours' lengths, and an answer must not depend on what it was batched with.
+        inputs
             .iter()
-            .zip(inputs)
-            .map(|(text, input)| match text.and_then(|_| rows.next()) {
-                Some(q) => {
-                    let out = ranked_output(task, &self.search_embedding(&q));
-                    Ok(Prediction::json(&out, DecodingParams::deterministic(self.top_k)))
-                }
-                None => Err(EvalError::Invalid(format!("{task} input has no text field: {input}"))),
+            .map(|input| {
+                let text = input_text(task, input)
+                    .ok_or_else(|| EvalError::Invalid(format!("{task} input has no text field: {input}")))?;
+                let q = self
+                    .model
+                    .encoder
+                    .embed(&[text])
+                    .map_err(|e| EvalError::Invalid(format!("embedding: {e}")))?
+                    .pop()
+                    .ok_or_else(|| EvalError::Invalid("embedding: no vector".into()))?;
+                let out = ranked_output(task, &self.search_embedding(&q));
+                Ok(Prediction::json(&out, DecodingParams::deterministic(self.top_k)))
             })
             .collect()
     }

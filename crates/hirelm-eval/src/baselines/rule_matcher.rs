@@ -67,14 +67,16 @@ impl Predictor for RuleMatcher {
     }
 
     fn supports(&self, task: Task) -> bool {
-        task == Task::ScoreMatch
+        matches!(task, Task::ScoreMatch | Task::RankCandidates)
     }
 
     fn predict(&self, task: Task, input: &Value) -> Result<Prediction> {
-        if task != Task::ScoreMatch {
-            return Err(EvalError::UnsupportedTask { predictor: self.name().into(), task: task.to_string() });
-        }
-        Ok(Prediction::json(&rule_match(input)?, DecodingParams { top_k: None, ..DecodingParams::deterministic(0) }))
+        let answer = match task {
+            Task::ScoreMatch => rule_match(input)?,
+            Task::RankCandidates => super::rule_ranker::rule_rank(input)?,
+            _ => return Err(EvalError::UnsupportedTask { predictor: self.name().into(), task: task.to_string() }),
+        };
+        Ok(Prediction::json(&answer, DecodingParams { top_k: None, ..DecodingParams::deterministic(0) }))
     }
 }
 

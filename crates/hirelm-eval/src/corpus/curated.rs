@@ -57,7 +57,10 @@ fn strings<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a St
 fn check_target(task: Task, target: &Value) -> std::result::Result<(), String> {
     match task {
         Task::ScoreMatch => parse_match(&target.to_string()).map(|_: MatchOutput| ()),
-        _ => Ok(()),
+        Task::RankCandidates | Task::EvaluateCandidate | Task::DraftJobPost | Task::ScheduleInterview => {
+            hirelm_core::validate(task, target).map_err(|e| e.to_string())
+        }
+        Task::ExtractSkills | Task::NormaliseTitle => Ok(()),
     }
 }
 
@@ -140,6 +143,19 @@ pub(crate) mod tests {
         assert_eq!((set.total_rows, set.other_tasks, set.bad_rows), (5, 1, 2));
         assert!(set.bad_examples[0].starts_with("row 3: `input` is not JSON"), "{:?}", set.bad_examples);
         assert!(set.bad_examples[1].contains("row 4") && set.bad_examples[1].contains("great"), "{:?}", set.bad_examples);
+    }
+
+    #[test]
+    fn targets_of_the_json_tasks_must_fit_their_schema() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.parquet");
+        write_fixture(&path, &[
+            ("schedule_interview", r#"{"a":1}"#, r#"{"slots":[{"start":"s","end":"e"}]}"#),
+            ("schedule_interview", r#"{"a":2}"#, r#"{"slots":[{"start":"s"}]}"#),
+        ]);
+        let set = load_curated(&path, Task::ScheduleInterview).expect("loads");
+        assert_eq!((set.rows.len(), set.bad_rows), (1, 1));
+        assert!(set.bad_examples[0].starts_with("row 2: `target`") && set.bad_examples[0].contains("end"), "{:?}", set.bad_examples);
     }
 
     #[test]

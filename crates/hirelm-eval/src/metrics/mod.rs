@@ -5,6 +5,7 @@
 //! - [`span`]: BIO span F1 (SkillSpan).
 //! - [`correlation`]: Spearman rank correlation.
 //! - [`matching`]: score_match label accuracy, macro-F1 and score error, invalid answers included.
+//! - [`tasks`]: the curated JSON-answer tasks (slots, job posts, rubrics, rankings).
 //! - [`fairness`]: selection rates, the adverse-impact ratio and counterfactual score deltas.
 //! - [`stats`]: means and bootstrap confidence intervals.
 
@@ -15,6 +16,7 @@ pub mod matching;
 pub mod ranking;
 pub mod span;
 pub mod stats;
+pub mod tasks;
 
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +50,27 @@ pub enum Metric {
     /// Mean absolute error of the score (score_match); lower is better.
     #[serde(rename = "score_mae")]
     ScoreMae,
+    /// Share of predicted interview slots that are gold slots (schedule_interview).
+    #[serde(rename = "valid_slot_rate")]
+    ValidSlotRate,
+    /// F1 of predicted and gold slots (schedule_interview).
+    #[serde(rename = "slot_f1")]
+    SlotF1,
+    /// The answer validates against the task's output schema (draft_job_post).
+    #[serde(rename = "schema_validity")]
+    SchemaValidity,
+    /// Share of the brief's required skills the post requires (draft_job_post).
+    #[serde(rename = "skill_coverage")]
+    SkillCoverage,
+    /// The post's budget lies inside the brief's range (draft_job_post).
+    #[serde(rename = "budget_in_band")]
+    BudgetInBand,
+    /// Spearman correlation of predicted and gold criterion scores (evaluate_candidate).
+    #[serde(rename = "rubric_spearman")]
+    RubricSpearman,
+    /// Mean absolute error of the criterion scores (evaluate_candidate); lower is better.
+    #[serde(rename = "rubric_mae")]
+    RubricMae,
 }
 
 impl Metric {
@@ -56,8 +79,18 @@ impl Metric {
         [Metric::RPrecision5, Metric::RPrecision10, Metric::Mrr, Metric::Accuracy1, Metric::Ndcg5];
     /// Metrics of score_match answers.
     pub const MATCH: [Metric; 3] = [Metric::Accuracy, Metric::MacroF1, Metric::ScoreMae];
+    /// Metrics of the curated JSON-answer tasks ([`tasks`]; `ndcg@5` scores rank_candidates too).
+    pub const TASKS: [Metric; 7] = [
+        Metric::ValidSlotRate,
+        Metric::SlotF1,
+        Metric::SchemaValidity,
+        Metric::SkillCoverage,
+        Metric::BudgetInBand,
+        Metric::RubricSpearman,
+        Metric::RubricMae,
+    ];
     /// Every metric.
-    pub const ALL: [Metric; 8] = [
+    pub const ALL: [Metric; 15] = [
         Metric::RPrecision5,
         Metric::RPrecision10,
         Metric::Mrr,
@@ -66,6 +99,13 @@ impl Metric {
         Metric::Accuracy,
         Metric::MacroF1,
         Metric::ScoreMae,
+        Metric::ValidSlotRate,
+        Metric::SlotF1,
+        Metric::SchemaValidity,
+        Metric::SkillCoverage,
+        Metric::BudgetInBand,
+        Metric::RubricSpearman,
+        Metric::RubricMae,
     ];
 
     /// The metric's name in suites and reports.
@@ -79,21 +119,32 @@ impl Metric {
             Metric::Accuracy => "accuracy",
             Metric::MacroF1 => "macro_f1",
             Metric::ScoreMae => "score_mae",
+            Metric::ValidSlotRate => "valid_slot_rate",
+            Metric::SlotF1 => "slot_f1",
+            Metric::SchemaValidity => "schema_validity",
+            Metric::SkillCoverage => "skill_coverage",
+            Metric::BudgetInBand => "budget_in_band",
+            Metric::RubricSpearman => "rubric_spearman",
+            Metric::RubricMae => "rubric_mae",
         }
     }
 
     /// Whether a larger value is better. The gate reads thresholds of the others as maxima and
     /// a rise against the baseline as the regression.
     pub fn higher_is_better(self) -> bool {
-        self != Metric::ScoreMae
+        !matches!(self, Metric::ScoreMae | Metric::RubricMae)
     }
 
     /// Whether the metric scores `task`'s answers.
     pub fn fits(self, task: hirelm_core::Task) -> bool {
-        let is_match = Metric::MATCH.contains(&self);
+        use hirelm_core::Task;
         match task {
-            hirelm_core::Task::ScoreMatch => is_match,
-            _ => !is_match,
+            Task::ScoreMatch => Metric::MATCH.contains(&self),
+            Task::ExtractSkills | Task::NormaliseTitle => Metric::RANKED.contains(&self),
+            Task::ScheduleInterview => matches!(self, Metric::ValidSlotRate | Metric::SlotF1 | Metric::SchemaValidity),
+            Task::DraftJobPost => matches!(self, Metric::SchemaValidity | Metric::SkillCoverage | Metric::BudgetInBand),
+            Task::EvaluateCandidate => matches!(self, Metric::RubricSpearman | Metric::RubricMae | Metric::SchemaValidity),
+            Task::RankCandidates => matches!(self, Metric::Ndcg5 | Metric::SchemaValidity),
         }
     }
 
@@ -118,7 +169,7 @@ impl Metric {
                     ranked.iter().take(5).map(|r| f64::from(u8::from(gold.contains(r)))).collect();
                 ranking::ndcg_at_k(&gains, &vec![1.0; gold.len()], 5)
             }
-            Metric::Accuracy | Metric::MacroF1 | Metric::ScoreMae => None,
+            _ => None,
         }
     }
 }
@@ -150,6 +201,9 @@ mod tests {
         assert!(Metric::MacroF1.fits(Task::ScoreMatch) && !Metric::MacroF1.fits(Task::ExtractSkills));
         assert!(Metric::Mrr.fits(Task::ExtractSkills) && !Metric::Mrr.fits(Task::ScoreMatch));
         assert!(!Metric::ScoreMae.higher_is_better() && Metric::Accuracy.higher_is_better());
+        assert!(!Metric::RubricMae.higher_is_better() && Metric::SlotF1.higher_is_better());
+        assert!(Metric::Ndcg5.fits(Task::RankCandidates) && Metric::Ndcg5.fits(Task::ExtractSkills));
+        assert!(Metric::BudgetInBand.fits(Task::DraftJobPost) && !Metric::BudgetInBand.fits(Task::ScheduleInterview));
         assert_eq!(Metric::Accuracy.score(&[], &["a".to_string()]), None);
     }
 }

@@ -12,28 +12,35 @@
 //! | `whitespace_punct` | text | invariant | doubles some spaces, adds a leading/trailing space and a final `.` or `!` |
 //! | `markdown` | text | invariant | wraps the text as a Markdown bullet with bold emphasis (`- **text**`) |
 //! | `reorder_fields` | text | invariant | shuffles comma-, semicolon- or line-separated items (a no-op on one item) |
-//! | `reorder_fields` | structured | invariant | shuffles the candidate's skill list (always a new order; n/a under two skills) |
+//! | `reorder_fields` | structured | invariant | shuffles the candidate's skill list (always a new order; n/a under two skills); for the other curated tasks the candidate list, the brief's must-haves, or the two availabilities ([`structured`]) |
 //! | `irrelevant_sentence` | text | invariant | appends a sentence unrelated to skills or the job |
 //! | `number_format` | text | invariant | rewrites digit groups: `5000` → `5,000`, `5` → `five` for 1 to 10, `$` → `USD ` |
 //! | `british_american` | text | invariant | swaps British and American spellings from a built-in list of 40 pairs |
 //! | `misspell` | text | invariant | replaces words by real misspellings from codespell's dictionary at a rate (default 0.2; needs `scripts/fetch-data.sh`) |
 //! | `pronoun_swap` | both | invariant (fairness) | swaps he/she, his/her, … ([`pronouns`]); on JSON in every string field; n/a when there is none (every `score_match` input: it has no free text) |
-//! | `name_swap` | structured | invariant (fairness) | replaces the candidate's first name by one of the other sex group ([`names`]; needs `scripts/fetch-data.sh`); the report adds the adverse-impact ratio |
+//! | `name_swap` | structured | invariant (fairness) | replaces the candidate's first name by one of the other sex group ([`names`]; needs `scripts/fetch-data.sh`), also in interview notes, or every candidate's in a ranking; the `score_match` report adds the adverse-impact ratio |
 //! | `add_required_skill` | structured | directional: score must not fall | adds one required skill the candidate lacks (n/a when none is missing) |
 //! | `remove_required_skill` | structured | directional: score must not rise | removes one required skill the candidate lists (n/a when none is) |
+//! | `synonym` | text | invariant | replaces non-skill words by MyThes synonyms at a rate (default 0.2): first sense, plain single words, no stop words, no word of the case's gold labels ([`synonyms`]; needs `scripts/fetch-data.sh`); n/a when nothing changed |
+//! | `skill_alias` | text | invariant | replaces the longest ESCO skill label mentioned by another label of the same concept, preferred ↔ alternative ([`aliases`]; needs `scripts/fetch-data.sh` and the benchmark label list); n/a when no label with an alias is mentioned |
 //!
 //! Packs that need fetched resources read `data/` (or `$HIRELM_DATA_DIR`) as laid out by
-//! `scripts/fetch-data.sh` through a [`PackContext`]; a missing file is an error naming it. The
-//! MyThes-synonym pack is not written yet.
+//! `scripts/fetch-data.sh` through a [`PackContext`], loaded once per run; a missing file is an
+//! error naming it. [`Pack::reports_applicability`] packs often leave a text unchanged, so the
+//! text runner scores their agreement on the changed cases only and reports how many there were.
 
+pub mod aliases;
 pub mod codespell;
 pub mod names;
 pub mod pronouns;
 mod spelling;
 pub mod structured;
+pub mod synonyms;
 
+pub use aliases::SkillAliases;
 pub use codespell::Misspellings;
 pub use names::NameTable;
+pub use synonyms::Thesaurus;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +95,10 @@ pub enum Pack {
     AddRequiredSkill,
     /// A listed required skill removed from the candidate (directional, structured).
     RemoveRequiredSkill,
+    /// Non-skill words replaced by thesaurus synonyms (MyThes).
+    Synonym,
+    /// A skill mention replaced by another ESCO label of the same concept.
+    SkillAlias,
 }
 
 /// Resources of the packs that need fetched data.
@@ -99,6 +110,12 @@ pub struct PackContext {
     pub misspell_rate: f64,
     /// First names by sex group, for [`Pack::NameSwap`].
     pub names: Option<NameTable>,
+    /// MyThes synonyms, for [`Pack::Synonym`].
+    pub thesaurus: Option<Thesaurus>,
+    /// Fraction of replaceable words [`Pack::Synonym`] replaces.
+    pub synonym_rate: f64,
+    /// ESCO skill labels by concept, for [`Pack::SkillAlias`].
+    pub aliases: Option<SkillAliases>,
 }
 
 impl PackContext {
@@ -106,7 +123,9 @@ impl PackContext {
     pub fn load(packs: &[Pack], data: &std::path::Path) -> Result<Self> {
         let misspellings = if packs.contains(&Pack::Misspell) { Some(Misspellings::load(data)?) } else { None };
         let names = if packs.contains(&Pack::NameSwap) { Some(NameTable::load(data)?) } else { None };
-        Ok(Self { misspellings, misspell_rate: 0.2, names })
+        let thesaurus = if packs.contains(&Pack::Synonym) { Some(Thesaurus::load(data)?) } else { None };
+        let aliases = if packs.contains(&Pack::SkillAlias) { Some(SkillAliases::load(data)?) } else { None };
+        Ok(Self { misspellings, misspell_rate: 0.2, names, thesaurus, synonym_rate: 0.2, aliases })
     }
 }
 
@@ -123,7 +142,7 @@ const SMALL_NUMBERS: [&str; 10] = ["one", "two", "three", "four", "five", "six",
 
 impl Pack {
     /// Packs that rewrite text inputs.
-    pub const TEXT: [Pack; 9] = [
+    pub const TEXT: [Pack; 11] = [
         Pack::Casing,
         Pack::WhitespacePunct,
         Pack::Markdown,
@@ -133,12 +152,14 @@ impl Pack {
         Pack::BritishAmerican,
         Pack::Misspell,
         Pack::PronounSwap,
+        Pack::Synonym,
+        Pack::SkillAlias,
     ];
     /// Packs that edit structured (`job` / `candidate`) inputs.
     pub const STRUCTURED: [Pack; 5] =
         [Pack::NameSwap, Pack::PronounSwap, Pack::AddRequiredSkill, Pack::RemoveRequiredSkill, Pack::ReorderFields];
     /// Every pack.
-    pub const ALL: [Pack; 12] = [
+    pub const ALL: [Pack; 14] = [
         Pack::Casing,
         Pack::WhitespacePunct,
         Pack::Markdown,
@@ -151,6 +172,8 @@ impl Pack {
         Pack::NameSwap,
         Pack::AddRequiredSkill,
         Pack::RemoveRequiredSkill,
+        Pack::Synonym,
+        Pack::SkillAlias,
     ];
 
     /// The pack's name in suites and reports.
@@ -168,6 +191,8 @@ impl Pack {
             Pack::NameSwap => "name_swap",
             Pack::AddRequiredSkill => "add_required_skill",
             Pack::RemoveRequiredSkill => "remove_required_skill",
+            Pack::Synonym => "synonym",
+            Pack::SkillAlias => "skill_alias",
         }
     }
 
@@ -197,11 +222,16 @@ impl Pack {
     }
 
     /// Whether the pack applies to `task`'s inputs: structured packs to `score_match`, text packs
-    /// to the text tasks.
+    /// to the text tasks, and to the other curated tasks the packs [`structured`] defines for
+    /// their shapes.
     pub fn fits(self, task: hirelm_core::Task) -> bool {
+        use hirelm_core::Task;
         match task {
-            hirelm_core::Task::ScoreMatch => Pack::STRUCTURED.contains(&self),
-            _ => Pack::TEXT.contains(&self),
+            Task::ScoreMatch => Pack::STRUCTURED.contains(&self),
+            Task::ExtractSkills | Task::NormaliseTitle => Pack::TEXT.contains(&self),
+            Task::RankCandidates => matches!(self, Pack::ReorderFields | Pack::NameSwap),
+            Task::EvaluateCandidate => matches!(self, Pack::ReorderFields | Pack::NameSwap | Pack::PronounSwap),
+            Task::DraftJobPost | Task::ScheduleInterview => self == Pack::ReorderFields,
         }
     }
 
@@ -222,8 +252,21 @@ impl Pack {
         self.apply_with(text, seed, &PackContext::default())
     }
 
+    /// Whether the pack is applicable to a text only when it changes it, so the text runner
+    /// reports its agreement over the changed cases and how many there were (the dictionary
+    /// packs, which find nothing to replace in many sentences).
+    pub fn reports_applicability(self) -> bool {
+        matches!(self, Pack::Synonym | Pack::SkillAlias)
+    }
+
     /// The perturbed text, with the fetched resources in `ctx`.
     pub fn apply_with(self, text: &str, seed: u64, ctx: &PackContext) -> String {
+        self.apply_case(text, &[], seed, ctx)
+    }
+
+    /// The perturbed text of a case with gold labels `gold` (ESCO labels; [`Pack::Synonym`]
+    /// leaves their words alone), with the fetched resources in `ctx`.
+    pub fn apply_case(self, text: &str, gold: &[String], seed: u64, ctx: &PackContext) -> String {
         let mut rng = self.rng(seed);
         match self {
             Pack::Casing => match rng.below(3) {
@@ -259,6 +302,11 @@ impl Pack {
                 None => text.to_string(),
             },
             Pack::PronounSwap => pronouns::swap_pronouns(text).0,
+            Pack::Synonym => match &ctx.thesaurus {
+                Some(t) => t.apply(text, gold, ctx.synonym_rate, rng.next_u64()),
+                None => text.to_string(),
+            },
+            Pack::SkillAlias => ctx.aliases.as_ref().and_then(|a| a.apply(text, rng.next_u64())).unwrap_or_else(|| text.to_string()),
             Pack::NameSwap | Pack::AddRequiredSkill | Pack::RemoveRequiredSkill => text.to_string(),
         }
     }

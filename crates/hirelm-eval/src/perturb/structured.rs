@@ -1,5 +1,12 @@
 //! Packs on structured inputs: the `score_match` input (`hirelm_core::record::MatchInput`) and
-//! any input with the same `job` / `candidate` objects (`evaluate_candidate`).
+//! any input with the same `job` / `candidate` objects (`evaluate_candidate`), plus the other
+//! curated tasks' inputs, recognised by their shape:
+//!
+//! | pack | `job` + `candidate` (score_match, evaluate_candidate) | `candidates` (rank_candidates) | `must_have` (draft_job_post) | `client` + `candidate` windows (schedule_interview) |
+//! | --- | --- | --- | --- | --- |
+//! | `reorder_fields` | shuffles the candidate's skills | shuffles the candidate list | shuffles the must-have skills | swaps the two sides' availabilities (the common slots are symmetric) |
+//! | `name_swap` | the candidate's first name, and every mention of it in `interview_notes` | every candidate whose name's group is known | n/a | n/a |
+//! | `pronoun_swap` | every string field (the interview notes) | every string field | n/a in practice | n/a in practice |
 //!
 //! They edit the JSON value rather than the typed record, so fields this crate does not know
 //! survive untouched. A pack that cannot apply to an input (no name in the first-name data, no
@@ -42,9 +49,26 @@ pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackC
     let required = || input.pointer("/job/required_skills").map(strings);
     let skills = || input.pointer("/candidate/skills").map(strings);
     match pack {
+        Pack::NameSwap if input.get("candidates").is_some() => {
+            let names = ctx.names.as_ref()?;
+            let mut any = false;
+            for c in out.get_mut("candidates")?.as_array_mut()? {
+                let seed = rng.next_u64();
+                if let Some(new) = c.get("name").and_then(Value::as_str).and_then(|n| names.swap(n, seed)) {
+                    c["name"] = Value::String(new);
+                    any = true;
+                }
+            }
+            if !any {
+                return None;
+            }
+        }
         Pack::NameSwap => {
             let name = input.pointer("/candidate/name")?.as_str()?;
             let new = ctx.names.as_ref()?.swap(name, rng.next_u64())?;
+            if let Some(Value::String(notes)) = out.get_mut("interview_notes") {
+                *notes = replace_word(notes, name, &new);
+            }
             *out.pointer_mut("/candidate/name")? = Value::String(new);
         }
         Pack::PronounSwap => {
@@ -67,8 +91,18 @@ pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackC
             let drop = present.get(rng.below(present.len().max(1)))?.to_lowercase();
             out.pointer_mut("/candidate/skills")?.as_array_mut()?.retain(|s| s.as_str().is_none_or(|s| s.to_lowercase() != drop));
         }
+        Pack::ReorderFields if input.get("client").is_some() && input.get("candidate").is_some() => {
+            let map = out.as_object_mut()?;
+            let client = map.remove("client")?;
+            let candidate = map.insert("candidate".into(), client)?;
+            map.insert("client".into(), candidate);
+            if out == *input {
+                return None;
+            }
+        }
         Pack::ReorderFields => {
-            let list = out.pointer_mut("/candidate/skills")?.as_array_mut()?;
+            let pointer = ["/candidates", "/must_have"].into_iter().find(|p| input.pointer(p).is_some()).unwrap_or("/candidate/skills");
+            let list = out.pointer_mut(pointer)?.as_array_mut()?;
             if list.iter().all(|s| Some(s) == list.first()) {
                 return None;
             }
@@ -83,6 +117,23 @@ pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackC
         _ => return None,
     }
     Some(out)
+}
+
+/// `text` with every whole-word occurrence of `word` replaced by `by` (a name in notes:
+/// `Brandi was clear` → `James was clear`, never inside `Brandis`).
+fn replace_word(text: &str, word: &str, by: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..at]);
+        out.push_str(if boundary(before) && boundary(after) { by } else { word });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -155,5 +206,29 @@ mod tests {
         assert_eq!(p["interview_notes"], "He explained his design.");
         assert_eq!(Pack::Casing.apply_json(&i, 3, &c), None, "text packs do not apply to JSON");
         assert_eq!(Pack::NameSwap.apply_json(&json!({"text": "x"}), 3, &c), None);
+    }
+
+    #[test]
+    fn other_task_shapes() {
+        let c = ctx();
+        let rank = json!({"job": {"required_skills": []}, "candidates": [{"id": "a", "name": "Mary"}, {"id": "b", "name": "Zebulon"}, {"id": "c", "name": "John"}]});
+        for seed in 0..10 {
+            let r = Pack::ReorderFields.apply_json(&rank, seed, &c).expect("applies");
+            let ids: Vec<&str> = r["candidates"].as_array().expect("list").iter().filter_map(|c| c["id"].as_str()).collect();
+            assert_ne!(ids, ["a", "b", "c"], "seed {seed}");
+        }
+        let swapped = Pack::NameSwap.apply_json(&rank, 1, &c).expect("two known names");
+        assert_eq!((swapped["candidates"][0]["name"].as_str(), swapped["candidates"][1]["name"].as_str(), swapped["candidates"][2]["name"].as_str()), (Some("John"), Some("Zebulon"), Some("Mary")));
+        let eval = json!({"job": {}, "candidate": {"name": "Mary", "skills": ["a", "b"]}, "interview_notes": "Mary was clear. Maryland office; ask Mary."});
+        let e = Pack::NameSwap.apply_json(&eval, 1, &c).expect("applies");
+        assert_eq!(e["interview_notes"], "John was clear. Maryland office; ask John.");
+        let brief = json!({"must_have": ["x", "y"], "budget": {}});
+        assert_eq!(Pack::ReorderFields.apply_json(&brief, 1, &c).expect("applies")["must_have"], json!(["y", "x"]));
+        let sched = json!({"client": {"time_zone": "A", "windows": ["w1"]}, "candidate": {"time_zone": "B", "windows": ["w2"]}, "duration_minutes": 30});
+        let s = Pack::ReorderFields.apply_json(&sched, 1, &c).expect("applies");
+        assert_eq!((s["client"]["time_zone"].as_str(), s["candidate"]["time_zone"].as_str(), s["duration_minutes"].as_u64()), (Some("B"), Some("A"), Some(30)));
+        let same = json!({"client": {"w": 1}, "candidate": {"w": 1}});
+        assert_eq!(Pack::ReorderFields.apply_json(&same, 1, &c), None, "identical sides: no change");
+        assert_eq!(replace_word("Al and Alan, Al.", "Al", "Bo"), "Bo and Alan, Bo.");
     }
 }

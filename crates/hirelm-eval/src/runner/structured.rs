@@ -22,7 +22,7 @@ use crate::metrics::stats::{bootstrap_ci, bootstrap_ci_by, mean};
 use crate::perturb::{Direction, Expectation, Pack, PackContext};
 use crate::report::{Consistency, EvalReport, MetricSummary, PackSummary};
 use crate::suite::EvalSpec;
-use crate::{EvalError, Predictor};
+use crate::Predictor;
 
 /// Largest score change that still counts as agreement.
 pub const SCORE_TOLERANCE: f64 = 0.05;
@@ -41,11 +41,7 @@ pub struct MatchCase {
 type Answer = Result<MatchOutput, String>;
 
 fn predict(predictor: &dyn Predictor, task: Task, inputs: &[Value]) -> Vec<Answer> {
-    let mut out = predictor.predict_batch(task, inputs);
-    out.resize_with(inputs.len(), || Err(EvalError::Invalid("predictor returned too few outputs".into())));
-    out.into_iter()
-        .map(|r| r.map_err(|e| format!("predictor error: {e}")).and_then(|p| parse_match(&p.raw).map_err(|e| format!("invalid output: {e}"))))
-        .collect()
+    super::predict_parsed(predictor, task, inputs, parse_match)
 }
 
 /// A metric over gold and (possibly invalid) predictions.

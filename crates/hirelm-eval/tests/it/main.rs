@@ -8,6 +8,7 @@ mod gate;
 mod matching;
 mod minilm;
 mod real_data;
+mod tasks;
 
 use std::path::PathBuf;
 
