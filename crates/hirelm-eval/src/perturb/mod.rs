@@ -22,6 +22,7 @@
 //! | `add_required_skill` | structured | directional: score must not fall | adds one required skill the candidate lacks (n/a when none is missing) |
 //! | `remove_required_skill` | structured | directional: score must not rise | removes one required skill the candidate lists (n/a when none is) |
 //! | `synonym` | text | invariant | replaces non-skill words by MyThes synonyms at a rate (default 0.2): first sense, plain single words, no stop words, no word of the case's gold labels ([`synonyms`]; needs `scripts/fetch-data.sh`); n/a when nothing changed |
+//! | `date_format` | text | invariant | rewrites each date between `2025-03-10`, `March 10, 2025` and `10 March 2025` ([`dates`]; numeric day/month forms are ambiguous and left alone); n/a without a date |
 //! | `skill_alias` | text | invariant | replaces the longest ESCO skill label mentioned by another label of the same concept, preferred ↔ alternative ([`aliases`]; needs `scripts/fetch-data.sh` and the benchmark label list); n/a when no label with an alias is mentioned |
 //!
 //! Packs that need fetched resources read `data/` (or `$HIRELM_DATA_DIR`) as laid out by
@@ -31,6 +32,7 @@
 
 pub mod aliases;
 pub mod codespell;
+pub mod dates;
 pub mod names;
 pub mod pronouns;
 mod spelling;
@@ -99,6 +101,8 @@ pub enum Pack {
     Synonym,
     /// A skill mention replaced by another ESCO label of the same concept.
     SkillAlias,
+    /// Dates written another way.
+    DateFormat,
 }
 
 /// Resources of the packs that need fetched data.
@@ -142,7 +146,7 @@ const SMALL_NUMBERS: [&str; 10] = ["one", "two", "three", "four", "five", "six",
 
 impl Pack {
     /// Packs that rewrite text inputs.
-    pub const TEXT: [Pack; 11] = [
+    pub const TEXT: [Pack; 12] = [
         Pack::Casing,
         Pack::WhitespacePunct,
         Pack::Markdown,
@@ -154,12 +158,13 @@ impl Pack {
         Pack::PronounSwap,
         Pack::Synonym,
         Pack::SkillAlias,
+        Pack::DateFormat,
     ];
     /// Packs that edit structured (`job` / `candidate`) inputs.
     pub const STRUCTURED: [Pack; 5] =
         [Pack::NameSwap, Pack::PronounSwap, Pack::AddRequiredSkill, Pack::RemoveRequiredSkill, Pack::ReorderFields];
     /// Every pack.
-    pub const ALL: [Pack; 14] = [
+    pub const ALL: [Pack; 15] = [
         Pack::Casing,
         Pack::WhitespacePunct,
         Pack::Markdown,
@@ -174,6 +179,7 @@ impl Pack {
         Pack::RemoveRequiredSkill,
         Pack::Synonym,
         Pack::SkillAlias,
+        Pack::DateFormat,
     ];
 
     /// The pack's name in suites and reports.
@@ -193,6 +199,7 @@ impl Pack {
             Pack::RemoveRequiredSkill => "remove_required_skill",
             Pack::Synonym => "synonym",
             Pack::SkillAlias => "skill_alias",
+            Pack::DateFormat => "date_format",
         }
     }
 
@@ -256,7 +263,7 @@ impl Pack {
     /// reports its agreement over the changed cases and how many there were (the dictionary
     /// packs, which find nothing to replace in many sentences).
     pub fn reports_applicability(self) -> bool {
-        matches!(self, Pack::Synonym | Pack::SkillAlias)
+        matches!(self, Pack::Synonym | Pack::SkillAlias | Pack::DateFormat)
     }
 
     /// The perturbed text, with the fetched resources in `ctx`.
@@ -307,6 +314,7 @@ impl Pack {
                 None => text.to_string(),
             },
             Pack::SkillAlias => ctx.aliases.as_ref().and_then(|a| a.apply(text, rng.next_u64())).unwrap_or_else(|| text.to_string()),
+            Pack::DateFormat => dates::rewrite_dates(text, rng.next_u64()).unwrap_or_else(|| text.to_string()),
             Pack::NameSwap | Pack::AddRequiredSkill | Pack::RemoveRequiredSkill => text.to_string(),
         }
     }
