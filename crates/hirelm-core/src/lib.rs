@@ -25,6 +25,7 @@
 mod error;
 mod example;
 pub mod fs;
+pub mod pii;
 mod prompt;
 pub mod record;
 mod schema;

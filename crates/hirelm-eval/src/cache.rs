@@ -3,7 +3,8 @@
 //! The predictor's content hash covers its model, adapter, index and decoding options, so an
 //! unchanged rerun answers from disk. Entries live in `<dir>/<hash prefix>.jsonl`, one
 //! `{"key": ..., "prediction": ...}` per line; only the *hash* of each input is stored, never the
-//! input text, so the cache holds no personal data from the inputs.
+//! input text, and outputs are PII-redacted (`hirelm_core::pii`) before they are stored, so the
+//! cache holds no personal data.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -92,7 +93,10 @@ impl Predictor for Cached<'_> {
         let mut lines = String::new();
         for (&i, r) in missing.iter().zip(fresh) {
             match r {
-                Ok(p) => {
+                Ok(mut p) => {
+                    // Model outputs may echo personal data from the input; neither the cache
+                    // nor anything computed from it keeps it.
+                    p.raw = hirelm_core::pii::redact(&p.raw);
                     let entry = Entry { key: keys[i].clone(), prediction: p.clone() };
                     if let Ok(line) = serde_json::to_string(&entry) {
                         lines.push_str(&line);
@@ -145,5 +149,39 @@ mod tests {
         let file = std::fs::read_dir(dir.path()).expect("dir").next().expect("a file").expect("entry").path();
         let text = std::fs::read_to_string(file).expect("read");
         assert!(!text.contains("Anna") && text.lines().count() == 2, "{text}");
+    }
+
+    /// A model that echoes its input, personal data included.
+    #[derive(Debug)]
+    struct Echo;
+
+    impl Predictor for Echo {
+        fn name(&self) -> &str {
+            "echo"
+        }
+        fn content_hash(&self) -> String {
+            "echo".into()
+        }
+        fn supports(&self, _: Task) -> bool {
+            true
+        }
+        fn predict(&self, _: Task, input: &serde_json::Value) -> Result<Prediction> {
+            Ok(Prediction::json(&serde_json::json!({"skills": [input.to_string()]}), crate::DecodingParams::deterministic(1)))
+        }
+    }
+
+    #[test]
+    fn echoed_personal_data_never_reaches_the_cache_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let planted = "Reach Jane at jane.doe@example.com or +1 415 555 0132, 12 Baker Street.";
+        let cached = Cached::new(Box::new(Echo), dir.path()).expect("cache");
+        let raw = cached.predict(Task::ExtractSkills, &input_for(Task::ExtractSkills, planted)).expect("ok").raw;
+        assert!(raw.contains("<EMAIL>") && raw.contains("<PHONE>"), "{raw}");
+        for entry in std::fs::read_dir(dir.path()).expect("dir") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+            for pii in ["jane.doe@example.com", "415 555 0132", "12 Baker Street"] {
+                assert!(!text.contains(pii), "{pii} in the cache: {text}");
+            }
+        }
     }
 }

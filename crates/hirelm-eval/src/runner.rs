@@ -348,7 +348,8 @@ pub(crate) fn report_header(spec: &EvalSpec, predictor: &dyn Predictor, cases: u
         data: spec.data.display().to_string(),
         cases,
         failed: failures.len(),
-        failure_examples: failures.iter().take(5).map(|s| s.to_string()).collect(),
+        // Failure reasons quote model output, which may echo personal data from the input.
+        failure_examples: failures.iter().take(5).map(|s| hirelm_core::pii::redact(s)).collect(),
         notes: Vec::new(),
         metrics: BTreeMap::new(),
         thresholds: spec.thresholds.iter().map(|(m, v)| (m.name().to_string(), *v)).collect(),

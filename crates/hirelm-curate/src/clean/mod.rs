@@ -6,10 +6,9 @@ mod dedup;
 mod lsh_index;
 mod minhash;
 mod normalize;
-mod pii;
 
 pub use dedup::exact_dedup;
 pub use lsh_index::{LshIndex, Verdict};
 pub use minhash::{MinHashConfig, MinHasher, NearDupReport, fmix32, near_dedup, sha1_hash32};
 pub use normalize::normalise_text;
-pub use pii::{PiiCounts, Redactor};
+pub use hirelm_core::pii::{PiiCounts, Redactor};

@@ -1,4 +1,5 @@
-//! Redaction of emails, phone numbers, URLs and street addresses in free text.
+//! Redaction of emails, phone numbers, URLs and street addresses in free text: curation scrubs
+//! its inputs with it, and evaluation scrubs model outputs before caching or reporting them.
 
 use regex::Regex;
 
@@ -129,4 +130,10 @@ mod tests {
         assert_eq!(out, text);
         assert_eq!(counts, PiiCounts::default());
     }
+}
+
+/// Redacts `text` with one shared [`Redactor`] (compiled on first use).
+pub fn redact(text: &str) -> String {
+    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    REDACTOR.get_or_init(Redactor::new).redact(text).0
 }
