@@ -312,28 +312,18 @@ pub fn run_eval_with(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Case],
         }
         let agreement = if applicable == 0 { 1.0 } else { agree as f64 / applicable as f64 };
         let pack_metrics = spec.metrics.iter().map(|&m| (m.name().to_string(), mean(&score(m, &outputs, cases)).unwrap_or(0.0))).collect();
+        let failed = outputs.iter().zip(&changed).filter(|(o, c)| **c && o.is_err()).count();
         perturbations.push(PackSummary {
-            pack: pack.name().to_string(),
-            expectation: pack.expectation(),
-            metrics: pack_metrics,
-            agreement,
-            flip_rate: 1.0 - agreement,
-            failed: outputs.iter().zip(&changed).filter(|(o, c)| **c && o.is_err()).count(),
             applicable: pack.reports_applicability().then_some(applicable),
-            violation_rate: None,
-            mean_score_delta: None,
+            ..PackSummary::new(pack, pack_metrics, agreement, failed)
         });
     }
     let consistency = (!spec.packs.is_empty() && !cases.is_empty()).then(|| {
         let n = cases.len() as f64;
         let per_case: Vec<f64> = agree_per_case.iter().map(|&a| a as f64 / spec.packs.len() as f64).collect();
         let mean_case_agreement = per_case.iter().sum::<f64>() / n;
-        Consistency {
-            mean_case_agreement,
-            flip_rate: 1.0 - mean_case_agreement,
-            accuracy: original.iter().zip(cases).filter(|(o, c)| correct(o, c)).count() as f64 / n,
-            worst_case_accuracy: right_everywhere.iter().filter(|&&r| r).count() as f64 / n,
-        }
+        let accuracy = original.iter().zip(cases).filter(|(o, c)| correct(o, c)).count() as f64 / n;
+        Consistency::new(mean_case_agreement, accuracy, right_everywhere.iter().filter(|&&r| r).count() as f64 / n)
     });
     EvalReport { metrics, perturbations, consistency, ..report_header(spec, predictor, cases.len(), &failures) }
 }

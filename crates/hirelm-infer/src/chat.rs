@@ -47,8 +47,7 @@ impl DomainModel {
             return Err(InferError::invalid("messages", "at least one message is needed"));
         }
         let prompt = self.template.encode(&self.tokenizer, &request.messages, true)?.ids;
-        let route = self.routes.iter().rposition(|r| r.tasks.is_none()).unwrap_or(0);
-        let mut session = Session::new(Arc::clone(&self.routes[route].weights));
+        let mut session = Session::new(Arc::clone(&self.routes[self.general_route()].weights));
         let mut options = DecodeOptions::greedy(request.max_new_tokens, &self.tokenizer);
         options.sampling = request.sampling.clone();
         let mut constraint = match &request.schema {
@@ -65,7 +64,6 @@ impl DomainModel {
 
     /// The name of the weights [`chat`](Self::chat) runs on.
     pub fn chat_route(&self) -> &str {
-        let route = self.routes.iter().rposition(|r| r.tasks.is_none()).unwrap_or(0);
-        &self.routes[route].name
+        &self.routes[self.general_route()].name
     }
 }

@@ -216,8 +216,13 @@ impl DomainModel {
     /// every task, else the base (built exactly when no adapter takes every task).
     fn route(&self, task: Task) -> usize {
         let narrow = self.routes.iter().position(|r| r.tasks.as_ref().is_some_and(|t| t.contains(&task)));
-        let broad = self.routes.iter().rposition(|r| r.tasks.is_none());
-        narrow.or(broad).unwrap_or(0)
+        narrow.unwrap_or_else(|| self.general_route())
+    }
+
+    /// The weights for requests no narrow adapter claims: the last adapter for every task, else
+    /// the base.
+    pub(crate) fn general_route(&self) -> usize {
+        self.routes.iter().rposition(|r| r.tasks.is_none()).unwrap_or(0)
     }
 
     /// Answers `task` for `input` under the task's full output schema.

@@ -15,7 +15,7 @@ pub use junit::to_junit;
 pub use markdown::to_markdown;
 
 pub use crate::metrics::fairness::Fairness;
-use crate::perturb::Expectation;
+use crate::perturb::{Expectation, Pack};
 use crate::{EvalError, Result};
 
 /// A metric over the cases of one entry.
@@ -59,6 +59,24 @@ pub struct PackSummary {
     pub mean_score_delta: Option<f64>,
 }
 
+impl PackSummary {
+    /// A pack's summary with the fields every runner fills (flip rate derived from agreement);
+    /// structured runners add applicability, violations and score deltas.
+    pub fn new(pack: Pack, metrics: BTreeMap<String, f64>, agreement: f64, failed: usize) -> Self {
+        Self {
+            pack: pack.name().to_string(),
+            expectation: pack.expectation(),
+            metrics,
+            agreement,
+            flip_rate: 1.0 - agreement,
+            failed,
+            applicable: None,
+            violation_rate: None,
+            mean_score_delta: None,
+        }
+    }
+}
+
 /// The determinism self-check of one entry: the first `checked` inputs answered one at a time
 /// twice, and once as a batch; raw outputs compared byte for byte.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +100,23 @@ pub struct Consistency {
     pub accuracy: f64,
     /// Fraction of cases whose top answer is right on the original *and* every perturbation.
     pub worst_case_accuracy: f64,
+}
+
+impl Consistency {
+    /// From the mean per-case agreement (the flip rate is its complement).
+    pub fn new(mean_case_agreement: f64, accuracy: f64, worst_case_accuracy: f64) -> Self {
+        Self { mean_case_agreement, flip_rate: 1.0 - mean_case_agreement, accuracy, worst_case_accuracy }
+    }
+
+    /// Over the cases some pack applied to: each case's share of its applicable packs under
+    /// which the answer held; `None` when no pack applied to any case.
+    pub fn over_applicable(agree: &[usize], applicable: &[usize], accuracy: f64, right_everywhere: &[bool]) -> Option<Self> {
+        let per_case: Vec<f64> =
+            agree.iter().zip(applicable).filter(|(_, n)| **n > 0).map(|(a, n)| *a as f64 / *n as f64).collect();
+        let n = right_everywhere.len().max(1) as f64;
+        let worst = right_everywhere.iter().filter(|&&r| r).count() as f64 / n;
+        crate::metrics::stats::mean(&per_case).map(|m| Self::new(m, accuracy, worst))
+    }
 }
 
 /// Results of one suite entry.

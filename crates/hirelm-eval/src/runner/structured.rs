@@ -130,28 +130,15 @@ pub fn run_match_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Match
         } else {
             BTreeMap::new()
         };
+        let failed = outputs.iter().filter(|o| o.is_err()).count();
         perturbations.push(PackSummary {
-            pack: pack.name().to_string(),
-            expectation: pack.expectation(),
-            metrics: pack_metrics,
-            agreement,
-            flip_rate: 1.0 - agreement,
-            failed: outputs.iter().filter(|o| o.is_err()).count(),
             applicable: Some(idx.len()),
             violation_rate: pack.direction().map(|_| if pairs == 0 { 0.0 } else { violations as f64 / pairs as f64 }),
             mean_score_delta: mean(&deltas),
+            ..PackSummary::new(pack, pack_metrics, agreement, failed)
         });
     }
-    let with_packs: Vec<usize> = (0..n).filter(|&i| applicable_per_case[i] > 0).collect();
-    let consistency = (!with_packs.is_empty()).then(|| {
-        let per_case: Vec<f64> = with_packs.iter().map(|&i| agree_per_case[i] as f64 / applicable_per_case[i] as f64).collect();
-        let mean_case_agreement = mean(&per_case).unwrap_or(0.0);
-        Consistency {
-            mean_case_agreement,
-            flip_rate: 1.0 - mean_case_agreement,
-            accuracy: mean(&hits).unwrap_or(0.0),
-            worst_case_accuracy: right_everywhere.iter().filter(|&&r| r).count() as f64 / n as f64,
-        }
-    });
+    let consistency =
+        Consistency::over_applicable(&agree_per_case, &applicable_per_case, mean(&hits).unwrap_or(0.0), &right_everywhere);
     EvalReport { metrics, perturbations, consistency, fairness: fair, ..super::report_header(spec, predictor, n, &failures) }
 }

@@ -116,29 +116,12 @@ pub fn run_task_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[TaskCa
             }
         }
         let agreement = if idx.is_empty() { 1.0 } else { agree as f64 / idx.len() as f64 };
-        perturbations.push(PackSummary {
-            pack: pack.name().to_string(),
-            expectation: pack.expectation(),
-            metrics: spec.metrics.iter().map(|&m| (m.name().to_string(), summarise(m, task, cases, &perturbed, seed).mean)).collect(),
-            agreement,
-            flip_rate: 1.0 - agreement,
-            failed: outputs.iter().filter(|o| o.is_err()).count(),
-            applicable: Some(idx.len()),
-            violation_rate: None,
-            mean_score_delta: None,
-        });
+        let pack_metrics = spec.metrics.iter().map(|&m| (m.name().to_string(), summarise(m, task, cases, &perturbed, seed).mean)).collect();
+        let failed = outputs.iter().filter(|o| o.is_err()).count();
+        perturbations.push(PackSummary { applicable: Some(idx.len()), ..PackSummary::new(pack, pack_metrics, agreement, failed) });
     }
-    let with_packs: Vec<usize> = (0..n).filter(|&i| applicable_per_case[i] > 0).collect();
-    let consistency = (!with_packs.is_empty()).then(|| {
-        let per_case: Vec<f64> = with_packs.iter().map(|&i| agree_per_case[i] as f64 / applicable_per_case[i] as f64).collect();
-        let mean_case_agreement = mean(&per_case).unwrap_or(0.0);
-        Consistency {
-            mean_case_agreement,
-            flip_rate: 1.0 - mean_case_agreement,
-            accuracy: original.iter().enumerate().filter(|(i, a)| right(*i, a)).count() as f64 / n as f64,
-            worst_case_accuracy: right_everywhere.iter().filter(|&&r| r).count() as f64 / n as f64,
-        }
-    });
+    let accuracy = original.iter().enumerate().filter(|(i, a)| right(*i, a)).count() as f64 / n as f64;
+    let consistency = Consistency::over_applicable(&agree_per_case, &applicable_per_case, accuracy, &right_everywhere);
     EvalReport { metrics, perturbations, consistency, ..super::report_header(spec, predictor, n, &failures) }
 }
 
