@@ -302,3 +302,40 @@ fn serve_cuts_off_slow_clients_and_caps_connections_while_serving_others() {
     let (status, body) = http(addr, "GET", "/health", None, "");
     assert_eq!(status, 200, "{body}");
 }
+
+/// Resident memory of a process in KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
+    line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).expect("a number")
+}
+
+#[test]
+fn serve_refuses_prompts_beyond_the_context_and_stays_bounded_under_repeated_abuse() {
+    let server = serve(&["--max-body-bytes", "200000", "--max-new-tokens", "16"]);
+    let addr = server.1.as_str();
+    let ok = r#"{"messages":[{"role":"user","content":"Name one skill."}],"max_tokens":4,"temperature":0}"#;
+    assert_eq!(http(addr, "POST", "/v1/chat/completions", None, ok).0, 200);
+    // Over 9,000 tokens: beyond SmolLM2's context of 8,192 and the server's prompt limit.
+    let words = "experience ".repeat(9_000);
+    let too_long = format!(r#"{{"messages":[{{"role":"user","content":"{words}"}}],"max_tokens":4}}"#);
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", None, &too_long);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("the prompt has 9") && body.contains("at most"), "{body}");
+    let task = format!("\"{words}\"");
+    let (status, body) = http(addr, "POST", "/v1/tasks/extract_skills", None, &task);
+    assert_eq!(status, 400, "{body}");
+    let before = rss_kib(server.0.id());
+    let oversized = "x".repeat(300_000);
+    for _ in 0..20 {
+        assert_eq!(http(addr, "POST", "/v1/chat/completions", None, &too_long).0, 400);
+        assert_eq!(http(addr, "POST", "/v1/chat/completions", None, "{\"messages\": [").0, 400);
+        assert_eq!(http(addr, "POST", "/v1/tasks/extract_skills", None, &oversized).0, 413);
+    }
+    let after = rss_kib(server.0.id());
+    eprintln!("server RSS before the abuse {before} KiB, after {after} KiB");
+    // Refused requests must not accumulate: 60 of them (12 MB of bodies) may cost allocator
+    // slack, not their size.
+    assert!(after < before + 32 * 1024, "RSS grew from {before} KiB to {after} KiB");
+    assert_eq!(http(addr, "POST", "/v1/chat/completions", None, ok).0, 200, "still serving");
+}

@@ -147,6 +147,7 @@ mod tests {
                 consistency: None,
                 determinism: Some(Determinism { checked: 2, repeat_identical: true, batch_identical: deterministic }),
                 fairness: None,
+                latency: None,
             }],
         }
     }

@@ -37,6 +37,7 @@ pub mod report;
 pub mod runner;
 pub mod suite;
 pub mod text;
+pub mod timed;
 pub mod weakened;
 
 pub use error::{EvalError, Result};

@@ -6,10 +6,12 @@
 //! self-check is in [`determinism`].
 
 mod determinism;
+mod spans;
 mod structured;
 mod tasks;
 
 pub use determinism::{CHECKED, check_determinism};
+pub use spans::run_span_eval;
 pub use structured::{MatchCase, SCORE_TOLERANCE, run_match_eval};
 pub use tasks::{TaskCase, agrees, run_task_eval};
 
@@ -31,6 +33,7 @@ use crate::metrics::Metric;
 use crate::perturb::{Pack, PackContext};
 use crate::report::{Consistency, EvalReport, MetricSummary, PackSummary, SuiteReport};
 use crate::suite::{EvalSpec, Suite, is_curated_only};
+use crate::timed::{LatencyLog, Timed};
 use crate::weakened::Weakened;
 use crate::{EvalError, Predictor, Result};
 
@@ -210,8 +213,12 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let ctx = PackContext::load(&packs, &options.data_dir)?;
     let mut evals = Vec::new();
     for spec in &suite.evals {
-        let prepared = prepare(spec, suite.seed)?;
         let name = name_of(spec);
+        if spec.format == "skillspan_json" {
+            evals.push(spans::span_entry(spec, &name, suite.seed)?);
+            continue;
+        }
+        let prepared = prepare(spec, suite.seed)?;
         let mut predictor = match reranker(&name) {
             Some(factory) if is_curated_only(spec.task) => factory.build_direct(spec.task)?,
             Some(factory) => {
@@ -227,6 +234,9 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
             task => prepared.cases.iter().take(CHECKED).map(|c| input_for(task, &c.text)).collect(),
         };
         let determinism = check_determinism(predictor.as_ref(), spec.task, &inputs);
+        // Timed inside the cache: only fresh answers are timed.
+        let latency = std::sync::Arc::new(LatencyLog::default());
+        predictor = Box::new(Timed::new(predictor, latency.clone()));
         if let Some(dir) = &options.prediction_cache_dir {
             predictor = Box::new(crate::cache::Cached::new(predictor, dir)?);
         }
@@ -238,6 +248,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         };
         report.notes = prepared.notes;
         report.determinism = Some(determinism);
+        report.latency = latency.summary();
         evals.push(report);
     }
     Ok(SuiteReport { suite: suite.name.clone(), seed: suite.seed, significance: suite.significance, min_drop: suite.min_drop, evals })
@@ -347,5 +358,6 @@ pub(crate) fn report_header(spec: &EvalSpec, predictor: &dyn Predictor, cases: u
         consistency: None,
         determinism: None,
         fairness: None,
+        latency: None,
     }
 }

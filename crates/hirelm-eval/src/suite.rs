@@ -9,7 +9,7 @@
 //! [[eval]]
 //! name = "tech-bm25"
 //! task = "extract_skills"
-//! format = "skill_benchmark_csv"   # or "jobbert_titles"
+//! format = "skill_benchmark_csv"   # or "jobbert_titles", or "skillspan_json" (see below)
 //! data = "../shared/data/skill-extraction-benchmark/tech_validation_annotations.csv"
 //! labels = "../shared/data/skill-extraction-benchmark/skills_en_label.txt"
 //! predictor = "bm25"               # bm25 | minilm-nn | bm25-weakened
@@ -28,6 +28,10 @@
 //! thresholds = { "accuracy" = 0.5, "score_mae" = 0.2 }   # score_mae: a maximum
 //! limit = 40
 //! ```
+//!
+//! A `skillspan_json` entry (task extract_skills) scores span tagging on SkillSpan with the
+//! `span_f1*` metrics; its predictor `span-lexicon` is fitted on `train` (SkillSpan's training
+//! split), and it takes no packs.
 //!
 //! Metrics and packs must fit the task (ranked metrics and text packs for extract_skills and
 //! normalise_title; match metrics and structured packs for score_match; for the other curated
@@ -49,7 +53,7 @@ use crate::perturb::Pack;
 use crate::{EvalError, Result};
 
 /// Data formats a suite entry can point to.
-pub const FORMATS: [&str; 3] = ["skill_benchmark_csv", "jobbert_titles", "hirelm_parquet"];
+pub const FORMATS: [&str; 4] = ["skill_benchmark_csv", "jobbert_titles", "hirelm_parquet", "skillspan_json"];
 
 /// A suite file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -74,6 +78,7 @@ struct EvalFile {
     format: String,
     data: String,
     labels: Option<String>,
+    train: Option<String>,
     predictor: String,
     metrics: Vec<String>,
     #[serde(default)]
@@ -128,6 +133,8 @@ pub struct EvalSpec {
     pub data: PathBuf,
     /// The ESCO label list (`extract_skills`).
     pub labels: Option<PathBuf>,
+    /// The data a learned baseline is fitted on (`skillspan_json`: SkillSpan's training split).
+    pub train: Option<PathBuf>,
     /// Predictor name.
     pub predictor: String,
     /// Metrics reported.
@@ -180,6 +187,13 @@ impl Suite {
             if let Some(m) = metrics.iter().find(|m| !m.fits(task)) {
                 return Err(EvalError::config(path, format!("eval `{}`: metric `{}` does not score task `{task}`", e.name, m.name())));
             }
+            let spans = e.format == "skillspan_json";
+            if let Some(m) = metrics.iter().find(|m| Metric::SPAN.contains(m) != spans) {
+                return Err(EvalError::config(path, format!("eval `{}`: metric `{}` {} format skillspan_json", e.name, m.name(), if spans { "does not score" } else { "needs" })));
+            }
+            if spans && !packs.is_empty() {
+                return Err(EvalError::config(path, format!("eval `{}`: skillspan_json takes no perturbation packs (perturbed text loses its token alignment with the gold tags)", e.name)));
+            }
             if let Some(p) = packs.iter().find(|p| !p.fits(task)) {
                 return Err(EvalError::config(path, format!("eval `{}`: perturbation pack `{}` does not apply to task `{task}` inputs", e.name, p.name())));
             }
@@ -196,6 +210,7 @@ impl Suite {
                 format: e.format,
                 data: resolve(&e.data),
                 labels: e.labels.as_deref().map(resolve),
+                train: e.train.as_deref().map(resolve),
                 predictor: e.predictor,
                 metrics,
                 packs,
@@ -251,6 +266,28 @@ thresholds = { "rp@5" = 0.1 }
             let err = Suite::parse(&SUITE.replace(from, to), Path::new("s.toml")).unwrap_err().to_string();
             assert!(err.contains("s.toml") && err.contains(want), "{err}");
         }
+    }
+
+    #[test]
+    fn span_entries_take_span_metrics_and_no_packs() {
+        let spans = SUITE
+            .replace("skill_benchmark_csv", "skillspan_json")
+            .replace("labels = \"$SHARED/l.txt\"", "train = \"$SHARED/train.json\"")
+            .replace("\"rp@5\", \"mrr\"]", "\"span_f1\", \"span_f1_skill\"]")
+            .replace("[\"casing\"]", "[]")
+            .replace("\"rp@5\" = 0.1", "\"span_f1\" = 0.1");
+        let s = Suite::parse(&spans, Path::new("p.toml")).expect("parses");
+        assert_eq!(s.evals[0].metrics, [Metric::SpanF1, Metric::SpanF1Skill]);
+        assert!(s.evals[0].train.as_ref().is_some_and(|t| t.ends_with("train.json")));
+        for (from, to, want) in [
+            ("\"span_f1_skill\"]", "\"mrr\"]", "metric `mrr` does not score format skillspan_json"),
+            ("[]", "[\"casing\"]", "takes no perturbation packs"),
+        ] {
+            let err = Suite::parse(&spans.replace(from, to), Path::new("p.toml")).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+        }
+        let err = Suite::parse(&SUITE.replace("\"mrr\"]", "\"span_f1\"]"), Path::new("s.toml")).unwrap_err().to_string();
+        assert!(err.contains("metric `span_f1` needs format skillspan_json"), "{err}");
     }
 
     #[test]

@@ -20,9 +20,19 @@ use crate::error::{InferError, Result};
 use crate::kernels::WeightFormat;
 use crate::load::BaseModel;
 
-/// The adapter shipped with this crate (trained by `hirelm train --config configs/lora-smollm2.toml`).
+/// Name of the adapter shipped with this crate.
+pub const BUNDLED_ADAPTER: &str = "hirelm-hiring-v2";
+
+/// The adapter shipped with this crate (trained by `hirelm train --config configs/lora-smollm2.toml`):
+/// in the nearest hirelm checkout at or above the current directory, else in the one this
+/// crate was built from (a build reused across checkouts may name another one, see
+/// [`hirelm_model::models_dir`]).
 pub fn bundled_adapter_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters").join("hirelm-hiring-v2")
+    let relative = Path::new("crates/hirelm-infer/adapters").join(BUNDLED_ADAPTER);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().map(|dir| dir.join(&relative)).find(|dir| dir.join("adapter_config.json").is_file()))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters").join(BUNDLED_ADAPTER))
 }
 
 /// A PEFT adapter and the tasks it answers (`None`: every task).
@@ -193,7 +203,7 @@ impl DomainModel {
     pub fn load_default() -> Result<Self> {
         let base = fetched_model(SMOLLM2_GGUF)?;
         DomainModelBuilder::new(base.to_string_lossy())
-            .with_adapter(AdapterSpec { name: "hirelm-hiring-v2".into(), dir: bundled_adapter_dir(), tasks: None })
+            .with_adapter(AdapterSpec { name: BUNDLED_ADAPTER.into(), dir: bundled_adapter_dir(), tasks: None })
             .build()
     }
 

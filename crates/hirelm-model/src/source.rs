@@ -64,11 +64,21 @@ impl ModelSource {
     }
 }
 
-/// Where `scripts/fetch-models.sh` put the default models: `$HIRELM_MODELS_DIR`, else the
-/// `models/` folder of the hirelm checkout this crate was built from.
+/// Where `scripts/fetch-models.sh` put the default models: `$HIRELM_MODELS_DIR`; else the
+/// `models/` folder of the nearest hirelm checkout at or above the current directory; else that
+/// of the checkout this crate was built from.
+///
+/// The search comes before the built-in path because cargo reuses a build across checkouts
+/// that share a target directory (CI clones do), so the path compiled in may name another,
+/// perhaps deleted, checkout.
 pub fn models_dir() -> PathBuf {
-    std::env::var_os("HIRELM_MODELS_DIR")
-        .map(PathBuf::from)
+    if let Some(dir) = std::env::var_os("HIRELM_MODELS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let checkout = |dir: &Path| dir.join("scripts/fetch-models.sh").is_file() && dir.join("crates/hirelm-model").is_dir();
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().find(|dir| checkout(dir)).map(|dir| dir.join("models")))
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
 }
 

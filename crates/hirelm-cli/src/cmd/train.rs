@@ -105,6 +105,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     if summary.resumed_from > 0 {
         eprintln!("resumed from step {}", summary.resumed_from);
     }
+    let mix: Vec<String> = summary.per_task.iter().map(|(task, n)| format!("{task} {n}")).collect();
+    eprintln!("training mix: {}", mix.join(", "));
     if summary.no_answer > 0 {
         eprintln!("{} training examples were dropped: their answer starts beyond {} tokens", summary.no_answer, config.data.max_len);
     }

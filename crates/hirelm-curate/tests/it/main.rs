@@ -3,6 +3,7 @@
 
 mod market;
 mod pipeline;
+mod planted_pii;
 mod real_sources;
 
 use std::path::{Path, PathBuf};

@@ -12,7 +12,7 @@ use crate::{fetched, repo_root, shared_data};
 
 /// Character-trigram feature hashing into 64 dimensions, L2-normalised: a real (if weak)
 /// embedding that needs no model, so the test runs fast.
-struct TrigramEmbedder;
+pub(crate) struct TrigramEmbedder;
 
 impl Embedder for TrigramEmbedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, CurateError> {
@@ -34,7 +34,7 @@ impl Embedder for TrigramEmbedder {
     }
 }
 
-fn config(out: &Path) -> CurateConfig {
+pub(crate) fn config(out: &Path) -> CurateConfig {
     let text = std::fs::read_to_string(repo_root().join("configs/curate.toml")).expect("recipe");
     let mut c =
         CurateConfig::from_toml(&text, Path::new("configs/curate.toml")).expect("valid recipe");

@@ -6,6 +6,8 @@
 //!   document embeddings cached on disk under a key of model and documents.
 //! - [`rule_matcher::RuleMatcher`]: `score_match` from skill coverage and rate against budget,
 //!   and `rank_candidates` by that score ([`rule_ranker`]).
+//! - [`span_lexicon::SpanLexicon`]: SkillSpan tagging by longest match against the spans of the
+//!   training split.
 //!
 //! Both index *documents* `(id, text)`; several documents may share an id (index titles of one
 //! occupation), and an id scores as its best document.
@@ -14,6 +16,7 @@ pub mod bm25;
 pub mod nn;
 pub mod rule_matcher;
 pub mod rule_ranker;
+pub mod span_lexicon;
 
 /// A document of an index: the id a prediction returns, and the text it is matched on.
 #[derive(Debug, Clone, PartialEq, Eq)]

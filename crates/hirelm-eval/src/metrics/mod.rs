@@ -71,6 +71,15 @@ pub enum Metric {
     /// Mean absolute error of the criterion scores (evaluate_candidate); lower is better.
     #[serde(rename = "rubric_mae")]
     RubricMae,
+    /// Span F1 over SkillSpan's skill and knowledge layers together (extract_skills as tagging).
+    #[serde(rename = "span_f1")]
+    SpanF1,
+    /// Span F1 of the skill layer.
+    #[serde(rename = "span_f1_skill")]
+    SpanF1Skill,
+    /// Span F1 of the knowledge layer.
+    #[serde(rename = "span_f1_knowledge")]
+    SpanF1Knowledge,
 }
 
 impl Metric {
@@ -89,8 +98,10 @@ impl Metric {
         Metric::RubricSpearman,
         Metric::RubricMae,
     ];
+    /// Metrics of span tagging (the `skillspan_json` format; corpus-level, no per-case values).
+    pub const SPAN: [Metric; 3] = [Metric::SpanF1, Metric::SpanF1Skill, Metric::SpanF1Knowledge];
     /// Every metric.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 18] = [
         Metric::RPrecision5,
         Metric::RPrecision10,
         Metric::Mrr,
@@ -106,6 +117,9 @@ impl Metric {
         Metric::BudgetInBand,
         Metric::RubricSpearman,
         Metric::RubricMae,
+        Metric::SpanF1,
+        Metric::SpanF1Skill,
+        Metric::SpanF1Knowledge,
     ];
 
     /// The metric's name in suites and reports.
@@ -126,6 +140,9 @@ impl Metric {
             Metric::BudgetInBand => "budget_in_band",
             Metric::RubricSpearman => "rubric_spearman",
             Metric::RubricMae => "rubric_mae",
+            Metric::SpanF1 => "span_f1",
+            Metric::SpanF1Skill => "span_f1_skill",
+            Metric::SpanF1Knowledge => "span_f1_knowledge",
         }
     }
 
@@ -140,7 +157,8 @@ impl Metric {
         use hirelm_core::Task;
         match task {
             Task::ScoreMatch => Metric::MATCH.contains(&self),
-            Task::ExtractSkills | Task::NormaliseTitle => Metric::RANKED.contains(&self),
+            Task::ExtractSkills => Metric::RANKED.contains(&self) || Metric::SPAN.contains(&self),
+            Task::NormaliseTitle => Metric::RANKED.contains(&self),
             Task::ScheduleInterview => matches!(self, Metric::ValidSlotRate | Metric::SlotF1 | Metric::SchemaValidity),
             Task::DraftJobPost => matches!(self, Metric::SchemaValidity | Metric::SkillCoverage | Metric::BudgetInBand),
             Task::EvaluateCandidate => matches!(self, Metric::RubricSpearman | Metric::RubricMae | Metric::SchemaValidity),

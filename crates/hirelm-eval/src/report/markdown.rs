@@ -62,6 +62,11 @@ fn fairness_and_determinism(s: &mut String, e: &EvalReport) {
         let yes = |b: bool| if b { "yes" } else { "**NO**" };
         let _ = writeln!(s, "Determinism (first {} inputs): repeat identical {}, batch identical {}\n", d.checked, yes(d.repeat_identical), yes(d.batch_identical));
     }
+    if let Some(l) = &e.latency {
+        let cpu = l.cpu_s_per_1000.map_or(String::new(), |c| format!(", {c:.1} CPU s per 1,000 answers"));
+        let ms = |v: f64| v * 1000.0;
+        let _ = writeln!(s, "Latency of {} fresh answers: p50 {:.2} ms, p95 {:.2} ms, mean {:.2} ms{cpu}\n", l.answers, ms(l.p50_s), ms(l.p95_s), ms(l.mean_s));
+    }
     let Some(f) = &e.fairness else { return };
     let ratio = f.adverse_impact_ratio.map_or("undefined (nobody selected)".to_string(), |r| format!("{r:.3}"));
     let ci = f.adverse_impact_ci95.map_or(String::new(), |(lo, hi)| format!(" (95% CI {lo:.3} – {hi:.3})"));

@@ -154,6 +154,9 @@ pub struct EvalReport {
     /// Fairness under `name_swap`; `None` without that pack.
     #[serde(default)]
     pub fairness: Option<Fairness>,
+    /// Wall and CPU time of the fresh (uncached) answers; `None` when every answer was cached.
+    #[serde(default)]
+    pub latency: Option<crate::timed::Latency>,
 }
 
 /// Results of a suite run.

@@ -37,6 +37,29 @@ fn titles_and_skillspan_load() {
     assert_eq!(span_f1(&gold, &gold).f1, 1.0, "gold against itself");
 }
 
+#[test]
+fn the_span_lexicon_fitted_on_skillspan_train_scores_dev_between_trivial_and_perfect() {
+    let (train, dev) = (shared("skillspan/train.json"), shared("skillspan/dev.json"));
+    let text = format!(
+        "name = \"spans\"\n[[eval]]\nname = \"dev\"\ntask = \"extract_skills\"\nformat = \"skillspan_json\"\ndata = \"{}\"\ntrain = \"{}\"\npredictor = \"span-lexicon\"\nmetrics = [\"span_f1\", \"span_f1_skill\", \"span_f1_knowledge\"]\n",
+        dev.display(),
+        train.display()
+    );
+    let suite = Suite::parse(&text, std::path::Path::new("spans.toml")).expect("suite");
+    let report = hirelm_eval::runner::run_suite(&suite, &Default::default()).expect("runs");
+    let eval = &report.evals[0];
+    assert_eq!((eval.cases, eval.failed), (3174, 0));
+    for metric in ["span_f1", "span_f1_skill", "span_f1_knowledge"] {
+        let m = &eval.metrics[metric];
+        assert!(m.mean > 0.05 && m.mean < 0.8, "{metric}: {}", m.mean);
+        assert!(m.ci95.0 <= m.mean && m.mean <= m.ci95.1, "{metric}: {:?}", m.ci95);
+    }
+    // Fitting on dev itself would find most dev spans: the held-out figure must be well below.
+    let memorised = hirelm_eval::baselines::span_lexicon::SpanLexicon::fit(&load_skillspan(&dev).expect("dev"));
+    let on_itself = hirelm_eval::runner::run_span_eval(&suite.evals[0], &memorised, &load_skillspan(&dev).expect("dev"), 1);
+    assert!(on_itself.metrics["span_f1"].mean > eval.metrics["span_f1"].mean + 0.2);
+}
+
 pub fn tech_suite(predictor: &str) -> Suite {
     let text = format!(
         r#"name = "tech"

@@ -43,6 +43,14 @@ pub struct DataSection {
     /// Longest training sequence in tokens; longer examples are truncated (and counted).
     #[serde(default = "default_max_len")]
     pub max_len: usize,
+    /// At most this many training examples of each task, drawn by `run.seed` (unset: all).
+    /// Balances a mix in which a few tasks would otherwise crowd out the rest.
+    #[serde(default)]
+    pub max_per_task: Option<usize>,
+    /// Pack several examples into each row of `max_len` positions, attention kept inside each
+    /// example by a block mask (see `sft::collate_packed`); `batch_size` then counts rows.
+    #[serde(default)]
+    pub pack: bool,
 }
 
 /// `[lora]`.
@@ -105,9 +113,7 @@ pub struct RunSection {
     pub eval_examples: usize,
     /// Validation examples generated greedily to check JSON validity and exact match.
     ///
-    /// Known issue: generation runs on the training (autodiff) model, whose graph grows with
-    /// every generated token; on the 135M model a few examples exhausted 24 GB. Keep it 0 for
-    /// real runs until validation decodes on a graph-free copy of the model.
+    /// They are drawn round-robin over the tasks, like the validation-loss examples.
     #[serde(default)]
     pub generate_examples: usize,
 }
@@ -149,6 +155,9 @@ impl TrainConfig {
         }
         if !(o.learning_rate > 0.0 && o.learning_rate.is_finite()) {
             return Err(LoraError::config("optim.learning_rate", "must be positive"));
+        }
+        if self.data.max_per_task == Some(0) {
+            return Err(LoraError::config("data.max_per_task", "must be positive when set"));
         }
         if self.data.max_len < 8 {
             return Err(LoraError::config("data.max_len", "must be at least 8 tokens"));

@@ -1,12 +1,13 @@
 //! A whole fine-tuning run: render the data, attach (or resume) adapters, step, validate,
 //! checkpoint, and write the final adapter, a metrics log and a loss curve.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use hirelm_core::Example;
+use hirelm_core::{Example, Task};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::{ChatTemplate, ChatTokens, GenerateOptions, Generator, PretrainedLlama};
 use serde::Serialize;
@@ -16,7 +17,10 @@ use super::plot::loss_curve_svg;
 use crate::attach::attach_fresh;
 use crate::error::{LoraError, Result};
 use crate::peft::save_adapter;
-use crate::sft::{DataPosition, ExampleOrder, SftTrainer, collate, latest_checkpoint, render_example};
+use crate::sft::{
+    DataPosition, ExampleOrder, SftTrainer, cap_per_task, collate, collate_packed, latest_checkpoint, render_example, stratified_indices,
+    task_counts,
+};
 
 /// One line of `metrics.jsonl`, also handed to the progress callback.
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +61,8 @@ pub struct TrainSummary {
     pub truncated: usize,
     /// Training examples dropped because their answer starts beyond `max_len`.
     pub no_answer: usize,
+    /// Training examples per task after `data.max_per_task`.
+    pub per_task: BTreeMap<Task, usize>,
     /// The last report.
     pub last: Option<StepReport>,
 }
@@ -81,6 +87,15 @@ pub fn train(
     if train.is_empty() {
         return Err(LoraError::config("data.train", "no training examples"));
     }
+    let capped;
+    let train = match config.data.max_per_task {
+        Some(cap) => {
+            capped = cap_per_task(train, cap, config.run.seed);
+            &capped[..]
+        }
+        None => train,
+    };
+    let per_task = task_counts(train);
     let out = &config.run.out_dir;
     let checkpoints = out.join("checkpoints");
     std::fs::create_dir_all(&checkpoints).map_err(|e| fail(&checkpoints, e))?;
@@ -97,6 +112,10 @@ pub fn train(
             format!("{max_len} exceeds the model's context of {} tokens", lm.model.config.max_seq_len),
         ));
     }
+    // Validation examples drawn round-robin over the tasks: the files are written task by task.
+    let valid: Vec<Example> =
+        stratified_indices(valid, config.run.eval_examples.max(config.run.generate_examples)).into_iter().map(|i| valid[i].clone()).collect();
+    let valid = &valid[..];
     let (rendered, valid_tokens) = (render(train)?, render(valid)?);
     let truncated = rendered.iter().filter(|t| t.ids.len() > max_len + 1).count();
     // An example whose answer starts beyond `max_len` would train on nothing: drop and count it.
@@ -153,13 +172,19 @@ pub fn train(
     let o = &config.optim;
     while trainer.step() < o.total_steps {
         let start = Instant::now();
-        let mut micro = Vec::with_capacity(o.grad_accum);
-        for _ in 0..o.grad_accum {
-            let picked: Vec<ChatTokens> =
-                order.take(position, o.batch_size).into_iter().map(|i| train_tokens[i].clone()).collect();
-            position += picked.len() as u64;
-            micro.push(collate(&picked, max_len, pad));
-        }
+        // The step's examples are packed into rows, or sorted by length before they are cut
+        // into micro-batches, so that short and long examples are not padded to each other's
+        // length (the mix runs from 60 to 700 tokens). Either way the step's set of examples is
+        // what the order drew, a pure function of the data position (resuming needs that).
+        let mut picked: Vec<ChatTokens> =
+            order.take(position, o.batch_size * o.grad_accum).into_iter().map(|i| train_tokens[i].clone()).collect();
+        position += picked.len() as u64;
+        let micro: Vec<_> = if config.data.pack {
+            collate_packed(&picked, max_len, pad, o.batch_size)
+        } else {
+            picked.sort_by_key(|t| t.ids.len());
+            picked.chunks(o.batch_size).map(|chunk| collate(chunk, max_len, pad)).collect()
+        };
         let tokens: usize = micro.iter().map(|b| b.batch * b.seq).sum();
         let stats = trainer.train_step(&micro)?;
         let step = trainer.step();
@@ -184,7 +209,7 @@ pub fn train(
                 .sum();
             report.valid_loss = Some(loss / n as f64);
             if config.run.generate_examples > 0 {
-                let (json, exact) = generation_check(&trainer, &lm.tokenizer, &template, valid, config, &device)?;
+                let (json, exact) = generation_check(&trainer, &lm.tokenizer, &template, valid, config)?;
                 report.valid_json_rate = Some(json);
                 report.valid_exact_match = Some(exact);
             }
@@ -196,28 +221,33 @@ pub fn train(
         }
         last = Some(report);
         if stop {
-            return Ok(TrainSummary { adapter_dir: checkpoints, resumed_from, truncated, no_answer, last, stopped: true });
+            return Ok(TrainSummary { adapter_dir: checkpoints, resumed_from, truncated, no_answer, per_task, last, stopped: true });
         }
     }
     let adapter_dir = out.join("adapter");
     let mut model = trainer.into_model();
     save_adapter(&mut model, &lora, &adapter_dir)?;
     write_loss_curve(&metrics_path, &out.join("loss.svg"))?;
-    Ok(TrainSummary { adapter_dir, resumed_from, truncated, no_answer, last, stopped: false })
+    Ok(TrainSummary { adapter_dir, resumed_from, truncated, no_answer, per_task, last, stopped: false })
 }
 
 /// Greedy answers for the first validation examples: (valid-JSON rate, exact-match rate).
+///
+/// Decoding runs on a gradient-free copy of the model (`valid()`, on the plain device): on the
+/// autodiff model every generated token would grow the graph until memory ran out.
 fn generation_check(
     trainer: &SftTrainer,
     tokenizer: &hirelm_model::TextTokenizer,
     template: &ChatTemplate,
     valid: &[Example],
     config: &TrainConfig,
-    device: &Device,
 ) -> Result<(f64, f64)> {
+    use hirelm_model::burn::module::Module;
     let n = config.run.generate_examples.min(valid.len());
-    let generator = Generator::new(trainer.model(), tokenizer, device.clone());
-    let options = GenerateOptions { max_tokens: 192, ..Default::default() }.with_default_stops(tokenizer);
+    let model = trainer.model().valid();
+    let generator = Generator::new(&model, tokenizer, Device::flex());
+    // Long enough for the longest answers of the mix (interview slot lists, job posts).
+    let options = GenerateOptions { max_tokens: 400, ..Default::default() }.with_default_stops(tokenizer);
     let (mut json_ok, mut exact) = (0, 0);
     for example in &valid[..n] {
         let mut prompt = render_example(tokenizer, template, example)?;

@@ -18,12 +18,35 @@ pub struct SftBatch {
     pub weights: Vec<f32>,
     /// Examples that were longer than the limit and lost their tail.
     pub truncated: usize,
+    /// Packed batches only: the example each position belongs to, numbered within its row
+    /// (padding gets [`PAD_SEGMENT`]). Attention never crosses from one segment to another.
+    pub segments: Option<Vec<u32>>,
 }
+
+/// The segment of padding positions in a packed batch.
+pub const PAD_SEGMENT: u32 = u32::MAX;
 
 impl SftBatch {
     /// Number of target tokens that carry loss.
     pub fn loss_tokens(&self) -> usize {
         self.weights.iter().filter(|w| **w > 0.0).count()
+    }
+
+    /// The attention mask of a packed batch, row-major `[batch, seq, seq]`, true = blocked:
+    /// causal, and blocked across segments. `None` for an unpacked batch (plain causal).
+    pub fn block_mask(&self) -> Option<Vec<bool>> {
+        let segments = self.segments.as_ref()?;
+        let (b, n) = (self.batch, self.seq);
+        let mut mask = vec![true; b * n * n];
+        for row in 0..b {
+            let seg = &segments[row * n..(row + 1) * n];
+            for i in 0..n {
+                for j in 0..=i {
+                    mask[(row * n + i) * n + j] = seg[i] != seg[j];
+                }
+            }
+        }
+        Some(mask)
     }
 }
 
@@ -50,25 +73,36 @@ pub fn collate(examples: &[ChatTokens], max_len: usize, pad_id: u32) -> SftBatch
         targets: vec![pad_id as i64; batch * seq],
         weights: vec![0.0; batch * seq],
         truncated,
+        segments: None,
     };
     for (row, (ids, mask)) in rows.iter().enumerate() {
-        for t in 0..ids.len().saturating_sub(1) {
-            let at = row * seq + t;
-            out.inputs[at] = ids[t] as i64;
-            out.targets[at] = ids[t + 1] as i64;
-            out.weights[at] = if mask[t + 1] { 1.0 } else { 0.0 };
-        }
+        write_shifted(&mut out, row * seq, ids, mask);
     }
     out
+}
+
+/// Writes one example from flat position `at` on, shifted by one token (inputs predict the
+/// next id; weight 1 where that next id is the assistant's); returns the position after it.
+pub(super) fn write_shifted(out: &mut SftBatch, mut at: usize, ids: &[u32], mask: &[bool]) -> usize {
+    for t in 0..ids.len().saturating_sub(1) {
+        out.inputs[at] = ids[t] as i64;
+        out.targets[at] = ids[t + 1] as i64;
+        out.weights[at] = if mask[t + 1] { 1.0 } else { 0.0 };
+        at += 1;
+    }
+    at
+}
+
+/// A rendered example for tests: `ids`, the assistant's from index `assistant_from` on.
+#[cfg(test)]
+pub(super) fn test_example(ids: &[u32], assistant_from: usize) -> ChatTokens {
+    ChatTokens { ids: ids.to_vec(), assistant_mask: (0..ids.len()).map(|i| i >= assistant_from).collect() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn example(ids: &[u32], assistant_from: usize) -> ChatTokens {
-        ChatTokens { ids: ids.to_vec(), assistant_mask: (0..ids.len()).map(|i| i >= assistant_from).collect() }
-    }
+    use test_example as example;
 
     #[test]
     fn shifts_masks_and_pads() {

@@ -5,12 +5,16 @@ mod batch;
 mod checkpoint;
 mod data;
 mod loss;
+mod mix;
+mod pack;
 mod schedule;
 mod trainer;
 
-pub use batch::{SftBatch, collate};
+pub use batch::{PAD_SEGMENT, SftBatch, collate};
+pub use pack::collate_packed;
 pub use checkpoint::{DataPosition, latest_checkpoint};
 pub use data::{ExampleOrder, render_example};
 pub use loss::masked_cross_entropy;
+pub use mix::{cap_per_task, stratified_indices, task_counts};
 pub use schedule::warmup_cosine;
 pub use trainer::{SftOptions, SftTrainer, StepStats};

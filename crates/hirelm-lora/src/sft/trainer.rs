@@ -4,7 +4,7 @@
 
 use hirelm_model::burn::module::ParamId;
 use hirelm_model::burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use hirelm_model::burn::tensor::{Device, Int, Tensor, TensorData};
+use hirelm_model::burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 use hirelm_model::llama::LlamaModel;
 
 use super::batch::SftBatch;
@@ -73,6 +73,14 @@ fn tensors(batch: &SftBatch, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>
     )
 }
 
+/// Logits of a batch: plain causal attention, or the block mask of a packed batch.
+fn logits(model: &LlamaModel, batch: &SftBatch, inputs: Tensor<2, Int>, device: &Device) -> Tensor<3> {
+    let mask = batch.block_mask().map(|m| {
+        Tensor::<4, Bool>::from_data(TensorData::new(m, [batch.batch, 1, batch.seq, batch.seq]), device)
+    });
+    model.logits(model.forward_hidden(inputs, None, mask))
+}
+
 fn scalar(t: Tensor<1>) -> f64 {
     t.into_data().try_into_vec_as::<f32>().ok().and_then(|v| v.first().copied()).unwrap_or(f32::NAN) as f64
 }
@@ -104,10 +112,16 @@ impl SftTrainer {
     }
 
     /// Masked loss of `batch` without updating anything.
+    ///
+    /// It runs on a gradient-free copy of the model on the plain device: a forward pass on the
+    /// autodiff device records a graph that, without a backward pass, is never freed (a
+    /// validation pass over 768-token batches used up 24 GB that way).
     pub fn eval_loss(&self, batch: &SftBatch) -> f64 {
-        let (inputs, targets, weights) = tensors(batch, &self.device);
-        let logits = self.model().forward(inputs, None);
-        scalar(masked_cross_entropy(logits, targets, weights).detach())
+        use hirelm_model::burn::module::Module;
+        let device = self.device.clone().inner();
+        let (inputs, targets, weights) = tensors(batch, &device);
+        let logits = logits(&self.model().valid(), batch, inputs, &device);
+        scalar(masked_cross_entropy(logits, targets, weights))
     }
 
     /// One optimiser step over `micro_batches` (gradient accumulation: their gradients are
@@ -123,7 +137,7 @@ impl SftTrainer {
         let mut accumulated = GradientsParams::new();
         for batch in micro_batches {
             let (inputs, targets, weights) = tensors(batch, &self.device);
-            let loss = masked_cross_entropy(model.forward(inputs, None), targets, weights).div_scalar(n);
+            let loss = masked_cross_entropy(logits(&model, batch, inputs, &self.device), targets, weights).div_scalar(n);
             total_loss += scalar(loss.clone().detach()) * n;
             loss_tokens += batch.loss_tokens();
             let mut grads = GradientsParams::from_grads(loss.backward(), &model);

@@ -56,7 +56,7 @@ fn examples() -> Vec<Example> {
 fn config(model: &Path, out: &Path, total_steps: usize) -> TrainConfig {
     TrainConfig {
         model: ModelSection { base: model.display().to_string() },
-        data: DataSection { train: "unused".into(), valid: "unused".into(), max_len: 256 },
+        data: DataSection { train: "unused".into(), valid: "unused".into(), max_len: 256, max_per_task: None, pack: false },
         lora: LoraSection { rank: 4, alpha: 8.0, target_modules: vec!["q_proj".into(), "v_proj".into()], use_rslora: false },
         optim: OptimSection {
             learning_rate: 1e-2,

@@ -176,3 +176,18 @@ fn logits_match_llama_cpp_on_the_same_weights_in_f32() {
     assert!(agreement >= 0.995, "top-1 agreement {agreement:.4} < 0.995");
     assert!(mean_kl <= 0.001, "mean KL {mean_kl:.5} > 0.001");
 }
+
+/// Found by `scripts/fuzz.sh tokenizer_bytes` (crash-f2dec21a): SmolLM2's byte-level vocabulary
+/// has no symbol for 21 of the 256 bytes (among them the control characters U+0004, U+0006,
+/// U+0013, U+0014, U+0016 and U+001D), and with neither an unknown token nor byte fallback the
+/// tokenizer drops them. Pinned here so that a change in that behaviour is noticed; every other
+/// text must survive the round trip.
+#[test]
+fn fuzz_tokenizer_bytes_control_bytes_outside_the_vocabulary_are_dropped() {
+    let tok = &model().tokenizer;
+    let ids = tok.encode("a\u{6}b\u{4}c", false, false).expect("encodes");
+    assert_eq!(tok.decode(&ids, false).expect("decodes"), "abc");
+    let text = "Senior Rust engineer – 5+ yrs, €90k, naïve café\tremote\n日本語";
+    let ids = tok.encode(text, false, false).expect("encodes");
+    assert_eq!(tok.decode(&ids, false).expect("decodes"), text);
+}

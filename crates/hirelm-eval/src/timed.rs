@@ -1,0 +1,163 @@
+//! [`Timed`]: wall time and process CPU time of a predictor's fresh answers, for the latency and
+//! cost columns of a report.
+//!
+//! The runner wraps the predictor *inside* the prediction cache, so cached answers are not timed
+//! (a cache lookup says nothing about the model): a fully cached run reports no latency rather
+//! than a fast one. A batch's time is shared equally by its answers.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use hirelm_core::Task;
+use serde::{Deserialize, Serialize};
+
+use crate::{Prediction, Predictor, Result};
+
+/// What [`Timed`] measured: seconds per answer, and CPU seconds of the whole process.
+#[derive(Debug, Default)]
+pub struct LatencyLog {
+    samples: Mutex<(Vec<f64>, f64)>,
+}
+
+impl LatencyLog {
+    fn record(&self, answers: usize, wall: f64, cpu: f64) {
+        if answers == 0 {
+            return;
+        }
+        let mut guard = self.samples.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.0.extend(std::iter::repeat_n(wall / answers as f64, answers));
+        guard.1 += cpu;
+    }
+
+    /// The summary of everything recorded; `None` when nothing was answered fresh.
+    pub fn summary(&self) -> Option<Latency> {
+        let guard = self.samples.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Latency::from_samples(&guard.0, guard.1)
+    }
+}
+
+/// Latency and CPU cost of an entry's fresh answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Answers timed (cached ones are not).
+    pub answers: usize,
+    /// Median seconds per answer.
+    pub p50_s: f64,
+    /// 95th percentile (nearest rank) seconds per answer.
+    pub p95_s: f64,
+    /// Mean seconds per answer.
+    pub mean_s: f64,
+    /// Process CPU seconds (all threads) per 1,000 answers, from the kernel's 10 ms ticks (coarse
+    /// for sub-millisecond baselines); `None` where the platform does not report CPU time.
+    pub cpu_s_per_1000: Option<f64>,
+}
+
+impl Latency {
+    /// Summary of per-answer seconds and the CPU seconds they took.
+    pub fn from_samples(samples: &[f64], cpu_s: f64) -> Option<Self> {
+        if samples.is_empty() {
+            return None;
+        }
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let rank = |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        let n = sorted.len() as f64;
+        Some(Self {
+            answers: sorted.len(),
+            p50_s: rank(0.5),
+            p95_s: rank(0.95),
+            mean_s: sorted.iter().sum::<f64>() / n,
+            cpu_s_per_1000: process_cpu_seconds().map(|_| cpu_s / n * 1000.0),
+        })
+    }
+}
+
+/// User plus system CPU seconds of this process so far (Linux `/proc/self/stat`).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // The kernel reports in USER_HZ, 100 on every Linux platform Rust targets.
+    Some(ticks / 100.0)
+}
+
+/// Wraps a predictor and records the time of every answer into a shared [`LatencyLog`].
+pub struct Timed<'a> {
+    inner: Box<dyn Predictor + 'a>,
+    log: Arc<LatencyLog>,
+}
+
+impl std::fmt::Debug for Timed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timed").field("inner", &self.inner.name()).finish()
+    }
+}
+
+impl<'a> Timed<'a> {
+    /// Times `inner` into `log`.
+    pub fn new(inner: Box<dyn Predictor + 'a>, log: Arc<LatencyLog>) -> Self {
+        Self { inner, log }
+    }
+
+    fn time<T>(&self, answers: usize, f: impl FnOnce() -> T) -> T {
+        let (start, cpu) = (Instant::now(), process_cpu_seconds());
+        let out = f();
+        let cpu = match (cpu, process_cpu_seconds()) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        };
+        self.log.record(answers, start.elapsed().as_secs_f64(), cpu);
+        out
+    }
+}
+
+impl Predictor for Timed<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn content_hash(&self) -> String {
+        self.inner.content_hash()
+    }
+
+    fn supports(&self, task: Task) -> bool {
+        self.inner.supports(task)
+    }
+
+    fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
+        self.time(1, || self.inner.predict(task, input))
+    }
+
+    fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
+        self.time(inputs.len(), || self.inner.predict_batch(task, inputs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let samples: Vec<f64> = (1..=20).map(f64::from).collect();
+        let l = Latency::from_samples(&samples, 2.0).expect("samples");
+        assert_eq!((l.answers, l.p50_s, l.p95_s, l.mean_s), (20, 10.0, 19.0, 10.5));
+        if let Some(cpu) = l.cpu_s_per_1000 {
+            assert!((cpu - 100.0).abs() < 1e-9, "2 CPU seconds over 20 answers: {cpu}");
+        }
+        assert_eq!(Latency::from_samples(&[], 1.0), None);
+        assert_eq!(Latency::from_samples(&[0.25], 0.0).map(|l| (l.p50_s, l.p95_s)), Some((0.25, 0.25)));
+    }
+
+    #[test]
+    fn a_batch_shares_its_time_and_nothing_is_recorded_for_no_answers() {
+        let log = LatencyLog::default();
+        log.record(4, 2.0, 0.0);
+        log.record(0, 5.0, 0.0);
+        let l = log.summary().expect("recorded");
+        assert_eq!((l.answers, l.p50_s, l.p95_s), (4, 0.5, 0.5));
+        assert!(LatencyLog::default().summary().is_none());
+    }
+}
