@@ -131,6 +131,10 @@ impl Predictor for Timed<'_> {
     }
 
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
+        // The cache hands over an empty batch when everything was a hit: nothing to time.
+        if inputs.is_empty() {
+            return Vec::new();
+        }
         self.time(inputs.len(), || self.inner.predict_batch(task, inputs))
     }
 }

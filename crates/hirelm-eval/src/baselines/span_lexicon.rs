@@ -48,10 +48,10 @@ impl SpanLexicon {
 
     /// Learns the lexicon from annotated training sentences.
     pub fn fit(train: &[SpanSentence]) -> Self {
+        let lowered: Vec<Vec<String>> = train.iter().map(|s| lower(&s.tokens)).collect();
         // Annotated counts per phrase and kind.
         let mut annotated: HashMap<Vec<String>, [usize; 2]> = HashMap::new();
-        for s in train {
-            let tokens = lower(&s.tokens);
+        for (s, tokens) in train.iter().zip(&lowered) {
             for (layer, tags) in [(0, &s.tags_skill), (1, &s.tags_knowledge)] {
                 for (start, end, _) in bio_spans(tags) {
                     if end - start <= Self::MAX_TOKENS {
@@ -62,7 +62,6 @@ impl SpanLexicon {
         }
         // Every occurrence of those phrases, annotated or not.
         let mut seen: HashMap<&[String], usize> = HashMap::new();
-        let lowered: Vec<Vec<String>> = train.iter().map(|s| lower(&s.tokens)).collect();
         for tokens in &lowered {
             for start in 0..tokens.len() {
                 for end in start + 1..=(start + Self::MAX_TOKENS).min(tokens.len()) {

@@ -18,34 +18,34 @@ use crate::report::{Determinism, EvalReport, MetricSummary};
 use crate::suite::EvalSpec;
 use crate::{EvalError, Result};
 
-/// Gold and predicted tags of one sentence, each layer's tags typed by their layer.
-struct Tagged {
-    gold: (Vec<String>, Vec<String>),
-    pred: (Vec<String>, Vec<String>),
-}
-
-fn typed(tags: &[String], kind: &str) -> Vec<String> {
+/// A tag reduced to its edge (`B`, `I` or `O`): each layer is scored on its own, so a type a
+/// tagger may add carries no information.
+fn edges(tags: &[String]) -> Vec<&'static str> {
     tags.iter()
         .map(|t| match t.chars().next() {
-            Some(edge @ ('B' | 'I')) => format!("{edge}-{kind}"),
-            _ => "O".to_string(),
+            Some('B') => "B",
+            Some('I') => "I",
+            _ => "O",
         })
         .collect()
 }
 
-/// Span counts `(tp, fp, fn)` of `metric` in one sentence.
-fn counts(metric: Metric, t: &Tagged) -> [usize; 3] {
-    let (mut gold, mut pred) = (Vec::new(), Vec::new());
-    if matches!(metric, Metric::SpanF1 | Metric::SpanF1Skill) {
-        gold.push(typed(&t.gold.0, "SKILL"));
-        pred.push(typed(&t.pred.0, "SKILL"));
+/// Span counts `(tp, fp, fn)` of one sentence's skill layer and knowledge layer.
+fn layer_counts(gold: (&[String], &[String]), pred: (&[String], &[String])) -> [[usize; 3]; 2] {
+    let count = |g: &[String], p: &[String]| {
+        let s = span_f1(&[edges(g)], &[edges(p)]);
+        [s.true_positives, s.false_positives, s.false_negatives]
+    };
+    [count(gold.0, pred.0), count(gold.1, pred.1)]
+}
+
+/// Span counts of `metric` from the two layers' (both layers together: their sum).
+fn counts(metric: Metric, [skill, knowledge]: [[usize; 3]; 2]) -> [usize; 3] {
+    match metric {
+        Metric::SpanF1Skill => skill,
+        Metric::SpanF1Knowledge => knowledge,
+        _ => [skill[0] + knowledge[0], skill[1] + knowledge[1], skill[2] + knowledge[2]],
     }
-    if matches!(metric, Metric::SpanF1 | Metric::SpanF1Knowledge) {
-        gold.push(typed(&t.gold.1, "KNOWLEDGE"));
-        pred.push(typed(&t.pred.1, "KNOWLEDGE"));
-    }
-    let s = span_f1(&gold, &pred);
-    [s.true_positives, s.false_positives, s.false_negatives]
 }
 
 /// Micro F1 over the sentences at `idx` (repeats allowed) from their span counts.
@@ -56,21 +56,23 @@ fn f1_at(counts: &[[usize; 3]], idx: &[usize]) -> f64 {
 
 /// Tags every sentence and scores the entry's metrics.
 pub fn run_span_eval(spec: &EvalSpec, tagger: &dyn SpanTagger, sentences: &[SpanSentence], seed: u64) -> EvalReport {
-    let tagged: Vec<Tagged> = sentences
-        .iter()
-        .map(|s| Tagged { gold: (s.tags_skill.clone(), s.tags_knowledge.clone()), pred: tagger.tag(&s.tokens) })
-        .collect();
+    let predicted: Vec<(Vec<String>, Vec<String>)> = sentences.iter().map(|s| tagger.tag(&s.tokens)).collect();
     // A tagger that answers the wrong number of tags is a failed case, never a panic.
-    let failed = tagged.iter().zip(sentences).filter(|(t, s)| t.pred.0.len() != s.tokens.len() || t.pred.1.len() != s.tokens.len()).count();
-    let all: Vec<usize> = (0..tagged.len()).collect();
+    let failed = predicted.iter().zip(sentences).filter(|(p, s)| p.0.len() != s.tokens.len() || p.1.len() != s.tokens.len()).count();
+    let layers: Vec<[[usize; 3]; 2]> = sentences
+        .iter()
+        .zip(&predicted)
+        .map(|(s, p)| layer_counts((&s.tags_skill, &s.tags_knowledge), (&p.0, &p.1)))
+        .collect();
+    let all: Vec<usize> = (0..sentences.len()).collect();
     let mut metrics = BTreeMap::new();
     for &m in &spec.metrics {
-        let per_sentence: Vec<[usize; 3]> = tagged.iter().map(|t| counts(m, t)).collect();
-        let ci95 = bootstrap_ci_by(tagged.len(), 0.95, 1000, seed, |idx| Some(f1_at(&per_sentence, idx))).unwrap_or((0.0, 0.0));
+        let per_sentence: Vec<[usize; 3]> = layers.iter().map(|l| counts(m, *l)).collect();
+        let ci95 = bootstrap_ci_by(sentences.len(), 0.95, 1000, seed, |idx| Some(f1_at(&per_sentence, idx))).unwrap_or((0.0, 0.0));
         metrics.insert(m.name().to_string(), MetricSummary { mean: f1_at(&per_sentence, &all), ci95, per_case: Vec::new() });
     }
     let again: Vec<_> = sentences.iter().take(super::determinism::CHECKED).map(|s| tagger.tag(&s.tokens)).collect();
-    let repeat_identical = again.iter().zip(&tagged).all(|(a, t)| *a == t.pred);
+    let repeat_identical = again.iter().zip(&predicted).all(|(a, p)| a == p);
     EvalReport {
         name: spec.name.clone(),
         task: spec.task.to_string(),

@@ -203,10 +203,9 @@ pub fn train(
         let every = |n: usize| is_last || (n > 0 && step % n == 0);
         if every(config.run.eval_every) && !valid_tokens.is_empty() {
             let n = config.run.eval_examples.min(valid_tokens.len()).max(1);
-            let loss: f64 = valid_tokens[..n]
-                .chunks(o.batch_size)
-                .map(|chunk| trainer.eval_loss(&collate(chunk, max_len, pad)) * chunk.len() as f64)
-                .sum();
+            let chunks: Vec<&[ChatTokens]> = valid_tokens[..n].chunks(o.batch_size).collect();
+            let batches: Vec<_> = chunks.iter().map(|chunk| collate(chunk, max_len, pad)).collect();
+            let loss: f64 = trainer.eval_losses(&batches).iter().zip(&chunks).map(|(l, chunk)| l * chunk.len() as f64).sum();
             report.valid_loss = Some(loss / n as f64);
             if config.run.generate_examples > 0 {
                 let (json, exact) = generation_check(&trainer, &lm.tokenizer, &template, valid, config)?;

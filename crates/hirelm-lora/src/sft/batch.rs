@@ -27,6 +27,19 @@ pub struct SftBatch {
 pub const PAD_SEGMENT: u32 = u32::MAX;
 
 impl SftBatch {
+    /// A `[batch, seq]` batch of padding only: `pad_id` everywhere, no loss, unpacked.
+    pub(super) fn padded(batch: usize, seq: usize, pad_id: u32) -> Self {
+        Self {
+            batch,
+            seq,
+            inputs: vec![pad_id as i64; batch * seq],
+            targets: vec![pad_id as i64; batch * seq],
+            weights: vec![0.0; batch * seq],
+            truncated: 0,
+            segments: None,
+        }
+    }
+
     /// Number of target tokens that carry loss.
     pub fn loss_tokens(&self) -> usize {
         self.weights.iter().filter(|w| **w > 0.0).count()
@@ -54,31 +67,22 @@ impl SftBatch {
 /// inputs, and right-pads with `pad_id` and zero weight.
 pub fn collate(examples: &[ChatTokens], max_len: usize, pad_id: u32) -> SftBatch {
     let mut truncated = 0;
-    let rows: Vec<(&[u32], &[bool])> = examples
-        .iter()
-        .map(|e| {
-            let keep = e.ids.len().min(max_len + 1);
-            if keep < e.ids.len() {
-                truncated += 1;
-            }
-            (&e.ids[..keep], &e.assistant_mask[..keep])
-        })
-        .collect();
+    let rows: Vec<(&[u32], &[bool])> = examples.iter().map(|e| clip(e, max_len, &mut truncated)).collect();
     let seq = rows.iter().map(|(ids, _)| ids.len().saturating_sub(1)).max().unwrap_or(0).max(1);
-    let batch = rows.len();
-    let mut out = SftBatch {
-        batch,
-        seq,
-        inputs: vec![pad_id as i64; batch * seq],
-        targets: vec![pad_id as i64; batch * seq],
-        weights: vec![0.0; batch * seq],
-        truncated,
-        segments: None,
-    };
+    let mut out = SftBatch::padded(rows.len(), seq, pad_id);
+    out.truncated = truncated;
     for (row, (ids, mask)) in rows.iter().enumerate() {
         write_shifted(&mut out, row * seq, ids, mask);
     }
     out
+}
+
+/// The first `max_len + 1` ids of `e` and their mask (`max_len` inputs once shifted), counting
+/// a cut into `truncated`.
+pub(super) fn clip<'a>(e: &'a ChatTokens, max_len: usize, truncated: &mut usize) -> (&'a [u32], &'a [bool]) {
+    let keep = e.ids.len().min(max_len + 1);
+    *truncated += usize::from(keep < e.ids.len());
+    (&e.ids[..keep], &e.assistant_mask[..keep])
 }
 
 /// Writes one example from flat position `at` on, shifted by one token (inputs predict the

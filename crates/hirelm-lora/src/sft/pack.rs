@@ -9,22 +9,15 @@
 
 use hirelm_model::ChatTokens;
 
-use super::batch::{PAD_SEGMENT, SftBatch, write_shifted};
+use super::batch::{PAD_SEGMENT, SftBatch, clip, write_shifted};
 
 /// Packs `examples` (truncated to `max_len` inputs each) into rows of at most `max_len` input
 /// positions, longest first into the first row with room, and returns them as micro-batches of
 /// `rows_per_batch` rows, each padded to its longest row.
 pub fn collate_packed(examples: &[ChatTokens], max_len: usize, pad_id: u32, rows_per_batch: usize) -> Vec<SftBatch> {
     let mut truncated = 0;
-    let mut pieces: Vec<(&[u32], &[bool])> = examples
-        .iter()
-        .filter(|e| e.ids.len() >= 2)
-        .map(|e| {
-            let keep = e.ids.len().min(max_len + 1);
-            truncated += usize::from(keep < e.ids.len());
-            (&e.ids[..keep], &e.assistant_mask[..keep])
-        })
-        .collect();
+    let mut pieces: Vec<(&[u32], &[bool])> =
+        examples.iter().filter(|e| e.ids.len() >= 2).map(|e| clip(e, max_len, &mut truncated)).collect();
     // Stable sort: equal lengths keep the drawn order, so packing is a pure function of it.
     pieces.sort_by_key(|(ids, _)| std::cmp::Reverse(ids.len()));
     let mut rows: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -42,17 +35,8 @@ pub fn collate_packed(examples: &[ChatTokens], max_len: usize, pad_id: u32, rows
         .chunks(rows_per_batch.max(1))
         .map(|chunk| {
             let seq = chunk.iter().map(|(used, _)| *used).max().unwrap_or(1).max(1);
-            let batch = chunk.len();
-            let mut out = SftBatch {
-                batch,
-                seq,
-                inputs: vec![pad_id as i64; batch * seq],
-                targets: vec![pad_id as i64; batch * seq],
-                weights: vec![0.0; batch * seq],
-                truncated: 0,
-                segments: None,
-            };
-            let mut segments = vec![PAD_SEGMENT; batch * seq];
+            let mut out = SftBatch::padded(chunk.len(), seq, pad_id);
+            let mut segments = vec![PAD_SEGMENT; chunk.len() * seq];
             for (row, (_, members)) in chunk.iter().enumerate() {
                 let mut at = row * seq;
                 for (segment, &i) in members.iter().enumerate() {

@@ -117,11 +117,21 @@ impl SftTrainer {
     /// autodiff device records a graph that, without a backward pass, is never freed (a
     /// validation pass over 768-token batches used up 24 GB that way).
     pub fn eval_loss(&self, batch: &SftBatch) -> f64 {
+        self.eval_losses(std::slice::from_ref(batch))[0]
+    }
+
+    /// [`eval_loss`](Self::eval_loss) of each batch, on one gradient-free copy of the model.
+    pub fn eval_losses(&self, batches: &[SftBatch]) -> Vec<f64> {
         use hirelm_model::burn::module::Module;
         let device = self.device.clone().inner();
-        let (inputs, targets, weights) = tensors(batch, &device);
-        let logits = logits(&self.model().valid(), batch, inputs, &device);
-        scalar(masked_cross_entropy(logits, targets, weights))
+        let model = self.model().valid();
+        batches
+            .iter()
+            .map(|batch| {
+                let (inputs, targets, weights) = tensors(batch, &device);
+                scalar(masked_cross_entropy(logits(&model, batch, inputs, &device), targets, weights))
+            })
+            .collect()
     }
 
     /// One optimiser step over `micro_batches` (gradient accumulation: their gradients are
