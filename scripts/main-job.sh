@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The main job: the whole hirelm loop on one machine, with progress, ending in a summary table.
 #
-#   fetch (pinned, sha256-checked) → curate the datasets → fine-tune briefly, or use the adapter
+#   fetch (pinned, sha256-checked) → curate the datasets → fine-tune briefly, or use the adapters
 #   shipped with hirelm-infer (the default) → held-out generation check (untuned vs tuned) →
-#   evaluation on real data with perturbation packs (BM25, MiniLM, untuned SmolLM2, tuned SmolLM2)
-#   → benches/results/main-job.md
+#   the headline comparison (hirelm bench compare: classical baselines, untuned and tuned
+#   SmolLM2 over the real-data and curated suites with perturbation packs, speed and cost)
+#   → benches/results/main-job.md and benches/results/main-job/compare.html
 #
 # Environment:
-#   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and use that adapter
-#                   (0, the default: the shipped adapter crates/hirelm-infer/adapters/hirelm-hiring-v2)
-#   PER_TASK=N      held-out examples per task in the generation check (default 20)
+#   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and compare that adapter
+#                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
+#   PER_TASK=N      held-out examples per task in the generation check (default 8)
+#   LIMIT=N         cases per suite entry in the comparison (default 8; the full comparison,
+#                   `hirelm bench compare`, takes about 45 minutes and regenerates the README)
 #   CARGO_TARGET_DIR  cargo's target directory (default $HOME/.cache/hirelm-target)
 set -euo pipefail
 
@@ -17,7 +20,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}"
 train_steps="${TRAIN_STEPS:-0}"
-per_task="${PER_TASK:-20}"
+per_task="${PER_TASK:-8}"
+limit="${LIMIT:-8}"
 out="benches/results"
 start=$(date +%s)
 step() { echo; echo "== [$(( $(date +%s) - start ))s] $*" >&2; }
@@ -35,39 +39,37 @@ step "3/6 curating the datasets (configs/curate.toml)"
 dataset="datasets/$(sed -n 's/^name *= *"\(.*\)"/\1/p' configs/curate.toml | head -1)"
 
 adapter="crates/hirelm-infer/adapters/hirelm-hiring-v2"
+adapter_arg=()
 if [ "$train_steps" -gt 0 ]; then
   step "4/6 fine-tuning $train_steps steps (configs/lora-smollm2.toml)"
   run_dir="runs/main-job"
   rm -rf "$run_dir"
   "$hirelm" train --config configs/lora-smollm2.toml --steps "$train_steps" --out "$run_dir"
   adapter="$run_dir/adapter"
+  adapter_arg=(--adapter "$adapter")
 else
-  step "4/6 using the shipped adapter $adapter (TRAIN_STEPS=N to fine-tune instead)"
+  step "4/6 using the shipped adapters (TRAIN_STEPS=N to fine-tune instead)"
 fi
 
 step "5/6 held-out generation check: untuned vs tuned, $per_task examples per task"
 "$hirelm" check --data "$dataset/valid.parquet" --adapter "$adapter" --per-task "$per_task" --out "$out/main-job-heldout"
 
-step "6/6 real-data evaluation with perturbation packs (eval/lm.toml)"
-for predictor in bm25 minilm-nn smollm2-base smollm2-lora; do
-  echo "-- $predictor" >&2
-  "$hirelm" eval --suite eval/lm.toml --predictor "$predictor" --adapter "$adapter" \
-    --out "target/hirelm-eval/lm-$predictor" >/dev/null
-done
+step "6/6 the comparison: every predictor of configs/compare.toml, $limit cases per entry"
+"$hirelm" bench compare --config configs/compare.toml --limit "$limit" --data "$dataset/test.parquet" \
+  --out "$out/main-job" --no-readme "${adapter_arg[@]}" >/dev/null
 
-python3 benches/summarize_lm_eval.py "$out/main-job-lm-eval.md" bm25 minilm-nn smollm2-base smollm2-lora >/dev/null
 {
   echo "# hirelm main job"
   echo
-  echo "Command: \`scripts/main-job.sh\` (TRAIN_STEPS=$train_steps, adapter $adapter), $(date -u +%Y-%m-%dT%H:%MZ)."
+  echo "Command: \`scripts/main-job.sh\` (TRAIN_STEPS=$train_steps, PER_TASK=$per_task, LIMIT=$limit), $(date -u +%Y-%m-%dT%H:%MZ), $(( $(date +%s) - start )) s."
   echo
-  echo "## Real data: skill extraction with perturbation packs"
+  echo "## Fine-tuned versus off-the-shelf ($limit cases per entry; hirelm bench compare)"
   echo
-  cat "$out/main-job-lm-eval.md"
+  cat "$out/main-job/compare.md" | sed 1,2d
   echo
   echo "## Held-out curated examples, untuned vs tuned (hirelm check)"
   echo
   cat "$out/main-job-heldout.md"
 } > "$out/main-job.md"
 cat "$out/main-job.md"
-step "done: $out/main-job.md; HTML reports in target/hirelm-eval/lm-*/report.html"
+step "done: $out/main-job.md; charts in $out/main-job/compare.html"

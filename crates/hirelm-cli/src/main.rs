@@ -39,7 +39,8 @@ enum Command {
     /// Inspect LoRA adapters, or merge one into its base model and export it.
     #[command(subcommand)]
     Adapter(cmd::adapter::AdapterCommand),
-    /// Measure prefill and decode speed on a model (tokens/s), like llama.cpp's llama-bench.
+    /// Measure prefill and decode speed on a model (tokens/s), like llama.cpp's llama-bench;
+    /// `bench compare` runs the headline comparison of fine-tuned and off-the-shelf predictors.
     Bench(cmd::bench::BenchArgs),
     /// Build the hiring datasets of a curation recipe (Parquet + card.md); see configs/curate.toml.
     Curate(cmd::curate::CurateArgs),

@@ -103,6 +103,50 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
 }
 
 #[test]
+fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let shared = std::env::var_os("HIRELM_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = |predictors: &str| {
+        format!(
+            "name = \"t\"\nout = \"out\"\nreadme = \"README.md\"\n[cost]\ncpu_core_hour_usd = 0.05\nsource = \"s\"\ndate = \"d\"\n\
+             [[suite]]\npath = \"{}\"\npredictors = {predictors}\n[bar]\ntuned = \"bm25\"\nuntuned = \"bm25-weakened\"\n",
+            root.join("eval/ci.toml").display()
+        )
+    };
+    std::fs::write(dir.path().join("compare.toml"), config(r#"["bm25", "bm25-weakened"]"#)).expect("config");
+    std::fs::write(dir.path().join("README.md"), "# r\n<!-- compare:begin -->\nold\n<!-- compare:end -->\nend\n").expect("readme");
+    let run = |config: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hirelm"))
+            .args(["bench", "compare", "--config", config, "--limit", "20"])
+            .current_dir(dir.path())
+            .env("HIRELM_SHARED_DATA", &shared)
+            .output()
+            .expect("runs")
+    };
+    let ok = run("compare.toml");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).expect("json")).expect("parses");
+    // Two entries of eval/ci.toml (TECH, HOUSE) × two predictors, 20 cases each.
+    assert_eq!(json["results"].as_array().map(Vec::len), Some(4));
+    assert!(json["results"].as_array().into_iter().flatten().all(|r| r["cases"] == 20), "{json}");
+    let checks = json["bar"]["checks"].as_array().expect("checks");
+    assert!(checks.iter().any(|c| c["what"] == "rp@5" && c["outcome"] == "better"), "BM25 beats its three-word version: {checks:?}");
+    let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
+    assert!(readme.contains("| entry | task | metric | bm25 | bm25-weakened |") && !readme.contains("\nold\n") && readme.ends_with("<!-- compare:end -->\nend\n"), "{readme}");
+    assert!(std::fs::read_to_string(dir.path().join("out/compare.html")).expect("html").contains("<svg"));
+    // --render rewrites the reports and the block from compare.json, running nothing.
+    std::fs::write(dir.path().join("README.md"), "<!-- compare:begin -->\n<!-- compare:end -->\n").expect("readme");
+    let render = Command::new(env!("CARGO_BIN_EXE_hirelm")).args(["bench", "compare", "--config", "compare.toml", "--render", "out/compare.json"]).current_dir(dir.path()).output().expect("runs");
+    assert!(render.status.success(), "{}", String::from_utf8_lossy(&render.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).expect("readme").trim_end(), format!("<!-- compare:begin -->\n{}\n<!-- compare:end -->", readme.split("<!-- compare:begin -->\n").nth(1).and_then(|r| r.split("\n<!-- compare:end -->").next()).expect("block")));
+    std::fs::write(dir.path().join("bad.toml"), config(r#"["bm25", "gpt-5"]"#)).expect("config");
+    let bad = run("bad.toml");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("suite[0]") && err.contains("`gpt-5`"), "{err}");
+}
+
+#[test]
 fn ask_answers_with_schema_valid_json_from_the_shipped_adapter() {
     let sentence = "Experience with Python and SQL is required.";
     let out = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2()]);
@@ -225,6 +269,13 @@ fn serve_answers_tasks_and_openai_chat_and_refuses_bad_requests() {
     let (_, again) = http(addr, "POST", "/v1/chat/completions", key, chat);
     let again: serde_json::Value = serde_json::from_str(&again).expect("JSON");
     assert_eq!(again["choices"][0]["message"], value["choices"][0]["message"]);
+    // Requests cannot name files: `model` (and any other path-like field) is ignored, and the
+    // configured model answers exactly as before.
+    let named = chat.replace("{\"messages\"", "{\"model\":\"/etc/passwd\",\"adapter\":\"../../runs\",\"messages\"");
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, &named);
+    assert_eq!(status, 200, "{body}");
+    let named: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!((&named["model"], &named["choices"][0]["message"]), (&value["model"], &value["choices"][0]["message"]));
 
     let stream = chat.replace("\"temperature\":0", "\"temperature\":0,\"stream\":true");
     let (status, body) = http(addr, "POST", "/v1/chat/completions", key, &stream);

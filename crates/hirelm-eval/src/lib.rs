@@ -13,7 +13,8 @@
 //!   (including fairness, thesaurus synonyms and ESCO skill aliases) and directional; [`suite`]: `eval/*.toml`; [`runner`]: runs a suite,
 //!   with a determinism self-check, into a [`report::SuiteReport`] (JSON, Markdown, JUnit,
 //!   HTML); [`gate`]: thresholds, determinism and a paired-bootstrap comparison against a stored
-//!   baseline.
+//!   baseline; [`compare`]: many predictors over many suites, with cost, in one table
+//!   (`hirelm bench compare`).
 //!
 //! ```
 //! use hirelm_eval::metrics::ranking::r_precision_at_k;
@@ -25,6 +26,7 @@
 
 pub mod baselines;
 pub mod cache;
+pub mod compare;
 pub mod corpus;
 mod error;
 pub mod gate;
@@ -41,4 +43,4 @@ pub mod timed;
 pub mod weakened;
 
 pub use error::{EvalError, Result};
-pub use predictor::{DecodingParams, Prediction, Predictor};
+pub use predictor::{DecodingParams, Prediction, Predictor, Usage};

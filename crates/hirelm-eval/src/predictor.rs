@@ -37,6 +37,16 @@ impl DecodingParams {
     }
 }
 
+/// Tokens a language model read and wrote for one answer: what a hosted API would bill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Prompt tokens (the whole rendered prompt, system turn included, even when a cached
+    /// prefix spared the model from reading it again).
+    pub prompt_tokens: usize,
+    /// Generated tokens.
+    pub completion_tokens: usize,
+}
+
 /// One answer: the raw output text (JSON when the predictor behaves) and how it was decoded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
@@ -44,12 +54,25 @@ pub struct Prediction {
     pub raw: String,
     /// The decoding parameters used.
     pub decoding: DecodingParams,
+    /// Tokens read and written, for language models; `None` for methods without tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
 }
 
 impl Prediction {
+    /// A prediction from raw text.
+    pub fn new(raw: impl Into<String>, decoding: DecodingParams) -> Self {
+        Self { raw: raw.into(), decoding, usage: None }
+    }
+
     /// A prediction from a JSON value.
     pub fn json(value: &serde_json::Value, decoding: DecodingParams) -> Self {
-        Self { raw: value.to_string(), decoding }
+        Self::new(value.to_string(), decoding)
+    }
+
+    /// The same prediction with its token usage.
+    pub fn with_usage(self, usage: Usage) -> Self {
+        Self { usage: Some(usage), ..self }
     }
 }
 

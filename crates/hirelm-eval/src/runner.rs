@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use hirelm_core::Task;
 
 use crate::baselines::bm25::{Bm25Options, Bm25Predictor};
+use crate::baselines::minilm_match::MiniLmMatcher;
 use crate::baselines::nn::{MiniLm, NearestNeighbour};
 use crate::baselines::rule_matcher::RuleMatcher;
 use crate::baselines::Document;
@@ -56,6 +57,9 @@ pub struct RunOptions {
     /// Predictors that rerank MiniLM candidates (the language models of `hirelm-infer`),
     /// selectable by their names like the built-in baselines.
     pub rerankers: Vec<std::sync::Arc<dyn RerankerFactory>>,
+    /// Run the determinism self-check (on by default; `hirelm bench compare` skips it, since
+    /// its extra answers would double a small entry's time and the eval gate checks it anyway).
+    pub check_determinism: bool,
 }
 
 /// Builds a predictor that answers from a retriever's candidates: the retriever (MiniLM nearest
@@ -86,6 +90,7 @@ impl Default for RunOptions {
             predictor_override: None,
             data_dir: crate::perturb::codespell::data_dir(),
             rerankers: Vec::new(),
+            check_determinism: true,
         }
     }
 }
@@ -177,15 +182,25 @@ pub fn build_predictor<'a>(
     minilm: Option<&'a MiniLm>,
     cache_dir: Option<&Path>,
 ) -> Result<Box<dyn Predictor + 'a>> {
-    let rule_task = matches!(task, Task::ScoreMatch | Task::RankCandidates);
-    if (name == "rule-matcher" && !rule_task) || (name != "rule-matcher" && is_curated_only(task)) {
+    let match_task = matches!(task, Task::ScoreMatch | Task::RankCandidates);
+    let answers = match name {
+        "rule-matcher" => match_task,
+        "minilm-nn" => match_task || !is_curated_only(task),
+        _ => !is_curated_only(task),
+    };
+    if !answers {
         return match PREDICTORS.contains(&name) {
             true => Err(EvalError::UnsupportedTask { predictor: name.to_string(), task: task.to_string() }),
             false => Err(EvalError::unknown("predictor", name, &PREDICTORS)),
         };
     }
-    if name == "rule-matcher" {
-        return Ok(Box::new(RuleMatcher));
+    match (name, match_task) {
+        ("rule-matcher", _) => return Ok(Box::new(RuleMatcher)),
+        ("minilm-nn", true) => {
+            let model = minilm.ok_or_else(|| EvalError::Invalid("minilm-nn needs the MiniLM model".into()))?;
+            return Ok(Box::new(MiniLmMatcher::new(model)));
+        }
+        _ => {}
     }
     let base = name.strip_suffix("-weakened").unwrap_or(name);
     let inner: Box<dyn Predictor + 'a> = match base {
@@ -203,7 +218,11 @@ pub fn build_predictor<'a>(
 pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
     let reranker = |name: &str| options.rerankers.iter().find(|r| r.name() == name).cloned();
-    let needs_minilm = |s: &EvalSpec| !is_curated_only(s.task) && (name_of(s).starts_with("minilm") || reranker(&name_of(s)).is_some());
+    let matching = |t: Task| matches!(t, Task::ScoreMatch | Task::RankCandidates);
+    let needs_minilm = |s: &EvalSpec| {
+        let name = name_of(s);
+        (name.starts_with("minilm") && (!is_curated_only(s.task) || matching(s.task))) || (reranker(&name).is_some() && !is_curated_only(s.task))
+    };
     let minilm = if suite.evals.iter().any(needs_minilm) {
         Some(MiniLm::load(&options.minilm_dir)?)
     } else {
@@ -233,7 +252,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
             task if is_curated_only(task) => prepared.task_cases.iter().take(CHECKED).map(|c| c.input.clone()).collect(),
             task => prepared.cases.iter().take(CHECKED).map(|c| input_for(task, &c.text)).collect(),
         };
-        let determinism = check_determinism(predictor.as_ref(), spec.task, &inputs);
+        let determinism = options.check_determinism.then(|| check_determinism(predictor.as_ref(), spec.task, &inputs));
         // Timed inside the cache: only fresh answers are timed.
         let latency = std::sync::Arc::new(LatencyLog::default());
         predictor = Box::new(Timed::new(predictor, latency.clone()));
@@ -247,7 +266,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
             _ => run_eval_with(spec, predictor.as_ref(), &prepared.cases, suite.seed, &ctx),
         };
         report.notes = prepared.notes;
-        report.determinism = Some(determinism);
+        report.determinism = determinism;
         report.latency = latency.summary();
         evals.push(report);
     }

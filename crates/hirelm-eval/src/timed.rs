@@ -11,28 +11,54 @@ use std::time::Instant;
 use hirelm_core::Task;
 use serde::{Deserialize, Serialize};
 
-use crate::{Prediction, Predictor, Result};
+use crate::{Prediction, Predictor, Result, Usage};
 
-/// What [`Timed`] measured: seconds per answer, and CPU seconds of the whole process.
+/// What [`Timed`] measured: seconds per answer, CPU seconds of the whole process, and the
+/// tokens of the answers that report them.
 #[derive(Debug, Default)]
 pub struct LatencyLog {
-    samples: Mutex<(Vec<f64>, f64)>,
+    samples: Mutex<Samples>,
+}
+
+#[derive(Debug, Default)]
+struct Samples {
+    seconds: Vec<f64>,
+    cpu_s: f64,
+    tokens: TokenTotals,
+}
+
+/// Sums of [`Usage`] over the answers that reported one, and the wall time they took.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct TokenTotals {
+    /// Answers with a usage.
+    pub answers: usize,
+    /// Prompt tokens, summed.
+    pub prompt: usize,
+    /// Generated tokens, summed.
+    pub completion: usize,
+    /// Wall seconds of those answers, summed.
+    pub seconds: f64,
 }
 
 impl LatencyLog {
-    fn record(&self, answers: usize, wall: f64, cpu: f64) {
+    fn record(&self, answers: usize, wall: f64, cpu: f64, usage: &[Usage]) {
         if answers == 0 {
             return;
         }
         let mut guard = self.samples.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        guard.0.extend(std::iter::repeat_n(wall / answers as f64, answers));
-        guard.1 += cpu;
+        guard.seconds.extend(std::iter::repeat_n(wall / answers as f64, answers));
+        guard.cpu_s += cpu;
+        let t = &mut guard.tokens;
+        t.answers += usage.len();
+        t.prompt += usage.iter().map(|u| u.prompt_tokens).sum::<usize>();
+        t.completion += usage.iter().map(|u| u.completion_tokens).sum::<usize>();
+        t.seconds += wall * usage.len() as f64 / answers as f64;
     }
 
     /// The summary of everything recorded; `None` when nothing was answered fresh.
     pub fn summary(&self) -> Option<Latency> {
         let guard = self.samples.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Latency::from_samples(&guard.0, guard.1)
+        Latency::from_samples(&guard.seconds, guard.cpu_s).map(|l| l.with_tokens(guard.tokens))
     }
 }
 
@@ -50,6 +76,16 @@ pub struct Latency {
     /// Process CPU seconds (all threads) per 1,000 answers, from the kernel's 10 ms ticks (coarse
     /// for sub-millisecond baselines); `None` where the platform does not report CPU time.
     pub cpu_s_per_1000: Option<f64>,
+    /// Mean prompt tokens per answer, for predictors that report token usage (language models).
+    #[serde(default)]
+    pub prompt_tokens_mean: Option<f64>,
+    /// Mean generated tokens per answer.
+    #[serde(default)]
+    pub completion_tokens_mean: Option<f64>,
+    /// Generated tokens per wall second, prompt processing included (end-to-end, as a caller
+    /// sees it).
+    #[serde(default)]
+    pub tokens_per_s: Option<f64>,
 }
 
 impl Latency {
@@ -68,7 +104,25 @@ impl Latency {
             p95_s: rank(0.95),
             mean_s: sorted.iter().sum::<f64>() / n,
             cpu_s_per_1000: process_cpu_seconds().map(|_| cpu_s / n * 1000.0),
+            prompt_tokens_mean: None,
+            completion_tokens_mean: None,
+            tokens_per_s: None,
         })
+    }
+
+    /// The same summary with the token figures of `totals` (unchanged when no answer reported
+    /// tokens).
+    pub fn with_tokens(self, totals: TokenTotals) -> Self {
+        if totals.answers == 0 {
+            return self;
+        }
+        let n = totals.answers as f64;
+        Self {
+            prompt_tokens_mean: Some(totals.prompt as f64 / n),
+            completion_tokens_mean: Some(totals.completion as f64 / n),
+            tokens_per_s: (totals.seconds > 0.0).then(|| totals.completion as f64 / totals.seconds),
+            ..self
+        }
     }
 }
 
@@ -101,14 +155,16 @@ impl<'a> Timed<'a> {
         Self { inner, log }
     }
 
-    fn time<T>(&self, answers: usize, f: impl FnOnce() -> T) -> T {
+    fn time(&self, f: impl FnOnce() -> Vec<Result<Prediction>>) -> Vec<Result<Prediction>> {
         let (start, cpu) = (Instant::now(), process_cpu_seconds());
         let out = f();
+        let wall = start.elapsed().as_secs_f64();
         let cpu = match (cpu, process_cpu_seconds()) {
             (Some(a), Some(b)) => b - a,
             _ => 0.0,
         };
-        self.log.record(answers, start.elapsed().as_secs_f64(), cpu);
+        let usage: Vec<Usage> = out.iter().filter_map(|r| r.as_ref().ok().and_then(|p| p.usage)).collect();
+        self.log.record(out.len(), wall, cpu, &usage);
         out
     }
 }
@@ -127,7 +183,8 @@ impl Predictor for Timed<'_> {
     }
 
     fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
-        self.time(1, || self.inner.predict(task, input))
+        let mut out = self.time(|| vec![self.inner.predict(task, input)]);
+        out.pop().unwrap_or_else(|| Err(crate::EvalError::Invalid("no prediction".into())))
     }
 
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
@@ -135,7 +192,7 @@ impl Predictor for Timed<'_> {
         if inputs.is_empty() {
             return Vec::new();
         }
-        self.time(inputs.len(), || self.inner.predict_batch(task, inputs))
+        self.time(|| self.inner.predict_batch(task, inputs))
     }
 }
 
@@ -158,10 +215,21 @@ mod tests {
     #[test]
     fn a_batch_shares_its_time_and_nothing_is_recorded_for_no_answers() {
         let log = LatencyLog::default();
-        log.record(4, 2.0, 0.0);
-        log.record(0, 5.0, 0.0);
+        log.record(4, 2.0, 0.0, &[]);
+        log.record(0, 5.0, 0.0, &[]);
         let l = log.summary().expect("recorded");
         assert_eq!((l.answers, l.p50_s, l.p95_s), (4, 0.5, 0.5));
+        assert_eq!((l.prompt_tokens_mean, l.tokens_per_s), (None, None), "no answer reported tokens");
         assert!(LatencyLog::default().summary().is_none());
+    }
+
+    #[test]
+    fn token_rates_count_only_the_answers_that_report_usage() {
+        let log = LatencyLog::default();
+        let usage = |p, c| Usage { prompt_tokens: p, completion_tokens: c };
+        // A batch of 4 answers in 4 s, two of them with usage (1 s each): 30 tokens in 2 s.
+        log.record(4, 4.0, 0.0, &[usage(100, 10), usage(300, 20)]);
+        let l = log.summary().expect("recorded");
+        assert_eq!((l.prompt_tokens_mean, l.completion_tokens_mean, l.tokens_per_s), (Some(200.0), Some(15.0), Some(15.0)));
     }
 }

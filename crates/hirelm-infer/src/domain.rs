@@ -178,6 +178,9 @@ pub struct TaskAnswer {
     pub value: Value,
     /// Name of the weights that answered (`base` or an adapter).
     pub route: String,
+    /// Tokens of the whole prompt, the cached system turn included (`decoded.prompt_tokens`
+    /// counts only those fed in this call).
+    pub prompt_tokens: usize,
     /// The decode, with timings.
     pub decoded: Decoded,
 }
@@ -276,7 +279,7 @@ impl DomainModel {
         let value: Value = serde_json::from_str(&decoded.text)
             .map_err(|e| InferError::Answer { task, reason: format!("not JSON ({e}): {}", decoded.text) })?;
         validate(task, &value).map_err(|e| InferError::Answer { task, reason: e.to_string() })?;
-        Ok(TaskAnswer { task, value, route: self.routes[route].name.clone(), decoded })
+        Ok(TaskAnswer { task, value, route: self.routes[route].name.clone(), prompt_tokens: full.len(), decoded })
     }
 
     /// A session holding the system prompt of `task` on `route` (cached after the first call).

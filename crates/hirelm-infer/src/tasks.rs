@@ -23,6 +23,19 @@ pub fn narrow(mut schema: Value, pointer: &str, choices: &[String]) -> Value {
     schema
 }
 
+/// The schema a task's answer is decoded under for `input`: the task's output schema, with
+/// `rank_candidates`' `profile_id` narrowed to the input's candidate ids (the typed
+/// [`DomainModel::rank_candidates`] and evaluation predictors use the same narrowing).
+pub fn task_schema(task: Task, input: &Value) -> Value {
+    let schema = output_schema(task);
+    if task != Task::RankCandidates {
+        return schema;
+    }
+    let ids: Vec<String> =
+        input["candidates"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).map(str::to_string).collect();
+    narrow(schema, "/properties/ranking/items/properties/profile_id", &ids)
+}
+
 fn to_input<T: serde::Serialize>(task: Task, record: &T) -> Result<Value> {
     serde_json::to_value(record).map_err(|e| InferError::invalid(format!("{task} input"), e.to_string()))
 }
@@ -99,9 +112,8 @@ impl DomainModel {
     pub fn rank_candidates(&self, input: &RankInput) -> Result<Vec<RankedCandidate>> {
         let task = Task::RankCandidates;
         ensure_choices(task, "candidates", input.candidates.len())?;
-        let ids: Vec<String> = input.candidates.iter().map(|c| c.id.clone()).collect();
-        let schema = narrow(output_schema(task), "/properties/ranking/items/properties/profile_id", &ids);
-        let answer = self.answer_with_schema(task, &to_input(task, input)?, &schema)?;
+        let input = to_input(task, input)?;
+        let answer = self.answer_with_schema(task, &input, &task_schema(task, &input))?;
         from_answer(task, answer.value["ranking"].clone())
     }
 

@@ -1,10 +1,11 @@
-//! `hirelm bench`: prefill and decode throughput, shaped like llama.cpp's `llama-bench -p -n`.
+//! `hirelm bench`: prefill and decode throughput, shaped like llama.cpp's `llama-bench -p -n`;
+//! `hirelm bench compare` ([`super::compare`]) is the headline comparison of predictors.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use hirelm_infer::{BaseModel, Session, WeightFormat};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::burn::tensor::{Int, Tensor, TensorData};
@@ -28,7 +29,26 @@ pub enum Format {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
+    #[command(flatten)]
+    pub speed: SpeedArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Fine-tuned versus off-the-shelf: every predictor of configs/compare.toml over every suite
+    /// it names, with perturbation packs; quality, flip rate, fairness, latency, tokens/s, CPU
+    /// seconds and cost per 1,000 tasks (CPU and hosted-API prices), and a row-by-row check of
+    /// the headline claim. Writes compare.{json,md,html} and the README's results block.
+    Compare(super::compare::CompareArgs),
+}
+
+/// Options of the speed measurement.
+#[derive(Debug, Args)]
+pub struct SpeedArgs {
     /// Model: a GGUF file, an HF safetensors directory, or hf://owner/repo[/file].
     #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
     pub model: String,
@@ -58,7 +78,7 @@ fn ids(n: usize, salt: u64, vocab: usize) -> Vec<u32> {
 }
 
 /// Mean prefill and decode tokens/s of hirelm-infer's engine.
-fn run_infer(args: &BenchArgs) -> anyhow::Result<(f64, f64, String)> {
+fn run_infer(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
     let format = match args.format {
         Format::Q8_0 => WeightFormat::Q8_0,
         Format::F32 => WeightFormat::F32,
@@ -84,6 +104,13 @@ fn run_infer(args: &BenchArgs) -> anyhow::Result<(f64, f64, String)> {
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    match args.command {
+        Some(BenchCommand::Compare(compare)) => super::compare::run(compare),
+        None => run_speed(args.speed),
+    }
+}
+
+fn run_speed(args: SpeedArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.prompt_tokens > 0 && args.gen_tokens > 0 && args.repetitions > 0, "lengths and repetitions must be positive");
     let (prefill, decode, label) = match args.engine {
         Engine::Infer => run_infer(&args)?,
@@ -103,7 +130,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 }
 
 /// Mean prefill and decode tokens/s of the burn training model.
-fn run_burn(args: &BenchArgs) -> anyhow::Result<(f64, f64, String)> {
+fn run_burn(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
     let device = super::device();
     let lm = PretrainedLlama::load(&args.model, &device).with_context(|| format!("loading {}", args.model))?;
     let model = &lm.model;

@@ -24,7 +24,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, bm25-weakened,
-    /// minilm-nn-weakened, rule-matcher (score_match, rank_candidates), or a language model:
+    /// minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
+    /// by embedding similarity of job and profile), or a language model:
     /// smollm2-base (untuned) or smollm2-lora (with --adapter, default the bundled hiring
     /// adapter), which rerank MiniLM's candidates for extract_skills and answer score_match,
     /// rank_candidates, evaluate_candidate, draft_job_post and schedule_interview directly.

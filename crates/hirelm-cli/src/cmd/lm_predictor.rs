@@ -9,9 +9,11 @@
 //!
 //! The curated JSON-answer tasks need no retriever: [`LmDirect`] parses the input as the task's
 //! `hirelm_core::record` type (`MatchInput`, `RankInput`, `EvaluationInput`, `ClientBrief`,
-//! `InterviewRequest`) and answers through the typed `DomainModel` API (greedy, under the task's
-//! output schema; `rank_candidates` narrows `profile_id` to the input's ids), so the untuned and
-//! the tuned model get the same prompts and constraints. An input that is not of the task's type,
+//! `InterviewRequest`) and answers with the prompt and schema of the typed `DomainModel` API
+//! (greedy, under the task's output schema; `rank_candidates` narrows `profile_id` to the
+//! input's ids), so the untuned and the tuned model get the same prompts and constraints. Every
+//! answer carries its token usage, for the tokens/s and hosted-API cost columns of
+//! `hirelm bench compare`. An input that is not of the task's type,
 //! or a model error (an answer that does not finish within the token budget included), is an
 //! error for that case, which the runner counts as a failure.
 //!
@@ -26,10 +28,11 @@ use hirelm_core::record::{ClientBrief, EvaluationInput, InterviewRequest, MatchI
 use hirelm_core::{Task, output_schema};
 use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
 use hirelm_eval::runner::RerankerFactory;
-use hirelm_eval::{DecodingParams, EvalError, Prediction, Predictor};
+use hirelm_eval::{DecodingParams, EvalError, Prediction, Predictor, Usage};
 use serde_json::Value;
 
-use hirelm_infer::{DomainModel, DomainModelBuilder};
+use hirelm_infer::tasks::task_schema;
+use hirelm_infer::{DomainModel, DomainModelBuilder, TaskAnswer};
 
 /// New-token budget of the tasks with long answers (see the module doc).
 pub const LONG_ANSWER_TOKENS: usize = 384;
@@ -97,32 +100,43 @@ struct LmDirect {
     model: Arc<DomainModel>,
 }
 
-/// The input as the task's record type; `Err` says which type it is not.
-fn record<T: serde::de::DeserializeOwned>(input: &Value, task: Task, kind: &str) -> hirelm_eval::Result<T> {
-    serde_json::from_value(input.clone()).map_err(|e| EvalError::Invalid(format!("{task} input is not a {kind}: {e}")))
+/// The input read as the task's record type `T` and written back: the prompt the typed API
+/// renders for it. `Err` says which type it is not.
+fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(input: &Value, task: Task, kind: &str) -> hirelm_eval::Result<Value> {
+    let record: T = serde_json::from_value(input.clone()).map_err(|e| EvalError::Invalid(format!("{task} input is not a {kind}: {e}")))?;
+    serde_json::to_value(record).map_err(|e| EvalError::Invalid(format!("{task} input: {e}")))
+}
+
+/// What a language model read and wrote for `answer`.
+fn usage(answer: &TaskAnswer) -> Usage {
+    Usage { prompt_tokens: answer.prompt_tokens, completion_tokens: answer.decoded.tokens.len() }
 }
 
 impl LmDirect {
-    fn answer(&self, input: &Value) -> hirelm_eval::Result<Value> {
-        let err = |e: hirelm_infer::InferError| EvalError::Invalid(format!("{}: {e}", self.name));
-        let json = |v: serde_json::Result<Value>| v.map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)));
+    /// The answer under the schema the typed API uses (`rank_candidates` narrowed to the input's
+    /// ids), with its token usage.
+    fn answer(&self, input: &Value) -> hirelm_eval::Result<(Value, Usage)> {
         let task = self.task;
-        match task {
-            Task::ScoreMatch => json(serde_json::to_value(self.model.score_match(&record::<MatchInput>(input, task, "MatchInput")?).map_err(err)?)),
+        let input = match task {
+            Task::ScoreMatch => canonical::<MatchInput>(input, task, "MatchInput")?,
             Task::RankCandidates => {
-                let ranking = self.model.rank_candidates(&record::<RankInput>(input, task, "RankInput")?).map_err(err)?;
-                Ok(serde_json::json!({ "ranking": json(serde_json::to_value(ranking))? }))
+                let input = canonical::<RankInput>(input, task, "RankInput")?;
+                if input["candidates"].as_array().is_none_or(Vec::is_empty) {
+                    return Err(EvalError::Invalid(format!("{task} input has no candidates")));
+                }
+                input
             }
-            Task::EvaluateCandidate => {
-                json(serde_json::to_value(self.model.evaluate_candidate(&record::<EvaluationInput>(input, task, "EvaluationInput")?).map_err(err)?))
-            }
-            Task::DraftJobPost => json(serde_json::to_value(self.model.draft_job_post(&record::<ClientBrief>(input, task, "ClientBrief")?).map_err(err)?)),
-            Task::ScheduleInterview => {
-                let slots = self.model.schedule_interview(&record::<InterviewRequest>(input, task, "InterviewRequest")?).map_err(err)?;
-                Ok(serde_json::json!({ "slots": json(serde_json::to_value(slots))? }))
-            }
-            _ => Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() }),
-        }
+            Task::EvaluateCandidate => canonical::<EvaluationInput>(input, task, "EvaluationInput")?,
+            Task::DraftJobPost => canonical::<ClientBrief>(input, task, "ClientBrief")?,
+            Task::ScheduleInterview => canonical::<InterviewRequest>(input, task, "InterviewRequest")?,
+            _ => return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() }),
+        };
+        let answer = self
+            .model
+            .answer_with_schema(task, &input, &task_schema(task, &input))
+            .map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
+        let usage = usage(&answer);
+        Ok((answer.value, usage))
     }
 }
 
@@ -145,10 +159,10 @@ impl Predictor for LmDirect {
         if task != self.task {
             return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
         }
-        let value = self.answer(input)?;
+        let (value, usage) = self.answer(input)?;
         // Greedy, constrained; the token budget is part of the model's content hash.
         let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: None };
-        Ok(Prediction::json(&value, decoding))
+        Ok(Prediction::json(&value, decoding).with_usage(usage))
     }
 }
 
@@ -197,6 +211,6 @@ impl Predictor for LmReranker<'_> {
         let items: Vec<(String, f32)> = ranked.into_iter().enumerate().map(|(i, id)| (id, 1.0 / (i as f32 + 1.0))).collect();
         // Greedy, constrained; the token budget is part of the model's content hash.
         let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: Some(candidates.len()) };
-        Ok(Prediction::json(&ranked_output(task, &items), decoding))
+        Ok(Prediction::json(&ranked_output(task, &items), decoding).with_usage(usage(&answer)))
     }
 }

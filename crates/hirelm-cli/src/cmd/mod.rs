@@ -4,6 +4,7 @@ pub mod adapter;
 pub mod ask;
 pub mod bench;
 pub mod check;
+pub mod compare;
 pub mod curate;
 pub mod dedup;
 pub mod embed;

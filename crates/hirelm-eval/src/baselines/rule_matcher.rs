@@ -27,6 +27,11 @@ pub const WEIGHTS: (f64, f64) = (0.5, 0.2);
 /// Lowest scores of `strong`, `good` and `partial`.
 pub const THRESHOLDS: [f64; 3] = [0.80, 0.65, 0.45];
 
+/// The label of a score by [`THRESHOLDS`]: `strong`, `good`, `partial` or `poor`.
+pub fn label_of(score: f64) -> &'static str {
+    THRESHOLDS.iter().position(|&t| score >= t - 1e-9).map_or(hirelm_core::MATCH_LABELS[3], |i| hirelm_core::MATCH_LABELS[i])
+}
+
 /// The rule-based matcher (`rule-matcher` in suites).
 #[derive(Debug, Clone, Default)]
 pub struct RuleMatcher;
@@ -45,10 +50,7 @@ pub fn rule_match(input: &Value) -> Result<Value> {
     let coverage = if required.is_empty() { 1.0 } else { required.iter().filter(|r| listed.contains(r)).count() as f64 / required.len() as f64 };
     let rate_fit = if rate <= max { 1.0 } else { 0.0 };
     let score = ((WEIGHTS.0 * coverage + WEIGHTS.1 * rate_fit + (1.0 - WEIGHTS.0 - WEIGHTS.1)) * 100.0).round() / 100.0;
-    let label = match THRESHOLDS.iter().position(|&t| score >= t - 1e-9) {
-        Some(i) => hirelm_core::MATCH_LABELS[i],
-        None => hirelm_core::MATCH_LABELS[3],
-    };
+    let label = label_of(score);
     let round = |x: f64| (x * 100.0).round() / 100.0;
     Ok(json!({
         "label": label,

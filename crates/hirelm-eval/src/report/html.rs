@@ -10,7 +10,7 @@ use crate::gate::{Check, Status};
 const COLOURS: [&str; 6] = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1"];
 
 /// A horizontal grouped bar chart: one group per row label, one bar per series, values in 0..=1.
-fn bar_chart(title: &str, rows: &[(String, Vec<f64>)], series: &[String]) -> String {
+pub(crate) fn bar_chart(title: &str, rows: &[(String, Vec<f64>)], series: &[String]) -> String {
     let (bar_h, gap, label_w, width) = (12.0, 10.0, 170.0, 420.0);
     let group_h = bar_h * series.len().max(1) as f64 + gap;
     let height = 30.0 + group_h * rows.len() as f64 + 22.0 * series.len() as f64;

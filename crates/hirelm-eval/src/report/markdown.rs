@@ -43,7 +43,8 @@ pub fn to_markdown(report: &SuiteReport, checks: &[Check]) -> String {
         }
         if let Some(c) = &e.consistency {
             let acc = if e.task == "score_match" { "label accuracy" } else { "acc@1" };
-            let _ = writeln!(s, "\nConsistency: mean per-case agreement {:.3}, flip rate {:.3}, {acc} {:.3}, worst-case {acc} {:.3}\n", c.mean_case_agreement, c.flip_rate, c.accuracy, c.worst_case_accuracy);
+            let spread = c.score_spread.map_or(String::new(), |v| format!(", score spread {v:.3}"));
+            let _ = writeln!(s, "\nConsistency: mean per-case agreement {:.3}, flip rate {:.3}, {acc} {:.3}, worst-case {acc} {:.3}{spread}\n", c.mean_case_agreement, c.flip_rate, c.accuracy, c.worst_case_accuracy);
         } else {
             s.push('\n');
         }
@@ -65,7 +66,11 @@ fn fairness_and_determinism(s: &mut String, e: &EvalReport) {
     if let Some(l) = &e.latency {
         let cpu = l.cpu_s_per_1000.map_or(String::new(), |c| format!(", {c:.1} CPU s per 1,000 answers"));
         let ms = |v: f64| v * 1000.0;
-        let _ = writeln!(s, "Latency of {} fresh answers: p50 {:.2} ms, p95 {:.2} ms, mean {:.2} ms{cpu}\n", l.answers, ms(l.p50_s), ms(l.p95_s), ms(l.mean_s));
+        let tokens = match (l.prompt_tokens_mean, l.completion_tokens_mean, l.tokens_per_s) {
+            (Some(p), Some(c), Some(t)) => format!("; {p:.0} prompt and {c:.0} generated tokens per answer, {t:.1} generated tokens/s"),
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "Latency of {} fresh answers: p50 {:.2} ms, p95 {:.2} ms, mean {:.2} ms{cpu}{tokens}\n", l.answers, ms(l.p50_s), ms(l.p95_s), ms(l.mean_s));
     }
     let Some(f) = &e.fairness else { return };
     let ratio = f.adverse_impact_ratio.map_or("undefined (nobody selected)".to_string(), |r| format!("{r:.3}"));

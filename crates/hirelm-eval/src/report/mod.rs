@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use html::bar_chart;
 pub use html::to_html;
 pub use junit::to_junit;
 pub use markdown::to_markdown;
@@ -100,12 +101,16 @@ pub struct Consistency {
     pub accuracy: f64,
     /// Fraction of cases whose top answer is right on the original *and* every perturbation.
     pub worst_case_accuracy: f64,
+    /// Scored tasks (`score_match`): mean over cases of max − min of the valid scores on the
+    /// original and its invariant perturbations; `None` for unscored tasks.
+    #[serde(default)]
+    pub score_spread: Option<f64>,
 }
 
 impl Consistency {
     /// From the mean per-case agreement (the flip rate is its complement).
     pub fn new(mean_case_agreement: f64, accuracy: f64, worst_case_accuracy: f64) -> Self {
-        Self { mean_case_agreement, flip_rate: 1.0 - mean_case_agreement, accuracy, worst_case_accuracy }
+        Self { mean_case_agreement, flip_rate: 1.0 - mean_case_agreement, accuracy, worst_case_accuracy, score_spread: None }
     }
 
     /// Over the cases some pack applied to: each case's share of its applicable packs under

@@ -55,7 +55,7 @@ mod tests {
         fn predict(&self, _: Task, input: &Value) -> crate::Result<Prediction> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
             let raw = if self.drift { format!("{n}") } else { input.to_string() };
-            Ok(Prediction { raw, decoding: DecodingParams::deterministic(1) })
+            Ok(Prediction::new(raw, DecodingParams::deterministic(1)))
         }
         fn predict_batch(&self, task: Task, inputs: &[Value]) -> Vec<crate::Result<Prediction>> {
             inputs.iter().map(|i| self.predict(task, &json!([i]))).collect()

@@ -85,6 +85,8 @@ pub fn run_match_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Match
     let hits = label_hits(&gold, &valid);
     let mut right_everywhere: Vec<bool> = hits.iter().map(|&h| h > 0.5).collect();
     let (mut agree_per_case, mut applicable_per_case) = (vec![0usize; n], vec![0usize; n]);
+    // Valid scores per case on the original and its invariant perturbations, for the spread.
+    let mut scores: Vec<Vec<f64>> = valid.iter().map(|v| v.iter().map(|o| o.score).collect()).collect();
     let mut perturbations = Vec::new();
     let mut fair = None;
     for &pack in &spec.packs {
@@ -101,6 +103,7 @@ pub fn run_match_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Match
             if invariant {
                 applicable_per_case[i] += 1;
                 right_everywhere[i] &= out.as_ref().is_ok_and(|o| o.label == gold[i].label);
+                scores[i].extend(out.as_ref().ok().map(|o| o.score));
             }
             let (Ok(o), Ok(p)) = (&original[i], out) else { continue };
             pairs += 1;
@@ -138,7 +141,12 @@ pub fn run_match_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[Match
             ..PackSummary::new(pack, pack_metrics, agreement, failed)
         });
     }
-    let consistency =
-        Consistency::over_applicable(&agree_per_case, &applicable_per_case, mean(&hits).unwrap_or(0.0), &right_everywhere);
+    let spreads: Vec<f64> = scores
+        .iter()
+        .filter(|s| s.len() > 1)
+        .map(|s| s.iter().copied().fold(f64::MIN, f64::max) - s.iter().copied().fold(f64::MAX, f64::min))
+        .collect();
+    let consistency = Consistency::over_applicable(&agree_per_case, &applicable_per_case, mean(&hits).unwrap_or(0.0), &right_everywhere)
+        .map(|c| Consistency { score_spread: mean(&spreads), ..c });
     EvalReport { metrics, perturbations, consistency, fairness: fair, ..super::report_header(spec, predictor, n, &failures) }
 }

@@ -150,7 +150,7 @@ mod tests {
         fn predict(&self, _task: Task, input: &Value) -> crate::Result<Prediction> {
             let mut ids: Vec<String> = input["candidates"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str().map(str::to_string)).collect();
             if ids.first().is_some_and(|i| i.starts_with('z')) {
-                return Ok(Prediction { raw: "not json".into(), decoding: DecodingParams::deterministic(0) });
+                return Ok(Prediction::new("not json", DecodingParams::deterministic(0)));
             }
             ids.sort();
             let ranking: Vec<Value> = ids.iter().map(|id| json!({"profile_id": id, "score": 0.5})).collect();

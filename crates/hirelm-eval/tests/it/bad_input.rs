@@ -23,7 +23,7 @@ impl Predictor for Flaky {
     fn predict(&self, _: Task, input: &serde_json::Value) -> Result<Prediction> {
         let text = input["text"].as_str().unwrap_or_default();
         let raw = if text.len() % 2 == 0 { r#"{"skills":[{"label":"SQL","score":1}]}"# } else { "Sure! The skills are SQL" };
-        Ok(Prediction { raw: raw.into(), decoding: DecodingParams::deterministic(1) })
+        Ok(Prediction::new(raw, DecodingParams::deterministic(1)))
     }
 }
 

@@ -16,7 +16,7 @@ use hirelm_eval::suite::Suite;
 use hirelm_eval::{DecodingParams, Prediction, Predictor, Result};
 use serde_json::{Value, json};
 
-fn input(name: &str, skills: &[&str], rate: f64) -> Value {
+pub(crate) fn input(name: &str, skills: &[&str], rate: f64) -> Value {
     json!({
         "job": {"title": "data engineer", "required_skills": ["SQL", "Rust"], "budget": {"kind": "hourly", "min_usd": 20.0, "max_usd": 50.0}, "time_zone": "UTC", "hours_per_week": 20},
         "candidate": {"id": "c", "name": name, "headline": "data engineer", "skills": skills, "hourly_rate_usd": rate, "time_zone": "UTC", "hours_per_week": 20},
@@ -37,7 +37,7 @@ fn target(label: &str, score: f64) -> Value {
     json!({"label": label, "score": score, "components": {"skill_coverage": 1.0, "rate_fit": 1.0, "time_zone_overlap": 1.0, "availability": 1.0}})
 }
 
-fn write_parquet(path: &Path) {
+pub(crate) fn write_parquet(path: &Path) {
     let mut rows: Vec<(String, String, String)> = vec![("extract_skills".into(), r#"{"text":"SQL"}"#.into(), r#"{"skills":["SQL"]}"#.into())];
     rows.extend(cases().into_iter().map(|(i, l, s)| ("score_match".to_string(), i.to_string(), target(l, s).to_string())));
     let col = |k: usize| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(|r| [&r.0, &r.1, &r.2][k].as_str()))) };
@@ -47,7 +47,7 @@ fn write_parquet(path: &Path) {
     w.close().expect("close");
 }
 
-fn write_names(data: &Path) {
+pub(crate) fn write_names(data: &Path) {
     std::fs::create_dir_all(data.join("names")).expect("mkdir");
     let db = rusqlite::Connection::open(data.join("names/us-name-data.sqlite")).expect("db");
     db.execute_batch(
@@ -58,7 +58,7 @@ fn write_names(data: &Path) {
     .expect("fixture");
 }
 
-const SUITE: &str = r#"
+pub(crate) const SUITE: &str = r#"
 name = "match"
 [[eval]]
 name = "m"
@@ -108,6 +108,7 @@ fn rule_matcher_suite_with_hand_computed_figures() {
     assert_eq!((f.adverse_impact_ratio, f.four_fifths_pass), (Some(1.0), Some(true)));
     let c = e.consistency.as_ref().expect("consistency");
     assert_eq!((c.mean_case_agreement, c.accuracy, c.worst_case_accuracy), (1.0, 0.5, 0.5));
+    assert_eq!(c.score_spread, Some(0.0), "the rule reads no names and no list order");
     let d = e.determinism.as_ref().expect("determinism");
     assert_eq!((d.checked, d.repeat_identical, d.batch_identical), (4, true, true));
     let checks = gate(&report, Some(&report));
@@ -130,8 +131,8 @@ fn a_missing_name_file_is_an_error_naming_it() {
     assert!(err.contains("names/us-name-data.sqlite") && err.contains("fetch-data.sh"), "{err}");
 }
 
-/// Rates female names `poor` and male names `strong`, scores 1 − skill coverage (backwards),
-/// and answers garbage for Zebulon.
+/// Rates female names `poor` and male names `strong`, scores 0.9 · (1 − skill coverage)
+/// (backwards) plus 0.1 for a male name, and answers garbage for Zebulon.
 struct Perverse;
 
 impl Predictor for Perverse {
@@ -149,8 +150,8 @@ impl Predictor for Perverse {
         let skills: Vec<String> = input["candidate"]["skills"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_lowercase).collect();
         let covered = ["sql", "rust"].iter().filter(|s| skills.contains(&s.to_string())).count();
         let label = if ["Mary", "Anna"].contains(&name) { "poor" } else { "strong" };
-        let raw = if name == "Zebulon" { "I think this is a strong match".to_string() } else { json!({"label": label, "score": 1.0 - covered as f64 / 2.0}).to_string() };
-        Ok(Prediction { raw, decoding: DecodingParams::deterministic(0) })
+        let raw = if name == "Zebulon" { "I think this is a strong match".to_string() } else { json!({"label": label, "score": 0.9 * (1.0 - covered as f64 / 2.0) + if label == "strong" { 0.1 } else { 0.0 }}).to_string() };
+        Ok(Prediction::new(raw, DecodingParams::deterministic(0)))
     }
 }
 
@@ -166,9 +167,12 @@ fn bias_backwards_scores_and_invalid_answers_are_reported() {
     assert_eq!(e.metrics["accuracy"].mean, 0.0);
     assert_eq!(e.metrics["score_mae"].per_case[3], 1.0, "an invalid answer is the largest error");
     let add = e.perturbations.iter().find(|p| p.pack == "add_required_skill").expect("pack");
-    // John and the second Mary both lose 0.5; Zebulon's answers are invalid, so no pair.
+    // John and the second Mary both lose 0.45; Zebulon's answers are invalid, so no pair.
     assert_eq!((add.applicable, add.violation_rate, add.failed, add.agreement), (Some(3), Some(1.0), 1, 0.0));
     let f = e.fairness.as_ref().expect("fairness");
     assert_eq!((f.pairs, f.label_flip_rate, f.adverse_impact_ratio, f.four_fifths_pass), (3, 1.0, Some(0.0), Some(false)));
     assert_eq!((f.groups[0].counterfactual_selection_rate, f.groups[1].counterfactual_selection_rate), (0.0, 1.0));
+    // The name swap moves each valid case's score by 0.1; Zebulon has no valid score.
+    let spread = e.consistency.as_ref().and_then(|c| c.score_spread).expect("spread");
+    assert!((spread - 0.1).abs() < 1e-9, "{spread}");
 }

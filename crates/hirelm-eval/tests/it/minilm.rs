@@ -42,3 +42,35 @@ fn minilm_nearest_neighbour_ranks_gold_labels_and_caches_embeddings() {
     // Against ~1,300 candidates, chance MRR is about 0.005.
     assert!(mrr > 0.2, "mrr {mrr}");
 }
+
+#[test]
+fn minilm_matcher_scores_related_profiles_higher_and_ignores_names_and_list_order() {
+    use hirelm_eval::baselines::minilm_match::MiniLmMatcher;
+    let model = MiniLm::load(&minilm_dir()).expect("model");
+    let matcher = MiniLmMatcher::new(&model);
+    let score = |input: &serde_json::Value| {
+        let p = matcher.predict(Task::ScoreMatch, input).expect("answers");
+        let v: serde_json::Value = serde_json::from_str(&p.raw).expect("json");
+        hirelm_core::validate(Task::ScoreMatch, &v).expect("schema-valid");
+        v["score"].as_f64().expect("score")
+    };
+    let input = crate::matching::input;
+    // The job asks for SQL and Rust (a data engineer); a profile listing both beats one listing Excel.
+    let (both, excel) = (score(&input("Mary", &["SQL", "Rust"], 40.0)), score(&input("Mary", &["Excel"], 40.0)));
+    assert!(both > excel, "SQL + Rust {both} vs Excel {excel}");
+    assert_eq!(score(&input("John", &["SQL", "Rust"], 40.0)), both, "names are not read");
+    assert_eq!(score(&input("Mary", &["SQL", "Rust"], 90.0)), both, "rates are not read");
+    let job = input("x", &[], 0.0)["job"].clone();
+    let candidate = |id: &str, skills: &[&str]| {
+        serde_json::json!({"id": id, "name": "N", "headline": "data engineer", "skills": skills, "hourly_rate_usd": 30.0, "time_zone": "UTC", "hours_per_week": 20})
+    };
+    let ranked = |candidates: Vec<serde_json::Value>| {
+        let p = matcher.predict(Task::RankCandidates, &serde_json::json!({"job": job, "candidates": candidates})).expect("ranks");
+        let v: serde_json::Value = serde_json::from_str(&p.raw).expect("json");
+        hirelm_core::validate(Task::RankCandidates, &v).expect("schema-valid");
+        v
+    };
+    let forward = ranked(vec![candidate("a", &["Excel"]), candidate("b", &["SQL", "Rust"])]);
+    assert_eq!(forward["ranking"][0]["profile_id"], "b");
+    assert_eq!(ranked(vec![candidate("b", &["SQL", "Rust"]), candidate("a", &["Excel"])]), forward, "candidate order cannot change the ranking");
+}

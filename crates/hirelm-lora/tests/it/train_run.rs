@@ -122,6 +122,13 @@ fn a_run_writes_its_outputs_and_resumes_exactly() {
     let stop_at_3 = &mut |r: &hirelm_lora::run::StepReport| if r.step == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
     let first = train(&config(&model, &interrupted, 6), &data, &data[..2], false, stop_at_3).expect("first half");
     assert!(first.stopped && !interrupted.join("adapter").exists());
+    // Another data stream from the saved position would not continue the run: refused.
+    let mut shorter = config(&model, &interrupted, 6);
+    shorter.data.max_len -= 8;
+    let err = train(&shorter, &data, &data[..2], true, &mut |_| ControlFlow::Continue(())).expect_err("other data stream");
+    assert!(err.to_string().contains("another data stream"), "{err}");
+    let err = train(&config(&model, &interrupted, 6), &data[1..], &data[..2], true, &mut |_| ControlFlow::Continue(())).expect_err("other data");
+    assert!(err.to_string().contains("another data stream"), "{err}");
     let resumed = train(&config(&model, &interrupted, 6), &data, &data[..2], true, &mut |_| ControlFlow::Continue(()))
         .expect("resumes");
     assert!(!resumed.stopped);

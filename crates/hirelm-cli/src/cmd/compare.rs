@@ -1,0 +1,206 @@
+//! `hirelm bench compare`: every predictor of `configs/compare.toml` over every suite it names,
+//! into `compare.{json,md,html}` and the README's results block (see `hirelm_eval::compare`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use hirelm_core::Task;
+use hirelm_eval::EvalError;
+use hirelm_eval::compare::render::{splice_readme, to_html, to_markdown};
+use hirelm_eval::compare::{CompareConfig, Comparison, LmSpec, entry_result, predictor_columns, verdict};
+use hirelm_eval::runner::{RerankerFactory, RunOptions, run_suite};
+use hirelm_eval::suite::Suite;
+use hirelm_infer::{AdapterSpec, DomainModelBuilder};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::lm_predictor::DomainReranker;
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The comparison: suites, the predictors each runs, language models (base + adapters),
+    /// CPU and hosted-API prices, and the claim to check.
+    #[arg(long, default_value = "configs/compare.toml")]
+    pub config: PathBuf,
+    /// At most this many cases per suite entry (a quick run; the main job uses it).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Read every curated-dataset entry (format hirelm_parquet) from this Parquet file instead
+    /// of the suite's, e.g. a dataset curated with your own recipe.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Give the claim's tuned model (`[bar] tuned`) this one adapter for every task instead of
+    /// the config's routes, e.g. an adapter just trained by the main job.
+    #[arg(long)]
+    pub adapter: Option<PathBuf>,
+    /// Leave the README alone (by default its compare block is regenerated when the config
+    /// names one).
+    #[arg(long)]
+    pub no_readme: bool,
+    /// Reuse cached predictions. Cached answers are not timed, so their speed and cost cells
+    /// stay empty: the default predicts everything afresh.
+    #[arg(long)]
+    pub cache: bool,
+    /// Also run the determinism self-check of every entry (repeated and batched greedy answers
+    /// identical; the eval gate runs it, so the comparison skips its extra answers by default).
+    #[arg(long)]
+    pub determinism: bool,
+    /// Directory of the MiniLM sentence encoder.
+    #[arg(long, default_value = "models/all-minilm-l6-v2")]
+    pub minilm: PathBuf,
+    /// Run nothing: write compare.md, compare.html and the README block again from this
+    /// compare.json (after a change to the report layout; the figures stay those measured).
+    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism"])]
+    pub render: Option<PathBuf>,
+}
+
+/// The language model of an `[[lm]]` entry, loaded on first use.
+fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn RerankerFactory>> {
+    let mut builder = DomainModelBuilder::new(&lm.base).with_max_new_tokens(128).with_name(&lm.name);
+    for (i, a) in lm.adapters.iter().enumerate() {
+        let tasks = match &a.tasks {
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|t| t.parse::<Task>())
+                    .collect::<Result<Vec<Task>, _>>()
+                    .map_err(|e| anyhow::anyhow!("{}: lm `{}` adapter {i}: {e}", config.display(), lm.name))?,
+            ),
+        };
+        let name = a.dir.file_name().map_or_else(|| format!("adapter-{i}"), |n| n.to_string_lossy().into_owned());
+        builder = builder.with_adapter(AdapterSpec { name, dir: a.dir.clone(), tasks });
+    }
+    Ok(Arc::new(DomainReranker::new(lm.name.clone(), builder)))
+}
+
+/// Cores, CPU model and kernel of this machine.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(|_| std::env::consts::OS.to_string(), |k| format!("Linux {}", k.trim()));
+    format!("{cores} cores, {cpu}, {kernel}")
+}
+
+/// `YYYY-MM-DDTHH:MMZ` of now (days-to-civil, proleptic Gregorian).
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}Z", rem / 3600, rem % 3600 / 60)
+}
+
+pub fn run(args: CompareArgs) -> anyhow::Result<()> {
+    let mut config = CompareConfig::load(&args.config)?;
+    let out = args.out.clone().unwrap_or_else(|| config.out.clone());
+    let readme = config.readme.clone().filter(|_| !args.no_readme);
+    if let Some(json) = &args.render {
+        let text = std::fs::read_to_string(json).with_context(|| format!("reading {}", json.display()))?;
+        let comparison: Comparison = serde_json::from_str(&text).with_context(|| format!("{} is not a compare.json", json.display()))?;
+        return write_outputs(&comparison, &out, readme.as_deref());
+    }
+    if let Some(dir) = &args.adapter {
+        let tuned = config.bar.as_ref().map(|b| b.tuned.clone()).context("--adapter needs a [bar] naming the tuned model")?;
+        let lm = config
+            .lm
+            .iter_mut()
+            .find(|lm| lm.name == tuned)
+            .with_context(|| format!("--adapter: the tuned model `{tuned}` is not an [[lm]] of {}", args.config.display()))?;
+        lm.adapters = vec![hirelm_eval::compare::config::AdapterRoute { dir: dir.clone(), tasks: None }];
+    }
+    let mut options = RunOptions { minilm_dir: args.minilm.clone(), check_determinism: args.determinism, ..RunOptions::default() };
+    for lm in &config.lm {
+        options.rerankers.push(reranker(lm, &args.config)?);
+    }
+    if args.cache {
+        options.prediction_cache_dir = options.cache_dir.as_ref().and_then(|d| d.parent()).map(|d| d.join("predictions"));
+    }
+    let mut suites = Vec::new();
+    for run in &config.suite {
+        let mut suite = Suite::load(&run.path).with_context(|| format!("suite of {}", args.config.display()))?;
+        for spec in &mut suite.evals {
+            let cap = [spec.limit, run.limit, args.limit].into_iter().flatten().min();
+            spec.limit = cap;
+            if let (Some(data), "hirelm_parquet") = (&args.data, spec.format.as_str()) {
+                spec.data = data.clone();
+            }
+        }
+        suites.push((suite, run.predictors.clone()));
+    }
+    let jobs: u64 = suites.iter().map(|(s, p)| (s.evals.len() * p.len()) as u64).sum();
+    let bar = ProgressBar::new(jobs);
+    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} entries × predictors ({elapsed}, ETA {eta}) {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let (mut results, mut skipped) = (Vec::new(), Vec::new());
+    let details = PathBuf::from("target/hirelm-eval/compare");
+    for (suite, predictors) in &suites {
+        for predictor in predictors {
+            for spec in &suite.evals {
+                bar.set_message(format!("{}/{} by {predictor}", suite.name, spec.name));
+                let one = Suite { evals: vec![spec.clone()], ..suite.clone() };
+                let run_options = RunOptions { predictor_override: Some(predictor.clone()), ..options.clone() };
+                match run_suite(&one, &run_options) {
+                    Ok(report) => {
+                        report.write_json(&details.join(format!("{}-{}-{predictor}.json", suite.name, spec.name)))?;
+                        results.extend(report.evals.iter().map(|e| entry_result(&suite.name, e, &config.cost, &config.api)));
+                    }
+                    Err(EvalError::UnsupportedTask { .. }) => skipped.push(format!("{predictor} on {}/{} ({})", suite.name, spec.name, spec.task)),
+                    Err(e) => return Err(e).with_context(|| format!("{}/{} by {predictor}", suite.name, spec.name)),
+                }
+                bar.inc(1);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let command = std::iter::once("hirelm".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
+    let comparison = Comparison {
+        name: config.name.clone(),
+        generated: utc_now(),
+        command,
+        machine: machine(),
+        versions: format!("hirelm {}, burn 0.22.1 (flex backend; pinned in Cargo.toml)", env!("CARGO_PKG_VERSION")),
+        cpu_price: config.cost.clone(),
+        api_prices: config.api.clone(),
+        predictors: predictor_columns(&config),
+        bar: config.bar.as_ref().map(|b| verdict(b, &results)),
+        results,
+        skipped,
+    };
+    write_outputs(&comparison, &out, readme.as_deref())?;
+    eprintln!("[per-entry reports in {}]", details.display());
+    Ok(())
+}
+
+/// compare.json, compare.md and compare.html in `out`, the block in `readme`, and the Markdown
+/// on stdout.
+fn write_outputs(comparison: &Comparison, out: &std::path::Path, readme: Option<&std::path::Path>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let json = serde_json::to_string_pretty(comparison)?;
+    let markdown = to_markdown(comparison);
+    for (file, text) in [("compare.json", json), ("compare.md", format!("# hirelm compare\n\n{markdown}")), ("compare.html", to_html(comparison))] {
+        let path = out.join(file);
+        hirelm_core::fs::write_atomic(&path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(readme) = readme {
+        let text = std::fs::read_to_string(readme).with_context(|| format!("reading {}", readme.display()))?;
+        let updated = splice_readme(&text, &markdown).map_err(|e| anyhow::anyhow!("{}: {e}", readme.display()))?;
+        hirelm_core::fs::write_atomic(readme, updated.as_bytes()).with_context(|| format!("writing {}", readme.display()))?;
+    }
+    super::emit(&markdown)?;
+    eprintln!("[compare.json, compare.md and compare.html in {}]", out.display());
+    Ok(())
+}

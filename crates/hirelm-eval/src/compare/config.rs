@@ -1,0 +1,266 @@
+//! `configs/compare.toml`: which predictors run over which suites, the prices that turn
+//! measured CPU time and tokens into cost, and which rows the headline bar compares.
+//!
+//! ```toml
+//! name = "hirelm-compare"
+//! out = "benches/results"          # compare.json, compare.md, compare.html
+//! readme = "README.md"             # its <!-- compare:begin --> … <!-- compare:end --> block is regenerated
+//!
+//! [cost]
+//! cpu_core_hour_usd = 0.0446       # one CPU core for one hour
+//! source = "AWS EC2 c7i.large on-demand, us-east-1: $0.08925/h for 2 vCPUs"
+//! date = "2025-06-01"
+//!
+//! [[api]]                          # hosted models, billed per million tokens
+//! name = "gpt-4o-mini"
+//! input_usd_per_mtok = 0.15
+//! output_usd_per_mtok = 0.60
+//! source = "https://openai.com/api/pricing/"
+//! date = "2024-07-18"
+//!
+//! [[lm]]                           # a language-model predictor: base + adapters routed by task
+//! name = "smollm2-hiring"
+//! adapters = [ { dir = "crates/hirelm-infer/adapters/hirelm-hiring-v2" } ]
+//!
+//! [[suite]]
+//! path = "eval/match.toml"
+//! predictors = ["rule-matcher", "smollm2-base", "smollm2-hiring"]
+//! limit = 40                       # optional: at most this many cases per entry
+//!
+//! [bar]                            # the headline claim, checked row by row
+//! tuned = "smollm2-hiring"
+//! untuned = "smollm2-base"
+//! larger = "gemma3-270m"           # optional; reported as not run when no suite has it
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::runner::PREDICTORS;
+use crate::{EvalError, Result};
+
+/// The base model of `[[lm]]` entries that name none.
+pub const DEFAULT_BASE: &str = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
+
+/// A whole comparison config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareConfig {
+    /// Name in reports.
+    pub name: String,
+    /// Directory of `compare.json`, `compare.md` and `compare.html`.
+    #[serde(default = "default_out")]
+    pub out: PathBuf,
+    /// A Markdown file whose compare block is regenerated (none when absent).
+    #[serde(default)]
+    pub readme: Option<PathBuf>,
+    /// The price of CPU time.
+    pub cost: CpuPrice,
+    /// Hosted APIs to price the language models' tokens at.
+    #[serde(default)]
+    pub api: Vec<ApiPrice>,
+    /// Language-model predictors.
+    #[serde(default)]
+    pub lm: Vec<LmSpec>,
+    /// Suites and the predictors each runs.
+    pub suite: Vec<SuiteRun>,
+    /// The rows the headline claim compares.
+    #[serde(default)]
+    pub bar: Option<Bar>,
+}
+
+fn default_out() -> PathBuf {
+    PathBuf::from("benches/results")
+}
+
+/// Price of one CPU core for one hour, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CpuPrice {
+    /// US dollars per core-hour.
+    pub cpu_core_hour_usd: f64,
+    /// Where the price comes from.
+    pub source: String,
+    /// When it was read there.
+    pub date: String,
+}
+
+/// A hosted API's token prices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiPrice {
+    /// Model name.
+    pub name: String,
+    /// US dollars per million prompt tokens.
+    pub input_usd_per_mtok: f64,
+    /// US dollars per million generated tokens.
+    pub output_usd_per_mtok: f64,
+    /// Where the prices come from.
+    pub source: String,
+    /// When they were published or read.
+    pub date: String,
+}
+
+/// A language-model predictor: a base model and adapters (routed per task, like
+/// `hirelm_infer::AdapterSpec`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LmSpec {
+    /// The predictor name suites refer to.
+    pub name: String,
+    /// Base model file or `hf://` repository.
+    #[serde(default = "default_base")]
+    pub base: String,
+    /// Adapters; none for the untuned model.
+    #[serde(default)]
+    pub adapters: Vec<AdapterRoute>,
+}
+
+fn default_base() -> String {
+    DEFAULT_BASE.to_string()
+}
+
+/// One adapter of an [`LmSpec`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdapterRoute {
+    /// The adapter directory (PEFT layout).
+    pub dir: PathBuf,
+    /// Tasks it answers; absent for every task the other adapters do not claim.
+    #[serde(default)]
+    pub tasks: Option<Vec<String>>,
+}
+
+/// A suite and the predictors that run it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteRun {
+    /// The suite file.
+    pub path: PathBuf,
+    /// Predictors, in column order; each runs the entries whose task it supports.
+    pub predictors: Vec<String>,
+    /// At most this many cases per entry (overrides the suite's `limit` when smaller).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// Which predictors the headline claim compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bar {
+    /// The fine-tuned model.
+    pub tuned: String,
+    /// The same model untuned.
+    pub untuned: String,
+    /// A larger off-the-shelf model it should match at lower cost.
+    #[serde(default)]
+    pub larger: Option<String>,
+}
+
+impl CompareConfig {
+    /// Reads and checks a config: every predictor is a built-in baseline or an `[[lm]]`, prices
+    /// are finite and non-negative, names are unique.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+        let config: Self = toml::from_str(&text).map_err(|e| EvalError::config(path, e.to_string()))?;
+        config.check().map_err(|message| EvalError::config(path, message))?;
+        Ok(config)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        let price_ok = |v: f64| v.is_finite() && v >= 0.0;
+        if !price_ok(self.cost.cpu_core_hour_usd) {
+            return Err(format!("cost.cpu_core_hour_usd must be a non-negative number, not {}", self.cost.cpu_core_hour_usd));
+        }
+        for (i, api) in self.api.iter().enumerate() {
+            if !price_ok(api.input_usd_per_mtok) || !price_ok(api.output_usd_per_mtok) {
+                return Err(format!("api[{i}] ({}): prices must be non-negative numbers", api.name));
+            }
+        }
+        let mut lm_names: Vec<&str> = Vec::new();
+        for (i, lm) in self.lm.iter().enumerate() {
+            if PREDICTORS.contains(&lm.name.as_str()) || lm_names.contains(&lm.name.as_str()) {
+                return Err(format!("lm[{i}]: the name `{}` is already taken", lm.name));
+            }
+            lm_names.push(&lm.name);
+        }
+        let known = |name: &str| PREDICTORS.contains(&name) || lm_names.contains(&name);
+        if self.suite.is_empty() {
+            return Err("no [[suite]]: nothing to compare".into());
+        }
+        for (i, run) in self.suite.iter().enumerate() {
+            if run.predictors.is_empty() {
+                return Err(format!("suite[{i}] ({}): `predictors` is empty", run.path.display()));
+            }
+            if let Some(bad) = run.predictors.iter().find(|p| !known(p)) {
+                return Err(format!(
+                    "suite[{i}] ({}): unknown predictor `{bad}`; built-in: {}; [[lm]]: {}",
+                    run.path.display(),
+                    PREDICTORS.join(", "),
+                    lm_names.join(", ")
+                ));
+            }
+            if run.limit == Some(0) {
+                return Err(format!("suite[{i}] ({}): `limit` must be at least 1", run.path.display()));
+            }
+        }
+        if let Some(bar) = &self.bar {
+            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)] {
+                if !known(name) {
+                    return Err(format!("bar.{field}: unknown predictor `{name}`"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "t"
+[cost]
+cpu_core_hour_usd = 0.05
+source = "s"
+date = "d"
+[[lm]]
+name = "tuned"
+adapters = [{ dir = "a", tasks = ["score_match"] }, { dir = "b" }]
+[[suite]]
+path = "eval/match.toml"
+predictors = ["rule-matcher", "tuned"]
+[bar]
+tuned = "tuned"
+untuned = "rule-matcher"
+"#;
+
+    fn check(text: &str) -> std::result::Result<CompareConfig, String> {
+        let config: CompareConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.check().map(|()| config)
+    }
+
+    #[test]
+    fn a_minimal_config_reads_with_defaults() {
+        let c = check(MINIMAL).expect("valid");
+        assert_eq!((c.out.as_path(), c.lm[0].base.as_str()), (Path::new("benches/results"), DEFAULT_BASE));
+        assert_eq!(c.lm[0].adapters[0].tasks.as_deref(), Some(["score_match".to_string()].as_slice()));
+        assert_eq!(c.lm[0].adapters[1].tasks, None);
+    }
+
+    #[test]
+    fn bad_configs_name_the_field() {
+        let unknown = check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["rule-matcher", "gpt"]"#)).unwrap_err();
+        assert!(unknown.contains("suite[0]") && unknown.contains("`gpt`") && unknown.contains("tuned"), "{unknown}");
+        let price = check(&MINIMAL.replace("0.05", "-1.0")).unwrap_err();
+        assert!(price.contains("cpu_core_hour_usd"), "{price}");
+        let taken = check(&MINIMAL.replace(r#"name = "tuned""#, r#"name = "bm25""#)).unwrap_err();
+        assert!(taken.contains("lm[0]") && taken.contains("bm25"), "{taken}");
+        let bar = check(&MINIMAL.replace(r#"untuned = "rule-matcher""#, r#"untuned = "nope""#)).unwrap_err();
+        assert!(bar.contains("bar.untuned"), "{bar}");
+        let typo = check(&MINIMAL.replace("predictors =", "predictor =")).unwrap_err();
+        assert!(typo.contains("predictor"), "{typo}");
+    }
+}

@@ -1,0 +1,238 @@
+//! `hirelm bench compare`: every predictor over every suite, one table of quality, consistency,
+//! fairness, speed and cost, and a row-by-row check of the headline claim.
+//!
+//! The runs themselves are ordinary suite runs ([`crate::runner::run_suite`], one per suite
+//! entry and predictor); this module turns their [`EvalReport`]s into a [`Comparison`]
+//! (`compare.json`) and renders it ([`render`]: Markdown, the README block, HTML). Costs come
+//! from measurements only: CPU seconds of fresh answers × the configured core-hour price, and the
+//! language models' counted tokens × each hosted API's token prices. A predictor whose answers
+//! were all cached has no latency, so its cost cells stay empty rather than showing a lookup's
+//! speed.
+//!
+//! ```
+//! use hirelm_eval::compare::{cpu_usd_per_1000, api_usd_per_1000};
+//! // 7,200 CPU-seconds per 1,000 tasks at $0.05 per core-hour: $0.10 per 1,000 tasks.
+//! assert!((cpu_usd_per_1000(7200.0, 0.05) - 0.10).abs() < 1e-12);
+//! // 500 prompt + 100 generated tokens at $0.15 / $0.60 per million: $0.135 per 1,000 tasks.
+//! assert!((api_usd_per_1000(500.0, 100.0, 0.15, 0.60) - 0.135).abs() < 1e-12);
+//! ```
+
+pub mod config;
+pub mod render;
+pub mod verdict;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use config::{ApiPrice, Bar, CompareConfig, CpuPrice, LmSpec, SuiteRun};
+pub use verdict::{BarCheck, BarVerdict, Outcome, verdict};
+
+use crate::metrics::Metric;
+use crate::perturb::Expectation;
+use crate::report::EvalReport;
+use crate::timed::Latency;
+
+/// One metric of one entry, original inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricValue {
+    /// Mean over cases.
+    pub mean: f64,
+    /// 95 % bootstrap interval.
+    pub ci95: (f64, f64),
+    /// Whether larger is better.
+    pub higher_is_better: bool,
+}
+
+/// One suite entry answered by one predictor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryResult {
+    /// Suite name.
+    pub suite: String,
+    /// Entry name.
+    pub entry: String,
+    /// Task.
+    pub task: String,
+    /// Predictor.
+    pub predictor: String,
+    /// Cases.
+    pub cases: usize,
+    /// Cases whose answer was invalid or failed.
+    pub failed: usize,
+    /// Metrics on the original inputs, in the suite's order.
+    pub metrics: Vec<(String, MetricValue)>,
+    /// Mean flip rate over the invariant packs (fairness swaps included).
+    pub invariant_flip_rate: Option<f64>,
+    /// Mean violation rate over the directional packs.
+    pub directional_violation_rate: Option<f64>,
+    /// Share of cases right on the original and every perturbation.
+    pub worst_case_accuracy: Option<f64>,
+    /// Mean max − min of a case's scores across its invariant perturbations (scored tasks).
+    #[serde(default)]
+    pub score_spread: Option<f64>,
+    /// Adverse-impact ratio under `name_swap`, with its 95 % interval.
+    pub adverse_impact_ratio: Option<(f64, Option<(f64, f64)>)>,
+    /// Repeated and batched greedy answers were identical.
+    pub deterministic: Option<bool>,
+    /// Latency, CPU time and tokens of the fresh answers.
+    pub latency: Option<Latency>,
+    /// US dollars of CPU time per 1,000 answers.
+    pub cpu_usd_per_1000: Option<f64>,
+    /// US dollars per 1,000 answers at each hosted API's prices for the same tokens.
+    pub api_usd_per_1000: BTreeMap<String, f64>,
+}
+
+impl EntryResult {
+    /// The entry's label in tables: `suite/entry`.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.suite, self.entry)
+    }
+
+    /// The mean of `metric`, if the entry has it.
+    pub fn metric(&self, metric: &str) -> Option<f64> {
+        self.metrics.iter().find(|(m, _)| m == metric).map(|(_, v)| v.mean)
+    }
+}
+
+/// The whole comparison: what `compare.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Config name.
+    pub name: String,
+    /// When it ran (UTC).
+    pub generated: String,
+    /// The command that reproduces it.
+    pub command: String,
+    /// Machine, in words (cores, CPU model, OS).
+    pub machine: String,
+    /// Software versions.
+    pub versions: String,
+    /// CPU price used.
+    pub cpu_price: CpuPrice,
+    /// Hosted-API prices used.
+    pub api_prices: Vec<ApiPrice>,
+    /// Predictors, in column order.
+    pub predictors: Vec<String>,
+    /// Results, suite by suite, entry by entry, predictor by predictor.
+    pub results: Vec<EntryResult>,
+    /// Entries a predictor does not answer.
+    pub skipped: Vec<String>,
+    /// The headline claim, checked.
+    pub bar: Option<BarVerdict>,
+}
+
+/// US dollars of CPU time per 1,000 tasks.
+pub fn cpu_usd_per_1000(cpu_s_per_1000: f64, core_hour_usd: f64) -> f64 {
+    cpu_s_per_1000 / 3600.0 * core_hour_usd
+}
+
+/// US dollars per 1,000 tasks of `prompt` and `completion` tokens each, at per-million prices.
+pub fn api_usd_per_1000(prompt: f64, completion: f64, input_per_mtok: f64, output_per_mtok: f64) -> f64 {
+    1000.0 * (prompt * input_per_mtok + completion * output_per_mtok) / 1e6
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = values.collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// The comparison row of one entry's report.
+pub fn entry_result(suite: &str, report: &EvalReport, cpu: &CpuPrice, apis: &[ApiPrice]) -> EntryResult {
+    let metrics = report
+        .metrics
+        .iter()
+        .map(|(name, m)| {
+            let higher_is_better = Metric::parse(name).map_or(true, Metric::higher_is_better);
+            (name.clone(), MetricValue { mean: m.mean, ci95: m.ci95, higher_is_better })
+        })
+        .collect();
+    let packs = |e: Expectation| report.perturbations.iter().filter(move |p| p.expectation == e);
+    let latency = report.latency.clone();
+    let cpu_usd = latency.as_ref().and_then(|l| l.cpu_s_per_1000).map(|s| cpu_usd_per_1000(s, cpu.cpu_core_hour_usd));
+    let api_usd_per_1000 = match latency.as_ref().and_then(|l| l.prompt_tokens_mean.zip(l.completion_tokens_mean)) {
+        Some((p, c)) => apis.iter().map(|a| (a.name.clone(), api_usd_per_1000(p, c, a.input_usd_per_mtok, a.output_usd_per_mtok))).collect(),
+        None => BTreeMap::new(),
+    };
+    EntryResult {
+        suite: suite.to_string(),
+        entry: report.name.clone(),
+        task: report.task.clone(),
+        predictor: report.predictor.clone(),
+        cases: report.cases,
+        failed: report.failed,
+        metrics,
+        invariant_flip_rate: mean(packs(Expectation::Invariant).map(|p| p.flip_rate)),
+        directional_violation_rate: mean(packs(Expectation::Directional).filter_map(|p| p.violation_rate)),
+        worst_case_accuracy: report.consistency.as_ref().map(|c| c.worst_case_accuracy),
+        score_spread: report.consistency.as_ref().and_then(|c| c.score_spread),
+        adverse_impact_ratio: report.fairness.as_ref().and_then(|f| f.adverse_impact_ratio.map(|r| (r, f.adverse_impact_ci95))),
+        deterministic: report.determinism.as_ref().map(|d| d.repeat_identical && d.batch_identical),
+        latency,
+        cpu_usd_per_1000: cpu_usd,
+        api_usd_per_1000,
+    }
+}
+
+/// Predictors in first-seen order over the config's suites.
+pub fn predictor_columns(config: &CompareConfig) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in config.suite.iter().flat_map(|s| &s.predictors) {
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{MetricSummary, PackSummary};
+
+    pub(crate) fn report(predictor: &str, accuracy: f64, flips: [f64; 2]) -> EvalReport {
+        let mut metrics = BTreeMap::new();
+        metrics.insert("accuracy".to_string(), MetricSummary { mean: accuracy, ci95: (0.0, 1.0), per_case: vec![] });
+        metrics.insert("score_mae".to_string(), MetricSummary { mean: 0.2, ci95: (0.1, 0.3), per_case: vec![] });
+        let pack = |p, flip: f64| PackSummary::new(p, BTreeMap::new(), 1.0 - flip, 0);
+        let mut directional = pack(crate::perturb::Pack::AddRequiredSkill, 0.5);
+        directional.violation_rate = Some(0.25);
+        EvalReport {
+            perturbations: vec![pack(crate::perturb::Pack::NameSwap, flips[0]), pack(crate::perturb::Pack::ReorderFields, flips[1]), directional],
+            metrics,
+            latency: Latency::from_samples(&[1.0, 3.0], 2.0).map(|l| {
+                l.with_tokens(crate::timed::TokenTotals { answers: 2, prompt: 1000, completion: 200, seconds: 4.0 })
+            }),
+            name: "match".into(),
+            task: "score_match".into(),
+            predictor: predictor.into(),
+            predictor_hash: String::new(),
+            data: String::new(),
+            cases: 10,
+            failed: 0,
+            failure_examples: vec![],
+            notes: vec![],
+            thresholds: BTreeMap::new(),
+            consistency: None,
+            determinism: None,
+            fairness: None,
+        }
+    }
+
+    #[test]
+    fn an_entry_row_averages_invariant_packs_only_and_prices_measured_time_and_tokens() {
+        let cpu = CpuPrice { cpu_core_hour_usd: 0.036, source: String::new(), date: String::new() };
+        let api = ApiPrice { name: "api".into(), input_usd_per_mtok: 1.0, output_usd_per_mtok: 4.0, source: String::new(), date: String::new() };
+        let row = entry_result("match", &report("m", 0.6, [0.1, 0.3]), &cpu, &[api]);
+        assert_eq!(row.label(), "match/match");
+        assert!((row.invariant_flip_rate.unwrap() - 0.2).abs() < 1e-12, "directional pack left out");
+        assert_eq!(row.directional_violation_rate, Some(0.25));
+        assert_eq!(row.metric("accuracy"), Some(0.6));
+        assert!(!row.metrics.iter().find(|(m, _)| m == "score_mae").unwrap().1.higher_is_better);
+        // 500 prompt + 100 generated tokens per answer at $1 / $4 per million: $0.9 per 1,000.
+        assert!((row.api_usd_per_1000["api"] - 0.9).abs() < 1e-12);
+        if let Some(usd) = row.cpu_usd_per_1000 {
+            // 2 CPU seconds over 2 answers: 1,000 s per 1,000 answers at $0.036 per hour.
+            assert!((usd - 0.01).abs() < 1e-12, "{usd}");
+        }
+    }
+}

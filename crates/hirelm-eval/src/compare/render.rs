@@ -1,0 +1,306 @@
+//! A [`Comparison`] as Markdown (`compare.md`, and the block the README carries between
+//! `<!-- compare:begin -->` and `<!-- compare:end -->`) and as one self-contained HTML page
+//! with SVG charts. Every table is built once ([`Table`]) and written in both formats.
+
+use std::fmt::Write;
+
+use super::{Comparison, EntryResult};
+use crate::report::xml_escape;
+
+/// The README markers the block goes between.
+pub const README_BEGIN: &str = "<!-- compare:begin -->";
+/// See [`README_BEGIN`].
+pub const README_END: &str = "<!-- compare:end -->";
+
+/// A titled table of text cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Heading above it.
+    pub title: String,
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn markdown(&self) -> String {
+        let mut s = format!("#### {}\n\n| {} |\n|{}\n", self.title, self.header.join(" | "), "---|".repeat(self.header.len()));
+        for row in &self.rows {
+            let _ = writeln!(s, "| {} |", row.join(" | "));
+        }
+        s
+    }
+
+    fn html(&self) -> String {
+        let mut s = format!("<h3>{}</h3><table><tr>", xml_escape(&self.title));
+        for h in &self.header {
+            let _ = write!(s, "<th>{}</th>", xml_escape(h));
+        }
+        s.push_str("</tr>");
+        for row in &self.rows {
+            s.push_str("<tr>");
+            for cell in row {
+                let _ = write!(s, "<td>{}</td>", xml_escape(&cell.replace("**", "")));
+            }
+            s.push_str("</tr>");
+        }
+        s.push_str("</table>");
+        s
+    }
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), |v| format!("{v:.3}"))
+}
+
+fn usd(v: Option<f64>) -> String {
+    match v {
+        None => "–".to_string(),
+        // Below the kernel's 10 ms CPU-time tick over the whole entry.
+        Some(v) if v == 0.0 => "≈$0".to_string(),
+        Some(v) if v >= 0.01 => format!("${v:.3}"),
+        Some(v) => format!("${v:.2e}"),
+    }
+}
+
+/// Entries (`suite/entry`, task) in first-seen order.
+fn entries(c: &Comparison) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in &c.results {
+        if !out.iter().any(|(l, _)| *l == r.label()) {
+            out.push((r.label(), r.task.clone()));
+        }
+    }
+    out
+}
+
+fn find<'a>(c: &'a Comparison, label: &str, predictor: &str) -> Option<&'a EntryResult> {
+    c.results.iter().find(|r| r.label() == label && r.predictor == predictor)
+}
+
+/// Predictors that ran at least one entry, in column order.
+fn columns(c: &Comparison) -> Vec<String> {
+    c.predictors.iter().filter(|p| c.results.iter().any(|r| &r.predictor == *p)).cloned().collect()
+}
+
+/// Quality: one row per entry and metric, one column per predictor.
+pub fn quality_table(c: &Comparison) -> Table {
+    let cols = columns(c);
+    let mut rows = Vec::new();
+    for (label, task) in entries(c) {
+        let mut metrics: Vec<(String, bool)> = Vec::new();
+        for r in c.results.iter().filter(|r| r.label() == label) {
+            for (m, v) in &r.metrics {
+                if !metrics.iter().any(|(n, _)| n == m) {
+                    metrics.push((m.clone(), v.higher_is_better));
+                }
+            }
+        }
+        for (metric, higher) in metrics {
+            let arrow = if higher { "↑" } else { "↓" };
+            let mut row = vec![label.clone(), task.clone(), format!("{metric} {arrow}")];
+            row.extend(cols.iter().map(|p| num(find(c, &label, p).and_then(|r| r.metric(&metric)))));
+            rows.push(row);
+        }
+    }
+    let mut header = vec!["entry".to_string(), "task".into(), "metric".into()];
+    header.extend(cols);
+    Table { title: "Quality on the original inputs".into(), header, rows }
+}
+
+/// Consistency and fairness: flip rate under the invariant packs, worst-case accuracy, score
+/// spread, directional violations and the adverse-impact ratio, one column per predictor.
+pub fn consistency_table(c: &Comparison) -> Table {
+    let cols = columns(c);
+    type Getter = fn(&EntryResult) -> Option<String>;
+    let measures: [(&str, Getter); 5] = [
+        ("invariant flip rate ↓", |r| r.invariant_flip_rate.map(|v| format!("{v:.3}"))),
+        ("worst-case accuracy ↑", |r| r.worst_case_accuracy.map(|v| format!("{v:.3}"))),
+        ("score spread ↓", |r| r.score_spread.map(|v| format!("{v:.3}"))),
+        ("directional violations ↓", |r| r.directional_violation_rate.map(|v| format!("{v:.3}"))),
+        ("adverse-impact ratio (≥ 0.8)", |r| {
+            r.adverse_impact_ratio.map(|(v, ci)| match ci {
+                Some((lo, hi)) => format!("{v:.3} [{lo:.2}–{hi:.2}]"),
+                None => format!("{v:.3}"),
+            })
+        }),
+    ];
+    let mut rows = Vec::new();
+    for (label, task) in entries(c) {
+        for (name, get) in measures {
+            let cells: Vec<String> = cols.iter().map(|p| find(c, &label, p).and_then(get).unwrap_or_else(|| "–".into())).collect();
+            if cells.iter().any(|v| v != "–") {
+                let mut row = vec![label.clone(), task.clone(), name.to_string()];
+                row.extend(cells);
+                rows.push(row);
+            }
+        }
+    }
+    let mut header = vec!["entry".to_string(), "task".into(), "measure".into()];
+    header.extend(cols);
+    Table { title: "Consistency and fairness under the perturbation packs".into(), header, rows }
+}
+
+/// Speed and cost of the fresh answers, one row per entry and predictor.
+pub fn cost_table(c: &Comparison) -> Table {
+    let mut header: Vec<String> = ["entry", "predictor", "answers", "p50 s", "p95 s", "tokens/s", "tokens in / out", "CPU-s per 1k", "CPU $ per 1k"]
+        .map(String::from)
+        .into();
+    header.extend(c.api_prices.iter().map(|a| format!("{} $ per 1k", a.name)));
+    let mut rows = Vec::new();
+    for r in &c.results {
+        let Some(l) = &r.latency else {
+            rows.push(vec![r.label(), r.predictor.clone(), "cached".into()]);
+            continue;
+        };
+        let tokens = match (l.prompt_tokens_mean, l.completion_tokens_mean) {
+            (Some(p), Some(o)) => format!("{p:.0} / {o:.0}"),
+            _ => "–".into(),
+        };
+        let mut row = vec![
+            r.label(),
+            r.predictor.clone(),
+            l.answers.to_string(),
+            format!("{:.4}", l.p50_s),
+            format!("{:.4}", l.p95_s),
+            l.tokens_per_s.map_or("–".into(), |t| format!("{t:.1}")),
+            tokens,
+            l.cpu_s_per_1000.map_or("–".into(), |s| format!("{s:.1}")),
+            usd(r.cpu_usd_per_1000),
+        ];
+        row.extend(c.api_prices.iter().map(|a| usd(r.api_usd_per_1000.get(&a.name).copied())));
+        rows.push(row);
+    }
+    for row in &mut rows {
+        row.resize(header.len(), String::new());
+    }
+    Table { title: "Speed and cost per 1,000 tasks (fresh answers on this machine)".into(), header, rows }
+}
+
+/// The headline claim, check by check.
+pub fn bar_table(c: &Comparison) -> Option<Table> {
+    let v = c.bar.as_ref()?;
+    let rows = v
+        .checks
+        .iter()
+        .map(|k| {
+            let verdict = if k.holds() { "holds" } else { "**does not hold**" };
+            vec![k.entry.clone(), k.what.clone(), k.versus.clone(), format!("{:.3}", k.tuned), format!("{:.3}", k.other), k.outcome.word().into(), verdict.into()]
+        })
+        .collect();
+    let (held, all) = v.tally();
+    let header = ["entry", "figure", "versus", &v.bar.tuned, "other", "tuned is", "claim"].map(String::from).into();
+    Table { title: format!("The claim: {} against {} ({held} of {all} checks hold)", v.bar.tuned, v.bar.untuned), header, rows }.into()
+}
+
+fn preamble(c: &Comparison) -> String {
+    let mut s = format!(
+        "Command: `{}` ({}).\nMachine: {}. Versions: {}.\nCPU price: ${}/core-hour ({}, {}). ",
+        c.command, c.generated, c.machine, c.versions, c.cpu_price.cpu_core_hour_usd, c.cpu_price.source, c.cpu_price.date
+    );
+    let apis: Vec<String> = c
+        .api_prices
+        .iter()
+        .map(|a| format!("{} ${}/${} per million tokens in/out ({}, {})", a.name, a.input_usd_per_mtok, a.output_usd_per_mtok, a.source, a.date))
+        .collect();
+    if !apis.is_empty() {
+        let _ = write!(s, "Hosted APIs, priced on the same prompts and answers counted in SmolLM2 tokens: {}.", apis.join("; "));
+    }
+    s.push('\n');
+    if let Some(v) = &c.bar
+        && let Some(larger) = v.bar.larger.as_deref()
+        && !v.larger_ran
+    {
+        let _ = writeln!(s, "\nThe larger off-the-shelf model `{larger}` did not run: its checks are missing, not passed.");
+    }
+    if !c.skipped.is_empty() {
+        let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
+    }
+    s
+}
+
+fn tables(c: &Comparison) -> Vec<Table> {
+    let mut out = vec![quality_table(c), consistency_table(c)];
+    out.extend(bar_table(c));
+    out.push(cost_table(c));
+    out
+}
+
+/// `compare.md`, and the README block (the same text).
+pub fn to_markdown(c: &Comparison) -> String {
+    let mut s = preamble(c);
+    for t in tables(c) {
+        s.push('\n');
+        s.push_str(&t.markdown());
+    }
+    s
+}
+
+/// `text` with the block between the README markers replaced by `block`; `Err` names a missing
+/// marker.
+pub fn splice_readme(text: &str, block: &str) -> Result<String, String> {
+    let begin = text.find(README_BEGIN).ok_or_else(|| format!("no `{README_BEGIN}` marker"))?;
+    let end = text[begin..].find(README_END).map(|e| begin + e).ok_or_else(|| format!("no `{README_END}` after `{README_BEGIN}`"))?;
+    Ok(format!("{}{README_BEGIN}\n{}\n{}", &text[..begin], block.trim_end(), &text[end..]))
+}
+
+/// The HTML page: charts of each quality metric and the flip rate per predictor, then every
+/// table.
+pub fn to_html(c: &Comparison) -> String {
+    let mut s = String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+    let _ = write!(s, "<title>hirelm compare: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin-bottom:1em}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}figure{{display:inline-block;margin:0 1em 1em 0;vertical-align:top}}figcaption{{font-weight:bold}}</style></head><body>", xml_escape(&c.name));
+    let _ = write!(s, "<h1>hirelm: fine-tuned versus off-the-shelf</h1><p>{}</p>", xml_escape(&preamble(c)).replace('\n', "<br>"));
+    let cols = columns(c);
+    for (label, _) in entries(c) {
+        let rows: Vec<(String, Vec<f64>)> = c
+            .results
+            .iter()
+            .filter(|r| r.label() == label)
+            .flat_map(|r| r.metrics.iter().filter(|(_, v)| v.higher_is_better).map(|(m, _)| m.clone()))
+            .fold(Vec::<String>::new(), |mut acc, m| {
+                if !acc.contains(&m) {
+                    acc.push(m);
+                }
+                acc
+            })
+            .into_iter()
+            .map(|m| {
+                let values = cols.iter().map(|p| find(c, &label, p).and_then(|r| r.metric(&m)).unwrap_or(0.0)).collect();
+                (m, values)
+            })
+            .collect();
+        let mut chart_rows = rows;
+        let flips: Vec<f64> = cols.iter().map(|p| find(c, &label, p).and_then(|r| r.invariant_flip_rate).unwrap_or(0.0)).collect();
+        if flips.iter().any(|f| *f > 0.0) {
+            chart_rows.push(("invariant flip rate (lower is better)".into(), flips));
+        }
+        s.push_str(&crate::report::bar_chart(&label, &chart_rows, &cols));
+    }
+    for t in tables(c) {
+        s.push_str(&t.html());
+    }
+    s.push_str("</body></html>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_block_is_replaced_between_its_markers_only() {
+        let text = format!("intro\n{README_BEGIN}\nold table\n{README_END}\noutro\n");
+        let out = splice_readme(&text, "new table\n").expect("markers");
+        assert_eq!(out, format!("intro\n{README_BEGIN}\nnew table\n{README_END}\noutro\n"));
+        assert_eq!(splice_readme(&out, "new table").expect("again"), out, "idempotent");
+        assert!(splice_readme("no markers", "x").unwrap_err().contains(README_BEGIN));
+        assert!(splice_readme(README_BEGIN, "x").unwrap_err().contains(README_END));
+    }
+
+    #[test]
+    fn money_is_readable_at_every_scale() {
+        assert_eq!((usd(Some(1.5)), usd(Some(0.000123)), usd(None)), ("$1.500".to_string(), "$1.23e-4".to_string(), "–".to_string()));
+        assert_eq!(usd(Some(0.0)), "≈$0");
+    }
+}
