@@ -12,7 +12,7 @@
 #                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
 #   PER_TASK=N      held-out examples per task in the generation check (default 8)
 #   LIMIT=N         cases per suite entry in the comparison (default 8; the full comparison,
-#                   `hirelm bench compare`, takes about 45 minutes and regenerates the README)
+#                   `hirelm bench compare`, takes about 46 minutes and regenerates the README)
 #   CARGO_TARGET_DIR  cargo's target directory (default $HOME/.cache/hirelm-target)
 set -euo pipefail
 
@@ -56,7 +56,7 @@ step "5/6 held-out generation check: untuned vs tuned, $per_task examples per ta
 
 step "6/6 the comparison: every predictor of configs/compare.toml, $limit cases per entry"
 "$hirelm" bench compare --config configs/compare.toml --limit "$limit" --data "$dataset/test.parquet" \
-  --out "$out/main-job" --no-readme "${adapter_arg[@]}" >/dev/null
+  --out "$out/main-job" --no-readme ${adapter_arg[@]+"${adapter_arg[@]}"} >/dev/null
 
 {
   echo "# hirelm main job"

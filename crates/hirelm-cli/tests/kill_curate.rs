@@ -70,9 +70,11 @@ fn curation_killed_at_any_point_never_leaves_a_partial_file_under_its_final_name
 
     let trials: usize = std::env::var("HIRELM_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(6);
     let killed = dir.path().join("killed");
-    let mut kills = 0;
+    let (mut kills, mut mid_write) = (0, 0);
     for trial in 0..trials {
-        let mut child = curate(&recipe, &killed).spawn().expect("starts");
+        let spawned = std::time::SystemTime::now();
+        // Nobody reads a killed run's stderr: a full pipe must not stall it.
+        let mut child = curate(&recipe, &killed).stderr(Stdio::null()).spawn().expect("starts");
         // Spread over the whole run, the last kills in its final tenth, where the files are written.
         std::thread::sleep(full.mul_f64(0.3 + 0.7 * (trial as f64 + 0.5) / trials as f64));
         if child.try_wait().expect("status").is_none() {
@@ -80,6 +82,13 @@ fn curation_killed_at_any_point_never_leaves_a_partial_file_under_its_final_name
             kills += 1;
         }
         child.wait().expect("reaped");
+        // A temporary file written by this run and left behind: the kill landed mid-write.
+        let leftovers = std::fs::read_dir(killed.join("killed")).into_iter().flatten().filter_map(Result::ok);
+        let temporary = |e: &std::fs::DirEntry| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name.ends_with(".tmp") || name.starts_with('.')) && e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= spawned)
+        };
+        mid_write += usize::from(leftovers.into_iter().any(|e| temporary(&e)));
         for (name, bytes) in finished(&killed.join("killed")) {
             let want = expected.iter().find(|(n, _)| *n == name).map(|(_, b)| b);
             assert_eq!(want, Some(&bytes), "trial {trial}: {name} under its final name differs from the uninterrupted run's");
@@ -89,5 +98,8 @@ fn curation_killed_at_any_point_never_leaves_a_partial_file_under_its_final_name
     let out = curate(&recipe, &killed).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(finished(&killed.join("killed")) == expected, "a rerun after {kills} kills writes the same files");
-    eprintln!("kill-curate: {kills} kills over {trials} trials of a {:.1} s run; every visible file complete", full.as_secs_f64());
+    eprintln!(
+        "kill-curate: {kills} kills over {trials} trials of a {:.1} s run, {mid_write} of them while a file was being written; every visible file complete",
+        full.as_secs_f64()
+    );
 }

@@ -81,6 +81,15 @@ pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
     }
 }
 
+impl RunOptions {
+    /// The same options with predictions cached beside the embeddings
+    /// (`.cache/hirelm/predictions`).
+    pub fn with_prediction_cache(mut self) -> Self {
+        self.prediction_cache_dir = self.cache_dir.as_ref().and_then(|d| d.parent()).map(|d| d.join("predictions"));
+        self
+    }
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         Self {

@@ -3,7 +3,7 @@
 //!
 //! The runner wraps the predictor *inside* the prediction cache, so cached answers are not timed
 //! (a cache lookup says nothing about the model): a fully cached run reports no latency rather
-//! than a fast one. A batch's time is shared equally by its answers.
+//! than a fast one. Answers are timed one at a time.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -86,6 +86,10 @@ pub struct Latency {
     /// sees it).
     #[serde(default)]
     pub tokens_per_s: Option<f64>,
+    /// Answers whose tokens are counted: a failed answer (e.g. one that ran past its token
+    /// budget) reports none, so the token means and API prices cover only these.
+    #[serde(default)]
+    pub answers_with_tokens: Option<usize>,
 }
 
 impl Latency {
@@ -107,6 +111,7 @@ impl Latency {
             prompt_tokens_mean: None,
             completion_tokens_mean: None,
             tokens_per_s: None,
+            answers_with_tokens: None,
         })
     }
 
@@ -121,6 +126,7 @@ impl Latency {
             prompt_tokens_mean: Some(totals.prompt as f64 / n),
             completion_tokens_mean: Some(totals.completion as f64 / n),
             tokens_per_s: (totals.seconds > 0.0).then(|| totals.completion as f64 / totals.seconds),
+            answers_with_tokens: Some(totals.answers),
             ..self
         }
     }
@@ -188,11 +194,11 @@ impl Predictor for Timed<'_> {
     }
 
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
-        // The cache hands over an empty batch when everything was a hit: nothing to time.
-        if inputs.is_empty() {
-            return Vec::new();
-        }
-        self.time(|| self.inner.predict_batch(task, inputs))
+        // One input at a time, so the percentiles are of single answers rather than of batch
+        // means. Every predictor here answers one input at a time inside its batch anyway (a
+        // padded batch would change its floats); the determinism self-check still exercises
+        // the batched path. An empty batch (everything was a cache hit) records nothing.
+        inputs.iter().flat_map(|input| self.time(|| vec![self.inner.predict(task, input)])).collect()
     }
 }
 

@@ -89,20 +89,9 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}, {kernel}")
 }
 
-/// `YYYY-MM-DDTHH:MMZ` of now (days-to-civil, proleptic Gregorian).
+/// `YYYY-MM-DDTHH:MMZ` of now.
 fn utc_now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}Z", rem / 3600, rem % 3600 / 60)
+    chrono::Utc::now().format("%Y-%m-%dT%H:%MZ").to_string()
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
@@ -128,7 +117,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         options.rerankers.push(reranker(lm, &args.config)?);
     }
     if args.cache {
-        options.prediction_cache_dir = options.cache_dir.as_ref().and_then(|d| d.parent()).map(|d| d.join("predictions"));
+        options = options.with_prediction_cache();
     }
     let mut suites = Vec::new();
     for run in &config.suite {
@@ -145,7 +134,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let jobs: u64 = suites.iter().map(|(s, p)| (s.evals.len() * p.len()) as u64).sum();
     let bar = ProgressBar::new(jobs);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} entries × predictors ({elapsed}, ETA {eta}) {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
-    let (mut results, mut skipped) = (Vec::new(), Vec::new());
+    let (mut results, mut skipped, mut failed) = (Vec::new(), Vec::new(), Vec::new());
     let details = PathBuf::from("target/hirelm-eval/compare");
     for (suite, predictors) in &suites {
         for predictor in predictors {
@@ -159,7 +148,11 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
                         results.extend(report.evals.iter().map(|e| entry_result(&suite.name, e, &config.cost, &config.api)));
                     }
                     Err(EvalError::UnsupportedTask { .. }) => skipped.push(format!("{predictor} on {}/{} ({})", suite.name, spec.name, spec.task)),
-                    Err(e) => return Err(e).with_context(|| format!("{}/{} by {predictor}", suite.name, spec.name)),
+                    // An hour of other results is worth keeping: the failure is listed, not fatal.
+                    Err(e) => {
+                        tracing::error!(entry = %spec.name, predictor = %predictor, "{e}");
+                        failed.push(format!("{predictor} on {}/{}: {e}", suite.name, spec.name));
+                    }
                 }
                 bar.inc(1);
             }
@@ -179,6 +172,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         bar: config.bar.as_ref().map(|b| verdict(b, &results)),
         results,
         skipped,
+        failed,
     };
     write_outputs(&comparison, &out, readme.as_deref())?;
     eprintln!("[per-entry reports in {}]", details.display());

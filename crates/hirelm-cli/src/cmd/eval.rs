@@ -67,7 +67,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         ..RunOptions::default()
     };
     if !args.no_cache {
-        options.prediction_cache_dir = options.cache_dir.as_ref().and_then(|d| d.parent()).map(|d| d.join("predictions"));
+        options = options.with_prediction_cache();
     }
     let bar = super::spinner(format!("evaluating {}", suite.name));
     let start = std::time::Instant::now();

@@ -7,11 +7,11 @@
 //! | candidate | `{headline}. Skills: {skills, comma-separated}.` |
 //!
 //! The score is the cosine similarity of the two unit embeddings clamped to [0, 1] and rounded to
-//! hundredths; the label uses the rule matcher's cut-offs ([`super::rule_matcher::THRESHOLDS`])
+//! hundredths (rankings sort on the unrounded value); the label uses the rule matcher's cut-offs ([`super::rule_matcher::THRESHOLDS`])
 //! unchanged, not fitted to these scores, so it is an untuned baseline. It reads neither rates,
 //! time zones, hours nor names: `rate_fit`, `time_zone_overlap` and `availability` are reported
 //! as 1 (unread, as the rule matcher does for the parts it does not read), and `skill_coverage`
-//! as the score. Rankings sort by score, ties by candidate id, so the candidates' order in the
+//! as the score. Rankings sort by similarity, ties by candidate id, so the candidates' order in the
 //! input cannot change them. Texts are embedded one at a time: a padded batch changes float sums.
 
 use hirelm_core::Task;
@@ -50,6 +50,11 @@ pub fn candidate_text(candidate: &Value) -> Result<String> {
     Ok(format!("{}. Skills: {}.", text(candidate, "headline")?, strings(candidate, "skills")?.join(", ")))
 }
 
+/// Hundredths, as the curated scores are written.
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 impl<'a> MiniLmMatcher<'a> {
     /// The matcher over `model`.
     pub fn new(model: &'a MiniLm) -> Self {
@@ -60,11 +65,11 @@ impl<'a> MiniLmMatcher<'a> {
         self.model.encoder.embed(&[text]).map_err(|e| EvalError::Invalid(format!("embedding: {e}")))?.pop().ok_or_else(|| EvalError::Invalid("embedding: no vector".into()))
     }
 
-    /// Similarity score of a job and a candidate, in [0, 1], rounded to hundredths.
-    fn score(&self, job: &[f32], candidate: &Value) -> Result<f64> {
+    /// Cosine similarity of a job and a candidate, clamped to [0, 1].
+    fn similarity(&self, job: &[f32], candidate: &Value) -> Result<f64> {
         let c = self.embed(&candidate_text(candidate)?)?;
         let cosine: f32 = job.iter().zip(&c).map(|(a, b)| a * b).sum();
-        Ok((f64::from(cosine).clamp(0.0, 1.0) * 100.0).round() / 100.0)
+        Ok(f64::from(cosine).clamp(0.0, 1.0))
     }
 
     fn answer(&self, task: Task, input: &Value) -> Result<Value> {
@@ -73,17 +78,18 @@ impl<'a> MiniLmMatcher<'a> {
         match task {
             Task::ScoreMatch => {
                 let candidate = input.get("candidate").ok_or_else(|| EvalError::Invalid("score_match input has no `candidate`".into()))?;
-                let score = self.score(&job, candidate)?;
+                let score = round(self.similarity(&job, candidate)?);
                 Ok(json!({"label": label(score), "score": score, "components": {"skill_coverage": score, "rate_fit": 1.0, "time_zone_overlap": 1.0, "availability": 1.0}}))
             }
             Task::RankCandidates => {
                 let candidates = input.get("candidates").and_then(Value::as_array).ok_or_else(|| EvalError::Invalid("rank_candidates input has no `candidates` array".into()))?;
                 let mut scored = Vec::with_capacity(candidates.len());
                 for c in candidates {
-                    scored.push((text(c, "id")?, self.score(&job, c)?));
+                    scored.push((text(c, "id")?, self.similarity(&job, c)?));
                 }
+                // Sorted on the raw similarity; rounded only for the answer.
                 scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                Ok(json!({"ranking": scored.into_iter().map(|(id, score)| json!({"profile_id": id, "score": score})).collect::<Vec<_>>()}))
+                Ok(json!({"ranking": scored.into_iter().map(|(id, s)| json!({"profile_id": id, "score": round(s)})).collect::<Vec<_>>()}))
             }
             _ => Err(EvalError::UnsupportedTask { predictor: "minilm-nn".into(), task: task.to_string() }),
         }

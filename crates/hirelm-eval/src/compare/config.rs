@@ -177,6 +177,9 @@ impl CompareConfig {
             if !price_ok(api.input_usd_per_mtok) || !price_ok(api.output_usd_per_mtok) {
                 return Err(format!("api[{i}] ({}): prices must be non-negative numbers", api.name));
             }
+            if self.api[..i].iter().any(|a| a.name == api.name) {
+                return Err(format!("api[{i}]: the name `{}` is used twice", api.name));
+            }
         }
         let mut lm_names: Vec<&str> = Vec::new();
         for (i, lm) in self.lm.iter().enumerate() {
@@ -200,6 +203,9 @@ impl CompareConfig {
                     PREDICTORS.join(", "),
                     lm_names.join(", ")
                 ));
+            }
+            if let Some((j, p)) = run.predictors.iter().enumerate().find(|(j, p)| run.predictors[..*j].contains(p)) {
+                return Err(format!("suite[{i}] ({}): predictor `{p}` is listed twice (position {j})", run.path.display()));
             }
             if run.limit == Some(0) {
                 return Err(format!("suite[{i}] ({}): `limit` must be at least 1", run.path.display()));
@@ -260,6 +266,8 @@ untuned = "rule-matcher"
         assert!(taken.contains("lm[0]") && taken.contains("bm25"), "{taken}");
         let bar = check(&MINIMAL.replace(r#"untuned = "rule-matcher""#, r#"untuned = "nope""#)).unwrap_err();
         assert!(bar.contains("bar.untuned"), "{bar}");
+        let twice = check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["tuned", "tuned"]"#)).unwrap_err();
+        assert!(twice.contains("listed twice"), "{twice}");
         let typo = check(&MINIMAL.replace("predictors =", "predictor =")).unwrap_err();
         assert!(typo.contains("predictor"), "{typo}");
     }

@@ -117,6 +117,9 @@ pub struct Comparison {
     pub results: Vec<EntryResult>,
     /// Entries a predictor does not answer.
     pub skipped: Vec<String>,
+    /// Entries whose run failed (missing data, a model that would not load), with the error.
+    #[serde(default)]
+    pub failed: Vec<String>,
     /// The headline claim, checked.
     pub bar: Option<BarVerdict>,
 }
@@ -134,6 +137,18 @@ pub fn api_usd_per_1000(prompt: f64, completion: f64, input_per_mtok: f64, outpu
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let v: Vec<f64> = values.collect();
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Flip rate over every (case, invariant pack) pair the packs applied to: each pack weighted by
+/// the cases it changed, so a pack that touched 2 cases counts less than one that touched 40.
+fn weighted_flip_rate(report: &EvalReport) -> Option<f64> {
+    let (mut flips, mut pairs) = (0.0, 0.0);
+    for p in report.perturbations.iter().filter(|p| p.expectation == Expectation::Invariant) {
+        let n = p.applicable.unwrap_or(report.cases) as f64;
+        flips += p.flip_rate * n;
+        pairs += n;
+    }
+    (pairs > 0.0).then(|| flips / pairs)
 }
 
 /// The comparison row of one entry's report.
@@ -161,7 +176,7 @@ pub fn entry_result(suite: &str, report: &EvalReport, cpu: &CpuPrice, apis: &[Ap
         cases: report.cases,
         failed: report.failed,
         metrics,
-        invariant_flip_rate: mean(packs(Expectation::Invariant).map(|p| p.flip_rate)),
+        invariant_flip_rate: weighted_flip_rate(report),
         directional_violation_rate: mean(packs(Expectation::Directional).filter_map(|p| p.violation_rate)),
         worst_case_accuracy: report.consistency.as_ref().map(|c| c.worst_case_accuracy),
         score_spread: report.consistency.as_ref().and_then(|c| c.score_spread),

@@ -154,8 +154,10 @@ pub fn cost_table(c: &Comparison) -> Table {
             rows.push(vec![r.label(), r.predictor.clone(), "cached".into()]);
             continue;
         };
-        let tokens = match (l.prompt_tokens_mean, l.completion_tokens_mean) {
-            (Some(p), Some(o)) => format!("{p:.0} / {o:.0}"),
+        let tokens = match (l.prompt_tokens_mean, l.completion_tokens_mean, l.answers_with_tokens) {
+            // Failed answers report no tokens: say how many the means (and API prices) cover.
+            (Some(p), Some(o), Some(k)) if k < l.answers => format!("{p:.0} / {o:.0} ({k} of {} answers)", l.answers),
+            (Some(p), Some(o), _) => format!("{p:.0} / {o:.0}"),
             _ => "–".into(),
         };
         let mut row = vec![
@@ -217,6 +219,9 @@ fn preamble(c: &Comparison) -> String {
     if !c.skipped.is_empty() {
         let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
     }
+    if !c.failed.is_empty() {
+        let _ = writeln!(s, "\n**Failed runs** (no figures): {}.", c.failed.join("; "));
+    }
     s
 }
 
@@ -239,9 +244,10 @@ pub fn to_markdown(c: &Comparison) -> String {
 
 /// `text` with the block between the README markers replaced by `block`; `Err` names a missing
 /// marker.
-pub fn splice_readme(text: &str, block: &str) -> Result<String, String> {
-    let begin = text.find(README_BEGIN).ok_or_else(|| format!("no `{README_BEGIN}` marker"))?;
-    let end = text[begin..].find(README_END).map(|e| begin + e).ok_or_else(|| format!("no `{README_END}` after `{README_BEGIN}`"))?;
+pub fn splice_readme(text: &str, block: &str) -> crate::Result<String> {
+    let missing = |what: String| crate::EvalError::Invalid(what);
+    let begin = text.find(README_BEGIN).ok_or_else(|| missing(format!("no `{README_BEGIN}` marker")))?;
+    let end = text[begin..].find(README_END).map(|e| begin + e).ok_or_else(|| missing(format!("no `{README_END}` after `{README_BEGIN}`")))?;
     Ok(format!("{}{README_BEGIN}\n{}\n{}", &text[..begin], block.trim_end(), &text[end..]))
 }
 
@@ -251,8 +257,9 @@ pub fn to_html(c: &Comparison) -> String {
     let mut s = String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
     let _ = write!(s, "<title>hirelm compare: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin-bottom:1em}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}figure{{display:inline-block;margin:0 1em 1em 0;vertical-align:top}}figcaption{{font-weight:bold}}</style></head><body>", xml_escape(&c.name));
     let _ = write!(s, "<h1>hirelm: fine-tuned versus off-the-shelf</h1><p>{}</p>", xml_escape(&preamble(c)).replace('\n', "<br>"));
-    let cols = columns(c);
     for (label, _) in entries(c) {
+        // Only the predictors that answered this entry: a missing one is not a zero.
+        let cols: Vec<String> = columns(c).into_iter().filter(|p| find(c, &label, p).is_some()).collect();
         let rows: Vec<(String, Vec<f64>)> = c
             .results
             .iter()
@@ -294,8 +301,8 @@ mod tests {
         let out = splice_readme(&text, "new table\n").expect("markers");
         assert_eq!(out, format!("intro\n{README_BEGIN}\nnew table\n{README_END}\noutro\n"));
         assert_eq!(splice_readme(&out, "new table").expect("again"), out, "idempotent");
-        assert!(splice_readme("no markers", "x").unwrap_err().contains(README_BEGIN));
-        assert!(splice_readme(README_BEGIN, "x").unwrap_err().contains(README_END));
+        assert!(splice_readme("no markers", "x").unwrap_err().to_string().contains(README_BEGIN));
+        assert!(splice_readme(README_BEGIN, "x").unwrap_err().to_string().contains(README_END));
     }
 
     #[test]

@@ -81,7 +81,7 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
     let latency = constant.latency.as_ref().expect("fresh answers are timed");
     // 4 originals + the applicable perturbed cases: name swap 3, add 3, remove 3, reorder 2.
     assert_eq!(latency.answers, 15);
-    assert_eq!((latency.prompt_tokens_mean, latency.completion_tokens_mean), (Some(100.0), Some(20.0)));
+    assert_eq!((latency.prompt_tokens_mean, latency.completion_tokens_mean, latency.answers_with_tokens), (Some(100.0), Some(20.0), Some(15)));
     // 1,000 × (100 × $1 + 20 × $5) / 1e6 = $0.20 per 1,000 tasks.
     assert!((constant.api_usd_per_1000["hosted"] - 0.2).abs() < 1e-12);
     assert!(rule.api_usd_per_1000.is_empty(), "no tokens, no API price");
@@ -106,13 +106,14 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
         bar: Some(v),
         results,
         skipped: vec!["bm25 on match/m (score_match)".into()],
+        failed: vec!["gpt on match/m: no such model".into()],
     };
     let md = to_markdown(&comparison);
     assert!(md.contains("| match/m | score_match | accuracy ↑ | 0.500 | 0.500 |"), "{md}");
     assert!(md.contains("(0 of 4 checks hold)"), "{md}");
     assert!(md.contains("`absent` did not run"), "{md}");
     assert!(md.contains("| match/m | constant | 15 |") && md.contains("$0.200"), "{md}");
-    assert!(md.contains("Not applicable: bm25 on match/m"), "{md}");
+    assert!(md.contains("Not applicable: bm25 on match/m") && md.contains("**Failed runs** (no figures): gpt on match/m"), "{md}");
     let readme = splice_readme(&format!("# x\n{README_BEGIN}\nold\n{README_END}\n"), &md).expect("markers");
     assert!(readme.contains(md.trim_end()) && !readme.contains("\nold\n"));
     let html = to_html(&comparison);

@@ -19,7 +19,7 @@ use crate::error::{LoraError, Result};
 use crate::peft::save_adapter;
 use crate::sft::{
     DataPosition, ExampleOrder, SftTrainer, cap_per_task, collate, collate_packed, latest_checkpoint, render_example, stratified_indices,
-    recipe_fingerprint, task_counts,
+    stream_fingerprint, task_counts,
 };
 
 /// One line of `metrics.jsonl`, also handed to the progress callback.
@@ -127,7 +127,7 @@ pub fn train(
     }
     let pad = lm.tokenizer.eos_id.unwrap_or(0);
     let lora = config.lora_config();
-    let recipe = recipe_fingerprint(train_tokens.iter().map(|t| (&t.ids[..], &t.assistant_mask[..])), max_len, config.data.pack);
+    let stream = stream_fingerprint(train_tokens.iter().map(|t| (&t.ids[..], &t.assistant_mask[..])), max_len, config.data.pack);
 
     let existing = latest_checkpoint(&checkpoints);
     let checkpoint = match (resume, existing) {
@@ -152,7 +152,7 @@ pub fn train(
             if !same(&saved, &lora) || data.seed != config.run.seed {
                 return Err(fail(dir, "the checkpoint's LoRA settings or seed differ from the recipe's"));
             }
-            if data.recipe.is_some_and(|saved| saved != recipe) {
+            if data.stream.is_some_and(|saved| saved != stream) {
                 return Err(fail(
                     dir,
                     "the checkpoint was trained on another data stream (the data file, data.max_len, data.max_per_task or data.pack changed): restore them, or start a fresh run in another out_dir",
@@ -223,7 +223,7 @@ pub fn train(
         append_metrics(&metrics_path, &report)?;
         let stop = on_step(&report).is_break();
         if stop || every(config.run.checkpoint_every) {
-            trainer.save_checkpoint(&checkpoints, &lora, DataPosition { examples_seen: position, seed: config.run.seed, recipe: Some(recipe) })?;
+            trainer.save_checkpoint(&checkpoints, &lora, DataPosition { examples_seen: position, seed: config.run.seed, stream: Some(stream) })?;
         }
         last = Some(report);
         if stop {

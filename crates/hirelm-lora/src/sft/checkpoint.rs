@@ -31,17 +31,17 @@ pub struct DataPosition {
     pub examples_seen: u64,
     /// Seed of the data order.
     pub seed: u64,
-    /// Fingerprint of the training stream ([`recipe_fingerprint`]); `None` in checkpoints written
+    /// Fingerprint of the training stream ([`stream_fingerprint`]); `None` in checkpoints written
     /// before it existed, which are resumed unchecked.
     #[serde(default)]
-    pub recipe: Option<u64>,
+    pub stream: Option<u64>,
 }
 
 /// FNV-1a over everything that decides which token rows the data position counts through: the
 /// rendered training examples (ids and loss masks, so a changed data file, `max_per_task` cap or
 /// template shows), `max_len` and packing. Resuming on another stream would silently train on
 /// different examples from the saved position.
-pub fn recipe_fingerprint<'a>(examples: impl IntoIterator<Item = (&'a [u32], &'a [bool])>, max_len: usize, pack: bool) -> u64 {
+pub fn stream_fingerprint<'a>(examples: impl IntoIterator<Item = (&'a [u32], &'a [bool])>, max_len: usize, pack: bool) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: u64| {
         for b in v.to_le_bytes() {

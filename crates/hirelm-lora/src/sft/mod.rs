@@ -12,7 +12,7 @@ mod trainer;
 
 pub use batch::{PAD_SEGMENT, SftBatch, collate};
 pub use pack::collate_packed;
-pub use checkpoint::{DataPosition, latest_checkpoint, recipe_fingerprint};
+pub use checkpoint::{DataPosition, latest_checkpoint, stream_fingerprint};
 pub use data::{ExampleOrder, render_example};
 pub use loss::masked_cross_entropy;
 pub use mix::{cap_per_task, stratified_indices, task_counts};

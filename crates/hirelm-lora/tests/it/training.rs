@@ -70,7 +70,7 @@ fn resuming_from_a_checkpoint_equals_training_straight_through() {
     let options = SftOptions { learning_rate: 5e-3, warmup_steps: 2, total_steps: 8, ..Default::default() };
     let lora = LoraConfig { rank: 4, alpha: 8.0, ..Default::default() };
     let batch = collate(&[example()], 64, 0);
-    let data = hirelm_lora::sft::DataPosition { examples_seen: 0, seed: 1, recipe: Some(7) };
+    let data = hirelm_lora::sft::DataPosition { examples_seen: 0, seed: 1, stream: Some(7) };
     let run = tempfile::tempdir().expect("tempdir");
 
     let mut straight = trainer(options.clone());
