@@ -183,6 +183,16 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
     Ok(p)
 }
 
+/// The matching tasks, which the rule matcher and the MiniLM matcher answer.
+fn is_matching(task: Task) -> bool {
+    matches!(task, Task::ScoreMatch | Task::RankCandidates)
+}
+
+/// Tasks a MiniLM predictor answers: retrieval over documents, or matching.
+fn minilm_answers(task: Task) -> bool {
+    !is_curated_only(task) || is_matching(task)
+}
+
 /// Builds the named baseline over `docs`.
 pub fn build_predictor<'a>(
     name: &str,
@@ -191,10 +201,10 @@ pub fn build_predictor<'a>(
     minilm: Option<&'a MiniLm>,
     cache_dir: Option<&Path>,
 ) -> Result<Box<dyn Predictor + 'a>> {
-    let match_task = matches!(task, Task::ScoreMatch | Task::RankCandidates);
+    let match_task = is_matching(task);
     let answers = match name {
         "rule-matcher" => match_task,
-        "minilm-nn" => match_task || !is_curated_only(task),
+        "minilm-nn" => minilm_answers(task),
         _ => !is_curated_only(task),
     };
     if !answers {
@@ -227,10 +237,9 @@ pub fn build_predictor<'a>(
 pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
     let reranker = |name: &str| options.rerankers.iter().find(|r| r.name() == name).cloned();
-    let matching = |t: Task| matches!(t, Task::ScoreMatch | Task::RankCandidates);
     let needs_minilm = |s: &EvalSpec| {
         let name = name_of(s);
-        (name.starts_with("minilm") && (!is_curated_only(s.task) || matching(s.task))) || (reranker(&name).is_some() && !is_curated_only(s.task))
+        (name.starts_with("minilm") && minilm_answers(s.task)) || (reranker(&name).is_some() && !is_curated_only(s.task))
     };
     let minilm = if suite.evals.iter().any(needs_minilm) {
         Some(MiniLm::load(&options.minilm_dir)?)

@@ -161,7 +161,8 @@ impl<'a> Timed<'a> {
         Self { inner, log }
     }
 
-    fn time(&self, f: impl FnOnce() -> Vec<Result<Prediction>>) -> Vec<Result<Prediction>> {
+    /// One answer, timed and recorded.
+    fn time(&self, f: impl FnOnce() -> Result<Prediction>) -> Result<Prediction> {
         let (start, cpu) = (Instant::now(), process_cpu_seconds());
         let out = f();
         let wall = start.elapsed().as_secs_f64();
@@ -169,8 +170,8 @@ impl<'a> Timed<'a> {
             (Some(a), Some(b)) => b - a,
             _ => 0.0,
         };
-        let usage: Vec<Usage> = out.iter().filter_map(|r| r.as_ref().ok().and_then(|p| p.usage)).collect();
-        self.log.record(out.len(), wall, cpu, &usage);
+        let usage: Vec<Usage> = out.as_ref().ok().and_then(|p| p.usage).into_iter().collect();
+        self.log.record(1, wall, cpu, &usage);
         out
     }
 }
@@ -189,8 +190,7 @@ impl Predictor for Timed<'_> {
     }
 
     fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
-        let mut out = self.time(|| vec![self.inner.predict(task, input)]);
-        out.pop().unwrap_or_else(|| Err(crate::EvalError::Invalid("no prediction".into())))
+        self.time(|| self.inner.predict(task, input))
     }
 
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
@@ -198,7 +198,7 @@ impl Predictor for Timed<'_> {
         // means. Every predictor here answers one input at a time inside its batch anyway (a
         // padded batch would change its floats); the determinism self-check still exercises
         // the batched path. An empty batch (everything was a cache hit) records nothing.
-        inputs.iter().flat_map(|input| self.time(|| vec![self.inner.predict(task, input)])).collect()
+        inputs.iter().map(|input| self.time(|| self.inner.predict(task, input))).collect()
     }
 }
 

@@ -190,10 +190,15 @@ pub fn entry_result(suite: &str, report: &EvalReport, cpu: &CpuPrice, apis: &[Ap
 
 /// Predictors in first-seen order over the config's suites.
 pub fn predictor_columns(config: &CompareConfig) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for name in config.suite.iter().flat_map(|s| &s.predictors) {
-        if !out.contains(name) {
-            out.push(name.clone());
+    first_seen(config.suite.iter().flat_map(|s| s.predictors.iter().cloned()))
+}
+
+/// `items` without repeats, each where it first appears (tables keep the config's order).
+pub(crate) fn first_seen<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
         }
     }
     out

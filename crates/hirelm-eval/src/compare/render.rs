@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Comparison, EntryResult};
+use super::{Comparison, EntryResult, first_seen};
 use crate::report::xml_escape;
 
 /// The README markers the block goes between.
@@ -66,13 +66,8 @@ fn usd(v: Option<f64>) -> String {
 
 /// Entries (`suite/entry`, task) in first-seen order.
 fn entries(c: &Comparison) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for r in &c.results {
-        if !out.iter().any(|(l, _)| *l == r.label()) {
-            out.push((r.label(), r.task.clone()));
-        }
-    }
-    out
+    // An entry has one task, so (label, task) pairs repeat exactly when labels do.
+    first_seen(c.results.iter().map(|r| (r.label(), r.task.clone())))
 }
 
 fn find<'a>(c: &'a Comparison, label: &str, predictor: &str) -> Option<&'a EntryResult> {
@@ -89,15 +84,9 @@ pub fn quality_table(c: &Comparison) -> Table {
     let cols = columns(c);
     let mut rows = Vec::new();
     for (label, task) in entries(c) {
-        let mut metrics: Vec<(String, bool)> = Vec::new();
-        for r in c.results.iter().filter(|r| r.label() == label) {
-            for (m, v) in &r.metrics {
-                if !metrics.iter().any(|(n, _)| n == m) {
-                    metrics.push((m.clone(), v.higher_is_better));
-                }
-            }
-        }
-        for (metric, higher) in metrics {
+        // A metric's direction is fixed by its name, so (name, direction) pairs repeat with names.
+        let metrics = c.results.iter().filter(|r| r.label() == label).flat_map(|r| r.metrics.iter().map(|(m, v)| (m.clone(), v.higher_is_better)));
+        for (metric, higher) in first_seen(metrics) {
             let arrow = if higher { "↑" } else { "↓" };
             let mut row = vec![label.clone(), task.clone(), format!("{metric} {arrow}")];
             row.extend(cols.iter().map(|p| num(find(c, &label, p).and_then(|r| r.metric(&metric)))));
@@ -260,17 +249,8 @@ pub fn to_html(c: &Comparison) -> String {
     for (label, _) in entries(c) {
         // Only the predictors that answered this entry: a missing one is not a zero.
         let cols: Vec<String> = columns(c).into_iter().filter(|p| find(c, &label, p).is_some()).collect();
-        let rows: Vec<(String, Vec<f64>)> = c
-            .results
-            .iter()
-            .filter(|r| r.label() == label)
-            .flat_map(|r| r.metrics.iter().filter(|(_, v)| v.higher_is_better).map(|(m, _)| m.clone()))
-            .fold(Vec::<String>::new(), |mut acc, m| {
-                if !acc.contains(&m) {
-                    acc.push(m);
-                }
-                acc
-            })
+        let metrics = c.results.iter().filter(|r| r.label() == label).flat_map(|r| r.metrics.iter().filter(|(_, v)| v.higher_is_better).map(|(m, _)| m.clone()));
+        let rows: Vec<(String, Vec<f64>)> = first_seen(metrics)
             .into_iter()
             .map(|m| {
                 let values = cols.iter().map(|p| find(c, &label, p).and_then(|r| r.metric(&m)).unwrap_or(0.0)).collect();

@@ -94,12 +94,7 @@ impl BarVerdict {
 pub fn verdict(bar: &Bar, results: &[EntryResult]) -> BarVerdict {
     let find = |label: &str, predictor: &str| results.iter().find(|r| r.label() == label && r.predictor == predictor);
     let mut checks = Vec::new();
-    let mut labels: Vec<String> = Vec::new();
-    for r in results.iter().filter(|r| r.predictor == bar.tuned) {
-        if !labels.contains(&r.label()) {
-            labels.push(r.label());
-        }
-    }
+    let labels = super::first_seen(results.iter().filter(|r| r.predictor == bar.tuned).map(EntryResult::label));
     let mut larger_ran = false;
     for label in &labels {
         let Some(tuned) = find(label, &bar.tuned) else { continue };
