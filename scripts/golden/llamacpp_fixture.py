@@ -21,6 +21,10 @@ What it writes (default crates/hirelm-model/tests/fixtures/smollm2_llamacpp.json
     next-token logits after consuming ids[0..=i]. The whole prompt is evaluated as a single
     batch (n_batch=512 >= prompt length) in a fresh context, with n_threads=2.
 
+`--preset gemma3` does the same for Gemma 3 270M (models/gemma3-270m/gemma-3-270m-q4_k_m.gguf,
+written to crates/hirelm-infer/tests/fixtures/gemma3_llamacpp.json): Gemma's turn markup instead
+of ChatML, every prompt opened by <bos>, and one prompt longer than the 512-token sliding window.
+
 The output is deterministic for a given llama.cpp build and CPU feature set (up to
 floating-point reduction order); rerunning overwrites the file.
 
@@ -130,6 +134,37 @@ PROMPTS: list[tuple[str, str]] = [
 
 MIN_PROMPT_TOKENS, MAX_PROMPT_TOKENS = 60, 150
 
+GEMMA_CONVERSATION = (
+    "<bos><start_of_turn>user\nYou are a recruiting assistant.\n\nWhat is the capital of France?<end_of_turn>\n"
+    "<start_of_turn>model\n"
+)
+
+
+def gemma_preset() -> dict:
+    """Gemma 3 270M: the same texts with Gemma's markup, <bos> first, plus a prompt longer than
+    the sliding window (512) so the local layers' window is exercised."""
+    swap = {CHATML_CONVERSATION: GEMMA_CONVERSATION}
+    cases = [(swap.get(t, t), b) for t, b in TOKENIZE_CASES]
+    cases.insert(-3, ("<start_of_turn><end_of_turn><bos>", False))
+    cases.insert(-3, ("Literal tags: <start_of_turn>user text<end_of_turn> inline", False))
+    prompts = [(n, "<bos>" + t) for n, t in PROMPTS]
+    prompts[0] = (
+        "gemma_job_post",
+        "<bos><start_of_turn>user\n" + PROMPTS[0][1].split("<|im_start|>user\n")[1].split("<|im_end|>")[0]
+        + "<end_of_turn>\n<start_of_turn>model\n",
+    )
+    long_text = " ".join(t for _, t in PROMPTS[1:]) * 2
+    prompts.append(("beyond_sliding_window", "<bos>" + long_text))
+    return {
+        "model": os.path.join(ROOT, "models", "gemma3-270m", "gemma-3-270m-q4_k_m.gguf"),
+        "sha256": "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        "out": os.path.join(ROOT, "crates", "hirelm-infer", "tests", "fixtures", "gemma3_llamacpp.json"),
+        "tokenize": cases,
+        "prompts": prompts,
+        "max_tokens": 1000,
+        "n_ctx": 1024,
+    }
+
 
 def sha256_of(path: str) -> str:
     h = hashlib.sha256()
@@ -139,15 +174,15 @@ def sha256_of(path: str) -> str:
     return h.hexdigest()
 
 
-def load(model_path: str):
+def load(model_path: str, n_ctx: int = 512):
     from llama_cpp import Llama
 
     return Llama(
         model_path=model_path,
         logits_all=True,
-        n_ctx=512,
+        n_ctx=n_ctx,
         n_threads=2,
-        n_batch=512,
+        n_batch=n_ctx,
         verbose=False,
     )
 
@@ -201,15 +236,23 @@ def render(fixture: dict) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=DEFAULT_MODEL)
-    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--preset", choices=["smollm2", "gemma3"], default="smollm2")
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--out", default=None)
     ap.add_argument(
         "--model-sha256",
-        default=MODEL_SHA256,
+        default=None,
         help="expected sha256 of --model (default: the pinned Q4_1 file); for the F32 reference "
         "made by `hirelm model convert`, pass that file's sha256",
     )
     args = ap.parse_args()
+    preset = gemma_preset() if args.preset == "gemma3" else {
+        "model": DEFAULT_MODEL, "sha256": MODEL_SHA256, "out": DEFAULT_OUT, "tokenize": TOKENIZE_CASES,
+        "prompts": PROMPTS, "max_tokens": MAX_PROMPT_TOKENS, "n_ctx": 512,
+    }
+    args.model = args.model or preset["model"]
+    args.out = args.out or preset["out"]
+    args.model_sha256 = args.model_sha256 or preset["sha256"]
 
     import llama_cpp
 
@@ -223,7 +266,7 @@ def main() -> int:
         print(f"error: {args.model} has sha256 {sha}, expected {args.model_sha256}", file=sys.stderr)
         return 1
 
-    llm = load(args.model)
+    llm = load(args.model, preset["n_ctx"])
     meta = dict(llm.metadata)
     n_vocab = llm.n_vocab()
 
@@ -253,21 +296,21 @@ def main() -> int:
     }
 
     tokenize = []
-    for text, add_bos in TOKENIZE_CASES:
+    for text, add_bos in preset["tokenize"]:
         ids = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
         tokenize.append({"text": text, "add_bos": add_bos, "special": True, "ids": [int(t) for t in ids]})
 
     prompts = []
     total = 0
-    for name, text in PROMPTS:
+    for name, text in preset["prompts"]:
         ids = [int(t) for t in llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)]
-        if not (MIN_PROMPT_TOKENS <= len(ids) <= MAX_PROMPT_TOKENS):
-            print(f"error: prompt {name} has {len(ids)} tokens, want {MIN_PROMPT_TOKENS}..={MAX_PROMPT_TOKENS}",
+        if not (MIN_PROMPT_TOKENS <= len(ids) <= preset["max_tokens"]):
+            print(f"error: prompt {name} has {len(ids)} tokens, want {MIN_PROMPT_TOKENS}..={preset['max_tokens']}",
                   file=sys.stderr)
             return 1
         # Fresh context per prompt: no KV-cache state can leak between prompts.
         del llm
-        llm = load(args.model)
+        llm = load(args.model, preset["n_ctx"])
         llm.eval(ids)
         assert llm.n_tokens == len(ids)
         logits = np.array(llm.scores[: len(ids), :n_vocab], dtype=np.float32)

@@ -9,6 +9,7 @@ use std::time::Instant;
 use hirelm_core::{Task, output_schema, task_instruction, user_message, validate};
 use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
 use hirelm_model::tokenizer::TextTokenizer;
+use hirelm_model::chat::{END_OF_TURN, IM_END};
 use hirelm_model::{ChatMessage, ChatTemplate, Role};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -112,9 +113,10 @@ impl DomainModelBuilder {
         let base = BaseModel::load(&self.base)?;
         let tokenizer = base.tokenizer().clone();
         let eos = tokenizer
-            .token_id("<|im_end|>")
+            .token_id(IM_END)
+            .or(tokenizer.token_id(END_OF_TURN))
             .or(tokenizer.eos_id)
-            .ok_or_else(|| InferError::invalid("tokenizer", "no <|im_end|> or end-of-sequence token"))?;
+            .ok_or_else(|| InferError::invalid("tokenizer", "no <|im_end|>, <end_of_turn> or end-of-sequence token"))?;
         let mut hash = Sha256::new();
         hash_path(&base_path, &mut hash)?;
         // The base weights serve the tasks no adapter takes; an adapter for every task makes
@@ -143,12 +145,13 @@ impl DomainModelBuilder {
         let name = self.name.unwrap_or_else(|| {
             std::iter::once(file_name).chain(self.adapters.iter().map(|a| a.name.clone())).collect::<Vec<_>>().join("+")
         });
+        let template = ChatTemplate::for_tokenizer(&tokenizer);
         Ok(DomainModel {
             name,
             content_hash,
             vocab: Arc::new(TokenVocab::from_tokenizer(&tokenizer)),
             tokenizer,
-            template: ChatTemplate::default(),
+            template,
             eos,
             routes,
             max_new_tokens: self.max_new_tokens,

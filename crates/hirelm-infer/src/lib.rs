@@ -8,7 +8,10 @@
 //!   SIMD kernels chosen at run time ([`kernels::DotKernel`]: AVX-512 VNNI, AVX2, portable),
 //!   on all cores, with a KV cache, batched prefill and a cached system prompt per task. It
 //!   computes the network of `hirelm_model::llama::LlamaModel`, the one model definition, and
-//!   the tests hold the two to the same logits.
+//!   the tests hold the two to the same logits. It also runs Gemma 3 (`hirelm_model::gemma3`,
+//!   the larger off-the-shelf baseline: sliding-window layers, QK-norm, sandwich norms), held
+//!   to llama.cpp's logits; `DomainModelBuilder::new("…gemma-3-270m-q4_k_m.gguf")` answers
+//!   tasks with it under its own chat template (no adapters).
 //! - Typed calls ([`tasks`]) take and return `hirelm-core` records, with choices narrowed to the
 //!   caller's candidates where it has them. (The `hirelm` binary wraps the model as a
 //!   `hirelm-eval` predictor, so suites run on the tuned and the untuned model alike.)

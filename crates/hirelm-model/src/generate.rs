@@ -37,9 +37,15 @@ impl GenerateOptions {
     }
 }
 
-/// The tokens that end an answer: end-of-sequence and ChatML's `<|im_end|>`, sorted, unique.
+/// The tokens that end an answer: end-of-sequence, ChatML's `<|im_end|>` and Gemma's
+/// `<end_of_turn>` (those the vocabulary has), sorted, unique.
 pub fn default_stop_tokens(tokenizer: &TextTokenizer) -> Vec<u32> {
-    let mut stops: Vec<u32> = tokenizer.eos_id.into_iter().chain(tokenizer.token_id(crate::chat::IM_END)).collect();
+    let mut stops: Vec<u32> = tokenizer
+        .eos_id
+        .into_iter()
+        .chain(tokenizer.token_id(crate::chat::IM_END))
+        .chain(tokenizer.token_id(crate::chat::END_OF_TURN))
+        .collect();
     stops.sort_unstable();
     stops.dedup();
     stops

@@ -9,6 +9,9 @@
 //!   [`chat::ChatTemplate`]: the one ChatML template training and inference share.
 //! - [`generate::Generator`]: greedy or seeded sampling with stop tokens and streaming.
 //! - [`bert::SentenceEncoder`]: all-MiniLM-L6-v2 sentence embeddings.
+//! - [`gemma3::Gemma3Config`]: the Gemma 3 architecture (the larger baseline), its config and
+//!   tensors from GGUF; `hirelm-infer` runs it. Its SentencePiece vocabulary is in
+//!   [`tokenizer::spm`], its turn markup in [`chat::ChatFormat::Gemma`].
 //!
 //! ```no_run
 //! // Needs the real model: run scripts/fetch-models.sh first.
@@ -29,6 +32,7 @@
 pub mod chat;
 pub mod bert;
 pub mod error;
+pub mod gemma3;
 pub mod generate;
 pub mod gguf;
 pub mod linear;
@@ -41,10 +45,10 @@ pub mod tokenizer;
 pub mod weights;
 
 pub use burn;
-pub use chat::{ChatMessage, ChatTemplate, ChatTokens, Role};
+pub use chat::{ChatFormat, ChatMessage, ChatTemplate, ChatTokens, Role};
 pub use error::{ModelError, Result};
 pub use generate::{GenerateOptions, Generation, Generator, StopReason};
 pub use pretrained::PretrainedLlama;
 pub use sampling::{Sampler, SamplingParams};
-pub use source::{MINILM_DIR, ModelSource, SMOLLM2_GGUF, fetched_model, models_dir};
+pub use source::{GEMMA3_GGUF, MINILM_DIR, ModelSource, SMOLLM2_GGUF, fetched_model, models_dir};
 pub use tokenizer::TextTokenizer;

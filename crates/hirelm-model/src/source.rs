@@ -97,6 +97,8 @@ pub fn fetched_model(relative: &str) -> Result<PathBuf> {
 
 /// The fetched SmolLM2-135M-Instruct Q4_1 GGUF file.
 pub const SMOLLM2_GGUF: &str = "smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
+/// The fetched Gemma 3 270M GGUF (the larger off-the-shelf baseline).
+pub const GEMMA3_GGUF: &str = "gemma3-270m/gemma-3-270m-q4_k_m.gguf";
 /// The fetched all-MiniLM-L6-v2 directory.
 pub const MINILM_DIR: &str = "all-minilm-l6-v2";
 

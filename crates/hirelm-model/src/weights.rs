@@ -15,6 +15,26 @@ use safetensors::SafeTensors;
 
 use crate::{ModelError, Result};
 
+/// Random values for each `(name, shape)`: norm gains (1-D) near one, matrices uniform in
+/// ±√(3/fan-in); what tests use for a model of the right shape without a download.
+pub fn random_tensors(shapes: Vec<(String, Vec<usize>)>, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    shapes
+        .into_iter()
+        .map(|(name, shape)| {
+            let n: usize = shape.iter().product();
+            let data = if shape.len() == 1 {
+                (0..n).map(|_| 1.0 + rng.random_range(-0.1..0.1)).collect()
+            } else {
+                let bound = (3.0 / shape[1] as f32).sqrt();
+                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
+            };
+            (name, shape, data)
+        })
+        .collect()
+}
+
 /// A read-only collection of named tensors (a checkpoint), converted to `f32` on request.
 pub trait WeightSource {
     /// The tensor `name` as its row-major shape (outermost first) and its values.

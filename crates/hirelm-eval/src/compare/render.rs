@@ -196,7 +196,7 @@ fn preamble(c: &Comparison) -> String {
         .map(|a| format!("{} ${}/${} per million tokens in/out ({}, {})", a.name, a.input_usd_per_mtok, a.output_usd_per_mtok, a.source, a.date))
         .collect();
     if !apis.is_empty() {
-        let _ = write!(s, "Hosted APIs, priced on the same prompts and answers counted in SmolLM2 tokens: {}.", apis.join("; "));
+        let _ = write!(s, "Hosted APIs, priced on the same prompts and answers counted in each model's own tokens: {}.", apis.join("; "));
     }
     s.push('\n');
     if let Some(v) = &c.bar

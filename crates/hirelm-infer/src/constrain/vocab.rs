@@ -4,7 +4,8 @@
 //! `i..subtree_end[i]`, so the masking walk is a linear scan that jumps over a whole subtree as
 //! soon as its first byte is refused.
 
-use hirelm_model::tokenizer::TextTokenizer;
+use hirelm_model::tokenizer::spm::piece_bytes;
+use hirelm_model::tokenizer::{TextTokenizer, TokenAlphabet};
 
 /// The byte-level BPE alphabet (GPT-2's `bytes_to_unicode`): the character standing for each
 /// byte in token strings.
@@ -117,10 +118,14 @@ impl TokenVocab {
         Self { tokens, trie }
     }
 
-    /// The vocabulary of a byte-level BPE tokenizer: each token string is mapped back to raw
-    /// bytes through GPT-2's byte↔unicode table; special added tokens (`<|im_end|>`, …) are
-    /// `None`; non-special added tokens are taken as their literal UTF-8 text.
+    /// The vocabulary of a tokenizer: a byte-level BPE token string is mapped back to raw
+    /// bytes through GPT-2's byte↔unicode table, a SentencePiece piece through `▁` and
+    /// `<0xXX>`; special added tokens (`<|im_end|>`, …) are `None`; non-special added tokens are
+    /// taken as their literal UTF-8 text.
     pub fn from_tokenizer(tokenizer: &TextTokenizer) -> Self {
+        if tokenizer.alphabet == TokenAlphabet::SentencePiece {
+            return Self::from_sentencepiece(tokenizer);
+        }
         let inner = tokenizer.inner();
         let char_to_byte: std::collections::HashMap<char, u8> =
             byte_to_char().iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
@@ -131,6 +136,20 @@ impl TokenVocab {
                 Some(token) if token.special => None,
                 Some(token) => unmap(&token.content, &char_to_byte).or_else(|| Some(token.content.as_bytes().to_vec())),
                 None => inner.id_to_token(id).and_then(|t| unmap(&t, &char_to_byte)),
+            })
+            .collect();
+        Self::from_bytes(tokens)
+    }
+
+    fn from_sentencepiece(tokenizer: &TextTokenizer) -> Self {
+        let inner = tokenizer.inner();
+        let added = inner.get_added_tokens_decoder();
+        let tokens = (0..tokenizer.vocab_size() as u32)
+            .map(|id| match added.get(&id) {
+                Some(token) if token.special => None,
+                // The decoder turns `▁` into a space in every piece, added ones included.
+                Some(token) => Some(piece_bytes(&token.content)),
+                None => inner.id_to_token(id).map(|piece| piece_bytes(&piece)),
             })
             .collect();
         Self::from_bytes(tokens)

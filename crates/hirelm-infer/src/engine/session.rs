@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::config::Family;
 use super::weights::EngineWeights;
 use crate::error::{InferError, Result};
 use crate::kernels::{Activations, DotKernel};
@@ -25,7 +26,7 @@ pub struct Session {
 impl Session {
     /// An empty sequence.
     pub fn new(weights: Arc<EngineWeights>) -> Self {
-        let layers = weights.config.num_layers;
+        let layers = weights.config.num_layers();
         Self {
             weights,
             kernel: DotKernel::detect(),
@@ -50,7 +51,7 @@ impl Session {
     /// Forgets every token after the first `len` (to reuse a prompt prefix).
     pub fn truncate(&mut self, len: usize) {
         if len < self.len {
-            let kv_dim = self.weights.config.num_kv_heads * self.weights.config.head_dim();
+            let kv_dim = self.weights.config.kv_dim();
             for (k, v) in self.keys.iter_mut().zip(&mut self.values) {
                 k.truncate(len * kv_dim);
                 v.truncate(len * kv_dim);
@@ -119,10 +120,29 @@ impl Session {
             }
             w.embed.row_f32(id as usize, row);
         }
-        let hd = c.head_dim();
-        let (q_dim, kv_dim) = (c.num_heads * hd, c.num_kv_heads * hd);
+        let gemma = c.family == Family::Gemma3;
+        if gemma {
+            // Gemma scales its (tied) embeddings by √hidden on the way in, not on the way out.
+            let scale = (d as f32).sqrt();
+            x.iter_mut().for_each(|v| *v *= scale);
+        }
+        let hd = c.head_dim;
+        let (q_dim, kv_dim) = (c.q_dim(), c.kv_dim());
         let eps = c.rms_norm_eps as f32;
-        let rope = rope_tables(self.len, t_len, hd, c.rope_theta);
+        // One table per RoPE base (Gemma has two: global and sliding-window layers), and each
+        // layer's index into them.
+        let mut thetas: Vec<f64> = Vec::new();
+        let rope_of_layer: Vec<usize> = c
+            .layers
+            .iter()
+            .map(|layer| {
+                thetas.iter().position(|t| *t == layer.rope_theta).unwrap_or_else(|| {
+                    thetas.push(layer.rope_theta);
+                    thetas.len() - 1
+                })
+            })
+            .collect();
+        let ropes: Vec<(Vec<f32>, Vec<f32>)> = thetas.iter().map(|&theta| rope_tables(self.len, t_len, hd, theta)).collect();
         let mut h = vec![0f32; t_len * d];
         let mut qkv = vec![0f32; t_len * (q_dim + 2 * kv_dim)];
         let mut attn = vec![0f32; t_len * q_dim];
@@ -130,6 +150,7 @@ impl Session {
         let mut gate_up = vec![0f32; t_len * 2 * c.intermediate_size];
         let mut act = vec![0f32; t_len * c.intermediate_size];
         for (layer, lw) in w.layers.iter().enumerate() {
+            let (attention, rope) = (c.layers[layer], &ropes[rope_of_layer[layer]]);
             // Attention block.
             h.copy_from_slice(&x);
             h.chunks_exact_mut(d).for_each(|row| rms_norm(row, &lw.attn_norm, eps));
@@ -138,6 +159,10 @@ impl Session {
             for (t, row) in qkv.chunks_exact_mut(q_dim + 2 * kv_dim).enumerate() {
                 let (q, kv) = row.split_at_mut(q_dim);
                 let (k, v) = kv.split_at_mut(kv_dim);
+                if let Some((q_gain, k_gain)) = &lw.qk_norm {
+                    q.chunks_exact_mut(hd).for_each(|head| rms_norm(head, q_gain, eps));
+                    k.chunks_exact_mut(hd).for_each(|head| rms_norm(head, k_gain, eps));
+                }
                 let (cos, sin) = (&rope.0[t * hd / 2..(t + 1) * hd / 2], &rope.1[t * hd / 2..(t + 1) * hd / 2]);
                 q.chunks_exact_mut(hd).for_each(|head| apply_rope(head, cos, sin));
                 k.chunks_exact_mut(hd).for_each(|head| apply_rope(head, cos, sin));
@@ -151,7 +176,9 @@ impl Session {
                 let (t, head) = (i / c.num_heads, i % c.num_heads);
                 let row = &qkv[t * (q_dim + 2 * kv_dim)..];
                 let q = &row[head * hd..(head + 1) * hd];
-                attend(q, keys, values, start + t + 1, (head / group) * hd, kv_dim, out);
+                let end = start + t + 1;
+                let first = attention.window.map_or(0, |window| end.saturating_sub(window));
+                attend(q, keys, values, first..end, (head / group) * hd, kv_dim, out);
             };
             // A short context's heads are too little work to share between threads.
             if t_len == 1 && start < 64 {
@@ -161,8 +188,11 @@ impl Session {
             }
             self.acts.prepare(&attn, t_len, q_dim, lw.o.format());
             lw.o.matmul(&self.acts, &mut proj, self.kernel, &mut self.scratch);
+            if let Some(gain) = &lw.post_attn_norm {
+                proj.chunks_exact_mut(d).for_each(|row| rms_norm(row, gain, eps));
+            }
             x.iter_mut().zip(&proj).for_each(|(x, p)| *x += p);
-            // MLP block (SwiGLU).
+            // MLP block (gated: SiLU for Llama, GELU-tanh for Gemma).
             h.copy_from_slice(&x);
             h.chunks_exact_mut(d).for_each(|row| rms_norm(row, &lw.mlp_norm, eps));
             self.acts.prepare(&h, t_len, d, lw.gate_up.format());
@@ -170,17 +200,28 @@ impl Session {
             let ff = c.intermediate_size;
             for (gu, a) in gate_up.chunks_exact(2 * ff).zip(act.chunks_exact_mut(ff)) {
                 let (g, u) = gu.split_at(ff);
-                for ((a, g), u) in a.iter_mut().zip(g).zip(u) {
-                    *a = g / (1.0 + (-g).exp()) * u;
+                if gemma {
+                    a.iter_mut().zip(g).zip(u).for_each(|((a, g), u)| *a = gelu_tanh(*g) * u);
+                } else {
+                    a.iter_mut().zip(g).zip(u).for_each(|((a, g), u)| *a = g / (1.0 + (-g).exp()) * u);
                 }
             }
             self.acts.prepare(&act, t_len, ff, lw.down.format());
             lw.down.matmul(&self.acts, &mut proj, self.kernel, &mut self.scratch);
+            if let Some(gain) = &lw.post_mlp_norm {
+                proj.chunks_exact_mut(d).for_each(|row| rms_norm(row, gain, eps));
+            }
             x.iter_mut().zip(&proj).for_each(|(x, p)| *x += p);
         }
         self.len += t_len;
         Ok(x)
     }
+}
+
+/// GELU with the tanh approximation (`gelu_pytorch_tanh`, llama.cpp's `ggml_gelu`).
+fn gelu_tanh(x: f32) -> f32 {
+    const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+    0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x)).tanh())
 }
 
 /// `x / sqrt(mean(x²) + eps) · gain`, in place.
@@ -216,11 +257,21 @@ fn apply_rope(head: &mut [f32], cos: &[f32], sin: &[f32]) {
     }
 }
 
-/// Causal attention of one query head over the first `n` cached positions of its KV head.
-fn attend(q: &[f32], keys: &[f32], values: &[f32], n: usize, offset: usize, kv_dim: usize, out: &mut [f32]) {
+/// Attention of one query head over the cached `positions` of its KV head (all earlier ones,
+/// or the sliding window).
+fn attend(
+    q: &[f32],
+    keys: &[f32],
+    values: &[f32],
+    positions: std::ops::Range<usize>,
+    offset: usize,
+    kv_dim: usize,
+    out: &mut [f32],
+) {
     let hd = q.len();
     let scale = 1.0 / (hd as f32).sqrt();
-    let mut scores: Vec<f32> = (0..n)
+    let first = positions.start;
+    let mut scores: Vec<f32> = positions
         .map(|p| crate::kernels::dot_f32(q, &keys[p * kv_dim + offset..p * kv_dim + offset + hd]) * scale)
         .collect();
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -230,7 +281,8 @@ fn attend(q: &[f32], keys: &[f32], values: &[f32], n: usize, offset: usize, kv_d
         total += *s;
     }
     out.fill(0.0);
-    for (p, s) in scores.iter().enumerate() {
+    for (i, s) in scores.iter().enumerate() {
+        let p = first + i;
         let weight = s / total;
         crate::kernels::axpy(out, weight, &values[p * kv_dim + offset..p * kv_dim + offset + hd]);
     }

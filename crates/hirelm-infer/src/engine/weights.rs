@@ -5,8 +5,52 @@ use std::collections::BTreeMap;
 
 use hirelm_model::llama::{LlamaConfig, expected_tensors};
 
+use super::config::EngineConfig;
 use crate::error::{InferError, Result};
 use crate::kernels::{BLOCK, Matrix, WeightFormat};
+
+/// Tensors by name, each checked against `expected` (name and shape, nothing missing, nothing
+/// extra: an extra tensor means the tensors belong to a different model).
+pub(super) fn check_tensors(
+    expected: &[(String, Vec<usize>)],
+    tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+) -> Result<BTreeMap<String, Vec<f32>>> {
+    let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> = BTreeMap::new();
+    for (name, shape, data) in tensors {
+        if by_name.contains_key(&name) {
+            return Err(InferError::tensor(name, "given twice"));
+        }
+        by_name.insert(name, (shape, data));
+    }
+    for (name, shape) in expected {
+        match by_name.get(name) {
+            None => return Err(InferError::tensor(name, "missing")),
+            Some((found, _)) if found != shape => {
+                return Err(InferError::tensor(name, format!("expected shape {shape:?}, found {found:?}")));
+            }
+            Some((_, data)) if data.len() != shape.iter().product::<usize>() => {
+                return Err(InferError::tensor(name, format!("shape {shape:?} but {} values", data.len())));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(extra) = by_name.keys().find(|n| !expected.iter().any(|(e, _)| e == *n)) {
+        return Err(InferError::tensor(extra.clone(), "not part of this architecture"));
+    }
+    Ok(by_name.into_iter().map(|(name, (_, data))| (name, data)).collect())
+}
+
+/// Q8_0 stores blocks of 32 along each row, so every matrix width must be a multiple.
+pub(super) fn check_q8_widths(config: &EngineConfig, format: WeightFormat) -> Result<()> {
+    let (d, ff, q_dim) = (config.hidden_size, config.intermediate_size, config.q_dim());
+    if format == WeightFormat::Q8_0 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
+        return Err(InferError::invalid(
+            "format",
+            format!("Q8_0 needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"),
+        ));
+    }
+    Ok(())
+}
 
 /// One decoder block.
 #[derive(Debug, Clone)]
@@ -23,13 +67,19 @@ pub struct LayerWeights {
     pub gate_up: Matrix,
     /// `[hidden, intermediate]`.
     pub down: Matrix,
+    /// Gemma: RMSNorm gains of each query and each key head (`[head_dim]` each), before RoPE.
+    pub qk_norm: Option<(Vec<f32>, Vec<f32>)>,
+    /// Gemma: RMSNorm gain on the attention output, before the residual add.
+    pub post_attn_norm: Option<Vec<f32>>,
+    /// Gemma: RMSNorm gain on the MLP output, before the residual add.
+    pub post_mlp_norm: Option<Vec<f32>>,
 }
 
-/// Every weight of a Llama decoder, ready for [`super::Session`].
+/// Every weight of a decoder, ready for [`super::Session`].
 #[derive(Debug, Clone)]
 pub struct EngineWeights {
     /// The architecture.
-    pub config: LlamaConfig,
+    pub config: EngineConfig,
     /// `[vocab, hidden]` token embeddings (also the output head when tied).
     pub embed: Matrix,
     /// The blocks.
@@ -41,7 +91,7 @@ pub struct EngineWeights {
 }
 
 impl EngineWeights {
-    /// Builds the weights from HF-named, PyTorch-layout f32 tensors (what
+    /// Builds Llama weights from HF-named, PyTorch-layout f32 tensors (what
     /// `LlamaModel::export_tensors` returns, adapters merged). Every tensor of the architecture
     /// must be present with its shape; extra tensors are an error too, since they mean the
     /// tensors belong to a different model.
@@ -51,39 +101,13 @@ impl EngineWeights {
         format: WeightFormat,
     ) -> Result<Self> {
         config.validate()?;
-        let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> = BTreeMap::new();
-        for (name, shape, data) in tensors {
-            if by_name.contains_key(&name) {
-                return Err(InferError::tensor(name, "given twice"));
-            }
-            by_name.insert(name, (shape, data));
-        }
-        let expected = expected_tensors(config);
-        for (name, shape) in &expected {
-            match by_name.get(name) {
-                None => return Err(InferError::tensor(name, "missing")),
-                Some((found, _)) if found != shape => {
-                    return Err(InferError::tensor(name, format!("expected shape {shape:?}, found {found:?}")));
-                }
-                Some((_, data)) if data.len() != shape.iter().product::<usize>() => {
-                    return Err(InferError::tensor(name, format!("shape {shape:?} but {} values", data.len())));
-                }
-                Some(_) => {}
-            }
-        }
-        if let Some(extra) = by_name.keys().find(|n| !expected.iter().any(|(e, _)| e == *n)) {
-            return Err(InferError::tensor(extra.clone(), "not part of this architecture"));
-        }
-        let mut take = |name: &str| by_name.remove(name).map(|(_, d)| d).unwrap_or_default();
-        let (d, ff) = (config.hidden_size, config.intermediate_size);
-        let qkv_rows = (config.num_heads + 2 * config.num_kv_heads) * config.head_dim();
-        let q_dim = config.num_heads * config.head_dim();
-        if format == WeightFormat::Q8_0 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
-            return Err(InferError::invalid(
-                "format",
-                format!("Q8_0 needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"),
-            ));
-        }
+        let engine = EngineConfig::from(config);
+        check_q8_widths(&engine, format)?;
+        let mut by_name = check_tensors(&expected_tensors(config), tensors)?;
+        let mut take = |name: &str| by_name.remove(name).unwrap_or_default();
+        let d = config.hidden_size;
+        let (ff, q_dim) = (config.intermediate_size, engine.q_dim());
+        let qkv_rows = q_dim + 2 * engine.kv_dim();
         let mut layers = Vec::with_capacity(config.num_layers);
         for i in 0..config.num_layers {
             let p = format!("model.layers.{i}");
@@ -99,12 +123,15 @@ impl EngineWeights {
                 mlp_norm: take(&format!("{p}.post_attention_layernorm.weight")),
                 gate_up: Matrix::from_f32(gate_up, 2 * ff, d, format),
                 down: Matrix::from_f32(take(&format!("{p}.mlp.down_proj.weight")), d, ff, format),
+                qk_norm: None,
+                post_attn_norm: None,
+                post_mlp_norm: None,
             });
         }
         let embed = Matrix::from_f32(take("model.embed_tokens.weight"), config.vocab_size, d, format);
         let lm_head = (!config.tie_word_embeddings)
             .then(|| Matrix::from_f32(take("lm_head.weight"), config.vocab_size, d, format));
-        Ok(Self { config: config.clone(), embed, layers, norm: take("model.norm.weight"), lm_head })
+        Ok(Self { config: engine, embed, layers, norm: take("model.norm.weight"), lm_head })
     }
 
     /// The matrix that turns the final hidden state into logits.
@@ -122,7 +149,14 @@ impl EngineWeights {
         let layers: usize = self
             .layers
             .iter()
-            .map(|l| l.qkv.bytes() + l.o.bytes() + l.gate_up.bytes() + l.down.bytes() + 4 * (l.attn_norm.len() + l.mlp_norm.len()))
+            .map(|l| {
+                let norms = l.attn_norm.len()
+                    + l.mlp_norm.len()
+                    + l.qk_norm.as_ref().map_or(0, |(q, k)| q.len() + k.len())
+                    + l.post_attn_norm.as_ref().map_or(0, Vec::len)
+                    + l.post_mlp_norm.as_ref().map_or(0, Vec::len);
+                l.qkv.bytes() + l.o.bytes() + l.gate_up.bytes() + l.down.bytes() + 4 * norms
+            })
             .sum();
         layers + self.embed.bytes() + self.lm_head.as_ref().map_or(0, Matrix::bytes) + 4 * self.norm.len()
     }

@@ -4,4 +4,6 @@ mod chat;
 mod common;
 mod domain;
 mod engine;
+mod gemma3;
+mod golden_gemma3;
 mod tasks;

@@ -113,10 +113,12 @@ impl LlamaConfig {
     pub fn from_gguf(file: &GgufFile) -> Result<Self> {
         let arch = file.architecture()?;
         if arch != "llama" {
-            return Err(ModelError::metadata(
-                "general.architecture",
-                format!("expected `llama`, found `{arch}`"),
-            ));
+            let hint = if arch == "gemma3" {
+                "; Gemma 3 runs in hirelm-infer's engine only (e.g. `hirelm ask --base FILE --no-adapter`)"
+            } else {
+                ""
+            };
+            return Err(ModelError::metadata("general.architecture", format!("expected `llama`, found `{arch}`{hint}")));
         }
         let key = |k: &str| format!("llama.{k}");
         let usize_of = |k: &str| -> Result<usize> { Ok(file.get_u64(&key(k))? as usize) };

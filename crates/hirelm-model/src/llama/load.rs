@@ -1,8 +1,6 @@
 //! Strict weight loading: every tensor of the architecture present with its expected shape.
 
 use burn::tensor::{Device, Tensor};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 
 use super::attention::Attention;
 use super::block::DecoderBlock;
@@ -44,20 +42,7 @@ pub fn expected_tensors(config: &LlamaConfig) -> Vec<(String, Vec<usize>)> {
 /// Random weights for every tensor of `config` (norm gains near one), for tests and tools
 /// that need a model of the right shape without a download.
 pub fn random_weights(config: &LlamaConfig, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    expected_tensors(config)
-        .into_iter()
-        .map(|(name, shape)| {
-            let n: usize = shape.iter().product();
-            let data = if shape.len() == 1 {
-                (0..n).map(|_| 1.0 + rng.random_range(-0.1..0.1)).collect()
-            } else {
-                let bound = (3.0 / shape[1] as f32).sqrt();
-                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
-            };
-            (name, shape, data)
-        })
-        .collect()
+    crate::weights::random_tensors(expected_tensors(config), seed)
 }
 
 impl LlamaModel {

@@ -1,5 +1,8 @@
 //! Text tokenizer: a `tokenizers::Tokenizer` built from a GGUF's `tokenizer.ggml.*` metadata
-//! (byte-level BPE) or loaded from a `tokenizer.json`, with the model's special tokens.
+//! (byte-level BPE, or SentencePiece BPE in [`spm`]) or loaded from a `tokenizer.json`, with the
+//! model's special tokens.
+
+pub mod spm;
 
 use std::path::Path;
 
@@ -13,6 +16,17 @@ use crate::gguf::GgufFile;
 const TOKEN_TYPE_CONTROL: u64 = 3;
 /// GGUF token type of user-defined tokens, also matched as whole units.
 const TOKEN_TYPE_USER_DEFINED: u64 = 4;
+/// GGUF token type of the unknown token (SentencePiece's `<unk>`), matched like a control token.
+const TOKEN_TYPE_UNKNOWN: u64 = 2;
+
+/// How token strings spell bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAlphabet {
+    /// GPT-2's byte-to-unicode table (SmolLM2): every byte has a printable stand-in.
+    ByteLevel,
+    /// SentencePiece (Gemma): `▁` is a space, `<0xXX>` a raw byte, anything else its UTF-8.
+    SentencePiece,
+}
 
 /// A tokenizer plus the special-token ids generation needs.
 ///
@@ -30,6 +44,8 @@ pub struct TextTokenizer {
     pub eos_id: Option<u32>,
     /// Whether the model expects BOS at the start of every sequence.
     pub add_bos: bool,
+    /// How token strings spell bytes (what constrained decoding needs to know).
+    pub alphabet: TokenAlphabet,
 }
 
 impl TextTokenizer {
@@ -37,7 +53,7 @@ impl TextTokenizer {
     pub fn new(tokenizer: Tokenizer, bos_id: Option<u32>, eos_id: Option<u32>, add_bos: bool) -> Self {
         let mut text_only = tokenizer.clone();
         text_only.set_encode_special_tokens(true);
-        Self { with_special: tokenizer, text_only, bos_id, eos_id, add_bos }
+        Self { with_special: tokenizer, text_only, bos_id, eos_id, add_bos, alphabet: TokenAlphabet::ByteLevel }
     }
 
     /// Loads a `tokenizer.json`; BOS/EOS are looked up by their usual names.
@@ -50,28 +66,59 @@ impl TextTokenizer {
         Ok(Self::new(tokenizer, bos, eos, add_bos))
     }
 
-    /// Builds the byte-level BPE tokenizer described by a GGUF file's metadata.
+    /// Builds the tokenizer described by a GGUF file's metadata: byte-level BPE (`gpt2`, with
+    /// its merge list) or SentencePiece BPE (`llama`, merges implied by the piece scores).
     pub fn from_gguf(file: &GgufFile) -> Result<Self> {
         let model = file.get_str("tokenizer.ggml.model")?;
-        if model != "gpt2" {
-            return Err(ModelError::metadata(
-                "tokenizer.ggml.model",
-                format!("only byte-level BPE (`gpt2`) is supported, found `{model}`; pass a tokenizer.json"),
-            ));
-        }
         let tokens = file.get_str_array("tokenizer.ggml.tokens")?;
-        let merges = file.get_str_array("tokenizer.ggml.merges")?;
         let types: Vec<u64> = match file.get("tokenizer.ggml.token_type").and_then(|v| v.as_array()) {
             Some(values) => values.iter().map(|v| v.as_u64().unwrap_or(1)).collect(),
             None => vec![1; tokens.len()],
         };
-        let pre = file.get_str("tokenizer.ggml.pre").unwrap_or("default");
-        let json = tokenizer_json(&tokens, &merges, &types, pre)?;
-        let tokenizer = Tokenizer::from_bytes(json.to_string())
-            .map_err(|e| ModelError::Tokenizer(format!("building BPE from GGUF metadata: {e}")))?;
         let id = |key: &str| file.get_u64(key).ok().map(|v| v as u32);
+        let (tokenizer, alphabet) = match model {
+            "gpt2" => {
+                let merges = file.get_str_array("tokenizer.ggml.merges")?;
+                let pre = file.get_str("tokenizer.ggml.pre").unwrap_or("default");
+                let json = tokenizer_json(&tokens, &merges, &types, pre)?;
+                let tokenizer = Tokenizer::from_bytes(json.to_string())
+                    .map_err(|e| ModelError::Tokenizer(format!("building BPE from GGUF metadata: {e}")))?;
+                (tokenizer, TokenAlphabet::ByteLevel)
+            }
+            "llama" => {
+                if file.get("tokenizer.ggml.add_space_prefix").and_then(|v| v.as_bool()).unwrap_or(true) {
+                    return Err(ModelError::metadata(
+                        "tokenizer.ggml.add_space_prefix",
+                        "SentencePiece vocabularies that prefix a space are not supported; pass a tokenizer.json",
+                    ));
+                }
+                let scores: Vec<f32> = file
+                    .get("tokenizer.ggml.scores")
+                    .and_then(|v| v.as_array())
+                    .ok_or_else(|| ModelError::metadata("tokenizer.ggml.scores", "missing or not an array"))?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        v.as_f64()
+                            .filter(|s| s.is_finite())
+                            .map(|s| s as f32)
+                            .ok_or_else(|| ModelError::metadata(format!("tokenizer.ggml.scores[{i}]"), "not a finite number"))
+                    })
+                    .collect::<Result<_>>()?;
+                let tokenizer = spm::spm_tokenizer(&tokens, &scores, &types, id("tokenizer.ggml.unknown_token_id"))?;
+                (tokenizer, TokenAlphabet::SentencePiece)
+            }
+            other => {
+                return Err(ModelError::metadata(
+                    "tokenizer.ggml.model",
+                    format!("`gpt2` (byte-level BPE) and `llama` (SentencePiece) are supported, found `{other}`; pass a tokenizer.json"),
+                ));
+            }
+        };
         let add_bos = file.get("tokenizer.ggml.add_bos_token").and_then(|v| v.as_bool()).unwrap_or(false);
-        Ok(Self::new(tokenizer, id("tokenizer.ggml.bos_token_id"), id("tokenizer.ggml.eos_token_id"), add_bos))
+        let mut out = Self::new(tokenizer, id("tokenizer.ggml.bos_token_id"), id("tokenizer.ggml.eos_token_id"), add_bos);
+        out.alphabet = alphabet;
+        Ok(out)
     }
 
     /// Token ids of `text`; BOS is prepended when the model asks for it and `add_bos` is set.
