@@ -182,7 +182,11 @@ pub fn bar_table(c: &Comparison) -> Option<Table> {
         .collect();
     let (held, all) = v.tally();
     let header = ["entry", "figure", "versus", &v.bar.tuned, "other", "tuned is", "claim"].map(String::from).into();
-    Table { title: format!("The claim: {} against {} ({held} of {all} checks hold)", v.bar.tuned, v.bar.untuned), header, rows }.into()
+    let versus = match v.bar.larger.as_deref().filter(|_| v.larger_ran) {
+        Some(larger) => format!("{} and {larger}", v.bar.untuned),
+        None => v.bar.untuned.clone(),
+    };
+    Table { title: format!("The claim: {} against {versus} ({held} of {all} checks hold)", v.bar.tuned), header, rows }.into()
 }
 
 fn preamble(c: &Comparison) -> String {
