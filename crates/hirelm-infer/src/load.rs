@@ -34,16 +34,18 @@ impl BaseModel {
     /// `hf://owner/repo[/file]`.
     pub fn load(source: &str) -> Result<Self> {
         let path = ModelSource::parse(source)?.resolve()?;
-        if path.is_file() {
+        let device = Device::flex();
+        let lm = if path.is_dir() {
+            PretrainedLlama::load_safetensors_dir(&path, &device)?
+        } else {
             let file = GgufFile::open(&path)?;
             if file.architecture()? == "gemma3" {
                 let config = Gemma3Config::from_gguf(&file)?;
                 let tokenizer = TextTokenizer::from_gguf(&file)?;
                 return Ok(Self { tokenizer, network: Network::Gemma3 { file, config } });
             }
-        }
-        let device = Device::flex();
-        let lm = PretrainedLlama::load(source, &device)?;
+            PretrainedLlama::from_gguf(&file, &device)?
+        };
         Ok(Self { tokenizer: lm.tokenizer.clone(), network: Network::Llama { lm, device } })
     }
 

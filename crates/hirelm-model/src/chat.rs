@@ -73,6 +73,19 @@ pub struct ChatTokens {
     pub assistant_mask: Vec<bool>,
 }
 
+impl ChatTokens {
+    /// Appends `ids`, marked as the assistant's or not.
+    fn push(&mut self, ids: &[u32], assistant: bool) {
+        self.ids.extend_from_slice(ids);
+        self.assistant_mask.extend(std::iter::repeat_n(assistant, ids.len()));
+    }
+}
+
+/// The id of a control token the template needs.
+fn special_id(tokenizer: &TextTokenizer, token: &str) -> Result<u32> {
+    tokenizer.token_id(token).ok_or_else(|| ModelError::Tokenizer(format!("vocabulary has no `{token}` token")))
+}
+
 /// The turn markup a model was trained with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatFormat {
@@ -140,16 +153,11 @@ impl ChatTemplate {
         if self.format == ChatFormat::Gemma {
             return self.encode_gemma(tokenizer, messages, add_generation_prompt);
         }
-        let special = |t: &str| {
-            tokenizer.token_id(t).ok_or_else(|| ModelError::Tokenizer(format!("vocabulary has no `{t}` token")))
-        };
+        let special = |t: &str| special_id(tokenizer, t);
         let (start, end) = (special(IM_START)?, special(IM_END)?);
         let newline = tokenizer.encode("\n", false, false)?;
         let mut out = ChatTokens { ids: Vec::new(), assistant_mask: Vec::new() };
-        let mut push = |ids: &[u32], assistant: bool| {
-            out.ids.extend_from_slice(ids);
-            out.assistant_mask.extend(std::iter::repeat_n(assistant, ids.len()));
-        };
+        let mut push = |ids: &[u32], assistant: bool| out.push(ids, assistant);
         if tokenizer.add_bos {
             if let Some(bos) = tokenizer.bos_id {
                 push(&[bos], false);
@@ -208,18 +216,13 @@ impl ChatTemplate {
     }
 
     fn encode_gemma(&self, tokenizer: &TextTokenizer, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<ChatTokens> {
-        let special = |t: &str| {
-            tokenizer.token_id(t).ok_or_else(|| ModelError::Tokenizer(format!("vocabulary has no `{t}` token")))
-        };
+        let special = |t: &str| special_id(tokenizer, t);
         let (start, end) = (special(START_OF_TURN)?, special(END_OF_TURN)?);
         let (prefix, turns) = self.gemma_turns(messages);
         let prefix_ids = prefix.as_deref().map(|p| tokenizer.encode(p, false, false)).transpose()?.unwrap_or_default();
         let newline = tokenizer.encode("\n", false, false)?;
         let mut out = ChatTokens { ids: Vec::new(), assistant_mask: Vec::new() };
-        let mut push = |ids: &[u32], assistant: bool| {
-            out.ids.extend_from_slice(ids);
-            out.assistant_mask.extend(std::iter::repeat_n(assistant, ids.len()));
-        };
+        let mut push = |ids: &[u32], assistant: bool| out.push(ids, assistant);
         // Gemma's template always opens with BOS, whatever the tokenizer's add_bos says.
         if let Some(bos) = tokenizer.bos_id {
             push(&[bos], false);

@@ -29,10 +29,14 @@ impl PretrainedLlama {
 
     /// Loads a GGUF file: config and tokenizer from its metadata, weights dequantised to f32.
     pub fn load_gguf(path: &Path, device: &Device) -> Result<Self> {
-        let file = GgufFile::open(path)?;
-        let config = LlamaConfig::from_gguf(&file)?;
-        let tokenizer = TextTokenizer::from_gguf(&file)?;
-        let weights = GgufLlamaWeights::new(&file, config.num_heads, config.num_kv_heads);
+        Self::from_gguf(&GgufFile::open(path)?, device)
+    }
+
+    /// [`load_gguf`](Self::load_gguf) on a file already open (e.g. to check its architecture).
+    pub fn from_gguf(file: &GgufFile, device: &Device) -> Result<Self> {
+        let config = LlamaConfig::from_gguf(file)?;
+        let tokenizer = TextTokenizer::from_gguf(file)?;
+        let weights = GgufLlamaWeights::new(file, config.num_heads, config.num_kv_heads);
         let model = LlamaModel::load(&weights, config, device)?;
         Ok(Self { model, tokenizer })
     }

@@ -121,35 +121,22 @@ impl TokenVocab {
     /// The vocabulary of a tokenizer: a byte-level BPE token string is mapped back to raw
     /// bytes through GPT-2's byte↔unicode table, a SentencePiece piece through `▁` and
     /// `<0xXX>`; special added tokens (`<|im_end|>`, …) are `None`; non-special added tokens are
-    /// taken as their literal UTF-8 text.
+    /// mapped the same way (their decoder applies to them too), else taken as literal UTF-8.
     pub fn from_tokenizer(tokenizer: &TextTokenizer) -> Self {
-        if tokenizer.alphabet == TokenAlphabet::SentencePiece {
-            return Self::from_sentencepiece(tokenizer);
-        }
         let inner = tokenizer.inner();
         let char_to_byte: std::collections::HashMap<char, u8> =
             byte_to_char().iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
+        let piece = |text: &str| match tokenizer.alphabet {
+            TokenAlphabet::ByteLevel => unmap(text, &char_to_byte),
+            TokenAlphabet::SentencePiece => Some(piece_bytes(text)),
+        };
         let added = inner.get_added_tokens_decoder();
         let size = tokenizer.vocab_size().max(added.keys().map(|&id| id as usize + 1).max().unwrap_or(0));
         let tokens = (0..size as u32)
             .map(|id| match added.get(&id) {
                 Some(token) if token.special => None,
-                Some(token) => unmap(&token.content, &char_to_byte).or_else(|| Some(token.content.as_bytes().to_vec())),
-                None => inner.id_to_token(id).and_then(|t| unmap(&t, &char_to_byte)),
-            })
-            .collect();
-        Self::from_bytes(tokens)
-    }
-
-    fn from_sentencepiece(tokenizer: &TextTokenizer) -> Self {
-        let inner = tokenizer.inner();
-        let added = inner.get_added_tokens_decoder();
-        let tokens = (0..tokenizer.vocab_size() as u32)
-            .map(|id| match added.get(&id) {
-                Some(token) if token.special => None,
-                // The decoder turns `▁` into a space in every piece, added ones included.
-                Some(token) => Some(piece_bytes(&token.content)),
-                None => inner.id_to_token(id).map(|piece| piece_bytes(&piece)),
+                Some(token) => piece(&token.content).or_else(|| Some(token.content.as_bytes().to_vec())),
+                None => inner.id_to_token(id).and_then(|t| piece(&t)),
             })
             .collect();
         Self::from_bytes(tokens)
