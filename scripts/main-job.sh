@@ -4,7 +4,7 @@
 #   fetch (pinned, sha256-checked) → curate the datasets → fine-tune briefly, or use the adapters
 #   shipped with hirelm-infer (the default) → held-out generation check (untuned vs tuned) →
 #   the headline comparison (hirelm bench compare: classical baselines, untuned and tuned
-#   SmolLM2 and Gemma 3 270M over the real-data and curated suites with perturbation packs,
+#   SmolLM2 (untuned zero- and few-shot) and Gemma 3 270M over the real-data and curated suites with perturbation packs,
 #   speed and cost)
 #   → benches/results/main-job.md and benches/results/main-job/compare.html
 #
@@ -12,8 +12,8 @@
 #   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and compare that adapter
 #                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
 #   PER_TASK=N      held-out examples per task in the generation check (default 8)
-#   LIMIT=N         cases per suite entry in the comparison (default 4, which keeps the job under
-#                   30 minutes with three language models; the full comparison,
+#   LIMIT=N         cases per suite entry in the comparison (default 3, which keeps the job under
+#                   30 minutes with four language-model predictors; the full comparison,
 #                   `hirelm bench compare`, takes over an hour and regenerates the README)
 #   CARGO_TARGET_DIR  cargo's target directory (default $HOME/.cache/hirelm-target)
 set -euo pipefail
@@ -23,7 +23,7 @@ cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}"
 train_steps="${TRAIN_STEPS:-0}"
 per_task="${PER_TASK:-8}"
-limit="${LIMIT:-4}"
+limit="${LIMIT:-3}"
 out="benches/results"
 start=$(date +%s)
 step() { echo; echo "== [$(( $(date +%s) - start ))s] $*" >&2; }

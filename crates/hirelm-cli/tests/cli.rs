@@ -144,6 +144,26 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
     let bad = run("bad.toml");
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("suite[0]") && err.contains("`gpt-5`"), "{err}");
+    // --predictors runs a subset of the config's predictors, and names one it does not have.
+    let subset = |only: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hirelm"))
+            .args(["bench", "compare", "--config", "compare.toml", "--limit", "5", "--no-readme", "--out", "subset", "--predictors", only])
+            .current_dir(dir.path())
+            .env("HIRELM_SHARED_DATA", &shared)
+            .output()
+            .expect("runs")
+    };
+    assert!(subset("bm25").status.success());
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("subset/compare.json")).expect("json")).expect("parses");
+    assert!(json["results"].as_array().is_some_and(|r| r.len() == 2 && r.iter().all(|r| r["predictor"] == "bm25")), "{json}");
+    let unknown = subset("bm25,gpt-5");
+    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("`gpt-5` is not a predictor"));
+    // Few-shot examples are read before anything runs: a missing file names the model and the file.
+    let few_shot = "[[lm]]\nname = \"base-3shot\"\nfew_shot = { k = 3, data = \"no-such-train.parquet\" }\n[[suite]]";
+    std::fs::write(dir.path().join("few.toml"), config(r#"["bm25", "base-3shot"]"#).replacen("[[suite]]", few_shot, 1)).expect("config");
+    let few = run("few.toml");
+    let err = String::from_utf8_lossy(&few.stderr);
+    assert!(!few.status.success() && err.contains("lm `base-3shot` few_shot") && err.contains("no-such-train.parquet"), "{err}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use hirelm_core::{Task, output_schema, task_instruction, user_message, validate};
+use hirelm_core::{Task, output_schema, user_message, validate};
 use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
 use hirelm_model::tokenizer::TextTokenizer;
 use hirelm_model::chat::{END_OF_TURN, IM_END};
@@ -18,6 +18,7 @@ use crate::constrain::{ConstrainedDecoder, ConstraintLimits, TokenVocab};
 use crate::decode::{DecodeOptions, Decoded, StopReason, decode};
 use crate::engine::{EngineWeights, Session};
 use crate::error::{InferError, Result};
+use crate::few_shot::{Demonstration, prompt_prefix};
 use crate::kernels::WeightFormat;
 use crate::load::BaseModel;
 
@@ -56,6 +57,7 @@ pub struct DomainModelBuilder {
     max_new_tokens: usize,
     limits: ConstraintLimits,
     name: Option<String>,
+    demonstrations: HashMap<Task, Vec<Demonstration>>,
 }
 
 /// Answer-sized limits: long enough for a job post's summary, short enough that a confused
@@ -74,6 +76,7 @@ impl DomainModelBuilder {
             max_new_tokens: 256,
             limits: answer_limits(),
             name: None,
+            demonstrations: HashMap::new(),
         }
     }
 
@@ -98,6 +101,13 @@ impl DomainModelBuilder {
     /// Limits of the JSON constraint (string length, array size, digits).
     pub fn with_limits(mut self, limits: ConstraintLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Few-shot prompting: `task`'s prompts show these solved examples before the question
+    /// (replacing any given before; see [`crate::few_shot`]).
+    pub fn with_demonstrations(mut self, task: Task, demonstrations: Vec<Demonstration>) -> Self {
+        self.demonstrations.insert(task, demonstrations);
         self
     }
 
@@ -137,9 +147,14 @@ impl DomainModelBuilder {
             let weights = Arc::new(base.engine_weights_with_adapter(&spec.dir, self.format)?);
             routes.push(Route { name: spec.name.clone(), tasks: spec.tasks.clone(), weights });
         }
-        // Everything else that changes answers: format, budget, constraint limits, and the
-        // crate version (prompts, schemas and decoding code ship with it).
+        // Everything else that changes answers: format, budget, constraint limits, the crate
+        // version (prompts, schemas and decoding code ship with it) and any demonstrations.
         hash.update(format!("{:?} {} {:?} hirelm-infer {}", self.format, self.max_new_tokens, self.limits, env!("CARGO_PKG_VERSION")));
+        for task in Task::ALL {
+            for demo in self.demonstrations.get(&task).into_iter().flatten() {
+                hash.update(format!("{task} {} {}", demo.input, demo.answer));
+            }
+        }
         let content_hash = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         let file_name = base_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let name = self.name.unwrap_or_else(|| {
@@ -156,6 +171,7 @@ impl DomainModelBuilder {
             routes,
             max_new_tokens: self.max_new_tokens,
             limits: self.limits,
+            demonstrations: self.demonstrations,
             prefixes: Mutex::new(HashMap::new()),
         })
     }
@@ -200,7 +216,9 @@ pub struct DomainModel {
     pub(crate) routes: Vec<Route>,
     pub(crate) max_new_tokens: usize,
     pub(crate) limits: ConstraintLimits,
-    /// KV caches of each (route, task) system prompt, computed once.
+    /// Solved examples shown before the question, by task (none: zero-shot).
+    demonstrations: HashMap<Task, Vec<Demonstration>>,
+    /// KV caches of each (route, task) prompt prefix, computed once.
     prefixes: PrefixCache,
 }
 
@@ -256,11 +274,12 @@ impl DomainModel {
     /// [`InferError::Timeout`] once `deadline` passes (servers bound every request).
     pub fn answer_before(&self, task: Task, input: &Value, schema: &Value, deadline: Option<Instant>) -> Result<TaskAnswer> {
         let route = self.route(task);
-        let system = [ChatMessage::new(Role::System, task_instruction(task))];
-        let messages = [system[0].clone(), ChatMessage::new(Role::User, user_message(input))];
+        let prefix_messages = prompt_prefix(task, self.demonstrations(task));
+        let mut messages = prefix_messages.clone();
+        messages.push(ChatMessage::new(Role::User, user_message(input)));
         let full = self.template.encode(&self.tokenizer, &messages, true)?.ids;
-        let (prefix, mut session) = self.prefix_session(route, task, &system)?;
-        // The template encodes turn by turn, so the system turn's ids are a prefix of the whole
+        let (prefix, mut session) = self.prefix_session(route, task, &prefix_messages)?;
+        // The template encodes turn by turn, so the prefix turns' ids are a prefix of the whole
         // prompt; checked anyway, since reusing a wrong cache would silently change answers.
         let reuse = full.len() > prefix.len() && full.starts_with(&prefix);
         if !reuse {
@@ -285,15 +304,21 @@ impl DomainModel {
         Ok(TaskAnswer { task, value, route: self.routes[route].name.clone(), prompt_tokens: full.len(), decoded })
     }
 
-    /// A session holding the system prompt of `task` on `route` (cached after the first call).
-    fn prefix_session(&self, route: usize, task: Task, system: &[ChatMessage]) -> Result<(Vec<u32>, Session)> {
+    /// The demonstrations `task`'s prompts show (empty: zero-shot).
+    pub fn demonstrations(&self, task: Task) -> &[Demonstration] {
+        self.demonstrations.get(&task).map_or(&[], Vec::as_slice)
+    }
+
+    /// A session holding the prompt prefix of `task` (system message and demonstrations) on
+    /// `route` (cached after the first call).
+    fn prefix_session(&self, route: usize, task: Task, prefix: &[ChatMessage]) -> Result<(Vec<u32>, Session)> {
         let poisoned = |_| InferError::invalid("prefix cache", "poisoned by a panic");
         if let Some(cached) = self.prefixes.lock().map_err(poisoned)?.get(&(route, task)) {
             return Ok(cached.clone());
         }
         // Computed without holding the lock: the forward pass runs on the thread pool, where a
         // waiting worker may pick up another answer() that needs the lock.
-        let ids = self.template.encode(&self.tokenizer, system, false)?.ids;
+        let ids = self.template.encode(&self.tokenizer, prefix, false)?.ids;
         let mut session = Session::new(Arc::clone(&self.routes[route].weights));
         session.forward(&ids)?;
         let entry = (ids, session);

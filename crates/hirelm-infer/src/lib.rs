@@ -12,6 +12,8 @@
 //!   the larger off-the-shelf baseline: sliding-window layers, QK-norm, sandwich norms), held
 //!   to llama.cpp's logits; `DomainModelBuilder::new("…gemma-3-270m-q4_k_m.gguf")` answers
 //!   tasks with it under its own chat template (no adapters).
+//! - Few-shot prompting ([`few_shot`]): solved examples before the question, for off-the-shelf
+//!   baselines (`DomainModelBuilder::with_demonstrations`).
 //! - Typed calls ([`tasks`]) take and return `hirelm-core` records, with choices narrowed to the
 //!   caller's candidates where it has them. (The `hirelm` binary wraps the model as a
 //!   `hirelm-eval` predictor, so suites run on the tuned and the untuned model alike.)
@@ -38,6 +40,7 @@ pub mod decode;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod few_shot;
 pub mod kernels;
 pub mod load;
 pub mod tasks;
@@ -47,5 +50,6 @@ pub use decode::{DecodeOptions, Decoded, StopReason, decode};
 pub use domain::{AdapterSpec, DomainModel, DomainModelBuilder, TaskAnswer, bundled_adapter_dir};
 pub use engine::{EngineWeights, Session};
 pub use error::{InferError, Result};
+pub use few_shot::Demonstration;
 pub use kernels::{DotKernel, WeightFormat};
 pub use load::BaseModel;

@@ -9,10 +9,11 @@ use clap::Args;
 use hirelm_core::Task;
 use hirelm_eval::EvalError;
 use hirelm_eval::compare::render::{splice_readme, to_html, to_markdown};
+use hirelm_eval::compare::config::FewShot;
 use hirelm_eval::compare::{CompareConfig, Comparison, LmSpec, entry_result, predictor_columns, verdict};
 use hirelm_eval::runner::{RerankerFactory, RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
-use hirelm_infer::{AdapterSpec, DomainModelBuilder};
+use hirelm_infer::{AdapterSpec, Demonstration, DomainModelBuilder};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::lm_predictor::DomainReranker;
@@ -30,6 +31,11 @@ pub struct CompareArgs {
     /// of the suite's, e.g. a dataset curated with your own recipe.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Run only these of the config's predictors (comma-separated), e.g. a new baseline beside
+    /// the tuned model without rerunning the others; the claim's checks against the rest are
+    /// then missing from the report, not passed.
+    #[arg(long, value_delimiter = ',')]
+    pub predictors: Option<Vec<String>>,
     /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -54,7 +60,7 @@ pub struct CompareArgs {
     pub minilm: PathBuf,
     /// Run nothing: write compare.md, compare.html and the README block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
-    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism"])]
+    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors"])]
     pub render: Option<PathBuf>,
 }
 
@@ -75,7 +81,31 @@ fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn Rer
         let name = a.dir.file_name().map_or_else(|| format!("adapter-{i}"), |n| n.to_string_lossy().into_owned());
         builder = builder.with_adapter(AdapterSpec { name, dir: a.dir.clone(), tasks });
     }
+    if let Some(few) = &lm.few_shot {
+        for (task, demos) in demonstrations(few).with_context(|| format!("{}: lm `{}` few_shot", config.display(), lm.name))? {
+            builder = builder.with_demonstrations(task, demos);
+        }
+    }
     Ok(Arc::new(DomainReranker::new(lm.name.clone(), builder)))
+}
+
+/// The first `few.k` examples of every task in `few.data`, as demonstrations; a task with fewer
+/// is an error (a silently shorter prompt would be a different baseline).
+fn demonstrations(few: &FewShot) -> anyhow::Result<Vec<(Task, Vec<Demonstration>)>> {
+    let examples = hirelm_curate::parquet_io::read_examples(&few.data).with_context(|| format!("reading {}", few.data.display()))?;
+    let mut out = Vec::new();
+    for task in Task::ALL {
+        let demos = examples
+            .iter()
+            .filter(|e| e.task == task)
+            .take(few.k)
+            .map(|e| Demonstration::new(task, e.input.clone(), e.target.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("{}: example of {task}", few.data.display()))?;
+        anyhow::ensure!(demos.len() == few.k, "{} has {} examples of {task}, fewer than k = {}", few.data.display(), demos.len(), few.k);
+        out.push((task, demos));
+    }
+    Ok(out)
 }
 
 /// Cores, CPU model and kernel of this machine.
@@ -111,6 +141,15 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             .find(|lm| lm.name == tuned)
             .with_context(|| format!("--adapter: the tuned model `{tuned}` is not an [[lm]] of {}", args.config.display()))?;
         lm.adapters = vec![hirelm_eval::compare::config::AdapterRoute { dir: dir.clone(), tasks: None }];
+    }
+    if let Some(only) = &args.predictors {
+        let known: Vec<&String> = config.suite.iter().flat_map(|run| &run.predictors).collect();
+        if let Some(bad) = only.iter().find(|p| !known.contains(p)) {
+            anyhow::bail!("--predictors: `{bad}` is not a predictor of {}", args.config.display());
+        }
+        config.suite.iter_mut().for_each(|run| run.predictors.retain(|p| only.contains(p)));
+        config.suite.retain(|run| !run.predictors.is_empty());
+        config.lm.retain(|lm| only.contains(&lm.name));
     }
     let mut options = RunOptions { minilm_dir: args.minilm.clone(), check_determinism: args.determinism, ..RunOptions::default() };
     for lm in &config.lm {

@@ -22,6 +22,10 @@
 //! name = "smollm2-hiring"
 //! adapters = [ { dir = "crates/hirelm-infer/adapters/hirelm-hiring-v2" } ]
 //!
+//! [[lm]]                           # few-shot: each task's first k training examples before the question
+//! name = "smollm2-base-3shot"
+//! few_shot = { k = 3, data = "datasets/hirelm-v2/train.parquet" }
+//!
 //! [[suite]]
 //! path = "eval/match.toml"
 //! predictors = ["rule-matcher", "smollm2-base", "smollm2-hiring"]
@@ -30,6 +34,7 @@
 //! [bar]                            # the headline claim, checked row by row
 //! tuned = "smollm2-hiring"
 //! untuned = "smollm2-base"
+//! untuned_few_shot = "smollm2-base-3shot"   # optional; held to the same strict checks
 //! larger = "gemma3-270m"           # optional; reported as not run when no suite has it
 //! ```
 
@@ -115,7 +120,25 @@ pub struct LmSpec {
     /// Adapters; none for the untuned model.
     #[serde(default)]
     pub adapters: Vec<AdapterRoute>,
+    /// Few-shot prompting; absent for zero-shot.
+    #[serde(default)]
+    pub few_shot: Option<FewShot>,
 }
+
+/// Solved examples shown before each question (`hirelm_infer::few_shot`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FewShot {
+    /// Examples per task: the first `k` of each task in `data`, in file order (curated splits
+    /// are shuffled by seed, so these are a seeded random draw).
+    pub k: usize,
+    /// A curated Parquet file to draw them from: a training split, never the data a suite
+    /// measures on.
+    pub data: PathBuf,
+}
+
+/// Most demonstrations per task: more would crowd a 135M model's context.
+pub const MAX_FEW_SHOT: usize = 8;
 
 fn default_base() -> String {
     DEFAULT_BASE.to_string()
@@ -153,9 +176,19 @@ pub struct Bar {
     pub tuned: String,
     /// The same model untuned.
     pub untuned: String,
+    /// The same model untuned with few-shot prompts, held to the same strict checks.
+    #[serde(default)]
+    pub untuned_few_shot: Option<String>,
     /// A larger off-the-shelf model it should match at lower cost.
     #[serde(default)]
     pub larger: Option<String>,
+}
+
+impl Bar {
+    /// The untuned predictors the claim is checked against: zero-shot, then few-shot.
+    pub fn untuned_predictors(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.untuned.as_str()).chain(self.untuned_few_shot.as_deref())
+    }
 }
 
 impl CompareConfig {
@@ -186,6 +219,11 @@ impl CompareConfig {
             if PREDICTORS.contains(&lm.name.as_str()) || lm_names.contains(&lm.name.as_str()) {
                 return Err(format!("lm[{i}]: the name `{}` is already taken", lm.name));
             }
+            if let Some(few) = &lm.few_shot
+                && !(1..=MAX_FEW_SHOT).contains(&few.k)
+            {
+                return Err(format!("lm[{i}] ({}): few_shot.k must be 1 to {MAX_FEW_SHOT}, not {}", lm.name, few.k));
+            }
             lm_names.push(&lm.name);
         }
         let known = |name: &str| PREDICTORS.contains(&name) || lm_names.contains(&name);
@@ -212,7 +250,8 @@ impl CompareConfig {
             }
         }
         if let Some(bar) = &self.bar {
-            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)] {
+            let few = bar.untuned_few_shot.iter().map(|name| ("untuned_few_shot", name));
+            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)].into_iter().chain(few) {
                 if !known(name) {
                     return Err(format!("bar.{field}: unknown predictor `{name}`"));
                 }
@@ -268,6 +307,10 @@ untuned = "rule-matcher"
         assert!(bar.contains("bar.untuned"), "{bar}");
         let twice = check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["tuned", "tuned"]"#)).unwrap_err();
         assert!(twice.contains("listed twice"), "{twice}");
+        let few = format!("{MINIMAL}untuned_few_shot = \"tuned-3shot\"\n");
+        assert!(check(&few).unwrap_err().contains("bar.untuned_few_shot"));
+        let k = check(&MINIMAL.replace("[[suite]]", "few_shot = { k = 0, data = \"train.parquet\" }\n[[suite]]")).unwrap_err();
+        assert!(k.contains("lm[0]") && k.contains("few_shot.k"), "{k}");
         let typo = check(&MINIMAL.replace("predictors =", "predictor =")).unwrap_err();
         assert!(typo.contains("predictor"), "{typo}");
     }

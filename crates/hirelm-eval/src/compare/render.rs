@@ -182,10 +182,13 @@ pub fn bar_table(c: &Comparison) -> Option<Table> {
         .collect();
     let (held, all) = v.tally();
     let header = ["entry", "figure", "versus", &v.bar.tuned, "other", "tuned is", "claim"].map(String::from).into();
-    let versus = match v.bar.larger.as_deref().filter(|_| v.larger_ran) {
-        Some(larger) => format!("{} and {larger}", v.bar.untuned),
-        None => v.bar.untuned.clone(),
-    };
+    // The predictors that ran, in check order: untuned zero-shot, few-shot, then the larger model.
+    let mut versus = super::first_seen(v.checks.iter().map(|k| k.versus.clone()));
+    if versus.is_empty() {
+        versus.push(v.bar.untuned.clone());
+    }
+    let last = versus.pop().unwrap_or_default();
+    let versus = if versus.is_empty() { last } else { format!("{} and {last}", versus.join(", ")) };
     Table { title: format!("The claim: {} against {versus} ({held} of {all} checks hold)", v.bar.tuned), header, rows }.into()
 }
 

@@ -1,5 +1,6 @@
 //! The headline claim, row by row: on every entry both ran, the tuned model against the untuned
-//! one on each quality metric and on the invariant flip rate, and against the larger
+//! one (zero-shot, and few-shot when configured) on each quality metric and on the invariant
+//! flip rate, and against the larger
 //! off-the-shelf model on quality and CPU cost. Each check says better, tie or worse; nothing is
 //! thresholded, so a row that fails shows as failing.
 
@@ -107,14 +108,14 @@ pub fn verdict(bar: &Bar, results: &[EntryResult]) -> BarVerdict {
             outcome: Outcome::of(t, o, higher),
             needs_strict: strict,
         };
-        if let Some(untuned) = find(label, &bar.untuned) {
+        for untuned in bar.untuned_predictors().filter_map(|name| find(label, name)) {
             for (metric, v) in &tuned.metrics {
                 if let Some(o) = untuned.metric(metric) {
-                    checks.push(check(&bar.untuned, metric, v.mean, o, v.higher_is_better, true));
+                    checks.push(check(&untuned.predictor, metric, v.mean, o, v.higher_is_better, true));
                 }
             }
             if let (Some(t), Some(o)) = (tuned.invariant_flip_rate, untuned.invariant_flip_rate) {
-                checks.push(check(&bar.untuned, "invariant flip rate", t, o, false, true));
+                checks.push(check(&untuned.predictor, "invariant flip rate", t, o, false, true));
             }
         }
         if let Some(larger) = bar.larger.as_deref().and_then(|l| find(label, l)) {
@@ -144,7 +145,7 @@ mod tests {
             .iter()
             .map(|(p, acc, flips)| entry_result("match", &crate::compare::tests::report(p, *acc, *flips), &cpu, &[]))
             .collect();
-        let bar = Bar { tuned: "tuned".into(), untuned: "base".into(), larger: Some("big".into()) };
+        let bar = Bar { tuned: "tuned".into(), untuned: "base".into(), untuned_few_shot: None, larger: Some("big".into()) };
         let v = verdict(&bar, &rows);
         assert!(v.larger_ran);
         let get = |versus: &str, what: &str| v.checks.iter().find(|c| c.versus == versus && c.what == what).expect(what).clone();
@@ -156,6 +157,13 @@ mod tests {
         // Matching the larger model's quality is enough.
         assert!(get("big", "accuracy").holds());
         assert_eq!(Outcome::of(0.3, 0.2, false), Outcome::Worse, "a larger error is worse");
+        // The few-shot untuned model gets the same strict checks as the zero-shot one.
+        let few = verdict(&Bar { untuned_few_shot: Some("big".into()), ..bar.clone() }, &rows);
+        let flips = few.checks.iter().filter(|c| c.versus == "big" && c.what == "invariant flip rate").collect::<Vec<_>>();
+        assert_eq!(flips.len(), 1);
+        assert!(flips[0].needs_strict && !flips[0].holds());
+        let against_base = v.checks.iter().filter(|c| c.versus == "base").count();
+        assert_eq!(few.checks.len(), v.checks.len() + against_base, "every untuned check again, against the few-shot model");
         let none = verdict(&Bar { larger: Some("absent".into()), ..bar }, &rows);
         assert!(!none.larger_ran);
     }

@@ -86,7 +86,7 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
     assert!((constant.api_usd_per_1000["hosted"] - 0.2).abs() < 1e-12);
     assert!(rule.api_usd_per_1000.is_empty(), "no tokens, no API price");
 
-    let bar = Bar { tuned: "constant".into(), untuned: "rule-matcher".into(), larger: Some("absent".into()) };
+    let bar = Bar { tuned: "constant".into(), untuned: "rule-matcher".into(), untuned_few_shot: None, larger: Some("absent".into()) };
     let v = verdict(&bar, &results);
     let outcome = |what: &str| v.checks.iter().find(|c| c.what == what).map(|c| c.outcome);
     assert_eq!(outcome("accuracy"), Some(Outcome::Tie));

@@ -4,7 +4,7 @@
 
 use hirelm_core::{Task, validate};
 use hirelm_infer::constrain::ConstraintLimits;
-use hirelm_infer::{AdapterSpec, DomainModelBuilder};
+use hirelm_infer::{AdapterSpec, Demonstration, DomainModelBuilder};
 use serde_json::json;
 
 use crate::common::tiny_model_with_real_tokenizer;
@@ -80,4 +80,31 @@ fn a_missing_adapter_is_a_clear_error() {
         .build()
         .expect_err("missing adapter");
     assert!(err.to_string().contains("adapter_model.safetensors"), "{err}");
+}
+
+#[test]
+fn demonstrations_extend_the_cached_prefix_and_change_the_model_identity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(path) = tiny_model_with_real_tokenizer(dir.path()) else { return };
+    let task = Task::ExtractSkills;
+    let demos = vec![
+        Demonstration::new(task, json!("Fluent Spanish is a plus."), json!({"skills": ["Spanish"]})).expect("demo"),
+        Demonstration::new(task, json!("You will run payroll."), json!({"skills": ["payroll"]})).expect("demo"),
+    ];
+    let zero = DomainModelBuilder::new(path.to_string_lossy()).with_limits(limits()).with_max_new_tokens(64);
+    let few = zero.clone().with_demonstrations(task, demos.clone());
+    let (zero, few) = (zero.build().expect("zero-shot"), few.build().expect("few-shot"));
+    assert_ne!(zero.content_hash(), few.content_hash(), "answers may differ, so cached ones must not be shared");
+    assert_eq!((zero.demonstrations(task).len(), few.demonstrations(task), few.demonstrations(Task::ScoreMatch).len()), (0, demos.as_slice(), 0));
+
+    let input = json!("Experience with SQL and Python is required.");
+    let (a, b) = (zero.answer(task, &input).expect("zero-shot answer"), few.answer(task, &input).expect("few-shot answer"));
+    validate(task, &b.value).expect("valid");
+    // Each demonstration adds its user and assistant turn to the prompt ...
+    let tokens = |text: &str| few.tokenizer().encode(text, false, false).expect("encode").len();
+    let demo_tokens: usize = demos.iter().map(|d| tokens(d.input.as_str().unwrap_or_default()) + tokens(&d.answer.to_string())).sum();
+    assert!(b.prompt_tokens >= a.prompt_tokens + demo_tokens, "{} vs {} + {demo_tokens}", b.prompt_tokens, a.prompt_tokens);
+    // ... inside the cached prefix: the call itself feeds only the question, as zero-shot does.
+    assert_eq!(b.decoded.prompt_tokens, a.decoded.prompt_tokens);
+    assert_eq!(few.answer(task, &input).expect("again").value, b.value, "deterministic");
 }
