@@ -3,9 +3,9 @@
 #
 #   fetch (pinned, sha256-checked) → curate the datasets → fine-tune briefly, or use the adapters
 #   shipped with hirelm-infer (the default) → held-out generation check (untuned vs tuned) →
-#   the headline comparison (hirelm bench compare: classical baselines, untuned and tuned
-#   SmolLM2 (untuned zero- and few-shot) and Gemma 3 270M over the real-data and curated suites with perturbation packs,
-#   speed and cost)
+#   the headline comparison (hirelm bench compare: classical baselines, SmolLM2 untuned
+#   zero-shot and few-shot and tuned, and Gemma 3 270M over the real-data and curated suites
+#   with perturbation packs, speed and cost)
 #   → benches/results/main-job.md and benches/results/main-job/compare.html
 #
 # Environment:

@@ -152,7 +152,7 @@ impl DomainModelBuilder {
         hash.update(format!("{:?} {} {:?} hirelm-infer {}", self.format, self.max_new_tokens, self.limits, env!("CARGO_PKG_VERSION")));
         for task in Task::ALL {
             for demo in self.demonstrations.get(&task).into_iter().flatten() {
-                hash.update(format!("{task} {} {}", demo.input, demo.answer));
+                hash.update(format!("{task} {} {}", demo.input(), demo.answer()));
             }
         }
         let content_hash = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
@@ -177,7 +177,8 @@ impl DomainModelBuilder {
     }
 }
 
-/// System-prompt KV caches by (route, task): the prompt's ids and the session holding them.
+/// Prompt-prefix KV caches by (route, task): the system message and any demonstrations, as ids
+/// and the session holding them.
 type PrefixCache = Mutex<HashMap<(usize, Task), (Vec<u32>, Session)>>;
 
 /// Weights serving some tasks.
@@ -197,8 +198,8 @@ pub struct TaskAnswer {
     pub value: Value,
     /// Name of the weights that answered (`base` or an adapter).
     pub route: String,
-    /// Tokens of the whole prompt, the cached system turn included (`decoded.prompt_tokens`
-    /// counts only those fed in this call).
+    /// Tokens of the whole prompt, the cached prefix (system turn and demonstrations) included
+    /// (`decoded.prompt_tokens` counts only those fed in this call).
     pub prompt_tokens: usize,
     /// The decode, with timings.
     pub decoded: Decoded,
@@ -236,7 +237,8 @@ impl DomainModel {
         &self.name
     }
 
-    /// SHA-256 over the base weights, adapters and format.
+    /// SHA-256 over the base weights, adapters, format, token budget, constraint limits and
+    /// demonstrations: whatever changes an answer.
     pub fn content_hash(&self) -> &str {
         &self.content_hash
     }

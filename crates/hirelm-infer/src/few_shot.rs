@@ -13,13 +13,12 @@ use serde_json::Value;
 
 use crate::error::{InferError, Result};
 
-/// One solved example of a task: an input and the answer it should get.
+/// One solved example of a task: an input and the answer it should get (built by
+/// [`Demonstration::new`], which checks the answer).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Demonstration {
-    /// The task's input, as a prediction would receive it.
-    pub input: Value,
-    /// The answer, valid against the task's output schema.
-    pub answer: Value,
+    input: Value,
+    answer: Value,
 }
 
 impl Demonstration {
@@ -28,6 +27,16 @@ impl Demonstration {
     pub fn new(task: Task, input: Value, answer: Value) -> Result<Self> {
         validate(task, &answer).map_err(|e| InferError::invalid(format!("{task} demonstration"), e.to_string()))?;
         Ok(Self { input, answer })
+    }
+
+    /// The task's input, as a prediction would receive it.
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    /// The answer, valid against the task's output schema.
+    pub fn answer(&self) -> &Value {
+        &self.answer
     }
 }
 

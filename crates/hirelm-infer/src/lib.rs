@@ -6,9 +6,10 @@
 //!   answer always parses and validates.
 //! - [`engine`]: the CPU decoder. Weights are stored as Q8_0 (or f32), products run on int8
 //!   SIMD kernels chosen at run time ([`kernels::DotKernel`]: AVX-512 VNNI, AVX2, portable),
-//!   on all cores, with a KV cache, batched prefill and a cached system prompt per task. It
-//!   computes the network of `hirelm_model::llama::LlamaModel`, the one model definition, and
-//!   the tests hold the two to the same logits. It also runs Gemma 3 (`hirelm_model::gemma3`,
+//!   on all cores, with a KV cache, batched prefill and a cached prompt prefix per task (the
+//!   system message and any demonstrations). It computes the network of
+//!   `hirelm_model::llama::LlamaModel`, the one model definition, and the tests hold the two
+//!   to the same logits. It also runs Gemma 3 (`hirelm_model::gemma3`,
 //!   the larger off-the-shelf baseline: sliding-window layers, QK-norm, sandwich norms), held
 //!   to llama.cpp's logits; `DomainModelBuilder::new("…gemma-3-270m-q4_k_m.gguf")` answers
 //!   tasks with it under its own chat template (no adapters).

@@ -16,7 +16,7 @@ use hirelm_eval::suite::Suite;
 use hirelm_infer::{AdapterSpec, Demonstration, DomainModelBuilder};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::lm_predictor::DomainReranker;
+use super::lm_predictor::{DomainReranker, canonical_input};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -81,28 +81,36 @@ fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn Rer
         let name = a.dir.file_name().map_or_else(|| format!("adapter-{i}"), |n| n.to_string_lossy().into_owned());
         builder = builder.with_adapter(AdapterSpec { name, dir: a.dir.clone(), tasks });
     }
-    if let Some(few) = &lm.few_shot {
-        for (task, demos) in demonstrations(few).with_context(|| format!("{}: lm `{}` few_shot", config.display(), lm.name))? {
+    if let Some(few_shot) = &lm.few_shot {
+        let by_task = demonstrations(few_shot).with_context(|| format!("{}: lm `{}` few_shot", config.display(), lm.name))?;
+        for (task, demos) in by_task {
             builder = builder.with_demonstrations(task, demos);
         }
     }
     Ok(Arc::new(DomainReranker::new(lm.name.clone(), builder)))
 }
 
-/// The first `few.k` examples of every task in `few.data`, as demonstrations; a task with fewer
-/// is an error (a silently shorter prompt would be a different baseline).
-fn demonstrations(few: &FewShot) -> anyhow::Result<Vec<(Task, Vec<Demonstration>)>> {
-    let examples = hirelm_curate::parquet_io::read_examples(&few.data).with_context(|| format!("reading {}", few.data.display()))?;
+/// `few_shot.k` examples of every task in `few_shot.data`, drawn with a seeded generator per
+/// task (curated files list each task's examples in generation order, where neighbours share a
+/// skill or an occupation), with inputs written as the typed API writes them. A task with
+/// fewer than `k` examples is an error: a silently shorter prompt would be another baseline.
+fn demonstrations(few_shot: &FewShot) -> anyhow::Result<Vec<(Task, Vec<Demonstration>)>> {
+    let path = few_shot.data.display();
+    let examples = hirelm_curate::parquet_io::read_examples(&few_shot.data).with_context(|| format!("reading {path}"))?;
     let mut out = Vec::new();
     for task in Task::ALL {
-        let demos = examples
-            .iter()
-            .filter(|e| e.task == task)
-            .take(few.k)
-            .map(|e| Demonstration::new(task, e.input.clone(), e.target.clone()))
-            .collect::<Result<Vec<_>, _>>()
-            .with_context(|| format!("{}: example of {task}", few.data.display()))?;
-        anyhow::ensure!(demos.len() == few.k, "{} has {} examples of {task}, fewer than k = {}", few.data.display(), demos.len(), few.k);
+        let mut rows: Vec<usize> = (0..examples.len()).filter(|&i| examples[i].task == task).collect();
+        anyhow::ensure!(rows.len() >= few_shot.k, "{path} has {} examples of {task}, fewer than k = {}", rows.len(), few_shot.k);
+        hirelm_curate::rng::Rng::derive(few_shot.seed, task.name()).shuffle(&mut rows);
+        let mut demos = Vec::new();
+        for &row in &rows[..few_shot.k] {
+            let example = &examples[row];
+            let demo = canonical_input(task, &example.input)
+                .map_err(anyhow::Error::from)
+                .and_then(|input| Ok(Demonstration::new(task, input, example.target.clone())?))
+                .with_context(|| format!("{path} row {row} ({task})"))?;
+            demos.push(demo);
+        }
         out.push((task, demos));
     }
     Ok(out)

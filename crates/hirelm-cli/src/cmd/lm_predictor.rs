@@ -11,7 +11,8 @@
 //! `hirelm_core::record` type (`MatchInput`, `RankInput`, `EvaluationInput`, `ClientBrief`,
 //! `InterviewRequest`) and answers with the prompt and schema of the typed `DomainModel` API
 //! (greedy, under the task's output schema; `rank_candidates` narrows `profile_id` to the
-//! input's ids), so the untuned and the tuned model get the same prompts and constraints. Every
+//! input's ids), so the untuned and the tuned model get the same prompts and constraints (a
+//! few-shot model's prompts add its demonstrations before the question). Every
 //! answer carries its token usage, for the tokens/s and hosted-API cost columns of
 //! `hirelm bench compare`. An input that is not of the task's type,
 //! or a model error (an answer that does not finish within the token budget included), is an
@@ -107,6 +108,19 @@ fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(input: &Value, t
     serde_json::to_value(record).map_err(|e| EvalError::Invalid(format!("{task} input: {e}")))
 }
 
+/// A task input as the typed API renders it: the structured tasks' inputs read as their record
+/// type and written back (so field order and defaults are the API's), text inputs as they are.
+pub fn canonical_input(task: Task, input: &Value) -> hirelm_eval::Result<Value> {
+    match task {
+        Task::ScoreMatch => canonical::<MatchInput>(input, task, "MatchInput"),
+        Task::RankCandidates => canonical::<RankInput>(input, task, "RankInput"),
+        Task::EvaluateCandidate => canonical::<EvaluationInput>(input, task, "EvaluationInput"),
+        Task::DraftJobPost => canonical::<ClientBrief>(input, task, "ClientBrief"),
+        Task::ScheduleInterview => canonical::<InterviewRequest>(input, task, "InterviewRequest"),
+        Task::ExtractSkills | Task::NormaliseTitle => Ok(input.clone()),
+    }
+}
+
 /// What a language model read and wrote for `answer`.
 fn usage(answer: &TaskAnswer) -> Usage {
     Usage { prompt_tokens: answer.prompt_tokens, completion_tokens: answer.decoded.tokens.len() }
@@ -117,20 +131,13 @@ impl LmDirect {
     /// ids), with its token usage.
     fn answer(&self, input: &Value) -> hirelm_eval::Result<(Value, Usage)> {
         let task = self.task;
-        let input = match task {
-            Task::ScoreMatch => canonical::<MatchInput>(input, task, "MatchInput")?,
-            Task::RankCandidates => {
-                let input = canonical::<RankInput>(input, task, "RankInput")?;
-                if input["candidates"].as_array().is_none_or(Vec::is_empty) {
-                    return Err(EvalError::Invalid(format!("{task} input has no candidates")));
-                }
-                input
-            }
-            Task::EvaluateCandidate => canonical::<EvaluationInput>(input, task, "EvaluationInput")?,
-            Task::DraftJobPost => canonical::<ClientBrief>(input, task, "ClientBrief")?,
-            Task::ScheduleInterview => canonical::<InterviewRequest>(input, task, "InterviewRequest")?,
-            _ => return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() }),
-        };
+        if matches!(task, Task::ExtractSkills | Task::NormaliseTitle) {
+            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+        }
+        let input = canonical_input(task, input)?;
+        if task == Task::RankCandidates && input["candidates"].as_array().is_none_or(Vec::is_empty) {
+            return Err(EvalError::Invalid(format!("{task} input has no candidates")));
+        }
         let answer = self
             .model
             .answer_with_schema(task, &input, &task_schema(task, &input))

@@ -22,9 +22,9 @@
 //! name = "smollm2-hiring"
 //! adapters = [ { dir = "crates/hirelm-infer/adapters/hirelm-hiring-v2" } ]
 //!
-//! [[lm]]                           # few-shot: each task's first k training examples before the question
+//! [[lm]]                           # few-shot: k training examples of each task before the question
 //! name = "smollm2-base-3shot"
-//! few_shot = { k = 3, data = "datasets/hirelm-v2/train.parquet" }
+//! few_shot = { k = 3, data = "datasets/hirelm-v2/train.parquet", seed = 17 }
 //!
 //! [[suite]]
 //! path = "eval/match.toml"
@@ -129,12 +129,14 @@ pub struct LmSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FewShot {
-    /// Examples per task: the first `k` of each task in `data`, in file order (curated splits
-    /// are shuffled by seed, so these are a seeded random draw).
+    /// Examples per task.
     pub k: usize,
     /// A curated Parquet file to draw them from: a training split, never the data a suite
     /// measures on.
     pub data: PathBuf,
+    /// Seed of the draw (one generator per task), so a rerun shows the same examples.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 /// Most demonstrations per task: more would crowd a 135M model's context.
@@ -250,10 +252,18 @@ impl CompareConfig {
             }
         }
         if let Some(bar) = &self.bar {
-            let few = bar.untuned_few_shot.iter().map(|name| ("untuned_few_shot", name));
-            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)].into_iter().chain(few) {
+            let few_shot = bar.untuned_few_shot.iter().map(|name| ("untuned_few_shot", name));
+            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)].into_iter().chain(few_shot) {
                 if !known(name) {
                     return Err(format!("bar.{field}: unknown predictor `{name}`"));
+                }
+            }
+            if let Some(name) = &bar.untuned_few_shot {
+                if [&bar.tuned, &bar.untuned].contains(&name) {
+                    return Err(format!("bar.untuned_few_shot: `{name}` is already the bar's tuned or untuned model"));
+                }
+                if !self.lm.iter().any(|lm| &lm.name == name && lm.few_shot.is_some()) {
+                    return Err(format!("bar.untuned_few_shot: `{name}` is not an [[lm]] with few_shot"));
                 }
             }
         }
@@ -307,8 +317,10 @@ untuned = "rule-matcher"
         assert!(bar.contains("bar.untuned"), "{bar}");
         let twice = check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["tuned", "tuned"]"#)).unwrap_err();
         assert!(twice.contains("listed twice"), "{twice}");
-        let few = format!("{MINIMAL}untuned_few_shot = \"tuned-3shot\"\n");
-        assert!(check(&few).unwrap_err().contains("bar.untuned_few_shot"));
+        let unknown_few_shot = check(&format!("{MINIMAL}untuned_few_shot = \"tuned-3shot\"\n")).unwrap_err();
+        assert!(unknown_few_shot.contains("bar.untuned_few_shot") && unknown_few_shot.contains("unknown"), "{unknown_few_shot}");
+        let zero_shot = check(&format!("{MINIMAL}untuned_few_shot = \"bm25\"\n")).unwrap_err();
+        assert!(zero_shot.contains("not an [[lm]] with few_shot"), "{zero_shot}");
         let k = check(&MINIMAL.replace("[[suite]]", "few_shot = { k = 0, data = \"train.parquet\" }\n[[suite]]")).unwrap_err();
         assert!(k.contains("lm[0]") && k.contains("few_shot.k"), "{k}");
         let typo = check(&MINIMAL.replace("predictors =", "predictor =")).unwrap_err();

@@ -212,6 +212,11 @@ fn preamble(c: &Comparison) -> String {
     {
         let _ = writeln!(s, "\nThe larger off-the-shelf model `{larger}` did not run: its checks are missing, not passed.");
     }
+    if let Some(v) = &c.bar {
+        for untuned in v.bar.untuned_predictors().filter(|name| !v.checks.iter().any(|k| k.versus == *name)) {
+            let _ = writeln!(s, "\nThe untuned model `{untuned}` did not run beside `{}`: its checks are missing, not passed.", v.bar.tuned);
+        }
+    }
     if !c.skipped.is_empty() {
         let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
     }

@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn checks_pair_the_same_entry_and_respect_each_metrics_direction() {
         let cpu = CpuPrice { cpu_core_hour_usd: 0.05, source: String::new(), date: String::new() };
-        let rows: Vec<EntryResult> = [("tuned", 0.7, [0.1, 0.1]), ("base", 0.5, [0.2, 0.4]), ("big", 0.7, [0.0, 0.0])]
+        let rows: Vec<EntryResult> = [("tuned", 0.7, [0.1, 0.1]), ("base", 0.5, [0.2, 0.4]), ("big", 0.7, [0.0, 0.0]), ("base-3shot", 0.6, [0.0, 0.0])]
             .iter()
             .map(|(p, acc, flips)| entry_result("match", &crate::compare::tests::report(p, *acc, *flips), &cpu, &[]))
             .collect();
@@ -158,12 +158,13 @@ mod tests {
         assert!(get("big", "accuracy").holds());
         assert_eq!(Outcome::of(0.3, 0.2, false), Outcome::Worse, "a larger error is worse");
         // The few-shot untuned model gets the same strict checks as the zero-shot one.
-        let few = verdict(&Bar { untuned_few_shot: Some("big".into()), ..bar.clone() }, &rows);
-        let flips = few.checks.iter().filter(|c| c.versus == "big" && c.what == "invariant flip rate").collect::<Vec<_>>();
-        assert_eq!(flips.len(), 1);
-        assert!(flips[0].needs_strict && !flips[0].holds());
+        let few_shot = verdict(&Bar { untuned_few_shot: Some("base-3shot".into()), ..bar.clone() }, &rows);
+        let get_few = |what: &str| few_shot.checks.iter().find(|c| c.versus == "base-3shot" && c.what == what).expect(what).clone();
+        assert!(get_few("accuracy").holds(), "0.7 beats the few-shot model's 0.6");
+        let flips = get_few("invariant flip rate");
+        assert!(flips.needs_strict && !flips.holds(), "more flips than the few-shot model");
         let against_base = v.checks.iter().filter(|c| c.versus == "base").count();
-        assert_eq!(few.checks.len(), v.checks.len() + against_base, "every untuned check again, against the few-shot model");
+        assert_eq!(few_shot.checks.len(), v.checks.len() + against_base, "every untuned check again, against the few-shot model");
         let none = verdict(&Bar { larger: Some("absent".into()), ..bar }, &rows);
         assert!(!none.larger_ran);
     }

@@ -86,7 +86,7 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
     assert!((constant.api_usd_per_1000["hosted"] - 0.2).abs() < 1e-12);
     assert!(rule.api_usd_per_1000.is_empty(), "no tokens, no API price");
 
-    let bar = Bar { tuned: "constant".into(), untuned: "rule-matcher".into(), untuned_few_shot: None, larger: Some("absent".into()) };
+    let bar = Bar { tuned: "constant".into(), untuned: "rule-matcher".into(), untuned_few_shot: Some("absent-3shot".into()), larger: Some("absent".into()) };
     let v = verdict(&bar, &results);
     let outcome = |what: &str| v.checks.iter().find(|c| c.what == what).map(|c| c.outcome);
     assert_eq!(outcome("accuracy"), Some(Outcome::Tie));
@@ -112,6 +112,7 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
     assert!(md.contains("| match/m | score_match | accuracy ↑ | 0.500 | 0.500 |"), "{md}");
     assert!(md.contains("(0 of 4 checks hold)"), "{md}");
     assert!(md.contains("`absent` did not run"), "{md}");
+    assert!(md.contains("untuned model `absent-3shot` did not run beside `constant`") && !md.contains("`rule-matcher` did not run"), "{md}");
     assert!(md.contains("| match/m | constant | 15 |") && md.contains("$0.200"), "{md}");
     assert!(md.contains("Not applicable: bm25 on match/m") && md.contains("**Failed runs** (no figures): gpt on match/m"), "{md}");
     let readme = splice_readme(&format!("# x\n{README_BEGIN}\nold\n{README_END}\n"), &md).expect("markers");

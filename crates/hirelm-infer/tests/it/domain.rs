@@ -102,7 +102,7 @@ fn demonstrations_extend_the_cached_prefix_and_change_the_model_identity() {
     validate(task, &b.value).expect("valid");
     // Each demonstration adds its user and assistant turn to the prompt ...
     let tokens = |text: &str| few.tokenizer().encode(text, false, false).expect("encode").len();
-    let demo_tokens: usize = demos.iter().map(|d| tokens(d.input.as_str().unwrap_or_default()) + tokens(&d.answer.to_string())).sum();
+    let demo_tokens: usize = demos.iter().map(|d| tokens(d.input().as_str().unwrap_or_default()) + tokens(&d.answer().to_string())).sum();
     assert!(b.prompt_tokens >= a.prompt_tokens + demo_tokens, "{} vs {} + {demo_tokens}", b.prompt_tokens, a.prompt_tokens);
     // ... inside the cached prefix: the call itself feeds only the question, as zero-shot does.
     assert_eq!(b.decoded.prompt_tokens, a.decoded.prompt_tokens);
