@@ -66,10 +66,10 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
     let few = run("few.toml");
     let err = String::from_utf8_lossy(&few.stderr);
     assert!(!few.status.success() && err.contains("lm `base-3shot` few_shot") && err.contains("no-such-train.parquet"), "{err}");
-    // hirelm-v1 holds three of the seven tasks: too few examples of the others is an error.
-    let v1 = root.join("datasets/hirelm-v1/train.parquet");
-    std::fs::write(dir.path().join("few.toml"), config(r#"["bm25", "base-3shot"]"#).replacen("[[suite]]", &few_shot.replace("no-such-train.parquet", &v1.display().to_string()), 1)).expect("config");
+    // The committed sample shard has no normalise_title example: too few for k = 3 is an error.
+    let shard = root.join("datasets/sample/hirelm-v2/train-00000-of-00064.parquet");
+    std::fs::write(dir.path().join("few.toml"), config(r#"["bm25", "base-3shot"]"#).replacen("[[suite]]", &few_shot.replace("no-such-train.parquet", &shard.display().to_string()), 1)).expect("config");
     let few = run("few.toml");
     let err = String::from_utf8_lossy(&few.stderr);
-    assert!(!few.status.success() && err.contains("hirelm-v1/train.parquet has 0 examples of") && err.contains("fewer than k = 3"), "{err}");
+    assert!(!few.status.success() && err.contains("train-00000-of-00064.parquet has 0 examples of normalise_title, fewer than k = 3"), "{err}");
 }

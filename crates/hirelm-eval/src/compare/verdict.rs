@@ -1,8 +1,7 @@
 //! The headline claim, row by row: on every entry both ran, the tuned model against the untuned
 //! one (zero-shot, and few-shot when configured) on each quality metric and on the invariant
-//! flip rate, and against the larger
-//! off-the-shelf model on quality and CPU cost. Each check says better, tie or worse; nothing is
-//! thresholded, so a row that fails shows as failing.
+//! flip rate, and against the larger off-the-shelf model on quality and CPU cost. Each check
+//! says better, tie or worse; nothing is thresholded, so a row that fails shows as failing.
 
 use serde::{Deserialize, Serialize};
 
