@@ -10,11 +10,15 @@ use crate::error::{InferError, Result};
 use crate::kernels::{BLOCK, Matrix, WeightFormat};
 
 /// Tensors by name, each checked against `expected` (name and shape, nothing missing, nothing
-/// extra: an extra tensor means the tensors belong to a different model).
+/// extra: an extra tensor means the tensors belong to a different model), after the widths of
+/// `config` are checked for `format`.
 pub(super) fn check_tensors(
+    config: &EngineConfig,
+    format: WeightFormat,
     expected: &[(String, Vec<usize>)],
     tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
 ) -> Result<BTreeMap<String, Vec<f32>>> {
+    check_q8_widths(config, format)?;
     let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> = BTreeMap::new();
     for (name, shape, data) in tensors {
         if by_name.contains_key(&name) {
@@ -41,7 +45,7 @@ pub(super) fn check_tensors(
 }
 
 /// Q8_0 stores blocks of 32 along each row, so every matrix width must be a multiple.
-pub(super) fn check_q8_widths(config: &EngineConfig, format: WeightFormat) -> Result<()> {
+fn check_q8_widths(config: &EngineConfig, format: WeightFormat) -> Result<()> {
     let (d, ff, q_dim) = (config.hidden_size, config.intermediate_size, config.q_dim());
     if format == WeightFormat::Q8_0 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
         return Err(InferError::invalid(
@@ -75,6 +79,35 @@ pub struct LayerWeights {
     pub post_mlp_norm: Option<Vec<f32>>,
 }
 
+/// One block, its projections fused (`q|k|v`, `gate|up`), from the tensors `take` hands out by
+/// name; `names` in a family's naming, in the order attention norm, q, k, v, o, MLP norm, gate,
+/// up, down. Gemma's extra norms are its caller's to add.
+pub(super) fn fused_block(
+    take: &mut impl FnMut(&str) -> Vec<f32>,
+    names: [String; 9],
+    config: &EngineConfig,
+    format: WeightFormat,
+) -> LayerWeights {
+    let [attn_norm, q, k, v, o, mlp_norm, gate, up, down] = names;
+    let (d, ff, q_dim) = (config.hidden_size, config.intermediate_size, config.q_dim());
+    let mut qkv = take(&q);
+    qkv.extend(take(&k));
+    qkv.extend(take(&v));
+    let mut gate_up = take(&gate);
+    gate_up.extend(take(&up));
+    LayerWeights {
+        attn_norm: take(&attn_norm),
+        qkv: Matrix::from_f32(qkv, q_dim + 2 * config.kv_dim(), d, format),
+        o: Matrix::from_f32(take(&o), d, q_dim, format),
+        mlp_norm: take(&mlp_norm),
+        gate_up: Matrix::from_f32(gate_up, 2 * ff, d, format),
+        down: Matrix::from_f32(take(&down), d, ff, format),
+        qk_norm: None,
+        post_attn_norm: None,
+        post_mlp_norm: None,
+    }
+}
+
 /// Every weight of a decoder, ready for [`super::Session`].
 #[derive(Debug, Clone)]
 pub struct EngineWeights {
@@ -102,32 +135,26 @@ impl EngineWeights {
     ) -> Result<Self> {
         config.validate()?;
         let engine = EngineConfig::from(config);
-        check_q8_widths(&engine, format)?;
-        let mut by_name = check_tensors(&expected_tensors(config), tensors)?;
+        let mut by_name = check_tensors(&engine, format, &expected_tensors(config), tensors)?;
         let mut take = |name: &str| by_name.remove(name).unwrap_or_default();
         let d = config.hidden_size;
-        let (ff, q_dim) = (config.intermediate_size, engine.q_dim());
-        let qkv_rows = q_dim + 2 * engine.kv_dim();
-        let mut layers = Vec::with_capacity(config.num_layers);
-        for i in 0..config.num_layers {
-            let p = format!("model.layers.{i}");
-            let mut qkv = take(&format!("{p}.self_attn.q_proj.weight"));
-            qkv.extend(take(&format!("{p}.self_attn.k_proj.weight")));
-            qkv.extend(take(&format!("{p}.self_attn.v_proj.weight")));
-            let mut gate_up = take(&format!("{p}.mlp.gate_proj.weight"));
-            gate_up.extend(take(&format!("{p}.mlp.up_proj.weight")));
-            layers.push(LayerWeights {
-                attn_norm: take(&format!("{p}.input_layernorm.weight")),
-                qkv: Matrix::from_f32(qkv, qkv_rows, d, format),
-                o: Matrix::from_f32(take(&format!("{p}.self_attn.o_proj.weight")), d, q_dim, format),
-                mlp_norm: take(&format!("{p}.post_attention_layernorm.weight")),
-                gate_up: Matrix::from_f32(gate_up, 2 * ff, d, format),
-                down: Matrix::from_f32(take(&format!("{p}.mlp.down_proj.weight")), d, ff, format),
-                qk_norm: None,
-                post_attn_norm: None,
-                post_mlp_norm: None,
-            });
-        }
+        let layers = (0..config.num_layers)
+            .map(|i| {
+                let n = |t: &str| format!("model.layers.{i}.{t}.weight");
+                let names = [
+                    n("input_layernorm"),
+                    n("self_attn.q_proj"),
+                    n("self_attn.k_proj"),
+                    n("self_attn.v_proj"),
+                    n("self_attn.o_proj"),
+                    n("post_attention_layernorm"),
+                    n("mlp.gate_proj"),
+                    n("mlp.up_proj"),
+                    n("mlp.down_proj"),
+                ];
+                fused_block(&mut take, names, &engine, format)
+            })
+            .collect();
         let embed = Matrix::from_f32(take("model.embed_tokens.weight"), config.vocab_size, d, format);
         let lm_head = (!config.tie_word_embeddings)
             .then(|| Matrix::from_f32(take("lm_head.weight"), config.vocab_size, d, format));
