@@ -7,8 +7,11 @@
 //! llama.cpp's logits by the golden test.
 
 mod config;
+mod decode_step;
 mod gemma3;
+mod ops;
 mod session;
+mod team;
 mod weights;
 
 pub use config::{EngineConfig, Family, LayerAttention};

@@ -7,18 +7,19 @@ use rayon::prelude::*;
 use super::config::Family;
 use super::weights::EngineWeights;
 use crate::error::{InferError, Result};
+use super::ops::{add_residual, apply_rope, attend, embed, gated_activation, rms_norm, rope_tables_by_layer};
 use crate::kernels::{Activations, DotKernel};
 
 /// A sequence being decoded: the tokens seen so far live in the KV cache. Cloning a session
 /// copies its cache, so a shared prompt prefix is computed once and reused.
 #[derive(Debug, Clone)]
 pub struct Session {
-    weights: Arc<EngineWeights>,
-    kernel: DotKernel,
+    pub(super) weights: Arc<EngineWeights>,
+    pub(super) kernel: DotKernel,
     /// Per layer, `[position, kv_dim]` keys and values.
     keys: Vec<Vec<f32>>,
     values: Vec<Vec<f32>>,
-    len: usize,
+    pub(super) len: usize,
     acts: Activations,
     scratch: Vec<f32>,
 }
@@ -65,6 +66,9 @@ impl Session {
     /// # Shapes
     /// `tokens: [T]` → `[vocab]`.
     pub fn forward(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
+        if let [token] = tokens {
+            return self.decode_step(*token);
+        }
         let hidden = self.forward_in_pool(tokens)?;
         let d = self.weights.config.hidden_size;
         let last = &hidden[hidden.len() - d..];
@@ -74,6 +78,9 @@ impl Session {
     /// Feeds `tokens` and returns the logits after every one of them (`[T, vocab]`, row-major),
     /// for scoring a continuation in one pass.
     pub fn forward_all(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
+        if let [token] = tokens {
+            return self.decode_step(*token);
+        }
         let hidden = self.forward_in_pool(tokens)?;
         let d = self.weights.config.hidden_size;
         Ok(hidden.chunks_exact(d).flat_map(|h| self.logits(h)).collect())
@@ -102,47 +109,43 @@ impl Session {
         logits
     }
 
+    /// Each layer's keys and values, grown by one zeroed position for the decode step to fill.
+    pub(super) fn cache_with_room_for_one(&mut self) -> (&mut [Vec<f32>], &mut [Vec<f32>]) {
+        let room = (self.len + 1) * self.weights.config.kv_dim();
+        self.keys.iter_mut().chain(&mut self.values).for_each(|cache| cache.resize(room, 0.0));
+        (&mut self.keys, &mut self.values)
+    }
+
+    /// Refuses an empty batch, a token outside the vocabulary and a batch past the context.
+    pub(super) fn check_tokens(&self, tokens: &[u32]) -> Result<()> {
+        let c = &self.weights.config;
+        if tokens.is_empty() {
+            return Err(InferError::invalid("tokens", "forward needs at least one token"));
+        }
+        if self.len + tokens.len() > c.max_seq_len {
+            return Err(InferError::ContextFull { needed: self.len + tokens.len(), limit: c.max_seq_len });
+        }
+        match tokens.iter().find(|&&id| id as usize >= c.vocab_size) {
+            Some(&id) => Err(InferError::TokenOutOfRange { id, vocab: c.vocab_size }),
+            None => Ok(()),
+        }
+    }
+
     /// The final hidden states (before the last norm) of `tokens`, `[T, hidden]`.
     fn forward_hidden(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
         let w = Arc::clone(&self.weights);
         let c = &w.config;
         let (t_len, d) = (tokens.len(), c.hidden_size);
-        if t_len == 0 {
-            return Err(InferError::invalid("tokens", "forward needs at least one token"));
-        }
-        if self.len + t_len > c.max_seq_len {
-            return Err(InferError::ContextFull { needed: self.len + t_len, limit: c.max_seq_len });
-        }
+        self.check_tokens(tokens)?;
         let mut x = vec![0f32; t_len * d];
         for (&id, row) in tokens.iter().zip(x.chunks_exact_mut(d)) {
-            if id as usize >= c.vocab_size {
-                return Err(InferError::TokenOutOfRange { id, vocab: c.vocab_size });
-            }
-            w.embed.row_f32(id as usize, row);
+            embed(&w, id, row);
         }
         let gemma = c.family == Family::Gemma3;
-        if gemma {
-            // Gemma scales its (tied) embeddings by √hidden on the way in, not on the way out.
-            let scale = (d as f32).sqrt();
-            x.iter_mut().for_each(|v| *v *= scale);
-        }
         let hd = c.head_dim;
         let (q_dim, kv_dim) = (c.q_dim(), c.kv_dim());
         let eps = c.rms_norm_eps as f32;
-        // One table per RoPE base (Gemma has two: global and sliding-window layers), and each
-        // layer's index into them.
-        let mut thetas: Vec<f64> = Vec::new();
-        let rope_of_layer: Vec<usize> = c
-            .layers
-            .iter()
-            .map(|layer| {
-                thetas.iter().position(|t| *t == layer.rope_theta).unwrap_or_else(|| {
-                    thetas.push(layer.rope_theta);
-                    thetas.len() - 1
-                })
-            })
-            .collect();
-        let ropes: Vec<(Vec<f32>, Vec<f32>)> = thetas.iter().map(|&theta| rope_tables(self.len, t_len, hd, theta)).collect();
+        let (ropes, rope_of_layer) = rope_tables_by_layer(c, self.len, t_len);
         let mut h = vec![0f32; t_len * d];
         let mut qkv = vec![0f32; t_len * (q_dim + 2 * kv_dim)];
         let mut attn = vec![0f32; t_len * q_dim];
@@ -188,10 +191,9 @@ impl Session {
             }
             self.acts.prepare(&attn, t_len, q_dim, lw.o.format());
             lw.o.matmul(&self.acts, &mut proj, self.kernel, &mut self.scratch);
-            if let Some(gain) = &lw.post_attn_norm {
-                proj.chunks_exact_mut(d).for_each(|row| rms_norm(row, gain, eps));
+            for (x, p) in x.chunks_exact_mut(d).zip(proj.chunks_exact(d)) {
+                add_residual(x, p, lw.post_attn_norm.as_deref(), eps);
             }
-            x.iter_mut().zip(&proj).for_each(|(x, p)| *x += p);
             // MLP block (gated: SiLU for Llama, GELU-tanh for Gemma).
             h.copy_from_slice(&x);
             h.chunks_exact_mut(d).for_each(|row| rms_norm(row, &lw.mlp_norm, eps));
@@ -199,91 +201,15 @@ impl Session {
             lw.gate_up.matmul(&self.acts, &mut gate_up, self.kernel, &mut self.scratch);
             let ff = c.intermediate_size;
             for (gu, a) in gate_up.chunks_exact(2 * ff).zip(act.chunks_exact_mut(ff)) {
-                let (g, u) = gu.split_at(ff);
-                if gemma {
-                    a.iter_mut().zip(g).zip(u).for_each(|((a, g), u)| *a = gelu_tanh(*g) * u);
-                } else {
-                    a.iter_mut().zip(g).zip(u).for_each(|((a, g), u)| *a = g / (1.0 + (-g).exp()) * u);
-                }
+                gated_activation(gemma, gu, a);
             }
             self.acts.prepare(&act, t_len, ff, lw.down.format());
             lw.down.matmul(&self.acts, &mut proj, self.kernel, &mut self.scratch);
-            if let Some(gain) = &lw.post_mlp_norm {
-                proj.chunks_exact_mut(d).for_each(|row| rms_norm(row, gain, eps));
+            for (x, p) in x.chunks_exact_mut(d).zip(proj.chunks_exact(d)) {
+                add_residual(x, p, lw.post_mlp_norm.as_deref(), eps);
             }
-            x.iter_mut().zip(&proj).for_each(|(x, p)| *x += p);
         }
         self.len += t_len;
         Ok(x)
-    }
-}
-
-/// GELU with the tanh approximation (`gelu_pytorch_tanh`, llama.cpp's `ggml_gelu`).
-fn gelu_tanh(x: f32) -> f32 {
-    const SQRT_2_OVER_PI: f32 = 0.797_884_6;
-    0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x)).tanh())
-}
-
-/// `x / sqrt(mean(x²) + eps) · gain`, in place.
-fn rms_norm(x: &mut [f32], gain: &[f32], eps: f32) {
-    let mean_square = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
-    let inv = 1.0 / (mean_square + eps).sqrt();
-    x.iter_mut().zip(gain).for_each(|(v, g)| *v = *v * inv * g);
-}
-
-/// cos and sin of every (position, frequency) pair for positions `start..start + n`, computed in
-/// f64 like the training model's tables.
-fn rope_tables(start: usize, n: usize, head_dim: usize, theta: f64) -> (Vec<f32>, Vec<f32>) {
-    let half = head_dim / 2;
-    let mut cos = Vec::with_capacity(n * half);
-    let mut sin = Vec::with_capacity(n * half);
-    for pos in start..start + n {
-        for i in 0..half {
-            let angle = pos as f64 * theta.powf(-2.0 * i as f64 / head_dim as f64);
-            cos.push(angle.cos() as f32);
-            sin.push(angle.sin() as f32);
-        }
-    }
-    (cos, sin)
-}
-
-/// HF's rotate-half RoPE: pairs `(x_i, x_{i+half})` rotate together.
-fn apply_rope(head: &mut [f32], cos: &[f32], sin: &[f32]) {
-    let half = head.len() / 2;
-    for i in 0..half {
-        let (a, b) = (head[i], head[i + half]);
-        head[i] = a * cos[i] - b * sin[i];
-        head[i + half] = b * cos[i] + a * sin[i];
-    }
-}
-
-/// Attention of one query head over the cached `positions` of its KV head (all earlier ones,
-/// or the sliding window).
-fn attend(
-    q: &[f32],
-    keys: &[f32],
-    values: &[f32],
-    positions: std::ops::Range<usize>,
-    offset: usize,
-    kv_dim: usize,
-    out: &mut [f32],
-) {
-    let hd = q.len();
-    let scale = 1.0 / (hd as f32).sqrt();
-    let first = positions.start;
-    let mut scores: Vec<f32> = positions
-        .map(|p| crate::kernels::dot_f32(q, &keys[p * kv_dim + offset..p * kv_dim + offset + hd]) * scale)
-        .collect();
-    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut total = 0.0;
-    for s in &mut scores {
-        *s = (*s - max).exp();
-        total += *s;
-    }
-    out.fill(0.0);
-    for (i, s) in scores.iter().enumerate() {
-        let p = first + i;
-        let weight = s / total;
-        crate::kernels::axpy(out, weight, &values[p * kv_dim + offset..p * kv_dim + offset + hd]);
     }
 }

@@ -1,34 +1,34 @@
-//! Q8_0 · Q8_0 row dot products, the hot loop of decoding, with run-time CPU dispatch.
+//! Q8_0 · Q8_0 dot products, the hot loop of decoding, with run-time CPU dispatch.
 //!
-//! Three implementations of one contract, `Σ_blocks (Σ_k w_k·x_k) · d_w · d_x`:
-//! portable Rust (any CPU), AVX2 (`maddubs`/`madd`, the llama.cpp formulation) and AVX-512 VNNI
-//! (`vpdpbusd` on 256-bit lanes). Within a block the integer sum is exact in every version and the
-//! blocks are accumulated in the same lane order by the two SIMD versions, so results agree to
-//! float rounding (tested below); each output value is produced by one call, so the thread count
-//! never changes a result.
+//! Three implementations of one contract, `Σ_blocks (Σ_k w_k·x_k) · (d_w · d_x)`, over a
+//! [`Tile`] of four weight rows and `N` activation rows: portable Rust (any CPU), AVX2
+//! (`maddubs`/`madd`, the llama.cpp formulation) and AVX-512 VNNI (`vpdpbusd`). Within a block
+//! the integer sum is exact in every version, so the three agree to float rounding (tested
+//! below). Each implementation computes every (row, token) value with the same instruction
+//! sequence whatever `N` is, and each output value is produced by one call, so neither batching
+//! nor the thread count ever changes a result.
 //!
-//! The only `unsafe` in the crate lives here: SIMD intrinsics, entered after the CPU has been
-//! checked for the features they need.
+//! The SIMD intrinsics live in `x86.rs`, entered from here after the CPU has been checked for
+//! the features they need: those calls, and `x86.rs`, are the kernels' only `unsafe`.
 #![allow(unsafe_code)]
 
 use std::sync::OnceLock;
 
 use super::quant::BLOCK;
+use super::tiles::{TILE_ROWS, Tile};
 
-/// One quantised activation vector: Q8_0 values and scales, plus what the VNNI kernel needs.
-/// That kernel multiplies `w + 128` (an unsigned byte) by `x`, so it starts each group of four
-/// products from `-128 · Σ x` of the group instead of zero, leaving exactly `Σ w·x`.
+/// One quantised activation vector, padded to whole block pairs: Q8_0 values and scales, plus
+/// what the VNNI kernel needs. That kernel multiplies `w + 128` (an unsigned byte) by `x`, so it
+/// starts each group of four products from `-128 · Σ x` of the group instead of zero, leaving
+/// exactly `Σ w·x`.
 #[derive(Debug, Clone, Copy)]
 pub struct ActRow<'a> {
-    /// Quantised values.
+    /// Quantised values, `pairs × 64`.
     pub q: &'a [i8],
-    /// One scale per block.
+    /// One scale per block, `pairs × 2`.
     pub d: &'a [f32],
     /// `-128 · (x[4i] + x[4i+1] + x[4i+2] + x[4i+3])` for every group of four values.
     pub neg_offset: &'a [i32],
-    /// Each block scale repeated 8 times (one per 32-bit lane of the block's sums), so the
-    /// SIMD kernel loads a block pair's scales with one instruction.
-    pub d_lanes: &'a [f32],
 }
 
 /// Which dot-product implementation runs.
@@ -38,7 +38,7 @@ pub enum DotKernel {
     Portable,
     /// AVX2 + FMA.
     Avx2,
-    /// AVX-512 VNNI (with AVX-512 F/BW/DQ/VL and AVX2/FMA).
+    /// AVX-512 VNNI (with AVX-512 F/BW/DQ/VL, AVX2, FMA and F16C).
     Avx512Vnni,
 }
 
@@ -63,7 +63,7 @@ impl DotKernel {
 
     /// Whether this CPU can run `self` (checked once). Every entry into SIMD code checks it, so
     /// naming a kernel the CPU lacks falls back to the portable one instead of faulting.
-    fn supported(self) -> bool {
+    pub(super) fn supported(self) -> bool {
         static AVAILABLE: OnceLock<Vec<DotKernel>> = OnceLock::new();
         AVAILABLE.get_or_init(Self::available).contains(&self)
     }
@@ -79,6 +79,7 @@ impl DotKernel {
                     && is_x86_feature_detected!("avx512vl")
                     && is_x86_feature_detected!("avx512bw")
                     && is_x86_feature_detected!("avx512dq")
+                    && is_x86_feature_detected!("f16c")
                 {
                     out.push(Self::Avx512Vnni);
                 }
@@ -96,68 +97,40 @@ impl DotKernel {
         }
     }
 
-    /// `Σ_blocks (w·x) · w_scale · x_scale` over one row. Panics if the lengths disagree
-    /// (a programming error: shapes are checked when a model is built).
-    pub fn dot(self, wq: &[i8], wd: &[f32], x: ActRow<'_>) -> f32 {
-        check(wq, wd, &x);
+    /// The four rows of `tile` against `N` activation rows: `out[t][i]` is row `i` · `xs[t]`.
+    /// Panics if the operands disagree in length (a programming error: shapes are checked when
+    /// a model is built).
+    pub fn tile_dot<const N: usize>(self, tile: Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+        let pairs = tile.pairs();
+        assert!(
+            tile.quants.len() == pairs * TILE_ROWS
+                && xs.iter().all(|x| x.q.len() == pairs * 2 * BLOCK && x.d.len() == 2 * pairs && x.neg_offset.len() == pairs * BLOCK / 2),
+            "dot product operands disagree in length"
+        );
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `supported()` checked that the CPU has the features this kernel is compiled
             // for, and the lengths were checked above.
-            Self::Avx2 if self.supported() => unsafe { x86::dot_avx2(wq, wd, x.q, x.d) },
+            Self::Avx512Vnni if self.supported() => unsafe { super::x86::tile_dot_vnni(tile, xs) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Self::Avx512Vnni if self.supported() => unsafe { x86::dot_vnni::<1>(wq, wd, &[x])[0] },
-            _ => dot_portable(wq, wd, x.q, x.d),
+            Self::Avx2 if self.supported() => xs.map(|x| unsafe { super::x86::tile_dot_avx2(tile, x) }),
+            _ => xs.map(|x| tile_dot_portable(tile, x)),
         }
     }
-
-    /// One weight row against four activation rows (the batched-prefill tile). Each result is
-    /// bit-identical to [`dot`](Self::dot) of that row, so batching never changes an output.
-    pub fn dot4(self, wq: &[i8], wd: &[f32], xs: &[ActRow<'_>; 4]) -> [f32; 4] {
-        xs.iter().for_each(|x| check(wq, wd, x));
-        match self {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as in `dot`.
-            Self::Avx512Vnni if self.supported() => unsafe { x86::dot_vnni::<4>(wq, wd, xs) },
-            _ => xs.map(|x| self.dot(wq, wd, x)),
-        }
-    }
-}
-
-impl DotKernel {
-    /// Four weight rows against one activation row (the decode tile). Each result is
-    /// bit-identical to [`dot`](Self::dot) of that row.
-    pub fn dot_rows4(self, rows: [(&[i8], &[f32]); 4], x: ActRow<'_>) -> [f32; 4] {
-        rows.iter().for_each(|(wq, wd)| check(wq, wd, &x));
-        match self {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as in `dot`.
-            Self::Avx512Vnni if self.supported() => unsafe { x86::dot_rows_vnni(rows, &x) },
-            _ => rows.map(|(wq, wd)| self.dot(wq, wd, x)),
-        }
-    }
-}
-
-fn check(wq: &[i8], wd: &[f32], x: &ActRow<'_>) {
-    assert!(
-        wq.len() == x.q.len()
-            && wd.len() == x.d.len()
-            && 8 * wd.len() == x.neg_offset.len()
-            && 8 * wd.len() == x.d_lanes.len()
-            && wq.len() == wd.len() * BLOCK,
-        "dot product operands disagree in length"
-    );
 }
 
 /// Reference implementation: exact integer block sums, f32 accumulation in block order.
-pub fn dot_portable(wq: &[i8], wd: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
-    let mut acc = 0f32;
-    for ((w, x), (dw, dx)) in wq.chunks_exact(BLOCK).zip(xq.chunks_exact(BLOCK)).zip(wd.iter().zip(xd)) {
-        let sum: i32 = w.iter().zip(x).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
-        acc += sum as f32 * (dw * dx);
-    }
-    acc
+fn tile_dot_portable(tile: Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
+    std::array::from_fn(|i| {
+        let mut acc = 0f32;
+        for (b, (xq, xd)) in x.q.chunks_exact(BLOCK).zip(x.d).enumerate() {
+            let (wq, wd) = tile.block(i, b);
+            let sum: i32 = wq.iter().zip(xq).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
+            acc += sum as f32 * (wd * xd);
+        }
+        acc
+    })
 }
 
 /// f32 dot product (attention scores, f32 weights): AVX-512 where [`DotKernel::detect`] chose
@@ -167,7 +140,7 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     if DotKernel::detect() == DotKernel::Avx512Vnni && DotKernel::Avx512Vnni.supported() {
         // SAFETY: the CPU has AVX-512F (checked); lengths checked above.
-        return unsafe { x86::dot_f32_avx512(a, b) };
+        return unsafe { super::x86::dot_f32_avx512(a, b) };
     }
     dot_f32_portable(a, b)
 }
@@ -178,7 +151,7 @@ pub fn axpy(out: &mut [f32], w: f32, v: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     if DotKernel::detect() == DotKernel::Avx512Vnni && DotKernel::Avx512Vnni.supported() {
         // SAFETY: as in `dot_f32`.
-        return unsafe { x86::axpy_avx512(out, w, v) };
+        return unsafe { super::x86::axpy_avx512(out, w, v) };
     }
     out.iter_mut().zip(v).for_each(|(o, v)| *o += w * v);
 }
@@ -196,195 +169,46 @@ fn dot_f32_portable(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-#[cfg(target_arch = "x86_64")]
-mod x86 {
-    use std::arch::x86_64::*;
-
-    use super::BLOCK;
-
-    /// # Safety
-    /// The CPU must support AVX-512F; `a` and `b` have the same length.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn dot_f32_avx512(a: &[f32], b: &[f32]) -> f32 {
-        let n = a.len() / 16 * 16;
-        let mut acc = _mm512_setzero_ps();
-        for i in (0..n).step_by(16) {
-            // SAFETY: i + 16 <= n <= len of both slices.
-            let (x, y) = unsafe { (_mm512_loadu_ps(a.as_ptr().add(i)), _mm512_loadu_ps(b.as_ptr().add(i))) };
-            acc = _mm512_fmadd_ps(x, y, acc);
-        }
-        _mm512_reduce_add_ps(acc) + a[n..].iter().zip(&b[n..]).map(|(x, y)| x * y).sum::<f32>()
-    }
-
-    /// # Safety
-    /// The CPU must support AVX-512F; `out` and `v` have the same length.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn axpy_avx512(out: &mut [f32], w: f32, v: &[f32]) {
-        let n = out.len() / 16 * 16;
-        let wv = _mm512_set1_ps(w);
-        for i in (0..n).step_by(16) {
-            // SAFETY: i + 16 <= n <= len of both slices.
-            unsafe {
-                let o = _mm512_loadu_ps(out.as_ptr().add(i));
-                _mm512_storeu_ps(out.as_mut_ptr().add(i), _mm512_fmadd_ps(wv, _mm512_loadu_ps(v.as_ptr().add(i)), o));
-            }
-        }
-        out[n..].iter_mut().zip(&v[n..]).for_each(|(o, v)| *o += w * v);
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let s = _mm_hadd_ps(s, s);
-        _mm_cvtss_f32(_mm_hadd_ps(s, s))
-    }
-
-    /// # Safety
-    /// The CPU must support AVX2 and FMA; `wq`/`xq` hold `wd.len() * 32` values.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn dot_avx2(wq: &[i8], wd: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
-        let ones = _mm256_set1_epi16(1);
-        let mut acc = _mm256_setzero_ps();
-        for b in 0..wd.len() {
-            // SAFETY: b * BLOCK + 32 <= wq.len() == xq.len() by the caller's contract.
-            let (w, x) = unsafe {
-                (
-                    _mm256_loadu_si256(wq.as_ptr().add(b * BLOCK).cast()),
-                    _mm256_loadu_si256(xq.as_ptr().add(b * BLOCK).cast()),
-                )
-            };
-            // |w| as unsigned times x with w's sign: maddubs needs one unsigned operand.
-            let products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
-            let sums = _mm256_madd_epi16(products, ones);
-            let scale = _mm256_set1_ps(wd[b] * xd[b]);
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), scale, acc);
-        }
-        hsum(acc)
-    }
-
-    /// `N` activation rows against one weight row. `vpdpbusd` multiplies unsigned by
-    /// signed bytes: the weight row is read as `w + 128` (one xor) and each lane starts from
-    /// `x.neg_offset`, so the integer sums are exact. Every row goes through the same
-    /// instruction sequence whatever `N` is, so results do not depend on batching.
-    ///
-    /// # Safety
-    /// The CPU must support AVX-512 F/BW/DQ/VL/VNNI, AVX2 and FMA; every `xs[i]` must hold
-    /// `wd.len()` blocks like `wq`/`wd`.
-    #[target_feature(enable = "avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")]
-    pub unsafe fn dot_vnni<const N: usize>(wq: &[i8], wd: &[f32], xs: &[super::ActRow<'_>; N]) -> [f32; N] {
-        let flip = _mm512_set1_epi8(-128);
-        let mut acc = [_mm512_setzero_ps(); N];
-        let pairs = wd.len() / 2;
-        for p in 0..pairs {
-            let b = 2 * p;
-            // SAFETY: (b + 2) * BLOCK <= wq.len() by the caller's contract.
-            let w = _mm512_xor_si512(unsafe { _mm512_loadu_si512(wq.as_ptr().add(b * BLOCK).cast()) }, flip);
-            // Lanes 0..8 belong to block b, lanes 8..16 to block b + 1.
-            let w_scale = _mm512_insertf32x8(_mm512_set1_ps(wd[b]), _mm256_set1_ps(wd[b + 1]), 1);
-            for (x, acc) in xs.iter().zip(acc.iter_mut()) {
-                // SAFETY: each activation row has the weight row's length (checked by the caller).
-                let (xv, x_scale, offset) = unsafe {
-                    (
-                        _mm512_loadu_si512(x.q.as_ptr().add(b * BLOCK).cast()),
-                        _mm512_loadu_ps(x.d_lanes.as_ptr().add(b * 8)),
-                        _mm512_loadu_si512(x.neg_offset.as_ptr().add(b * 8).cast()),
-                    )
-                };
-                let sums = _mm512_dpbusd_epi32(offset, w, xv);
-                let scale = _mm512_mul_ps(w_scale, x_scale);
-                *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, *acc);
-            }
-        }
-        let mut out = [0f32; N];
-        for ((x, acc), out) in xs.iter().zip(acc).zip(out.iter_mut()) {
-            let mut total = _mm512_reduce_add_ps(acc);
-            if wd.len() % 2 == 1 {
-                let b = wd.len() - 1;
-                let start = b * BLOCK;
-                let sum: i32 = wq[start..].iter().zip(&x.q[start..]).map(|(&w, &v)| i32::from(w) * i32::from(v)).sum();
-                total += sum as f32 * (wd[b] * x.d[b]);
-            }
-            *out = total;
-        }
-        out
-    }
-
-    /// Four weight rows against one activation row, with exactly the per-row instruction
-    /// sequence of [`dot_vnni`] (so decode and batched prefill agree bit for bit); the
-    /// activation's loads are shared by the four rows.
-    ///
-    /// # Safety
-    /// As for [`dot_vnni`]; every row has the activation's length.
-    #[target_feature(enable = "avx2,fma,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")]
-    pub unsafe fn dot_rows_vnni(rows: [(&[i8], &[f32]); 4], x: &super::ActRow<'_>) -> [f32; 4] {
-        let flip = _mm512_set1_epi8(-128);
-        let mut acc = [_mm512_setzero_ps(); 4];
-        let blocks = x.d.len();
-        for p in 0..blocks / 2 {
-            let b = 2 * p;
-            // SAFETY: every operand holds `blocks` blocks (checked by the caller).
-            let (xv, x_scale, offset) = unsafe {
-                (
-                    _mm512_loadu_si512(x.q.as_ptr().add(b * BLOCK).cast()),
-                    _mm512_loadu_ps(x.d_lanes.as_ptr().add(b * 8)),
-                    _mm512_loadu_si512(x.neg_offset.as_ptr().add(b * 8).cast()),
-                )
-            };
-            for ((wq, wd), acc) in rows.iter().zip(acc.iter_mut()) {
-                // SAFETY: as above.
-                let w = _mm512_xor_si512(unsafe { _mm512_loadu_si512(wq.as_ptr().add(b * BLOCK).cast()) }, flip);
-                let w_scale = _mm512_insertf32x8(_mm512_set1_ps(wd[b]), _mm256_set1_ps(wd[b + 1]), 1);
-                let sums = _mm512_dpbusd_epi32(offset, w, xv);
-                let scale = _mm512_mul_ps(w_scale, x_scale);
-                *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, *acc);
-            }
-        }
-        let mut out = [0f32; 4];
-        for (((wq, wd), acc), out) in rows.iter().zip(acc).zip(out.iter_mut()) {
-            let mut total = _mm512_reduce_add_ps(acc);
-            if blocks % 2 == 1 {
-                let b = blocks - 1;
-                let start = b * BLOCK;
-                let sum: i32 = wq[start..].iter().zip(&x.q[start..]).map(|(&w, &v)| i32::from(w) * i32::from(v)).sum();
-                total += sum as f32 * (wd[b] * x.d[b]);
-            }
-            *out = total;
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::matmul::Activations;
     use crate::kernels::test_values as sample;
-    use crate::kernels::quant::Q8Rows;
+    use crate::kernels::tiles::Q8Tiles;
+    use crate::kernels::WeightFormat;
 
-
-    fn offsets(q: &[i8]) -> Vec<i32> {
-        q.chunks_exact(4).map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()).collect()
+    /// Activations for `tokens` rows of `cols` values.
+    fn activations(values: &[f32], tokens: usize, cols: usize) -> Activations {
+        let mut a = Activations::default();
+        a.prepare(values, tokens, cols, WeightFormat::Q8_0);
+        a
     }
 
     #[test]
-    fn every_available_kernel_matches_the_portable_one() {
-        // 18 blocks (even) and 19 blocks (odd tail).
+    fn every_available_kernel_matches_the_portable_one_and_batching_changes_nothing() {
+        // 18 blocks (whole pairs) and 19 blocks (a padded pair).
         for cols in [576, 608] {
-            let (w, x) = (sample(cols, 1), sample(cols, 2));
-            let (wq, xq) = (Q8Rows::quantize(&w, 1, cols), Q8Rows::quantize(&x, 1, cols));
-            let offset = offsets(&xq.quants);
-            let lanes: Vec<f32> = xq.scales.iter().flat_map(|&d| [d; 8]).collect();
-            let act = ActRow { q: &xq.quants, d: &xq.scales, neg_offset: &offset, d_lanes: &lanes };
-            let reference = dot_portable(&wq.quants, &wq.scales, &xq.quants, &xq.scales);
-            let exact: f32 = w.iter().zip(&x).map(|(a, b)| a * b).sum();
-            assert!((reference - exact).abs() < 0.05 * exact.abs().max(1.0), "{reference} vs {exact}");
+            let (w, x) = (sample(4 * cols, 1), sample(4 * cols, 2));
+            let tiles = Q8Tiles::quantize(&w, 4, cols);
+            let acts = activations(&x, 4, cols);
+            let xs: [ActRow<'_>; 4] = std::array::from_fn(|t| acts.row(t));
+            let reference = DotKernel::Portable.tile_dot(tiles.tile(0), &xs);
+            for (t, row) in reference.iter().enumerate() {
+                for (i, value) in row.iter().enumerate() {
+                    let exact: f32 = w[i * cols..(i + 1) * cols].iter().zip(&x[t * cols..(t + 1) * cols]).map(|(a, b)| a * b).sum();
+                    // 8-bit weights and activations over ~600 products: a few hundredths.
+                    assert!((value - exact).abs() < 0.1 + 0.02 * exact.abs(), "{value} vs {exact}");
+                }
+            }
             for kernel in DotKernel::available() {
-                let got = kernel.dot(&wq.quants, &wq.scales, act);
-                assert!((got - reference).abs() <= 1e-4 * reference.abs().max(1.0), "{}: {got} vs {reference}", kernel.name());
-                let tile = kernel.dot4(&wq.quants, &wq.scales, &[act; 4]);
-                assert!(tile.iter().all(|&v| v.to_bits() == got.to_bits()), "{}: dot4 {tile:?} vs dot {got}", kernel.name());
-                let row = (wq.quants.as_slice(), wq.scales.as_slice());
-                let rows = kernel.dot_rows4([row; 4], act);
-                assert!(rows.iter().all(|&v| v.to_bits() == got.to_bits()), "{}: dot_rows4 {rows:?} vs dot {got}", kernel.name());
+                let four = kernel.tile_dot(tiles.tile(0), &xs);
+                for t in 0..4 {
+                    let one = kernel.tile_dot(tiles.tile(0), &[xs[t]])[0];
+                    assert!(one.iter().zip(&four[t]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}: batch of 4 vs 1", kernel.name());
+                    for (got, want) in one.iter().zip(&reference[t]) {
+                        assert!((got - want).abs() <= 1e-4 * want.abs().max(1.0), "{}: {got} vs {want}", kernel.name());
+                    }
+                }
             }
         }
     }
@@ -392,19 +216,16 @@ mod tests {
     #[test]
     fn extreme_values_do_not_saturate() {
         // maddubs saturates at ±32767: 127·127·2 = 32258 must stay exact.
-        let wq = vec![127i8; 64];
-        let alternating: Vec<i8> = (0..64).map(|i| if i % 2 == 0 { -127 } else { 127 }).collect();
-        let wd = vec![1.0; 2];
-        let full = vec![127i8; 64];
-        let (c_alt, c_full) = (offsets(&alternating), offsets(&full));
-        let lanes = vec![1.0; 16];
+        let cols = 64;
+        let weights: Vec<f32> = [vec![127.0; cols], vec![-127.0; cols], vec![127.0; cols], vec![0.0; cols]].concat();
+        let tiles = Q8Tiles::quantize(&weights, 4, cols);
+        let alternating: Vec<f32> = (0..cols).map(|i| if i % 2 == 0 { -127.0 } else { 127.0 }).collect();
+        let x = activations(&[alternating, vec![127.0; cols]].concat(), 2, cols);
         for kernel in DotKernel::available() {
-            let alt = ActRow { q: &alternating, d: &wd, neg_offset: &c_alt, d_lanes: &lanes };
-            assert_eq!(kernel.dot(&wq, &wd, alt), 0.0, "{}", kernel.name());
-            let full = ActRow { q: &full, d: &wd, neg_offset: &c_full, d_lanes: &lanes };
-            assert_eq!(kernel.dot(&wq, &wd, full), 64.0 * 127.0 * 127.0, "{}", kernel.name());
-            let negative: Vec<i8> = vec![-127; 64];
-            assert_eq!(kernel.dot(&negative, &wd, full), -64.0 * 127.0 * 127.0, "{}", kernel.name());
+            let [alt, full] = kernel.tile_dot(tiles.tile(0), &[x.row(0), x.row(1)]);
+            assert_eq!(alt, [0.0; 4], "{}", kernel.name());
+            let square = 64.0 * 127.0 * 127.0;
+            assert_eq!(full, [square, -square, square, 0.0], "{}", kernel.name());
         }
     }
 

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use super::dot::{ActRow, DotKernel, dot_f32};
 use super::quant::{BLOCK, Q8Rows};
+use super::tiles::{Q8Tiles, TILE_ROWS};
 
 /// How weights are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +28,8 @@ pub enum Matrix {
         /// `rows × cols` values.
         data: Vec<f32>,
     },
-    /// Q8_0 blocks.
-    Q8(Q8Rows),
+    /// Q8_0 blocks in four-row tiles.
+    Q8(Q8Tiles),
 }
 
 /// A batch of input vectors, prepared for one [`Matrix`] format.
@@ -37,24 +38,23 @@ pub struct Activations {
     tokens: usize,
     cols: usize,
     f32: Vec<f32>,
+    /// Quantised rows, zero-padded to whole block pairs (as the weight tiles are).
     q8: Q8Rows,
     /// Per token and group of four values, `-128 · Σq` (see [`ActRow`]).
     neg_offset: Vec<i32>,
-    /// Per token and block, the scale repeated 8 times (see [`ActRow`]).
-    d_lanes: Vec<f32>,
 }
 
 impl Activations {
     /// Token `t` as a kernel operand (Q8_0 only).
-    fn row(&self, t: usize) -> ActRow<'_> {
+    pub(crate) fn row(&self, t: usize) -> ActRow<'_> {
         let (q, d) = self.q8.row(t);
-        let blocks = self.cols / BLOCK;
-        let lanes = 8 * t * blocks..8 * (t + 1) * blocks;
-        ActRow { q, d, neg_offset: &self.neg_offset[lanes.clone()], d_lanes: &self.d_lanes[lanes] }
+        let groups = self.q8.cols / 4;
+        ActRow { q, d, neg_offset: &self.neg_offset[t * groups..(t + 1) * groups] }
     }
 
     /// Prepares `tokens` row-major vectors of width `cols` (quantising them for Q8_0 weights).
     pub fn prepare(&mut self, values: &[f32], tokens: usize, cols: usize, format: WeightFormat) {
+        assert_eq!(values.len(), tokens * cols, "activations do not match their shape");
         self.tokens = tokens;
         self.cols = cols;
         match format {
@@ -63,16 +63,17 @@ impl Activations {
                 self.f32.extend_from_slice(values);
             }
             WeightFormat::Q8_0 => {
-                if self.q8.rows != tokens || self.q8.cols != cols {
-                    self.q8 = Q8Rows::zeros(tokens, cols);
+                let padded = cols.next_multiple_of(2 * BLOCK);
+                if self.q8.rows != tokens || self.q8.cols != padded {
+                    self.q8 = Q8Rows::zeros(tokens, padded);
                 }
                 self.neg_offset.clear();
-                self.d_lanes.clear();
+                let mut row = vec![0f32; padded];
                 for t in 0..tokens {
-                    self.q8.set_row(t, &values[t * cols..(t + 1) * cols]);
-                    let (q, d) = self.q8.row(t);
+                    row[..cols].copy_from_slice(&values[t * cols..(t + 1) * cols]);
+                    self.q8.set_row(t, &row);
+                    let (q, _) = self.q8.row(t);
                     self.neg_offset.extend(q.chunks_exact(4).map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()));
-                    self.d_lanes.extend(d.iter().flat_map(|&d| [d; 8]));
                 }
             }
         }
@@ -80,11 +81,15 @@ impl Activations {
 }
 
 /// Rows per parallel task: small enough for both cores to share a decode-sized matrix, large
-/// enough that scheduling stays a small fraction of the work.
-const ROWS_PER_TASK: usize = 64;
+/// enough that scheduling stays a small fraction of the work. A multiple of [`TILE_ROWS`].
+pub const ROWS_PER_TASK: usize = 64;
 
 /// Tokens whose activations are reused across a task's weight rows while they sit in cache.
 const TOKENS_PER_BLOCK: usize = 32;
+
+/// Tokens per kernel call in batched products: four rows × four tokens keep 16 accumulators
+/// in registers.
+const TOKENS_PER_TILE: usize = 4;
 
 impl Matrix {
     /// Builds a matrix in `format` from row-major f32 values.
@@ -92,10 +97,7 @@ impl Matrix {
         assert_eq!(data.len(), rows * cols, "matrix data does not match its shape");
         match format {
             WeightFormat::F32 => Self::F32 { rows, cols, data },
-            WeightFormat::Q8_0 => {
-                assert_eq!(cols % BLOCK, 0, "Q8_0 needs a multiple of {BLOCK} columns");
-                Self::Q8(Q8Rows::quantize(&data, rows, cols))
-            }
+            WeightFormat::Q8_0 => Self::Q8(Q8Tiles::quantize(&data, rows, cols)),
         }
     }
 
@@ -131,6 +133,29 @@ impl Matrix {
         }
     }
 
+    /// Rows `first..first + out.len()` of `W·x` for a single token `x` (the decode product,
+    /// split between threads by its callers); `first` is a multiple of [`TILE_ROWS`]. Each
+    /// value is computed exactly as in [`matmul`](Self::matmul).
+    pub fn matvec_rows(&self, x: &Activations, first: usize, out: &mut [f32], kernel: DotKernel) {
+        let (rows, cols) = self.shape();
+        assert!(x.tokens == 1 && x.cols == cols, "matvec_rows needs one token of the matrix's width");
+        assert!(first % TILE_ROWS == 0 && first + out.len() <= rows, "row range not tile-aligned or past the matrix");
+        match self {
+            Self::Q8(w) => {
+                let act = [x.row(0)];
+                for (i, values) in out.chunks_mut(TILE_ROWS).enumerate() {
+                    let [tile] = kernel.tile_dot(w.tile(first / TILE_ROWS + i), &act);
+                    values.copy_from_slice(&tile[..values.len()]);
+                }
+            }
+            Self::F32 { data, .. } => {
+                for (r, v) in (first..).zip(out.iter_mut()) {
+                    *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[..cols]);
+                }
+            }
+        }
+    }
+
     /// `out[t][r] = Σ_c W[r][c] · x[t][c]` for every token `t` of `x`; `out` is `tokens × rows`.
     /// Each output value is one dot product computed by one thread, so results do not depend on
     /// the number of threads or on how many tokens are in the batch. `scratch` is reused
@@ -142,67 +167,57 @@ impl Matrix {
         if x.tokens == 0 {
             return;
         }
-        let acts: Vec<ActRow<'_>> = match self {
-            Self::Q8(_) => (0..x.tokens).map(|t| x.row(t)).collect(),
-            Self::F32 { .. } => Vec::new(),
-        };
-        // Tokens `t0..t0 + values.len()` against weight row `r`, four at a time on the Q8_0 path.
-        let row_dots = |r: usize, t0: usize, values: &mut [f32]| match self {
-            Self::F32 { data, .. } => {
-                for (t, v) in (t0..).zip(values.iter_mut()) {
-                    *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[t * cols..(t + 1) * cols]);
-                }
-            }
-            Self::Q8(w) => {
-                let (wq, wd) = w.row(r);
-                let acts = &acts[t0..t0 + values.len()];
-                let mut groups = values.chunks_exact_mut(4);
-                let mut tiles = acts.chunks_exact(4);
-                for (four, tile) in (&mut groups).zip(&mut tiles) {
-                    if let Ok(tile) = <&[ActRow<'_>; 4]>::try_from(tile) {
-                        four.copy_from_slice(&kernel.dot4(wq, wd, tile));
-                    }
-                }
-                for (v, a) in groups.into_remainder().iter_mut().zip(tiles.remainder()) {
-                    *v = kernel.dot(wq, wd, *a);
-                }
-            }
-        };
         if x.tokens == 1 {
-            out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, values)| {
-                let first = chunk * ROWS_PER_TASK;
-                match self {
-                    // Decode: four weight rows per activation load.
-                    Self::Q8(w) => {
-                        let done = values.len() / 4 * 4;
-                        let mut fours = values.chunks_exact_mut(4);
-                        for (i, four) in (&mut fours).enumerate() {
-                            let r = first + 4 * i;
-                            four.copy_from_slice(&kernel.dot_rows4([w.row(r), w.row(r + 1), w.row(r + 2), w.row(r + 3)], acts[0]));
-                        }
-                        for (i, v) in fours.into_remainder().iter_mut().enumerate() {
-                            *v = kernel.dot(w.row(first + done + i).0, w.row(first + done + i).1, acts[0]);
-                        }
-                    }
-                    Self::F32 { .. } => {
-                        for (i, v) in values.iter_mut().enumerate() {
-                            row_dots(first + i, 0, std::slice::from_mut(v));
-                        }
-                    }
-                }
-            });
+            out.par_chunks_mut(ROWS_PER_TASK)
+                .enumerate()
+                .for_each(|(chunk, values)| self.matvec_rows(x, chunk * ROWS_PER_TASK, values, kernel));
             return;
         }
         // Batched: each task owns a block of weight rows and walks the tokens in blocks, so both
         // its weight rows and one token block's activations stay in cache (walking all tokens
         // per row would stream every activation through the cache once per weight row).
         let tokens = x.tokens;
+        let acts: Vec<ActRow<'_>> = match self {
+            Self::Q8(_) => (0..tokens).map(|t| x.row(t)).collect(),
+            Self::F32 { .. } => Vec::new(),
+        };
         scratch.resize(rows * tokens, 0.0);
         scratch.par_chunks_mut(ROWS_PER_TASK * tokens).enumerate().for_each(|(chunk, values)| {
+            let first = chunk * ROWS_PER_TASK;
             for t0 in (0..tokens).step_by(TOKENS_PER_BLOCK) {
                 let t1 = (t0 + TOKENS_PER_BLOCK).min(tokens);
-                for (i, row_values) in values.chunks_exact_mut(tokens).enumerate() {
-                    row_dots(chunk * ROWS_PER_TASK + i, t0, &mut row_values[t0..t1]);
+                match self {
+                    Self::F32 { data, .. } => {
+                        for (r, row_values) in (first..).zip(values.chunks_exact_mut(tokens)) {
+                            for (t, v) in (t0..t1).zip(&mut row_values[t0..t1]) {
+                                *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[t * cols..(t + 1) * cols]);
+                            }
+                        }
+                    }
+                    Self::Q8(w) => {
+                        for (i, tile_values) in values.chunks_mut(TILE_ROWS * tokens).enumerate() {
+                            let tile = w.tile(first / TILE_ROWS + i);
+                            let mut put = |t: usize, dots: [f32; TILE_ROWS]| {
+                                for (row_values, v) in tile_values.chunks_exact_mut(tokens).zip(dots) {
+                                    row_values[t] = v;
+                                }
+                            };
+                            let block = &acts[t0..t1];
+                            let mut groups = block.chunks_exact(TOKENS_PER_TILE);
+                            for (g, group) in (&mut groups).enumerate() {
+                                if let Ok(group) = <&[ActRow<'_>; TOKENS_PER_TILE]>::try_from(group) {
+                                    for (k, dots) in kernel.tile_dot(tile, group).into_iter().enumerate() {
+                                        put(t0 + g * TOKENS_PER_TILE + k, dots);
+                                    }
+                                }
+                            }
+                            let done = t1 - groups.remainder().len();
+                            for (k, act) in groups.remainder().iter().enumerate() {
+                                let [dots] = kernel.tile_dot(tile, &[*act]);
+                                put(done + k, dots);
+                            }
+                        }
+                    }
                 }
             }
         });

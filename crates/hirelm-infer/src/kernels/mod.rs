@@ -1,6 +1,6 @@
-//! The hot kernels of CPU decoding, behind a small interface: Q8_0 storage ([`Q8Rows`]), row dot
-//! products with run-time SIMD dispatch ([`DotKernel`]) and a batched, multi-threaded
-//! matrix-vector product ([`Matrix::matmul`]).
+//! The hot kernels of CPU decoding, behind a small interface: Q8_0 weights in four-row tiles
+//! ([`Q8Tiles`]), tile dot products with run-time SIMD dispatch ([`DotKernel`]) and a batched,
+//! multi-threaded matrix-vector product ([`Matrix::matmul`]).
 //!
 //! burn's flex backend runs the training path; for decoding a 135M model one token at a time its
 //! per-op overhead and f32-only matmuls dominate, so inference uses these kernels instead.
@@ -8,10 +8,14 @@
 mod dot;
 mod matmul;
 mod quant;
+mod tiles;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
-pub use dot::{ActRow, DotKernel, axpy, dot_f32, dot_portable};
-pub use matmul::{Activations, Matrix, WeightFormat};
+pub use dot::{ActRow, DotKernel, axpy, dot_f32};
+pub use matmul::{Activations, Matrix, ROWS_PER_TASK, WeightFormat};
 pub use quant::{BLOCK, Q8Rows};
+pub use tiles::{BlockPair, Q8Tiles, TILE_ROWS, Tile};
 
 /// Deterministic pseudo-random values in [-1, 1) for kernel tests.
 #[cfg(test)]

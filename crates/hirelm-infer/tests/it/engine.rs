@@ -69,6 +69,23 @@ fn thread_count_does_not_change_logits() {
 }
 
 #[test]
+fn decode_steps_are_identical_with_one_two_or_three_threads() {
+    for format in [WeightFormat::F32, WeightFormat::Q8_0] {
+        let weights = engine(format, 9);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            pool.install(|| {
+                let mut session = Session::new(Arc::clone(&weights));
+                PROMPT.iter().flat_map(|&token| session.forward(&[token]).expect("step")).collect::<Vec<f32>>()
+            })
+        };
+        let one = run(1);
+        assert_eq!(one, run(2), "{format:?}");
+        assert_eq!(one, run(3), "{format:?}");
+    }
+}
+
+#[test]
 fn cloned_and_truncated_sessions_reuse_a_prefix() {
     let weights = engine(WeightFormat::Q8_0, 7);
     let mut prefix = Session::new(Arc::clone(&weights));

@@ -1,0 +1,124 @@
+//! The SIMD implementations behind [`super::DotKernel`] and the f32 helpers. Every function
+//! here is entered only after the CPU has been checked for the features it is compiled for.
+#![allow(unsafe_code)]
+
+use std::arch::x86_64::*;
+
+use super::dot::ActRow;
+use super::quant::BLOCK;
+use super::tiles::{TILE_ROWS, Tile};
+
+/// # Safety
+/// The CPU must support AVX-512F; `a` and `b` have the same length.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn dot_f32_avx512(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len() / 16 * 16;
+    let mut acc = _mm512_setzero_ps();
+    for i in (0..n).step_by(16) {
+        // SAFETY: i + 16 <= n <= len of both slices.
+        let (x, y) = unsafe { (_mm512_loadu_ps(a.as_ptr().add(i)), _mm512_loadu_ps(b.as_ptr().add(i))) };
+        acc = _mm512_fmadd_ps(x, y, acc);
+    }
+    _mm512_reduce_add_ps(acc) + a[n..].iter().zip(&b[n..]).map(|(x, y)| x * y).sum::<f32>()
+}
+
+/// # Safety
+/// The CPU must support AVX-512F; `out` and `v` have the same length.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn axpy_avx512(out: &mut [f32], w: f32, v: &[f32]) {
+    let n = out.len() / 16 * 16;
+    let wv = _mm512_set1_ps(w);
+    for i in (0..n).step_by(16) {
+        // SAFETY: i + 16 <= n <= len of both slices.
+        unsafe {
+            let o = _mm512_loadu_ps(out.as_ptr().add(i));
+            _mm512_storeu_ps(out.as_mut_ptr().add(i), _mm512_fmadd_ps(wv, _mm512_loadu_ps(v.as_ptr().add(i)), o));
+        }
+    }
+    out[n..].iter_mut().zip(&v[n..]).for_each(|(o, v)| *o += w * v);
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn hsum(v: __m256) -> f32 {
+    let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    let s = _mm_hadd_ps(s, s);
+    _mm_cvtss_f32(_mm_hadd_ps(s, s))
+}
+
+/// One activation row against a tile's four rows, block by block.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA; the operands' lengths agree (checked by the caller).
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn tile_dot_avx2(tile: Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
+    let ones = _mm256_set1_epi16(1);
+    let mut out = [0f32; TILE_ROWS];
+    for (i, out) in out.iter_mut().enumerate() {
+        let mut acc = _mm256_setzero_ps();
+        for (b, xd) in x.d.iter().enumerate() {
+            let (wq, wd) = tile.block(i, b);
+            // SAFETY: both blocks hold 32 values (the caller checked the lengths).
+            let (w, xv) =
+                unsafe { (_mm256_loadu_si256(wq.as_ptr().cast()), _mm256_loadu_si256(x.q.as_ptr().add(b * BLOCK).cast())) };
+            // |w| as unsigned times x with w's sign: maddubs needs one unsigned operand.
+            let products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xv, w));
+            let sums = _mm256_madd_epi16(products, ones);
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(wd * xd), acc);
+        }
+        *out = hsum(acc);
+    }
+    out
+}
+
+/// A tile's four rows against `N` activation rows. `vpdpbusd` multiplies unsigned by signed
+/// bytes: the weights are read as `w + 128` (one xor) and each lane starts from
+/// `x.neg_offset`, so the integer sums are exact. Per block pair, the eight weight scales are
+/// multiplied by the two activation scales at once and each row picks its two products.
+///
+/// # Safety
+/// The CPU must support AVX-512 F/BW/DQ/VL/VNNI, AVX2, FMA and F16C; the operands' lengths
+/// agree (checked by the caller).
+#[target_feature(enable = "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")]
+pub(super) unsafe fn tile_dot_vnni<const N: usize>(tile: Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+    let flip = _mm512_set1_epi8(-128);
+    // Row i's lanes 0..8 (block b) take scale product 2i, lanes 8..16 (block b + 1) 2i + 1.
+    let mut pick = [_mm512_setzero_si512(); TILE_ROWS];
+    for (i, pick) in pick.iter_mut().enumerate() {
+        *pick = _mm512_inserti64x4(_mm512_set1_epi32(2 * i as i32), _mm256_set1_epi32(2 * i as i32 + 1), 1);
+    }
+    let mut acc = [[_mm512_setzero_ps(); TILE_ROWS]; N];
+    let mut w = [_mm512_setzero_si512(); TILE_ROWS];
+    for p in 0..tile.pairs() {
+        // SAFETY (every load below): the caller checked that the tile has `pairs` block pairs
+        // per row and 8 scales per pair, and that every activation row has `pairs` pairs of
+        // values, two scales and 16 offsets per pair. Block pairs are 64-byte aligned.
+        let w_scales = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(tile.scales.as_ptr().add(8 * p).cast()) });
+        for (i, w) in w.iter_mut().enumerate() {
+            let quants = unsafe { _mm512_load_si512(tile.quants[TILE_ROWS * p + i].0.as_ptr().cast()) };
+            *w = _mm512_xor_si512(quants, flip);
+        }
+        for (x, acc) in xs.iter().zip(acc.iter_mut()) {
+            let (xv, offset, d_pair) = unsafe {
+                (
+                    _mm512_loadu_si512(x.q.as_ptr().add(2 * BLOCK * p).cast()),
+                    _mm512_loadu_si512(x.neg_offset.as_ptr().add(BLOCK / 2 * p).cast()),
+                    std::ptr::read_unaligned(x.d.as_ptr().add(2 * p).cast::<f64>()),
+                )
+            };
+            // [d_b, d_b+1] four times, times the eight weight scales.
+            let scales = _mm512_castps256_ps512(_mm256_mul_ps(w_scales, _mm256_castpd_ps(_mm256_set1_pd(d_pair))));
+            for i in 0..TILE_ROWS {
+                let sums = _mm512_dpbusd_epi32(offset, w[i], xv);
+                let scale = _mm512_permutexvar_ps(pick[i], scales);
+                acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, acc[i]);
+            }
+        }
+    }
+    let mut out = [[0f32; TILE_ROWS]; N];
+    for (out, acc) in out.iter_mut().zip(acc) {
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = _mm512_reduce_add_ps(a);
+        }
+    }
+    out
+}
