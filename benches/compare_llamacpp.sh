@@ -104,21 +104,25 @@ log "running llama-bench (-t $threads -p $n_prompt -n $n_gen -r $reps)"
 llama_json="$("$bench_bin" -m "$model" -t "$threads" -p "$n_prompt" -n "$n_gen" -r "$reps" -o json 2>/dev/null)" \
   || die "llama-bench failed"
 
-# hirelm's engines: hirelm-infer's int8 CPU engine (what applications use) and the burn
-# training model (f32). ENGINES="infer" skips the slower burn run.
+# hirelm's engines: hirelm-infer's int8 CPU engine (what applications use) with Q8_0 weights
+# and with Q4_1 weights, and the burn training model (f32). Each entry is ENGINE[:FORMAT];
+# ENGINES="infer" skips the other runs.
 ours_json=""
 ours_note=""
 if [ ! -x "$hirelm_bin" ]; then
   ours_note="skipped: $hirelm_bin not found (set HIRELM_BIN or cargo build --release -p hirelm-cli)"
 else
-  for engine in ${ENGINES:-infer burn}; do
-    log "running $hirelm_bin bench --engine $engine"
-    if out="$("$hirelm_bin" bench --engine "$engine" --model "$model" --prompt-tokens "$n_prompt" --gen-tokens "$n_gen" \
-        --repetitions "$reps" --threads "$threads" --json 2>/dev/null)"; then
+  for run in ${ENGINES:-infer infer:q4-1 burn}; do
+    engine="${run%%:*}"
+    format_args=()
+    [ "$run" != "$engine" ] && format_args=(--format "${run#*:}")
+    log "running $hirelm_bin bench --engine $engine ${format_args[*]}"
+    if out="$("$hirelm_bin" bench --engine "$engine" "${format_args[@]}" --model "$model" --prompt-tokens "$n_prompt" \
+        --gen-tokens "$n_gen" --repetitions "$reps" --threads "$threads" --json 2>/dev/null)"; then
       line="$(printf '%s\n' "$out" | grep -E '"prefill_tps"' | tail -1 || true)"
       [ -n "$line" ] && ours_json="${ours_json:+$ours_json,}$line"
     else
-      ours_note="${ours_note}skipped engine $engine: '$hirelm_bin bench --json' failed. "
+      ours_note="${ours_note}skipped $run: '$hirelm_bin bench --json' failed. "
     fi
   done
 fi

@@ -24,6 +24,8 @@ pub enum Engine {
 pub enum Format {
     /// GGUF Q8_0 blocks with int8 dot products.
     Q8_0,
+    /// GGUF Q4_1 blocks (4-bit values, a scale and a minimum per 32) with int8 dot products.
+    Q4_1,
     /// f32 weights.
     F32,
 }
@@ -81,6 +83,7 @@ fn ids(n: usize, salt: u64, vocab: usize) -> Vec<u32> {
 fn run_infer(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
     let format = match args.format {
         Format::Q8_0 => WeightFormat::Q8_0,
+        Format::Q4_1 => WeightFormat::Q4_1,
         Format::F32 => WeightFormat::F32,
     };
     let base = BaseModel::load(&args.model).with_context(|| format!("loading {}", args.model))?;

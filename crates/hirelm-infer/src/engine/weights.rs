@@ -1,5 +1,5 @@
 //! The decoder's weights in inference layout: projections fused where they share an input
-//! (`q|k|v`, `gate|up`) so each layer runs four matrix products, stored as f32 or Q8_0.
+//! (`q|k|v`, `gate|up`) so each layer runs four matrix products, stored as f32, Q8_0 or Q4_1.
 
 use std::collections::BTreeMap;
 
@@ -44,13 +44,13 @@ pub(super) fn check_tensors(
     Ok(by_name.into_iter().map(|(name, (_, data))| (name, data)).collect())
 }
 
-/// Q8_0 stores blocks of 32 along each row, so every matrix width must be a multiple.
+/// Q8_0 and Q4_1 store blocks of 32 along each row, so every matrix width must be a multiple.
 fn check_q8_widths(config: &EngineConfig, format: WeightFormat) -> Result<()> {
     let (d, ff, q_dim) = (config.hidden_size, config.intermediate_size, config.q_dim());
-    if format == WeightFormat::Q8_0 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
+    if format != WeightFormat::F32 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
         return Err(InferError::invalid(
             "format",
-            format!("Q8_0 needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"),
+            format!("{format:?} needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"),
         ));
     }
     Ok(())
@@ -155,9 +155,9 @@ impl EngineWeights {
                 fused_block(&mut take, names, &engine, format)
             })
             .collect();
-        let embed = Matrix::from_f32(take("model.embed_tokens.weight"), config.vocab_size, d, format);
+        let embed = Matrix::from_f32(take("model.embed_tokens.weight"), config.vocab_size, d, format.for_embeddings());
         let lm_head = (!config.tie_word_embeddings)
-            .then(|| Matrix::from_f32(take("lm_head.weight"), config.vocab_size, d, format));
+            .then(|| Matrix::from_f32(take("lm_head.weight"), config.vocab_size, d, format.for_embeddings()));
         Ok(Self { config: engine, embed, layers, norm: take("model.norm.weight"), lm_head })
     }
 
@@ -166,9 +166,10 @@ impl EngineWeights {
         self.lm_head.as_ref().unwrap_or(&self.embed)
     }
 
-    /// Storage format of the projections.
+    /// Storage format of the projections (the embeddings may be stored at higher precision: see
+    /// [`WeightFormat::for_embeddings`]).
     pub fn format(&self) -> WeightFormat {
-        self.embed.format()
+        self.layers.first().map_or(self.embed.format(), |layer| layer.qkv.format())
     }
 
     /// Bytes of weight data held.

@@ -14,6 +14,7 @@
 
 use std::sync::OnceLock;
 
+use super::q4::{Q4Tile, q4_tile_dot_portable};
 use super::quant::BLOCK;
 use super::tiles::{TILE_ROWS, Tile};
 
@@ -29,6 +30,8 @@ pub struct ActRow<'a> {
     pub d: &'a [f32],
     /// `-128 · (x[4i] + x[4i+1] + x[4i+2] + x[4i+3])` for every group of four values.
     pub neg_offset: &'a [i32],
+    /// Per block, `d · Σ q` (the Q4_1 minimum's factor).
+    pub block_sums: &'a [f32],
 }
 
 /// Which dot-product implementation runs.
@@ -102,11 +105,7 @@ impl DotKernel {
     /// a model is built).
     pub fn tile_dot<const N: usize>(self, tile: Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
         let pairs = tile.pairs();
-        assert!(
-            tile.quants.len() == pairs * TILE_ROWS
-                && xs.iter().all(|x| x.q.len() == pairs * 2 * BLOCK && x.d.len() == 2 * pairs && x.neg_offset.len() == pairs * BLOCK / 2),
-            "dot product operands disagree in length"
-        );
+        assert!(tile.quants.len() == pairs * TILE_ROWS && fits(xs, pairs), "dot product operands disagree in length");
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `supported()` checked that the CPU has the features this kernel is compiled
@@ -118,6 +117,28 @@ impl DotKernel {
             _ => xs.map(|x| tile_dot_portable(tile, x)),
         }
     }
+}
+
+impl DotKernel {
+    /// [`tile_dot`](Self::tile_dot) for a Q4_1 tile. Without AVX-512 VNNI it runs the portable
+    /// implementation (AVX2 machines decode Q8_0 faster than that).
+    pub fn q4_tile_dot<const N: usize>(self, tile: Q4Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+        let pairs = tile.pairs();
+        assert!(tile.quants.len() == pairs * TILE_ROWS && fits(xs, pairs), "dot product operands disagree in length");
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as in `tile_dot`.
+            Self::Avx512Vnni if self.supported() => unsafe { super::x86::q4_tile_dot_vnni(tile, xs) },
+            _ => xs.map(|x| q4_tile_dot_portable(tile, x)),
+        }
+    }
+}
+
+/// Whether every activation row holds `pairs` block pairs.
+fn fits(xs: &[ActRow<'_>], pairs: usize) -> bool {
+    xs.iter().all(|x| {
+        x.q.len() == pairs * 2 * BLOCK && x.d.len() == 2 * pairs && x.block_sums.len() == 2 * pairs && x.neg_offset.len() == pairs * BLOCK / 2
+    })
 }
 
 /// Reference implementation: exact integer block sums, f32 accumulation in block order.
@@ -204,6 +225,36 @@ mod tests {
                 let four = kernel.tile_dot(tiles.tile(0), &xs);
                 for t in 0..4 {
                     let one = kernel.tile_dot(tiles.tile(0), &[xs[t]])[0];
+                    assert!(one.iter().zip(&four[t]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}: batch of 4 vs 1", kernel.name());
+                    for (got, want) in one.iter().zip(&reference[t]) {
+                        assert!((got - want).abs() <= 1e-4 * want.abs().max(1.0), "{}: {got} vs {want}", kernel.name());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn q4_kernels_match_the_portable_one_and_batching_changes_nothing() {
+        for cols in [576, 608] {
+            let (w, x) = (sample(4 * cols, 5), sample(4 * cols, 6));
+            let tiles = crate::kernels::q4::Q4Tiles::quantize(&w, 4, cols);
+            let acts = activations(&x, 4, cols);
+            let xs: [ActRow<'_>; 4] = std::array::from_fn(|t| acts.row(t));
+            let reference = DotKernel::Portable.q4_tile_dot(tiles.tile(0), &xs);
+            for (t, row) in reference.iter().enumerate() {
+                for (i, value) in row.iter().enumerate() {
+                    // Against the 4-bit weights as stored: only the activations' rounding remains.
+                    let mut stored = vec![0f32; cols];
+                    tiles.dequantize_row(i, &mut stored);
+                    let exact: f32 = stored.iter().zip(&x[t * cols..(t + 1) * cols]).map(|(a, b)| a * b).sum();
+                    assert!((value - exact).abs() < 0.1 + 0.02 * exact.abs(), "{value} vs {exact}");
+                }
+            }
+            for kernel in DotKernel::available() {
+                let four = kernel.q4_tile_dot(tiles.tile(0), &xs);
+                for t in 0..4 {
+                    let one = kernel.q4_tile_dot(tiles.tile(0), &[xs[t]])[0];
                     assert!(one.iter().zip(&four[t]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}: batch of 4 vs 1", kernel.name());
                     for (got, want) in one.iter().zip(&reference[t]) {
                         assert!((got - want).abs() <= 1e-4 * want.abs().max(1.0), "{}: {got} vs {want}", kernel.name());

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use super::dot::{ActRow, DotKernel, dot_f32};
 use super::quant::{BLOCK, Q8Rows};
+use super::q4::Q4Tiles;
 use super::tiles::{Q8Tiles, TILE_ROWS};
 
 /// How weights are stored.
@@ -14,6 +15,21 @@ pub enum WeightFormat {
     F32,
     /// GGUF's Q8_0 (8-bit values, one scale per 32); activations are quantised the same way.
     Q8_0,
+    /// GGUF's Q4_1 (4-bit values, a scale and a minimum per 32); activations as for Q8_0.
+    Q4_1,
+}
+
+impl WeightFormat {
+    /// The format of the token embeddings and the output head when the projections are in
+    /// `self`: Q4_1 projections keep an 8-bit head, as llama.cpp's Q4_1 files do (SmolLM2's
+    /// stores `token_embd` as Q8_0). The head decides every token; 4 bits there cost SmolLM2
+    /// a tenth of its agreement with llama.cpp's greedy choices.
+    pub fn for_embeddings(self) -> Self {
+        match self {
+            Self::Q4_1 => Self::Q8_0,
+            other => other,
+        }
+    }
 }
 
 /// A `[rows, cols]` weight matrix.
@@ -30,6 +46,8 @@ pub enum Matrix {
     },
     /// Q8_0 blocks in four-row tiles.
     Q8(Q8Tiles),
+    /// Q4_1 blocks in four-row tiles.
+    Q4(Q4Tiles),
 }
 
 /// A batch of input vectors, prepared for one [`Matrix`] format.
@@ -42,14 +60,21 @@ pub struct Activations {
     q8: Q8Rows,
     /// Per token and group of four values, `-128 · Σq` (see [`ActRow`]).
     neg_offset: Vec<i32>,
+    /// Per token and block, `d · Σq` (see [`ActRow`]).
+    block_sums: Vec<f32>,
 }
 
 impl Activations {
     /// Token `t` as a kernel operand (Q8_0 only).
     pub(crate) fn row(&self, t: usize) -> ActRow<'_> {
         let (q, d) = self.q8.row(t);
-        let groups = self.q8.cols / 4;
-        ActRow { q, d, neg_offset: &self.neg_offset[t * groups..(t + 1) * groups] }
+        let (groups, blocks) = (self.q8.cols / 4, self.q8.cols / BLOCK);
+        ActRow {
+            q,
+            d,
+            neg_offset: &self.neg_offset[t * groups..(t + 1) * groups],
+            block_sums: &self.block_sums[t * blocks..(t + 1) * blocks],
+        }
     }
 
     /// Prepares `tokens` row-major vectors of width `cols` (quantising them for Q8_0 weights).
@@ -62,18 +87,20 @@ impl Activations {
                 self.f32.clear();
                 self.f32.extend_from_slice(values);
             }
-            WeightFormat::Q8_0 => {
+            WeightFormat::Q8_0 | WeightFormat::Q4_1 => {
                 let padded = cols.next_multiple_of(2 * BLOCK);
                 if self.q8.rows != tokens || self.q8.cols != padded {
                     self.q8 = Q8Rows::zeros(tokens, padded);
                 }
                 self.neg_offset.clear();
+                self.block_sums.clear();
                 let mut row = vec![0f32; padded];
                 for t in 0..tokens {
                     row[..cols].copy_from_slice(&values[t * cols..(t + 1) * cols]);
                     self.q8.set_row(t, &row);
-                    let (q, _) = self.q8.row(t);
+                    let (q, d) = self.q8.row(t);
                     self.neg_offset.extend(q.chunks_exact(4).map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()));
+                    self.block_sums.extend(q.chunks_exact(BLOCK).zip(d).map(|(b, d)| d * b.iter().map(|&v| i32::from(v)).sum::<i32>() as f32));
                 }
             }
         }
@@ -98,6 +125,7 @@ impl Matrix {
         match format {
             WeightFormat::F32 => Self::F32 { rows, cols, data },
             WeightFormat::Q8_0 => Self::Q8(Q8Tiles::quantize(&data, rows, cols)),
+            WeightFormat::Q4_1 => Self::Q4(Q4Tiles::quantize(&data, rows, cols)),
         }
     }
 
@@ -106,6 +134,7 @@ impl Matrix {
         match self {
             Self::F32 { rows, cols, .. } => (*rows, *cols),
             Self::Q8(q) => (q.rows, q.cols),
+            Self::Q4(q) => (q.rows, q.cols),
         }
     }
 
@@ -114,6 +143,7 @@ impl Matrix {
         match self {
             Self::F32 { .. } => WeightFormat::F32,
             Self::Q8(_) => WeightFormat::Q8_0,
+            Self::Q4(_) => WeightFormat::Q4_1,
         }
     }
 
@@ -122,6 +152,7 @@ impl Matrix {
         match self {
             Self::F32 { data, .. } => 4 * data.len(),
             Self::Q8(q) => q.bytes(),
+            Self::Q4(q) => q.bytes(),
         }
     }
 
@@ -130,6 +161,7 @@ impl Matrix {
         match self {
             Self::F32 { cols, data, .. } => out.copy_from_slice(&data[r * cols..(r + 1) * cols]),
             Self::Q8(q) => q.dequantize_row(r, out),
+            Self::Q4(q) => q.dequantize_row(r, out),
         }
     }
 
@@ -141,18 +173,27 @@ impl Matrix {
         assert!(x.tokens == 1 && x.cols == cols, "matvec_rows needs one token of the matrix's width");
         assert!(first % TILE_ROWS == 0 && first + out.len() <= rows, "row range not tile-aligned or past the matrix");
         match self {
-            Self::Q8(w) => {
-                let act = [x.row(0)];
-                for (i, values) in out.chunks_mut(TILE_ROWS).enumerate() {
-                    let [tile] = kernel.tile_dot(w.tile(first / TILE_ROWS + i), &act);
-                    values.copy_from_slice(&tile[..values.len()]);
-                }
-            }
             Self::F32 { data, .. } => {
                 for (r, v) in (first..).zip(out.iter_mut()) {
                     *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[..cols]);
                 }
             }
+            Self::Q8(_) | Self::Q4(_) => {
+                let act = [x.row(0)];
+                for (i, values) in out.chunks_mut(TILE_ROWS).enumerate() {
+                    let [tile] = self.tile_dot(kernel, first / TILE_ROWS + i, &act);
+                    values.copy_from_slice(&tile[..values.len()]);
+                }
+            }
+        }
+    }
+
+    /// Tile `t` of a quantised matrix against `N` activation rows.
+    fn tile_dot<const N: usize>(&self, kernel: DotKernel, t: usize, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+        match self {
+            Self::Q8(w) => kernel.tile_dot(w.tile(t), xs),
+            Self::Q4(w) => kernel.q4_tile_dot(w.tile(t), xs),
+            Self::F32 { .. } => unreachable!("f32 matrices have no tiles"),
         }
     }
 
@@ -178,8 +219,8 @@ impl Matrix {
         // per row would stream every activation through the cache once per weight row).
         let tokens = x.tokens;
         let acts: Vec<ActRow<'_>> = match self {
-            Self::Q8(_) => (0..tokens).map(|t| x.row(t)).collect(),
             Self::F32 { .. } => Vec::new(),
+            Self::Q8(_) | Self::Q4(_) => (0..tokens).map(|t| x.row(t)).collect(),
         };
         scratch.resize(rows * tokens, 0.0);
         scratch.par_chunks_mut(ROWS_PER_TASK * tokens).enumerate().for_each(|(chunk, values)| {
@@ -194,9 +235,9 @@ impl Matrix {
                             }
                         }
                     }
-                    Self::Q8(w) => {
+                    Self::Q8(_) | Self::Q4(_) => {
                         for (i, tile_values) in values.chunks_mut(TILE_ROWS * tokens).enumerate() {
-                            let tile = w.tile(first / TILE_ROWS + i);
+                            let tile = first / TILE_ROWS + i;
                             let mut put = |t: usize, dots: [f32; TILE_ROWS]| {
                                 for (row_values, v) in tile_values.chunks_exact_mut(tokens).zip(dots) {
                                     row_values[t] = v;
@@ -206,14 +247,14 @@ impl Matrix {
                             let mut groups = block.chunks_exact(TOKENS_PER_TILE);
                             for (g, group) in (&mut groups).enumerate() {
                                 if let Ok(group) = <&[ActRow<'_>; TOKENS_PER_TILE]>::try_from(group) {
-                                    for (k, dots) in kernel.tile_dot(tile, group).into_iter().enumerate() {
+                                    for (k, dots) in self.tile_dot(kernel, tile, group).into_iter().enumerate() {
                                         put(t0 + g * TOKENS_PER_TILE + k, dots);
                                     }
                                 }
                             }
                             let done = t1 - groups.remainder().len();
                             for (k, act) in groups.remainder().iter().enumerate() {
-                                let [dots] = kernel.tile_dot(tile, &[*act]);
+                                let [dots] = self.tile_dot(kernel, tile, &[*act]);
                                 put(done + k, dots);
                             }
                         }

@@ -1,5 +1,5 @@
-//! The hot kernels of CPU decoding, behind a small interface: Q8_0 weights in four-row tiles
-//! ([`Q8Tiles`]), tile dot products with run-time SIMD dispatch ([`DotKernel`]) and a batched,
+//! The hot kernels of CPU decoding, behind a small interface: Q8_0 and Q4_1 weights in
+//! four-row tiles ([`Q8Tiles`], [`Q4Tiles`]), tile dot products with run-time SIMD dispatch ([`DotKernel`]) and a batched,
 //! multi-threaded matrix-vector product ([`Matrix::matmul`]).
 //!
 //! burn's flex backend runs the training path; for decoding a 135M model one token at a time its
@@ -7,6 +7,7 @@
 
 mod dot;
 mod matmul;
+mod q4;
 mod quant;
 mod tiles;
 #[cfg(target_arch = "x86_64")]
@@ -14,6 +15,7 @@ mod x86;
 
 pub use dot::{ActRow, DotKernel, axpy, dot_f32};
 pub use matmul::{Activations, Matrix, ROWS_PER_TASK, WeightFormat};
+pub use q4::{NibblePair, Q4Tile, Q4Tiles};
 pub use quant::{BLOCK, Q8Rows};
 pub use tiles::{BlockPair, Q8Tiles, TILE_ROWS, Tile};
 

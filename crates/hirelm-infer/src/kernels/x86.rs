@@ -5,6 +5,7 @@
 use std::arch::x86_64::*;
 
 use super::dot::ActRow;
+use super::q4::Q4Tile;
 use super::quant::BLOCK;
 use super::tiles::{TILE_ROWS, Tile};
 
@@ -118,6 +119,62 @@ pub(super) unsafe fn tile_dot_vnni<const N: usize>(tile: Tile<'_>, xs: &[ActRow<
     for (out, acc) in out.iter_mut().zip(acc) {
         for (o, a) in out.iter_mut().zip(acc) {
             *o = _mm512_reduce_add_ps(a);
+        }
+    }
+    out
+}
+
+/// A Q4_1 tile's four rows against `N` activation rows: the 4-bit values are unsigned, so
+/// `vpdpbusd` takes them as they are, and the minimums' term `m · d_x·Σ q_x` accumulates
+/// separately, eight (row, block) lanes at a time.
+///
+/// # Safety
+/// As for [`tile_dot_vnni`].
+#[target_feature(enable = "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")]
+pub(super) unsafe fn q4_tile_dot_vnni<const N: usize>(tile: Q4Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+    let nibble = _mm256_set1_epi8(0x0F);
+    let mut pick = [_mm512_setzero_si512(); TILE_ROWS];
+    for (i, pick) in pick.iter_mut().enumerate() {
+        *pick = _mm512_inserti64x4(_mm512_set1_epi32(2 * i as i32), _mm256_set1_epi32(2 * i as i32 + 1), 1);
+    }
+    let mut acc = [[_mm512_setzero_ps(); TILE_ROWS]; N];
+    let mut min_acc = [_mm256_setzero_ps(); N];
+    let mut w = [_mm512_setzero_si512(); TILE_ROWS];
+    for p in 0..tile.pairs() {
+        // SAFETY (every load below): the caller checked the lengths (`pairs` nibble pairs per row
+        // and 16 parameters per pair; `pairs` pairs of values, scales and sums per activation
+        // row). Nibble pairs are 32-byte aligned.
+        let params = unsafe { _mm256_loadu_si256(tile.params.as_ptr().add(16 * p).cast()) };
+        let (w_scales, w_mins) = (_mm256_cvtph_ps(_mm256_castsi256_si128(params)), _mm256_cvtph_ps(_mm256_extracti128_si256(params, 1)));
+        for (i, w) in w.iter_mut().enumerate() {
+            let bytes = unsafe { _mm256_load_si256(tile.quants[TILE_ROWS * p + i].0.as_ptr().cast()) };
+            let (low, high) = (_mm256_and_si256(bytes, nibble), _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble));
+            *w = _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);
+        }
+        for ((x, acc), min_acc) in xs.iter().zip(acc.iter_mut()).zip(min_acc.iter_mut()) {
+            let (xv, d_pair, sum_pair) = unsafe {
+                (
+                    _mm512_loadu_si512(x.q.as_ptr().add(2 * BLOCK * p).cast()),
+                    std::ptr::read_unaligned(x.d.as_ptr().add(2 * p).cast::<f64>()),
+                    std::ptr::read_unaligned(x.block_sums.as_ptr().add(2 * p).cast::<f64>()),
+                )
+            };
+            let scales = _mm512_castps256_ps512(_mm256_mul_ps(w_scales, _mm256_castpd_ps(_mm256_set1_pd(d_pair))));
+            *min_acc = _mm256_fmadd_ps(w_mins, _mm256_castpd_ps(_mm256_set1_pd(sum_pair)), *min_acc);
+            for i in 0..TILE_ROWS {
+                let sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[i], xv);
+                let scale = _mm512_permutexvar_ps(pick[i], scales);
+                acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, acc[i]);
+            }
+        }
+    }
+    let mut out = [[0f32; TILE_ROWS]; N];
+    for ((out, acc), min_acc) in out.iter_mut().zip(acc).zip(min_acc) {
+        let mut mins = [0f32; 2 * TILE_ROWS];
+        // SAFETY: `mins` holds eight f32.
+        unsafe { _mm256_storeu_ps(mins.as_mut_ptr(), min_acc) };
+        for (i, (o, a)) in out.iter_mut().zip(acc).enumerate() {
+            *o = _mm512_reduce_add_ps(a) + (mins[2 * i] + mins[2 * i + 1]);
         }
     }
     out

@@ -42,7 +42,7 @@ fn q8_engine_stays_close_to_the_training_model() {
 
 #[test]
 fn token_by_token_decoding_equals_batched_prefill_exactly() {
-    for format in [WeightFormat::F32, WeightFormat::Q8_0] {
+    for format in [WeightFormat::F32, WeightFormat::Q8_0, WeightFormat::Q4_1] {
         let weights = engine(format, 5);
         let batched = Session::new(Arc::clone(&weights)).forward_all(&PROMPT).expect("batched");
         let mut session = Session::new(Arc::clone(&weights));
@@ -70,7 +70,7 @@ fn thread_count_does_not_change_logits() {
 
 #[test]
 fn decode_steps_are_identical_with_one_two_or_three_threads() {
-    for format in [WeightFormat::F32, WeightFormat::Q8_0] {
+    for format in [WeightFormat::F32, WeightFormat::Q8_0, WeightFormat::Q4_1] {
         let weights = engine(format, 9);
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");

@@ -6,4 +6,5 @@ mod domain;
 mod engine;
 mod gemma3;
 mod golden_gemma3;
+mod golden_smollm2;
 mod tasks;

@@ -1,0 +1,111 @@
+//! The real SmolLM2 in the engine against llama.cpp's logits on the same Q4_1 file (the fixture
+//! of `hirelm-model`'s golden test, `crates/hirelm-model/tests/fixtures/smollm2_llamacpp.json`).
+//!
+//! With Q4_1 weights the engine computes with the file's own blocks (requantising the
+//! dequantised values is lossless: checked below), so it differs from llama.cpp only in how the
+//! activations are rounded to 8 bits. With Q8_0 the weights are requantised once more.
+
+use std::sync::{Arc, OnceLock};
+
+use hirelm_infer::kernels::Matrix;
+use hirelm_infer::{EngineWeights, Session, WeightFormat};
+use hirelm_model::gguf::GgufFile;
+use hirelm_model::{PretrainedLlama, SMOLLM2_GGUF, fetched_model};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Fixture {
+    top_k: usize,
+    prompts: Vec<PromptCase>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PromptCase {
+    ids: Vec<u32>,
+    positions: Vec<Position>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Position {
+    top_ids: Vec<u32>,
+    top_logits: Vec<f32>,
+}
+
+fn fixture() -> Fixture {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../hirelm-model/tests/fixtures/smollm2_llamacpp.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture is committed")).expect("fixture parses")
+}
+
+/// The fetched Q4_1 model's tensors, dequantised; panics with the fix when the file is missing.
+fn tensors() -> &'static (hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>) {
+    static TENSORS: OnceLock<(hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>)> = OnceLock::new();
+    TENSORS.get_or_init(|| {
+        let path = fetched_model(SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"));
+        let file = GgufFile::open(&path).expect("opens");
+        let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex()).expect("loads");
+        (lm.model.config.clone(), lm.model.export_tensors())
+    })
+}
+
+#[test]
+fn q4_1_engine_weights_are_the_files_own_blocks() {
+    let mut checked = 0;
+    // Every projection is Q4_1 in the file; the embeddings are Q8_0 (and stay 8-bit in the engine).
+    for (name, shape, data) in tensors().1.iter().filter(|(name, _, _)| name.ends_with("proj.weight")) {
+        let [rows, cols] = shape[..] else { continue };
+        let matrix = Matrix::from_f32(data.clone(), rows, cols, WeightFormat::Q4_1);
+        let mut row = vec![0f32; cols];
+        for r in 0..rows {
+            matrix.row_f32(r, &mut row);
+            assert!(row == data[r * cols..(r + 1) * cols], "{name} row {r} changed when requantised");
+        }
+        checked += data.len();
+    }
+    assert!(checked > 100_000_000, "only {checked} values checked");
+}
+
+fn softmax(logits: &[f64]) -> Vec<f64> {
+    let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let exp: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+    let total: f64 = exp.iter().sum();
+    exp.into_iter().map(|e| e / total).collect()
+}
+
+/// Top-1 agreement and mean KL(llama.cpp || ours) over llama.cpp's top-k ids.
+fn compare(format: WeightFormat) -> (f64, f64) {
+    let (config, tensors) = tensors();
+    let weights = Arc::new(EngineWeights::from_tensors(config, tensors.clone(), format).expect("engine weights"));
+    let (fixture, vocab) = (fixture(), config.vocab_size);
+    let (mut positions, mut agree, mut kl_sum) = (0usize, 0usize, 0.0f64);
+    for prompt in &fixture.prompts {
+        let logits = Session::new(Arc::clone(&weights)).forward_all(&prompt.ids).expect("forward");
+        for (i, reference) in prompt.positions.iter().enumerate() {
+            let row = &logits[i * vocab..(i + 1) * vocab];
+            agree += usize::from(hirelm_model::sampling::argmax(row) == reference.top_ids[0]);
+            let k = fixture.top_k.min(reference.top_ids.len());
+            let p = softmax(&reference.top_logits[..k].iter().map(|&l| l as f64).collect::<Vec<_>>());
+            let q = softmax(&reference.top_ids[..k].iter().map(|&t| row[t as usize] as f64).collect::<Vec<_>>());
+            kl_sum += p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum::<f64>();
+        }
+        positions += prompt.positions.len();
+    }
+    let (agreement, mean_kl) = (agree as f64 / positions as f64, kl_sum / positions as f64);
+    eprintln!("engine {format:?} vs llama.cpp Q4_1: {positions} positions, top-1 agreement {:.2}%, mean KL {mean_kl:.5} nats", 100.0 * agreement);
+    assert!(positions >= 450, "fixture too small: {positions} positions");
+    (agreement, mean_kl)
+}
+
+#[test]
+fn engine_logits_match_llama_cpp_on_the_q4_1_file() {
+    // The burn model, with f32 activations, reaches 97.07% on this fixture; the engine rounds
+    // activations to 8 bits and llama.cpp rounds them again its own way (Q8_1), and these
+    // prompts have many near-ties: measured 96.90% (Q4_1) and 96.38% (Q8_0), KL 0.004–0.005.
+    let results = [WeightFormat::Q4_1, WeightFormat::Q8_0].map(|format| (format, compare(format)));
+    for (format, (agreement, mean_kl)) in results {
+        assert!(agreement >= 0.96, "{format:?}: top-1 agreement {agreement:.4} < 0.96");
+        assert!(mean_kl <= 0.01, "{format:?}: mean KL {mean_kl:.5} > 0.01");
+    }
+    // The file's own 4-bit blocks are closer to llama.cpp than an 8-bit requantisation of them.
+    let [(_, (_, q4_kl)), (_, (_, q8_kl))] = results;
+    assert!(q4_kl < q8_kl, "Q4_1 KL {q4_kl:.5} not below Q8_0's {q8_kl:.5}");
+}
