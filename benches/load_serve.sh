@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Load test of `hirelm serve` from loopback: starts the server on a free port with the shipped
-# domain model, drives it with CLIENTS concurrent clients for SECONDS per endpoint (typed task,
+# domain model, drives it with CLIENTS concurrent clients for LOAD_SECONDS per endpoint (typed task,
 # then OpenAI chat), then once more with more clients than the queue admits, and writes
 # benches/results/serve-load.md and the README block it feeds.
 #
-#   benches/load_serve.sh            # CLIENTS=4 SECONDS=60
+#   benches/load_serve.sh            # CLIENTS=4 LOAD_SECONDS=60
+# (not SECONDS: that is bash's own clock, which would make every run a few seconds long)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-4}
-SECONDS_EACH=${SECONDS:-60}
+SECONDS_EACH=${LOAD_SECONDS:-60}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}
 cargo build --release -q -p hirelm-cli
 OUT=target/bench-serve

@@ -87,7 +87,7 @@ pub fn decode(
     let mut stop = StopReason::MaxTokens;
     for step in 0..options.max_new_tokens {
         if let Some(c) = constraint.as_deref_mut() {
-            c.mask_logits(&mut logits);
+            c.mask_logits_within(&mut logits, options.max_new_tokens - step);
         }
         let token = sampler.sample(&logits);
         if options.stop_tokens.contains(&token) {

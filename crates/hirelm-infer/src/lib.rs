@@ -4,10 +4,11 @@
 //!   adapter, routed by task), answering every task with JSON that is valid against the task's
 //!   schema from `hirelm-core`: decoding is constrained token by token ([`constrain`]), so an
 //!   answer always parses and validates.
-//! - [`engine`]: the CPU decoder. Weights are stored as Q8_0 (or f32), products run on int8
-//!   SIMD kernels chosen at run time ([`kernels::DotKernel`]: AVX-512 VNNI, AVX2, portable),
-//!   on all cores, with a KV cache, batched prefill and a cached prompt prefix per task (the
-//!   system message and any demonstrations). It computes the network of
+//! - [`engine`]: the CPU decoder. Weights are stored as Q8_0, Q4_1 (or f32) in four-row tiles;
+//!   products run on int8 SIMD kernels chosen at run time ([`kernels::DotKernel`]: AVX-512
+//!   VNNI, AVX2, portable), with a KV cache, batched prefill on all cores, a decode step shared
+//!   by a team of spinning threads, and a cached prompt prefix per task (the system message and
+//!   any demonstrations). It computes the network of
 //!   `hirelm_model::llama::LlamaModel`, the one model definition, and the tests hold the two
 //!   to the same logits. It also runs Gemma 3 (`hirelm_model::gemma3`,
 //!   the larger off-the-shelf baseline: sliding-window layers, QK-norm, sandwich norms), held

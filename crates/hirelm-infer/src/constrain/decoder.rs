@@ -10,6 +10,10 @@ use super::mask::TokenMasker;
 use super::state::ConstraintState;
 use super::vocab::TokenVocab;
 
+/// How many of the best-scoring allowed tokens [`ConstrainedDecoder::mask_logits_within`]
+/// checks near the end of the budget.
+pub const BUDGET_CANDIDATES: usize = 64;
+
 /// Grammar state, vocabulary and end-of-sequence id of one constrained generation.
 ///
 /// ```
@@ -95,6 +99,57 @@ impl ConstrainedDecoder {
                 *logit = f32::NEG_INFINITY;
             }
         }
+    }
+
+    /// As [`mask_logits`](Self::mask_logits), for a decode that may produce at most
+    /// `tokens_left` more tokens (this one included): it also keeps the answer finishable in
+    /// time. While the allowed tokens leave plenty of room, nothing more is masked. Near the
+    /// end, only tokens after which the value's closing path (see
+    /// [`ConstraintState::tokens_to_finish`]) still fits are kept, the best-scoring
+    /// [`BUDGET_CANDIDATES`] checked; if none of those fits, the one-byte token of the closing
+    /// path is the only choice. So a decode that starts with at least
+    /// `tokens_to_finish()` tokens of budget always ends with a complete value.
+    pub fn mask_logits_within(&mut self, logits: &mut [f32], tokens_left: usize) {
+        self.mask_logits(logits);
+        if self.eos_seen || self.state.is_complete() {
+            return;
+        }
+        let Some(needed) = self.state.tokens_to_finish() else { return };
+        let best = logits.iter().enumerate().filter(|(_, l)| l.is_finite()).max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id);
+        let fits = |state: &ConstraintState, id: usize| {
+            let mut after = state.clone();
+            let bytes = self.vocab.bytes(id as u32).unwrap_or_default();
+            after.advance_bytes(bytes).is_ok() && after.tokens_to_finish().is_some_and(|n| n < tokens_left)
+        };
+        // Plenty of room: a single token opens at most a few values, each far shorter than this.
+        if needed + self.room_margin() < tokens_left && best.is_some_and(|id| fits(&self.state, id)) {
+            return;
+        }
+        let mut candidates: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
+        let top = candidates.len().min(BUDGET_CANDIDATES);
+        if top < candidates.len() {
+            candidates.select_nth_unstable_by(top, |&a, &b| logits[b].total_cmp(&logits[a]));
+        }
+        let keep: Vec<usize> = candidates[..top].iter().copied().filter(|&id| fits(&self.state, id)).collect();
+        let fallback = self.state.closing_byte().and_then(|b| self.vocab.single_byte(b));
+        for (id, logit) in logits.iter_mut().enumerate() {
+            let kept = if keep.is_empty() { Some(id as u32) == fallback } else { keep.contains(&id) };
+            if !kept {
+                *logit = f32::NEG_INFINITY;
+            }
+        }
+        if keep.is_empty() {
+            if let Some(id) = fallback.filter(|&id| (id as usize) < logits.len()) {
+                logits[id as usize] = 0.0;
+            }
+        }
+    }
+
+    /// How far from the budget the closing checks start: the closing path of a whole answer
+    /// (the longest a single token could add to it is one new value of the schema) plus a
+    /// few tokens.
+    fn room_margin(&self) -> usize {
+        ConstraintState::new(Arc::clone(self.state.schema())).tokens_to_finish().unwrap_or(0) + 8
     }
 
     /// Accepts `token`; an error (state unchanged) if the constraint does not allow it.

@@ -91,6 +91,24 @@ impl LiteralTrie {
         self.nodes[node as usize].children.is_empty()
     }
 
+    /// The first byte on the way from `node` to the nearest end of a literal (`None` when one
+    /// ends at `node`, or none is reachable); ties go to the smaller byte.
+    pub(crate) fn closing_byte(&self, node: LitNode) -> Option<u8> {
+        if node != Self::ROOT && self.is_terminal(node) {
+            return None;
+        }
+        // Breadth first, each entry remembering the first byte of its path.
+        let mut queue: std::collections::VecDeque<(LitNode, u8)> =
+            self.nodes[node as usize].children.iter().map(|&(b, c)| (c, b)).collect();
+        while let Some((at, first)) = queue.pop_front() {
+            if self.is_terminal(at) {
+                return Some(first);
+            }
+            queue.extend(self.nodes[at as usize].children.iter().map(|&(_, c)| (c, first)));
+        }
+        None
+    }
+
     /// The transition of a literal state at `node` on `byte`.
     #[inline]
     pub(crate) fn step(&self, node: LitNode, byte: u8) -> LitStep {

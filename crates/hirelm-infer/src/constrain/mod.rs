@@ -9,8 +9,10 @@
 //! - [`TokenVocab`]: the raw bytes of every token id ([`TokenVocab::from_tokenizer`] undoes the
 //!   byte-level BPE alphabet) with a byte trie over them; [`TokenMasker`] walks the trie to find
 //!   the allowed next tokens.
-//! - [`ConstrainedDecoder`]: what a decode loop calls — [`mask_logits`](ConstrainedDecoder::mask_logits),
-//!   [`push`](ConstrainedDecoder::push), [`is_done`](ConstrainedDecoder::is_done).
+//! - [`ConstrainedDecoder`]: what a decode loop calls — [`mask_logits`](ConstrainedDecoder::mask_logits)
+//!   (or [`mask_logits_within`](ConstrainedDecoder::mask_logits_within) a token budget, which
+//!   keeps the answer finishable: see `state/closing.rs`), [`push`](ConstrainedDecoder::push),
+//!   [`is_done`](ConstrainedDecoder::is_done).
 //! - [`ConstraintError`]: unsupported keywords (named, with their JSON pointer), invalid schemas,
 //!   refused bytes and tokens.
 //!
@@ -68,12 +70,14 @@ mod string;
 mod vocab;
 
 #[cfg(test)]
+mod closing_tests;
+#[cfg(test)]
 mod task_tests;
 #[cfg(test)]
 mod walk_tests;
 
 pub use compile::{ConstraintLimits, JsonSchemaConstraint};
-pub use decoder::ConstrainedDecoder;
+pub use decoder::{BUDGET_CANDIDATES, ConstrainedDecoder};
 pub use error::ConstraintError;
 pub use mask::{TokenMasker, allowed_tokens};
 pub use state::ConstraintState;

@@ -166,6 +166,26 @@ impl NumFrame {
         if self.viable(spec) { NumStep::Consumed } else { NumStep::Reject }
     }
 
+    /// The next byte of a short way to finish the number (`None` when it may end here): a byte
+    /// after which it may end if there is one, else the first byte (digits, `.`, `-`) that keeps
+    /// it viable. Deterministic, so following it from any state takes exactly as many bytes as
+    /// it predicts.
+    pub(crate) fn closing_byte(&self, spec: &NumberSpec) -> Option<u8> {
+        if self.can_end(spec) {
+            return None;
+        }
+        let extends = |byte: &u8| {
+            let mut next = *self;
+            (next.step(spec, *byte) == NumStep::Consumed).then_some(next)
+        };
+        const BYTES: &[u8] = b"0123456789.-";
+        BYTES
+            .iter()
+            .find(|b| extends(b).is_some_and(|n| n.can_end(spec)))
+            .or_else(|| BYTES.iter().find(|b| extends(b).is_some()))
+            .copied()
+    }
+
     /// Whether the digits so far form a complete number within the bounds.
     pub(crate) fn can_end(&self, spec: &NumberSpec) -> bool {
         if self.int_digits == 0 || (self.dot && self.frac_digits == 0) {

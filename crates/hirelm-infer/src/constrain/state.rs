@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+mod closing;
+
 use super::compile::{JsonSchemaConstraint, Node, NodeId};
 use super::error::ConstraintError;
 use super::literal::{LitNode, LitStep, LiteralTrie};
@@ -350,6 +352,27 @@ impl ConstraintState {
     /// Whether the bytes so far form one complete valid value.
     pub fn is_complete(&self) -> bool {
         self.stack.is_complete(&self.schema)
+    }
+
+    /// Tokens still needed to finish the value along its closing path (one byte per token,
+    /// plus end-of-sequence when the root does not close itself: a number or literal), or
+    /// `None` in a state the grammar never reaches. Every single byte being a token (SmolLM2's
+    /// vocabulary has them all), the value can always be finished within this many tokens.
+    pub fn tokens_to_finish(&self) -> Option<usize> {
+        let mut end = self.stack.clone();
+        let mut bytes = 0;
+        while let Some(byte) = end.closing_byte(&self.schema) {
+            if !end.step(&self.schema, byte) {
+                return None;
+            }
+            bytes += 1;
+        }
+        Some(bytes + usize::from(!end.is_closed()))
+    }
+
+    /// The next byte of the closing path (`None` when the value is complete).
+    pub fn closing_byte(&self) -> Option<u8> {
+        self.stack.closing_byte(&self.schema)
     }
 
     /// Whether the value is complete and nothing at all may follow (always the case for an

@@ -121,6 +121,22 @@ impl StrFrame {
     }
 }
 
+impl StrFrame {
+    /// The next byte of the shortest way to close the string: the rest of a started character,
+    /// `n` after a backslash, `0` inside `\u`, then `a` until `minLength` is met, then `"`.
+    pub(crate) fn closing_byte(&self, spec: &StrSpec) -> u8 {
+        if self.utf8_due > 0 {
+            return self.utf8_lo;
+        }
+        match self.escape {
+            Escape::Backslash => b'n',
+            Escape::Hex { .. } => b'0',
+            Escape::None if self.chars >= spec.min_chars => b'"',
+            Escape::None => b'a',
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,8 @@ impl VocabTrie {
 pub struct TokenVocab {
     tokens: Vec<Option<Vec<u8>>>,
     pub(crate) trie: VocabTrie,
+    /// For each byte, the lowest id whose token is exactly that byte.
+    single_bytes: [Option<u32>; 256],
 }
 
 impl TokenVocab {
@@ -115,7 +117,13 @@ impl TokenVocab {
     pub fn from_bytes(tokens: Vec<Option<Vec<u8>>>) -> Self {
         let tokens: Vec<Option<Vec<u8>>> = tokens.into_iter().map(|t| t.filter(|b| !b.is_empty())).collect();
         let trie = VocabTrie::build(&tokens);
-        Self { tokens, trie }
+        let mut single_bytes = [None; 256];
+        for (id, token) in tokens.iter().enumerate().rev() {
+            if let Some([byte]) = token.as_deref() {
+                single_bytes[usize::from(*byte)] = Some(id as u32);
+            }
+        }
+        Self { tokens, trie, single_bytes }
     }
 
     /// The vocabulary of a tokenizer: a byte-level BPE token string is mapped back to raw
@@ -155,6 +163,11 @@ impl TokenVocab {
     /// The bytes of `id`; `None` for special and unknown ids.
     pub fn bytes(&self, id: u32) -> Option<&[u8]> {
         self.tokens.get(id as usize).and_then(|t| t.as_deref())
+    }
+
+    /// The id of the token that is exactly `byte`, if the vocabulary has one.
+    pub fn single_byte(&self, byte: u8) -> Option<u32> {
+        self.single_bytes[usize::from(byte)]
     }
 
     /// The concatenated bytes of `ids` (special tokens contribute nothing).

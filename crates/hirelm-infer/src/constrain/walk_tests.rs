@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use super::*;
 
 /// A tiny seeded xorshift64* generator.
-struct XorShift(u64);
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -22,7 +22,7 @@ impl XorShift {
 
 /// Every single byte (ids 0..=255), EOS (256, no bytes), then multi-byte tokens that split
 /// UTF-8 characters, span JSON structure and carry label fragments.
-fn byte_vocab() -> (Arc<TokenVocab>, u32) {
+pub(super) fn byte_vocab() -> (Arc<TokenVocab>, u32) {
     let mut tokens: Vec<Option<Vec<u8>>> = (0..=255u8).map(|b| Some(vec![b])).collect();
     tokens.push(None);
     let extra: [&[u8]; 24] = [
@@ -50,7 +50,7 @@ fn walk(decoder: &mut ConstrainedDecoder, rng: &mut XorShift) -> Vec<u8> {
     }
 }
 
-fn small_limits() -> ConstraintLimits {
+pub(super) fn small_limits() -> ConstraintLimits {
     ConstraintLimits { max_string_chars: 12, max_array_items: 4, max_int_digits: 4, max_frac_digits: 3 }
 }
 
@@ -102,7 +102,7 @@ fn random_walks_with_default_limits_and_odd_schemas() {
 
 /// A local validator of the supported subset for schemas that are not a task's (mirrors
 /// `hirelm_core::validate`, which only takes a task).
-fn check(schema: &Value, value: &Value) -> Result<(), (String, String)> {
+pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String)> {
     let fail = |r: &str| Err((value.to_string(), r.to_string()));
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
         return if allowed.contains(value) { Ok(()) } else { fail("enum") };
