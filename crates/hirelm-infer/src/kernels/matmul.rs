@@ -97,7 +97,7 @@ impl Activations {
                 let mut row = vec![0f32; padded];
                 for t in 0..tokens {
                     row[..cols].copy_from_slice(&values[t * cols..(t + 1) * cols]);
-                    self.q8.set_row(t, &row);
+                    self.q8.set_activation_row(t, &row);
                     let (q, d) = self.q8.row(t);
                     self.neg_offset.extend(q.chunks_exact(4).map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()));
                     self.block_sums.extend(q.chunks_exact(BLOCK).zip(d).map(|(b, d)| d * b.iter().map(|&v| i32::from(v)).sum::<i32>() as f32));

