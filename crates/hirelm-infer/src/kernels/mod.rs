@@ -17,7 +17,7 @@ pub use dot::{ActRow, DotKernel, axpy, dot_f32};
 pub use matmul::{Activations, Matrix, ROWS_PER_TASK, WeightFormat};
 pub use q4::{NibblePair, Q4Tile, Q4Tiles};
 pub use quant::{BLOCK, Q8Rows};
-pub use tiles::{BlockPair, Q8Tiles, TILE_ROWS, Tile};
+pub use tiles::{BlockPair, Q8Tiles, TILE_ROWS, Tile, TileRef, Tiled};
 
 /// Deterministic pseudo-random values in [-1, 1) for kernel tests.
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! activation block ([`super::ActRow::block_sums`]).
 
 use super::quant::BLOCK;
-use super::tiles::TILE_ROWS;
+use super::tiles::{TILE_ROWS, TileRef, Tiled};
 
 /// The 4-bit values of one row's block pair: byte `k` holds value `k` of the first block in its
 /// low nibble and value `k` of the second in its high nibble.
@@ -15,30 +15,12 @@ use super::tiles::TILE_ROWS;
 #[repr(C, align(32))]
 pub struct NibblePair(pub [u8; BLOCK]);
 
-/// A `[rows, cols]` Q4_1 matrix in tiles of [`TILE_ROWS`] rows: for each block pair `p` of a
-/// tile, the four rows' [`NibblePair`]s, then 16 f16 values: the eight scales
-/// `[r0 b, r0 b+1, r1 b, …]` and the eight minimums in the same order. Padding (rows to a
-/// multiple of four, blocks to whole pairs) has zero scale and minimum: it adds nothing.
-#[derive(Debug, Clone)]
-pub struct Q4Tiles {
-    /// Output features.
-    pub rows: usize,
-    /// Input features (a multiple of [`BLOCK`]).
-    pub cols: usize,
-    /// Block pairs per row, padding included.
-    pub pairs: usize,
-    quants: Vec<NibblePair>,
-    params: Vec<u16>,
-}
+/// Q4_1 weights in tiles ([`Tiled`]): per tile pair, 16 f16 parameters, the eight scales
+/// `[r0 b, r0 b+1, r1 b, …]` and then the eight minimums in the same order.
+pub type Q4Tiles = Tiled<NibblePair>;
 
-/// One tile's operands.
-#[derive(Debug, Clone, Copy)]
-pub struct Q4Tile<'a> {
-    /// `pairs × 4` nibble pairs.
-    pub quants: &'a [NibblePair],
-    /// `pairs × 16` f16 values: eight scales, then eight minimums.
-    pub params: &'a [u16],
-}
+/// A Q4_1 tile.
+pub type Q4Tile<'a> = TileRef<'a, NibblePair>;
 
 /// Quantises one block like llama.cpp's `quantize_row_q4_1`, except that values are mapped with
 /// the f16-rounded scale and minimum: a Q4_1 block read from GGUF and dequantised comes back
@@ -58,41 +40,20 @@ impl Q4Tiles {
     /// Quantises row-major f32 data (`cols` a multiple of [`BLOCK`]) and packs it in tiles.
     pub fn quantize(data: &[f32], rows: usize, cols: usize) -> Self {
         assert_eq!(data.len(), rows * cols, "matrix data does not match its shape");
-        assert_eq!(cols % BLOCK, 0, "Q4_1 rows need a multiple of {BLOCK} values");
-        let pairs = (cols / BLOCK).div_ceil(2);
-        let tiles = rows.div_ceil(TILE_ROWS);
-        let mut out = Self {
-            rows,
-            cols,
-            pairs,
-            quants: vec![NibblePair([0; BLOCK]); tiles * pairs * TILE_ROWS],
-            params: vec![0; tiles * pairs * 4 * TILE_ROWS],
-        };
+        let mut out = Self::zeros(rows, cols, NibblePair([0; BLOCK]), 4 * TILE_ROWS);
         for r in 0..rows {
-            let (tile, i) = (r / TILE_ROWS, r % TILE_ROWS);
             for (b, block) in data[r * cols..(r + 1) * cols].chunks_exact(BLOCK).enumerate() {
                 let (d, m, q) = quantize_block(block);
-                let at = tile * pairs + b / 2;
-                let (shift, slot) = (4 * (b % 2), 2 * i + b % 2);
-                for (byte, q) in out.quants[at * TILE_ROWS + i].0.iter_mut().zip(q) {
+                let (pair, params) = out.pair_mut(r, b / 2);
+                let (shift, slot) = (4 * (b % 2), 2 * (r % TILE_ROWS) + b % 2);
+                for (byte, q) in pair.0.iter_mut().zip(q) {
                     *byte |= q << shift;
                 }
-                out.params[at * 16 + slot] = d.to_bits();
-                out.params[at * 16 + 8 + slot] = m.to_bits();
+                params[slot] = d.to_bits();
+                params[2 * TILE_ROWS + slot] = m.to_bits();
             }
         }
         out
-    }
-
-    /// Number of tiles.
-    pub fn tiles(&self) -> usize {
-        self.rows.div_ceil(TILE_ROWS)
-    }
-
-    /// Tile `t`'s operands.
-    pub fn tile(&self, t: usize) -> Q4Tile<'_> {
-        let p = self.pairs;
-        Q4Tile { quants: &self.quants[t * p * TILE_ROWS..(t + 1) * p * TILE_ROWS], params: &self.params[t * p * 16..(t + 1) * p * 16] }
     }
 
     /// Row `r` dequantised into `out` (`d·q + m`, as llama.cpp dequantises Q4_1).
@@ -104,11 +65,6 @@ impl Q4Tiles {
             o.iter_mut().zip(q).for_each(|(o, q)| *o = f32::from(q) * d + m);
         }
     }
-
-    /// Bytes held (values, scales and minimums, padding included).
-    pub fn bytes(&self) -> usize {
-        std::mem::size_of_val(self.quants.as_slice()) + 2 * self.params.len()
-    }
 }
 
 impl Q4Tile<'_> {
@@ -118,11 +74,6 @@ impl Q4Tile<'_> {
         let q = self.quants[p * TILE_ROWS + i].0.map(|byte| (byte >> shift) & 0x0F);
         let f = |bits: u16| half::f16::from_bits(bits).to_f32();
         (q, f(self.params[p * 16 + slot]), f(self.params[p * 16 + 8 + slot]))
-    }
-
-    /// Block pairs per row.
-    pub fn pairs(&self) -> usize {
-        self.params.len() / 16
     }
 }
 

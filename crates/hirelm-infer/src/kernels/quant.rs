@@ -36,14 +36,9 @@ impl Q8Rows {
     /// Quantises `values` into row `r` like llama.cpp's `quantize_row_q8_0` (scale = max |x| / 127,
     /// values rounded to nearest), except that values are divided by the f16-rounded scale: a
     /// Q8_0 tensor read from GGUF and dequantised then comes back bit-identical (fresh f32 input
-    /// can differ from llama.cpp's by one step).
+    /// can differ from llama.cpp's by one step). For weights.
     pub fn set_row(&mut self, r: usize, values: &[f32]) {
-        assert_eq!(values.len(), self.cols, "row length does not match the matrix");
-        let blocks_per_row = self.cols / BLOCK;
-        let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
-        let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];
-        for ((block, q), scale) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).zip(scales) {
-            let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
+        self.set_row_with(r, values, |block, amax, q| {
             // GGUF stores the scale as f16: round it the same way so requantising is lossless.
             let d = half::f16::from_f32(amax / 127.0).to_f32();
             let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
@@ -52,8 +47,8 @@ impl Q8Rows {
                 let scaled = (v * inv).clamp(-127.0, 127.0);
                 *q = (scaled + 0.5f32.copysign(scaled)) as i8;
             }
-            *scale = d;
-        }
+            d
+        });
     }
 
     /// Quantises activations into row `r` exactly as llama.cpp's x86 `quantize_row_q8_0` does
@@ -61,17 +56,25 @@ impl Q8Rows {
     /// dot product), so that decoding a Q8_0 file follows llama.cpp's arithmetic as closely as
     /// possible. Weights use [`set_row`](Self::set_row), which requantises losslessly instead.
     pub fn set_activation_row(&mut self, r: usize, values: &[f32]) {
-        assert_eq!(values.len(), self.cols, "row length does not match the matrix");
-        let blocks_per_row = self.cols / BLOCK;
-        let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
-        let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];
-        for ((block, q), scale) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).zip(scales) {
-            let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
+        self.set_row_with(r, values, |block, amax, q| {
             let inv = if amax > 0.0 { 127.0 / amax } else { 0.0 };
             for (q, v) in q.iter_mut().zip(block) {
                 *q = (v * inv).round_ties_even() as i8;
             }
-            *scale = half::f16::from_f32(amax / 127.0).to_f32();
+            half::f16::from_f32(amax / 127.0).to_f32()
+        });
+    }
+
+    /// Row `r`, block by block: `block(values, max |value|, quants)` fills the quants and
+    /// returns the scale.
+    fn set_row_with(&mut self, r: usize, values: &[f32], block: impl Fn(&[f32], f32, &mut [i8]) -> f32) {
+        assert_eq!(values.len(), self.cols, "row length does not match the matrix");
+        let blocks_per_row = self.cols / BLOCK;
+        let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
+        let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];
+        for ((values, q), scale) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).zip(scales) {
+            let amax = values.iter().fold(0f32, |m, v| m.max(v.abs()));
+            *scale = block(values, amax, q);
         }
     }
 
@@ -117,6 +120,20 @@ mod tests {
         let again = Q8Rows::quantize(&back, 2, 64);
         assert_eq!(again.quants, q.quants);
         assert_eq!(again.scales, q.scales);
+    }
+
+    #[test]
+    fn activations_round_like_llama_cpp() {
+        // max |x| = 127: the multiplier is exactly 1, and halves go to the even neighbour.
+        let mut values = vec![0.0f32; 32];
+        values[..6].copy_from_slice(&[127.0, 2.5, 3.5, -2.5, -3.5, 0.49]);
+        let mut q = Q8Rows::zeros(1, 32);
+        q.set_activation_row(0, &values);
+        assert_eq!(&q.quants[..6], &[127, 2, 4, -2, -4, 0]);
+        assert_eq!(q.scales, vec![1.0]);
+        // Weights round half away from zero instead (C's roundf).
+        q.set_row(0, &values);
+        assert_eq!(&q.quants[..6], &[127, 3, 4, -3, -4, 0]);
     }
 
     #[test]

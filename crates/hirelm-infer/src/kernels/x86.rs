@@ -93,7 +93,7 @@ pub(super) unsafe fn tile_dot_vnni<const N: usize>(tile: Tile<'_>, xs: &[ActRow<
         // SAFETY (every load below): the caller checked that the tile has `pairs` block pairs
         // per row and 8 scales per pair, and that every activation row has `pairs` pairs of
         // values, two scales and 16 offsets per pair. Block pairs are 64-byte aligned.
-        let w_scales = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(tile.scales.as_ptr().add(8 * p).cast()) });
+        let w_scales = _mm256_cvtph_ps(unsafe { _mm_loadu_si128(tile.params.as_ptr().add(8 * p).cast()) });
         for (i, w) in w.iter_mut().enumerate() {
             let quants = unsafe { _mm512_load_si512(tile.quants[TILE_ROWS * p + i].0.as_ptr().cast()) };
             *w = _mm512_xor_si512(quants, flip);
