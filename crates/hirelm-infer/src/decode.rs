@@ -89,7 +89,20 @@ pub fn decode(
         if let Some(c) = constraint.as_deref_mut() {
             c.mask_logits_within(&mut logits, options.max_new_tokens - step);
         }
-        let token = sampler.sample(&logits);
+        let left = options.max_new_tokens - step;
+        let mut token = sampler.sample(&logits);
+        if let Some(c) = constraint.as_deref() {
+            // A drawn token the budget cannot afford (sampling only: greedy picks are checked
+            // while masking) is masked and drawn again; the closing token always fits.
+            while !c.fits(token, left) {
+                logits[token as usize] = f32::NEG_INFINITY;
+                if !logits.iter().any(|l| l.is_finite()) {
+                    token = c.closing_token().unwrap_or(token);
+                    break;
+                }
+                token = sampler.sample(&logits);
+            }
+        }
         if options.stop_tokens.contains(&token) {
             stop = StopReason::EndOfTurn;
             break;

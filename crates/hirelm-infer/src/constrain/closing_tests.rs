@@ -104,3 +104,49 @@ fn a_budget_always_ends_with_a_complete_value_whatever_the_model_prefers() {
         }
     }
 }
+
+#[test]
+fn a_budget_holds_for_sampled_tokens_too() {
+    // Random draws among the allowed tokens, redrawn while a draw does not fit (as
+    // `crate::decode` does): far from the end of the budget `mask_logits_within` checks only
+    // the best token, so an unchecked draw (say, opening one more array item) must be caught.
+    let (vocab, eos) = byte_vocab();
+    let mut rng = XorShift(23);
+    for (schema, limits) in schemas() {
+        let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
+        let minimum = ConstraintState::new(compiled.clone()).tokens_to_finish().expect("start");
+        for extra in [0, 3, 25, 60] {
+            for round in 0..8 {
+                let budget = minimum + extra;
+                let mut decoder = ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
+                let mut text = Vec::new();
+                for step in 0..budget {
+                    let mut logits = vec![0.0f32; vocab.len()];
+                    logits[eos as usize] = -50.0;
+                    decoder.mask_logits_within(&mut logits, budget - step);
+                    let token = loop {
+                        let allowed: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
+                        assert!(!allowed.is_empty(), "dead end after {}", String::from_utf8_lossy(&text));
+                        // Half the draws open a value or an item where one may open.
+                        let opening = [b'{', b'[', b',', b'"'].map(usize::from);
+                        let open: Vec<usize> = allowed.iter().copied().filter(|id| opening.contains(id)).collect();
+                        let pool = if !open.is_empty() && rng.below(2) == 0 { &open } else { &allowed };
+                        let token = pool[rng.below(pool.len())] as u32;
+                        if decoder.fits(token, budget - step) {
+                            break token;
+                        }
+                        logits[token as usize] = f32::NEG_INFINITY;
+                    };
+                    decoder.push(token).expect("allowed");
+                    text.extend_from_slice(vocab.bytes(token).unwrap_or_default());
+                    if decoder.is_done() {
+                        break;
+                    }
+                }
+                let text = String::from_utf8(text).expect("UTF-8");
+                assert!(decoder.is_complete(), "round {round}: budget {budget} ({minimum} + {extra}) ran out: {text}");
+                assert!(valid(&schema, &text), "{text} is not valid against {schema}");
+            }
+        }
+    }
+}

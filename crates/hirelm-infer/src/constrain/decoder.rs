@@ -102,27 +102,23 @@ impl ConstrainedDecoder {
     }
 
     /// As [`mask_logits`](Self::mask_logits), for a decode that may produce at most
-    /// `tokens_left` more tokens (this one included): it also keeps the answer finishable in
-    /// time. While the allowed tokens leave plenty of room, nothing more is masked. Near the
-    /// end, only tokens after which the value's closing path (see
-    /// [`ConstraintState::tokens_to_finish`]) still fits are kept, the best-scoring
-    /// [`BUDGET_CANDIDATES`] checked; if none of those fits, the one-byte token of the closing
-    /// path is the only choice. So a decode that starts with at least
-    /// `tokens_to_finish()` tokens of budget always ends with a complete value.
+    /// `tokens_left` more tokens (this one included), and keeping the answer finishable in
+    /// time. Far from the end of the budget nothing more is masked, once the best-scoring
+    /// token is checked to [`fit`](Self::fits). Near the end, only tokens that fit are kept,
+    /// the best-scoring [`BUDGET_CANDIDATES`] checked; if none of those fits, the one-byte token
+    /// of the value's closing path (see [`ConstraintState::tokens_to_finish`]) is the only
+    /// choice. A greedy decode that starts with at least `tokens_to_finish()` tokens of budget
+    /// therefore always ends with a complete value; a sampling decode must also check the
+    /// token it draws with [`fits`](Self::fits) and draw again when it does not (as
+    /// [`crate::decode`] does), since far from the end the unchecked tokens stay allowed.
     pub fn mask_logits_within(&mut self, logits: &mut [f32], tokens_left: usize) {
         self.mask_logits(logits);
-        if self.eos_seen || self.state.is_complete() {
+        if self.is_done() {
             return;
         }
         let Some(needed) = self.state.tokens_to_finish() else { return };
         let best = logits.iter().enumerate().filter(|(_, l)| l.is_finite()).max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id);
-        let fits = |state: &ConstraintState, id: usize| {
-            let mut after = state.clone();
-            let bytes = self.vocab.bytes(id as u32).unwrap_or_default();
-            after.advance_bytes(bytes).is_ok() && after.tokens_to_finish().is_some_and(|n| n < tokens_left)
-        };
-        // Plenty of room: a single token opens at most a few values, each far shorter than this.
-        if needed + self.room_margin() < tokens_left && best.is_some_and(|id| fits(&self.state, id)) {
+        if needed + self.room_margin() < tokens_left && best.is_some_and(|id| self.fits(id as u32, tokens_left)) {
             return;
         }
         let mut candidates: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
@@ -130,8 +126,8 @@ impl ConstrainedDecoder {
         if top < candidates.len() {
             candidates.select_nth_unstable_by(top, |&a, &b| logits[b].total_cmp(&logits[a]));
         }
-        let keep: Vec<usize> = candidates[..top].iter().copied().filter(|&id| fits(&self.state, id)).collect();
-        let fallback = self.state.closing_byte().and_then(|b| self.vocab.single_byte(b));
+        let keep: Vec<usize> = candidates[..top].iter().copied().filter(|&id| self.fits(id as u32, tokens_left)).collect();
+        let fallback = self.closing_token();
         for (id, logit) in logits.iter_mut().enumerate() {
             let kept = if keep.is_empty() { Some(id as u32) == fallback } else { keep.contains(&id) };
             if !kept {
@@ -143,6 +139,24 @@ impl ConstrainedDecoder {
                 logits[id as usize] = 0.0;
             }
         }
+    }
+
+    /// Whether the value can still be finished after `token` when `tokens_left` tokens remain
+    /// (this one included): end-of-sequence always fits (it ends the decode); any other token
+    /// must be allowed and leave a closing path of at most `tokens_left − 1` tokens.
+    pub fn fits(&self, token: u32, tokens_left: usize) -> bool {
+        if token == self.eos {
+            return self.state.is_complete();
+        }
+        let Some(bytes) = self.vocab.bytes(token) else { return false };
+        let mut after = self.state.clone();
+        after.advance_bytes(bytes).is_ok() && after.tokens_to_finish().is_some_and(|n| n < tokens_left)
+    }
+
+    /// The one-byte token that takes the next step of the closing path (`None` when the value
+    /// is complete, or the vocabulary lacks that byte).
+    pub fn closing_token(&self) -> Option<u32> {
+        self.state.closing_byte().and_then(|b| self.vocab.single_byte(b))
     }
 
     /// How far from the budget the closing checks start: the closing path of a whole answer

@@ -86,10 +86,10 @@ impl Session {
         Ok(hidden.chunks_exact(d).flat_map(|h| self.logits(h)).collect())
     }
 
-    /// Runs the pass on a worker of the thread pool. Called from outside the pool, each of the
-    /// ~120 parallel products of a decode step would otherwise park the caller and wake a
-    /// worker (futex round trips that cost a sixth of a decode step); inside it, the caller's
-    /// own worker takes part and the other one steals.
+    /// Runs a batched pass on a worker of the thread pool: called from outside the pool, each
+    /// parallel product would otherwise park the caller and wake a worker; inside it, the
+    /// caller's own worker takes part and the other one steals. (Single tokens take
+    /// [`decode_step`](Self::decode_step), on its own team of threads.)
     fn forward_in_pool(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
         if rayon::current_thread_index().is_some() {
             return self.forward_hidden(tokens);

@@ -45,7 +45,7 @@ where
         generation: AtomicUsize::new(0),
         aborted: AtomicBool::new(false),
         next_part: [AtomicUsize::new(0), AtomicUsize::new(0)],
-        filling: (0..threads).map(|_| AtomicUsize::new(0)).collect(),
+        filling: (0..threads).map(|_| std::array::from_fn(|_| AtomicUsize::new(0))).collect(),
         buffers: buffers.into_iter().map(|b| (b.as_mut_ptr(), b.len())).collect(),
     };
     std::thread::scope(|scope| {
@@ -64,8 +64,9 @@ struct Team {
     aborted: AtomicBool,
     /// Claim counters of consecutive fill phases (two suffice: see [`Member::fill`]).
     next_part: [AtomicUsize; 2],
-    /// Per member, the buffer its current fill phase writes (checked to agree).
-    filling: Vec<AtomicUsize>,
+    /// Per member, what its current fill phase writes: buffer, part length, first and end
+    /// part (checked to agree, so that parts never overlap).
+    filling: Vec<[AtomicUsize; 4]>,
     /// The buffers, from `&mut [f32]`s borrowed for the whole of [`run`].
     buffers: Vec<(*mut f32, usize)>,
 }
@@ -87,7 +88,7 @@ impl Team {
         }
         let _guard = AbortOnPanic(&self.aborted);
         let views = (0..self.buffers.len()).map(|buffer| View { team: self, buffer, _not_sync: PhantomData }).collect();
-        program(&Member { team: self, index, phase: Cell::new(0) }, views);
+        program(&Member { team: self, index, phase: Cell::new(0), filling: Cell::new(false) }, views);
     }
 
     /// Waits until every member has arrived. Writes made before it are visible after it.
@@ -138,21 +139,28 @@ pub(super) struct Member<'t> {
     team: &'t Team,
     index: usize,
     phase: Cell<usize>,
+    /// Inside `fill` (a fill inside a fill would break the phase protocol).
+    filling: Cell<bool>,
 }
 
 impl Member<'_> {
     /// Writes parts `parts` of `view`'s buffer (part `i` is values `i·part_len ..` up to
     /// `(i + 1)·part_len` or the end), each by whichever member claims it first, calling
     /// `write(i, part)`; returns when the whole team is done. Every member must make the same
-    /// sequence of calls: a member filling a different buffer from the others panics.
+    /// sequence of calls: a member filling a different buffer, or other parts, from the others
+    /// panics, and so does a fill inside a fill.
     pub(super) fn fill(&self, view: &mut View<'_>, part_len: usize, parts: Range<usize>, mut write: impl FnMut(usize, &mut [f32])) {
+        assert!(!self.filling.replace(true), "a decode team fill inside a fill");
         let team = self.team;
-        team.filling[self.index].store(view.buffer, Ordering::Relaxed);
+        let what = [view.buffer, part_len, parts.start, parts.end];
+        for (slot, value) in team.filling[self.index].iter().zip(what) {
+            slot.store(value, Ordering::Relaxed);
+        }
         // No member still reads the buffer after this barrier (each holds its view mutably).
         team.barrier();
         assert!(
-            team.filling.iter().all(|b| b.load(Ordering::Relaxed) == view.buffer),
-            "decode team members are filling different buffers"
+            team.filling.iter().all(|member| member.iter().zip(what).all(|(slot, value)| slot.load(Ordering::Relaxed) == value)),
+            "decode team members are filling different buffers or parts"
         );
         let phase = self.phase.get();
         self.phase.set(phase + 1);
@@ -176,6 +184,7 @@ impl Member<'_> {
         if self.index == 0 {
             counter.store(0, Ordering::Relaxed);
         }
+        self.filling.set(false);
     }
 }
 
@@ -218,6 +227,18 @@ mod tests {
                     panic!("member 1 fails");
                 }
                 m.fill(&mut views[0], 1, 0..4, |_, v| v[0] = 1.0);
+            })
+        }));
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn members_filling_different_parts_of_a_buffer_panic() {
+        let mut a = vec![0f32; 8];
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(2, vec![&mut a], |m, mut views| {
+                let part_len = 1 + m.index;
+                m.fill(&mut views[0], part_len, 0..4, |_, v| v[0] = 1.0);
             })
         }));
         assert!(result.is_err());

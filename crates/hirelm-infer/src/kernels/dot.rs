@@ -105,7 +105,10 @@ impl DotKernel {
     /// a model is built).
     pub fn tile_dot<const N: usize>(self, tile: Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
         let pairs = tile.pairs();
-        assert!(tile.quants.len() == pairs * TILE_ROWS && fits(xs, pairs), "dot product operands disagree in length");
+        assert!(
+            tile.params.len() == pairs * 2 * TILE_ROWS && fits(xs, pairs),
+            "dot product operands disagree in length"
+        );
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `supported()` checked that the CPU has the features this kernel is compiled
@@ -124,7 +127,10 @@ impl DotKernel {
     /// implementation (AVX2 machines decode Q8_0 faster than that).
     pub fn q4_tile_dot<const N: usize>(self, tile: Q4Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
         let pairs = tile.pairs();
-        assert!(tile.quants.len() == pairs * TILE_ROWS && fits(xs, pairs), "dot product operands disagree in length");
+        assert!(
+            tile.params.len() == pairs * 4 * TILE_ROWS && fits(xs, pairs),
+            "dot product operands disagree in length"
+        );
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `tile_dot`.

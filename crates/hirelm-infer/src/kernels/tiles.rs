@@ -106,7 +106,7 @@ impl<B: Copy> Tiled<B> {
 }
 
 impl<B> TileRef<'_, B> {
-    /// Block pairs per row.
+    /// Block pairs per row (the kernels also check that `params` has as many pairs).
     pub fn pairs(&self) -> usize {
         self.quants.len() / TILE_ROWS
     }
