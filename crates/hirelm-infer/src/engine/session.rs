@@ -137,6 +137,10 @@ impl Session {
         let c = &w.config;
         let (t_len, d) = (tokens.len(), c.hidden_size);
         self.check_tokens(tokens)?;
+        // The cache holds exactly `len` positions (a decode step that panicked may have left
+        // the room it made for one more).
+        let kv = self.len * c.kv_dim();
+        self.keys.iter_mut().chain(&mut self.values).for_each(|cache| cache.truncate(kv));
         let mut x = vec![0f32; t_len * d];
         for (&id, row) in tokens.iter().zip(x.chunks_exact_mut(d)) {
             embed(&w, id, row);
