@@ -39,7 +39,7 @@ pub struct ActRow<'a> {
 pub enum DotKernel {
     /// Plain Rust; the compiler may vectorise it for the baseline target.
     Portable,
-    /// AVX2 + FMA.
+    /// AVX2 + FMA (+ F16C, for the f16 scales).
     Avx2,
     /// AVX-512 VNNI (with AVX-512 F/BW/DQ/VL, AVX2, FMA and F16C).
     Avx512Vnni,
@@ -76,7 +76,7 @@ impl DotKernel {
         let mut out = vec![Self::Portable];
         #[cfg(target_arch = "x86_64")]
         {
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c") {
                 out.push(Self::Avx2);
                 if is_x86_feature_detected!("avx512vnni")
                     && is_x86_feature_detected!("avx512vl")
@@ -123,8 +123,7 @@ impl DotKernel {
 }
 
 impl DotKernel {
-    /// [`tile_dot`](Self::tile_dot) for a Q4_1 tile. Without AVX-512 VNNI it runs the portable
-    /// implementation (AVX2 machines decode Q8_0 faster than that).
+    /// [`tile_dot`](Self::tile_dot) for a Q4_1 tile.
     pub fn q4_tile_dot<const N: usize>(self, tile: Q4Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
         let pairs = tile.pairs();
         assert!(
@@ -135,6 +134,9 @@ impl DotKernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `tile_dot`.
             Self::Avx512Vnni if self.supported() => unsafe { super::x86::q4_tile_dot_vnni(tile, xs) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as in `tile_dot`.
+            Self::Avx2 if self.supported() => xs.map(|x| unsafe { super::x86::q4_tile_dot_avx2(tile, x) }),
             _ => xs.map(|x| q4_tile_dot_portable(tile, x)),
         }
     }

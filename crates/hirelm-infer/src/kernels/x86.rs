@@ -46,27 +46,76 @@ fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(_mm_hadd_ps(s, s))
 }
 
+/// A tile pair's f16 parameters `params[8·k..8·k + 8]` as f32.
+#[target_feature(enable = "avx2,fma,f16c")]
+fn params8(params: &[u16], k: usize) -> [f32; 8] {
+    let mut out = [0f32; 8];
+    let eight = &params[8 * k..8 * k + 8];
+    // SAFETY: `eight` holds 8 u16 (16 bytes) and `out` 8 f32.
+    unsafe { _mm256_storeu_ps(out.as_mut_ptr(), _mm256_cvtph_ps(_mm_loadu_si128(eight.as_ptr().cast()))) };
+    out
+}
+
 /// One activation row against a tile's four rows, block by block.
 ///
 /// # Safety
-/// The CPU must support AVX2 and FMA; the operands' lengths agree (checked by the caller).
-#[target_feature(enable = "avx2,fma")]
+/// The CPU must support AVX2, FMA and F16C; the operands' lengths agree (checked by the caller).
+#[target_feature(enable = "avx2,fma,f16c")]
 pub(super) unsafe fn tile_dot_avx2(tile: Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
     let ones = _mm256_set1_epi16(1);
-    let mut out = [0f32; TILE_ROWS];
-    for (i, out) in out.iter_mut().enumerate() {
-        let mut acc = _mm256_setzero_ps();
-        for (b, xd) in x.d.iter().enumerate() {
-            let (wq, wd) = tile.block(i, b);
-            // SAFETY: both blocks hold 32 values (the caller checked the lengths).
-            let (w, xv) =
-                unsafe { (_mm256_loadu_si256(wq.as_ptr().cast()), _mm256_loadu_si256(x.q.as_ptr().add(b * BLOCK).cast())) };
-            // |w| as unsigned times x with w's sign: maddubs needs one unsigned operand.
-            let products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xv, w));
-            let sums = _mm256_madd_epi16(products, ones);
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(wd * xd), acc);
+    let mut acc = [_mm256_setzero_ps(); TILE_ROWS];
+    for p in 0..tile.pairs() {
+        let scales = params8(tile.params, p);
+        for (i, acc) in acc.iter_mut().enumerate() {
+            for half in 0..2 {
+                let b = 2 * p + half;
+                // SAFETY: both blocks hold 32 values (the caller checked the lengths).
+                let (w, xv) = unsafe {
+                    (
+                        _mm256_loadu_si256(tile.quants[TILE_ROWS * p + i].0.as_ptr().add(half * BLOCK).cast()),
+                        _mm256_loadu_si256(x.q.as_ptr().add(b * BLOCK).cast()),
+                    )
+                };
+                // |w| as unsigned times x with w's sign: maddubs needs one unsigned operand.
+                let products = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xv, w));
+                let sums = _mm256_madd_epi16(products, ones);
+                *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(scales[2 * i + half] * x.d[b]), *acc);
+            }
         }
-        *out = hsum(acc);
+    }
+    acc.map(|a| hsum(a))
+}
+
+/// One activation row against a Q4_1 tile's four rows, block by block: the unsigned 4-bit
+/// values go to `maddubs` as they are (15 · 127 · 2 cannot saturate), and the minimum's term
+/// `m · d_x·Σ q_x` is added per block.
+///
+/// # Safety
+/// The CPU must support AVX2, FMA and F16C; the operands' lengths agree (checked by the caller).
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) unsafe fn q4_tile_dot_avx2(tile: Q4Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
+    let (ones, nibble) = (_mm256_set1_epi16(1), _mm256_set1_epi8(0x0F));
+    let mut acc = [_mm256_setzero_ps(); TILE_ROWS];
+    let mut mins = [0f32; TILE_ROWS];
+    for p in 0..tile.pairs() {
+        let (scales, minimums) = (params8(tile.params, 2 * p), params8(tile.params, 2 * p + 1));
+        for (i, (acc, mins)) in acc.iter_mut().zip(mins.iter_mut()).enumerate() {
+            // SAFETY: the tile has `pairs` nibble pairs per row (the caller checked the lengths).
+            let bytes = unsafe { _mm256_loadu_si256(tile.quants[TILE_ROWS * p + i].0.as_ptr().cast()) };
+            let halves = [_mm256_and_si256(bytes, nibble), _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble)];
+            for (half, w) in halves.into_iter().enumerate() {
+                let b = 2 * p + half;
+                // SAFETY: the activation row has two blocks per pair (checked by the caller).
+                let xv = unsafe { _mm256_loadu_si256(x.q.as_ptr().add(b * BLOCK).cast()) };
+                let sums = _mm256_madd_epi16(_mm256_maddubs_epi16(w, xv), ones);
+                *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(scales[2 * i + half] * x.d[b]), *acc);
+                *mins += minimums[2 * i + half] * x.block_sums[b];
+            }
+        }
+    }
+    let mut out = [0f32; TILE_ROWS];
+    for ((o, a), m) in out.iter_mut().zip(acc).zip(mins) {
+        *o = hsum(a) + m;
     }
     out
 }
