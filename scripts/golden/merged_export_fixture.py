@@ -23,12 +23,13 @@ lower id) with n_threads=2.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 
 import numpy as np
+
+from llamacpp_fixture import sha256_of  # this script's directory is on the path
 
 NEW_TOKENS = 40
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -44,14 +45,6 @@ PROMPTS = [
     ("draft_job_post", "Draft a job post from the client's brief. Answer with JSON.",
      "Senior data engineer, remote in the EU, EUR 80k-95k, Spark and Airflow, fintech."),
 ]
-
-
-def sha256_of(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def greedy(llm, ids: list[int], n: int) -> list[int]:

@@ -70,37 +70,53 @@ fn the_closing_path_finishes_a_valid_value_in_exactly_the_predicted_tokens() {
     }
 }
 
+/// Decodes under `budget` tokens: each step masks the model's `scores` with
+/// `mask_logits_within` and lets `choose` pick a token from them; asserts that the value
+/// completes, validly.
+fn decode_within(
+    compiled: &Arc<JsonSchemaConstraint>,
+    schema: &Value,
+    budget: usize,
+    scores: &[f32],
+    mut choose: impl FnMut(&ConstrainedDecoder, &mut Vec<f32>, usize) -> u32,
+) {
+    let (vocab, eos) = byte_vocab();
+    let mut decoder = ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
+    let mut text = Vec::new();
+    for step in 0..budget {
+        let mut logits = scores.to_vec();
+        decoder.mask_logits_within(&mut logits, budget - step);
+        assert!(logits.iter().any(|l| l.is_finite()), "dead end after {}", String::from_utf8_lossy(&text));
+        let token = choose(&decoder, &mut logits, budget - step);
+        decoder.push(token).expect("allowed");
+        text.extend_from_slice(vocab.bytes(token).unwrap_or_default());
+        if decoder.is_done() {
+            break;
+        }
+    }
+    let text = String::from_utf8(text).expect("UTF-8");
+    assert!(decoder.is_complete(), "budget {budget} ran out: {text}");
+    assert!(valid(schema, &text), "{text} is not valid against {schema}");
+}
+
 #[test]
 fn a_budget_always_ends_with_a_complete_value_whatever_the_model_prefers() {
-    let (vocab, eos) = byte_vocab();
     let mut rng = XorShift(11);
     for (schema, limits) in schemas() {
         let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
         let minimum = ConstraintState::new(compiled.clone()).tokens_to_finish().expect("start");
         for extra in [0, 1, 7, 40] {
-            // A "model" that loves to go on: long strings, more items, more digits.
+            // A greedy "model" that loves to go on: long strings, more items, more digits.
+            let (vocab, eos) = byte_vocab();
             let mut preference: Vec<f32> = (0..vocab.len()).map(|_| rng.below(1000) as f32 / 100.0).collect();
             for (byte, bonus) in [(b'x', 30.0), (b',', 25.0), (b'[', 20.0), (b'9', 20.0), (b'.', 15.0)] {
                 preference[byte as usize] += bonus;
             }
             preference[eos as usize] = -50.0;
-            let budget = minimum + extra;
-            let mut decoder = ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
-            let mut text = Vec::new();
-            for step in 0..budget {
-                let mut logits = preference.clone();
-                decoder.mask_logits_within(&mut logits, budget - step);
-                let token = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id as u32).expect("a token");
-                assert!(logits[token as usize].is_finite(), "dead end after {}", String::from_utf8_lossy(&text));
-                decoder.push(token).expect("allowed");
-                text.extend_from_slice(vocab.bytes(token).unwrap_or_default());
-                if decoder.is_done() {
-                    break;
-                }
-            }
-            let text = String::from_utf8(text).expect("UTF-8");
-            assert!(decoder.is_complete(), "budget {budget} ({minimum} + {extra}) ran out: {text}");
-            assert!(valid(&schema, &text), "{text} is not valid against {schema}");
+            decode_within(&compiled, &schema, minimum + extra, &preference, |_, logits, _| {
+                let best = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id);
+                best.expect("a token") as u32
+            });
         }
     }
 }
@@ -110,42 +126,28 @@ fn a_budget_holds_for_sampled_tokens_too() {
     // Random draws among the allowed tokens, redrawn while a draw does not fit (as
     // `crate::decode` does): far from the end of the budget `mask_logits_within` checks only
     // the best token, so an unchecked draw (say, opening one more array item) must be caught.
-    let (vocab, eos) = byte_vocab();
     let mut rng = XorShift(23);
+    let (vocab, eos) = byte_vocab();
+    let mut flat = vec![0.0f32; vocab.len()];
+    flat[eos as usize] = -50.0;
     for (schema, limits) in schemas() {
         let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
         let minimum = ConstraintState::new(compiled.clone()).tokens_to_finish().expect("start");
         for extra in [0, 3, 25, 60] {
-            for round in 0..8 {
-                let budget = minimum + extra;
-                let mut decoder = ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
-                let mut text = Vec::new();
-                for step in 0..budget {
-                    let mut logits = vec![0.0f32; vocab.len()];
-                    logits[eos as usize] = -50.0;
-                    decoder.mask_logits_within(&mut logits, budget - step);
-                    let token = loop {
-                        let allowed: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
-                        assert!(!allowed.is_empty(), "dead end after {}", String::from_utf8_lossy(&text));
-                        // Half the draws open a value or an item where one may open.
-                        let opening = [b'{', b'[', b',', b'"'].map(usize::from);
-                        let open: Vec<usize> = allowed.iter().copied().filter(|id| opening.contains(id)).collect();
-                        let pool = if !open.is_empty() && rng.below(2) == 0 { &open } else { &allowed };
-                        let token = pool[rng.below(pool.len())] as u32;
-                        if decoder.fits(token, budget - step) {
-                            break token;
-                        }
-                        logits[token as usize] = f32::NEG_INFINITY;
-                    };
-                    decoder.push(token).expect("allowed");
-                    text.extend_from_slice(vocab.bytes(token).unwrap_or_default());
-                    if decoder.is_done() {
-                        break;
+            for _ in 0..8 {
+                decode_within(&compiled, &schema, minimum + extra, &flat, |decoder, logits, left| loop {
+                    let allowed: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
+                    assert!(!allowed.is_empty(), "every draw was refused");
+                    // Half the draws open a value or an item where one may open.
+                    let opening = [b'{', b'[', b',', b'"'].map(usize::from);
+                    let open: Vec<usize> = allowed.iter().copied().filter(|id| opening.contains(id)).collect();
+                    let pool = if !open.is_empty() && rng.below(2) == 0 { &open } else { &allowed };
+                    let token = pool[rng.below(pool.len())] as u32;
+                    if decoder.fits(token, left) {
+                        break token;
                     }
-                }
-                let text = String::from_utf8(text).expect("UTF-8");
-                assert!(decoder.is_complete(), "round {round}: budget {budget} ({minimum} + {extra}) ran out: {text}");
-                assert!(valid(&schema, &text), "{text} is not valid against {schema}");
+                    logits[token as usize] = f32::NEG_INFINITY;
+                });
             }
         }
     }
