@@ -159,9 +159,9 @@ impl ConstrainedDecoder {
         self.state.closing_byte().and_then(|b| self.vocab.single_byte(b))
     }
 
-    /// How far from the budget the closing checks start: the closing path of a whole answer
-    /// (the longest a single token could add to it is one new value of the schema) plus a
-    /// few tokens.
+    /// How far from the end of the budget every candidate starts being checked: the closing
+    /// path of a whole answer plus a few tokens. Only a speed trade-off: before that point the
+    /// best-scoring token is still checked, and `decode` checks the token it draws.
     fn room_margin(&self) -> usize {
         ConstraintState::new(Arc::clone(self.state.schema())).tokens_to_finish().unwrap_or(0) + 8
     }
