@@ -46,6 +46,10 @@ pub struct ConstrainedDecoder {
     eos_seen: bool,
     masker: TokenMasker,
     allowed: Vec<bool>,
+    /// How far from the end of the budget every candidate starts being checked: the closing
+    /// path of a whole answer plus a few tokens. Only a speed trade-off: before that point the
+    /// best-scoring token is still checked, and `decode` checks the token it draws.
+    room_margin: usize,
 }
 
 impl ConstrainedDecoder {
@@ -68,8 +72,11 @@ impl ConstrainedDecoder {
 
     /// A decoder over an already compiled schema (compile once, decode many times).
     pub fn from_compiled(schema: Arc<JsonSchemaConstraint>, vocab: Arc<TokenVocab>, eos_id: u32) -> Self {
+        let state = ConstraintState::new(schema);
+        let room_margin = state.tokens_to_finish().unwrap_or(0) + 8;
         Self {
-            state: ConstraintState::new(schema),
+            state,
+            room_margin,
             vocab,
             eos: eos_id,
             eos_seen: false,
@@ -118,7 +125,7 @@ impl ConstrainedDecoder {
         }
         let Some(needed) = self.state.tokens_to_finish() else { return };
         let best = logits.iter().enumerate().filter(|(_, l)| l.is_finite()).max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id);
-        if needed + self.room_margin() < tokens_left && best.is_some_and(|id| self.fits(id as u32, tokens_left)) {
+        if needed + self.room_margin < tokens_left && best.is_some_and(|id| self.fits(id as u32, tokens_left)) {
             return;
         }
         let mut candidates: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
@@ -159,12 +166,6 @@ impl ConstrainedDecoder {
         self.state.closing_byte().and_then(|b| self.vocab.single_byte(b))
     }
 
-    /// How far from the end of the budget every candidate starts being checked: the closing
-    /// path of a whole answer plus a few tokens. Only a speed trade-off: before that point the
-    /// best-scoring token is still checked, and `decode` checks the token it draws.
-    fn room_margin(&self) -> usize {
-        ConstraintState::new(Arc::clone(self.state.schema())).tokens_to_finish().unwrap_or(0) + 8
-    }
 
     /// Accepts `token`; an error (state unchanged) if the constraint does not allow it.
     pub fn push(&mut self, token: u32) -> Result<(), ConstraintError> {

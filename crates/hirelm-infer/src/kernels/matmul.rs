@@ -94,10 +94,16 @@ impl Activations {
                 }
                 self.neg_offset.clear();
                 self.block_sums.clear();
-                let mut row = vec![0f32; padded];
+                // A zero-padded copy only when the width is not whole block pairs.
+                let mut row = vec![0f32; if padded == cols { 0 } else { padded }];
                 for t in 0..tokens {
-                    row[..cols].copy_from_slice(&values[t * cols..(t + 1) * cols]);
-                    self.q8.set_activation_row(t, &row);
+                    let values = &values[t * cols..(t + 1) * cols];
+                    if padded == cols {
+                        self.q8.set_activation_row(t, values);
+                    } else {
+                        row[..cols].copy_from_slice(values);
+                        self.q8.set_activation_row(t, &row);
+                    }
                     let (q, d) = self.q8.row(t);
                     self.neg_offset.extend(q.chunks_exact(4).map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()));
                     self.block_sums.extend(q.chunks_exact(BLOCK).zip(d).map(|(b, d)| d * b.iter().map(|&v| i32::from(v)).sum::<i32>() as f32));

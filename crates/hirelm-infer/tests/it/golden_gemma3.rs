@@ -15,6 +15,8 @@ use hirelm_model::tokenizer::TextTokenizer;
 use hirelm_model::{ChatMessage, ChatTemplate, GEMMA3_GGUF, Role, fetched_model};
 use serde::Deserialize;
 
+use crate::golden::{Position, score_position};
+
 #[derive(Debug, Deserialize)]
 struct Fixture {
     model_sha256: String,
@@ -37,12 +39,6 @@ struct PromptCase {
     text: String,
     ids: Vec<u32>,
     positions: Vec<Position>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Position {
-    top_ids: Vec<u32>,
-    top_logits: Vec<f32>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -122,13 +118,6 @@ fn gemma3_chat_template_tokens_equal_rendered_text_tokens() {
     assert!(encoded.ids.starts_with(&system_only.ids), "the system turn's ids are a prefix (the prefix cache needs it)");
 }
 
-fn softmax(logits: &[f64]) -> Vec<f64> {
-    let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let exp: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
-    let total: f64 = exp.iter().sum();
-    exp.into_iter().map(|e| e / total).collect()
-}
-
 /// Top-1 agreement and mean KL(llama.cpp || ours) over llama.cpp's top-k ids, both renormalised
 /// over them, for every position of every prompt; each prompt runs as one batched prefill.
 fn compare_logits(format: WeightFormat) -> (usize, f64, f64) {
@@ -140,14 +129,8 @@ fn compare_logits(format: WeightFormat) -> (usize, f64, f64) {
         assert_eq!(prompt.positions.len(), prompt.ids.len(), "{}", prompt.name);
         let mut prompt_agree = 0;
         for (i, reference) in prompt.positions.iter().enumerate() {
-            let row = &logits[i * vocab..(i + 1) * vocab];
-            if hirelm_model::sampling::argmax(row) == reference.top_ids[0] {
-                prompt_agree += 1;
-            }
-            let k = fixture().top_k.min(reference.top_ids.len());
-            let p = softmax(&reference.top_logits[..k].iter().map(|&l| l as f64).collect::<Vec<_>>());
-            let q = softmax(&reference.top_ids[..k].iter().map(|&t| row[t as usize] as f64).collect::<Vec<_>>());
-            let kl: f64 = p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum();
+            let (agrees, kl) = score_position(&logits[i * vocab..(i + 1) * vocab], reference, fixture().top_k);
+            prompt_agree += usize::from(agrees);
             kl_sum += kl;
             worst = worst.max(kl);
         }

@@ -13,6 +13,8 @@ use hirelm_model::gguf::GgufFile;
 use hirelm_model::{PretrainedLlama, SMOLLM2_GGUF, fetched_model};
 use serde::Deserialize;
 
+use crate::golden::{Position, score_position};
+
 #[derive(Debug, Deserialize)]
 struct Fixture {
     top_k: usize,
@@ -23,12 +25,6 @@ struct Fixture {
 struct PromptCase {
     ids: Vec<u32>,
     positions: Vec<Position>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Position {
-    top_ids: Vec<u32>,
-    top_logits: Vec<f32>,
 }
 
 fn fixture() -> Fixture {
@@ -64,13 +60,6 @@ fn q4_1_engine_weights_are_the_files_own_blocks() {
     assert!(checked > 100_000_000, "only {checked} values checked");
 }
 
-fn softmax(logits: &[f64]) -> Vec<f64> {
-    let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let exp: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
-    let total: f64 = exp.iter().sum();
-    exp.into_iter().map(|e| e / total).collect()
-}
-
 /// Top-1 agreement and mean KL(llama.cpp || ours) over llama.cpp's top-k ids.
 fn compare(format: WeightFormat) -> (f64, f64) {
     let (config, tensors) = tensors();
@@ -80,12 +69,9 @@ fn compare(format: WeightFormat) -> (f64, f64) {
     for prompt in &fixture.prompts {
         let logits = Session::new(Arc::clone(&weights)).forward_all(&prompt.ids).expect("forward");
         for (i, reference) in prompt.positions.iter().enumerate() {
-            let row = &logits[i * vocab..(i + 1) * vocab];
-            agree += usize::from(hirelm_model::sampling::argmax(row) == reference.top_ids[0]);
-            let k = fixture.top_k.min(reference.top_ids.len());
-            let p = softmax(&reference.top_logits[..k].iter().map(|&l| l as f64).collect::<Vec<_>>());
-            let q = softmax(&reference.top_ids[..k].iter().map(|&t| row[t as usize] as f64).collect::<Vec<_>>());
-            kl_sum += p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum::<f64>();
+            let (agrees, kl) = score_position(&logits[i * vocab..(i + 1) * vocab], reference, fixture.top_k);
+            agree += usize::from(agrees);
+            kl_sum += kl;
         }
         positions += prompt.positions.len();
     }

@@ -5,6 +5,7 @@ mod common;
 mod domain;
 mod engine;
 mod gemma3;
+mod golden;
 mod golden_gemma3;
 mod golden_smollm2;
 mod tasks;
