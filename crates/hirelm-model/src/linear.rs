@@ -68,8 +68,10 @@ impl AdaptableLinear {
         match &self.adapter {
             None => linear(input, self.weight.val(), None),
             Some(lora) => {
-                let low = linear(input.clone(), lora.a.val(), None);
-                let update = linear(low, lora.b.val(), None).mul_scalar(lora.scale);
+                // Scaling the rank-wide `x·A` rather than the full-width update touches
+                // `rank / d_output` as many values, forward and backward.
+                let low = linear(input.clone(), lora.a.val(), None).mul_scalar(lora.scale);
+                let update = linear(low, lora.b.val(), None);
                 linear(input, self.weight.val(), None) + update
             }
         }

@@ -31,6 +31,10 @@ pub struct CheckArgs {
     /// Seed of the sample.
     #[arg(long, default_value_t = 17)]
     pub seed: u64,
+    /// Check only this task (repeatable; default every task in --data), e.g. for an adapter
+    /// trained on one task. The sample of a task does not depend on which others are checked.
+    #[arg(long = "task", value_name = "TASK")]
+    pub tasks: Vec<Task>,
     /// Token budget of one answer.
     #[arg(long, default_value_t = 192)]
     pub max_new_tokens: usize,
@@ -56,8 +60,9 @@ struct Tally {
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.per_task > 0, "--per-task must be positive");
     let examples = hirelm_curate::parquet_io::read_examples(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
+    let examples: Vec<Example> = examples.into_iter().filter(|e| args.tasks.is_empty() || args.tasks.contains(&e.task)).collect();
     let sample = sample_per_task(examples, args.per_task, args.seed);
-    anyhow::ensure!(!sample.is_empty(), "{} holds no examples", args.data.display());
+    anyhow::ensure!(!sample.is_empty(), "{} holds no examples{}", args.data.display(), if args.tasks.is_empty() { "" } else { " of the --task given" });
     let adapter = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
     let base = DomainModelBuilder::new(&args.base).with_max_new_tokens(args.max_new_tokens).with_name("smollm2-135m (untuned)");
     let tuned = base.clone().with_name("smollm2-135m + hirelm LoRA").with_adapter(AdapterSpec {

@@ -80,8 +80,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     config.validate()?;
     let train_set = read_examples(&config.data.train)?;
     let valid_set = read_examples(&config.data.valid)?;
+    let only = match &config.data.tasks {
+        Some(tasks) => format!(", of which only {}", tasks.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")),
+        None => String::new(),
+    };
     eprintln!(
-        "training {} on {} examples ({} validation), {} steps of {}×{} → {}",
+        "training {} on {} examples ({} validation){only}, {} steps of {}×{} → {}",
         config.model.base,
         train_set.len(),
         valid_set.len(),

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use hirelm_core::Task;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{LoraConfig, TARGET_MODULES};
@@ -47,6 +48,10 @@ pub struct DataSection {
     /// Balances a mix in which a few tasks would otherwise crowd out the rest.
     #[serde(default)]
     pub max_per_task: Option<usize>,
+    /// Train (and validate) on these tasks only (unset: every task in the files), e.g. one
+    /// adapter per task, routed by `AdapterSpec::tasks` at inference.
+    #[serde(default)]
+    pub tasks: Option<Vec<Task>>,
     /// Pack several examples into each row of `max_len` positions, attention kept inside each
     /// example by a block mask (see `sft::collate_packed`); `batch_size` then counts rows.
     #[serde(default)]
@@ -158,6 +163,9 @@ impl TrainConfig {
         }
         if self.data.max_per_task == Some(0) {
             return Err(LoraError::config("data.max_per_task", "must be positive when set"));
+        }
+        if self.data.tasks.as_ref().is_some_and(|t| t.is_empty()) {
+            return Err(LoraError::config("data.tasks", "must name at least one task when set"));
         }
         if self.data.max_len < 8 {
             return Err(LoraError::config("data.max_len", "must be at least 8 tokens"));

@@ -84,8 +84,20 @@ pub fn train(
     resume: bool,
     on_step: &mut dyn FnMut(&StepReport) -> ControlFlow<()>,
 ) -> Result<TrainSummary> {
+    let (selected_train, selected_valid);
+    let (train, valid) = match &config.data.tasks {
+        Some(tasks) => {
+            let keep = |examples: &[Example]| examples.iter().filter(|e| tasks.contains(&e.task)).cloned().collect::<Vec<_>>();
+            (selected_train, selected_valid) = (keep(train), keep(valid));
+            if selected_valid.is_empty() {
+                return Err(LoraError::config("data.tasks", format!("no validation examples of {tasks:?}")));
+            }
+            (&selected_train[..], &selected_valid[..])
+        }
+        None => (train, valid),
+    };
     if train.is_empty() {
-        return Err(LoraError::config("data.train", "no training examples"));
+        return Err(LoraError::config("data.train", "no training examples (of data.tasks, when set)"));
     }
     let capped;
     let train = match config.data.max_per_task {
@@ -155,7 +167,7 @@ pub fn train(
             if data.stream.is_some_and(|saved| saved != stream) {
                 return Err(fail(
                     dir,
-                    "the checkpoint was trained on another data stream (the data file, data.max_len, data.max_per_task or data.pack changed): restore them, or start a fresh run in another out_dir",
+                    "the checkpoint was trained on another data stream (the data file, data.max_len, data.max_per_task, data.tasks or data.pack changed): restore them, or start a fresh run in another out_dir",
                 ));
             }
             (trainer, data.examples_seen)

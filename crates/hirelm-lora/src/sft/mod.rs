@@ -4,6 +4,7 @@
 mod batch;
 mod checkpoint;
 mod data;
+mod frozen_head;
 mod loss;
 mod mix;
 mod pack;
@@ -14,6 +15,7 @@ pub use batch::{PAD_SEGMENT, SftBatch, collate};
 pub use pack::collate_packed;
 pub use checkpoint::{DataPosition, latest_checkpoint, stream_fingerprint};
 pub use data::{ExampleOrder, render_example};
+pub use frozen_head::{FrozenHead, HeadLoss};
 pub use loss::masked_cross_entropy;
 pub use mix::{cap_per_task, stratified_indices, task_counts};
 pub use schedule::warmup_cosine;

@@ -8,6 +8,7 @@ use hirelm_model::burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 use hirelm_model::llama::LlamaModel;
 
 use super::batch::SftBatch;
+use super::frozen_head::FrozenHead;
 use super::loss::masked_cross_entropy;
 use super::schedule::warmup_cosine;
 use crate::attach::projections_mut;
@@ -56,6 +57,8 @@ pub struct SftTrainer {
     pub(super) options: SftOptions,
     pub(super) step: usize,
     pub(super) device: Device,
+    /// The output head for the fused loss; `None` sends the loss through autodiff.
+    pub(super) head: Option<FrozenHead>,
 }
 
 impl std::fmt::Debug for SftTrainer {
@@ -75,10 +78,14 @@ fn tensors(batch: &SftBatch, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>
 
 /// Logits of a batch: plain causal attention, or the block mask of a packed batch.
 fn logits(model: &LlamaModel, batch: &SftBatch, inputs: Tensor<2, Int>, device: &Device) -> Tensor<3> {
-    let mask = batch.block_mask().map(|m| {
-        Tensor::<4, Bool>::from_data(TensorData::new(m, [batch.batch, 1, batch.seq, batch.seq]), device)
-    });
-    model.logits(model.forward_hidden(inputs, None, mask))
+    model.logits(model.forward_hidden(inputs, None, block_mask(batch, device)))
+}
+
+/// The block mask of a packed batch; `None` (plain causal attention) otherwise.
+fn block_mask(batch: &SftBatch, device: &Device) -> Option<Tensor<4, Bool>> {
+    batch
+        .block_mask()
+        .map(|m| Tensor::<4, Bool>::from_data(TensorData::new(m, [batch.batch, 1, batch.seq, batch.seq]), device))
 }
 
 fn scalar(t: Tensor<1>) -> f64 {
@@ -93,7 +100,8 @@ impl SftTrainer {
             return Err(LoraError::config("device", "training needs an autodiff device (Device::flex().autodiff())"));
         }
         let optimizer = AdamWConfig::new().with_weight_decay(options.weight_decay as f32).init();
-        Ok(Self { model: Some(model), optimizer, options, step: 0, device })
+        let head = FrozenHead::of(&model);
+        Ok(Self { model: Some(model), optimizer, options, step: 0, device, head })
     }
 
     /// Steps taken so far.
@@ -146,11 +154,16 @@ impl SftTrainer {
         let (mut total_loss, mut loss_tokens) = (0.0, 0);
         let mut accumulated = GradientsParams::new();
         for batch in micro_batches {
-            let (inputs, targets, weights) = tensors(batch, &self.device);
-            let loss = masked_cross_entropy(logits(&model, batch, inputs, &self.device), targets, weights).div_scalar(n);
-            total_loss += scalar(loss.clone().detach()) * n;
+            let (loss, objective) = match self.micro_batch_loss(&model, batch, 1.0 / n) {
+                Ok(pair) => pair,
+                Err(e) => {
+                    self.model = Some(model);
+                    return Err(e);
+                }
+            };
+            total_loss += loss;
             loss_tokens += batch.loss_tokens();
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            let mut grads = GradientsParams::from_grads(objective.backward(), &model);
             for id in &ids {
                 if let Some(g) = grads.remove::<2>(*id) {
                     let sum = match accumulated.remove::<2>(*id) {
@@ -175,6 +188,25 @@ impl SftTrainer {
         self.model = Some(self.optimizer.step(learning_rate, model, accumulated));
         self.step += 1;
         Ok(StepStats { loss: total_loss / n, learning_rate, grad_norm, loss_tokens })
+    }
+}
+
+impl SftTrainer {
+    /// The loss of one micro-batch, and the tensor whose gradient is that loss's times `scale`.
+    fn micro_batch_loss(&self, model: &LlamaModel, batch: &SftBatch, scale: f64) -> Result<(f64, Tensor<1>)> {
+        let (inputs, targets, weights) = tensors(batch, &self.device);
+        match &self.head {
+            Some(head) => {
+                let hidden = model.forward_hidden(inputs, None, block_mask(batch, &self.device));
+                let fused = head.loss(hidden, &batch.targets, &batch.weights, scale)?;
+                Ok((fused.loss, fused.surrogate))
+            }
+            // An untied head with its own adapter: the loss goes through autodiff.
+            None => {
+                let loss = masked_cross_entropy(logits(model, batch, inputs, &self.device), targets, weights);
+                Ok((scalar(loss.clone().detach()), loss.mul_scalar(scale)))
+            }
+        }
     }
 }
 

@@ -56,7 +56,7 @@ fn examples() -> Vec<Example> {
 fn config(model: &Path, out: &Path, total_steps: usize) -> TrainConfig {
     TrainConfig {
         model: ModelSection { base: model.display().to_string() },
-        data: DataSection { train: "unused".into(), valid: "unused".into(), max_len: 256, max_per_task: None, pack: false },
+        data: DataSection { train: "unused".into(), valid: "unused".into(), max_len: 256, max_per_task: None, tasks: None, pack: false },
         lora: LoraSection { rank: 4, alpha: 8.0, target_modules: vec!["q_proj".into(), "v_proj".into()], use_rslora: false },
         optim: OptimSection {
             learning_rate: 1e-2,
@@ -139,4 +139,30 @@ fn a_run_writes_its_outputs_and_resumes_exactly() {
     let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
     assert!(worst <= 1e-6, "resumed run differs from the straight run by {worst}");
     assert!(a.iter().any(|v| *v != 0.0));
+}
+
+#[test]
+fn data_tasks_trains_on_the_named_tasks_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let model = tiny_model_dir(tmp.path());
+    let mut data = examples();
+    let mut title = data[0].clone();
+    title.task = Task::NormaliseTitle;
+    title.input = serde_json::json!("Sr. Python dev");
+    title.target = serde_json::json!({ "label": "software developer" });
+    data.push(title);
+
+    let mut only_skills = config(&model, &tmp.path().join("skills"), 2);
+    only_skills.data.tasks = Some(vec![Task::ExtractSkills]);
+    let summary = train(&only_skills, &data, &data, false, &mut |_| ControlFlow::Continue(())).expect("trains");
+    assert_eq!(summary.per_task.into_iter().collect::<Vec<_>>(), vec![(Task::ExtractSkills, 4)]);
+
+    let mut absent = config(&model, &tmp.path().join("absent"), 2);
+    absent.data.tasks = Some(vec![Task::ScoreMatch]);
+    let err = train(&absent, &data, &data, false, &mut |_| ControlFlow::Continue(())).expect_err("no such examples");
+    assert!(err.to_string().contains("data.tasks") && err.to_string().contains("ScoreMatch"), "{err}");
+
+    let mut empty = config(&model, &tmp.path().join("empty"), 2);
+    empty.data.tasks = Some(Vec::new());
+    assert!(empty.validate().expect_err("refused").to_string().contains("data.tasks"));
 }
