@@ -41,8 +41,9 @@ pub struct HeadLoss {
 }
 
 impl FrozenHead {
-    /// The head of `model` on the plain (non-autodiff) device, or `None` when it is not frozen
-    /// (an untied head with an adapter), in which case the loss must go through autodiff.
+    /// The head of `model`, which lives on an autodiff device, copied to the plain device; `None`
+    /// when it is not frozen (an untied head with an adapter): the loss must then go through
+    /// autodiff.
     pub fn of(model: &LlamaModel) -> Option<Self> {
         let (weight, tied) = match &model.lm_head {
             None => (model.embed_tokens.val(), true),

@@ -196,6 +196,7 @@ impl SftTrainer {
     fn micro_batch_loss(&self, model: &LlamaModel, batch: &SftBatch, scale: f64) -> Result<(f64, Tensor<1>)> {
         let (inputs, targets, weights) = tensors(batch, &self.device);
         match &self.head {
+            // `targets` and `weights` as tensors serve the autodiff loss only.
             Some(head) => {
                 let hidden = model.forward_hidden(inputs, None, block_mask(batch, &self.device));
                 let fused = head.loss(hidden, &batch.targets, &batch.weights, scale)?;
