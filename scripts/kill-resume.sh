@@ -9,4 +9,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}
-HIRELM_KILL_TRIALS=${1:-100} HIRELM_KILL_STEPS=${2:-30} cargo test --release -p hirelm-cli --test kill_resume --test kill_curate -- --nocapture 2>&1 | grep -E "kill-resume:|kill-curate:|test result|panicked"
+HIRELM_KILL_TRIALS=${1:-100} HIRELM_KILL_STEPS=${2:-200} cargo test --release -p hirelm-cli --test kill_resume --test kill_curate -- --nocapture 2>&1 | grep -E "kill-resume:|kill-curate:|test result|panicked"

@@ -2,7 +2,10 @@
 //! checkpoint write), resume, repeat; the final adapter must equal an uninterrupted run's.
 //! Runs a tiny random Llama with SmolLM2's real tokenizer (scripts/fetch-models.sh) on the
 //! committed dataset sample. `HIRELM_KILL_TRIALS` (default 6) and `HIRELM_KILL_STEPS` (default
-//! 30 training steps) scale it up for the long loop (`scripts/kill-resume.sh`).
+//! 200 training steps) scale it up for the long loop (`scripts/kill-resume.sh`). The steps must
+//! outweigh start-up: kills land at a fraction of the uninterrupted run's time, and with the
+//! fused head loss a tiny model's step takes about 20 ms, so at 30 steps start-up was most of a
+//! run and resumed runs were mostly killed before their first checkpoint.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -92,7 +95,7 @@ fn training_killed_at_random_points_resumes_to_the_uninterrupted_adapter() {
     let dir = tempfile::tempdir().expect("tempdir");
     let model = tiny_model(dir.path());
     let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    let steps = env("HIRELM_KILL_STEPS", 30);
+    let steps = env("HIRELM_KILL_STEPS", 200);
     let recipe = recipe(dir.path(), &model, steps);
     let straight = dir.path().join("straight");
     let started = Instant::now();
