@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The long crash-safety loop: `hirelm train` killed with SIGKILL at random points until TRIALS
-# kills (default 100) have happened, resumed after each, over runs of STEPS steps (default 30);
+# kills (default 100) have happened, resumed after each, over runs of STEPS steps (default 200);
 # every run's final adapter is compared with an uninterrupted run's; then `hirelm curate` killed
 # TRIALS times at points spread over a run, every file under its final name compared with an
 # uninterrupted run's. CI runs the same tests with 6 kills each.
