@@ -67,18 +67,22 @@ impl std::fmt::Debug for SftTrainer {
     }
 }
 
-fn tensors(batch: &SftBatch, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>, Tensor<2>) {
+fn input_ids(batch: &SftBatch, device: &Device) -> Tensor<2, Int> {
+    Tensor::from_data(TensorData::new(batch.inputs.clone(), [batch.batch, batch.seq]), device)
+}
+
+/// Targets and loss weights, for the autodiff loss.
+fn loss_tensors(batch: &SftBatch, device: &Device) -> (Tensor<2, Int>, Tensor<2>) {
     let shape = [batch.batch, batch.seq];
     (
-        Tensor::from_data(TensorData::new(batch.inputs.clone(), shape), device),
         Tensor::from_data(TensorData::new(batch.targets.clone(), shape), device),
         Tensor::from_data(TensorData::new(batch.weights.clone(), shape), device),
     )
 }
 
-/// Logits of a batch: plain causal attention, or the block mask of a packed batch.
-fn logits(model: &LlamaModel, batch: &SftBatch, inputs: Tensor<2, Int>, device: &Device) -> Tensor<3> {
-    model.logits(model.forward_hidden(inputs, None, block_mask(batch, device)))
+/// Final hidden states of a batch: plain causal attention, or the block mask of a packed batch.
+fn hidden(model: &LlamaModel, batch: &SftBatch, device: &Device) -> Tensor<3> {
+    model.forward_hidden(input_ids(batch, device), None, block_mask(batch, device))
 }
 
 /// The block mask of a packed batch; `None` (plain causal attention) otherwise.
@@ -136,8 +140,8 @@ impl SftTrainer {
         batches
             .iter()
             .map(|batch| {
-                let (inputs, targets, weights) = tensors(batch, &device);
-                scalar(masked_cross_entropy(logits(&model, batch, inputs, &device), targets, weights))
+                let (targets, weights) = loss_tensors(batch, &device);
+                scalar(masked_cross_entropy(model.logits(hidden(&model, batch, &device)), targets, weights))
             })
             .collect()
     }
@@ -189,22 +193,19 @@ impl SftTrainer {
         self.step += 1;
         Ok(StepStats { loss: total_loss / n, learning_rate, grad_norm, loss_tokens })
     }
-}
 
-impl SftTrainer {
     /// The loss of one micro-batch, and the tensor whose gradient is that loss's times `scale`.
     fn micro_batch_loss(&self, model: &LlamaModel, batch: &SftBatch, scale: f64) -> Result<(f64, Tensor<1>)> {
-        let (inputs, targets, weights) = tensors(batch, &self.device);
+        let hidden = hidden(model, batch, &self.device);
         match &self.head {
-            // `targets` and `weights` as tensors serve the autodiff loss only.
             Some(head) => {
-                let hidden = model.forward_hidden(inputs, None, block_mask(batch, &self.device));
                 let fused = head.loss(hidden, &batch.targets, &batch.weights, scale)?;
                 Ok((fused.loss, fused.surrogate))
             }
             // An untied head with its own adapter: the loss goes through autodiff.
             None => {
-                let loss = masked_cross_entropy(logits(model, batch, inputs, &self.device), targets, weights);
+                let (targets, weights) = loss_tensors(batch, &self.device);
+                let loss = masked_cross_entropy(model.logits(hidden), targets, weights);
                 Ok((scalar(loss.clone().detach()), loss.mul_scalar(scale)))
             }
         }
