@@ -67,7 +67,7 @@ impl Session {
                         rms_norm(&mut q, q_gain, eps);
                     }
                     apply_rope(&mut q, cos, sin);
-                    attend(&q, layer_keys, layer_values, first..pos + 1, (head / group) * hd, kv_dim, out);
+                    attend(kernel, &q, layer_keys, layer_values, first..pos + 1, (head / group) * hd, kv_dim, out);
                 });
                 acts.prepare(attn.read(), 1, q_dim, lw.o.format());
                 product(m, &lw.o, &acts, &mut proj, kernel);

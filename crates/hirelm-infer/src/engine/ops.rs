@@ -2,6 +2,7 @@
 
 use super::config::{EngineConfig, Family};
 use super::weights::EngineWeights;
+use crate::kernels::DotKernel;
 
 /// GELU with the tanh approximation (`gelu_pytorch_tanh`, llama.cpp's `ggml_gelu`).
 fn gelu_tanh(x: f32) -> f32 {
@@ -43,8 +44,10 @@ pub(super) fn apply_rope(head: &mut [f32], cos: &[f32], sin: &[f32]) {
 }
 
 /// Attention of one query head over the cached `positions` of its KV head (all earlier ones,
-/// or the sliding window).
+/// or the sliding window), with `kernel`'s f32 products.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn attend(
+    kernel: DotKernel,
     q: &[f32],
     keys: &[f32],
     values: &[f32],
@@ -57,7 +60,7 @@ pub(super) fn attend(
     let scale = 1.0 / (hd as f32).sqrt();
     let first = positions.start;
     let mut scores: Vec<f32> = positions
-        .map(|p| crate::kernels::dot_f32(q, &keys[p * kv_dim + offset..p * kv_dim + offset + hd]) * scale)
+        .map(|p| kernel.dot_f32(q, &keys[p * kv_dim + offset..p * kv_dim + offset + hd]) * scale)
         .collect();
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut total = 0.0;
@@ -69,7 +72,7 @@ pub(super) fn attend(
     for (i, s) in scores.iter().enumerate() {
         let p = first + i;
         let weight = s / total;
-        crate::kernels::axpy(out, weight, &values[p * kv_dim + offset..p * kv_dim + offset + hd]);
+        kernel.axpy(out, weight, &values[p * kv_dim + offset..p * kv_dim + offset + hd]);
     }
 }
 

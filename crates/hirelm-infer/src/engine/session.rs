@@ -25,18 +25,30 @@ pub struct Session {
 }
 
 impl Session {
-    /// An empty sequence.
+    /// An empty sequence, computed with the best kernels this CPU has ([`DotKernel::detect`]).
     pub fn new(weights: Arc<EngineWeights>) -> Self {
+        Self::with_kernel(weights, DotKernel::detect())
+    }
+
+    /// An empty sequence whose every product runs on `kernel` (one of
+    /// [`DotKernel::available`]; one the CPU lacks falls back to the portable code), so tests
+    /// and comparisons can run each SIMD path on a machine that has a better one.
+    pub fn with_kernel(weights: Arc<EngineWeights>, kernel: DotKernel) -> Self {
         let layers = weights.config.num_layers();
         Self {
             weights,
-            kernel: DotKernel::detect(),
+            kernel,
             keys: vec![Vec::new(); layers],
             values: vec![Vec::new(); layers],
             len: 0,
             acts: Activations::default(),
             scratch: Vec::new(),
         }
+    }
+
+    /// The kernel this session computes with.
+    pub fn kernel(&self) -> DotKernel {
+        self.kernel
     }
 
     /// Tokens in the cache.
@@ -178,14 +190,14 @@ impl Session {
             }
             let (keys, values) = (&self.keys[layer], &self.values[layer]);
             let group = c.num_heads / c.num_kv_heads;
-            let start = self.len;
+            let (start, kernel) = (self.len, self.kernel);
             let attend_head = |(i, out): (usize, &mut [f32])| {
                 let (t, head) = (i / c.num_heads, i % c.num_heads);
                 let row = &qkv[t * (q_dim + 2 * kv_dim)..];
                 let q = &row[head * hd..(head + 1) * hd];
                 let end = start + t + 1;
                 let first = attention.window.map_or(0, |window| end.saturating_sub(window));
-                attend(q, keys, values, first..end, (head / group) * hd, kv_dim, out);
+                attend(kernel, q, keys, values, first..end, (head / group) * hd, kv_dim, out);
             };
             // A short context's heads are too little work to share between threads.
             if t_len == 1 && start < 64 {

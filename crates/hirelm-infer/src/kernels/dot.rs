@@ -162,42 +162,6 @@ fn tile_dot_portable(tile: Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
     })
 }
 
-/// f32 dot product (attention scores, f32 weights): AVX-512 where [`DotKernel::detect`] chose
-/// the AVX-512 kernels, else eight independent accumulators.
-pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len(), "dot product operands disagree in length");
-    #[cfg(target_arch = "x86_64")]
-    if DotKernel::detect() == DotKernel::Avx512Vnni && DotKernel::Avx512Vnni.supported() {
-        // SAFETY: the CPU has AVX-512F (checked); lengths checked above.
-        return unsafe { super::x86::dot_f32_avx512(a, b) };
-    }
-    dot_f32_portable(a, b)
-}
-
-/// `out += w · v` (attention's weighted sum of values), AVX-512 when available.
-pub fn axpy(out: &mut [f32], w: f32, v: &[f32]) {
-    assert_eq!(out.len(), v.len(), "axpy operands disagree in length");
-    #[cfg(target_arch = "x86_64")]
-    if DotKernel::detect() == DotKernel::Avx512Vnni && DotKernel::Avx512Vnni.supported() {
-        // SAFETY: as in `dot_f32`.
-        return unsafe { super::x86::axpy_avx512(out, w, v) };
-    }
-    out.iter_mut().zip(v).for_each(|(o, v)| *o += w * v);
-}
-
-fn dot_f32_portable(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    acc.iter().sum::<f32>() + tail
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,20 +249,6 @@ mod tests {
             assert_eq!(alt, [0.0; 4], "{}", kernel.name());
             let square = 64.0 * 127.0 * 127.0;
             assert_eq!(full, [square, -square, square, 0.0], "{}", kernel.name());
-        }
-    }
-
-    #[test]
-    fn f32_dot_and_axpy_handle_tails() {
-        for n in [5, 21, 64, 75] {
-            let (a, b) = (sample(n, 3), sample(n, 4));
-            let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-            assert!((dot_f32(&a, &b) - exact).abs() < 1e-5, "n = {n}");
-            let mut out = a.clone();
-            axpy(&mut out, 0.5, &b);
-            for ((o, x), y) in out.iter().zip(&a).zip(&b) {
-                assert!((o - (x + 0.5 * y)).abs() < 1e-6, "n = {n}");
-            }
         }
     }
 }

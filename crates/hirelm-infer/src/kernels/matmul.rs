@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::dot::{ActRow, DotKernel, dot_f32};
+use super::dot::{ActRow, DotKernel};
 use super::quant::{BLOCK, Q8Rows};
 use super::q4::Q4Tiles;
 use super::tiles::{Q8Tiles, TILE_ROWS};
@@ -181,7 +181,7 @@ impl Matrix {
         match self {
             Self::F32 { data, .. } => {
                 for (r, v) in (first..).zip(out.iter_mut()) {
-                    *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[..cols]);
+                    *v = kernel.dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[..cols]);
                 }
             }
             Self::Q8(_) | Self::Q4(_) => {
@@ -237,7 +237,7 @@ impl Matrix {
                     Self::F32 { data, .. } => {
                         for (r, row_values) in (first..).zip(values.chunks_exact_mut(tokens)) {
                             for (t, v) in (t0..t1).zip(&mut row_values[t0..t1]) {
-                                *v = dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[t * cols..(t + 1) * cols]);
+                                *v = kernel.dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[t * cols..(t + 1) * cols]);
                             }
                         }
                     }

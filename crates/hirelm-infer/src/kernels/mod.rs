@@ -6,6 +6,7 @@
 //! per-op overhead and f32-only matmuls dominate, so inference uses these kernels instead.
 
 mod dot;
+mod f32;
 mod matmul;
 mod q4;
 mod quant;
@@ -13,7 +14,8 @@ mod tiles;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-pub use dot::{ActRow, DotKernel, axpy, dot_f32};
+pub use dot::{ActRow, DotKernel};
+pub use f32::{axpy, dot_f32};
 pub use matmul::{Activations, Matrix, ROWS_PER_TASK, WeightFormat};
 pub use q4::{NibblePair, Q4Tile, Q4Tiles};
 pub use quant::{BLOCK, Q8Rows};

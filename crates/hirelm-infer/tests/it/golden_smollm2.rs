@@ -8,7 +8,7 @@
 use std::sync::{Arc, OnceLock};
 
 use hirelm_infer::kernels::Matrix;
-use hirelm_infer::{EngineWeights, Session, WeightFormat};
+use hirelm_infer::{DotKernel, EngineWeights, Session, WeightFormat};
 use hirelm_model::gguf::GgufFile;
 use hirelm_model::{PretrainedLlama, SMOLLM2_GGUF, fetched_model};
 use serde::Deserialize;
@@ -60,14 +60,15 @@ fn q4_1_engine_weights_are_the_files_own_blocks() {
     assert!(checked > 100_000_000, "only {checked} values checked");
 }
 
-/// Top-1 agreement and mean KL(llama.cpp || ours) over llama.cpp's top-k ids.
-fn compare(format: WeightFormat) -> (f64, f64) {
+/// Top-1 agreement and mean KL(llama.cpp || ours) over llama.cpp's top-k ids, every product
+/// computed on `kernel`.
+fn compare(format: WeightFormat, kernel: DotKernel) -> (f64, f64) {
     let (config, tensors) = tensors();
     let weights = Arc::new(EngineWeights::from_tensors(config, tensors.clone(), format).expect("engine weights"));
     let (fixture, vocab) = (fixture(), config.vocab_size);
     let (mut positions, mut agree, mut kl_sum) = (0usize, 0usize, 0.0f64);
     for prompt in &fixture.prompts {
-        let logits = Session::new(Arc::clone(&weights)).forward_all(&prompt.ids).expect("forward");
+        let logits = Session::with_kernel(Arc::clone(&weights), kernel).forward_all(&prompt.ids).expect("forward");
         for (i, reference) in prompt.positions.iter().enumerate() {
             let (agrees, kl) = score_position(&logits[i * vocab..(i + 1) * vocab], reference, fixture.top_k);
             agree += usize::from(agrees);
@@ -76,24 +77,29 @@ fn compare(format: WeightFormat) -> (f64, f64) {
         positions += prompt.positions.len();
     }
     let (agreement, mean_kl) = (agree as f64 / positions as f64, kl_sum / positions as f64);
-    eprintln!("engine {format:?} vs llama.cpp Q4_1: {positions} positions, top-1 agreement {:.2}%, mean KL {mean_kl:.5} nats", 100.0 * agreement);
+    let name = kernel.name();
+    eprintln!("engine {format:?} on {name} vs llama.cpp Q4_1: {positions} positions, top-1 agreement {:.2}%, mean KL {mean_kl:.5} nats", 100.0 * agreement);
     assert!(positions >= 450, "fixture too small: {positions} positions");
     (agreement, mean_kl)
 }
 
 #[test]
-fn engine_logits_match_llama_cpp_on_the_q4_1_file() {
+fn engine_logits_match_llama_cpp_on_the_q4_1_file_on_every_kernel_path() {
     // The burn model, with f32 activations, reaches 97.07% on this fixture. The engine rounds
     // activations to 8 bits as llama.cpp's Q8_0 path does, but llama.cpp's Q4_1 path keeps a
-    // block sum in f16 (Q8_1), and these prompts have many near-ties: measured 96.72% (Q4_1)
-    // and 96.03% (Q8_0), mean KL 0.0049 and 0.0052. A wrong tensor or scale costs far more
-    // (a 4-bit output head alone: 85.5%).
-    let results = [WeightFormat::Q4_1, WeightFormat::Q8_0].map(|format| (format, compare(format)));
-    for (format, (agreement, mean_kl)) in results {
-        assert!(agreement >= 0.95, "{format:?}: top-1 agreement {agreement:.4} < 0.95");
-        assert!(mean_kl <= 0.01, "{format:?}: mean KL {mean_kl:.5} > 0.01");
+    // block sum in f16 (Q8_1), and these prompts have many near-ties. Measured (Q4_1 / Q8_0
+    // weights; the same figures on an Intel Xeon and an AMD EPYC, since each path runs the
+    // same instructions on any CPU that has them):
+    //   portable     96.72% / 95.69%, mean KL 0.0032 / 0.0052
+    //   avx2         96.38% / 96.55%, mean KL 0.0033 / 0.0047
+    //   avx512-vnni  96.72% / 96.03%, mean KL 0.0049 / 0.0052
+    // A wrong tensor or scale costs far more (a 4-bit output head alone: 85.5%).
+    for kernel in DotKernel::available() {
+        let results = [WeightFormat::Q4_1, WeightFormat::Q8_0].map(|format| (format, compare(format, kernel)));
+        let name = kernel.name();
+        for (format, (agreement, mean_kl)) in results {
+            assert!(agreement >= 0.95, "{format:?} on {name}: top-1 agreement {agreement:.4} < 0.95");
+            assert!(mean_kl <= 0.01, "{format:?} on {name}: mean KL {mean_kl:.5} > 0.01");
+        }
     }
-    // The file's own 4-bit blocks are closer to llama.cpp than an 8-bit requantisation of them.
-    let [(_, (_, q4_kl)), (_, (_, q8_kl))] = results;
-    assert!(q4_kl < q8_kl, "Q4_1 KL {q4_kl:.5} not below Q8_0's {q8_kl:.5}");
 }

@@ -8,4 +8,5 @@ mod gemma3;
 mod golden;
 mod golden_gemma3;
 mod golden_smollm2;
+mod kernel_paths;
 mod tasks;
