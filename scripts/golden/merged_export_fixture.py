@@ -17,8 +17,11 @@ How to run (from the repository root):
 
 What it writes (crates/hirelm-cli/tests/fixtures/merged_export_llamacpp.json): per file, its
 sha256 and, for each prompt (ChatML: the task's system message and an input, as hirelm renders
-them), the prompt's ids and the first NEW_TOKENS greedy ids (argmax of the logits, ties to the
-lower id) with n_threads=2.
+them), the prompt's ids, the first NEW_TOKENS greedy ids (argmax of the logits, ties to the
+lower id) with n_threads=2, and llama.cpp's top-TOP_K logits at every position of the prompt
+followed by those greedy ids (one teacher-forced pass, fresh context). The test compares
+hirelm's logits at the same positions with these, within tolerances: a fixture recorded on one
+CPU never demands bit-equal tokens from another. The fixture names the CPU it was recorded on.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ import sys
 
 import numpy as np
 
-from llamacpp_fixture import sha256_of  # this script's directory is on the path
+from llamacpp_fixture import sha256_of, top_k_rows  # this script's directory is on the path
 
 NEW_TOKENS = 40
+TOP_K = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "crates", "hirelm-cli", "tests", "fixtures", "merged_export_llamacpp.json")
 
@@ -59,6 +63,43 @@ def greedy(llm, ids: list[int], n: int) -> list[int]:
     return out
 
 
+def teacher_forced(llm, ids: list[int]) -> list[dict]:
+    """Top-k logits after every one of `ids`, from one batched pass over a fresh context."""
+    llm.reset()
+    llm.eval(ids)
+    logits = np.array(llm.scores[: len(ids)], dtype=np.float32)
+    assert np.all(np.isfinite(logits)) and np.all(np.abs(logits).max(axis=1) > 0), "missing logits rows"
+    return top_k_rows(logits, TOP_K)
+
+
+def cpu_name() -> str:
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def render(fixture: dict) -> str:
+    """JSON with one position per line: small, yet diff-friendly."""
+    def dump(v) -> str:
+        return json.dumps(v, separators=(",", ":"))
+    head = {k: v for k, v in fixture.items() if k != "files"}
+    out = ["{" + dump(head)[1:-1] + ',"files":[']
+    for i, f in enumerate(fixture["files"]):
+        out.append(" {" + dump({k: v for k, v in f.items() if k != "prompts"})[1:-1] + ',"prompts":[')
+        for j, p in enumerate(f["prompts"]):
+            out.append("  {" + dump({k: v for k, v in p.items() if k != "positions"})[1:-1] + ',"positions":[')
+            rows = p["positions"]
+            out.extend(f"   {dump(r)}" + ("," if n + 1 < len(rows) else "") for n, r in enumerate(rows))
+            out.append("  ]}" + ("," if j + 1 < len(f["prompts"]) else ""))
+        out.append(" ]}" + ("," if i + 1 < len(fixture["files"]) else ""))
+    out.append("]}")
+    text = "\n".join(out) + "\n"
+    assert json.loads(text) == fixture
+    return text
+
+
 def main() -> int:
     from llama_cpp import Llama
 
@@ -69,13 +110,15 @@ def main() -> int:
         for name, system, user in PROMPTS:
             text = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
             ids = [int(t) for t in llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)]
-            prompts.append({"name": name, "ids": ids, "greedy": greedy(llm, ids, NEW_TOKENS)})
+            tokens = greedy(llm, ids, NEW_TOKENS)
+            prompts.append({"name": name, "ids": ids, "greedy": tokens,
+                            "positions": teacher_forced(llm, ids + tokens[:-1])})
         files.append({"file": os.path.basename(path), "sha256": sha256_of(path), "prompts": prompts})
         print(f"{path}: {[p['greedy'][:8] for p in prompts]}", file=sys.stderr)
-    fixture = {"generator": "scripts/golden/merged_export_fixture.py", "llama_cpp_python": "0.3.36", "new_tokens": NEW_TOKENS, "files": files}
+    fixture = {"generator": "scripts/golden/merged_export_fixture.py", "llama_cpp_python": "0.3.36",
+               "recorded_on": cpu_name(), "new_tokens": NEW_TOKENS, "top_k": TOP_K, "files": files}
     with open(OUT, "w") as f:
-        json.dump(fixture, f, indent=1)
-        f.write("\n")
+        f.write(render(fixture))
     print(f"wrote {OUT}", file=sys.stderr)
     return 0
 

@@ -1,19 +1,30 @@
 //! `hirelm adapter merge` writes GGUF files that llama.cpp and hirelm run alike: the bundled
-//! adapter merged into the fetched base, exported as Q8_0 and as F16, decodes greedily to the
-//! same tokens in hirelm as llama.cpp recorded on the same files
-//! (`scripts/golden/merged_export_fixture.py` writes `tests/fixtures/merged_export_llamacpp.json`).
+//! adapter merged into the fetched base, exported as Q8_0 and as F16, gives in hirelm the
+//! logits llama.cpp recorded on the same files (`scripts/golden/merged_export_fixture.py`
+//! writes `tests/fixtures/merged_export_llamacpp.json`), on every kernel path this CPU has.
 //! Needs the real model (CI fetches it first); runs in release mode like every test.
+//!
+//! The fixture was recorded on one CPU; this test runs on others. Two engines that add the same
+//! products in another order part at near-ties, and once a greedy text has parted it never
+//! joins again, so comparing greedy texts demands bit-equal arithmetic. Instead every position
+//! is teacher-forced (the prompt, then llama.cpp's greedy tokens) and scored on its own: top-1
+//! agreement, where a difference is allowed at a few positions and only if llama.cpp itself
+//! scored the two tokens close, and KL(llama.cpp || hirelm) over llama.cpp's top 20.
 
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use hirelm_infer::{BaseModel, Session, WeightFormat};
+use hirelm_infer::{DotKernel, EngineWeights, Session, WeightFormat};
+use hirelm_model::PretrainedLlama;
+use hirelm_model::gguf::GgufFile;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
+    recorded_on: String,
+    top_k: usize,
     files: Vec<FileCase>,
 }
 
@@ -29,10 +40,47 @@ struct PromptCase {
     name: String,
     ids: Vec<u32>,
     greedy: Vec<u32>,
+    /// llama.cpp's top-k after each of `ids` and then each of `greedy` but the last.
+    positions: Vec<Position>,
 }
+
+#[derive(Debug, Deserialize)]
+struct Position {
+    top_ids: Vec<u32>,
+    top_logits: Vec<f32>,
+}
+
+/// The tolerances. The engine rounds activations to 8 bits as llama.cpp's Q8_0 path does but
+/// adds its f32 block products in another order, so on Q8_0 files the two differ by a few
+/// hundredths of a logit, and more at positions whose top two logits are close. Measured on an
+/// AMD EPYC (AVX-512) against the fixture recorded on an Intel Xeon, each path forced in turn
+/// (portable, AVX2, AVX-512 VNNI):
+///   Q8_0: top-1 disagreements 6, 11, 8 of 262 positions; the largest llama.cpp gap behind
+///         them 0.28 logits; mean KL 0.0049, 0.0044, 0.0041 nats
+///         (the engine's own golden test on the Q4_1 file: KL 0.0052, the same level);
+///   F16:  262 of 262 agree, mean KL 0.000003.
+/// A wrong kernel, in one projection of one layer of 30 (`a_wrong_kernel_fails_the_comparison`):
+/// a row's first block scale used for every block, 31 disagreements (one 3.8 logits behind) and
+/// KL 0.081; blocks read one off, 86 (some outside llama.cpp's top 20) and KL 0.45. The gap and
+/// KL bounds sit three to four times above the measured spread and far below the wrong kernels;
+/// the share bound, the weakest, still lies between the two (4.2% and 11.8%).
+///
+/// At most this share of positions may have another top-1 token than llama.cpp.
+const MAX_DISAGREEMENT_SHARE: f64 = 0.08;
+/// No disagreement may be one that llama.cpp scored this many logits apart (or outside its
+/// top k): rounding moves near-ties, never a clear winner.
+const MAX_GAP: f32 = 1.0;
+/// Mean KL(llama.cpp || hirelm) over llama.cpp's top k, in nats.
+const MAX_MEAN_KL: f64 = 0.015;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("repository root")
+}
+
+fn fixture() -> Fixture {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merged_export_llamacpp.json"))
+        .expect("fixture is committed");
+    serde_json::from_str(&text).expect("fixture parses")
 }
 
 /// `hirelm adapter merge` of the bundled adapter into `out` as `gguf_type`.
@@ -46,55 +94,165 @@ fn merge(out: &Path, gguf_type: &str) {
     assert!(status.status.success(), "merge failed: {}", String::from_utf8_lossy(&status.stderr));
 }
 
-/// Greedy tokens after `prompt`, each with the logits it was chosen from.
-fn greedy(session: &mut Session, prompt: &[u32], n: usize) -> Vec<(u32, Vec<f32>)> {
-    let mut logits = session.forward(prompt).expect("prompt");
-    let mut out = Vec::new();
-    for _ in 0..n {
-        let token = hirelm_model::sampling::argmax(&logits);
-        let next = session.forward(&[token]).expect("step");
-        out.push((token, std::mem::replace(&mut logits, next)));
-    }
-    out
+/// How one engine's logits compare with the fixture's.
+#[derive(Debug, Default)]
+struct Verdict {
+    positions: usize,
+    /// (prompt, position, llama.cpp's logit gap from its top-1 to our choice, `inf` when our
+    /// token is outside its top k) for every position whose top-1 differs.
+    disagreements: Vec<(String, usize, f32)>,
+    kl_sum: f64,
 }
 
-/// Two engines that add the same products in a different order can part at a near-tie, and
-/// after that their texts differ; a difference anywhere else is a bug (a wrong tensor, a wrong
-/// scale). So: identical up to the first difference, and there llama.cpp's token is within
-/// this many logits of ours by our own scores.
-const NEAR_TIE: f32 = 0.1;
+impl Verdict {
+    fn mean_kl(&self) -> f64 {
+        self.kl_sum / self.positions.max(1) as f64
+    }
+
+    fn disagreement_share(&self) -> f64 {
+        self.disagreements.len() as f64 / self.positions.max(1) as f64
+    }
+
+    fn max_gap(&self) -> f32 {
+        self.disagreements.iter().fold(0f32, |m, d| m.max(d.2))
+    }
+
+    /// Which bounds fail: (top-1 share or gap, KL).
+    fn failures(&self) -> (bool, bool) {
+        (self.disagreement_share() > MAX_DISAGREEMENT_SHARE || self.max_gap() >= MAX_GAP, self.mean_kl() > MAX_MEAN_KL)
+    }
+
+    fn passes(&self) -> bool {
+        self.failures() == (false, false)
+    }
+
+    fn score(&mut self, prompt: &str, index: usize, row: &[f32], reference: &Position, top_k: usize) {
+        let ours = hirelm_model::sampling::argmax(row);
+        self.positions += 1;
+        if ours != reference.top_ids[0] {
+            let gap = reference.top_ids.iter().position(|&t| t == ours).map_or(f32::INFINITY, |i| reference.top_logits[0] - reference.top_logits[i]);
+            self.disagreements.push((prompt.to_owned(), index, gap));
+        }
+        let k = top_k.min(reference.top_ids.len());
+        let p = softmax(reference.top_logits[..k].iter().map(|&l| f64::from(l)));
+        let q = softmax(reference.top_ids[..k].iter().map(|&t| f64::from(row[t as usize])));
+        self.kl_sum += p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum::<f64>();
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} positions, top-1 {} differ (largest llama.cpp gap {:.3}), mean KL {:.6} nats",
+            self.positions,
+            self.disagreements.len(),
+            self.max_gap(),
+            self.mean_kl()
+        )
+    }
+}
+
+fn softmax(logits: impl Iterator<Item = f64>) -> Vec<f64> {
+    let logits: Vec<f64> = logits.collect();
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exp: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+    let total: f64 = exp.iter().sum();
+    exp.into_iter().map(|e| e / total).collect()
+}
+
+/// Every teacher-forced position of `case` through `weights` on `kernel`.
+fn compare(weights: &Arc<EngineWeights>, kernel: DotKernel, case: &FileCase, top_k: usize) -> Verdict {
+    let vocab = weights.config.vocab_size;
+    let mut verdict = Verdict::default();
+    for prompt in &case.prompts {
+        let fed: Vec<u32> = prompt.ids.iter().chain(&prompt.greedy[..prompt.greedy.len() - 1]).copied().collect();
+        assert_eq!(fed.len(), prompt.positions.len(), "{} {}: fixture positions", case.file, prompt.name);
+        let logits = Session::with_kernel(Arc::clone(weights), kernel).forward_all(&fed).expect("forward");
+        for (i, reference) in prompt.positions.iter().enumerate() {
+            verdict.score(&prompt.name, i, &logits[i * vocab..(i + 1) * vocab], reference, top_k);
+        }
+    }
+    verdict
+}
+
+/// The merged export of `gguf_type` in `dir`. It is byte-identical to the file llama.cpp ran on
+/// the CPUs measured so far, but merging runs f32 products on burn, whose rounding may differ
+/// on another CPU: then the logits are still compared, within the same tolerances, and the
+/// difference is reported.
+fn export(dir: &Path, case: &FileCase, gguf_type: &str) -> std::path::PathBuf {
+    let path = dir.join(&case.file);
+    merge(&path, gguf_type);
+    let sha: String = Sha256::digest(std::fs::read(&path).expect("written")).iter().map(|b| format!("{b:02x}")).collect();
+    if sha != case.sha256 {
+        eprintln!("{}: sha256 {sha} is not the recorded {} (merge rounding on this CPU?); comparing logits anyway", case.file, case.sha256);
+    }
+    path
+}
+
+/// The Llama tensors of a GGUF file, as the engine builds from them.
+fn tensors(path: &Path) -> (hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>) {
+    let file = GgufFile::open(path).expect("opens");
+    let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex()).expect("loads");
+    (lm.model.config.clone(), lm.model.export_tensors())
+}
 
 #[test]
-fn merged_gguf_exports_decode_like_llama_cpp() {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merged_export_llamacpp.json"))
-        .expect("fixture is committed");
-    let fixture: Fixture = serde_json::from_str(&text).expect("fixture parses");
+fn merged_gguf_exports_give_llama_cpps_logits_on_every_kernel_path() {
+    let fixture = fixture();
     let dir = tempfile::tempdir().expect("tempdir");
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l[l.find(':').map_or(0, |i| i + 1)..].trim().to_owned()));
+    eprintln!("fixture recorded on {}; this CPU: {}", fixture.recorded_on, cpu.as_deref().unwrap_or("unknown"));
+    let mut failures = Vec::new();
     for (case, (gguf_type, format)) in fixture.files.iter().zip([("q8-0", WeightFormat::Q8_0), ("f16", WeightFormat::F32)]) {
-        let path = dir.path().join(&case.file);
-        merge(&path, gguf_type);
-        let sha: String = Sha256::digest(std::fs::read(&path).expect("written")).iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            sha, case.sha256,
-            "{}: the export is not the file llama.cpp ran; if the change is intended, regenerate the fixture (see the script's header)",
-            case.file
-        );
-        let base = BaseModel::load(path.to_str().expect("UTF-8 path")).expect("hirelm loads the export");
-        let weights = Arc::new(base.engine_weights(format).expect("engine weights"));
-        let (mut same_total, mut total) = (0, 0);
-        for prompt in &case.prompts {
-            let ours = greedy(&mut Session::new(Arc::clone(&weights)), &prompt.ids, prompt.greedy.len());
-            let same = ours.iter().zip(&prompt.greedy).take_while(|((a, _), b)| a == *b).count();
-            eprintln!("{} {}: {same} of {} greedy tokens as llama.cpp", case.file, prompt.name, prompt.greedy.len());
-            if let (Some((token, logits)), Some(&theirs)) = (ours.get(same), prompt.greedy.get(same)) {
-                let gap = logits[*token as usize] - logits[theirs as usize];
-                eprintln!("  parted at token {same}: ours {token}, llama.cpp {theirs}, {gap:.4} apart in our logits");
-                assert!(gap < NEAR_TIE, "{} {}: parted from llama.cpp at token {same} by {gap} logits, not a near-tie", case.file, prompt.name);
+        let path = export(dir.path(), case, gguf_type);
+        let (config, tensors) = tensors(&path);
+        let weights = Arc::new(EngineWeights::from_tensors(&config, tensors, format).expect("engine weights"));
+        for kernel in DotKernel::available() {
+            let v = compare(&weights, kernel, case, fixture.top_k);
+            eprintln!("{} on {}: {}", case.file, kernel.name(), v.summary());
+            // Enough positions that a share of disagreements means something.
+            assert!(v.positions >= 200, "{}: only {} positions in the fixture", case.file, v.positions);
+            if !v.passes() {
+                failures.push(format!("{} on {}: {}; differ at {:?}", case.file, kernel.name(), v.summary(), v.disagreements));
             }
-            (same_total, total) = (same_total + same, total + prompt.greedy.len());
         }
-        // Measured: Q8_0 112 of 120 (parted at a 0.053 near-tie), F16 120 of 120. A near-tie
-        // early in every prompt would make the check above vacuous.
-        assert!(4 * same_total >= 3 * total, "{}: only {same_total} of {total} greedy tokens as llama.cpp", case.file);
+    }
+    assert!(failures.is_empty(), "hirelm parts from llama.cpp beyond the tolerance:\n{}", failures.join("\n"));
+}
+
+/// Rewrites every row of one projection (layer 15's `o_proj`, one of 30 layers' seven) as a
+/// broken kernel would see it, block by block.
+fn break_one_projection(tensors: &mut [(String, Vec<usize>, Vec<f32>)], breakage: impl Fn(&mut [f32])) {
+    let (_, shape, data) = tensors.iter_mut().find(|(name, _, _)| name == "model.layers.15.self_attn.o_proj.weight").expect("o_proj");
+    data.chunks_exact_mut(shape[1]).for_each(breakage);
+}
+
+/// The tolerances are tight enough to catch a kernel bug, each bound on its own: a kernel that
+/// reads one scale per row instead of one per block, and one that reads each block one block
+/// off, in a single projection, both fail the top-1 bound and the KL bound.
+#[test]
+fn a_wrong_kernel_fails_the_comparison() {
+    let fixture = fixture();
+    let case = &fixture.files[0];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = export(dir.path(), case, "q8-0");
+    let (config, tensors) = tensors(&path);
+    let amax = |block: &[f32]| block.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let first_scale_only = |row: &mut [f32]| {
+        let first = amax(&row[..32]);
+        for block in row.chunks_exact_mut(32) {
+            let own = amax(block);
+            if own > 0.0 {
+                block.iter_mut().for_each(|v| *v *= first / own);
+            }
+        }
+    };
+    let one_block_off = |row: &mut [f32]| row.rotate_left(32);
+    let breakages: [(&str, &dyn Fn(&mut [f32])); 2] = [("first scale only", &first_scale_only), ("one block off", &one_block_off)];
+    for (name, breakage) in breakages {
+        let mut broken = tensors.clone();
+        break_one_projection(&mut broken, breakage);
+        let weights = Arc::new(EngineWeights::from_tensors(&config, broken, WeightFormat::Q8_0).expect("engine weights"));
+        let v = compare(&weights, DotKernel::detect(), case, fixture.top_k);
+        eprintln!("{name}: {}", v.summary());
+        assert_eq!(v.failures(), (true, true), "{name}: a broken kernel passes a bound: {}", v.summary());
     }
 }
