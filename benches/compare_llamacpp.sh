@@ -8,7 +8,8 @@
 #
 # llama.cpp side: llama-bench built from the llama.cpp sources vendored in the
 # llama-cpp-python==0.3.36 sdist (the same llama.cpp as the golden fixtures), with explicit
-# AVX/AVX2/AVX512 flags and GGML_NATIVE=OFF, AMX off (AMX instructions crash on our VMs).
+# ISA flags for this CPU (AVX2, or AVX-512 where it has it; LLAMACPP_ISA=avx2 forces AVX2 on both
+# sides) and GGML_NATIVE=OFF, AMX off (AMX instructions crash on our VMs).
 # The sdist, the sources and the build are cached under $HIRELM_LLAMACPP_CACHE
 # (default $HOME/.cache/hirelm-llamacpp), so reruns only benchmark. cmake comes from PyPI
 # into a venv in that cache when it is not installed system-wide.
@@ -21,7 +22,8 @@
 # llama.cpp's figures are still printed and ours are reported as skipped.
 #
 # Environment: THREADS (default 2), PROMPT_TOKENS (512), GEN_TOKENS (128), REPS (llama-bench -r, 5),
-#              HIRELM_BIN, HIRELM_LLAMACPP_CACHE, LLAMA_CPP_PYTHON_VERSION (0.3.36).
+#              HIRELM_BIN, HIRELM_LLAMACPP_CACHE, LLAMA_CPP_PYTHON_VERSION (0.3.36),
+#              LLAMACPP_ISA (host, avx2 or avx512; see benches/llamacpp_flags.sh).
 # Output: a Markdown table (engine, prefill t/s, decode t/s), ratios ours/llama.cpp, CPU and threads.
 set -euo pipefail
 
@@ -42,17 +44,18 @@ log() { echo "compare_llamacpp: $*" >&2; }
 command -v python3 >/dev/null 2>&1 || die "python3 is required"
 command -v c++ >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || die "a C++ compiler is required"
 
-# Never GGML_NATIVE, never AMX.
+# Never GGML_NATIVE, never AMX; the ISA level follows the CPU (LLAMACPP_ISA, see llamacpp_flags.sh).
+# shellcheck source=llamacpp_flags.sh
+. "$root/benches/llamacpp_flags.sh"
 cmake_flags=(
-  -DCMAKE_BUILD_TYPE=Release
-  -DGGML_NATIVE=OFF
-  -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
-  -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON
-  -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+  "${llamacpp_cmake_flags[@]}"
   -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF
   -DBUILD_SHARED_LIBS=OFF
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF
 )
+# With LLAMACPP_ISA=avx2 hirelm is held to its AVX2 kernels too, so both engines run as on an
+# AVX2-only CPU.
+[ "$llamacpp_isa" = avx2 ] && export HIRELM_KERNEL="${HIRELM_KERNEL:-avx2}"
 flags_key="$(printf '%s\n' "$version" "${cmake_flags[@]}" | sha256sum | cut -c1-12)"
 src="$cache/src/llama_cpp_python-$version"
 build="$cache/build-$version-$flags_key"
@@ -130,6 +133,8 @@ ours_json="[$ours_json]"
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
 [ -n "$cpu" ] || cpu="$(uname -m)"
+simd="$(tr ' ' '\n' <<<"${cpu_flags#*:}" | grep -E '^(avx|avx2|fma|f16c|avx512f|avx512bw|avx512vl|avx512_vnni|avx_vnni|amx_int8)$' | tr '\n' ' ' | sed 's/ $//')"
+cpu="$cpu ($simd); llama.cpp built for $llamacpp_isa"
 
 report="$(LOAD_BEFORE="$load_before" LLAMA_JSON="$llama_json" OURS_JSON="$ours_json" OURS_NOTE="$ours_note" CPU="$cpu" THREADS="$threads" \
 N_PROMPT="$n_prompt" N_GEN="$n_gen" MODEL="$model" python3 - <<'PY'
@@ -174,7 +179,8 @@ printf '%s\n' "$report"
 
 # Keep the figures: benches/results/speed-<model>.md, and the README block between
 # <!-- speed:<model>:begin --> and <!-- speed:<model>:end --> when the README has one.
-name="$(basename "$model" .gguf)"
+# The block is per ISA level, so AVX2 and AVX-512 figures stand side by side, each naming its CPU.
+name="$(basename "$model" .gguf)-$llamacpp_isa"
 mkdir -p "$root/benches/results"
 printf '%s\n' "$report" > "$root/benches/results/speed-$name.md"
 python3 "$root/benches/readme_block.py" "speed:$name" "$root/benches/results/speed-$name.md" --code
