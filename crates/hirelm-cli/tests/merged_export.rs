@@ -21,6 +21,12 @@ use hirelm_model::gguf::GgufFile;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+// llama.cpp's recorded top-k per position and how a row of logits is scored against it, shared
+// with the engine's own golden tests.
+#[path = "../../hirelm-infer/tests/it/golden.rs"]
+mod golden;
+use golden::{Position, score_position};
+
 #[derive(Debug, Deserialize)]
 struct Fixture {
     recorded_on: String,
@@ -42,12 +48,6 @@ struct PromptCase {
     greedy: Vec<u32>,
     /// llama.cpp's top-k after each of `ids` and then each of `greedy` but the last.
     positions: Vec<Position>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Position {
-    top_ids: Vec<u32>,
-    top_logits: Vec<f32>,
 }
 
 /// The tolerances. The engine rounds activations to 8 bits as llama.cpp's Q8_0 path does but
@@ -127,16 +127,14 @@ impl Verdict {
     }
 
     fn score(&mut self, prompt: &str, index: usize, row: &[f32], reference: &Position, top_k: usize) {
-        let ours = hirelm_model::sampling::argmax(row);
+        let (agrees, kl) = score_position(row, reference, top_k);
         self.positions += 1;
-        if ours != reference.top_ids[0] {
+        self.kl_sum += kl;
+        if !agrees {
+            let ours = hirelm_model::sampling::argmax(row);
             let gap = reference.top_ids.iter().position(|&t| t == ours).map_or(f32::INFINITY, |i| reference.top_logits[0] - reference.top_logits[i]);
             self.disagreements.push((prompt.to_owned(), index, gap));
         }
-        let k = top_k.min(reference.top_ids.len());
-        let p = softmax(reference.top_logits[..k].iter().map(|&l| f64::from(l)));
-        let q = softmax(reference.top_ids[..k].iter().map(|&t| f64::from(row[t as usize])));
-        self.kl_sum += p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum::<f64>();
     }
 
     fn summary(&self) -> String {
@@ -148,14 +146,6 @@ impl Verdict {
             self.mean_kl()
         )
     }
-}
-
-fn softmax(logits: impl Iterator<Item = f64>) -> Vec<f64> {
-    let logits: Vec<f64> = logits.collect();
-    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let exp: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
-    let total: f64 = exp.iter().sum();
-    exp.into_iter().map(|e| e / total).collect()
 }
 
 /// Every teacher-forced position of `case` through `weights` on `kernel`.

@@ -35,16 +35,6 @@ impl DotKernel {
     }
 }
 
-/// [`DotKernel::dot_f32`] with the detected kernel.
-pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
-    DotKernel::detect().dot_f32(a, b)
-}
-
-/// [`DotKernel::axpy`] with the detected kernel.
-pub fn axpy(out: &mut [f32], w: f32, v: &[f32]) {
-    DotKernel::detect().axpy(out, w, v)
-}
-
 /// Eight independent accumulators, which the compiler vectorises for the baseline target.
 fn dot_f32_portable(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];

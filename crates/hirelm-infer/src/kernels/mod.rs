@@ -15,7 +15,6 @@ mod tiles;
 mod x86;
 
 pub use dot::{ActRow, DotKernel};
-pub use f32::{axpy, dot_f32};
 pub use matmul::{Activations, Matrix, ROWS_PER_TASK, WeightFormat};
 pub use q4::{NibblePair, Q4Tile, Q4Tiles};
 pub use quant::{BLOCK, Q8Rows};
