@@ -18,7 +18,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 [ -x "$py" ] || { echo "compare_lora_train: $py missing (run scripts/setup-reference-env.sh)" >&2; exit 1; }
-(cd "$root" && cargo build --release -q -p hirelm-lora --example train_speed --example peft_check)
+(cd "$root" && cargo build --release -q -p hirelm-train --example train_speed --example peft_check)
 "$CARGO_TARGET_DIR/release/examples/peft_check" export "$base" "$work" >/dev/null
 echo "compare_lora_train: hirelm, $steps steps" >&2
 ours="$("$CARGO_TARGET_DIR/release/examples/train_speed" "$base" "$steps" | tail -1)"

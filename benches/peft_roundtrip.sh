@@ -10,7 +10,7 @@ py="${HIRELM_REF_PYTHON:-$HOME/.cache/hirelm-ref-venv/bin/python}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}"
-(cd "$root" && cargo build --release -q -p hirelm-lora --example peft_check)
+(cd "$root" && cargo build --release -q -p hirelm-train --example peft_check)
 check="$CARGO_TARGET_DIR/release/examples/peft_check"
 "$check" export "$base" "$work"
 "$py" "$root/benches/peft_roundtrip.py" ours "$work"

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use hirelm_lora::{ADAPTER_CONFIG, ADAPTER_WEIGHTS, LoraConfig, detach_all, load_adapter};
+use hirelm_train::{ADAPTER_CONFIG, ADAPTER_WEIGHTS, LoraConfig, detach_all, load_adapter};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::llama::{InMemoryWeights, LlamaConfig, LlamaModel, random_weights};
 use libfuzzer_sys::fuzz_target;

@@ -81,7 +81,7 @@ fn train(recipe: &Path, out: &Path, resume: bool) -> Command {
 
 /// The newest complete checkpoint's step.
 fn latest_step(out: &Path) -> Option<u64> {
-    hirelm_lora::sft::latest_checkpoint(&out.join("checkpoints"))
+    hirelm_train::sft::latest_checkpoint(&out.join("checkpoints"))
         .and_then(|p| p.file_name()?.to_str()?.strip_prefix("step-")?.parse().ok())
 }
 

@@ -138,14 +138,14 @@ impl DomainModelBuilder {
             routes.push(Route { name: "base".into(), tasks: None, weights: Arc::new(base.engine_weights(self.format)?) });
         }
         for spec in &self.adapters {
-            if !spec.dir.join(hirelm_lora::ADAPTER_WEIGHTS).is_file() {
+            if !spec.dir.join(hirelm_train::ADAPTER_WEIGHTS).is_file() {
                 return Err(InferError::invalid(
                     format!("adapter {}", spec.name),
-                    format!("{} has no {}; train one with `hirelm train` or fetch the bundled adapter with the repository", spec.dir.display(), hirelm_lora::ADAPTER_WEIGHTS),
+                    format!("{} has no {}; train one with `hirelm train` or fetch the bundled adapter with the repository", spec.dir.display(), hirelm_train::ADAPTER_WEIGHTS),
                 ));
             }
-            hash_path(&spec.dir.join(hirelm_lora::ADAPTER_WEIGHTS), &mut hash)?;
-            hash_path(&spec.dir.join(hirelm_lora::ADAPTER_CONFIG), &mut hash)?;
+            hash_path(&spec.dir.join(hirelm_train::ADAPTER_WEIGHTS), &mut hash)?;
+            hash_path(&spec.dir.join(hirelm_train::ADAPTER_CONFIG), &mut hash)?;
             let weights = Arc::new(base.engine_weights_with_adapter(&spec.dir, self.format)?);
             routes.push(Route { name: spec.name.clone(), tasks: spec.tasks.clone(), weights });
         }

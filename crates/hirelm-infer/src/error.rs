@@ -11,7 +11,7 @@ pub enum InferError {
     Model(#[from] hirelm_model::ModelError),
     /// An adapter could not be loaded or merged.
     #[error(transparent)]
-    Lora(#[from] hirelm_lora::LoraError),
+    Lora(#[from] hirelm_train::LoraError),
     /// The output schema cannot be enforced, or decoding broke the constraint.
     #[error(transparent)]
     Constraint(#[from] crate::constrain::ConstraintError),

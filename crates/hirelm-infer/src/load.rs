@@ -73,8 +73,8 @@ impl BaseModel {
             ));
         };
         let mut model = lm.model.clone();
-        hirelm_lora::load_adapter(&mut model, adapter_dir, device)?;
-        hirelm_lora::merge_all(&mut model);
+        hirelm_train::load_adapter(&mut model, adapter_dir, device)?;
+        hirelm_train::merge_all(&mut model);
         EngineWeights::from_tensors(&model.config, model.export_tensors(), format)
     }
 }

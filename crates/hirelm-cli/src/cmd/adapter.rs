@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use hirelm_lora::{ADAPTER_WEIGHTS, LoraConfig, load_adapter, merge_all};
+use hirelm_train::{ADAPTER_WEIGHTS, LoraConfig, load_adapter, merge_all};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::gguf::GgufFile;
 use hirelm_model::llama::{GgufExportType, HfLlamaConfig, llama_gguf_writer};
@@ -63,14 +63,14 @@ pub fn run(cmd: AdapterCommand) -> anyhow::Result<()> {
 fn to_f16(base: &str, src: &std::path::Path, dst: &std::path::Path) -> anyhow::Result<()> {
     let device = super::device();
     let mut lm = hirelm_model::PretrainedLlama::load(base, &device).with_context(|| format!("loading {base}"))?;
-    let config = hirelm_lora::load_adapter(&mut lm.model, src, &device)?;
-    let n = hirelm_lora::save_adapter_as(&mut lm.model, &config, dst, hirelm_lora::Dtype::F16)?;
+    let config = hirelm_train::load_adapter(&mut lm.model, src, &device)?;
+    let n = hirelm_train::save_adapter_as(&mut lm.model, &config, dst, hirelm_train::Dtype::F16)?;
     eprintln!("wrote {} ({n} tensors, f16)", dst.display());
     Ok(())
 }
 
 fn info(dir: &std::path::Path) -> anyhow::Result<()> {
-    let config = LoraConfig::from_peft_file(&dir.join(hirelm_lora::ADAPTER_CONFIG))?;
+    let config = LoraConfig::from_peft_file(&dir.join(hirelm_train::ADAPTER_CONFIG))?;
     let weights = SafetensorsWeights::open(dir.join(ADAPTER_WEIGHTS))?;
     let names = weights.names();
     let params: usize = names

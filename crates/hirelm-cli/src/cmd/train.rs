@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use hirelm_core::Example;
-use hirelm_lora::run::{TrainConfig, train};
+use hirelm_train::run::{TrainConfig, train};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Args)]

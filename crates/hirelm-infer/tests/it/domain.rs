@@ -53,10 +53,10 @@ fn a_zero_effect_adapter_merges_and_changes_nothing() {
     // A fresh adapter has B = 0: merged, it must leave every answer as it was.
     let device = hirelm_model::burn::tensor::Device::flex();
     let mut lm = hirelm_model::PretrainedLlama::load(&path.to_string_lossy(), &device).expect("load");
-    let lora = hirelm_lora::LoraConfig { rank: 4, alpha: 8.0, ..hirelm_lora::LoraConfig::default() };
-    hirelm_lora::attach_fresh(&mut lm.model, &lora, 3, &device).expect("attach");
+    let lora = hirelm_train::LoraConfig { rank: 4, alpha: 8.0, ..hirelm_train::LoraConfig::default() };
+    hirelm_train::attach_fresh(&mut lm.model, &lora, 3, &device).expect("attach");
     let adapter_dir = dir.path().join("adapter");
-    hirelm_lora::save_adapter(&mut lm.model, &lora, &adapter_dir).expect("save");
+    hirelm_train::save_adapter(&mut lm.model, &lora, &adapter_dir).expect("save");
 
     let base = DomainModelBuilder::new(path.to_string_lossy()).with_limits(limits()).with_max_new_tokens(400);
     let tuned = base.clone().with_adapter(AdapterSpec { name: "zero".into(), dir: adapter_dir, tasks: Some(vec![Task::ExtractSkills]) });

@@ -1,7 +1,7 @@
 //! The SFT step learns, touches only the adapters, and accumulates gradients correctly.
 
-use hirelm_lora::sft::{SftOptions, SftTrainer, collate};
-use hirelm_lora::{LoraConfig, attach_fresh};
+use hirelm_train::sft::{SftOptions, SftTrainer, collate};
+use hirelm_train::{LoraConfig, attach_fresh};
 use hirelm_model::ChatTokens;
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::llama::{InMemoryWeights, LlamaConfig, LlamaModel, random_weights};
@@ -70,7 +70,7 @@ fn resuming_from_a_checkpoint_equals_training_straight_through() {
     let options = SftOptions { learning_rate: 5e-3, warmup_steps: 2, total_steps: 8, ..Default::default() };
     let lora = LoraConfig { rank: 4, alpha: 8.0, ..Default::default() };
     let batch = collate(&[example()], 64, 0);
-    let data = hirelm_lora::sft::DataPosition { examples_seen: 0, seed: 1, stream: Some(7) };
+    let data = hirelm_train::sft::DataPosition { examples_seen: 0, seed: 1, stream: Some(7) };
     let run = tempfile::tempdir().expect("tempdir");
 
     let mut straight = trainer(options.clone());
@@ -88,7 +88,7 @@ fn resuming_from_a_checkpoint_equals_training_straight_through() {
     std::fs::write(run.path().join(".step-00000005.partial/adapter_model.safetensors"), b"torn").expect("write");
     drop(first);
 
-    let checkpoint = hirelm_lora::sft::latest_checkpoint(run.path()).expect("a complete checkpoint");
+    let checkpoint = hirelm_train::sft::latest_checkpoint(run.path()).expect("a complete checkpoint");
     assert!(checkpoint.ends_with("step-00000004"), "{}", checkpoint.display());
     let device = Device::flex().autodiff();
     let config = LlamaConfig::tiny_for_tests();
@@ -110,7 +110,7 @@ fn resuming_from_a_checkpoint_equals_training_straight_through() {
 
 #[test]
 fn a_packed_batch_has_the_token_weighted_loss_of_its_examples_alone() {
-    use hirelm_lora::sft::collate_packed;
+    use hirelm_train::sft::collate_packed;
     let options = SftOptions { learning_rate: 1e-2, warmup_steps: 0, total_steps: 5, ..Default::default() };
     let mut t = trainer(options);
     // Train a little so the adapters are not zero and the check covers them too.

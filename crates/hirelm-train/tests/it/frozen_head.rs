@@ -1,8 +1,8 @@
 //! The fused head loss (`FrozenHead`) gives the loss and the adapter gradients that autodiff
 //! through the full logits gives.
 
-use hirelm_lora::sft::{FrozenHead, SftBatch, SftOptions, SftTrainer, collate, masked_cross_entropy};
-use hirelm_lora::{LoraConfig, attach_fresh, projections_mut};
+use hirelm_train::sft::{FrozenHead, SftBatch, SftOptions, SftTrainer, collate, masked_cross_entropy};
+use hirelm_train::{LoraConfig, attach_fresh, projections_mut};
 use hirelm_model::ChatTokens;
 use hirelm_model::burn::module::{Param, ParamId};
 use hirelm_model::burn::optim::GradientsParams;

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use hirelm_lora::{LoraConfig, attach_fresh, load_adapter, projections_mut, save_adapter};
+use hirelm_train::{LoraConfig, attach_fresh, load_adapter, projections_mut, save_adapter};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Int, Tensor, TensorData};

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use hirelm_core::{Example, Provenance, Task};
-use hirelm_lora::run::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig, train};
+use hirelm_train::run::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig, train};
 use hirelm_model::TextTokenizer;
 use hirelm_model::gguf::GgufFile;
 use hirelm_model::llama::{HfLlamaConfig, LlamaConfig, random_weights};
@@ -119,7 +119,7 @@ fn a_run_writes_its_outputs_and_resumes_exactly() {
 
     // The same run, stopped after step 3 (between two checkpoint steps), then resumed to 6.
     let interrupted = tmp.path().join("interrupted");
-    let stop_at_3 = &mut |r: &hirelm_lora::run::StepReport| if r.step == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
+    let stop_at_3 = &mut |r: &hirelm_train::run::StepReport| if r.step == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
     let first = train(&config(&model, &interrupted, 6), &data, &data[..2], false, stop_at_3).expect("first half");
     assert!(first.stopped && !interrupted.join("adapter").exists());
     // Another data stream from the saved position would not continue the run: refused.

@@ -1,4 +1,4 @@
-//! The one error type of `hirelm-lora`.
+//! The one error type of `hirelm-train`.
 
 use std::path::PathBuf;
 

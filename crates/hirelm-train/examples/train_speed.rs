@@ -9,8 +9,8 @@
 
 use std::time::Instant;
 
-use hirelm_lora::sft::{SftOptions, SftTrainer, collate};
-use hirelm_lora::{LoraConfig, attach_fresh};
+use hirelm_train::sft::{SftOptions, SftTrainer, collate};
+use hirelm_train::{LoraConfig, attach_fresh};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::{ChatTokens, PretrainedLlama};
 

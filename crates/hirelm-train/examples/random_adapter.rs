@@ -1,7 +1,7 @@
 //! Writes a random (non-zero) PEFT adapter for a GGUF base model, to exercise `hirelm adapter`
-//! without training: `cargo run --release -p hirelm-lora --example random_adapter -- BASE.gguf OUT_DIR`.
+//! without training: `cargo run --release -p hirelm-train --example random_adapter -- BASE.gguf OUT_DIR`.
 
-use hirelm_lora::{LoraConfig, attach_fresh, projections_mut, save_adapter};
+use hirelm_train::{LoraConfig, attach_fresh, projections_mut, save_adapter};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Tensor};

@@ -1,4 +1,4 @@
-//! `hirelm-lora`: LoRA adapters on hirelm's Llama model.
+//! `hirelm-train`: LoRA adapters on hirelm's Llama model.
 //!
 //! Adapters are explicit low-rank layers (`x·A·B·scale` beside a frozen base weight, see
 //! [`hirelm_model::linear::AdaptableLinear`]), never dense weight deltas, so training touches only
@@ -10,7 +10,7 @@
 //! runs a whole TOML recipe: what `hirelm train` executes.
 //!
 //! ```
-//! use hirelm_lora::{LoraConfig, attach_fresh};
+//! use hirelm_train::{LoraConfig, attach_fresh};
 //! use hirelm_model::burn::tensor::Device;
 //! use hirelm_model::llama::{InMemoryWeights, LlamaConfig, LlamaModel, random_weights};
 //!
@@ -20,7 +20,7 @@
 //! let mut model = LlamaModel::load(&weights, config, &device)?;
 //! let lora = LoraConfig { rank: 4, alpha: 8.0, ..Default::default() };
 //! assert_eq!(attach_fresh(&mut model, &lora, 0, &device)?, 2 * 7);
-//! # Ok::<(), hirelm_lora::LoraError>(())
+//! # Ok::<(), hirelm_train::LoraError>(())
 //! ```
 #![warn(missing_docs)]
 

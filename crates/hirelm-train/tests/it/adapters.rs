@@ -1,7 +1,7 @@
 //! Adapters attach without changing the model, train only A and B, and survive PEFT save/load
 //! and merging.
 
-use hirelm_lora::{LoraConfig, LoraError, attach_fresh, load_adapter, merge_all, projections_mut, save_adapter};
+use hirelm_train::{LoraConfig, LoraError, attach_fresh, load_adapter, merge_all, projections_mut, save_adapter};
 use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Int, Tensor, TensorData};
 use hirelm_model::llama::{InMemoryWeights, LlamaConfig, LlamaModel, random_weights};

@@ -1,6 +1,0 @@
-//! Integration tests of `hirelm-lora` on tiny random Llama models built by the tests.
-
-mod adapters;
-mod frozen_head;
-mod training;
-mod train_run;
