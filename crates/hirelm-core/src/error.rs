@@ -22,4 +22,12 @@ pub enum CoreError {
         /// What is wrong there.
         reason: String,
     },
+    /// A data file that cannot be read or holds a malformed record.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What failed, with the line where one applies.
+        reason: String,
+    },
 }

@@ -6,6 +6,8 @@
 //!   availability, evaluation rubric).
 //! - [`output_schema`] and [`validate`]: each task's output JSON schema and its validator,
 //!   whose error names the failing JSON path.
+//! - [`EncoderPair`]: a training pair of the sentence encoder, and [`normalise_label`], the one
+//!   normalisation of ESCO labels.
 //! - [`CoreError`]: errors of parsing task names and validating outputs.
 //!
 //! No machine learning lives here, so the curation, evaluation and inference crates can share
@@ -22,6 +24,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod encoder_pair;
 mod error;
 mod example;
 pub mod fs;
@@ -32,6 +35,7 @@ mod schema;
 mod task;
 mod validate;
 
+pub use encoder_pair::{EncoderPair, PairSource, normalise_label, read_encoder_pairs};
 pub use error::CoreError;
 pub use example::{Example, Provenance};
 pub use prompt::{assistant_message, task_instruction, user_message};

@@ -102,6 +102,11 @@ impl Decontaminator {
         Ok(d)
     }
 
+    /// Words per n-gram of the overlap test.
+    pub fn ngram(&self) -> usize {
+        self.ngram
+    }
+
     /// The evaluation files, in index order.
     pub fn files(&self) -> &[PathBuf] {
         &self.files

@@ -6,7 +6,7 @@
 //! passes MiniLM). Building blocks: [`esco`] (ESCO CSV parser), [`clean`] (normalisation, PII
 //! redaction, exact and MinHash LSH dedup), [`decontam`], [`split`], [`parquet_io`], [`wages`]
 //! (BLS OEWS via SQLite) and [`names`] (US first names via SQLite) for the matching tasks,
-//! [`market`] (occupations with skill sets and wage rows) and [`tasks::match_rule`] (the one
+//! [`encoder_pairs`] (training pairs of the sentence encoder), [`market`] (occupations with skill sets and wage rows) and [`tasks::match_rule`] (the one
 //! documented rule behind score_match and rank_candidates).
 //!
 //! ```no_run
@@ -24,6 +24,7 @@ pub mod card;
 pub mod clean;
 pub mod config;
 pub mod decontam;
+pub mod encoder_pairs;
 pub mod error;
 pub mod esco;
 pub mod labels;

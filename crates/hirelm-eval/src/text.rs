@@ -1,8 +1,6 @@
 //! Text helpers: ESCO label normalisation and the word tokenizer of the lexical baselines.
 
-/// Normalises an ESCO skill label for matching, as the benchmark's data requires: commas and
-/// non-breaking spaces become spaces, whitespace runs collapse to one space, ends are trimmed.
-/// Case is kept (labels such as `Java (computer programming)` are case-distinct).
+/// The one ESCO label normalisation (in `hirelm-core`, shared with curation's training pairs).
 ///
 /// ```
 /// assert_eq!(
@@ -10,11 +8,7 @@
 ///     "data extraction transformation and loading tools"
 /// );
 /// ```
-pub fn normalise_label(label: &str) -> String {
-    let replaced: String =
-        label.chars().map(|c| if c == ',' || c == '\u{a0}' { ' ' } else { c }).collect();
-    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use hirelm_core::normalise_label;
 
 /// Lower-cased alphanumeric words (`+` and `#` kept inside words, for `C++` and `C#`).
 pub fn words(text: &str) -> Vec<String> {

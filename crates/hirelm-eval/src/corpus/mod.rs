@@ -2,11 +2,14 @@
 //!
 //! - [`benchmark`]: the skill-extraction benchmark's annotation CSV and ESCO label list.
 //! - [`titles`]: the JobBERT vacancy titles with their ESCO occupation, and a deterministic split.
+//! - [`skillskape`]: SkillSkape's synthetic sentences with their ESCO skills (training pairs, and
+//!   `dev.csv` for choosing a checkpoint).
 //! - [`skillspan`]: SkillSpan's JSON lines with BIO tags.
 //! - [`curated`]: the Parquet dataset files `hirelm curate` writes (`task`, `input`, `target`).
 
 pub mod benchmark;
 pub mod curated;
+pub mod skillskape;
 pub mod skillspan;
 pub mod titles;
 
