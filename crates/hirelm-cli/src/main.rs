@@ -34,6 +34,9 @@ enum Command {
     Generate(cmd::generate::GenerateArgs),
     /// Embed sentences with the MiniLM sentence encoder; prints one JSON array per line.
     Embed(cmd::embed::EmbedArgs),
+    /// Train the sentence encoder: build its training pairs, then train it contrastively.
+    #[command(subcommand)]
+    Encoder(cmd::encoder::EncoderCommand),
     /// Fine-tune LoRA adapters from a TOML recipe (resumable; logs metrics and a loss curve).
     Train(cmd::train::TrainArgs),
     /// Inspect LoRA adapters, or merge one into its base model and export it.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Adapter(cmd) => cmd::adapter::run(cmd),
         Command::Train(args) => cmd::train::run(args),
+        Command::Encoder(cmd) => cmd::encoder::run(cmd),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Ask(args) => cmd::ask::run(args),
         Command::Check(args) => cmd::check::run(args),

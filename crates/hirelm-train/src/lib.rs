@@ -1,4 +1,5 @@
-//! `hirelm-train`: LoRA adapters on hirelm's Llama model.
+//! `hirelm-train`: training hirelm's models: LoRA adapters on the Llama model, and contrastive
+//! training of the BERT sentence encoder ([`contrastive`], [`run::train_encoder`]).
 //!
 //! Adapters are explicit low-rank layers (`x·A·B·scale` beside a frozen base weight, see
 //! [`hirelm_model::linear::AdaptableLinear`]), never dense weight deltas, so training touches only
@@ -26,6 +27,7 @@
 
 mod attach;
 mod config;
+pub mod contrastive;
 mod error;
 mod peft;
 pub mod run;

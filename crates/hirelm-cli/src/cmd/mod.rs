@@ -8,6 +8,7 @@ pub mod compare;
 pub mod curate;
 pub mod dedup;
 pub mod embed;
+pub mod encoder;
 pub mod eval;
 pub mod generate;
 pub mod lm_predictor;

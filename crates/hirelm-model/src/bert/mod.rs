@@ -6,6 +6,7 @@
 //! - [`embeddings`], [`attention`], [`layer`], [`model`]: the architecture, post-LayerNorm.
 //! - [`pooling`]: [`mean_pool`] and [`l2_normalize`].
 //! - [`encoder`]: [`SentenceEncoder`].
+//! - [`export`]: a model back to an HF / sentence-transformers directory ([`save_sentence_encoder`]).
 //!
 //! ```no_run
 //! # fn main() -> hirelm_model::Result<()> {
@@ -23,6 +24,7 @@ pub mod attention;
 pub mod config;
 pub mod embeddings;
 pub mod encoder;
+pub mod export;
 pub mod layer;
 pub mod model;
 pub mod names;
@@ -32,6 +34,7 @@ pub use attention::BertAttention;
 pub use config::{BertActivation, BertConfig, HfBertConfig};
 pub use embeddings::BertEmbeddings;
 pub use encoder::{EncoderOptions, SentenceEncoder};
+pub use export::{save_sentence_encoder, NamedTensor};
 pub use layer::BertLayer;
 pub use model::BertModel;
 pub use names::TensorNames;

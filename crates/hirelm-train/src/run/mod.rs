@@ -1,9 +1,15 @@
-//! Fine-tuning runs from a TOML recipe: what `hirelm train` executes.
+//! Training runs from a TOML recipe: LoRA fine-tuning of the language model (what
+//! `hirelm train` executes) and contrastive training of the sentence encoder (what
+//! `hirelm encoder train` executes).
 
 mod config;
+mod encoder;
+mod encoder_config;
 mod plot;
 mod train;
 
 pub use config::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig};
+pub use encoder::{EncoderStepReport, EncoderSummary, Scores, select_pairs, train_encoder};
+pub use encoder_config::{ContrastiveOptimSection, EncoderModelSection, EncoderRunSection, EncoderTrainConfig, PairDataSection};
 pub use plot::loss_curve_svg;
 pub use train::{StepReport, TrainSummary, train};

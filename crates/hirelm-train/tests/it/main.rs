@@ -1,6 +1,7 @@
-//! Integration tests of `hirelm-train` on tiny random Llama models built by the tests.
+//! Integration tests of `hirelm-train` on tiny random Llama and BERT models built by the tests.
 
 mod adapters;
+mod contrastive;
 mod frozen_head;
 mod training;
 mod train_run;

@@ -1,0 +1,143 @@
+//! Batches of training pairs for in-batch-negative contrastive training: a seeded, resumable
+//! order in which no batch holds two pairs of one concept (each would be the other's false
+//! negative) or one anchor twice, and right-padded token batches.
+
+use std::collections::HashSet;
+
+use hirelm_core::EncoderPair;
+use hirelm_model::burn::tensor::{Bool, Device, Int, Tensor, TensorData};
+
+use crate::sft::ExampleOrder;
+
+/// Pairs drawn batch by batch from a seeded endless order (a fresh permutation per epoch).
+#[derive(Debug, Clone)]
+pub struct PairBatcher {
+    order: ExampleOrder,
+    keys: Vec<u64>,
+    anchors: Vec<u64>,
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+impl PairBatcher {
+    /// A batcher over `pairs` in the order of `seed`.
+    pub fn new(pairs: &[EncoderPair], seed: u64) -> Self {
+        Self {
+            order: ExampleOrder::new(pairs.len(), seed),
+            keys: pairs.iter().map(|p| fnv(&p.key)).collect(),
+            anchors: pairs.iter().map(|p| fnv(&p.anchor)).collect(),
+        }
+    }
+
+    /// The next batch of up to `size` pair indices starting at stream position `cursor`, and
+    /// the position after it. A pair whose key or anchor is already in the batch is passed
+    /// over (it comes again next epoch); the batch is short only when one epoch's walk cannot
+    /// fill it. The result depends on `(seed, cursor)` alone, so a resumed run draws the same.
+    pub fn next_batch(&mut self, cursor: u64, size: usize) -> (Vec<usize>, u64) {
+        let (mut keys, mut anchors) = (HashSet::new(), HashSet::new());
+        let mut batch = Vec::with_capacity(size);
+        let mut position = cursor;
+        let limit = cursor + self.keys.len() as u64;
+        while batch.len() < size && position < limit {
+            let Some(i) = self.order.index_at(position) else { break };
+            position += 1;
+            if keys.contains(&self.keys[i]) || anchors.contains(&self.anchors[i]) {
+                continue;
+            }
+            keys.insert(self.keys[i]);
+            anchors.insert(self.anchors[i]);
+            batch.push(i);
+        }
+        (batch, position)
+    }
+}
+
+/// Token ids of texts, padded into `[batch, seq]` tensors with an attention mask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextBatch {
+    /// Rows.
+    pub batch: usize,
+    /// Longest row.
+    pub seq: usize,
+    /// `batch × seq` token ids, 0-padded.
+    pub ids: Vec<i64>,
+    /// `batch × seq`, `true` on real tokens.
+    pub mask: Vec<bool>,
+}
+
+impl TextBatch {
+    /// Right-pads `rows` (each non-empty) to the longest.
+    pub fn collate(rows: &[&[u32]]) -> Self {
+        let batch = rows.len();
+        let seq = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        let mut ids = vec![0i64; batch * seq];
+        let mut mask = vec![false; batch * seq];
+        for (r, row) in rows.iter().enumerate() {
+            for (t, &id) in row.iter().enumerate() {
+                ids[r * seq + t] = i64::from(id);
+                mask[r * seq + t] = true;
+            }
+        }
+        Self { batch, seq, ids, mask }
+    }
+
+    /// Tokens, padding included.
+    pub fn tokens(&self) -> usize {
+        self.batch * self.seq
+    }
+
+    /// `(input_ids, token_type_ids, attention_mask)` on `device`.
+    pub fn tensors(&self, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>, Tensor<2, Bool>) {
+        let shape = [self.batch, self.seq];
+        (
+            Tensor::from_data(TensorData::new(self.ids.clone(), shape), device),
+            Tensor::zeros(shape, device),
+            Tensor::from_data(TensorData::new(self.mask.clone(), shape), device),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hirelm_core::PairSource;
+
+    fn pair(anchor: &str, key: &str) -> EncoderPair {
+        EncoderPair { anchor: anchor.into(), positive: key.into(), key: key.into(), source: PairSource::SkillSkape }
+    }
+
+    #[test]
+    fn no_batch_repeats_a_key_or_an_anchor_and_resuming_draws_the_same() {
+        // 40 pairs over 10 keys, anchors repeating every 7.
+        let pairs: Vec<EncoderPair> = (0..40).map(|i| pair(&format!("s{}", i % 7 + 10 * (i % 3)), &format!("k{}", i % 10))).collect();
+        let mut batcher = PairBatcher::new(&pairs, 5);
+        let mut cursor = 0;
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let (batch, next) = batcher.next_batch(cursor, 8);
+            assert!(!batch.is_empty() && next > cursor);
+            let keys: HashSet<&str> = batch.iter().map(|&i| pairs[i].key.as_str()).collect();
+            let anchors: HashSet<&str> = batch.iter().map(|&i| pairs[i].anchor.as_str()).collect();
+            assert_eq!(keys.len(), batch.len(), "a key twice in {batch:?}");
+            assert_eq!(anchors.len(), batch.len(), "an anchor twice in {batch:?}");
+            seen.push((cursor, batch));
+            cursor = next;
+        }
+        for (cursor, batch) in seen {
+            assert_eq!(PairBatcher::new(&pairs, 5).next_batch(cursor, 8).0, batch);
+        }
+        // Fewer keys than the batch size: the batch is short, not endless.
+        let (batch, _) = PairBatcher::new(&pairs, 5).next_batch(0, 64);
+        assert_eq!(batch.len(), 10);
+    }
+
+    #[test]
+    fn collate_pads_and_masks() {
+        let b = TextBatch::collate(&[&[5, 6, 7], &[8]]);
+        assert_eq!((b.batch, b.seq), (2, 3));
+        assert_eq!(b.ids, [5, 6, 7, 8, 0, 0]);
+        assert_eq!(b.mask, [true, true, true, true, false, false]);
+    }
+}
