@@ -96,10 +96,26 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
     for file in ["report.json", "report.md", "junit.xml", "report.html"] {
         assert!(out.path().join(file).exists(), "{file}");
     }
+    let first = out.path().join("first.json");
+    std::fs::copy(out.path().join("report.json"), &first).expect("keep the first report");
     let weak = run(&["--predictor", "bm25-weakened"]);
     let err = String::from_utf8_lossy(&weak.stderr);
     assert!(!weak.status.success(), "weakened predictor must fail the gate");
     assert!(err.contains("evaluation gate failed") && err.contains("tech rp@5") && err.contains("FAIL"), "{err}");
+
+    // The paired comparison of the two runs calls the weakened predictor significantly worse.
+    let paired = |pair: &str| {
+        let args = ["bench", "paired", "--report", first.to_str().expect("utf-8"), "--candidate-report"];
+        Command::new(env!("CARGO_BIN_EXE_hirelm")).args(args).arg(out.path().join("report.json")).args(["--pair", pair]).output().expect("runs")
+    };
+    let table = paired("tech:tech");
+    assert!(table.status.success(), "{}", String::from_utf8_lossy(&table.stderr));
+    let table = String::from_utf8_lossy(&table.stdout);
+    let rp5 = table.lines().find(|l| l.contains("| rp@5 |")).unwrap_or_else(|| panic!("{table}"));
+    assert!(rp5.ends_with("| worse |"), "{rp5}");
+    assert!(table.contains("(McNemar)"), "{table}");
+    let mismatched = paired("tech:house");
+    assert!(!mismatched.status.success() && String::from_utf8_lossy(&mismatched.stderr).contains("different cases"));
 }
 
 #[test]

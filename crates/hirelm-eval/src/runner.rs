@@ -39,13 +39,20 @@ use crate::weakened::Weakened;
 use crate::{EvalError, Predictor, Result};
 
 /// Predictor names a suite may use.
-pub const PREDICTORS: [&str; 5] = ["bm25", "minilm-nn", "bm25-weakened", "minilm-nn-weakened", "rule-matcher"];
+/// `encoder-nn` is the shipped fine-tuned encoder ([`RunOptions::encoder_dir`]), `minilm-nn`
+/// the off-the-shelf MiniLM it was trained from.
+pub const PREDICTORS: [&str; 6] = ["bm25", "minilm-nn", "encoder-nn", "bm25-weakened", "minilm-nn-weakened", "rule-matcher"];
+
+/// Where the shipped fine-tuned encoder lives, relative to the repository root.
+pub const DEFAULT_ENCODER_DIR: &str = "shipped/hirelm-encoder-minilm";
 
 /// Options of a run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// The MiniLM directory (`scripts/fetch-models.sh` puts it in `models/all-minilm-l6-v2`).
     pub minilm_dir: PathBuf,
+    /// The fine-tuned encoder of the `encoder-nn` predictor (`hirelm encoder export` writes it).
+    pub encoder_dir: PathBuf,
     /// Where embeddings are cached.
     pub cache_dir: Option<PathBuf>,
     /// Where predictions are cached ([`crate::cache::Cached`]); `None` predicts afresh.
@@ -94,6 +101,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         Self {
             minilm_dir: PathBuf::from("models/all-minilm-l6-v2"),
+            encoder_dir: PathBuf::from(DEFAULT_ENCODER_DIR),
             cache_dir: Some(crate::baselines::nn::default_cache_dir()),
             prediction_cache_dir: None,
             predictor_override: None,
@@ -246,6 +254,11 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     } else {
         None
     };
+    let tuned = if suite.evals.iter().any(|s| name_of(s) == "encoder-nn" && !is_curated_only(s.task)) {
+        Some(MiniLm::load(&options.encoder_dir)?)
+    } else {
+        None
+    };
     let packs: Vec<Pack> = suite.evals.iter().flat_map(|s| s.packs.iter().copied()).collect();
     let ctx = PackContext::load(&packs, &options.data_dir)?;
     let mut evals = Vec::new();
@@ -263,6 +276,12 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
                 let retriever = NearestNeighbour::new(model, spec.task, &prepared.docs, factory.candidates(), options.cache_dir.as_deref())?;
                 factory.build(spec.task, Box::new(retriever))?
             }
+            None if name == "encoder-nn" => match &tuned {
+                Some(model) if !is_curated_only(spec.task) => {
+                    Box::new(NearestNeighbour::new(model, spec.task, &prepared.docs, 100, options.cache_dir.as_deref())?.with_name("encoder-nn"))
+                }
+                _ => return Err(EvalError::UnsupportedTask { predictor: name.clone(), task: spec.task.to_string() }),
+            },
             None => build_predictor(&name, spec.task, &prepared.docs, minilm.as_ref(), options.cache_dir.as_deref())?,
         };
         let inputs: Vec<serde_json::Value> = match spec.task {

@@ -46,6 +46,10 @@ pub enum BenchCommand {
     /// seconds and cost per 1,000 tasks (CPU and hosted-API prices), and a row-by-row check of
     /// the headline claim. Writes compare.{json,md,html} and the README's results block.
     Compare(super::compare::CompareArgs),
+    /// Two entries of an evaluation report compared case by case: the paired bootstrap interval
+    /// of each metric's difference (and McNemar's exact test on acc@1), with a verdict of
+    /// better, worse or undecided.
+    Paired(super::paired::PairedArgs),
 }
 
 /// Options of the speed measurement.
@@ -109,6 +113,7 @@ fn run_infer(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         Some(BenchCommand::Compare(compare)) => super::compare::run(compare),
+        Some(BenchCommand::Paired(paired)) => super::paired::run(paired),
         None => run_speed(args.speed),
     }
 }

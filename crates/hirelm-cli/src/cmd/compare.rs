@@ -58,6 +58,9 @@ pub struct CompareArgs {
     /// Directory of the MiniLM sentence encoder.
     #[arg(long, default_value = "models/all-minilm-l6-v2")]
     pub minilm: PathBuf,
+    /// Directory of the fine-tuned encoder the `encoder-nn` predictor uses.
+    #[arg(long, default_value = hirelm_eval::runner::DEFAULT_ENCODER_DIR)]
+    pub encoder: PathBuf,
     /// Run nothing: write compare.md, compare.html and the README block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
     #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors"])]
@@ -159,7 +162,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         config.suite.retain(|run| !run.predictors.is_empty());
         config.lm.retain(|lm| only.contains(&lm.name));
     }
-    let mut options = RunOptions { minilm_dir: args.minilm.clone(), check_determinism: args.determinism, ..RunOptions::default() };
+    let mut options = RunOptions { minilm_dir: args.minilm.clone(), encoder_dir: args.encoder.clone(), check_determinism: args.determinism, ..RunOptions::default() };
     for lm in &config.lm {
         options.rerankers.push(reranker(lm, &args.config)?);
     }

@@ -25,6 +25,8 @@ pub enum EncoderCommand {
     /// Train the encoder contrastively (InfoNCE, in-batch negatives) from a TOML recipe;
     /// resumable, validated on SkillSkape dev, keeps the best encoder (see configs/encoder-minilm.toml).
     Train(EncoderTrainArgs),
+    /// Write a trained run's best encoder as a shipped directory with its model card.
+    Export(super::encoder_export::ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +89,7 @@ pub fn run(cmd: EncoderCommand) -> anyhow::Result<()> {
     match cmd {
         EncoderCommand::Pairs(args) => pairs(args),
         EncoderCommand::Train(args) => train(args),
+        EncoderCommand::Export(args) => super::encoder_export::run(args),
     }
 }
 

@@ -23,7 +23,7 @@ pub struct EvalArgs {
     /// Directory for report.json, report.md, junit.xml and report.html (default: target/hirelm-eval/<suite>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, bm25-weakened,
+    /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, encoder-nn (the fine-tuned encoder), bm25-weakened,
     /// minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
     /// by embedding similarity of job and profile), or a language model:
     /// smollm2-base (untuned) or smollm2-lora (with --adapter, default the bundled hiring
@@ -37,6 +37,9 @@ pub struct EvalArgs {
     /// Directory of the MiniLM sentence encoder.
     #[arg(long, default_value = "models/all-minilm-l6-v2")]
     pub minilm: PathBuf,
+    /// Directory of the fine-tuned encoder the `encoder-nn` predictor uses.
+    #[arg(long, default_value = hirelm_eval::runner::DEFAULT_ENCODER_DIR)]
+    pub encoder: PathBuf,
     /// Base model of the smollm2-* predictors.
     #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
     pub base: String,
@@ -62,6 +65,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let suite = Suite::load(&args.suite)?;
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),
+        encoder_dir: args.encoder.clone(),
         predictor_override: args.predictor.clone(),
         rerankers: rerankers(&args),
         ..RunOptions::default()

@@ -9,11 +9,13 @@ pub mod curate;
 pub mod dedup;
 pub mod embed;
 pub mod encoder;
+pub mod encoder_export;
 pub mod eval;
 pub mod generate;
 pub mod lm_predictor;
 pub mod model;
 pub mod model_args;
+pub mod paired;
 pub mod train;
 
 use std::time::Duration;

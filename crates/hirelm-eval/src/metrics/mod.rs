@@ -13,6 +13,7 @@ pub mod classification;
 pub mod correlation;
 pub mod fairness;
 pub mod matching;
+pub mod paired;
 pub mod ranking;
 pub mod span;
 pub mod stats;

@@ -129,6 +129,10 @@ pub fn train_encoder(
     let out = &config.run.out_dir;
     let checkpoints = out.join("checkpoints");
     std::fs::create_dir_all(&checkpoints).map_err(|e| fail(&checkpoints, e))?;
+    // The recipe as run (command-line overrides included), for the model card.
+    let recipe = out.join("recipe.toml");
+    let text = toml::to_string(config).map_err(|e| fail(&recipe, e))?;
+    hirelm_core::fs::write_atomic(&recipe, text.as_bytes()).map_err(|e| fail(&recipe, e))?;
     let device = Device::flex().autodiff();
     let checkpoint = match (resume, latest_checkpoint(&checkpoints)) {
         (true, None) => return Err(fail(&checkpoints, "--resume was asked for, but there is no complete checkpoint here")),

@@ -1,0 +1,88 @@
+//! `hirelm bench paired`: two entries of one evaluation report compared case by case, with a
+//! paired bootstrap interval of each metric's difference and McNemar's exact test on acc@1.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use hirelm_eval::metrics::Metric;
+use hirelm_eval::metrics::paired::{Verdict, mcnemar_exact, paired_difference};
+use hirelm_eval::report::SuiteReport;
+
+#[derive(Debug, Args)]
+pub struct PairedArgs {
+    /// An evaluation report (report.json of `hirelm eval`).
+    #[arg(long)]
+    pub report: PathBuf,
+    /// Look the candidate entries up in this report instead (two runs of one suite, e.g. before
+    /// and after a change).
+    #[arg(long)]
+    pub candidate_report: Option<PathBuf>,
+    /// `BASELINE:CANDIDATE` entry names on the same cases, e.g. `tech-minilm:tech-encoder`;
+    /// repeatable.
+    #[arg(long = "pair", required = true)]
+    pub pairs: Vec<String>,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub level: f64,
+    /// Bootstrap resamples.
+    #[arg(long, default_value_t = 10_000)]
+    pub resamples: usize,
+    /// Seed of the resampling (results are reproducible).
+    #[arg(long, default_value_t = 17)]
+    pub seed: u64,
+}
+
+pub fn run(args: PairedArgs) -> anyhow::Result<()> {
+    let report = SuiteReport::read_json(&args.report).with_context(|| args.report.display().to_string())?;
+    let candidate_path = args.candidate_report.as_ref().unwrap_or(&args.report);
+    let candidates = match &args.candidate_report {
+        Some(path) => SuiteReport::read_json(path).with_context(|| path.display().to_string())?,
+        None => report.clone(),
+    };
+    let mut out = format!(
+        "Paired differences (candidate − baseline) on the same cases; {:.0}% percentile-bootstrap intervals ({} resamples, seed {}); acc@1 also by McNemar's exact test. A verdict is `better` or `worse` only when the interval excludes zero.\n\n| baseline | candidate | metric | baseline | candidate | difference | {:.0}% interval | p | verdict |\n|---|---|---|---:|---:|---:|---|---:|---|\n",
+        args.level * 100.0,
+        args.resamples,
+        args.seed,
+        args.level * 100.0
+    );
+    for pair in &args.pairs {
+        let Some((base_name, cand_name)) = pair.split_once(':') else { bail!("--pair {pair}: expected BASELINE:CANDIDATE") };
+        let find = |from: &'_ SuiteReport, path: &std::path::Path, name: &str| {
+            from.evals.iter().find(|e| e.name == name).cloned().with_context(|| format!("--pair {pair}: no entry `{name}` in {}", path.display()))
+        };
+        let (base, cand) = (find(&report, &args.report, base_name)?, find(&candidates, candidate_path, cand_name)?);
+        if base.data != cand.data || base.task != cand.task || base.cases != cand.cases {
+            bail!("--pair {pair}: the entries ran on different cases ({} {} × {} against {} {} × {})", base.task, base.data, base.cases, cand.task, cand.data, cand.cases);
+        }
+        for (metric, b) in &base.metrics {
+            let Some(c) = cand.metrics.get(metric) else { continue };
+            let higher = Metric::parse(metric).map(Metric::higher_is_better).unwrap_or(true);
+            let Some(d) = paired_difference(&b.per_case, &c.per_case, higher, args.level, args.resamples, args.seed) else {
+                bail!("--pair {pair}: {metric} has {} baseline and {} candidate case values", b.per_case.len(), c.per_case.len());
+            };
+            let (mut p, mut verdict) = (format!("{:.4}", d.p_value), d.verdict);
+            if metric == "acc@1" {
+                let only = |x: &[f64], y: &[f64]| x.iter().zip(y).filter(|(a, b)| **a > 0.5 && **b <= 0.5).count();
+                let exact = mcnemar_exact(only(&c.per_case, &b.per_case), only(&b.per_case, &c.per_case));
+                p = format!("{exact:.4} (McNemar)");
+                if exact >= 1.0 - args.level {
+                    verdict = Verdict::Undecided;
+                }
+            }
+            let _ = writeln!(
+                out,
+                "| {base_name} | {cand_name} | {metric} | {:.4} | {:.4} | {:+.4} | [{:+.4}, {:+.4}] | {p} | {} |",
+                b.mean,
+                c.mean,
+                d.mean,
+                d.ci.0,
+                d.ci.1,
+                verdict.word()
+            );
+        }
+    }
+    super::emit(&out)
+}
