@@ -166,8 +166,12 @@ impl Validation {
         let rows = load_skillskape(&shared.join("skillskape/dev.csv"))?;
         let labelled: Vec<_> = rows.into_iter().filter(|r| !r.labels.is_empty()).collect();
         let stride = if every_kth_of == 0 { 1 } else { labelled.len().div_ceil(every_kth_of).max(1) };
-        let queries = labelled.into_iter().step_by(stride).map(|r| (r.sentence, r.labels)).collect();
-        let labels = LabelSet::load(&shared.join("skill-extraction-benchmark/skills_en_label.txt"))?;
+        let queries: Vec<(String, Vec<String>)> = labelled.into_iter().step_by(stride).map(|r| (r.sentence, r.labels)).collect();
+        let labels_path = shared.join("skill-extraction-benchmark/skills_en_label.txt");
+        let labels = LabelSet::load(&labels_path)?;
+        if labels.is_empty() || queries.is_empty() {
+            anyhow::bail!("validation needs labels ({}) and labelled SkillSkape dev sentences", labels_path.display());
+        }
         let tokenizer_path = base.join("tokenizer.json");
         let tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path).map_err(|e| anyhow::anyhow!("{}: {e}", tokenizer_path.display()))?;
         let config = BertConfig::from_hf_file(&base.join("config.json"))?;

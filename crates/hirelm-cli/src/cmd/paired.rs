@@ -35,6 +35,9 @@ pub struct PairedArgs {
 }
 
 pub fn run(args: PairedArgs) -> anyhow::Result<()> {
+    if !(args.level > 0.0 && args.level < 1.0) || args.resamples == 0 {
+        bail!("--level must be between 0 and 1 (e.g. 0.95) and --resamples at least 1");
+    }
     let report = SuiteReport::read_json(&args.report).with_context(|| args.report.display().to_string())?;
     let candidate_path = args.candidate_report.as_ref().unwrap_or(&args.report);
     let candidates = match &args.candidate_report {

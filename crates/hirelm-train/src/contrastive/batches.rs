@@ -1,8 +1,8 @@
 //! Batches of training pairs for in-batch-negative contrastive training: a seeded, resumable
-//! order in which no batch holds two pairs of one concept (each would be the other's false
-//! negative) or one anchor twice, and right-padded token batches.
+//! order in which no positive of a batch is a correct answer for another pair's anchor (it would
+//! be trained as a wrong one), and right-padded token batches.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use hirelm_core::EncoderPair;
 use hirelm_model::burn::tensor::{Bool, Device, Int, Tensor, TensorData};
@@ -15,6 +15,8 @@ pub struct PairBatcher {
     order: ExampleOrder,
     keys: Vec<u64>,
     anchors: Vec<u64>,
+    /// Every key each anchor is paired with (a sentence has several skills).
+    anchor_keys: HashMap<u64, Vec<u64>>,
 }
 
 fn fnv(text: &str) -> u64 {
@@ -24,30 +26,40 @@ fn fnv(text: &str) -> u64 {
 impl PairBatcher {
     /// A batcher over `pairs` in the order of `seed`.
     pub fn new(pairs: &[EncoderPair], seed: u64) -> Self {
-        Self {
-            order: ExampleOrder::new(pairs.len(), seed),
-            keys: pairs.iter().map(|p| fnv(&p.key)).collect(),
-            anchors: pairs.iter().map(|p| fnv(&p.anchor)).collect(),
+        let keys: Vec<u64> = pairs.iter().map(|p| fnv(&p.key)).collect();
+        let anchors: Vec<u64> = pairs.iter().map(|p| fnv(&p.anchor)).collect();
+        let mut anchor_keys: HashMap<u64, Vec<u64>> = HashMap::new();
+        for (anchor, key) in anchors.iter().zip(&keys) {
+            let list = anchor_keys.entry(*anchor).or_default();
+            if !list.contains(key) {
+                list.push(*key);
+            }
         }
+        Self { order: ExampleOrder::new(pairs.len(), seed), keys, anchors, anchor_keys }
     }
 
     /// The next batch of up to `size` pair indices starting at stream position `cursor`, and
-    /// the position after it. A pair whose key or anchor is already in the batch is passed
-    /// over (it comes again next epoch); the batch is short only when one epoch's walk cannot
-    /// fill it. The result depends on `(seed, cursor)` alone, so a resumed run draws the same.
+    /// the position after it. In-batch negatives must be true negatives: a pair is passed over
+    /// (it comes again next epoch) when its positive is a correct answer for an anchor already in
+    /// the batch, when a positive already in the batch is correct for its anchor (a sentence
+    /// with several skills), or when its anchor is already there. The batch is short only when
+    /// one epoch's walk cannot fill it. The result depends on `(seed, cursor)` alone, so a
+    /// resumed run draws the same.
     pub fn next_batch(&mut self, cursor: u64, size: usize) -> (Vec<usize>, u64) {
-        let (mut keys, mut anchors) = (HashSet::new(), HashSet::new());
+        let (mut positive_keys, mut answer_keys, mut anchors) = (HashSet::new(), HashSet::new(), HashSet::new());
         let mut batch = Vec::with_capacity(size);
         let mut position = cursor;
         let limit = cursor + self.keys.len() as u64;
         while batch.len() < size && position < limit {
             let Some(i) = self.order.index_at(position) else { break };
             position += 1;
-            if keys.contains(&self.keys[i]) || anchors.contains(&self.anchors[i]) {
+            let own = &self.anchor_keys[&self.anchors[i]];
+            if anchors.contains(&self.anchors[i]) || answer_keys.contains(&self.keys[i]) || own.iter().any(|k| positive_keys.contains(k)) {
                 continue;
             }
-            keys.insert(self.keys[i]);
             anchors.insert(self.anchors[i]);
+            positive_keys.insert(self.keys[i]);
+            answer_keys.extend(own.iter().copied());
             batch.push(i);
         }
         (batch, position)
@@ -128,9 +140,23 @@ mod tests {
         for (cursor, batch) in seen {
             assert_eq!(PairBatcher::new(&pairs, 5).next_batch(cursor, 8).0, batch);
         }
-        // Fewer keys than the batch size: the batch is short, not endless.
-        let (batch, _) = PairBatcher::new(&pairs, 5).next_batch(0, 64);
-        assert_eq!(batch.len(), 10);
+        // Fewer keys than the batch size: the batch is short (at most one pair per key), not
+        // endless.
+        let (batch, next) = PairBatcher::new(&pairs, 5).next_batch(0, 64);
+        assert!(!batch.is_empty() && batch.len() <= 10 && next == 40, "{batch:?} {next}");
+    }
+
+    #[test]
+    fn a_positive_that_is_correct_for_another_anchor_is_kept_out_of_its_batch() {
+        // "s" asks for k1 and k2; "t" for k2 only; "u" for k3. With s in a batch, t's positive
+        // k2 would be a false negative for s (and s's k2 pair is s's anchor twice).
+        let pairs = vec![pair("s", "k1"), pair("s", "k2"), pair("t", "k2"), pair("u", "k3")];
+        for seed in 0..20 {
+            let (batch, _) = PairBatcher::new(&pairs, seed).next_batch(0, 4);
+            let anchors: Vec<&str> = batch.iter().map(|&i| pairs[i].anchor.as_str()).collect();
+            assert!(!(anchors.contains(&"s") && anchors.contains(&"t")), "seed {seed}: {anchors:?}");
+            assert!(anchors.contains(&"u"), "an unrelated pair is never passed over");
+        }
     }
 
     #[test]

@@ -23,6 +23,10 @@ use crate::contrastive::{ContrastiveTrainer, PairBatcher, PairPosition, TextBatc
 use crate::error::{LoraError, Result};
 use crate::sft::latest_checkpoint;
 
+/// Complete checkpoints kept (each is ~270 MB: weights and AdamW's two moments); the newest
+/// is what a resume needs, the one before it covers a damaged newest.
+const KEEP_CHECKPOINTS: usize = 2;
+
 /// Texts embedded per forward pass within a step.
 const CHUNK_ROWS: usize = 16;
 
@@ -124,7 +128,7 @@ pub fn train_encoder(
     let base = &config.model.base;
     let bert = BertConfig::from_hf_file(&base.join("config.json"))?;
     let (anchors, positives, truncated) = tokenize_pairs(&base.join("tokenizer.json"), &pairs, config.data.max_len.min(bert.max_position_embeddings))?;
-    let stream = fingerprint(&anchors, &positives, config);
+    let stream = fingerprint(&pairs, &anchors, &positives, config);
 
     let out = &config.run.out_dir;
     let checkpoints = out.join("checkpoints");
@@ -210,6 +214,10 @@ pub fn train_encoder(
             let snapshot = trainer.snapshot();
             report.valid = validate(&snapshot)?;
             let score = report.valid.get(&config.run.select_metric).copied();
+            if score.is_none() {
+                let known: Vec<&str> = report.valid.keys().map(String::as_str).collect();
+                return Err(LoraError::config("run.select_metric", format!("`{}` is not a validation figure; expected one of {}", config.run.select_metric, known.join(", "))));
+            }
             let better = match (score, &best) {
                 (Some(s), Some(b)) => b.scores.get(&config.run.select_metric).is_none_or(|old| s > *old),
                 (Some(_), None) => true,
@@ -227,6 +235,7 @@ pub fn train_encoder(
         let stop = on_step(&report).is_break();
         if stop || every(config.run.checkpoint_every) {
             trainer.save_checkpoint(&checkpoints, base, position)?;
+            prune_checkpoints(&checkpoints, KEEP_CHECKPOINTS)?;
         }
         last = Some(report);
         if stop {
@@ -239,6 +248,20 @@ pub fn train_encoder(
     }
     write_curves(&metrics_path, out, &config.run.select_metric)?;
     Ok(EncoderSummary { best_dir, best: best.map(|b| (b.step, b.scores)), stopped, resumed_from, per_source, truncated, last })
+}
+
+/// Deletes all but the newest `keep` complete checkpoints (`step-N/`) of `dir`.
+fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
+    let mut steps: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| fail(dir, e))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Some((e.file_name().to_str()?.strip_prefix("step-")?.parse().ok()?, e.path())))
+        .collect();
+    steps.sort();
+    for (_, path) in steps.iter().rev().skip(keep) {
+        std::fs::remove_dir_all(path).map_err(|e| fail(path, e))?;
+    }
+    Ok(())
 }
 
 /// Token ids of every anchor and positive (each distinct text tokenized once), and how many
@@ -268,8 +291,8 @@ fn tokenize_pairs(path: &Path, pairs: &[EncoderPair], max_len: usize) -> Result<
     Ok((anchors, positives, truncated))
 }
 
-/// FNV-1a over the tokenized pairs, keys and the knobs that decide which pairs a step draws.
-fn fingerprint(anchors: &[Vec<u32>], positives: &[Vec<u32>], config: &EncoderTrainConfig) -> u64 {
+/// FNV-1a over the tokenized pairs, their keys and the knobs that decide which pairs a step draws.
+fn fingerprint(pairs: &[EncoderPair], anchors: &[Vec<u32>], positives: &[Vec<u32>], config: &EncoderTrainConfig) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: u64| {
         for b in v.to_le_bytes() {
@@ -278,9 +301,10 @@ fn fingerprint(anchors: &[Vec<u32>], positives: &[Vec<u32>], config: &EncoderTra
     };
     eat(config.optim.batch_size as u64);
     eat(config.data.max_len as u64);
-    for (a, p) in anchors.iter().zip(positives) {
+    for ((a, p), pair) in anchors.iter().zip(positives).zip(pairs) {
         eat(a.len() as u64);
         a.iter().chain(p).for_each(|&id| eat(u64::from(id)));
+        pair.key.bytes().for_each(|b| eat(u64::from(b)));
     }
     hash
 }

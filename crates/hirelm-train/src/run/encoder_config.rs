@@ -69,8 +69,8 @@ pub struct ContrastiveOptimSection {
     /// Temperature of the cosine scores.
     #[serde(default = "default_temperature")]
     pub temperature: f64,
-    /// Symmetric InfoNCE.
-    #[serde(default)]
+    /// Symmetric InfoNCE (default true).
+    #[serde(default = "default_true")]
     pub symmetric: bool,
 }
 
@@ -93,6 +93,9 @@ pub struct EncoderRunSection {
     pub select_metric: String,
 }
 
+fn default_true() -> bool {
+    true
+}
 fn default_max_len() -> usize {
     64
 }
