@@ -19,6 +19,9 @@
 //! - Typed calls ([`tasks`]) take and return `hirelm-core` records, with choices narrowed to the
 //!   caller's candidates where it has them. (The `hirelm` binary wraps the model as a
 //!   `hirelm-eval` predictor, so suites run on the tuned and the untuned model alike.)
+//! - Retrieval ([`retrieve`], [`Retriever`]): the nearest ESCO skills or occupations by the
+//!   shipped fine-tuned sentence encoder, the candidates `extract_skills` and `normalise_title`
+//!   answer from.
 //! - Free-form chat ([`chat`], [`ChatRequest`]): the caller's messages through the same chat
 //!   template, greedy or seeded sampling, streamed, optionally held to a JSON schema, stopped at
 //!   a deadline. `hirelm serve` exposes it as an OpenAI-compatible endpoint.
@@ -45,6 +48,7 @@ pub mod error;
 pub mod few_shot;
 pub mod kernels;
 pub mod load;
+pub mod retrieve;
 pub mod tasks;
 
 pub use chat::ChatRequest;
@@ -55,3 +59,4 @@ pub use error::{InferError, Result};
 pub use few_shot::Demonstration;
 pub use kernels::{DotKernel, WeightFormat};
 pub use load::BaseModel;
+pub use retrieve::{Hit, Retriever, shipped_encoder_dir};

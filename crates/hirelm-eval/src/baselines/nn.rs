@@ -2,20 +2,18 @@
 //!
 //! Document embeddings are written once to `<cache_dir>/minilm-<key>.emb`, the key a hash of the
 //! model files and every document text, so a rerun with the same model and labels loads them in
-//! milliseconds and any change re-embeds. File layout: `HLMEMB01`, `u64` rows, `u64` dim, then
-//! rows × dim little-endian `f32`.
+//! milliseconds and any change re-embeds (file format: `hirelm_model::bert::cache`).
 
 use std::path::{Path, PathBuf};
 
 use hirelm_core::Task;
 use hirelm_model::bert::SentenceEncoder;
+use hirelm_model::bert::cache::{read_embeddings, write_embeddings};
 
 use super::{Document, intern_ids, top_k};
 use crate::io::{input_text, ranked_output};
 use crate::predictor::hash_parts;
 use crate::{DecodingParams, EvalError, Prediction, Predictor, Result};
-
-const MAGIC: &[u8; 8] = b"HLMEMB01";
 
 /// The MiniLM encoder with a hash of its files.
 #[derive(Debug)]
@@ -66,14 +64,14 @@ impl<'a> NearestNeighbour<'a> {
         let key = hash_parts(std::iter::once(model.hash.as_bytes()).chain(docs.iter().map(|d| d.text.as_bytes())));
         let dim = model.encoder.dim();
         let cache = cache_dir.map(|d| d.join(format!("minilm-{}.emb", &key[..24])));
-        let matrix = match cache.as_deref().and_then(|p| read_cache(p, docs.len(), dim)) {
+        let matrix = match cache.as_deref().and_then(|p| read_embeddings(p, docs.len(), dim)) {
             Some(m) => m,
             None => {
                 let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
                 let rows = model.encoder.embed(&texts)?;
                 let m: Vec<f32> = rows.into_iter().flatten().collect();
                 if let Some(path) = &cache {
-                    write_cache(path, docs.len(), dim, &m)?;
+                    write_embeddings(path, docs.len(), dim, &m)?;
                 }
                 m
             }
@@ -102,33 +100,6 @@ impl<'a> NearestNeighbour<'a> {
         }
         top_k(&id_scores, self.top_k).into_iter().map(|(i, s)| (self.ids[i].clone(), s)).collect()
     }
-}
-
-fn read_cache(path: &Path, rows: usize, dim: usize) -> Option<Vec<f32>> {
-    let bytes = std::fs::read(path).ok()?;
-    let header = MAGIC.len() + 16;
-    if bytes.len() != header + rows * dim * 4 || &bytes[..8] != MAGIC {
-        return None;
-    }
-    let r = u64::from_le_bytes(bytes[8..16].try_into().ok()?);
-    let d = u64::from_le_bytes(bytes[16..24].try_into().ok()?);
-    if r != rows as u64 || d != dim as u64 {
-        return None;
-    }
-    Some(bytes[header..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
-}
-
-fn write_cache(path: &Path, rows: usize, dim: usize, matrix: &[f32]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| EvalError::io(dir, e))?;
-    let mut bytes = Vec::with_capacity(24 + matrix.len() * 4);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&(rows as u64).to_le_bytes());
-    bytes.extend_from_slice(&(dim as u64).to_le_bytes());
-    for v in matrix {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    hirelm_core::fs::write_atomic(path, &bytes).map_err(|e| EvalError::io(path, e))
 }
 
 impl Predictor for NearestNeighbour<'_> {
@@ -181,20 +152,4 @@ pub fn default_cache_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(".cache/hirelm"))
         .join("embeddings")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cache_round_trips_and_rejects_a_wrong_shape() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("sub/x.emb");
-        let m = vec![0.5f32, -1.0, 2.25, 3.0, 0.0, 1e-7];
-        write_cache(&path, 2, 3, &m).expect("write");
-        assert_eq!(read_cache(&path, 2, 3), Some(m));
-        assert_eq!(read_cache(&path, 3, 2), None);
-        assert_eq!(read_cache(&dir.path().join("missing"), 2, 3), None);
-    }
 }

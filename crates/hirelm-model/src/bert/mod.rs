@@ -6,6 +6,7 @@
 //! - [`embeddings`], [`attention`], [`layer`], [`model`]: the architecture, post-LayerNorm.
 //! - [`pooling`]: [`mean_pool`] and [`l2_normalize`].
 //! - [`encoder`]: [`SentenceEncoder`].
+//! - [`cache`]: embedding matrices on disk.
 //! - [`export`]: a model back to an HF / sentence-transformers directory ([`save_sentence_encoder`]).
 //!
 //! ```no_run
@@ -21,6 +22,7 @@
 //! ```
 
 pub mod attention;
+pub mod cache;
 pub mod config;
 pub mod embeddings;
 pub mod encoder;

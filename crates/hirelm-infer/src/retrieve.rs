@@ -1,0 +1,135 @@
+//! Dense retrieval with a sentence encoder, by default the shipped fine-tuned one
+//! (`shipped/hirelm-encoder-minilm`, trained by `hirelm encoder train`): the nearest ESCO skills
+//! to a job-ad sentence, the nearest occupations to a title, or the nearest of any fixed set of
+//! documents. Documents are embedded once and cached on disk per encoder and document set.
+//!
+//! ```no_run
+//! use hirelm_core::record::Skill;
+//! use hirelm_infer::retrieve::{Retriever, shipped_encoder_dir};
+//!
+//! let skills = vec![
+//!     Skill { esco_uri: "http://data.europa.eu/esco/skill/s1".into(), label: "use databases".into() },
+//!     Skill { esco_uri: "http://data.europa.eu/esco/skill/s2".into(), label: "manage staff".into() },
+//! ];
+//! let docs = skills.iter().map(|s| (s.esco_uri.clone(), s.label.clone())).collect();
+//! let retriever = Retriever::new(&shipped_encoder_dir(), docs, None)?;
+//! let hits = retriever.search("You will write SQL queries against Postgres.", 1)?;
+//! assert_eq!(hits[0].id, "http://data.europa.eu/esco/skill/s1");
+//! # Ok::<(), hirelm_infer::InferError>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use hirelm_model::bert::SentenceEncoder;
+use hirelm_model::bert::cache::{read_embeddings, write_embeddings};
+use hirelm_model::burn::tensor::Device;
+use sha2::{Digest, Sha256};
+
+use crate::error::{InferError, Result};
+
+/// Name of the encoder shipped in this repository.
+pub const SHIPPED_ENCODER: &str = "hirelm-encoder-minilm";
+
+/// The shipped fine-tuned encoder: `$HIRELM_ENCODER_DIR` when set, else `shipped/` of the
+/// nearest hirelm checkout at or above the current directory, else of the checkout this crate
+/// was built from.
+pub fn shipped_encoder_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("HIRELM_ENCODER_DIR") {
+        return PathBuf::from(dir);
+    }
+    let relative = Path::new("shipped").join(SHIPPED_ENCODER);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().map(|dir| dir.join(&relative)).find(|dir| dir.join("model.safetensors").is_file()))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative))
+}
+
+/// One retrieved document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The document's id (an ESCO URI, say).
+    pub id: String,
+    /// The document's text (its label).
+    pub text: String,
+    /// Cosine similarity to the query.
+    pub score: f32,
+}
+
+/// A fixed set of `(id, text)` documents embedded by one encoder.
+pub struct Retriever {
+    encoder: SentenceEncoder,
+    docs: Vec<(String, String)>,
+    matrix: Vec<f32>,
+    dim: usize,
+}
+
+impl std::fmt::Debug for Retriever {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Retriever").field("docs", &self.docs.len()).field("dim", &self.dim).finish_non_exhaustive()
+    }
+}
+
+impl Retriever {
+    /// Loads the encoder in `encoder_dir` and embeds `docs` (or reads their embeddings from
+    /// `cache_dir`, keyed by a hash of the encoder's files and every document).
+    pub fn new(encoder_dir: &Path, docs: Vec<(String, String)>, cache_dir: Option<&Path>) -> Result<Self> {
+        if docs.is_empty() {
+            return Err(InferError::invalid("retriever documents", "needs at least one"));
+        }
+        let encoder = SentenceEncoder::load(encoder_dir, &Device::flex())?;
+        let mut hasher = Sha256::new();
+        for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+            let path = encoder_dir.join(name);
+            let bytes = std::fs::read(&path).map_err(|e| InferError::invalid(path.display().to_string(), e.to_string()))?;
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(&bytes);
+        }
+        for (id, text) in &docs {
+            for part in [id, text] {
+                hasher.update((part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        let key: String = hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
+        let dim = encoder.dim();
+        let cache = cache_dir.map(|d| d.join(format!("retriever-{key}.emb")));
+        let matrix = match cache.as_deref().and_then(|p| read_embeddings(p, docs.len(), dim)) {
+            Some(matrix) => matrix,
+            None => {
+                let texts: Vec<&str> = docs.iter().map(|(_, t)| t.as_str()).collect();
+                let matrix: Vec<f32> = encoder.embed(&texts)?.into_iter().flatten().collect();
+                if let Some(path) = &cache {
+                    write_embeddings(path, docs.len(), dim, &matrix)?;
+                }
+                matrix
+            }
+        };
+        Ok(Self { encoder, docs, matrix, dim })
+    }
+
+    /// Documents indexed.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether nothing is indexed (never: [`new`](Self::new) refuses an empty set).
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// The `k` documents most similar to `query`, best first (ties by document order).
+    pub fn search(&self, query: &str, k: usize) -> Result<Vec<Hit>> {
+        let q = self.encoder.embed(&[query])?.pop().ok_or_else(|| InferError::invalid("query", "the encoder returned no vector"))?;
+        let mut scored: Vec<(f32, usize)> =
+            self.matrix.chunks_exact(self.dim).enumerate().map(|(i, row)| (row.iter().zip(&q).map(|(a, b)| a * b).sum(), i)).collect();
+        let k = k.min(scored.len());
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let order = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        scored.select_nth_unstable_by(k - 1, order);
+        scored.truncate(k);
+        scored.sort_by(order);
+        Ok(scored.into_iter().map(|(score, i)| Hit { id: self.docs[i].0.clone(), text: self.docs[i].1.clone(), score }).collect())
+    }
+}
