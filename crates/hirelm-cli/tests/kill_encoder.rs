@@ -123,6 +123,10 @@ fn encoder_training_killed_at_random_points_resumes_to_the_uninterrupted_encoder
     let trials: usize = std::env::var("HIRELM_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let (mut kills, mut cycles) = (0, 0);
+    // Kills land at a fraction of the uninterrupted run's time. When the machine speeds up
+    // (the measured run shared the CPUs with other work), a run can finish before its kill:
+    // each time that happens the fractions halve, so the test adapts instead of measuring nothing.
+    let mut scale = 1.0f64;
     while kills < trials {
         let killed = dir.path().join(format!("killed-{cycles}"));
         cycles += 1;
@@ -133,10 +137,12 @@ fn encoder_training_killed_at_random_points_resumes_to_the_uninterrupted_encoder
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
-            std::thread::sleep(full.mul_f64(0.1 + 0.5 * (rng % 1000) as f64 / 1000.0));
+            std::thread::sleep(full.mul_f64(scale * (0.1 + 0.5 * (rng % 1000) as f64 / 1000.0)));
             if child.try_wait().expect("status").is_none() {
                 child.kill().expect("SIGKILL");
                 kills += 1;
+            } else {
+                scale *= 0.5;
             }
             let status = child.wait().expect("reaped");
             let after = latest_step(&killed);

@@ -26,6 +26,10 @@ pub struct ExportArgs {
     /// by `hirelm encoder train` with its command-line overrides applied).
     #[arg(long)]
     pub recipe: Option<PathBuf>,
+    /// Paired evaluation results to quote in the card (`hirelm bench paired` output), when the
+    /// file exists.
+    #[arg(long, default_value = "benches/results/encoder/paired.md")]
+    pub results: PathBuf,
     /// The training pairs' dataset card, quoted in the card.
     #[arg(long, default_value = "data/encoder-pairs/card.md")]
     pub pairs_card: PathBuf,
@@ -57,14 +61,19 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             std::fs::copy(&from, partial.join(name)).with_context(|| from.display().to_string())?;
         }
     }
-    for curve in ["loss.svg", "validation.svg"] {
-        let from = args.run.join(curve);
-        if from.is_file() {
-            std::fs::copy(&from, partial.join(curve)).with_context(|| from.display().to_string())?;
-        }
-    }
+    let select = hirelm_train::run::EncoderTrainConfig::from_file(&args.run.join("recipe.toml"))
+        .ok()
+        .map_or_else(|| "skillskape_dev_rp@5".to_string(), |c| c.run.select_metric);
+    hirelm_train::run::write_curves(&args.run.join("metrics.jsonl"), &partial, &select)?;
     let recipe = args.recipe.clone().unwrap_or_else(|| args.run.join("recipe.toml"));
-    let card = model_card(&args.run, &recipe, &args.pairs_card, &args.dtype)?;
+    let mut card = model_card(&args.run, &recipe, &args.pairs_card, &args.dtype)?;
+    if let Ok(results) = std::fs::read_to_string(&args.results) {
+        let _ = write!(
+            card,
+            "\n## Evaluation\n\nAgainst off-the-shelf all-MiniLM-L6-v2 and BM25 on the skill-extraction benchmark's TECH and HOUSE validation sentences and the held-out 10% of the JobBERT titles (`hirelm eval --suite eval/encoder.toml`, then `hirelm bench paired`; from `{}`):\n\n{results}",
+            args.results.display()
+        );
+    }
     std::fs::write(partial.join("README.md"), card).context("writing the model card")?;
     if args.out.exists() {
         std::fs::remove_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
@@ -86,9 +95,10 @@ fn model_card(run: &Path, recipe: &Path, pairs_card: &Path, dtype: &str) -> anyh
     );
     let _ = writeln!(out, "Weights stored as {dtype}. Built by `hirelm encoder train` then `hirelm encoder export`.\n");
     out.push_str("## Training\n\n");
+    let stopped = if last.step < last.total_steps { format!(" (stopped at step {} of the {} planned, before the schedule's end)", last.step, last.total_steps) } else { String::new() };
     let _ = writeln!(
         out,
-        "- Run: {} steps of {} pairs ({} pairs, {} tokens seen); shipped: step {best_step} ({} pairs, {} tokens), the best on validation.",
+        "- Run: {} steps of {} pairs{stopped} ({} pairs, {} tokens seen); shipped: step {best_step} ({} pairs, {} tokens), the best on validation.",
         last.step,
         last.pairs,
         last.pairs_seen,

@@ -66,7 +66,9 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
             let Some(d) = paired_difference(&b.per_case, &c.per_case, higher, args.level, args.resamples, args.seed) else {
                 bail!("--pair {pair}: {metric} has {} baseline and {} candidate case values", b.per_case.len(), c.per_case.len());
             };
-            let (mut p, mut verdict) = (format!("{:.4}", d.p_value), d.verdict);
+            // A bootstrap p-value of 0 means no resample crossed zero: below 1 / resamples.
+            let shown = |p: f64| if p > 0.0 { format!("{p:.4}") } else { format!("< {:.4}", 1.0 / args.resamples as f64) };
+            let (mut p, mut verdict) = (shown(d.p_value), d.verdict);
             if metric == "acc@1" {
                 let only = |x: &[f64], y: &[f64]| x.iter().zip(y).filter(|(a, b)| **a > 0.5 && **b <= 0.5).count();
                 let exact = mcnemar_exact(only(&c.per_case, &b.per_case), only(&b.per_case, &c.per_case));

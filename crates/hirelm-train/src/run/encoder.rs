@@ -2,7 +2,6 @@
 //! keep the best encoder, checkpoint, and write metrics and curves.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::encoder_config::EncoderTrainConfig;
+use super::log::{append_metrics, truncate_metrics};
 use super::plot::loss_curve_svg;
 use crate::contrastive::{ContrastiveTrainer, PairBatcher, PairPosition, TextBatch};
 use crate::error::{LoraError, Result};
@@ -133,10 +133,6 @@ pub fn train_encoder(
     let out = &config.run.out_dir;
     let checkpoints = out.join("checkpoints");
     std::fs::create_dir_all(&checkpoints).map_err(|e| fail(&checkpoints, e))?;
-    // The recipe as run (command-line overrides included), for the model card.
-    let recipe = out.join("recipe.toml");
-    let text = toml::to_string(config).map_err(|e| fail(&recipe, e))?;
-    hirelm_core::fs::write_atomic(&recipe, text.as_bytes()).map_err(|e| fail(&recipe, e))?;
     let device = Device::flex().autodiff();
     let checkpoint = match (resume, latest_checkpoint(&checkpoints)) {
         (true, None) => return Err(fail(&checkpoints, "--resume was asked for, but there is no complete checkpoint here")),
@@ -164,6 +160,10 @@ pub fn train_encoder(
         }
     };
     let resumed_from = trainer.step();
+    // The recipe as run, overrides included, for the model card (once out_dir is known to be ours).
+    let recipe = out.join("recipe.toml");
+    let text = toml::to_string(config).map_err(|e| fail(&recipe, e))?;
+    hirelm_core::fs::write_atomic(&recipe, text.as_bytes()).map_err(|e| fail(&recipe, e))?;
     let metrics_path = out.join("metrics.jsonl");
     let best_path = out.join("best.json");
     let best_dir = out.join("best");
@@ -309,25 +309,11 @@ fn fingerprint(pairs: &[EncoderPair], anchors: &[Vec<u32>], positives: &[Vec<u32
     hash
 }
 
-fn append_metrics(path: &Path, report: &EncoderStepReport) -> Result<()> {
-    let line = serde_json::to_string(report).map_err(|e| fail(path, e))?;
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| fail(path, e))?;
-    writeln!(file, "{line}").map_err(|e| fail(path, e))
-}
 
-/// Keeps only the log lines of steps up to `step` (those after it will be redone).
-fn truncate_metrics(path: &Path, step: usize) -> Result<()> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| serde_json::from_str::<EncoderStepReport>(l).is_ok_and(|r| r.step <= step))
-        .collect();
-    let text = kept.join("\n") + if kept.is_empty() { "" } else { "\n" };
-    hirelm_core::fs::write_atomic(path, text.as_bytes()).map_err(|e| fail(path, e))
-}
 
-/// `loss.svg` (training loss) and `validation.svg` (the selecting figure) from the metrics log.
-fn write_curves(metrics: &Path, out: &Path, select: &str) -> Result<()> {
+/// `loss.svg` (training loss) and `validation.svg` (the selecting figure) in `out`, from the
+/// metrics log of a run (also of one stopped early, which wrote no curves itself).
+pub fn write_curves(metrics: &Path, out: &Path, select: &str) -> Result<()> {
     let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
     let reports: Vec<EncoderStepReport> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let loss: Vec<(f64, f64)> = reports.iter().map(|r| (r.step as f64, r.loss)).collect();

@@ -2,7 +2,6 @@
 //! checkpoint, and write the final adapter, a metrics log and a loss curve.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,6 +12,7 @@ use hirelm_model::{ChatTemplate, ChatTokens, GenerateOptions, Generator, Pretrai
 use serde::Serialize;
 
 use super::config::TrainConfig;
+use super::log::{append_metrics, truncate_metrics};
 use super::plot::loss_curve_svg;
 use crate::attach::attach_fresh;
 use crate::error::{LoraError, Result};
@@ -284,22 +284,7 @@ fn generation_check(
     Ok((json_ok as f64 / n, exact as f64 / n))
 }
 
-fn append_metrics(path: &std::path::Path, report: &StepReport) -> Result<()> {
-    let line = serde_json::to_string(report).map_err(|e| fail(path, e))?;
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| fail(path, e))?;
-    writeln!(file, "{line}").map_err(|e| fail(path, e))
-}
 
-/// Keeps only the log lines of steps up to `step` (those after it will be redone).
-fn truncate_metrics(path: &std::path::Path, step: usize) -> Result<()> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| serde_json::from_str::<serde_json::Value>(l).ok().and_then(|v| v["step"].as_u64()).is_some_and(|s| s as usize <= step))
-        .collect();
-    let text = kept.join("\n") + if kept.is_empty() { "" } else { "\n" };
-    hirelm_core::fs::write_atomic(path, text.as_bytes()).map_err(|e| fail(path, e))
-}
 
 fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Result<()> {
     let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
