@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: the whole hirelm loop on one machine, with progress, ending in a summary table.
 #
-#   fetch (pinned, sha256-checked) → curate the datasets → fine-tune briefly, or use the adapters
-#   shipped with hirelm-infer (the default) → held-out generation check (untuned vs tuned) →
+#   fetch (pinned, sha256-checked) → curate the datasets and the encoder's training pairs →
+#   fine-tune briefly, or use the adapters and the encoder shipped in the repository (the
+#   default) → the encoder against off-the-shelf MiniLM and BM25 (paired verdicts) →
+#   held-out generation check (untuned vs tuned) →
 #   the headline comparison (hirelm bench compare: classical baselines, SmolLM2 untuned
 #   zero-shot and few-shot and tuned, and Gemma 3 270M over the real-data and curated suites
 #   with perturbation packs, speed and cost)
@@ -11,6 +13,8 @@
 # Environment:
 #   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and compare that adapter
 #                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
+#   ENCODER_STEPS=N train the sentence encoder N steps with configs/encoder-minilm.toml and
+#                   evaluate that one (0, the default: shipped/hirelm-encoder-minilm)
 #   PER_TASK=N      held-out examples per task in the generation check (default 8)
 #   LIMIT=N         cases per suite entry in the comparison (default 3, which keeps the job under
 #                   30 minutes with four language-model predictors; the full comparison,
@@ -22,52 +26,73 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}"
 train_steps="${TRAIN_STEPS:-0}"
+encoder_steps="${ENCODER_STEPS:-0}"
 per_task="${PER_TASK:-8}"
 limit="${LIMIT:-3}"
 out="benches/results"
 start=$(date +%s)
 step() { echo; echo "== [$(( $(date +%s) - start ))s] $*" >&2; }
 
-step "1/6 fetching models and data (cached after the first run)"
+step "1/8 fetching models and data (cached after the first run)"
 scripts/fetch-models.sh
 scripts/fetch-data.sh
 
-step "2/6 building hirelm (release; a cold build of burn takes about 15 minutes)"
+step "2/8 building hirelm (release; a cold build of burn takes about 15 minutes)"
 cargo build --release -p hirelm-cli
 hirelm="$CARGO_TARGET_DIR/release/hirelm"
 
-step "3/6 curating the datasets (configs/curate.toml)"
+step "3/8 curating the datasets (configs/curate.toml)"
 "$hirelm" curate --config configs/curate.toml
 dataset="datasets/$(sed -n 's/^name *= *"\(.*\)"/\1/p' configs/curate.toml | head -1)"
+
+step "4/8 the sentence encoder's training pairs (hirelm encoder pairs)"
+"$hirelm" encoder pairs --out data/encoder-pairs
+encoder="shipped/hirelm-encoder-minilm"
+if [ "$encoder_steps" -gt 0 ]; then
+  step "4/8 training the sentence encoder $encoder_steps steps (configs/encoder-minilm.toml)"
+  rm -rf runs/main-job-encoder
+  "$hirelm" encoder train --config configs/encoder-minilm.toml --steps "$encoder_steps" --out runs/main-job-encoder
+  encoder="runs/main-job-encoder/best"
+fi
 
 adapter="crates/hirelm-infer/adapters/hirelm-hiring-v2"
 adapter_arg=()
 if [ "$train_steps" -gt 0 ]; then
-  step "4/6 fine-tuning $train_steps steps (configs/lora-smollm2.toml)"
+  step "5/8 fine-tuning $train_steps steps (configs/lora-smollm2.toml)"
   run_dir="runs/main-job"
   rm -rf "$run_dir"
   "$hirelm" train --config configs/lora-smollm2.toml --steps "$train_steps" --out "$run_dir"
   adapter="$run_dir/adapter"
   adapter_arg=(--adapter "$adapter")
 else
-  step "4/6 using the shipped adapters (TRAIN_STEPS=N to fine-tune instead)"
+  step "5/8 using the shipped adapters (TRAIN_STEPS=N to fine-tune instead)"
 fi
 
-step "5/6 held-out generation check: untuned vs tuned, $per_task examples per task"
+step "6/8 the encoder ($encoder) against MiniLM and BM25 on TECH, HOUSE and held-out titles"
+"$hirelm" eval --suite eval/encoder.toml --encoder "$encoder" --out "$out/main-job-encoder" >/dev/null
+"$hirelm" bench paired --report "$out/main-job-encoder/report.json" \
+  --pair tech-minilm:tech-encoder --pair house-minilm:house-encoder --pair titles-minilm:titles-encoder \
+  > "$out/main-job-encoder/paired.md"
+
+step "7/8 held-out generation check: untuned vs tuned, $per_task examples per task"
 "$hirelm" check --data "$dataset/valid.parquet" --adapter "$adapter" --per-task "$per_task" --out "$out/main-job-heldout"
 
-step "6/6 the comparison: every predictor of configs/compare.toml, $limit cases per entry"
+step "8/8 the comparison: every predictor of configs/compare.toml, $limit cases per entry"
 "$hirelm" bench compare --config configs/compare.toml --limit "$limit" --data "$dataset/test.parquet" \
   --out "$out/main-job" --no-readme ${adapter_arg[@]+"${adapter_arg[@]}"} >/dev/null
 
 {
   echo "# hirelm main job"
   echo
-  echo "Command: \`scripts/main-job.sh\` (TRAIN_STEPS=$train_steps, PER_TASK=$per_task, LIMIT=$limit), $(date -u +%Y-%m-%dT%H:%MZ), $(( $(date +%s) - start )) s."
+  echo "Command: \`scripts/main-job.sh\` (TRAIN_STEPS=$train_steps, ENCODER_STEPS=$encoder_steps, PER_TASK=$per_task, LIMIT=$limit), $(date -u +%Y-%m-%dT%H:%MZ), $(( $(date +%s) - start )) s."
   echo
   echo "## Fine-tuned versus off-the-shelf ($limit cases per entry; hirelm bench compare)"
   echo
   cat "$out/main-job/compare.md" | sed 1,2d
+  echo
+  echo "## The sentence encoder ($encoder) against off-the-shelf MiniLM (hirelm bench paired)"
+  echo
+  cat "$out/main-job-encoder/paired.md"
   echo
   echo "## Held-out curated examples, untuned vs tuned (hirelm check)"
   echo

@@ -121,24 +121,56 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
 #[test]
 fn ask_answers_with_schema_valid_json_from_the_shipped_adapter() {
     let sentence = "Experience with Python and SQL is required.";
-    let out = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2()]);
+    let out = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2(), "--generate-skills"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     hirelm_core::validate(hirelm_core::Task::ExtractSkills, &value).expect("valid against the task schema");
     let skills = value["skills"].as_array().expect("skills list");
     assert!(!skills.is_empty(), "the tuned model names a skill: {value}");
     // The same question to the untuned model is answered under the same constraint.
-    let base = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2(), "--no-adapter"]);
+    let base = hirelm(&["ask", "extract_skills", sentence, "--base", &smollm2(), "--no-adapter", "--generate-skills"]);
     assert!(base.status.success(), "{}", String::from_utf8_lossy(&base.stderr));
     let base_value: serde_json::Value = serde_json::from_slice(&base.stdout).expect("stdout is JSON");
     hirelm_core::validate(hirelm_core::Task::ExtractSkills, &base_value).expect("valid");
+}
+
+/// By default `ask extract_skills` ranks ESCO skills with the shipped fine-tuned encoder
+/// (scripts/fetch-data.sh provides the skills); a missing encoder is an error that says how to
+/// get one or how to use the language model instead.
+#[test]
+fn ask_extract_skills_retrieves_esco_skills_with_the_shipped_encoder() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let skills = root.join("data/esco/esco-1.1.1-labels.csv");
+    let ask = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hirelm"))
+            .args(["ask", "extract_skills"])
+            .args(args)
+            .arg("--skills")
+            .arg(&skills)
+            // The ESCO embeddings are cached once per encoder, beside the repository's other caches.
+            .env("HIRELM_CACHE_DIR", root.join(".cache/hirelm"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("runs")
+    };
+    let out = ask(&["Experience with Python and SQL databases is required."]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    hirelm_core::validate(hirelm_core::Task::ExtractSkills, &value).expect("valid against the task schema");
+    let skills: Vec<String> = value["skills"].as_array().expect("list").iter().filter_map(|s| s.as_str()).map(str::to_lowercase).collect();
+    assert_eq!(skills.len(), 5, "{value}");
+    assert!(skills.iter().any(|s| s.contains("python") || s.contains("sql")), "{value}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ESCO skills"));
+    let missing = ask(&["x", "--encoder", "/nonexistent/encoder"]);
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success() && err.contains("--generate-skills") && !err.contains("panicked"), "{err}");
 }
 
 #[test]
 fn ask_refuses_an_unknown_task_and_a_missing_adapter() {
     let out = hirelm(&["ask", "write_poem", "x", "--base", &smollm2()]);
     assert!(!out.status.success());
-    let out = hirelm(&["ask", "extract_skills", "x", "--base", &smollm2(), "--adapter", "/nonexistent/adapter"]);
+    let out = hirelm(&["ask", "extract_skills", "x", "--base", &smollm2(), "--adapter", "/nonexistent/adapter", "--generate-skills"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("adapter_model.safetensors"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -196,7 +228,7 @@ impl Drop for Server {
 fn serve(extra: &[&str]) -> Server {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_hirelm"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--base", &smollm2()])
+        .args(["serve", "--listen", "127.0.0.1:0", "--base", &smollm2(), "--generate-skills"])
         .args(extra)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stderr(std::process::Stdio::piped())

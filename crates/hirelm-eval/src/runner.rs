@@ -53,6 +53,9 @@ pub struct RunOptions {
     pub minilm_dir: PathBuf,
     /// The fine-tuned encoder of the `encoder-nn` predictor (`hirelm encoder export` writes it).
     pub encoder_dir: PathBuf,
+    /// Whether the language-model rerankers choose among the fine-tuned encoder's candidates
+    /// (the default) rather than off-the-shelf MiniLM's.
+    pub rerank_from_encoder: bool,
     /// Where embeddings are cached.
     pub cache_dir: Option<PathBuf>,
     /// Where predictions are cached ([`crate::cache::Cached`]); `None` predicts afresh.
@@ -69,8 +72,9 @@ pub struct RunOptions {
     pub check_determinism: bool,
 }
 
-/// Builds a predictor that answers from a retriever's candidates: the retriever (MiniLM nearest
-/// neighbours over the entry's documents) proposes, the predictor selects and ranks. Language
+/// Builds a predictor that answers from a retriever's candidates: the retriever (nearest
+/// neighbours over the entry's documents under the fine-tuned encoder, or MiniLM with
+/// `rerank_from_encoder` off) proposes, the predictor selects and ranks. Language
 /// models plug in here without this crate depending on them.
 pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
     /// The predictor name suites use.
@@ -102,6 +106,7 @@ impl Default for RunOptions {
         Self {
             minilm_dir: PathBuf::from("models/all-minilm-l6-v2"),
             encoder_dir: PathBuf::from(DEFAULT_ENCODER_DIR),
+            rerank_from_encoder: true,
             cache_dir: Some(crate::baselines::nn::default_cache_dir()),
             prediction_cache_dir: None,
             predictor_override: None,
@@ -245,16 +250,18 @@ pub fn build_predictor<'a>(
 pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     let name_of = |spec: &EvalSpec| options.predictor_override.clone().unwrap_or_else(|| spec.predictor.clone());
     let reranker = |name: &str| options.rerankers.iter().find(|r| r.name() == name).cloned();
+    let reranks = |s: &EvalSpec| reranker(&name_of(s)).is_some() && !is_curated_only(s.task);
     let needs_minilm = |s: &EvalSpec| {
         let name = name_of(s);
-        (name.starts_with("minilm") && minilm_answers(s.task)) || (reranker(&name).is_some() && !is_curated_only(s.task))
+        (name.starts_with("minilm") && minilm_answers(s.task)) || (reranks(s) && !options.rerank_from_encoder)
     };
     let minilm = if suite.evals.iter().any(needs_minilm) {
         Some(MiniLm::load(&options.minilm_dir)?)
     } else {
         None
     };
-    let tuned = if suite.evals.iter().any(|s| name_of(s) == "encoder-nn" && !is_curated_only(s.task)) {
+    let needs_tuned = |s: &EvalSpec| (name_of(s) == "encoder-nn" && !is_curated_only(s.task)) || (reranks(s) && options.rerank_from_encoder);
+    let tuned = if suite.evals.iter().any(needs_tuned) {
         Some(MiniLm::load(&options.encoder_dir)?)
     } else {
         None
@@ -272,7 +279,8 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         let mut predictor = match reranker(&name) {
             Some(factory) if is_curated_only(spec.task) => factory.build_direct(spec.task)?,
             Some(factory) => {
-                let model = minilm.as_ref().ok_or_else(|| EvalError::Invalid(format!("{name} needs the MiniLM retriever")))?;
+                let retriever = if options.rerank_from_encoder { tuned.as_ref() } else { minilm.as_ref() };
+                let model = retriever.ok_or_else(|| EvalError::Invalid(format!("{name} needs a retriever")))?;
                 let retriever = NearestNeighbour::new(model, spec.task, &prepared.docs, factory.candidates(), options.cache_dir.as_deref())?;
                 factory.build(spec.task, Box::new(retriever))?
             }

@@ -14,6 +14,8 @@ pub struct AskArgs {
     pub input: String,
     #[command(flatten)]
     pub model: super::model_args::DomainModelArgs,
+    #[command(flatten)]
+    pub retrieval: super::model_args::SkillRetrievalArgs,
     /// Token budget of the answer.
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
@@ -29,6 +31,15 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         Ok(value @ (serde_json::Value::Object(_) | serde_json::Value::Array(_) | serde_json::Value::String(_))) => value,
         _ => serde_json::Value::String(text),
     };
+    if task == Task::ExtractSkills
+        && let Some(retrieval) = args.retrieval.build()?
+    {
+        let sentence = input.as_str().or_else(|| input["text"].as_str()).context("extract_skills takes a sentence: a string or {\"text\": ...}")?;
+        let (value, hits) = retrieval.answer(sentence)?;
+        let scores: Vec<String> = hits.iter().map(|h| format!("{:.3}", h.score)).collect();
+        eprintln!("retrieved by the sentence encoder among {} ESCO skills · cosines {}", retrieval.retriever.len(), scores.join(", "));
+        return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
+    }
     let model = args.model.build(args.max_new_tokens)?;
     let answer = model.answer(task, &input)?;
     let d = &answer.decoded;

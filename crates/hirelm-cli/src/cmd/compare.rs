@@ -58,9 +58,14 @@ pub struct CompareArgs {
     /// Directory of the MiniLM sentence encoder.
     #[arg(long, default_value = "models/all-minilm-l6-v2")]
     pub minilm: PathBuf,
-    /// Directory of the fine-tuned encoder the `encoder-nn` predictor uses.
+    /// Directory of the fine-tuned encoder: the `encoder-nn` predictor, and the retriever whose
+    /// candidates the language models rerank.
     #[arg(long, default_value = hirelm_eval::runner::DEFAULT_ENCODER_DIR)]
     pub encoder: PathBuf,
+    /// Language models rerank off-the-shelf MiniLM's candidates instead of the fine-tuned
+    /// encoder's (how comparisons before the encoder shipped were run).
+    #[arg(long)]
+    pub rerank_from_minilm: bool,
     /// Run nothing: write compare.md, compare.html and the README block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
     #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors"])]
@@ -162,7 +167,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         config.suite.retain(|run| !run.predictors.is_empty());
         config.lm.retain(|lm| only.contains(&lm.name));
     }
-    let mut options = RunOptions { minilm_dir: args.minilm.clone(), encoder_dir: args.encoder.clone(), check_determinism: args.determinism, ..RunOptions::default() };
+    let mut options = RunOptions { minilm_dir: args.minilm.clone(), encoder_dir: args.encoder.clone(), rerank_from_encoder: !args.rerank_from_minilm, check_determinism: args.determinism, ..RunOptions::default() };
     for lm in &config.lm {
         options.rerankers.push(reranker(lm, &args.config)?);
     }

@@ -37,9 +37,14 @@ pub struct EvalArgs {
     /// Directory of the MiniLM sentence encoder.
     #[arg(long, default_value = "models/all-minilm-l6-v2")]
     pub minilm: PathBuf,
-    /// Directory of the fine-tuned encoder the `encoder-nn` predictor uses.
+    /// Directory of the fine-tuned encoder: the `encoder-nn` predictor, and the retriever whose
+    /// candidates the language models rerank.
     #[arg(long, default_value = hirelm_eval::runner::DEFAULT_ENCODER_DIR)]
     pub encoder: PathBuf,
+    /// Language models rerank off-the-shelf MiniLM's candidates instead of the fine-tuned
+    /// encoder's (how comparisons before the encoder shipped were run).
+    #[arg(long)]
+    pub rerank_from_minilm: bool,
     /// Base model of the smollm2-* predictors.
     #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
     pub base: String,
@@ -66,6 +71,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),
         encoder_dir: args.encoder.clone(),
+        rerank_from_encoder: !args.rerank_from_minilm,
         predictor_override: args.predictor.clone(),
         rerankers: rerankers(&args),
         ..RunOptions::default()

@@ -45,6 +45,8 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub model: crate::cmd::model_args::DomainModelArgs,
+    #[command(flatten)]
+    pub retrieval: crate::cmd::model_args::SkillRetrievalArgs,
     /// Require `Authorization: Bearer KEY` on every endpoint but /health.
     #[arg(long, env = "HIRELM_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
@@ -133,7 +135,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         workers: args.workers,
         max_queue: args.max_queue,
     };
-    let state = Arc::new(AppState::new(model, limits, args.api_key.clone()));
+    let skills = args.retrieval.build()?.map(Arc::new);
+    let state = Arc::new(AppState::new(model, limits, args.api_key.clone()).with_skill_retrieval(skills));
     let app = router(state, args.max_body_bytes);
     // Few async threads: the model work runs on blocking threads and rayon's pool.
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

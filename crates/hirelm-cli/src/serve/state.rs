@@ -30,6 +30,8 @@ pub struct AppState {
     pub limits: Limits,
     pub api_key: Option<String>,
     pub metrics: Metrics,
+    /// Answers `extract_skills` by retrieval when set (see `SkillRetrievalArgs`).
+    pub skills: Option<Arc<crate::cmd::model_args::SkillRetrieval>>,
     admitted: Arc<Semaphore>,
     running: Arc<Semaphore>,
 }
@@ -46,7 +48,13 @@ impl AppState {
     pub fn new(model: DomainModel, limits: Limits, api_key: Option<String>) -> Self {
         let admitted = Arc::new(Semaphore::new(limits.workers + limits.max_queue));
         let running = Arc::new(Semaphore::new(limits.workers));
-        Self { model: Arc::new(model), limits, api_key, metrics: Metrics::default(), admitted, running }
+        Self { model: Arc::new(model), limits, api_key, metrics: Metrics::default(), skills: None, admitted, running }
+    }
+
+    /// The same state, answering `extract_skills` with `skills` when given.
+    pub fn with_skill_retrieval(mut self, skills: Option<Arc<crate::cmd::model_args::SkillRetrieval>>) -> Self {
+        self.skills = skills;
+        self
     }
 
     /// Joins the queue (or is refused when it is full) and waits for a worker until the deadline.

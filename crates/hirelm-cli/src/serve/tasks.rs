@@ -84,6 +84,25 @@ async fn answer_inner(
     let Json(body) = body.map_err(ApiError::from_rejection)?;
     let (input, schema) = parse_input(task, body)?;
     let slot = state.acquire().await?;
+    if task == Task::ExtractSkills
+        && let Some(skills) = state.skills.clone()
+    {
+        let sentence = input.as_str().unwrap_or_default().to_string();
+        let (value, _) = tokio::task::spawn_blocking(move || {
+            let result = skills.answer(&sentence);
+            drop(slot);
+            result
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("the retrieval task failed: {e}")))?
+        .map_err(|e| ApiError::internal(format!("retrieval: {e}")))?;
+        return Ok(Json(json!({
+            "task": task.name(),
+            "answer": value,
+            "route": "encoder",
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0},
+        })));
+    }
     let model = Arc::clone(&state.model);
     let answer = tokio::task::spawn_blocking(move || {
         let result = model.answer_before(task, &input, &schema, Some(slot.deadline));
