@@ -140,13 +140,13 @@ fn ask_answers_with_schema_valid_json_from_the_shipped_adapter() {
 #[test]
 fn ask_extract_skills_retrieves_esco_skills_with_the_shipped_encoder() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let skills = root.join("data/esco/esco-1.1.1-labels.csv");
+    let skills_csv = root.join("data/esco/esco-1.1.1-labels.csv");
     let ask = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_hirelm"))
             .args(["ask", "extract_skills"])
             .args(args)
             .arg("--skills")
-            .arg(&skills)
+            .arg(&skills_csv)
             // The ESCO embeddings are cached once per encoder, beside the repository's other caches.
             .env("HIRELM_CACHE_DIR", root.join(".cache/hirelm"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -161,6 +161,11 @@ fn ask_extract_skills_retrieves_esco_skills_with_the_shipped_encoder() {
     assert_eq!(skills.len(), 5, "{value}");
     assert!(skills.iter().any(|s| s.contains("python") || s.contains("sql")), "{value}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("ESCO skills"));
+    // The server answers the same question the same way, by the same route.
+    let server = serve(&["--skills", skills_csv.to_str().expect("utf-8")]);
+    let (status, body) = http(&server.1, "POST", "/v1/tasks/extract_skills", None, "\"Experience with Python and SQL databases is required.\"");
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status} {body}"));
+    assert_eq!((status, &served["route"], &served["answer"]), (200, &serde_json::json!("encoder"), &value), "{body}");
     let missing = ask(&["x", "--encoder", "/nonexistent/encoder"]);
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(!missing.status.success() && err.contains("--generate-skills") && !err.contains("panicked"), "{err}");
@@ -225,11 +230,16 @@ impl Drop for Server {
     }
 }
 
+/// `extra` with `--skills` serves extract_skills by retrieval; otherwise by the language model.
 fn serve(extra: &[&str]) -> Server {
     use std::io::BufRead;
+    let generate = (!extra.contains(&"--skills")).then_some("--generate-skills");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut child = Command::new(env!("CARGO_BIN_EXE_hirelm"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--base", &smollm2(), "--generate-skills"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--base", &smollm2()])
+        .args(generate)
         .args(extra)
+        .env("HIRELM_CACHE_DIR", root.join(".cache/hirelm"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stderr(std::process::Stdio::piped())
         .spawn()
