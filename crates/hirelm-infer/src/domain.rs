@@ -30,11 +30,7 @@ pub const BUNDLED_ADAPTER: &str = "hirelm-hiring-v2";
 /// crate was built from (a build reused across checkouts may name another one, see
 /// [`hirelm_model::models_dir`]).
 pub fn bundled_adapter_dir() -> PathBuf {
-    let relative = Path::new("crates/hirelm-infer/adapters").join(BUNDLED_ADAPTER);
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| cwd.ancestors().map(|dir| dir.join(&relative)).find(|dir| dir.join("adapter_config.json").is_file()))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters").join(BUNDLED_ADAPTER))
+    crate::locate::in_checkout(&Path::new("crates/hirelm-infer/adapters").join(BUNDLED_ADAPTER), "adapter_config.json")
 }
 
 /// A PEFT adapter and the tasks it answers (`None`: every task).

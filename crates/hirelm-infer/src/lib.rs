@@ -48,6 +48,7 @@ pub mod error;
 pub mod few_shot;
 pub mod kernels;
 pub mod load;
+mod locate;
 pub mod retrieve;
 pub mod tasks;
 

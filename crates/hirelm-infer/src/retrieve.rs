@@ -37,11 +37,7 @@ pub fn shipped_encoder_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("HIRELM_ENCODER_DIR") {
         return PathBuf::from(dir);
     }
-    let relative = Path::new("shipped").join(SHIPPED_ENCODER);
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| cwd.ancestors().map(|dir| dir.join(&relative)).find(|dir| dir.join("model.safetensors").is_file()))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative))
+    crate::locate::in_checkout(&Path::new("shipped").join(SHIPPED_ENCODER), "model.safetensors")
 }
 
 /// One retrieved document.
@@ -73,10 +69,8 @@ impl Retriever {
     /// Loads the encoder in `encoder_dir` and embeds `docs` (or reads their embeddings from
     /// `cache_dir`, keyed by a hash of the encoder's files and every document).
     pub fn new(encoder_dir: &Path, docs: Vec<(String, String)>, cache_dir: Option<&Path>) -> Result<Self> {
-        if docs.is_empty() {
-            return Err(InferError::invalid("retriever documents", "needs at least one"));
-        }
         let encoder = SentenceEncoder::load(encoder_dir, &Device::flex())?;
+        let Some(cache_dir) = cache_dir else { return Self::from_encoder(encoder, docs) };
         let mut hasher = Sha256::new();
         for name in ["config.json", "tokenizer.json", "model.safetensors"] {
             let path = encoder_dir.join(name);
@@ -91,20 +85,33 @@ impl Retriever {
             }
         }
         let key: String = hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
+        let cache = cache_dir.join(format!("retriever-{key}.emb"));
+        if let Some(matrix) = read_embeddings(&cache, docs.len(), encoder.dim()) {
+            return Self::with_matrix(encoder, docs, matrix);
+        }
+        let retriever = Self::from_encoder(encoder, docs)?;
+        write_embeddings(&cache, retriever.docs.len(), retriever.dim, &retriever.matrix)?;
+        Ok(retriever)
+    }
+
+    /// Embeds `docs` with an encoder already in memory (no cache: a model in training, say).
+    pub fn from_encoder(encoder: SentenceEncoder, docs: Vec<(String, String)>) -> Result<Self> {
+        let texts: Vec<&str> = docs.iter().map(|(_, t)| t.as_str()).collect();
+        let matrix: Vec<f32> = encoder.embed(&texts)?.into_iter().flatten().collect();
+        Self::with_matrix(encoder, docs, matrix)
+    }
+
+    fn with_matrix(encoder: SentenceEncoder, docs: Vec<(String, String)>, matrix: Vec<f32>) -> Result<Self> {
+        if docs.is_empty() {
+            return Err(InferError::invalid("retriever documents", "needs at least one"));
+        }
         let dim = encoder.dim();
-        let cache = cache_dir.map(|d| d.join(format!("retriever-{key}.emb")));
-        let matrix = match cache.as_deref().and_then(|p| read_embeddings(p, docs.len(), dim)) {
-            Some(matrix) => matrix,
-            None => {
-                let texts: Vec<&str> = docs.iter().map(|(_, t)| t.as_str()).collect();
-                let matrix: Vec<f32> = encoder.embed(&texts)?.into_iter().flatten().collect();
-                if let Some(path) = &cache {
-                    write_embeddings(path, docs.len(), dim, &matrix)?;
-                }
-                matrix
-            }
-        };
         Ok(Self { encoder, docs, matrix, dim })
+    }
+
+    /// The encoder, to embed queries in batches for [`search_embedding`](Self::search_embedding).
+    pub fn encoder(&self) -> &SentenceEncoder {
+        &self.encoder
     }
 
     /// Documents indexed.
@@ -120,16 +127,21 @@ impl Retriever {
     /// The `k` documents most similar to `query`, best first (ties by document order).
     pub fn search(&self, query: &str, k: usize) -> Result<Vec<Hit>> {
         let q = self.encoder.embed(&[query])?.pop().ok_or_else(|| InferError::invalid("query", "the encoder returned no vector"))?;
+        Ok(self.search_embedding(&q, k))
+    }
+
+    /// The `k` documents most similar to a unit-length query embedding, best first.
+    pub fn search_embedding(&self, query: &[f32], k: usize) -> Vec<Hit> {
         let mut scored: Vec<(f32, usize)> =
-            self.matrix.chunks_exact(self.dim).enumerate().map(|(i, row)| (row.iter().zip(&q).map(|(a, b)| a * b).sum(), i)).collect();
+            self.matrix.chunks_exact(self.dim).enumerate().map(|(i, row)| (row.iter().zip(query).map(|(a, b)| a * b).sum(), i)).collect();
         let k = k.min(scored.len());
         if k == 0 {
-            return Ok(Vec::new());
+            return Vec::new();
         }
         let order = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         scored.select_nth_unstable_by(k - 1, order);
         scored.truncate(k);
         scored.sort_by(order);
-        Ok(scored.into_iter().map(|(score, i)| Hit { id: self.docs[i].0.clone(), text: self.docs[i].1.clone(), score }).collect())
+        scored.into_iter().map(|(score, i)| Hit { id: self.docs[i].0.clone(), text: self.docs[i].1.clone(), score }).collect()
     }
 }

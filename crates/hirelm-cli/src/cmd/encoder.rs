@@ -14,6 +14,8 @@ use hirelm_eval::corpus::skillskape::load_skillskape;
 use hirelm_eval::corpus::titles::{load_titles, split_titles};
 use hirelm_eval::metrics::ranking::{r_precision_at_k, reciprocal_rank};
 use hirelm_model::bert::{BertConfig, BertModel, EncoderOptions, SentenceEncoder};
+use hirelm_infer::Retriever;
+use hirelm_train::LoraError;
 use hirelm_train::run::{EncoderTrainConfig, Scores, train_encoder};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -182,20 +184,13 @@ impl Validation {
     fn score(&self, model: &BertModel) -> hirelm_train::Result<Scores> {
         let options = EncoderOptions { max_seq_len: 128, batch_size: 64 };
         let encoder = SentenceEncoder::from_parts(self.tokenizer.clone(), model.clone(), self.config.clone(), &super::device(), options)?;
-        let labels: Vec<&str> = self.labels.labels().iter().map(String::as_str).collect();
-        let label_vectors: Vec<f32> = encoder.embed(&labels)?.into_iter().flatten().collect();
+        let docs = self.labels.labels().iter().map(|l| (l.clone(), l.clone())).collect();
+        let retriever = Retriever::from_encoder(encoder, docs).map_err(|e| LoraError::config("validation", e.to_string()))?;
         let texts: Vec<&str> = self.queries.iter().map(|(s, _)| s.as_str()).collect();
-        let query_vectors = encoder.embed(&texts)?;
-        let dim = encoder.dim();
+        let query_vectors = retriever.encoder().embed(&texts)?;
         let (mut rp5, mut rp10, mut mrr) = (Vec::new(), Vec::new(), Vec::new());
         for ((_, gold), query) in self.queries.iter().zip(&query_vectors) {
-            let mut scored: Vec<(f32, usize)> =
-                label_vectors.chunks_exact(dim).enumerate().map(|(i, row)| (row.iter().zip(query).map(|(a, b)| a * b).sum(), i)).collect();
-            let keep = scored.len().min(100);
-            scored.select_nth_unstable_by(keep - 1, |a, b| b.0.total_cmp(&a.0));
-            scored.truncate(keep);
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let ranked: Vec<String> = scored.iter().map(|(_, i)| labels[*i].to_string()).collect();
+            let ranked: Vec<String> = retriever.search_embedding(query, 100).into_iter().map(|hit| hit.text).collect();
             rp5.extend(r_precision_at_k(&ranked, gold, 5));
             rp10.extend(r_precision_at_k(&ranked, gold, 10));
             mrr.extend(reciprocal_rank(&ranked, gold));
