@@ -32,12 +32,16 @@ fn bench(c: &mut Criterion) {
     });
 
     let mut warm = model.new_cache();
-    let _ = model.forward_last(tokens(128, &device), Some(&mut warm)).into_data();
+    let _ = model
+        .forward_last(tokens(128, &device), Some(&mut warm))
+        .into_data();
     group.throughput(Throughput::Elements(1));
     group.bench_function("decode_step_after_128", |b| {
         b.iter(|| {
             let mut cache = warm.clone();
-            model.forward_last(tokens(1, &device), Some(&mut cache)).into_data()
+            model
+                .forward_last(tokens(1, &device), Some(&mut cache))
+                .into_data()
         })
     });
     group.finish();

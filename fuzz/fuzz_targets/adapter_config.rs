@@ -8,9 +8,9 @@
 
 use std::cell::RefCell;
 
-use hirelm_train::{ADAPTER_CONFIG, ADAPTER_WEIGHTS, LoraConfig, detach_all, load_adapter};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::llama::{InMemoryWeights, LlamaConfig, LlamaModel, random_weights};
+use hirelm_train::{ADAPTER_CONFIG, ADAPTER_WEIGHTS, LoraConfig, detach_all, load_adapter};
 use libfuzzer_sys::fuzz_target;
 
 thread_local! {
@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(config) = LoraConfig::from_peft_file(&config_path) {
         config.validate().expect("a loaded config is valid");
         let scale = config.scale();
-        assert!(scale.is_finite() || !config.alpha.is_finite(), "scale {scale} for {config:?}");
+        assert!(
+            scale.is_finite() || !config.alpha.is_finite(),
+            "scale {scale} for {config:?}"
+        );
     }
     let hf_path = hirelm_fuzz::scratch_file("config.json", json);
     if let Ok(config) = LlamaConfig::from_hf_json_file(&hf_path) {

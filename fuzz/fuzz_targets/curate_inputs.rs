@@ -6,16 +6,17 @@
 
 use std::path::Path;
 
+use hirelm_curate::CurateConfig;
 use hirelm_curate::clean::{MinHasher, normalise_text};
 use hirelm_curate::decontam::{Decontaminator, read_eval_sentences};
 use hirelm_curate::esco::read_concepts;
 use hirelm_curate::labels::LabelSet;
 use hirelm_curate::skillspan::read_skillspan;
 use hirelm_curate::titles::read_titles;
-use hirelm_curate::CurateConfig;
 use libfuzzer_sys::fuzz_target;
 
-const SAMPLE_TEXT: &str = "Senior data engineer, remote; contact jane.doe@example.com or +44 20 7946 0958.";
+const SAMPLE_TEXT: &str =
+    "Senior data engineer, remote; contact jane.doe@example.com or +44 20 7946 0958.";
 
 fuzz_target!(|data: &[u8]| {
     let [pick, file @ ..] = data else {
@@ -29,7 +30,10 @@ fuzz_target!(|data: &[u8]| {
                 let hasher = MinHasher::new(config.clean.minhash.clone());
                 let sig = hasher.signature(SAMPLE_TEXT);
                 let _ = hasher.band_keys(&sig);
-                let eval = hirelm_fuzz::scratch_file("eval.csv", b"sentence\nSenior data engineer, remote\n");
+                let eval = hirelm_fuzz::scratch_file(
+                    "eval.csv",
+                    b"sentence\nSenior data engineer, remote\n",
+                );
                 if let Ok(d) = Decontaminator::new(&[eval], config.decontam.ngram, hasher) {
                     let _ = d.contaminated_by(SAMPLE_TEXT);
                 }
@@ -42,7 +46,8 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             let path = hirelm_fuzz::scratch_file("skills.csv", file);
             let _ = read_concepts(&path, None);
-            let labels = LabelSet::from_lines(["manage budgets", "Python (computer programming)", "SQL"]);
+            let labels =
+                LabelSet::from_lines(["manage budgets", "Python (computer programming)", "SQL"]);
             let _ = read_concepts(&path, Some(&labels));
         }
         3 => {

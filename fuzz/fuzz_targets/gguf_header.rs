@@ -30,7 +30,13 @@ fuzz_target!(|data: &[u8]| {
     let keys: Vec<String> = file.metadata.iter().map(|(k, _)| k.clone()).collect();
     for key in keys.iter().map(String::as_str).chain(KEYS) {
         if let Some(value) = file.get(key) {
-            let _ = (value.as_u64(), value.as_f64(), value.as_str(), value.as_bool(), value.type_name());
+            let _ = (
+                value.as_u64(),
+                value.as_f64(),
+                value.as_str(),
+                value.as_bool(),
+                value.type_name(),
+            );
             let _ = value.as_array().map(<[_]>::len);
         }
         let _ = file.get_u64(key);
@@ -40,9 +46,16 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = file.architecture();
     for info in &file.tensors {
-        let found = file.tensor(&info.name).expect("a listed tensor is found by name");
+        let found = file
+            .tensor(&info.name)
+            .expect("a listed tensor is found by name");
         assert_eq!(found.name, info.name);
-        let _ = (info.shape(), info.n_elements(), info.checked_n_elements(), info.n_bytes());
+        let _ = (
+            info.shape(),
+            info.n_elements(),
+            info.checked_n_elements(),
+            info.n_bytes(),
+        );
         if let Ok(bytes) = file.tensor_data(info) {
             assert_eq!(Some(bytes.len()), info.n_bytes());
             if let Ok(values) = file.dequantize(&info.name) {

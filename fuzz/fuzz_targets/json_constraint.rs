@@ -13,17 +13,24 @@
 use std::sync::Arc;
 
 use hirelm_core::{Task, output_schema, validate};
-use hirelm_infer::constrain::{ConstrainedDecoder, ConstraintLimits, ConstraintState, JsonSchemaConstraint};
+use hirelm_infer::constrain::{
+    ConstrainedDecoder, ConstraintLimits, ConstraintState, JsonSchemaConstraint,
+};
 use hirelm_infer::tasks::narrow;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
 /// A complete output must be JSON, and valid for `task` when the schema is the task's own.
 fn check_complete(task: Option<Task>, out: &[u8], narrowed_ids: Option<&[String]>) {
-    let value: Value = serde_json::from_slice(out)
-        .unwrap_or_else(|e| panic!("complete but not JSON: {e}: {:?}", String::from_utf8_lossy(out)));
+    let value: Value = serde_json::from_slice(out).unwrap_or_else(|e| {
+        panic!(
+            "complete but not JSON: {e}: {:?}",
+            String::from_utf8_lossy(out)
+        )
+    });
     if let Some(task) = task {
-        validate(task, &value).unwrap_or_else(|e| panic!("{task}: complete but invalid: {e}: {value}"));
+        validate(task, &value)
+            .unwrap_or_else(|e| panic!("{task}: complete but invalid: {e}: {value}"));
     }
     if let Some(ids) = narrowed_ids {
         for item in value["ranking"].as_array().into_iter().flatten() {
@@ -43,7 +50,11 @@ fuzz_target!(|data: &[u8]| {
     let (schema, task, narrowed, rest) = match usize::from(*pick) % (tasks.len() + 2) {
         i if i < tasks.len() => (output_schema(tasks[i]), Some(tasks[i]), None, rest),
         i if i == tasks.len() => (
-            narrow(output_schema(Task::RankCandidates), "/properties/ranking/items/properties/profile_id", &ids),
+            narrow(
+                output_schema(Task::RankCandidates),
+                "/properties/ranking/items/properties/profile_id",
+                &ids,
+            ),
             Some(Task::RankCandidates),
             Some(ids.as_slice()),
             rest,
@@ -58,7 +69,12 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let limits = if mode & 1 == 0 {
-        ConstraintLimits { max_string_chars: 12, max_array_items: 4, max_int_digits: 4, max_frac_digits: 3 }
+        ConstraintLimits {
+            max_string_chars: 12,
+            max_array_items: 4,
+            max_int_digits: 4,
+            max_frac_digits: 3,
+        }
     } else {
         ConstraintLimits::default()
     };
@@ -76,7 +92,11 @@ fuzz_target!(|data: &[u8]| {
             for chunk in rest.chunks(3) {
                 let accepted = state.accepts(chunk);
                 let advanced = state.advance_bytes(chunk);
-                assert_eq!(accepted, advanced.is_ok(), "accepts and advance_bytes disagree on {chunk:?}");
+                assert_eq!(
+                    accepted,
+                    advanced.is_ok(),
+                    "accepts and advance_bytes disagree on {chunk:?}"
+                );
                 if advanced.is_ok() {
                     out.extend_from_slice(chunk);
                 }
@@ -95,11 +115,17 @@ fuzz_target!(|data: &[u8]| {
                 }
                 let allowed: Vec<u8> = (0..=255u8).filter(|&b| state.accepts(&[b])).collect();
                 if allowed.is_empty() {
-                    assert!(state.is_complete(), "dead end after {:?}", String::from_utf8_lossy(&out));
+                    assert!(
+                        state.is_complete(),
+                        "dead end after {:?}",
+                        String::from_utf8_lossy(&out)
+                    );
                     break;
                 }
                 let byte = allowed[usize::from(choice) % allowed.len()];
-                state.advance_bytes(&[byte]).expect("an accepted byte advances");
+                state
+                    .advance_bytes(&[byte])
+                    .expect("an accepted byte advances");
                 out.push(byte);
                 if state.is_complete() {
                     check_complete(task, &out, narrowed);
@@ -111,14 +137,25 @@ fuzz_target!(|data: &[u8]| {
             let mut decoder = ConstrainedDecoder::from_compiled(compiled, vocab.clone(), eos);
             let mut out = Vec::new();
             for &choice in rest {
-                let allowed: Vec<u32> =
-                    decoder.allowed().iter().enumerate().filter(|(_, ok)| **ok).map(|(i, _)| i as u32).collect();
+                let allowed: Vec<u32> = decoder
+                    .allowed()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, ok)| **ok)
+                    .map(|(i, _)| i as u32)
+                    .collect();
                 if allowed.is_empty() {
-                    assert!(decoder.is_done(), "dead end after {:?}", String::from_utf8_lossy(&out));
+                    assert!(
+                        decoder.is_done(),
+                        "dead end after {:?}",
+                        String::from_utf8_lossy(&out)
+                    );
                     break;
                 }
                 let token = allowed[usize::from(choice) % allowed.len()];
-                decoder.push(token).unwrap_or_else(|e| panic!("allowed token {token} refused: {e}"));
+                decoder
+                    .push(token)
+                    .unwrap_or_else(|e| panic!("allowed token {token} refused: {e}"));
                 if token == eos {
                     assert!(decoder.is_complete());
                     check_complete(task, &out, narrowed);

@@ -32,7 +32,10 @@ fn task_request(task: Task, body: &Value) {
     let input = match task {
         Task::ExtractSkills | Task::NormaliseTitle => match body {
             Value::String(s) => Some(Value::String(s.clone())),
-            Value::Object(o) => o.get("text").and_then(Value::as_str).map(|s| Value::String(s.to_string())),
+            Value::Object(o) => o
+                .get("text")
+                .and_then(Value::as_str)
+                .map(|s| Value::String(s.to_string())),
             _ => None,
         },
         Task::ScoreMatch => typed::<MatchInput>(body),
@@ -45,7 +48,11 @@ fn task_request(task: Task, body: &Value) {
             };
             let ids: Vec<String> = input.candidates.iter().map(|c| c.id.clone()).collect();
             if !ids.is_empty() {
-                let schema = narrow(output_schema(task), "/properties/ranking/items/properties/profile_id", &ids);
+                let schema = narrow(
+                    output_schema(task),
+                    "/properties/ranking/items/properties/profile_id",
+                    &ids,
+                );
                 if let Err(e) = JsonSchemaConstraint::compile(&schema) {
                     panic!("the narrowed rank schema for ids {ids:?} does not compile: {e}");
                 }
@@ -61,7 +68,12 @@ fn task_request(task: Task, body: &Value) {
 fn chat_request(body: &Value) {
     let tokenizer = hirelm_fuzz::tiny_tokenizer();
     let mut messages = Vec::new();
-    for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
+    for m in body
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let role = match m.get("role").and_then(Value::as_str) {
             Some("system" | "developer") => Role::System,
             Some("user") => Role::User,
@@ -70,14 +82,19 @@ fn chat_request(body: &Value) {
         };
         let text = match m.get("content") {
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Array(parts)) => parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect(),
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect(),
             _ => return,
         };
         messages.push(ChatMessage::new(role, text));
     }
     let template = ChatTemplate::default();
     let _ = template.render(&messages, true);
-    let tokens = template.encode(tokenizer, &messages, true).expect("any messages encode");
+    let tokens = template
+        .encode(tokenizer, &messages, true)
+        .expect("any messages encode");
     assert_eq!(tokens.ids.len(), tokens.assistant_mask.len());
     if let Some(schema) = body.pointer("/response_format/json_schema/schema") {
         let _ = JsonSchemaConstraint::compile(schema);

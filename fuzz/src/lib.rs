@@ -83,7 +83,9 @@ pub fn byte_symbol(b: u8) -> char {
 pub fn tiny_tokenizer_gguf() -> Vec<u8> {
     let mut symbols: Vec<String> = (0..=255u8).map(|b| byte_symbol(b).to_string()).collect();
     let mut types = vec![MetadataValue::I32(1); symbols.len()];
-    for merged in ["he", "hel", "hell", "hello", "Ġt", "Ġth", "Ġthe", "{\"", "\":"] {
+    for merged in [
+        "he", "hel", "hell", "hello", "Ġt", "Ġth", "Ġthe", "{\"", "\":",
+    ] {
         symbols.push(merged.to_string());
         types.push(MetadataValue::I32(1));
     }
@@ -91,8 +93,11 @@ pub fn tiny_tokenizer_gguf() -> Vec<u8> {
         symbols.push(control.to_string());
         types.push(MetadataValue::I32(3));
     }
-    let merges = ["h e", "he l", "hel l", "hell o", "Ġ t", "Ġt h", "Ġth e", "{ \"", "\" :"];
-    let strings = |v: Vec<String>| MetadataValue::Array(v.into_iter().map(MetadataValue::String).collect());
+    let merges = [
+        "h e", "he l", "hel l", "hell o", "Ġ t", "Ġt h", "Ġth e", "{ \"", "\" :",
+    ];
+    let strings =
+        |v: Vec<String>| MetadataValue::Array(v.into_iter().map(MetadataValue::String).collect());
     let n_tokens = symbols.len() as u32;
     let mut w = GgufWriter::new();
     w.add_metadata("general.architecture", "llama".into())
@@ -100,9 +105,18 @@ pub fn tiny_tokenizer_gguf() -> Vec<u8> {
         .add_metadata("tokenizer.ggml.pre", "smollm".into())
         .add_metadata("tokenizer.ggml.tokens", strings(symbols))
         .add_metadata("tokenizer.ggml.token_type", MetadataValue::Array(types))
-        .add_metadata("tokenizer.ggml.merges", strings(merges.iter().map(|s| s.to_string()).collect()))
-        .add_metadata("tokenizer.ggml.bos_token_id", MetadataValue::U32(n_tokens - 2))
-        .add_metadata("tokenizer.ggml.eos_token_id", MetadataValue::U32(n_tokens - 1));
+        .add_metadata(
+            "tokenizer.ggml.merges",
+            strings(merges.iter().map(|s| s.to_string()).collect()),
+        )
+        .add_metadata(
+            "tokenizer.ggml.bos_token_id",
+            MetadataValue::U32(n_tokens - 2),
+        )
+        .add_metadata(
+            "tokenizer.ggml.eos_token_id",
+            MetadataValue::U32(n_tokens - 1),
+        );
     w.to_bytes()
 }
 
@@ -134,9 +148,30 @@ pub fn byte_vocab() -> (Arc<TokenVocab>, u32) {
         let mut tokens: Vec<Option<Vec<u8>>> = (0..=255u8).map(|b| Some(vec![b])).collect();
         tokens.push(None);
         let extra: [&[u8]; 24] = [
-            b"{\"", b"\":\"", b"\",\"", b"\"}", b"\"]", b"\"]}", b"},{\"", b"0.", b"1.0", b"\":[", b"\":{\"",
-            b"good", b"strong", b"skill", b"_fit", b"\\u00", b"\\n", "é".as_bytes(), b"\xc3", b"\xa9\"",
-            "😀".as_bytes(), b"\xf0\x9f", b"\x98\x80", b"true",
+            b"{\"",
+            b"\":\"",
+            b"\",\"",
+            b"\"}",
+            b"\"]",
+            b"\"]}",
+            b"},{\"",
+            b"0.",
+            b"1.0",
+            b"\":[",
+            b"\":{\"",
+            b"good",
+            b"strong",
+            b"skill",
+            b"_fit",
+            b"\\u00",
+            b"\\n",
+            "é".as_bytes(),
+            b"\xc3",
+            b"\xa9\"",
+            "😀".as_bytes(),
+            b"\xf0\x9f",
+            b"\x98\x80",
+            b"true",
         ];
         tokens.extend(extra.iter().map(|t| Some(t.to_vec())));
         Arc::new(TokenVocab::from_bytes(tokens))
@@ -147,7 +182,13 @@ pub fn byte_vocab() -> (Arc<TokenVocab>, u32) {
 /// A per-process scratch directory (kept for the life of the process).
 pub fn scratch_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::Builder::new().prefix("hirelm-fuzz").tempdir().expect("temp dir")).path()
+    DIR.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("hirelm-fuzz")
+            .tempdir()
+            .expect("temp dir")
+    })
+    .path()
 }
 
 /// Writes `bytes` to `name` in [`scratch_dir`] and returns the path.

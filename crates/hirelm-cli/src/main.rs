@@ -68,12 +68,16 @@ fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HIRELM_LOG").unwrap_or_else(|_| level.into()),
+            tracing_subscriber::EnvFilter::try_from_env("HIRELM_LOG")
+                .unwrap_or_else(|_| level.into()),
         )
         .with_writer(|| LossyStderr)
         .init();
     if let Some(threads) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+        {
             eprintln!("hirelm: cannot set {threads} threads: {e}");
             return ExitCode::from(2);
         }

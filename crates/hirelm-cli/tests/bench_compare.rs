@@ -7,7 +7,9 @@ use std::process::Command;
 #[test]
 fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = std::env::var_os("HIRELM_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
+    let shared = std::env::var_os("HIRELM_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/data"));
     let dir = tempfile::tempdir().expect("tempdir");
     let config = |predictors: &str| {
         format!(
@@ -16,8 +18,16 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             root.join("eval/ci.toml").display()
         )
     };
-    std::fs::write(dir.path().join("compare.toml"), config(r#"["bm25", "bm25-weakened"]"#)).expect("config");
-    std::fs::write(dir.path().join("README.md"), "# r\n<!-- compare:begin -->\nold\n<!-- compare:end -->\nend\n").expect("readme");
+    std::fs::write(
+        dir.path().join("compare.toml"),
+        config(r#"["bm25", "bm25-weakened"]"#),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.path().join("README.md"),
+        "# r\n<!-- compare:begin -->\nold\n<!-- compare:end -->\nend\n",
+    )
+    .expect("readme");
     let run = |config: &str| {
         Command::new(env!("CARGO_BIN_EXE_hirelm"))
             .args(["bench", "compare", "--config", config, "--limit", "20"])
@@ -27,49 +37,159 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .expect("runs")
     };
     let ok = run("compare.toml");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).expect("json")).expect("parses");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).expect("json"))
+            .expect("parses");
     // Two entries of eval/ci.toml (TECH, HOUSE) × two predictors, 20 cases each.
     assert_eq!(json["results"].as_array().map(Vec::len), Some(4));
-    assert!(json["results"].as_array().into_iter().flatten().all(|r| r["cases"] == 20), "{json}");
+    assert!(
+        json["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|r| r["cases"] == 20),
+        "{json}"
+    );
     let checks = json["bar"]["checks"].as_array().expect("checks");
-    assert!(checks.iter().any(|c| c["what"] == "rp@5" && c["outcome"] == "better"), "BM25 beats its three-word version: {checks:?}");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["what"] == "rp@5" && c["outcome"] == "better"),
+        "BM25 beats its three-word version: {checks:?}"
+    );
     let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
-    assert!(readme.contains("| entry | task | metric | bm25 | bm25-weakened |") && !readme.contains("\nold\n") && readme.ends_with("<!-- compare:end -->\nend\n"), "{readme}");
-    assert!(std::fs::read_to_string(dir.path().join("out/compare.html")).expect("html").contains("<svg"));
+    assert!(
+        readme.contains("| entry | task | metric | bm25 | bm25-weakened |")
+            && !readme.contains("\nold\n")
+            && readme.ends_with("<!-- compare:end -->\nend\n"),
+        "{readme}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("out/compare.html"))
+            .expect("html")
+            .contains("<svg")
+    );
     // --render rewrites the reports and the block from compare.json, running nothing.
-    std::fs::write(dir.path().join("README.md"), "<!-- compare:begin -->\n<!-- compare:end -->\n").expect("readme");
-    let render = Command::new(env!("CARGO_BIN_EXE_hirelm")).args(["bench", "compare", "--config", "compare.toml", "--render", "out/compare.json"]).current_dir(dir.path()).output().expect("runs");
-    assert!(render.status.success(), "{}", String::from_utf8_lossy(&render.stderr));
-    assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).expect("readme").trim_end(), format!("<!-- compare:begin -->\n{}\n<!-- compare:end -->", readme.split("<!-- compare:begin -->\n").nth(1).and_then(|r| r.split("\n<!-- compare:end -->").next()).expect("block")));
+    std::fs::write(
+        dir.path().join("README.md"),
+        "<!-- compare:begin -->\n<!-- compare:end -->\n",
+    )
+    .expect("readme");
+    let render = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args([
+            "bench",
+            "compare",
+            "--config",
+            "compare.toml",
+            "--render",
+            "out/compare.json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        render.status.success(),
+        "{}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("README.md"))
+            .expect("readme")
+            .trim_end(),
+        format!(
+            "<!-- compare:begin -->\n{}\n<!-- compare:end -->",
+            readme
+                .split("<!-- compare:begin -->\n")
+                .nth(1)
+                .and_then(|r| r.split("\n<!-- compare:end -->").next())
+                .expect("block")
+        )
+    );
     std::fs::write(dir.path().join("bad.toml"), config(r#"["bm25", "gpt-5"]"#)).expect("config");
     let bad = run("bad.toml");
     let err = String::from_utf8_lossy(&bad.stderr);
-    assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("suite[0]") && err.contains("`gpt-5`"), "{err}");
+    assert!(
+        !bad.status.success()
+            && err.contains("bad.toml")
+            && err.contains("suite[0]")
+            && err.contains("`gpt-5`"),
+        "{err}"
+    );
     // --predictors runs a subset of the config's predictors, and names one it does not have.
     let subset = |only: &str| {
         Command::new(env!("CARGO_BIN_EXE_hirelm"))
-            .args(["bench", "compare", "--config", "compare.toml", "--limit", "5", "--no-readme", "--out", "subset", "--predictors", only])
+            .args([
+                "bench",
+                "compare",
+                "--config",
+                "compare.toml",
+                "--limit",
+                "5",
+                "--no-readme",
+                "--out",
+                "subset",
+                "--predictors",
+                only,
+            ])
             .current_dir(dir.path())
             .env("HIRELM_SHARED_DATA", &shared)
             .output()
             .expect("runs")
     };
     assert!(subset("bm25").status.success());
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("subset/compare.json")).expect("json")).expect("parses");
-    assert!(json["results"].as_array().is_some_and(|r| r.len() == 2 && r.iter().all(|r| r["predictor"] == "bm25")), "{json}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("subset/compare.json")).expect("json"),
+    )
+    .expect("parses");
+    assert!(
+        json["results"]
+            .as_array()
+            .is_some_and(|r| r.len() == 2 && r.iter().all(|r| r["predictor"] == "bm25")),
+        "{json}"
+    );
     let unknown = subset("bm25,gpt-5");
-    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("`gpt-5` is not a predictor"));
+    assert!(
+        !unknown.status.success()
+            && String::from_utf8_lossy(&unknown.stderr).contains("`gpt-5` is not a predictor")
+    );
     // Few-shot examples are read before anything runs: a missing file names the model and the file.
     let few_shot = "[[lm]]\nname = \"base-3shot\"\nfew_shot = { k = 3, data = \"no-such-train.parquet\" }\n[[suite]]";
-    std::fs::write(dir.path().join("few.toml"), config(r#"["bm25", "base-3shot"]"#).replacen("[[suite]]", few_shot, 1)).expect("config");
+    std::fs::write(
+        dir.path().join("few.toml"),
+        config(r#"["bm25", "base-3shot"]"#).replacen("[[suite]]", few_shot, 1),
+    )
+    .expect("config");
     let few = run("few.toml");
     let err = String::from_utf8_lossy(&few.stderr);
-    assert!(!few.status.success() && err.contains("lm `base-3shot` few_shot") && err.contains("no-such-train.parquet"), "{err}");
+    assert!(
+        !few.status.success()
+            && err.contains("lm `base-3shot` few_shot")
+            && err.contains("no-such-train.parquet"),
+        "{err}"
+    );
     // The committed sample shard has no normalise_title example: too few for k = 3 is an error.
     let shard = root.join("datasets/sample/hirelm-v2/train-00000-of-00064.parquet");
-    std::fs::write(dir.path().join("few.toml"), config(r#"["bm25", "base-3shot"]"#).replacen("[[suite]]", &few_shot.replace("no-such-train.parquet", &shard.display().to_string()), 1)).expect("config");
+    std::fs::write(
+        dir.path().join("few.toml"),
+        config(r#"["bm25", "base-3shot"]"#).replacen(
+            "[[suite]]",
+            &few_shot.replace("no-such-train.parquet", &shard.display().to_string()),
+            1,
+        ),
+    )
+    .expect("config");
     let few = run("few.toml");
     let err = String::from_utf8_lossy(&few.stderr);
-    assert!(!few.status.success() && err.contains("train-00000-of-00064.parquet has 0 examples of normalise_title, fewer than k = 3"), "{err}");
+    assert!(
+        !few.status.success()
+            && err.contains(
+                "train-00000-of-00064.parquet has 0 examples of normalise_title, fewer than k = 3"
+            ),
+        "{err}"
+    );
 }

@@ -16,7 +16,8 @@ use hirelm_model::weights::{SafetensorsWeights, WeightSource};
 const STEPS: usize = 60;
 
 fn tiny_encoder(dir: &Path) -> PathBuf {
-    let minilm = hirelm_model::fetched_model(hirelm_model::MINILM_DIR).unwrap_or_else(|e| panic!("{e}"));
+    let minilm =
+        hirelm_model::fetched_model(hirelm_model::MINILM_DIR).unwrap_or_else(|e| panic!("{e}"));
     let base = dir.join("tiny-base");
     std::fs::create_dir_all(&base).expect("mkdir");
     let config = BertConfig {
@@ -44,12 +45,26 @@ fn tiny_encoder(dir: &Path) -> PathBuf {
 }
 
 fn pairs(dir: &Path) -> PathBuf {
-    let words = ["python", "sales", "nursing", "welding", "accounting", "design", "teaching", "driving", "cooking", "legal"];
+    let words = [
+        "python",
+        "sales",
+        "nursing",
+        "welding",
+        "accounting",
+        "design",
+        "teaching",
+        "driving",
+        "cooking",
+        "legal",
+    ];
     let mut lines = String::new();
     for i in 0..240 {
         let skill = words[i % words.len()];
         let pair = EncoderPair {
-            anchor: format!("We need {skill} experience, case {i}, and {} skills.", words[(i * 7 + 3) % words.len()]),
+            anchor: format!(
+                "We need {skill} experience, case {i}, and {} skills.",
+                words[(i * 7 + 3) % words.len()]
+            ),
             positive: format!("{skill} {}", i % 24),
             key: format!("{skill} {}", i % 24),
             source: PairSource::SkillSkape,
@@ -76,13 +91,20 @@ fn recipe(dir: &Path, model: &Path, pairs: &Path) -> PathBuf {
 
 fn train(recipe: &Path, out: &Path, resume: bool) -> Command {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let shared = std::env::var_os("HIRELM_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
+    let shared = std::env::var_os("HIRELM_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/data"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hirelm"));
-    cmd.args(["encoder", "train", "--valid-sentences", "16", "--config"]).arg(recipe).arg("--out").arg(out);
+    cmd.args(["encoder", "train", "--valid-sentences", "16", "--config"])
+        .arg(recipe)
+        .arg("--out")
+        .arg(out);
     if resume {
         cmd.arg("--resume");
     }
-    cmd.env("HIRELM_SHARED_DATA", shared).stdout(Stdio::null()).stderr(Stdio::piped());
+    cmd.env("HIRELM_SHARED_DATA", shared)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     cmd
 }
 
@@ -92,12 +114,18 @@ fn latest_step(out: &Path) -> Option<u64> {
 }
 
 fn final_weights(out: &Path) -> Vec<f32> {
-    let path = out.join(format!("checkpoints/step-{STEPS:08}/encoder/model.safetensors"));
-    let weights = SafetensorsWeights::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    ["encoder.layer.1.attention.self.query.weight", "embeddings.word_embeddings.weight"]
-        .iter()
-        .flat_map(|name| weights.tensor_f32(name).expect("tensor").1)
-        .collect()
+    let path = out.join(format!(
+        "checkpoints/step-{STEPS:08}/encoder/model.safetensors"
+    ));
+    let weights =
+        SafetensorsWeights::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    [
+        "encoder.layer.1.attention.self.query.weight",
+        "embeddings.word_embeddings.weight",
+    ]
+    .iter()
+    .flat_map(|name| weights.tensor_f32(name).expect("tensor").1)
+    .collect()
 }
 
 #[test]
@@ -108,19 +136,37 @@ fn encoder_training_killed_at_random_points_resumes_to_the_uninterrupted_encoder
     let straight = dir.path().join("straight");
     let started = Instant::now();
     let out = train(&recipe, &straight, false).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let full = started.elapsed();
     let expected = final_weights(&straight);
     // The run trained: the weights moved from the initial ones, and it validated and kept a best.
     let initial = SafetensorsWeights::open(model.join("model.safetensors")).expect("initial");
-    let q0 = initial.tensor_f32("encoder.layer.1.attention.self.query.weight").expect("q").1;
-    assert!(q0.iter().zip(&expected).any(|(a, b)| (a - b).abs() > 1e-4), "training changed nothing");
-    assert!(straight.join("best/model.safetensors").is_file() && straight.join("best.json").is_file());
+    let q0 = initial
+        .tensor_f32("encoder.layer.1.attention.self.query.weight")
+        .expect("q")
+        .1;
+    assert!(
+        q0.iter().zip(&expected).any(|(a, b)| (a - b).abs() > 1e-4),
+        "training changed nothing"
+    );
+    assert!(
+        straight.join("best/model.safetensors").is_file() && straight.join("best.json").is_file()
+    );
     let metrics = std::fs::read_to_string(straight.join("metrics.jsonl")).expect("metrics");
     assert_eq!(metrics.lines().count(), STEPS);
-    assert!(metrics.contains("skillskape_dev_rp@5"), "no validation figure in the log");
+    assert!(
+        metrics.contains("skillskape_dev_rp@5"),
+        "no validation figure in the log"
+    );
 
-    let trials: usize = std::env::var("HIRELM_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    let trials: usize = std::env::var("HIRELM_KILL_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let (mut kills, mut cycles) = (0, 0);
     // Kills land at a fraction of the uninterrupted run's time. When the machine speeds up
@@ -133,7 +179,9 @@ fn encoder_training_killed_at_random_points_resumes_to_the_uninterrupted_encoder
         let killed_before = kills;
         loop {
             let before = latest_step(&killed);
-            let mut child = train(&recipe, &killed, before.is_some()).spawn().expect("starts");
+            let mut child = train(&recipe, &killed, before.is_some())
+                .spawn()
+                .expect("starts");
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
@@ -146,19 +194,36 @@ fn encoder_training_killed_at_random_points_resumes_to_the_uninterrupted_encoder
             }
             let status = child.wait().expect("reaped");
             let after = latest_step(&killed);
-            assert!(after >= before, "checkpoint went from {before:?} to {after:?}");
+            assert!(
+                after >= before,
+                "checkpoint went from {before:?} to {after:?}"
+            );
             if status.success() {
                 break;
             }
         }
         let got = final_weights(&killed);
-        let worst = expected.iter().zip(&got).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
-        assert!(worst <= 1e-6, "cycle {cycles}: after {} kills the encoder differs by {worst}", kills - killed_before);
+        let worst = expected
+            .iter()
+            .zip(&got)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst <= 1e-6,
+            "cycle {cycles}: after {} kills the encoder differs by {worst}",
+            kills - killed_before
+        );
         let metrics = std::fs::read_to_string(killed.join("metrics.jsonl")).expect("metrics");
-        assert_eq!(metrics.lines().count(), STEPS, "the resumed log must hold each step once");
+        assert_eq!(
+            metrics.lines().count(),
+            STEPS,
+            "the resumed log must hold each step once"
+        );
         if kills == killed_before && cycles > 3 * trials {
             panic!("no run was killed in {cycles} cycles; the test measured nothing");
         }
     }
-    eprintln!("kill-encoder: {STEPS} steps, {kills} kills over {cycles} runs, every final encoder identical to the uninterrupted one; uninterrupted run {full:?}");
+    eprintln!(
+        "kill-encoder: {STEPS} steps, {kills} kills over {cycles} runs, every final encoder identical to the uninterrupted one; uninterrupted run {full:?}"
+    );
 }

@@ -19,12 +19,29 @@ use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors}
 fn tiny_model(dir: &Path) -> PathBuf {
     let model = dir.join("tiny");
     std::fs::create_dir_all(&model).expect("mkdir");
-    let config = LlamaConfig { vocab_size: 49152, max_seq_len: 512, ..LlamaConfig::tiny_for_tests() };
-    std::fs::write(model.join("config.json"), HfLlamaConfig::from_config(&config).to_string()).expect("config");
-    write_safetensors(&model.join("model.safetensors"), &random_weights(&config, 11)).expect("weights");
-    let gguf = hirelm_model::fetched_model(hirelm_model::SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"));
-    let tokenizer = TextTokenizer::from_gguf(&GgufFile::open(&gguf).expect("gguf")).expect("tokenizer");
-    tokenizer.inner().save(model.join("tokenizer.json"), false).expect("tokenizer.json");
+    let config = LlamaConfig {
+        vocab_size: 49152,
+        max_seq_len: 512,
+        ..LlamaConfig::tiny_for_tests()
+    };
+    std::fs::write(
+        model.join("config.json"),
+        HfLlamaConfig::from_config(&config).to_string(),
+    )
+    .expect("config");
+    write_safetensors(
+        &model.join("model.safetensors"),
+        &random_weights(&config, 11),
+    )
+    .expect("weights");
+    let gguf =
+        hirelm_model::fetched_model(hirelm_model::SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"));
+    let tokenizer =
+        TextTokenizer::from_gguf(&GgufFile::open(&gguf).expect("gguf")).expect("tokenizer");
+    tokenizer
+        .inner()
+        .save(model.join("tokenizer.json"), false)
+        .expect("tokenizer.json");
     model
 }
 
@@ -71,7 +88,10 @@ generate_examples = 0
 
 fn train(recipe: &Path, out: &Path, resume: bool) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hirelm"));
-    cmd.args(["train", "--config"]).arg(recipe).arg("--out").arg(out);
+    cmd.args(["train", "--config"])
+        .arg(recipe)
+        .arg("--out")
+        .arg(out);
     if resume {
         cmd.arg("--resume");
     }
@@ -87,20 +107,32 @@ fn latest_step(out: &Path) -> Option<u64> {
 
 fn adapter_b(dir: &Path) -> Vec<f32> {
     let weights = SafetensorsWeights::open(dir.join("adapter_model.safetensors")).expect("adapter");
-    weights.tensor_f32("base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight").expect("tensor").1
+    weights
+        .tensor_f32("base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight")
+        .expect("tensor")
+        .1
 }
 
 #[test]
 fn training_killed_at_random_points_resumes_to_the_uninterrupted_adapter() {
     let dir = tempfile::tempdir().expect("tempdir");
     let model = tiny_model(dir.path());
-    let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
     let steps = env("HIRELM_KILL_STEPS", 200);
     let recipe = recipe(dir.path(), &model, steps);
     let straight = dir.path().join("straight");
     let started = Instant::now();
     let out = train(&recipe, &straight, false).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let full = started.elapsed();
 
     // Cycles of kill-and-resume until a run completes, each in a fresh directory, until
@@ -119,7 +151,9 @@ fn training_killed_at_random_points_resumes_to_the_uninterrupted_adapter() {
         let killed_before = kills;
         loop {
             let before = latest_step(&killed);
-            let mut child = train(&recipe, &killed, before.is_some()).spawn().expect("starts");
+            let mut child = train(&recipe, &killed, before.is_some())
+                .spawn()
+                .expect("starts");
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
@@ -135,22 +169,41 @@ fn training_killed_at_random_points_resumes_to_the_uninterrupted_adapter() {
             resumes += usize::from(before.is_some());
             // Work is never lost beyond the last checkpoint: the newest one never goes backwards.
             let after = latest_step(&killed);
-            assert!(after >= before, "checkpoint went from {before:?} to {after:?}");
+            assert!(
+                after >= before,
+                "checkpoint went from {before:?} to {after:?}"
+            );
             if status.success() {
                 break;
             }
         }
         let b = adapter_b(&killed.join("adapter"));
-        let worst = expected.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
-        assert!(worst <= 1e-6, "cycle {cycles}: after {} kills the adapter differs by {worst}", kills - killed_before);
+        let worst = expected
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst <= 1e-6,
+            "cycle {cycles}: after {} kills the adapter differs by {worst}",
+            kills - killed_before
+        );
         // No half-written checkpoint is ever taken for a complete one.
-        for entry in std::fs::read_dir(killed.join("checkpoints")).expect("dir").filter_map(Result::ok) {
+        for entry in std::fs::read_dir(killed.join("checkpoints"))
+            .expect("dir")
+            .filter_map(Result::ok)
+        {
             let name = entry.file_name().to_string_lossy().into_owned();
-            assert!(name.starts_with("step-") || name.starts_with(".step-"), "unexpected {name}");
+            assert!(
+                name.starts_with("step-") || name.starts_with(".step-"),
+                "unexpected {name}"
+            );
         }
         if kills == killed_before && cycles > 3 * trials {
             panic!("no run was killed in {cycles} cycles; the test measured nothing");
         }
     }
-    eprintln!("kill-resume: {steps} steps, {kills} kills, {resumes} resumes over {cycles} runs to completion, every final adapter identical to the uninterrupted one; uninterrupted run {full:?}");
+    eprintln!(
+        "kill-resume: {steps} steps, {kills} kills, {resumes} resumes over {cycles} runs to completion, every final adapter identical to the uninterrupted one; uninterrupted run {full:?}"
+    );
 }

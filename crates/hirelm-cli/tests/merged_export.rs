@@ -74,24 +74,41 @@ const MAX_GAP: f32 = 1.0;
 const MAX_MEAN_KL: f64 = 0.015;
 
 fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("repository root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("repository root")
 }
 
 fn fixture() -> Fixture {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merged_export_llamacpp.json"))
-        .expect("fixture is committed");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merged_export_llamacpp.json"),
+    )
+    .expect("fixture is committed");
     serde_json::from_str(&text).expect("fixture parses")
 }
 
 /// `hirelm adapter merge` of the bundled adapter into `out` as `gguf_type`.
 fn merge(out: &Path, gguf_type: &str) {
     let status = Command::new(env!("CARGO_BIN_EXE_hirelm"))
-        .args(["adapter", "merge", "--adapter", "crates/hirelm-infer/adapters/hirelm-hiring-v2", "--gguf-type", gguf_type, "--gguf-out"])
+        .args([
+            "adapter",
+            "merge",
+            "--adapter",
+            "crates/hirelm-infer/adapters/hirelm-hiring-v2",
+            "--gguf-type",
+            gguf_type,
+            "--gguf-out",
+        ])
         .arg(out)
         .current_dir(repo())
         .output()
         .expect("runs");
-    assert!(status.status.success(), "merge failed: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "merge failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 /// How one engine's logits compare with the fixture's.
@@ -119,20 +136,36 @@ impl Verdict {
 
     /// Which bounds fail: (top-1 share or gap, KL).
     fn failures(&self) -> (bool, bool) {
-        (self.disagreement_share() > MAX_DISAGREEMENT_SHARE || self.max_gap() >= MAX_GAP, self.mean_kl() > MAX_MEAN_KL)
+        (
+            self.disagreement_share() > MAX_DISAGREEMENT_SHARE || self.max_gap() >= MAX_GAP,
+            self.mean_kl() > MAX_MEAN_KL,
+        )
     }
 
     fn passes(&self) -> bool {
         self.failures() == (false, false)
     }
 
-    fn score(&mut self, prompt: &str, index: usize, row: &[f32], reference: &Position, top_k: usize) {
+    fn score(
+        &mut self,
+        prompt: &str,
+        index: usize,
+        row: &[f32],
+        reference: &Position,
+        top_k: usize,
+    ) {
         let (agrees, kl) = score_position(row, reference, top_k);
         self.positions += 1;
         self.kl_sum += kl;
         if !agrees {
             let ours = hirelm_model::sampling::argmax(row);
-            let gap = reference.top_ids.iter().position(|&t| t == ours).map_or(f32::INFINITY, |i| reference.top_logits[0] - reference.top_logits[i]);
+            let gap = reference
+                .top_ids
+                .iter()
+                .position(|&t| t == ours)
+                .map_or(f32::INFINITY, |i| {
+                    reference.top_logits[0] - reference.top_logits[i]
+                });
             self.disagreements.push((prompt.to_owned(), index, gap));
         }
     }
@@ -149,15 +182,39 @@ impl Verdict {
 }
 
 /// Every teacher-forced position of `case` through `weights` on `kernel`.
-fn compare(weights: &Arc<EngineWeights>, kernel: DotKernel, case: &FileCase, top_k: usize) -> Verdict {
+fn compare(
+    weights: &Arc<EngineWeights>,
+    kernel: DotKernel,
+    case: &FileCase,
+    top_k: usize,
+) -> Verdict {
     let vocab = weights.config.vocab_size;
     let mut verdict = Verdict::default();
     for prompt in &case.prompts {
-        let fed: Vec<u32> = prompt.ids.iter().chain(&prompt.greedy[..prompt.greedy.len() - 1]).copied().collect();
-        assert_eq!(fed.len(), prompt.positions.len(), "{} {}: fixture positions", case.file, prompt.name);
-        let logits = Session::with_kernel(Arc::clone(weights), kernel).forward_all(&fed).expect("forward");
+        let fed: Vec<u32> = prompt
+            .ids
+            .iter()
+            .chain(&prompt.greedy[..prompt.greedy.len() - 1])
+            .copied()
+            .collect();
+        assert_eq!(
+            fed.len(),
+            prompt.positions.len(),
+            "{} {}: fixture positions",
+            case.file,
+            prompt.name
+        );
+        let logits = Session::with_kernel(Arc::clone(weights), kernel)
+            .forward_all(&fed)
+            .expect("forward");
         for (i, reference) in prompt.positions.iter().enumerate() {
-            verdict.score(&prompt.name, i, &logits[i * vocab..(i + 1) * vocab], reference, top_k);
+            verdict.score(
+                &prompt.name,
+                i,
+                &logits[i * vocab..(i + 1) * vocab],
+                reference,
+                top_k,
+            );
         }
     }
     verdict
@@ -170,17 +227,29 @@ fn compare(weights: &Arc<EngineWeights>, kernel: DotKernel, case: &FileCase, top
 fn export(dir: &Path, case: &FileCase, gguf_type: &str) -> std::path::PathBuf {
     let path = dir.join(&case.file);
     merge(&path, gguf_type);
-    let sha: String = Sha256::digest(std::fs::read(&path).expect("written")).iter().map(|b| format!("{b:02x}")).collect();
+    let sha: String = Sha256::digest(std::fs::read(&path).expect("written"))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     if sha != case.sha256 {
-        eprintln!("{}: sha256 {sha} is not the recorded {} (merge rounding on this CPU?); comparing logits anyway", case.file, case.sha256);
+        eprintln!(
+            "{}: sha256 {sha} is not the recorded {} (merge rounding on this CPU?); comparing logits anyway",
+            case.file, case.sha256
+        );
     }
     path
 }
 
 /// The Llama tensors of a GGUF file, as the engine builds from them.
-fn tensors(path: &Path) -> (hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>) {
+fn tensors(
+    path: &Path,
+) -> (
+    hirelm_model::llama::LlamaConfig,
+    Vec<(String, Vec<usize>, Vec<f32>)>,
+) {
     let file = GgufFile::open(path).expect("opens");
-    let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex()).expect("loads");
+    let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex())
+        .expect("loads");
     (lm.model.config.clone(), lm.model.export_tensors())
 }
 
@@ -188,30 +257,65 @@ fn tensors(path: &Path) -> (hirelm_model::llama::LlamaConfig, Vec<(String, Vec<u
 fn merged_gguf_exports_give_llama_cpps_logits_on_every_kernel_path() {
     let fixture = fixture();
     let dir = tempfile::tempdir().expect("tempdir");
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l[l.find(':').map_or(0, |i| i + 1)..].trim().to_owned()));
-    eprintln!("fixture recorded on {}; this CPU: {}", fixture.recorded_on, cpu.as_deref().unwrap_or("unknown"));
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| {
+        c.lines()
+            .find(|l| l.starts_with("model name"))
+            .map(|l| l[l.find(':').map_or(0, |i| i + 1)..].trim().to_owned())
+    });
+    eprintln!(
+        "fixture recorded on {}; this CPU: {}",
+        fixture.recorded_on,
+        cpu.as_deref().unwrap_or("unknown")
+    );
     let mut failures = Vec::new();
-    for (case, (gguf_type, format)) in fixture.files.iter().zip([("q8-0", WeightFormat::Q8_0), ("f16", WeightFormat::F32)]) {
+    for (case, (gguf_type, format)) in fixture
+        .files
+        .iter()
+        .zip([("q8-0", WeightFormat::Q8_0), ("f16", WeightFormat::F32)])
+    {
         let path = export(dir.path(), case, gguf_type);
         let (config, tensors) = tensors(&path);
-        let weights = Arc::new(EngineWeights::from_tensors(&config, tensors, format).expect("engine weights"));
+        let weights = Arc::new(
+            EngineWeights::from_tensors(&config, tensors, format).expect("engine weights"),
+        );
         for kernel in DotKernel::available() {
             let v = compare(&weights, kernel, case, fixture.top_k);
             eprintln!("{} on {}: {}", case.file, kernel.name(), v.summary());
             // Enough positions that a share of disagreements means something.
-            assert!(v.positions >= 200, "{}: only {} positions in the fixture", case.file, v.positions);
+            assert!(
+                v.positions >= 200,
+                "{}: only {} positions in the fixture",
+                case.file,
+                v.positions
+            );
             if !v.passes() {
-                failures.push(format!("{} on {}: {}; differ at {:?}", case.file, kernel.name(), v.summary(), v.disagreements));
+                failures.push(format!(
+                    "{} on {}: {}; differ at {:?}",
+                    case.file,
+                    kernel.name(),
+                    v.summary(),
+                    v.disagreements
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "hirelm parts from llama.cpp beyond the tolerance:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "hirelm parts from llama.cpp beyond the tolerance:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Rewrites every row of one projection (layer 15's `o_proj`, one of 30 layers' seven) as a
 /// broken kernel would see it, block by block.
-fn break_one_projection(tensors: &mut [(String, Vec<usize>, Vec<f32>)], breakage: impl Fn(&mut [f32])) {
-    let (_, shape, data) = tensors.iter_mut().find(|(name, _, _)| name == "model.layers.15.self_attn.o_proj.weight").expect("o_proj");
+fn break_one_projection(
+    tensors: &mut [(String, Vec<usize>, Vec<f32>)],
+    breakage: impl Fn(&mut [f32]),
+) {
+    let (_, shape, data) = tensors
+        .iter_mut()
+        .find(|(name, _, _)| name == "model.layers.15.self_attn.o_proj.weight")
+        .expect("o_proj");
     data.chunks_exact_mut(shape[1]).for_each(breakage);
 }
 
@@ -236,13 +340,24 @@ fn a_wrong_kernel_fails_the_comparison() {
         }
     };
     let one_block_off = |row: &mut [f32]| row.rotate_left(32);
-    let breakages: [(&str, &dyn Fn(&mut [f32])); 2] = [("first scale only", &first_scale_only), ("one block off", &one_block_off)];
+    let breakages: [(&str, &dyn Fn(&mut [f32])); 2] = [
+        ("first scale only", &first_scale_only),
+        ("one block off", &one_block_off),
+    ];
     for (name, breakage) in breakages {
         let mut broken = tensors.clone();
         break_one_projection(&mut broken, breakage);
-        let weights = Arc::new(EngineWeights::from_tensors(&config, broken, WeightFormat::Q8_0).expect("engine weights"));
+        let weights = Arc::new(
+            EngineWeights::from_tensors(&config, broken, WeightFormat::Q8_0)
+                .expect("engine weights"),
+        );
         let v = compare(&weights, DotKernel::detect(), case, fixture.top_k);
         eprintln!("{name}: {}", v.summary());
-        assert_eq!(v.failures(), (true, true), "{name}: a broken kernel passes a bound: {}", v.summary());
+        assert_eq!(
+            v.failures(),
+            (true, true),
+            "{name}: a broken kernel passes a bound: {}",
+            v.summary()
+        );
     }
 }

@@ -26,8 +26,13 @@ pub enum PairSource {
 
 impl PairSource {
     /// Every source, in card order.
-    pub const ALL: [PairSource; 5] =
-        [Self::EscoAlternative, Self::EscoDefinition, Self::SkillSkape, Self::Concatenated, Self::Title];
+    pub const ALL: [PairSource; 5] = [
+        Self::EscoAlternative,
+        Self::EscoDefinition,
+        Self::SkillSkape,
+        Self::Concatenated,
+        Self::Title,
+    ];
 
     /// The snake_case name used in files and configs.
     pub fn name(self) -> &'static str {
@@ -64,7 +69,10 @@ pub struct EncoderPair {
 
 /// Reads a JSON-lines file of [`EncoderPair`]s; a bad line is an error naming its number.
 pub fn read_encoder_pairs(path: &Path) -> Result<Vec<EncoderPair>, crate::CoreError> {
-    let io = |e: std::io::Error| crate::CoreError::Io { path: path.to_path_buf(), reason: e.to_string() };
+    let io = |e: std::io::Error| crate::CoreError::Io {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut pairs = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -77,7 +85,10 @@ pub fn read_encoder_pairs(path: &Path) -> Result<Vec<EncoderPair>, crate::CoreEr
             reason: format!("line {}: not an encoder pair: {e}", i + 1),
         })?;
         if pair.anchor.trim().is_empty() || pair.positive.trim().is_empty() {
-            return Err(crate::CoreError::Io { path: path.to_path_buf(), reason: format!("line {}: empty anchor or positive", i + 1) });
+            return Err(crate::CoreError::Io {
+                path: path.to_path_buf(),
+                reason: format!("line {}: empty anchor or positive", i + 1),
+            });
         }
         pairs.push(pair);
     }
@@ -88,7 +99,10 @@ pub fn read_encoder_pairs(path: &Path) -> Result<Vec<EncoderPair>, crate::CoreEr
 /// runs of whitespace collapse (the benchmark's label list and annotations differ in exactly
 /// these ways).
 pub fn normalise_label(label: &str) -> String {
-    let replaced: String = label.chars().map(|c| if c == ',' || c == '\u{a0}' { ' ' } else { c }).collect();
+    let replaced: String = label
+        .chars()
+        .map(|c| if c == ',' || c == '\u{a0}' { ' ' } else { c })
+        .collect();
     replaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -101,11 +115,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hirelm-pairs-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("pairs.jsonl");
-        let pair = EncoderPair { anchor: "Rust dev".into(), positive: "Rust".into(), key: "rust".into(), source: PairSource::Title };
+        let pair = EncoderPair {
+            anchor: "Rust dev".into(),
+            positive: "Rust".into(),
+            key: "rust".into(),
+            source: PairSource::Title,
+        };
         let line = serde_json::to_string(&pair).expect("json");
         assert!(line.contains("\"source\":\"title\""), "{line}");
         std::fs::write(&path, format!("{line}\n\n{line}\n")).expect("write");
-        assert_eq!(read_encoder_pairs(&path).expect("read"), vec![pair.clone(), pair]);
+        assert_eq!(
+            read_encoder_pairs(&path).expect("read"),
+            vec![pair.clone(), pair]
+        );
         std::fs::write(&path, format!("{line}\n{{\"anchor\": 1}}\n")).expect("write");
         let err = read_encoder_pairs(&path).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
@@ -114,7 +136,10 @@ mod tests {
 
     #[test]
     fn labels_normalise_like_the_benchmark() {
-        assert_eq!(normalise_label("data extraction, transformation and loading tools"), "data extraction transformation and loading tools");
+        assert_eq!(
+            normalise_label("data extraction, transformation and loading tools"),
+            "data extraction transformation and loading tools"
+        );
         assert_eq!(normalise_label("\u{a0}x\u{a0}\u{a0}y "), "x y");
     }
 }

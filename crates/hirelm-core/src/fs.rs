@@ -10,9 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// temporary file is removed on failure.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let file_name =
-        path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp-{}-{}",
         file_name.to_string_lossy(),
@@ -44,7 +48,11 @@ mod tests {
         write_atomic(&path, b"one").expect("first");
         write_atomic(&path, b"two").expect("second");
         assert_eq!(fs::read(&path).expect("read"), b"two");
-        let names: Vec<_> = fs::read_dir(&dir).expect("list").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .expect("list")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
         assert!(write_atomic(&dir.join("missing").join("x"), b"x").is_err());
         fs::remove_dir_all(&dir).expect("cleanup");

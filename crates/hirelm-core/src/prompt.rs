@@ -11,12 +11,18 @@ use crate::schema::output_schema;
 fn task_goal(task: Task) -> &'static str {
     match task {
         Task::DraftJobPost => "Write a job post for the client's brief.",
-        Task::ExtractSkills => "List the ESCO skills that the job-ad sentence asks for, most relevant first.",
+        Task::ExtractSkills => {
+            "List the ESCO skills that the job-ad sentence asks for, most relevant first."
+        }
         Task::NormaliseTitle => "Map the job title to its ESCO occupation.",
         Task::ScoreMatch => "Score how well the freelancer profile matches the job.",
         Task::RankCandidates => "Rank the candidate profiles for the job, best first.",
-        Task::ScheduleInterview => "Find interview slots that fit both availabilities and the constraints.",
-        Task::EvaluateCandidate => "Score the candidate against the rubric with short justifications.",
+        Task::ScheduleInterview => {
+            "Find interview slots that fit both availabilities and the constraints."
+        }
+        Task::EvaluateCandidate => {
+            "Score the candidate against the rubric with short justifications."
+        }
     }
 }
 
@@ -58,9 +64,18 @@ mod tests {
 
     #[test]
     fn messages_render_text_verbatim_and_records_as_json() {
-        assert_eq!(user_message(&Value::String("Senior Rust dev".into())), "Senior Rust dev");
+        assert_eq!(
+            user_message(&Value::String("Senior Rust dev".into())),
+            "Senior Rust dev"
+        );
         let record = serde_json::json!({"title": "Nurse", "skills": ["triage"]});
-        assert_eq!(user_message(&record), r#"{"skills":["triage"],"title":"Nurse"}"#);
-        assert_eq!(assistant_message(&serde_json::json!({"skills": []})), r#"{"skills":[]}"#);
+        assert_eq!(
+            user_message(&record),
+            r#"{"skills":["triage"],"title":"Nurse"}"#
+        );
+        assert_eq!(
+            assistant_message(&serde_json::json!({"skills": []})),
+            r#"{"skills":[]}"#
+        );
     }
 }

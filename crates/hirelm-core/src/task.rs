@@ -63,10 +63,13 @@ impl FromStr for Task {
     type Err = CoreError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Task::ALL.into_iter().find(|t| t.name() == s).ok_or_else(|| CoreError::UnknownTask {
-            name: s.to_string(),
-            expected: Task::ALL.map(Task::name).join(", "),
-        })
+        Task::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| CoreError::UnknownTask {
+                name: s.to_string(),
+                expected: Task::ALL.map(Task::name).join(", "),
+            })
     }
 }
 
@@ -87,6 +90,9 @@ mod tests {
     fn unknown_task_lists_the_valid_ones() {
         let err = "summarise".parse::<Task>().expect_err("not a task");
         let text = err.to_string();
-        assert!(text.contains("`summarise`") && text.contains("normalise_title"), "{text}");
+        assert!(
+            text.contains("`summarise`") && text.contains("normalise_title"),
+            "{text}"
+        );
     }
 }

@@ -168,13 +168,20 @@ impl Report {
             );
         }
         if let Some(m) = &self.market {
-            let _ = writeln!(w, "\n## Simulated market (score_match, rank_candidates, evaluate_candidate, draft_job_post)\n");
+            let _ = writeln!(
+                w,
+                "\n## Simulated market (score_match, rank_candidates, evaluate_candidate, draft_job_post)\n"
+            );
             let _ = writeln!(
                 w,
                 "ESCO occupation → BLS OEWS wage row (see `hirelm_curate::market::soc_map`): {}; \
                  occupations with too few lexically matched skills (unused) {}; occupations used {} over {} distinct SOC rows. \
                  Each example's `source` names its SOC rows after `#soc=`.",
-                m.by_method.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", "),
+                m.by_method
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 m.too_few_skills,
                 m.usable,
                 m.soc_rows
@@ -215,5 +222,6 @@ pub fn write_card(dir: &Path, report: &Report) -> Result<(), CurateError> {
         None => "card.md".to_string(),
     };
     let path = dir.join(name);
-    hirelm_core::fs::write_atomic(&path, report.render().as_bytes()).map_err(|e| CurateError::io(&path, e))
+    hirelm_core::fs::write_atomic(&path, report.render().as_bytes())
+        .map_err(|e| CurateError::io(&path, e))
 }

@@ -104,9 +104,14 @@ pub struct TaskCount {
 impl CurateConfig {
     /// Whether any task drawing on the simulated market (wages, names) is on.
     pub fn needs_market(&self) -> bool {
-        [&self.score_match, &self.rank_candidates, &self.evaluate_candidate, &self.draft_job_post]
-            .iter()
-            .any(|c| c.examples > 0)
+        [
+            &self.score_match,
+            &self.rank_candidates,
+            &self.evaluate_candidate,
+            &self.draft_job_post,
+        ]
+        .iter()
+        .any(|c| c.examples > 0)
     }
 }
 

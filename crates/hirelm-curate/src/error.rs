@@ -85,7 +85,12 @@ impl CurateError {
 
     /// A CSV reader error on `path`, at the line the reader reports.
     pub fn csv_row(path: impl Into<PathBuf>, e: &csv::Error) -> Self {
-        Self::record(path, e.position().map(|p| p.line()).unwrap_or(0), "row", e.to_string())
+        Self::record(
+            path,
+            e.position().map(|p| p.line()).unwrap_or(0),
+            "row",
+            e.to_string(),
+        )
     }
 
     /// A [`CurateError::Record`] error.

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-
 use crate::error::CurateError;
 use crate::sqlite::{open_source, sqlite_error};
 
@@ -83,14 +82,17 @@ pub fn read_names_by_year(
         )
         .map_err(err)?;
     let rows = stmt
-        .query_map(rusqlite::params![from_year, to_year, min_births as i64], |r| {
-            Ok(YearName {
-                name: capitalise(&r.get::<_, String>(0)?),
-                sex: r.get(1)?,
-                year: r.get::<_, i64>(2)?.max(0) as u32,
-                births: r.get::<_, i64>(3)?.max(0) as u64,
-            })
-        })
+        .query_map(
+            rusqlite::params![from_year, to_year, min_births as i64],
+            |r| {
+                Ok(YearName {
+                    name: capitalise(&r.get::<_, String>(0)?),
+                    sex: r.get(1)?,
+                    year: r.get::<_, i64>(2)?.max(0) as u32,
+                    births: r.get::<_, i64>(3)?.max(0) as u64,
+                })
+            },
+        )
         .map_err(err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(err)
 }

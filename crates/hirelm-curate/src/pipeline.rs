@@ -175,11 +175,26 @@ pub fn curate(
         config.seed,
     ));
     if config.needs_market() {
-        progress.stage("building the market (ESCO skill sets, BLS wages, names)", None);
+        progress.stage(
+            "building the market (ESCO skill sets, BLS wages, names)",
+            None,
+        );
         let market = build_market(config, &skills, &occupations, &mut report)?;
-        examples.extend(tasks::score_match_examples(&market, config.score_match.examples, config.seed));
-        examples.extend(tasks::rank_examples(&market, config.rank_candidates.examples, config.seed));
-        examples.extend(tasks::evaluate_examples(&market, config.evaluate_candidate.examples, config.seed));
+        examples.extend(tasks::score_match_examples(
+            &market,
+            config.score_match.examples,
+            config.seed,
+        ));
+        examples.extend(tasks::rank_examples(
+            &market,
+            config.rank_candidates.examples,
+            config.seed,
+        ));
+        examples.extend(tasks::evaluate_examples(
+            &market,
+            config.evaluate_candidate.examples,
+            config.seed,
+        ));
         examples.extend(tasks::draft_examples(
             &market,
             &span_sentences,
@@ -252,15 +267,27 @@ fn build_market(
     let names_path = data.join("names/us-name-data.sqlite");
     let wages = crate::wages::read_national_wages(&wages_path)?;
     let mapper = crate::market::soc_map::SocMapper::new(&wages, &wages_path)?;
-    let names = crate::names::read_names_by_year(&names_path, NAME_YEARS.0, NAME_YEARS.1, NAME_MIN_BIRTHS)?;
+    let names =
+        crate::names::read_names_by_year(&names_path, NAME_YEARS.0, NAME_YEARS.1, NAME_MIN_BIRTHS)?;
     if names.is_empty() {
         return Err(CurateError::Sqlite {
             path: names_path,
-            reason: format!("no first names born {}-{} in usNameData", NAME_YEARS.0, NAME_YEARS.1),
+            reason: format!(
+                "no first names born {}-{} in usNameData",
+                NAME_YEARS.0, NAME_YEARS.1
+            ),
         });
     }
-    report.sources.push(source_info(tasks::BLS_SOURCE, "public domain (US BLS)", &wages_path)?);
-    report.sources.push(source_info(tasks::NAMES_SOURCE, "MIT (data: US SSA, public domain)", &names_path)?);
+    report.sources.push(source_info(
+        tasks::BLS_SOURCE,
+        "public domain (US BLS)",
+        &wages_path,
+    )?);
+    report.sources.push(source_info(
+        tasks::NAMES_SOURCE,
+        "MIT (data: US SSA, public domain)",
+        &names_path,
+    )?);
     let market = crate::market::Market::new(
         occupations,
         skills,

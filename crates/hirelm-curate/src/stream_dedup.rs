@@ -52,8 +52,17 @@ pub struct DedupOptions {
 impl Default for DedupOptions {
     fn default() -> Self {
         // datasketch's optimal bands for threshold 0.8 and 128 permutations.
-        let minhash = MinHashConfig { bands: 9, rows: Some(13), ..MinHashConfig::default() };
-        Self { column: "text".into(), batch_rows: 8192, minhash, pairs: None }
+        let minhash = MinHashConfig {
+            bands: 9,
+            rows: Some(13),
+            ..MinHashConfig::default()
+        };
+        Self {
+            column: "text".into(),
+            batch_rows: 8192,
+            minhash,
+            pairs: None,
+        }
     }
 }
 
@@ -86,12 +95,23 @@ pub fn dedup_parquet(
     progress: &mut dyn Progress,
 ) -> Result<DedupReport, CurateError> {
     if let Some(problem) = options.minhash.problem() {
-        return Err(CurateError::Config { path: input.to_path_buf(), field: "minhash".into(), reason: problem });
+        return Err(CurateError::Config {
+            path: input.to_path_buf(),
+            field: "minhash".into(),
+            reason: problem,
+        });
     }
     let tmp_out = output.with_extension("parquet.tmp");
     let scratch = output.with_extension("signatures.tmp");
     let tmp_pairs = options.pairs.as_ref().map(|p| p.with_extension("tsv.tmp"));
-    let result = run(input, &tmp_out, &scratch, tmp_pairs.as_deref(), options, progress);
+    let result = run(
+        input,
+        &tmp_out,
+        &scratch,
+        tmp_pairs.as_deref(),
+        options,
+        progress,
+    );
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp_out);
         if let Some(p) = &tmp_pairs {
@@ -114,19 +134,40 @@ fn run(
     options: &DedupOptions,
     progress: &mut dyn Progress,
 ) -> Result<DedupReport, CurateError> {
-    let perr = |path: &Path, reason: String| CurateError::Parquet { path: path.to_path_buf(), reason };
+    let perr = |path: &Path, reason: String| CurateError::Parquet {
+        path: path.to_path_buf(),
+        reason,
+    };
     let file = File::open(input).map_err(|e| CurateError::io(input, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| perr(input, e.to_string()))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| perr(input, e.to_string()))?;
     let schema = builder.schema().clone();
     let field = schema.field_with_name(&options.column).map_err(|_| {
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        perr(input, format!("no column `{}` (columns: {})", options.column, names.join(", ")))
+        perr(
+            input,
+            format!(
+                "no column `{}` (columns: {})",
+                options.column,
+                names.join(", ")
+            ),
+        )
     })?;
     if !matches!(field.data_type(), DataType::Utf8 | DataType::LargeUtf8) {
-        return Err(perr(input, format!("column `{}` is {}, not text", options.column, field.data_type())));
+        return Err(perr(
+            input,
+            format!(
+                "column `{}` is {}, not text",
+                options.column,
+                field.data_type()
+            ),
+        ));
     }
     let total = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-    let reader = builder.with_batch_size(options.batch_rows.max(1)).build().map_err(|e| perr(input, e.to_string()))?;
+    let reader = builder
+        .with_batch_size(options.batch_rows.max(1))
+        .build()
+        .map_err(|e| perr(input, e.to_string()))?;
 
     let out_file = File::create(tmp_out).map_err(|e| CurateError::io(tmp_out, e))?;
     // Bounded row groups: the writer buffers a whole row group (by default a million rows).
@@ -134,7 +175,8 @@ fn run(
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build();
-    let mut writer = ArrowWriter::try_new(out_file, schema.clone(), Some(props)).map_err(|e| perr(tmp_out, e.to_string()))?;
+    let mut writer = ArrowWriter::try_new(out_file, schema.clone(), Some(props))
+        .map_err(|e| perr(tmp_out, e.to_string()))?;
     let mut pairs = match tmp_pairs {
         Some(p) => {
             let mut w = BufWriter::new(File::create(p).map_err(|e| CurateError::io(p, e))?);
@@ -144,7 +186,8 @@ fn run(
         None => None,
     };
     let hasher = MinHasher::new(options.minhash.clone());
-    let mut index = LshIndex::new(hasher.clone(), scratch).map_err(|e| CurateError::io(scratch, e))?;
+    let mut index =
+        LshIndex::new(hasher.clone(), scratch).map_err(|e| CurateError::io(scratch, e))?;
     let mut report = DedupReport {
         rows: 0,
         kept: 0,
@@ -160,9 +203,15 @@ fn run(
     let mut unwritten: Option<RecordBatch> = None;
     for batch in reader {
         let batch = batch.map_err(|e| perr(input, e.to_string()))?;
-        let texts = texts_of(&batch, &options.column).ok_or_else(|| perr(input, format!("column `{}` is not text", options.column)))?;
+        let texts = texts_of(&batch, &options.column)
+            .ok_or_else(|| perr(input, format!("column `{}` is not text", options.column)))?;
         let (signatures, written) = rayon::join(
-            || texts.par_iter().map(|t| t.map(|t| hasher.signature(t))).collect::<Vec<Option<Vec<u32>>>>(),
+            || {
+                texts
+                    .par_iter()
+                    .map(|t| t.map(|t| hasher.signature(t)))
+                    .collect::<Vec<Option<Vec<u32>>>>()
+            },
             || unwritten.take().map_or(Ok(()), |kept| writer.write(&kept)),
         );
         written.map_err(|e| perr(tmp_out, e.to_string()))?;
@@ -175,24 +224,31 @@ fn run(
                 keep.push(true);
                 continue;
             };
-            match index.push(row, sig).map_err(|e| CurateError::io(scratch, e))? {
+            match index
+                .push(row, sig)
+                .map_err(|e| CurateError::io(scratch, e))?
+            {
                 Verdict::Kept => keep.push(true),
                 Verdict::Duplicate { of, similarity } => {
                     keep.push(false);
                     report.duplicates += 1;
                     if let Some((path, w)) = &mut pairs {
-                        writeln!(w, "{row}\t{of}\t{similarity:.6}").map_err(|e| CurateError::io(*path, e))?;
+                        writeln!(w, "{row}\t{of}\t{similarity:.6}")
+                            .map_err(|e| CurateError::io(*path, e))?;
                     }
                 }
             }
         }
-        let kept = arrow_select::filter::filter_record_batch(&batch, &BooleanArray::from(keep)).map_err(|e| perr(input, e.to_string()))?;
+        let kept = arrow_select::filter::filter_record_batch(&batch, &BooleanArray::from(keep))
+            .map_err(|e| perr(input, e.to_string()))?;
         report.kept += kept.num_rows() as u64;
         unwritten = Some(kept);
         progress.advance(batch.num_rows() as u64);
     }
     if let Some(kept) = unwritten {
-        writer.write(&kept).map_err(|e| perr(tmp_out, e.to_string()))?;
+        writer
+            .write(&kept)
+            .map_err(|e| perr(tmp_out, e.to_string()))?;
     }
     writer.close().map_err(|e| perr(tmp_out, e.to_string()))?;
     if let Some((path, mut w)) = pairs {
@@ -229,55 +285,107 @@ mod tests {
             Field::new("text", DataType::Utf8, true),
         ]));
         let ids = Int64Array::from_iter_values(0..texts.len() as i64);
-        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(ids), Arc::new(StringArray::from(texts.to_vec()))]).expect("batch");
-        let mut w = ArrowWriter::try_new(File::create(path).expect("create"), schema, None).expect("writer");
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(ids), Arc::new(StringArray::from(texts.to_vec()))],
+        )
+        .expect("batch");
+        let mut w = ArrowWriter::try_new(File::create(path).expect("create"), schema, None)
+            .expect("writer");
         w.write(&batch).expect("write");
         w.close().expect("close");
     }
 
     fn read_ids(path: &Path) -> Vec<i64> {
-        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("open")).expect("builder").build().expect("reader");
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("open"))
+            .expect("builder")
+            .build()
+            .expect("reader");
         reader
             .flat_map(|b| {
                 let b = b.expect("batch");
-                b.column(0).as_primitive::<arrow_array::types::Int64Type>().values().to_vec()
+                b.column(0)
+                    .as_primitive::<arrow_array::types::Int64Type>()
+                    .values()
+                    .to_vec()
             })
             .collect()
     }
 
-    const A: &str = "We are looking for a senior backend engineer with strong Python and PostgreSQL experience";
+    const A: &str =
+        "We are looking for a senior backend engineer with strong Python and PostgreSQL experience";
     const B: &str = "Design and build data pipelines on Spark and Kafka for our analytics platform serving users";
 
     #[test]
     fn drops_later_near_duplicates_across_batches_and_keeps_the_schema() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (input, output, pairs) = (dir.path().join("in.parquet"), dir.path().join("out.parquet"), dir.path().join("pairs.tsv"));
+        let (input, output, pairs) = (
+            dir.path().join("in.parquet"),
+            dir.path().join("out.parquet"),
+            dir.path().join("pairs.tsv"),
+        );
         let a2 = format!("{A}!");
         write_input(&input, &[Some(A), Some(B), None, Some(&a2), Some(B), None]);
-        let options = DedupOptions { batch_rows: 2, pairs: Some(pairs.clone()), ..DedupOptions::default() };
+        let options = DedupOptions {
+            batch_rows: 2,
+            pairs: Some(pairs.clone()),
+            ..DedupOptions::default()
+        };
         let report = dedup_parquet(&input, &output, &options, &mut NoProgress).expect("dedup");
-        assert_eq!((report.rows, report.kept, report.duplicates, report.null_texts), (6, 4, 2, 2));
+        assert_eq!(
+            (
+                report.rows,
+                report.kept,
+                report.duplicates,
+                report.null_texts
+            ),
+            (6, 4, 2, 2)
+        );
         assert_eq!(read_ids(&output), vec![0, 1, 2, 5]);
         let tsv = std::fs::read_to_string(&pairs).expect("pairs");
         let lines: Vec<&str> = tsv.lines().collect();
         assert_eq!(lines[0], "row\tduplicate_of\tsimilarity");
-        assert!(lines[1].starts_with("3\t0\t") && lines[2] == "4\t1\t1.000000", "{tsv}");
-        assert!(!dir.path().join("out.signatures.tmp").exists() && !dir.path().join("out.parquet.tmp").exists());
+        assert!(
+            lines[1].starts_with("3\t0\t") && lines[2] == "4\t1\t1.000000",
+            "{tsv}"
+        );
+        assert!(
+            !dir.path().join("out.signatures.tmp").exists()
+                && !dir.path().join("out.parquet.tmp").exists()
+        );
     }
 
     #[test]
     fn a_missing_column_names_the_file_and_the_columns_and_writes_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (input, output) = (dir.path().join("in.parquet"), dir.path().join("out.parquet"));
+        let (input, output) = (
+            dir.path().join("in.parquet"),
+            dir.path().join("out.parquet"),
+        );
         write_input(&input, &[Some(A)]);
-        let options = DedupOptions { column: "body".into(), ..DedupOptions::default() };
-        let err = dedup_parquet(&input, &output, &options, &mut NoProgress).expect_err("no column").to_string();
-        assert!(err.contains("in.parquet") && err.contains("no column `body` (columns: id, text)"), "{err}");
+        let options = DedupOptions {
+            column: "body".into(),
+            ..DedupOptions::default()
+        };
+        let err = dedup_parquet(&input, &output, &options, &mut NoProgress)
+            .expect_err("no column")
+            .to_string();
+        assert!(
+            err.contains("in.parquet") && err.contains("no column `body` (columns: id, text)"),
+            "{err}"
+        );
         assert!(!output.exists() && !dir.path().join("out.parquet.tmp").exists());
-        let err = dedup_parquet(&dir.path().join("nope.parquet"), &output, &DedupOptions::default(), &mut NoProgress).expect_err("missing");
+        let err = dedup_parquet(
+            &dir.path().join("nope.parquet"),
+            &output,
+            &DedupOptions::default(),
+            &mut NoProgress,
+        )
+        .expect_err("missing");
         assert!(err.to_string().contains("nope.parquet"), "{err}");
         std::fs::write(&input, b"not parquet").expect("write");
-        let err = dedup_parquet(&input, &output, &DedupOptions::default(), &mut NoProgress).expect_err("corrupt");
+        let err = dedup_parquet(&input, &output, &DedupOptions::default(), &mut NoProgress)
+            .expect_err("corrupt");
         assert!(err.to_string().contains("in.parquet: parquet:"), "{err}");
     }
 }

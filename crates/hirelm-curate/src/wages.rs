@@ -7,7 +7,6 @@
 
 use std::path::Path;
 
-
 use crate::error::CurateError;
 use crate::sqlite::{open_source, sqlite_error};
 

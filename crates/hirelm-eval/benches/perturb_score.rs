@@ -22,23 +22,63 @@ use serde_json::{Value, json};
 
 const N: usize = 10_000;
 const WORDS: [&str; 24] = [
-    "Python", "SQL", "manage", "teams", "organising", "data", "pipelines", "colour", "customer", "service", "with", "and",
-    "5", "years", "$5000", "budget", "Java", "reports", "in", "the", "cloud", "she", "his", "analyse",
+    "Python",
+    "SQL",
+    "manage",
+    "teams",
+    "organising",
+    "data",
+    "pipelines",
+    "colour",
+    "customer",
+    "service",
+    "with",
+    "and",
+    "5",
+    "years",
+    "$5000",
+    "budget",
+    "Java",
+    "reports",
+    "in",
+    "the",
+    "cloud",
+    "she",
+    "his",
+    "analyse",
 ];
-const SKILLS: [&str; 8] = ["SQL", "Python (computer programming)", "Rust", "Excel", "teamwork", "Java (computer programming)", "Go", "Docker"];
+const SKILLS: [&str; 8] = [
+    "SQL",
+    "Python (computer programming)",
+    "Rust",
+    "Excel",
+    "teamwork",
+    "Java (computer programming)",
+    "Go",
+    "Docker",
+];
 
 fn sentences(rng: &mut SplitMix64) -> Vec<String> {
     (0..N)
         .map(|_| {
             let len = 8 + rng.below(16);
-            let words: Vec<&str> = (0..len).map(|i| if i % 6 == 5 { "," } else { WORDS[rng.below(WORDS.len())] }).collect();
+            let words: Vec<&str> = (0..len)
+                .map(|i| {
+                    if i % 6 == 5 {
+                        ","
+                    } else {
+                        WORDS[rng.below(WORDS.len())]
+                    }
+                })
+                .collect();
             format!("{}.", words.join(" ").replace(" ,", ","))
         })
         .collect()
 }
 
 fn match_inputs(rng: &mut SplitMix64) -> Vec<Value> {
-    let mut pick = |k: usize| -> Vec<&str> { (0..k).map(|_| SKILLS[rng.below(SKILLS.len())]).collect() };
+    let mut pick =
+        |k: usize| -> Vec<&str> { (0..k).map(|_| SKILLS[rng.below(SKILLS.len())]).collect() };
     (0..N)
         .map(|i| {
             let name = ["Mary", "John", "Linda", "James"][i % 4];
@@ -51,7 +91,9 @@ fn match_inputs(rng: &mut SplitMix64) -> Vec<Value> {
 }
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("HIRELM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data"))
+    std::env::var_os("HIRELM_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data"))
 }
 
 fn context(pack: Pack) -> Option<PackContext> {
@@ -69,17 +111,31 @@ fn packs(c: &mut Criterion) {
     let texts = sentences(&mut rng);
     let inputs = match_inputs(&mut rng);
     let mut group = c.benchmark_group("pack_10k");
-    group.throughput(Throughput::Elements(N as u64)).sample_size(10);
+    group
+        .throughput(Throughput::Elements(N as u64))
+        .sample_size(10);
     for pack in Pack::TEXT {
         let Some(ctx) = context(pack) else { continue };
         group.bench_function(format!("text/{}", pack.name()), |b| {
-            b.iter(|| texts.iter().enumerate().map(|(i, t)| pack.apply_with(black_box(t), i as u64, &ctx).len()).sum::<usize>())
+            b.iter(|| {
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| pack.apply_with(black_box(t), i as u64, &ctx).len())
+                    .sum::<usize>()
+            })
         });
     }
     for pack in Pack::STRUCTURED {
         let Some(ctx) = context(pack) else { continue };
         group.bench_function(format!("structured/{}", pack.name()), |b| {
-            b.iter(|| inputs.iter().enumerate().filter_map(|(i, v)| pack.apply_json(black_box(v), i as u64, &ctx)).count())
+            b.iter(|| {
+                inputs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| pack.apply_json(black_box(v), i as u64, &ctx))
+                    .count()
+            })
         });
     }
     group.finish();
@@ -88,14 +144,26 @@ fn packs(c: &mut Criterion) {
 fn scoring(c: &mut Criterion) {
     let mut rng = SplitMix64::new(18);
     let ids: Vec<String> = (0..500).map(|i| format!("skill {i}")).collect();
-    let ranked: Vec<Vec<String>> = (0..N).map(|_| (0..20).map(|_| ids[rng.below(ids.len())].clone()).collect()).collect();
-    let gold: Vec<Vec<String>> = (0..N).map(|_| (0..3).map(|_| ids[rng.below(50)].clone()).collect()).collect();
+    let ranked: Vec<Vec<String>> = (0..N)
+        .map(|_| (0..20).map(|_| ids[rng.below(ids.len())].clone()).collect())
+        .collect();
+    let gold: Vec<Vec<String>> = (0..N)
+        .map(|_| (0..3).map(|_| ids[rng.below(50)].clone()).collect())
+        .collect();
     let raws: Vec<String> = ranked
         .iter()
-        .map(|r| ranked_output(Task::ExtractSkills, &r.iter().map(|id| (id.clone(), 0.5)).collect::<Vec<_>>()).to_string())
+        .map(|r| {
+            ranked_output(
+                Task::ExtractSkills,
+                &r.iter().map(|id| (id.clone(), 0.5)).collect::<Vec<_>>(),
+            )
+            .to_string()
+        })
         .collect();
     let mut group = c.benchmark_group("score_10k");
-    group.throughput(Throughput::Elements(N as u64)).sample_size(10);
+    group
+        .throughput(Throughput::Elements(N as u64))
+        .sample_size(10);
     group.bench_function("ranking_metrics", |b| {
         b.iter(|| {
             let mut sum = 0.0;

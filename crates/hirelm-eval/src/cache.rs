@@ -37,7 +37,10 @@ pub struct Cached<'a> {
 
 impl std::fmt::Debug for Cached<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cached").field("path", &self.path).field("entries", &lock(&self.entries).len()).finish()
+        f.debug_struct("Cached")
+            .field("path", &self.path)
+            .field("entries", &lock(&self.entries).len())
+            .finish()
     }
 }
 
@@ -45,7 +48,10 @@ impl<'a> Cached<'a> {
     /// Opens (or starts) the cache of `inner` under `dir`; unreadable lines are ignored.
     pub fn new(inner: Box<dyn Predictor + 'a>, dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| EvalError::io(dir, e))?;
-        let path = dir.join(format!("{}.jsonl", &inner.content_hash()[..24.min(inner.content_hash().len())]));
+        let path = dir.join(format!(
+            "{}.jsonl",
+            &inner.content_hash()[..24.min(inner.content_hash().len())]
+        ));
         let mut entries = HashMap::new();
         if let Ok(text) = std::fs::read_to_string(&path) {
             for line in text.lines() {
@@ -54,7 +60,12 @@ impl<'a> Cached<'a> {
                 }
             }
         }
-        Ok(Self { inner, path, entries: Mutex::new(entries), hits: Mutex::new(0) })
+        Ok(Self {
+            inner,
+            path,
+            entries: Mutex::new(entries),
+            hits: Mutex::new(0),
+        })
     }
 
     /// Predictions answered from the cache so far.
@@ -63,7 +74,11 @@ impl<'a> Cached<'a> {
     }
 
     fn key(&self, task: Task, input: &serde_json::Value) -> String {
-        hash_parts([self.inner.content_hash().as_bytes(), task.name().as_bytes(), input.to_string().as_bytes()])
+        hash_parts([
+            self.inner.content_hash().as_bytes(),
+            task.name().as_bytes(),
+            input.to_string().as_bytes(),
+        ])
     }
 }
 
@@ -81,14 +96,24 @@ impl Predictor for Cached<'_> {
     }
 
     fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
-        self.predict_batch(task, std::slice::from_ref(input)).pop().unwrap_or_else(|| Err(EvalError::Invalid("no output".into())))
+        self.predict_batch(task, std::slice::from_ref(input))
+            .pop()
+            .unwrap_or_else(|| Err(EvalError::Invalid("no output".into())))
     }
 
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
         let keys: Vec<String> = inputs.iter().map(|i| self.key(task, i)).collect();
-        let missing: Vec<usize> = (0..inputs.len()).filter(|&i| !lock(&self.entries).contains_key(&keys[i])).collect();
+        let missing: Vec<usize> = (0..inputs.len())
+            .filter(|&i| !lock(&self.entries).contains_key(&keys[i]))
+            .collect();
         *lock(&self.hits) += inputs.len() - missing.len();
-        let fresh = self.inner.predict_batch(task, &missing.iter().map(|&i| inputs[i].clone()).collect::<Vec<_>>());
+        let fresh = self.inner.predict_batch(
+            task,
+            &missing
+                .iter()
+                .map(|&i| inputs[i].clone())
+                .collect::<Vec<_>>(),
+        );
         let mut errors: HashMap<usize, EvalError> = HashMap::new();
         let mut lines = String::new();
         for (&i, r) in missing.iter().zip(fresh) {
@@ -97,7 +122,10 @@ impl Predictor for Cached<'_> {
                     // Model outputs may echo personal data from the input; neither the cache
                     // nor anything computed from it keeps it.
                     p.raw = hirelm_core::pii::redact(&p.raw);
-                    let entry = Entry { key: keys[i].clone(), prediction: p.clone() };
+                    let entry = Entry {
+                        key: keys[i].clone(),
+                        prediction: p.clone(),
+                    };
                     if let Ok(line) = serde_json::to_string(&entry) {
                         lines.push_str(&line);
                         lines.push('\n');
@@ -110,7 +138,11 @@ impl Predictor for Cached<'_> {
             }
         }
         if !lines.is_empty() {
-            let written = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).and_then(|mut f| f.write_all(lines.as_bytes()));
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .and_then(|mut f| f.write_all(lines.as_bytes()));
             if let Err(e) = written {
                 tracing::warn!(path = %self.path.display(), "prediction cache not written: {e}");
             }
@@ -119,7 +151,10 @@ impl Predictor for Cached<'_> {
         (0..inputs.len())
             .map(|i| match errors.remove(&i) {
                 Some(e) => Err(e),
-                None => entries.get(&keys[i]).cloned().ok_or_else(|| EvalError::Invalid("predictor returned too few outputs".into())),
+                None => entries
+                    .get(&keys[i])
+                    .cloned()
+                    .ok_or_else(|| EvalError::Invalid("predictor returned too few outputs".into())),
             })
             .collect()
     }
@@ -137,18 +172,40 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let make = || -> Box<dyn Predictor> {
             let docs = [Document::new("SQL", "SQL"), Document::new("Java", "Java")];
-            Box::new(Bm25Predictor::new(Task::ExtractSkills, &docs, Bm25Options::default()).expect("bm25"))
+            Box::new(
+                Bm25Predictor::new(Task::ExtractSkills, &docs, Bm25Options::default())
+                    .expect("bm25"),
+            )
         };
-        let inputs = [input_for(Task::ExtractSkills, "Anna Smith knows SQL"), input_for(Task::ExtractSkills, "Java")];
+        let inputs = [
+            input_for(Task::ExtractSkills, "Anna Smith knows SQL"),
+            input_for(Task::ExtractSkills, "Java"),
+        ];
         let first = Cached::new(make(), dir.path()).expect("cache");
-        let a: Vec<String> = first.predict_batch(Task::ExtractSkills, &inputs).into_iter().map(|r| r.expect("ok").raw).collect();
+        let a: Vec<String> = first
+            .predict_batch(Task::ExtractSkills, &inputs)
+            .into_iter()
+            .map(|r| r.expect("ok").raw)
+            .collect();
         assert_eq!(first.hits(), 0);
         let second = Cached::new(make(), dir.path()).expect("cache");
-        let b: Vec<String> = second.predict_batch(Task::ExtractSkills, &inputs).into_iter().map(|r| r.expect("ok").raw).collect();
+        let b: Vec<String> = second
+            .predict_batch(Task::ExtractSkills, &inputs)
+            .into_iter()
+            .map(|r| r.expect("ok").raw)
+            .collect();
         assert_eq!((a, second.hits()), (b, 2));
-        let file = std::fs::read_dir(dir.path()).expect("dir").next().expect("a file").expect("entry").path();
+        let file = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .next()
+            .expect("a file")
+            .expect("entry")
+            .path();
         let text = std::fs::read_to_string(file).expect("read");
-        assert!(!text.contains("Anna") && text.lines().count() == 2, "{text}");
+        assert!(
+            !text.contains("Anna") && text.lines().count() == 2,
+            "{text}"
+        );
     }
 
     /// A model that echoes its input, personal data included.
@@ -166,7 +223,10 @@ mod tests {
             true
         }
         fn predict(&self, _: Task, input: &serde_json::Value) -> Result<Prediction> {
-            Ok(Prediction::json(&serde_json::json!({"skills": [input.to_string()]}), crate::DecodingParams::deterministic(1)))
+            Ok(Prediction::json(
+                &serde_json::json!({"skills": [input.to_string()]}),
+                crate::DecodingParams::deterministic(1),
+            ))
         }
     }
 
@@ -175,7 +235,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let planted = "Reach Jane at jane.doe@example.com or +1 415 555 0132, 12 Baker Street.";
         let cached = Cached::new(Box::new(Echo), dir.path()).expect("cache");
-        let raw = cached.predict(Task::ExtractSkills, &input_for(Task::ExtractSkills, planted)).expect("ok").raw;
+        let raw = cached
+            .predict(
+                Task::ExtractSkills,
+                &input_for(Task::ExtractSkills, planted),
+            )
+            .expect("ok")
+            .raw;
         assert!(raw.contains("<EMAIL>") && raw.contains("<PHONE>"), "{raw}");
         for entry in std::fs::read_dir(dir.path()).expect("dir") {
             let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");

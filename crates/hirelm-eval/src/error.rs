@@ -66,7 +66,10 @@ pub enum EvalError {
 impl EvalError {
     /// An [`EvalError::Io`] for `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { path: path.into(), source }
+        Self::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// An [`EvalError::Parse`].
@@ -76,17 +79,29 @@ impl EvalError {
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Self::Parse { path: path.into(), line, field: field.into(), message: message.into() }
+        Self::Parse {
+            path: path.into(),
+            line,
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// An [`EvalError::Config`].
     pub fn config(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Self::Config { path: path.into(), message: message.into() }
+        Self::Config {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     /// An [`EvalError::UnknownName`].
     pub fn unknown(kind: &'static str, name: &str, expected: &[&str]) -> Self {
-        Self::UnknownName { kind, name: name.to_string(), expected: expected.join(", ") }
+        Self::UnknownName {
+            kind,
+            name: name.to_string(),
+            expected: expected.join(", "),
+        }
     }
 }
 

@@ -64,7 +64,9 @@ impl Check {
             Status::BelowThreshold if !higher_is_better(&self.metric) => "FAIL above threshold",
             Status::BelowThreshold => "FAIL below threshold",
             Status::Regressed => "FAIL regressed",
-            Status::Nondeterministic => "FAIL not deterministic (see the entry's determinism in the report)",
+            Status::Nondeterministic => {
+                "FAIL not deterministic (see the entry's determinism in the report)"
+            }
         };
         format!("{s} → {status}")
     }
@@ -86,7 +88,12 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
             let threshold = e.thresholds.get(name).copied();
             let base_m = base.and_then(|b| b.metrics.get(name));
             let p_value = base_m.and_then(|b| {
-                paired_drop_p_value(&signed(&b.per_case), &signed(&m.per_case), 2000, current.seed)
+                paired_drop_p_value(
+                    &signed(&b.per_case),
+                    &signed(&m.per_case),
+                    2000,
+                    current.seed,
+                )
             });
             let drop = base_m.map_or(0.0, |b| sign * (b.mean - m.mean));
             let significant = match p_value {
@@ -101,12 +108,32 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
             } else {
                 Status::Pass
             };
-            checks.push(Check { eval: e.name.clone(), metric: name.clone(), value: m.mean, threshold, baseline: base_m.map(|b| b.mean), p_value, status });
+            checks.push(Check {
+                eval: e.name.clone(),
+                metric: name.clone(),
+                value: m.mean,
+                threshold,
+                baseline: base_m.map(|b| b.mean),
+                p_value,
+                status,
+            });
         }
         if let Some(d) = &e.determinism {
             let ok = d.repeat_identical && d.batch_identical;
-            let status = if ok { Status::Pass } else { Status::Nondeterministic };
-            checks.push(Check { eval: e.name.clone(), metric: "determinism".into(), value: f64::from(u8::from(ok)), threshold: Some(1.0), baseline: None, p_value: None, status });
+            let status = if ok {
+                Status::Pass
+            } else {
+                Status::Nondeterministic
+            };
+            checks.push(Check {
+                eval: e.name.clone(),
+                metric: "determinism".into(),
+                value: f64::from(u8::from(ok)),
+                threshold: Some(1.0),
+                baseline: None,
+                p_value: None,
+                status,
+            });
         }
     }
     checks
@@ -125,7 +152,11 @@ mod tests {
     use crate::report::{Determinism, EvalReport, MetricSummary};
 
     fn report(mae: &[f64], threshold: f64, deterministic: bool) -> SuiteReport {
-        let summary = MetricSummary { mean: mae.iter().sum::<f64>() / mae.len() as f64, ci95: (0.0, 1.0), per_case: mae.to_vec() };
+        let summary = MetricSummary {
+            mean: mae.iter().sum::<f64>() / mae.len() as f64,
+            ci95: (0.0, 1.0),
+            per_case: mae.to_vec(),
+        };
         SuiteReport {
             suite: "s".into(),
             seed: 1,
@@ -145,7 +176,11 @@ mod tests {
                 thresholds: BTreeMap::from([("score_mae".to_string(), threshold)]),
                 perturbations: Vec::new(),
                 consistency: None,
-                determinism: Some(Determinism { checked: 2, repeat_identical: true, batch_identical: deterministic }),
+                determinism: Some(Determinism {
+                    checked: 2,
+                    repeat_identical: true,
+                    batch_identical: deterministic,
+                }),
                 fairness: None,
                 latency: None,
             }],
@@ -172,7 +207,10 @@ mod tests {
     #[test]
     fn a_nondeterministic_entry_fails_the_gate() {
         let checks = gate(&report(&[0.1; 4], 0.5, false), None);
-        let d = checks.iter().find(|c| c.metric == "determinism").expect("check");
+        let d = checks
+            .iter()
+            .find(|c| c.metric == "determinism")
+            .expect("check");
         assert_eq!((d.status, d.value), (Status::Nondeterministic, 0.0));
         assert!(!passed(&checks));
     }

@@ -27,7 +27,10 @@ pub fn score_answer(task: Task, answer: &Value, target: &Value) -> AnswerScore {
     let quality = match task {
         Task::ExtractSkills => set_f1(strings(answer.get("skills")), strings(target.get("skills"))),
         Task::ScheduleInterview => set_f1(slots(answer), slots(target)),
-        Task::NormaliseTitle => f64::from(u8::from(same_text(answer.get("label"), target.get("label")))),
+        Task::NormaliseTitle => f64::from(u8::from(same_text(
+            answer.get("label"),
+            target.get("label"),
+        ))),
         Task::ScoreMatch => f64::from(u8::from(answer.get("label") == target.get("label"))),
         Task::RankCandidates => ndcg_at_5(answer, target),
         Task::EvaluateCandidate => rubric_agreement(answer, target),
@@ -43,7 +46,12 @@ fn ndcg_at_5(answer: &Value, target: &Value) -> f64 {
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|r| Some((r["profile_id"].as_str()?.to_string(), r["score"].as_f64().unwrap_or(0.0))))
+            .filter_map(|r| {
+                Some((
+                    r["profile_id"].as_str()?.to_string(),
+                    r["score"].as_f64().unwrap_or(0.0),
+                ))
+            })
             .collect()
     };
     let gold = ranking(target);
@@ -62,8 +70,17 @@ fn ndcg_at_5(answer: &Value, target: &Value) -> f64 {
     }
     let mut ideal: Vec<f64> = gold.iter().map(|(_, s)| *s).collect();
     ideal.sort_by(|a, b| b.total_cmp(a));
-    let idcg: f64 = ideal.iter().take(5).enumerate().map(|(i, g)| g * discount(i)).sum();
-    if idcg > 0.0 { dcg / idcg } else { f64::from(u8::from(dcg == 0.0)) }
+    let idcg: f64 = ideal
+        .iter()
+        .take(5)
+        .enumerate()
+        .map(|(i, g)| g * discount(i))
+        .sum();
+    if idcg > 0.0 {
+        dcg / idcg
+    } else {
+        f64::from(u8::from(dcg == 0.0))
+    }
 }
 
 /// 1 − mean |score difference| / 4 over the target's criteria (a missing one costs 4).
@@ -82,7 +99,12 @@ fn rubric_agreement(answer: &Value, target: &Value) -> f64 {
     }
     let error: f64 = gold
         .iter()
-        .map(|(c, g)| given.iter().find(|(a, _)| a == c).map_or(4.0, |(_, a)| (a - g).abs().min(4.0)))
+        .map(|(c, g)| {
+            given
+                .iter()
+                .find(|(a, _)| a == c)
+                .map_or(4.0, |(_, a)| (a - g).abs().min(4.0))
+        })
         .sum();
     1.0 - error / (4.0 * gold.len() as f64)
 }
@@ -97,16 +119,28 @@ fn post_quality(answer: &Value, target: &Value) -> f64 {
 pub fn skill_coverage(answer: &Value, target: &Value) -> f64 {
     let wanted = strings(target.get("required_skills"));
     let given = strings(answer.get("required_skills"));
-    if wanted.is_empty() { 1.0 } else { wanted.intersection(&given).count() as f64 / wanted.len() as f64 }
+    if wanted.is_empty() {
+        1.0
+    } else {
+        wanted.intersection(&given).count() as f64 / wanted.len() as f64
+    }
 }
 
 /// Whether the answer's `budget` has `target`'s kind and lies inside its band (half a dollar
 /// of rounding allowed), with min ≤ max.
 pub fn budget_in_band(answer: &Value, target: &Value) -> bool {
     let band = |v: &Value, key: &str| v["budget"][key].as_f64();
-    match (band(answer, "min_usd"), band(answer, "max_usd"), band(target, "min_usd"), band(target, "max_usd")) {
+    match (
+        band(answer, "min_usd"),
+        band(answer, "max_usd"),
+        band(target, "min_usd"),
+        band(target, "max_usd"),
+    ) {
         (Some(lo), Some(hi), Some(t_lo), Some(t_hi)) => {
-            answer["budget"]["kind"] == target["budget"]["kind"] && lo >= t_lo - 0.5 && hi <= t_hi + 0.5 && lo <= hi
+            answer["budget"]["kind"] == target["budget"]["kind"]
+                && lo >= t_lo - 0.5
+                && hi <= t_hi + 0.5
+                && lo <= hi
         }
         _ => false,
     }
@@ -121,7 +155,13 @@ fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {
 
 fn strings(list: Option<&Value>) -> BTreeSet<String> {
     list.and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(|s| s.trim().to_lowercase()).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.trim().to_lowercase())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -155,13 +195,37 @@ mod tests {
     #[test]
     fn skills_are_scored_by_set_f1_ignoring_case_and_order() {
         let gold = json!({"skills": ["Java", "SQL"]});
-        let s = score_answer(Task::ExtractSkills, &json!({"skills": ["sql", "java"]}), &gold);
+        let s = score_answer(
+            Task::ExtractSkills,
+            &json!({"skills": ["sql", "java"]}),
+            &gold,
+        );
         assert_eq!((s.exact, s.quality), (false, 1.0));
-        let s = score_answer(Task::ExtractSkills, &json!({"skills": ["SQL", "Rust", "Go"]}), &gold);
+        let s = score_answer(
+            Task::ExtractSkills,
+            &json!({"skills": ["SQL", "Rust", "Go"]}),
+            &gold,
+        );
         // precision 1/3, recall 1/2 -> F1 = 0.4
         assert!((s.quality - 0.4).abs() < 1e-12);
-        assert_eq!(score_answer(Task::ExtractSkills, &json!({"skills": []}), &json!({"skills": []})).quality, 1.0);
-        assert_eq!(score_answer(Task::ExtractSkills, &json!({"skills": ["x"]}), &json!({"skills": []})).quality, 0.0);
+        assert_eq!(
+            score_answer(
+                Task::ExtractSkills,
+                &json!({"skills": []}),
+                &json!({"skills": []})
+            )
+            .quality,
+            1.0
+        );
+        assert_eq!(
+            score_answer(
+                Task::ExtractSkills,
+                &json!({"skills": ["x"]}),
+                &json!({"skills": []})
+            )
+            .quality,
+            0.0
+        );
     }
 
     #[test]
@@ -172,10 +236,18 @@ mod tests {
         let swapped = json!({"ranking": [{"profile_id": "b", "score": 1}, {"profile_id": "a", "score": 1}, {"profile_id": "c", "score": 0}]});
         let l3 = 3f64.log2();
         let expected = (0.5 + 0.9 / l3 + 0.05) / (0.9 + 0.5 / l3 + 0.05);
-        assert!((score_answer(Task::RankCandidates, &swapped, &gold).quality - expected).abs() < 1e-12);
+        assert!(
+            (score_answer(Task::RankCandidates, &swapped, &gold).quality - expected).abs() < 1e-12
+        );
         // A repeated id counts once.
-        let repeated = json!({"ranking": [{"profile_id": "c", "score": 1}, {"profile_id": "c", "score": 1}]});
-        assert!((score_answer(Task::RankCandidates, &repeated, &gold).quality - 0.1 / (0.9 + 0.5 / l3 + 0.05)).abs() < 1e-12);
+        let repeated =
+            json!({"ranking": [{"profile_id": "c", "score": 1}, {"profile_id": "c", "score": 1}]});
+        assert!(
+            (score_answer(Task::RankCandidates, &repeated, &gold).quality
+                - 0.1 / (0.9 + 0.5 / l3 + 0.05))
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
@@ -184,18 +256,52 @@ mod tests {
                                      {"criterion": "rate_fit", "score": 1, "justification": "x"}], "overall": 3.0});
         let answer = json!({"scores": [{"criterion": "skill_fit", "score": 3, "justification": "y"}], "overall": 3.0});
         // skill_fit off by 2, rate_fit missing (4): 1 - 6 / 8.
-        assert!((score_answer(Task::EvaluateCandidate, &answer, &gold).quality - 0.25).abs() < 1e-12);
+        assert!(
+            (score_answer(Task::EvaluateCandidate, &answer, &gold).quality - 0.25).abs() < 1e-12
+        );
         let post = |skills: Value, lo: f64, hi: f64| json!({"required_skills": skills, "budget": {"kind": "hourly", "min_usd": lo, "max_usd": hi}});
         let target = post(json!(["SQL", "Python"]), 40.0, 60.0);
-        assert!((score_answer(Task::DraftJobPost, &post(json!(["sql"]), 45.0, 55.0), &target).quality - 0.75).abs() < 1e-12);
-        assert!((score_answer(Task::DraftJobPost, &post(json!(["sql", "python"]), 30.0, 55.0), &target).quality - 0.5).abs() < 1e-12);
+        assert!(
+            (score_answer(
+                Task::DraftJobPost,
+                &post(json!(["sql"]), 45.0, 55.0),
+                &target
+            )
+            .quality
+                - 0.75)
+                .abs()
+                < 1e-12
+        );
+        assert!(
+            (score_answer(
+                Task::DraftJobPost,
+                &post(json!(["sql", "python"]), 30.0, 55.0),
+                &target
+            )
+            .quality
+                - 0.5)
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
     fn titles_match_on_the_label_and_slots_on_exact_intervals() {
         let gold = json!({"esco_uri": "u1", "label": "nurse"});
-        assert_eq!(score_answer(Task::NormaliseTitle, &json!({"esco_uri": "u1", "label": "x"}), &gold).quality, 0.0);
-        let other_uri = score_answer(Task::NormaliseTitle, &json!({"esco_uri": "u2", "label": "Nurse"}), &gold);
+        assert_eq!(
+            score_answer(
+                Task::NormaliseTitle,
+                &json!({"esco_uri": "u1", "label": "x"}),
+                &gold
+            )
+            .quality,
+            0.0
+        );
+        let other_uri = score_answer(
+            Task::NormaliseTitle,
+            &json!({"esco_uri": "u2", "label": "Nurse"}),
+            &gold,
+        );
         assert_eq!((other_uri.exact, other_uri.quality), (false, 1.0));
         let a = json!({"slots": [{"start": "s1", "end": "e1"}, {"start": "s2", "end": "e2"}]});
         let b = json!({"slots": [{"start": "s1", "end": "e1"}]});

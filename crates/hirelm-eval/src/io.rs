@@ -41,7 +41,10 @@ fn ranked_keys(task: Task) -> Option<(&'static str, &'static str)> {
 /// A ranked output for `task` from `(id, score)` pairs, best first.
 pub fn ranked_output(task: Task, items: &[(String, f32)]) -> Value {
     let (list, item) = ranked_keys(task).unwrap_or(("items", "id"));
-    let items: Vec<Value> = items.iter().map(|(id, s)| json!({ item: id, "score": s })).collect();
+    let items: Vec<Value> = items
+        .iter()
+        .map(|(id, s)| json!({ item: id, "score": s }))
+        .collect();
     json!({ list: items })
 }
 
@@ -86,15 +89,27 @@ impl MatchOutput {
 /// `Err` says why the output is invalid (the runner counts it as a failed case).
 pub fn parse_match(raw: &str) -> Result<MatchOutput, String> {
     let value: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
-    let label = value.get("label").and_then(Value::as_str).ok_or("missing string `label`")?;
+    let label = value
+        .get("label")
+        .and_then(Value::as_str)
+        .ok_or("missing string `label`")?;
     if !hirelm_core::MATCH_LABELS.contains(&label) {
-        return Err(format!("`label` `{label}` is not one of {}", hirelm_core::MATCH_LABELS.join(", ")));
+        return Err(format!(
+            "`label` `{label}` is not one of {}",
+            hirelm_core::MATCH_LABELS.join(", ")
+        ));
     }
-    let score = value.get("score").and_then(Value::as_f64).ok_or("missing number `score`")?;
+    let score = value
+        .get("score")
+        .and_then(Value::as_f64)
+        .ok_or("missing number `score`")?;
     if !(0.0..=1.0).contains(&score) {
         return Err(format!("`score` {score} is outside [0, 1]"));
     }
-    Ok(MatchOutput { label: label.to_string(), score })
+    Ok(MatchOutput {
+        label: label.to_string(),
+        score,
+    })
 }
 
 #[cfg(test)]
@@ -104,17 +119,47 @@ mod tests {
     #[test]
     fn match_outputs_parse_or_say_why() {
         let ok = parse_match(r#"{"label":"good","score":0.7,"components":{}}"#).expect("parses");
-        assert_eq!(ok, MatchOutput { label: "good".into(), score: 0.7 });
-        assert!(ok.selected() && !parse_match(r#"{"label":"partial","score":0.5}"#).expect("parses").selected());
-        assert!(parse_match("Strong match!").unwrap_err().contains("not JSON"));
-        assert!(parse_match(r#"{"label":"great","score":0.7}"#).unwrap_err().contains("`great`"));
-        assert!(parse_match(r#"{"label":"good"}"#).unwrap_err().contains("score"));
-        assert!(parse_match(r#"{"label":"good","score":1.5}"#).unwrap_err().contains("outside"));
+        assert_eq!(
+            ok,
+            MatchOutput {
+                label: "good".into(),
+                score: 0.7
+            }
+        );
+        assert!(
+            ok.selected()
+                && !parse_match(r#"{"label":"partial","score":0.5}"#)
+                    .expect("parses")
+                    .selected()
+        );
+        assert!(
+            parse_match("Strong match!")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            parse_match(r#"{"label":"great","score":0.7}"#)
+                .unwrap_err()
+                .contains("`great`")
+        );
+        assert!(
+            parse_match(r#"{"label":"good"}"#)
+                .unwrap_err()
+                .contains("score")
+        );
+        assert!(
+            parse_match(r#"{"label":"good","score":1.5}"#)
+                .unwrap_err()
+                .contains("outside")
+        );
     }
 
     #[test]
     fn ranked_output_round_trips() {
-        let items = vec![("Java (computer programming)".to_string(), 0.5), ("SQL".to_string(), 0.25)];
+        let items = vec![
+            ("Java (computer programming)".to_string(), 0.5),
+            ("SQL".to_string(), 0.25),
+        ];
         let raw = ranked_output(Task::ExtractSkills, &items).to_string();
         let ids = parse_ranked(Task::ExtractSkills, &raw).expect("parses");
         assert_eq!(ids, ["Java (computer programming)", "SQL"]);
@@ -122,9 +167,21 @@ mod tests {
 
     #[test]
     fn invalid_outputs_say_why() {
-        assert!(parse_ranked(Task::ExtractSkills, "{not json").unwrap_err().contains("not JSON"));
-        assert!(parse_ranked(Task::ExtractSkills, "{}").unwrap_err().contains("skills"));
+        assert!(
+            parse_ranked(Task::ExtractSkills, "{not json")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            parse_ranked(Task::ExtractSkills, "{}")
+                .unwrap_err()
+                .contains("skills")
+        );
         let bad = r#"{"skills":[{"label":3}]}"#;
-        assert!(parse_ranked(Task::ExtractSkills, bad).unwrap_err().contains("skills[0].label"));
+        assert!(
+            parse_ranked(Task::ExtractSkills, bad)
+                .unwrap_err()
+                .contains("skills[0].label")
+        );
     }
 }

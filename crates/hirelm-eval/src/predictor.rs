@@ -28,7 +28,13 @@ pub struct DecodingParams {
 impl DecodingParams {
     /// Parameters of a deterministic method returning `top_k` ranked candidates.
     pub fn deterministic(top_k: usize) -> Self {
-        Self { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: Some(top_k) }
+        Self {
+            greedy: true,
+            temperature: 0.0,
+            seed: None,
+            max_new_tokens: None,
+            top_k: Some(top_k),
+        }
     }
 
     /// A stable text form, part of the prediction cache key.
@@ -62,7 +68,11 @@ pub struct Prediction {
 impl Prediction {
     /// A prediction from raw text.
     pub fn new(raw: impl Into<String>, decoding: DecodingParams) -> Self {
-        Self { raw: raw.into(), decoding, usage: None }
+        Self {
+            raw: raw.into(),
+            decoding,
+            usage: None,
+        }
     }
 
     /// A prediction from a JSON value.
@@ -72,7 +82,10 @@ impl Prediction {
 
     /// The same prediction with its token usage.
     pub fn with_usage(self, usage: Usage) -> Self {
-        Self { usage: Some(usage), ..self }
+        Self {
+            usage: Some(usage),
+            ..self
+        }
     }
 }
 
@@ -95,7 +108,10 @@ pub trait Predictor: Send + Sync {
     /// Answers several inputs; the default calls [`predict`](Self::predict) per input.
     /// Predictors that batch (embedding models, LMs) override it.
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
-        inputs.iter().map(|input| self.predict(task, input)).collect()
+        inputs
+            .iter()
+            .map(|input| self.predict(task, input))
+            .collect()
     }
 }
 
@@ -106,7 +122,11 @@ pub fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -53,7 +53,12 @@ use crate::perturb::Pack;
 use crate::{EvalError, Result};
 
 /// Data formats a suite entry can point to.
-pub const FORMATS: [&str; 4] = ["skill_benchmark_csv", "jobbert_titles", "hirelm_parquet", "skillspan_json"];
+pub const FORMATS: [&str; 4] = [
+    "skill_benchmark_csv",
+    "jobbert_titles",
+    "hirelm_parquet",
+    "skillspan_json",
+];
 
 /// A suite file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -171,38 +176,91 @@ impl Suite {
 
     /// Parses and checks suite text; `path` is for messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let file: SuiteFile = toml::from_str(text).map_err(|e| EvalError::config(path, e.to_string()))?;
+        let file: SuiteFile =
+            toml::from_str(text).map_err(|e| EvalError::config(path, e.to_string()))?;
         let ctx = |name: &str, e: EvalError| EvalError::config(path, format!("eval `{name}`: {e}"));
         let mut evals = Vec::new();
         for e in file.evals {
-            let task: Task = e.task.parse().map_err(|err: hirelm_core::CoreError| EvalError::config(path, format!("eval `{}`: {err}", e.name)))?;
+            let task: Task = e.task.parse().map_err(|err: hirelm_core::CoreError| {
+                EvalError::config(path, format!("eval `{}`: {err}", e.name))
+            })?;
             if !FORMATS.contains(&e.format.as_str()) {
-                return Err(ctx(&e.name, EvalError::unknown("format", &e.format, &FORMATS)));
+                return Err(ctx(
+                    &e.name,
+                    EvalError::unknown("format", &e.format, &FORMATS),
+                ));
             }
             if is_curated_only(task) != (e.format == "hirelm_parquet") {
-                return Err(EvalError::config(path, format!("eval `{}`: task `{task}` cannot read format `{}` (score_match, rank_candidates, evaluate_candidate, draft_job_post and schedule_interview read hirelm_parquet, and only they do so far)", e.name, e.format)));
+                return Err(EvalError::config(
+                    path,
+                    format!(
+                        "eval `{}`: task `{task}` cannot read format `{}` (score_match, rank_candidates, evaluate_candidate, draft_job_post and schedule_interview read hirelm_parquet, and only they do so far)",
+                        e.name, e.format
+                    ),
+                ));
             }
-            let metrics = e.metrics.iter().map(|m| Metric::parse(m)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
-            let packs = e.perturbations.iter().map(|p| Pack::parse(p)).collect::<Result<Vec<_>>>().map_err(|err| ctx(&e.name, err))?;
+            let metrics = e
+                .metrics
+                .iter()
+                .map(|m| Metric::parse(m))
+                .collect::<Result<Vec<_>>>()
+                .map_err(|err| ctx(&e.name, err))?;
+            let packs = e
+                .perturbations
+                .iter()
+                .map(|p| Pack::parse(p))
+                .collect::<Result<Vec<_>>>()
+                .map_err(|err| ctx(&e.name, err))?;
             if let Some(m) = metrics.iter().find(|m| !m.fits(task)) {
-                return Err(EvalError::config(path, format!("eval `{}`: metric `{}` does not score task `{task}`", e.name, m.name())));
+                return Err(EvalError::config(
+                    path,
+                    format!(
+                        "eval `{}`: metric `{}` does not score task `{task}`",
+                        e.name,
+                        m.name()
+                    ),
+                ));
             }
             let spans = e.format == "skillspan_json";
             if let Some(m) = metrics.iter().find(|m| Metric::SPAN.contains(m) != spans) {
-                return Err(EvalError::config(path, format!("eval `{}`: metric `{}` {} format skillspan_json", e.name, m.name(), if spans { "does not score" } else { "needs" })));
+                return Err(EvalError::config(
+                    path,
+                    format!(
+                        "eval `{}`: metric `{}` {} format skillspan_json",
+                        e.name,
+                        m.name(),
+                        if spans { "does not score" } else { "needs" }
+                    ),
+                ));
             }
             if spans && !packs.is_empty() {
-                return Err(EvalError::config(path, format!("eval `{}`: skillspan_json takes no perturbation packs (perturbed text loses its token alignment with the gold tags)", e.name)));
+                return Err(EvalError::config(
+                    path,
+                    format!(
+                        "eval `{}`: skillspan_json takes no perturbation packs (perturbed text loses its token alignment with the gold tags)",
+                        e.name
+                    ),
+                ));
             }
             if let Some(p) = packs.iter().find(|p| !p.fits(task)) {
-                return Err(EvalError::config(path, format!("eval `{}`: perturbation pack `{}` does not apply to task `{task}` inputs", e.name, p.name())));
+                return Err(EvalError::config(
+                    path,
+                    format!(
+                        "eval `{}`: perturbation pack `{}` does not apply to task `{task}` inputs",
+                        e.name,
+                        p.name()
+                    ),
+                ));
             }
             let mut thresholds = BTreeMap::new();
             for (m, v) in &e.thresholds {
                 thresholds.insert(Metric::parse(m).map_err(|err| ctx(&e.name, err))?, *v);
             }
             if evals.iter().any(|x: &EvalSpec| x.name == e.name) {
-                return Err(EvalError::config(path, format!("eval name `{}` used twice", e.name)));
+                return Err(EvalError::config(
+                    path,
+                    format!("eval name `{}` used twice", e.name),
+                ));
             }
             evals.push(EvalSpec {
                 name: e.name,
@@ -222,7 +280,14 @@ impl Suite {
         if evals.is_empty() {
             return Err(EvalError::config(path, "no [[eval]] entries"));
         }
-        Ok(Self { name: file.name, path: path.to_path_buf(), seed: file.seed, significance: file.significance, min_drop: file.min_drop, evals })
+        Ok(Self {
+            name: file.name,
+            path: path.to_path_buf(),
+            seed: file.seed,
+            significance: file.significance,
+            min_drop: file.min_drop,
+            evals,
+        })
     }
 }
 
@@ -259,11 +324,17 @@ thresholds = { "rp@5" = 0.1 }
     fn unknown_names_are_clear_errors() {
         for (from, to, want) in [
             ("\"rp@5\", \"mrr\"]", "\"rp@7\"]", "unknown metric `rp@7`"),
-            ("[\"casing\"]", "[\"emoji\"]", "unknown perturbation pack `emoji`"),
+            (
+                "[\"casing\"]",
+                "[\"emoji\"]",
+                "unknown perturbation pack `emoji`",
+            ),
             ("skill_benchmark_csv", "xlsx", "unknown format `xlsx`"),
             ("extract_skills", "summarise", "unknown task `summarise`"),
         ] {
-            let err = Suite::parse(&SUITE.replace(from, to), Path::new("s.toml")).unwrap_err().to_string();
+            let err = Suite::parse(&SUITE.replace(from, to), Path::new("s.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("s.toml") && err.contains(want), "{err}");
         }
     }
@@ -272,22 +343,44 @@ thresholds = { "rp@5" = 0.1 }
     fn span_entries_take_span_metrics_and_no_packs() {
         let spans = SUITE
             .replace("skill_benchmark_csv", "skillspan_json")
-            .replace("labels = \"$SHARED/l.txt\"", "train = \"$SHARED/train.json\"")
+            .replace(
+                "labels = \"$SHARED/l.txt\"",
+                "train = \"$SHARED/train.json\"",
+            )
             .replace("\"rp@5\", \"mrr\"]", "\"span_f1\", \"span_f1_skill\"]")
             .replace("[\"casing\"]", "[]")
             .replace("\"rp@5\" = 0.1", "\"span_f1\" = 0.1");
         let s = Suite::parse(&spans, Path::new("p.toml")).expect("parses");
         assert_eq!(s.evals[0].metrics, [Metric::SpanF1, Metric::SpanF1Skill]);
-        assert!(s.evals[0].train.as_ref().is_some_and(|t| t.ends_with("train.json")));
+        assert!(
+            s.evals[0]
+                .train
+                .as_ref()
+                .is_some_and(|t| t.ends_with("train.json"))
+        );
         for (from, to, want) in [
-            ("\"span_f1_skill\"]", "\"mrr\"]", "metric `mrr` does not score format skillspan_json"),
+            (
+                "\"span_f1_skill\"]",
+                "\"mrr\"]",
+                "metric `mrr` does not score format skillspan_json",
+            ),
             ("[]", "[\"casing\"]", "takes no perturbation packs"),
         ] {
-            let err = Suite::parse(&spans.replace(from, to), Path::new("p.toml")).unwrap_err().to_string();
+            let err = Suite::parse(&spans.replace(from, to), Path::new("p.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(want), "{err}");
         }
-        let err = Suite::parse(&SUITE.replace("\"mrr\"]", "\"span_f1\"]"), Path::new("s.toml")).unwrap_err().to_string();
-        assert!(err.contains("metric `span_f1` needs format skillspan_json"), "{err}");
+        let err = Suite::parse(
+            &SUITE.replace("\"mrr\"]", "\"span_f1\"]"),
+            Path::new("s.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("metric `span_f1` needs format skillspan_json"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -295,35 +388,83 @@ thresholds = { "rp@5" = 0.1 }
         let matching = SUITE
             .replace("extract_skills", "score_match")
             .replace("skill_benchmark_csv", "hirelm_parquet")
-            .replace("\"rp@5\", \"mrr\"]", "\"accuracy\", \"macro_f1\", \"score_mae\"]")
+            .replace(
+                "\"rp@5\", \"mrr\"]",
+                "\"accuracy\", \"macro_f1\", \"score_mae\"]",
+            )
             .replace("[\"casing\"]", "[\"name_swap\", \"add_required_skill\"]")
             .replace("\"rp@5\" = 0.1", "\"score_mae\" = 0.2");
         let s = Suite::parse(&matching, Path::new("m.toml")).expect("parses");
-        assert_eq!(s.evals[0].metrics, [Metric::Accuracy, Metric::MacroF1, Metric::ScoreMae]);
+        assert_eq!(
+            s.evals[0].metrics,
+            [Metric::Accuracy, Metric::MacroF1, Metric::ScoreMae]
+        );
         assert_eq!(s.evals[0].packs, [Pack::NameSwap, Pack::AddRequiredSkill]);
         for (from, to, want) in [
-            ("\"accuracy\",", "\"mrr\",", "metric `mrr` does not score task `score_match`"),
-            ("\"name_swap\"", "\"casing\"", "pack `casing` does not apply"),
-            ("hirelm_parquet", "skill_benchmark_csv", "cannot read format `skill_benchmark_csv`"),
+            (
+                "\"accuracy\",",
+                "\"mrr\",",
+                "metric `mrr` does not score task `score_match`",
+            ),
+            (
+                "\"name_swap\"",
+                "\"casing\"",
+                "pack `casing` does not apply",
+            ),
+            (
+                "hirelm_parquet",
+                "skill_benchmark_csv",
+                "cannot read format `skill_benchmark_csv`",
+            ),
         ] {
-            let err = Suite::parse(&matching.replace(from, to), Path::new("m.toml")).unwrap_err().to_string();
+            let err = Suite::parse(&matching.replace(from, to), Path::new("m.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("m.toml") && err.contains(want), "{err}");
         }
-        let err = Suite::parse(&SUITE.replace("[\"casing\"]", "[\"name_swap\"]"), Path::new("s.toml")).unwrap_err().to_string();
-        assert!(err.contains("`name_swap` does not apply to task `extract_skills`"), "{err}");
+        let err = Suite::parse(
+            &SUITE.replace("[\"casing\"]", "[\"name_swap\"]"),
+            Path::new("s.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`name_swap` does not apply to task `extract_skills`"),
+            "{err}"
+        );
         let slots = matching
             .replace("score_match", "schedule_interview")
-            .replace("\"accuracy\", \"macro_f1\", \"score_mae\"]", "\"valid_slot_rate\", \"slot_f1\"]")
-            .replace("[\"name_swap\", \"add_required_skill\"]", "[\"reorder_fields\"]")
+            .replace(
+                "\"accuracy\", \"macro_f1\", \"score_mae\"]",
+                "\"valid_slot_rate\", \"slot_f1\"]",
+            )
+            .replace(
+                "[\"name_swap\", \"add_required_skill\"]",
+                "[\"reorder_fields\"]",
+            )
             .replace("\"score_mae\" = 0.2", "\"slot_f1\" = 0.2");
         let s = Suite::parse(&slots, Path::new("i.toml")).expect("parses");
         assert_eq!(s.evals[0].metrics, [Metric::ValidSlotRate, Metric::SlotF1]);
         for (from, to, want) in [
-            ("\"slot_f1\"]", "\"rubric_mae\"]", "metric `rubric_mae` does not score task `schedule_interview`"),
-            ("[\"reorder_fields\"]", "[\"name_swap\"]", "pack `name_swap` does not apply"),
-            ("hirelm_parquet", "jobbert_titles", "cannot read format `jobbert_titles`"),
+            (
+                "\"slot_f1\"]",
+                "\"rubric_mae\"]",
+                "metric `rubric_mae` does not score task `schedule_interview`",
+            ),
+            (
+                "[\"reorder_fields\"]",
+                "[\"name_swap\"]",
+                "pack `name_swap` does not apply",
+            ),
+            (
+                "hirelm_parquet",
+                "jobbert_titles",
+                "cannot read format `jobbert_titles`",
+            ),
         ] {
-            let err = Suite::parse(&slots.replace(from, to), Path::new("i.toml")).unwrap_err().to_string();
+            let err = Suite::parse(&slots.replace(from, to), Path::new("i.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(want), "{err}");
         }
     }

@@ -28,12 +28,18 @@ mod tests {
         assert_eq!(normalise_label("a,b"), "a b");
         assert_eq!(normalise_label("a , b"), "a b");
         assert_eq!(normalise_label("\u{a0}x\u{a0}\u{a0}y"), "x y");
-        assert_eq!(normalise_label("Java (computer programming)"), "Java (computer programming)");
+        assert_eq!(
+            normalise_label("Java (computer programming)"),
+            "Java (computer programming)"
+        );
     }
 
     #[test]
     fn words_keep_programming_language_names() {
-        assert_eq!(words("C++, C# and Node.js!"), ["c++", "c#", "and", "node", "js"]);
+        assert_eq!(
+            words("C++, C# and Node.js!"),
+            ["c++", "c#", "and", "node", "js"]
+        );
         assert!(words("  ,. ").is_empty());
     }
 }

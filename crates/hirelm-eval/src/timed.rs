@@ -45,8 +45,13 @@ impl LatencyLog {
         if answers == 0 {
             return;
         }
-        let mut guard = self.samples.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        guard.seconds.extend(std::iter::repeat_n(wall / answers as f64, answers));
+        let mut guard = self
+            .samples
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard
+            .seconds
+            .extend(std::iter::repeat_n(wall / answers as f64, answers));
         guard.cpu_s += cpu;
         let t = &mut guard.tokens;
         t.answers += usage.len();
@@ -57,7 +62,10 @@ impl LatencyLog {
 
     /// The summary of everything recorded; `None` when nothing was answered fresh.
     pub fn summary(&self) -> Option<Latency> {
-        let guard = self.samples.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let guard = self
+            .samples
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         Latency::from_samples(&guard.seconds, guard.cpu_s).map(|l| l.with_tokens(guard.tokens))
     }
 }
@@ -100,7 +108,8 @@ impl Latency {
         }
         let mut sorted = samples.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let rank = |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        let rank =
+            |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
         let n = sorted.len() as f64;
         Some(Self {
             answers: sorted.len(),
@@ -151,7 +160,9 @@ pub struct Timed<'a> {
 
 impl std::fmt::Debug for Timed<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Timed").field("inner", &self.inner.name()).finish()
+        f.debug_struct("Timed")
+            .field("inner", &self.inner.name())
+            .finish()
     }
 }
 
@@ -170,7 +181,12 @@ impl<'a> Timed<'a> {
             (Some(a), Some(b)) => b - a,
             _ => 0.0,
         };
-        let usage: Vec<Usage> = out.as_ref().ok().and_then(|p| p.usage).into_iter().collect();
+        let usage: Vec<Usage> = out
+            .as_ref()
+            .ok()
+            .and_then(|p| p.usage)
+            .into_iter()
+            .collect();
         self.log.record(1, wall, cpu, &usage);
         out
     }
@@ -198,7 +214,10 @@ impl Predictor for Timed<'_> {
         // means. Every predictor here answers one input at a time inside its batch anyway (a
         // padded batch would change its floats); the determinism self-check still exercises
         // the batched path. An empty batch (everything was a cache hit) records nothing.
-        inputs.iter().map(|input| self.time(|| self.inner.predict(task, input))).collect()
+        inputs
+            .iter()
+            .map(|input| self.time(|| self.inner.predict(task, input)))
+            .collect()
     }
 }
 
@@ -210,12 +229,21 @@ mod tests {
     fn percentiles_are_nearest_rank() {
         let samples: Vec<f64> = (1..=20).map(f64::from).collect();
         let l = Latency::from_samples(&samples, 2.0).expect("samples");
-        assert_eq!((l.answers, l.p50_s, l.p95_s, l.mean_s), (20, 10.0, 19.0, 10.5));
+        assert_eq!(
+            (l.answers, l.p50_s, l.p95_s, l.mean_s),
+            (20, 10.0, 19.0, 10.5)
+        );
         if let Some(cpu) = l.cpu_s_per_1000 {
-            assert!((cpu - 100.0).abs() < 1e-9, "2 CPU seconds over 20 answers: {cpu}");
+            assert!(
+                (cpu - 100.0).abs() < 1e-9,
+                "2 CPU seconds over 20 answers: {cpu}"
+            );
         }
         assert_eq!(Latency::from_samples(&[], 1.0), None);
-        assert_eq!(Latency::from_samples(&[0.25], 0.0).map(|l| (l.p50_s, l.p95_s)), Some((0.25, 0.25)));
+        assert_eq!(
+            Latency::from_samples(&[0.25], 0.0).map(|l| (l.p50_s, l.p95_s)),
+            Some((0.25, 0.25))
+        );
     }
 
     #[test]
@@ -225,17 +253,31 @@ mod tests {
         log.record(0, 5.0, 0.0, &[]);
         let l = log.summary().expect("recorded");
         assert_eq!((l.answers, l.p50_s, l.p95_s), (4, 0.5, 0.5));
-        assert_eq!((l.prompt_tokens_mean, l.tokens_per_s), (None, None), "no answer reported tokens");
+        assert_eq!(
+            (l.prompt_tokens_mean, l.tokens_per_s),
+            (None, None),
+            "no answer reported tokens"
+        );
         assert!(LatencyLog::default().summary().is_none());
     }
 
     #[test]
     fn token_rates_count_only_the_answers_that_report_usage() {
         let log = LatencyLog::default();
-        let usage = |p, c| Usage { prompt_tokens: p, completion_tokens: c };
+        let usage = |p, c| Usage {
+            prompt_tokens: p,
+            completion_tokens: c,
+        };
         // A batch of 4 answers in 4 s, two of them with usage (1 s each): 30 tokens in 2 s.
         log.record(4, 4.0, 0.0, &[usage(100, 10), usage(300, 20)]);
         let l = log.summary().expect("recorded");
-        assert_eq!((l.prompt_tokens_mean, l.completion_tokens_mean, l.tokens_per_s), (Some(200.0), Some(15.0), Some(15.0)));
+        assert_eq!(
+            (
+                l.prompt_tokens_mean,
+                l.completion_tokens_mean,
+                l.tokens_per_s
+            ),
+            (Some(200.0), Some(15.0), Some(15.0))
+        );
     }
 }

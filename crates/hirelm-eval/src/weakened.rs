@@ -15,7 +15,10 @@ pub struct Weakened<'a> {
 
 impl std::fmt::Debug for Weakened<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Weakened").field("name", &self.name).field("words", &self.words).finish()
+        f.debug_struct("Weakened")
+            .field("name", &self.name)
+            .field("words", &self.words)
+            .finish()
     }
 }
 
@@ -28,7 +31,13 @@ impl<'a> Weakened<'a> {
 
     fn cut(&self, task: Task, input: &serde_json::Value) -> serde_json::Value {
         match input_text(task, input) {
-            Some(t) => input_for(task, &t.split_whitespace().take(self.words).collect::<Vec<_>>().join(" ")),
+            Some(t) => input_for(
+                task,
+                &t.split_whitespace()
+                    .take(self.words)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             None => input.clone(),
         }
     }
@@ -40,7 +49,10 @@ impl Predictor for Weakened<'_> {
     }
 
     fn content_hash(&self) -> String {
-        crate::predictor::hash_parts([self.inner.content_hash().as_bytes(), format!("weakened {}", self.words).as_bytes()])
+        crate::predictor::hash_parts([
+            self.inner.content_hash().as_bytes(),
+            format!("weakened {}", self.words).as_bytes(),
+        ])
     }
 
     fn supports(&self, task: Task) -> bool {

@@ -37,29 +37,55 @@ pub struct ChatRequest {
 impl DomainModel {
     /// Tokens the chat template makes of `messages` with the assistant turn opened.
     pub fn chat_prompt_tokens(&self, messages: &[ChatMessage]) -> Result<usize> {
-        Ok(self.template.encode(&self.tokenizer, messages, true)?.ids.len())
+        Ok(self
+            .template
+            .encode(&self.tokenizer, messages, true)?
+            .ids
+            .len())
     }
 
     /// Answers a conversation; `on_text` receives the text as it forms and may stop it. A passed
     /// deadline ends the decode with [`crate::StopReason::Cancelled`], like a stop from `on_text`.
-    pub fn chat(&self, request: &ChatRequest, mut on_text: impl FnMut(&str) -> ControlFlow<()>) -> Result<Decoded> {
+    pub fn chat(
+        &self,
+        request: &ChatRequest,
+        mut on_text: impl FnMut(&str) -> ControlFlow<()>,
+    ) -> Result<Decoded> {
         if request.messages.is_empty() {
-            return Err(InferError::invalid("messages", "at least one message is needed"));
+            return Err(InferError::invalid(
+                "messages",
+                "at least one message is needed",
+            ));
         }
-        let prompt = self.template.encode(&self.tokenizer, &request.messages, true)?.ids;
+        let prompt = self
+            .template
+            .encode(&self.tokenizer, &request.messages, true)?
+            .ids;
         let mut session = Session::new(Arc::clone(&self.routes[self.general_route()].weights));
         let mut options = DecodeOptions::greedy(request.max_new_tokens, &self.tokenizer);
         options.sampling = request.sampling.clone();
         let mut constraint = match &request.schema {
-            Some(schema) => Some(ConstrainedDecoder::with_limits(schema, Arc::clone(&self.vocab), self.eos, self.limits)?),
+            Some(schema) => Some(ConstrainedDecoder::with_limits(
+                schema,
+                Arc::clone(&self.vocab),
+                self.eos,
+                self.limits,
+            )?),
             None => None,
         };
-        decode(&mut session, &prompt, &self.tokenizer, &options, constraint.as_mut(), |piece| {
-            if until(request.deadline).is_break() {
-                return ControlFlow::Break(());
-            }
-            on_text(piece)
-        })
+        decode(
+            &mut session,
+            &prompt,
+            &self.tokenizer,
+            &options,
+            constraint.as_mut(),
+            |piece| {
+                if until(request.deadline).is_break() {
+                    return ControlFlow::Break(());
+                }
+                on_text(piece)
+            },
+        )
     }
 
     /// The name of the weights [`chat`](Self::chat) runs on.

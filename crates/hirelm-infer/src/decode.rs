@@ -29,7 +29,11 @@ impl DecodeOptions {
         stop_tokens.extend(tokenizer.token_id("<|endoftext|>"));
         stop_tokens.sort_unstable();
         stop_tokens.dedup();
-        Self { max_new_tokens, sampling: SamplingParams::greedy(), stop_tokens }
+        Self {
+            max_new_tokens,
+            sampling: SamplingParams::greedy(),
+            stop_tokens,
+        }
     }
 }
 
@@ -130,8 +134,18 @@ pub fn decode(
         }
     }
     let text = tokenizer.decode(&tokens, true)?;
-    if let Some(rest) = text.get(emitted..).filter(|r| !r.is_empty() && stop != StopReason::Cancelled) {
+    if let Some(rest) = text
+        .get(emitted..)
+        .filter(|r| !r.is_empty() && stop != StopReason::Cancelled)
+    {
         let _ = on_text(rest);
     }
-    Ok(Decoded { tokens, text, stop, prompt_tokens: prompt.len(), prefill_seconds, decode_seconds: start.elapsed().as_secs_f64() })
+    Ok(Decoded {
+        tokens,
+        text,
+        stop,
+        prompt_tokens: prompt.len(),
+        prefill_seconds,
+        decode_seconds: start.elapsed().as_secs_f64(),
+    })
 }

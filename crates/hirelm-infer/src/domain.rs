@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use hirelm_core::{Task, output_schema, user_message, validate};
+use hirelm_model::chat::{END_OF_TURN, IM_END};
 use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
 use hirelm_model::tokenizer::TextTokenizer;
-use hirelm_model::chat::{END_OF_TURN, IM_END};
 use hirelm_model::{ChatMessage, ChatTemplate, Role};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -30,7 +30,10 @@ pub const BUNDLED_ADAPTER: &str = "hirelm-hiring-v2";
 /// crate was built from (a build reused across checkouts may name another one, see
 /// [`hirelm_model::models_dir`]).
 pub fn bundled_adapter_dir() -> PathBuf {
-    crate::locate::in_checkout(&Path::new("crates/hirelm-infer/adapters").join(BUNDLED_ADAPTER), "adapter_config.json")
+    crate::locate::in_checkout(
+        &Path::new("crates/hirelm-infer/adapters").join(BUNDLED_ADAPTER),
+        "adapter_config.json",
+    )
 }
 
 /// A PEFT adapter and the tasks it answers (`None`: every task).
@@ -59,7 +62,12 @@ pub struct DomainModelBuilder {
 /// Answer-sized limits: long enough for a job post's summary, short enough that a confused
 /// model cannot spend its whole budget inside one string.
 fn answer_limits() -> ConstraintLimits {
-    ConstraintLimits { max_string_chars: 320, max_array_items: 20, max_int_digits: 7, max_frac_digits: 4 }
+    ConstraintLimits {
+        max_string_chars: 320,
+        max_array_items: 20,
+        max_int_digits: 7,
+        max_frac_digits: 4,
+    }
 }
 
 impl DomainModelBuilder {
@@ -124,39 +132,68 @@ impl DomainModelBuilder {
             .token_id(IM_END)
             .or(tokenizer.token_id(END_OF_TURN))
             .or(tokenizer.eos_id)
-            .ok_or_else(|| InferError::invalid("tokenizer", "no <|im_end|>, <end_of_turn> or end-of-sequence token"))?;
+            .ok_or_else(|| {
+                InferError::invalid(
+                    "tokenizer",
+                    "no <|im_end|>, <end_of_turn> or end-of-sequence token",
+                )
+            })?;
         let mut hash = Sha256::new();
         hash_path(&base_path, &mut hash)?;
         // The base weights serve the tasks no adapter takes; an adapter for every task makes
         // them unnecessary (and they would cost a second copy of the model).
         let mut routes = Vec::new();
         if self.adapters.iter().all(|a| a.tasks.is_some()) {
-            routes.push(Route { name: "base".into(), tasks: None, weights: Arc::new(base.engine_weights(self.format)?) });
+            routes.push(Route {
+                name: "base".into(),
+                tasks: None,
+                weights: Arc::new(base.engine_weights(self.format)?),
+            });
         }
         for spec in &self.adapters {
             if !spec.dir.join(hirelm_train::ADAPTER_WEIGHTS).is_file() {
                 return Err(InferError::invalid(
                     format!("adapter {}", spec.name),
-                    format!("{} has no {}; train one with `hirelm train` or fetch the bundled adapter with the repository", spec.dir.display(), hirelm_train::ADAPTER_WEIGHTS),
+                    format!(
+                        "{} has no {}; train one with `hirelm train` or fetch the bundled adapter with the repository",
+                        spec.dir.display(),
+                        hirelm_train::ADAPTER_WEIGHTS
+                    ),
                 ));
             }
             hash_path(&spec.dir.join(hirelm_train::ADAPTER_WEIGHTS), &mut hash)?;
             hash_path(&spec.dir.join(hirelm_train::ADAPTER_CONFIG), &mut hash)?;
             let weights = Arc::new(base.engine_weights_with_adapter(&spec.dir, self.format)?);
-            routes.push(Route { name: spec.name.clone(), tasks: spec.tasks.clone(), weights });
+            routes.push(Route {
+                name: spec.name.clone(),
+                tasks: spec.tasks.clone(),
+                weights,
+            });
         }
         // Everything else that changes answers: format, budget, constraint limits, the crate
         // version (prompts, schemas and decoding code ship with it) and any demonstrations.
-        hash.update(format!("{:?} {} {:?} hirelm-infer {}", self.format, self.max_new_tokens, self.limits, env!("CARGO_PKG_VERSION")));
+        hash.update(format!(
+            "{:?} {} {:?} hirelm-infer {}",
+            self.format,
+            self.max_new_tokens,
+            self.limits,
+            env!("CARGO_PKG_VERSION")
+        ));
         for task in Task::ALL {
             for demo in self.demonstrations.get(&task).into_iter().flatten() {
                 hash.update(format!("{task} {} {}", demo.input(), demo.answer()));
             }
         }
         let content_hash = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        let file_name = base_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = base_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let name = self.name.unwrap_or_else(|| {
-            std::iter::once(file_name).chain(self.adapters.iter().map(|a| a.name.clone())).collect::<Vec<_>>().join("+")
+            std::iter::once(file_name)
+                .chain(self.adapters.iter().map(|a| a.name.clone()))
+                .collect::<Vec<_>>()
+                .join("+")
         });
         let template = ChatTemplate::for_tokenizer(&tokenizer);
         Ok(DomainModel {
@@ -226,7 +263,11 @@ impl DomainModel {
     pub fn load_default() -> Result<Self> {
         let base = fetched_model(SMOLLM2_GGUF)?;
         DomainModelBuilder::new(base.to_string_lossy())
-            .with_adapter(AdapterSpec { name: BUNDLED_ADAPTER.into(), dir: bundled_adapter_dir(), tasks: None })
+            .with_adapter(AdapterSpec {
+                name: BUNDLED_ADAPTER.into(),
+                dir: bundled_adapter_dir(),
+                tasks: None,
+            })
             .build()
     }
 
@@ -249,14 +290,20 @@ impl DomainModel {
     /// The weights that answer `task`: the first adapter naming it, else the last adapter for
     /// every task, else the base (built exactly when no adapter takes every task).
     fn route(&self, task: Task) -> usize {
-        let narrow = self.routes.iter().position(|r| r.tasks.as_ref().is_some_and(|t| t.contains(&task)));
+        let narrow = self
+            .routes
+            .iter()
+            .position(|r| r.tasks.as_ref().is_some_and(|t| t.contains(&task)));
         narrow.unwrap_or_else(|| self.general_route())
     }
 
     /// The weights for requests no narrow adapter claims: the last adapter for every task, else
     /// the base.
     pub(crate) fn general_route(&self) -> usize {
-        self.routes.iter().rposition(|r| r.tasks.is_none()).unwrap_or(0)
+        self.routes
+            .iter()
+            .rposition(|r| r.tasks.is_none())
+            .unwrap_or(0)
     }
 
     /// Answers `task` for `input` under the task's full output schema.
@@ -266,13 +313,24 @@ impl DomainModel {
 
     /// Answers under a narrower `schema` (e.g. `enum`s of retrieved candidates); the answer must
     /// still validate against the task's own schema.
-    pub fn answer_with_schema(&self, task: Task, input: &Value, schema: &Value) -> Result<TaskAnswer> {
+    pub fn answer_with_schema(
+        &self,
+        task: Task,
+        input: &Value,
+        schema: &Value,
+    ) -> Result<TaskAnswer> {
         self.answer_before(task, input, schema, None)
     }
 
     /// [`answer_with_schema`](Self::answer_with_schema) that stops with
     /// [`InferError::Timeout`] once `deadline` passes (servers bound every request).
-    pub fn answer_before(&self, task: Task, input: &Value, schema: &Value, deadline: Option<Instant>) -> Result<TaskAnswer> {
+    pub fn answer_before(
+        &self,
+        task: Task,
+        input: &Value,
+        schema: &Value,
+        deadline: Option<Instant>,
+    ) -> Result<TaskAnswer> {
         let route = self.route(task);
         let prefix_messages = prompt_prefix(task, self.demonstrations(task));
         let mut messages = prefix_messages.clone();
@@ -285,23 +343,55 @@ impl DomainModel {
         if !reuse {
             session.truncate(0);
         }
-        let prompt = if reuse { &full[prefix.len()..] } else { &full[..] };
-        let mut constraint = ConstrainedDecoder::with_limits(schema, Arc::clone(&self.vocab), self.eos, self.limits)?;
+        let prompt = if reuse {
+            &full[prefix.len()..]
+        } else {
+            &full[..]
+        };
+        let mut constraint = ConstrainedDecoder::with_limits(
+            schema,
+            Arc::clone(&self.vocab),
+            self.eos,
+            self.limits,
+        )?;
         let options = DecodeOptions::greedy(self.max_new_tokens, &self.tokenizer);
-        let decoded = decode(&mut session, prompt, &self.tokenizer, &options, Some(&mut constraint), |_| until(deadline))?;
+        let decoded = decode(
+            &mut session,
+            prompt,
+            &self.tokenizer,
+            &options,
+            Some(&mut constraint),
+            |_| until(deadline),
+        )?;
         if decoded.stop == StopReason::Cancelled {
-            return Err(InferError::Timeout { tokens: decoded.tokens.len() });
+            return Err(InferError::Timeout {
+                tokens: decoded.tokens.len(),
+            });
         }
         if decoded.stop == StopReason::MaxTokens && !constraint.is_complete() {
             return Err(InferError::Answer {
                 task,
-                reason: format!("the answer did not finish within {} tokens", self.max_new_tokens),
+                reason: format!(
+                    "the answer did not finish within {} tokens",
+                    self.max_new_tokens
+                ),
             });
         }
-        let value: Value = serde_json::from_str(&decoded.text)
-            .map_err(|e| InferError::Answer { task, reason: format!("not JSON ({e}): {}", decoded.text) })?;
-        validate(task, &value).map_err(|e| InferError::Answer { task, reason: e.to_string() })?;
-        Ok(TaskAnswer { task, value, route: self.routes[route].name.clone(), prompt_tokens: full.len(), decoded })
+        let value: Value = serde_json::from_str(&decoded.text).map_err(|e| InferError::Answer {
+            task,
+            reason: format!("not JSON ({e}): {}", decoded.text),
+        })?;
+        validate(task, &value).map_err(|e| InferError::Answer {
+            task,
+            reason: e.to_string(),
+        })?;
+        Ok(TaskAnswer {
+            task,
+            value,
+            route: self.routes[route].name.clone(),
+            prompt_tokens: full.len(),
+            decoded,
+        })
     }
 
     /// The demonstrations `task`'s prompts show (empty: zero-shot).
@@ -311,7 +401,12 @@ impl DomainModel {
 
     /// A session holding the prompt prefix of `task` (system message and demonstrations) on
     /// `route` (cached after the first call).
-    fn prefix_session(&self, route: usize, task: Task, prefix: &[ChatMessage]) -> Result<(Vec<u32>, Session)> {
+    fn prefix_session(
+        &self,
+        route: usize,
+        task: Task,
+        prefix: &[ChatMessage],
+    ) -> Result<(Vec<u32>, Session)> {
         let poisoned = |_| InferError::invalid("prefix cache", "poisoned by a panic");
         if let Some(cached) = self.prefixes.lock().map_err(poisoned)?.get(&(route, task)) {
             return Ok(cached.clone());
@@ -322,7 +417,11 @@ impl DomainModel {
         let mut session = Session::new(Arc::clone(&self.routes[route].weights));
         session.forward(&ids)?;
         let entry = (ids, session);
-        self.prefixes.lock().map_err(poisoned)?.entry((route, task)).or_insert_with(|| entry.clone());
+        self.prefixes
+            .lock()
+            .map_err(poisoned)?
+            .entry((route, task))
+            .or_insert_with(|| entry.clone());
         Ok(entry)
     }
 }
@@ -340,11 +439,18 @@ pub(crate) fn until(deadline: Option<Instant>) -> std::ops::ControlFlow<()> {
 fn hash_path(path: &Path, hash: &mut Sha256) -> Result<()> {
     let io = |e: std::io::Error| InferError::invalid(path.display().to_string(), e.to_string());
     if path.is_dir() {
-        let mut files: Vec<PathBuf> =
-            std::fs::read_dir(path).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
         files.sort();
         for file in files {
-            hash.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            hash.update(
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
             hash_path(&file, hash)?;
         }
         return Ok(());

@@ -65,11 +65,17 @@ pub enum InferError {
 
 impl InferError {
     pub(crate) fn tensor(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Tensor { name: name.into(), reason: reason.into() }
+        Self::Tensor {
+            name: name.into(),
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), reason: reason.into() }
+        Self::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -25,7 +25,8 @@ impl Demonstration {
     /// A demonstration of `task`; the answer must validate against the task's output schema (a
     /// demonstration of an invalid answer would teach the wrong format).
     pub fn new(task: Task, input: Value, answer: Value) -> Result<Self> {
-        validate(task, &answer).map_err(|e| InferError::invalid(format!("{task} demonstration"), e.to_string()))?;
+        validate(task, &answer)
+            .map_err(|e| InferError::invalid(format!("{task} demonstration"), e.to_string()))?;
         Ok(Self { input, answer })
     }
 
@@ -46,7 +47,10 @@ pub(crate) fn prompt_prefix(task: Task, demonstrations: &[Demonstration]) -> Vec
     let mut messages = vec![ChatMessage::new(Role::System, task_instruction(task))];
     for demo in demonstrations {
         messages.push(ChatMessage::new(Role::User, user_message(&demo.input)));
-        messages.push(ChatMessage::new(Role::Assistant, assistant_message(&demo.answer)));
+        messages.push(ChatMessage::new(
+            Role::Assistant,
+            assistant_message(&demo.answer),
+        ));
     }
     messages
 }
@@ -58,18 +62,40 @@ mod tests {
 
     #[test]
     fn demonstrations_follow_the_system_message_as_turn_pairs() {
-        let demo = Demonstration::new(Task::ExtractSkills, json!("Knowledge of SQL."), json!({"skills": ["SQL"]})).expect("valid");
+        let demo = Demonstration::new(
+            Task::ExtractSkills,
+            json!("Knowledge of SQL."),
+            json!({"skills": ["SQL"]}),
+        )
+        .expect("valid");
         let messages = prompt_prefix(Task::ExtractSkills, &[demo.clone(), demo]);
         let roles: Vec<Role> = messages.iter().map(|m| m.role).collect();
-        assert_eq!(roles, [Role::System, Role::User, Role::Assistant, Role::User, Role::Assistant]);
+        assert_eq!(
+            roles,
+            [
+                Role::System,
+                Role::User,
+                Role::Assistant,
+                Role::User,
+                Role::Assistant
+            ]
+        );
         assert_eq!(messages[1].content, "Knowledge of SQL.");
         assert_eq!(messages[2].content, r#"{"skills":["SQL"]}"#);
-        assert_eq!(prompt_prefix(Task::ExtractSkills, &[]).len(), 1, "zero-shot: the system message alone");
+        assert_eq!(
+            prompt_prefix(Task::ExtractSkills, &[]).len(),
+            1,
+            "zero-shot: the system message alone"
+        );
     }
 
     #[test]
     fn an_answer_outside_the_schema_is_refused() {
-        let err = Demonstration::new(Task::ExtractSkills, json!("x"), json!({"skill": "SQL"})).unwrap_err();
-        assert!(err.to_string().contains("extract_skills demonstration"), "{err}");
+        let err = Demonstration::new(Task::ExtractSkills, json!("x"), json!({"skill": "SQL"}))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("extract_skills demonstration"),
+            "{err}"
+        );
     }
 }

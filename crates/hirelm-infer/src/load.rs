@@ -26,7 +26,10 @@ enum Network {
     /// SmolLM2: the training-model definition (the one copy of the architecture).
     Llama { lm: PretrainedLlama, device: Device },
     /// Gemma 3 (inference only): the memory-mapped file, dequantised when weights are built.
-    Gemma3 { file: GgufFile, config: Gemma3Config },
+    Gemma3 {
+        file: GgufFile,
+        config: Gemma3Config,
+    },
 }
 
 impl BaseModel {
@@ -42,11 +45,17 @@ impl BaseModel {
             if file.architecture()? == "gemma3" {
                 let config = Gemma3Config::from_gguf(&file)?;
                 let tokenizer = TextTokenizer::from_gguf(&file)?;
-                return Ok(Self { tokenizer, network: Network::Gemma3 { file, config } });
+                return Ok(Self {
+                    tokenizer,
+                    network: Network::Gemma3 { file, config },
+                });
             }
             PretrainedLlama::from_gguf(&file, &device)?
         };
-        Ok(Self { tokenizer: lm.tokenizer.clone(), network: Network::Llama { lm, device } })
+        Ok(Self {
+            tokenizer: lm.tokenizer.clone(),
+            network: Network::Llama { lm, device },
+        })
     }
 
     /// The tokenizer.
@@ -57,15 +66,23 @@ impl BaseModel {
     /// Engine weights of the base model alone.
     pub fn engine_weights(&self, format: WeightFormat) -> Result<EngineWeights> {
         match &self.network {
-            Network::Llama { lm, .. } => EngineWeights::from_tensors(&lm.model.config, lm.model.export_tensors(), format),
-            Network::Gemma3 { file, config } => EngineWeights::from_gemma3(config, load_gemma3_tensors(file, config)?, format),
+            Network::Llama { lm, .. } => {
+                EngineWeights::from_tensors(&lm.model.config, lm.model.export_tensors(), format)
+            }
+            Network::Gemma3 { file, config } => {
+                EngineWeights::from_gemma3(config, load_gemma3_tensors(file, config)?, format)
+            }
         }
     }
 
     /// Engine weights with the PEFT adapter in `adapter_dir` merged into the projections
     /// (`W + scale·A·B` in hirelm's `[in, out]` layout, scale `alpha/r` or `alpha/√r` with
     /// rsLoRA), so decoding costs nothing extra. Adapters exist for the Llama family only.
-    pub fn engine_weights_with_adapter(&self, adapter_dir: &Path, format: WeightFormat) -> Result<EngineWeights> {
+    pub fn engine_weights_with_adapter(
+        &self,
+        adapter_dir: &Path,
+        format: WeightFormat,
+    ) -> Result<EngineWeights> {
         let Network::Llama { lm, device } = &self.network else {
             return Err(InferError::invalid(
                 adapter_dir.display().to_string(),

@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 pub(crate) fn in_checkout(relative: &Path, marker: &str) -> PathBuf {
     std::env::current_dir()
         .ok()
-        .and_then(|cwd| cwd.ancestors().map(|dir| dir.join(relative)).find(|dir| dir.join(marker).is_file()))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative))
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .map(|dir| dir.join(relative))
+                .find(|dir| dir.join(marker).is_file())
+        })
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(relative)
+        })
 }

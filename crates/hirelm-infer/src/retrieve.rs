@@ -37,7 +37,10 @@ pub fn shipped_encoder_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("HIRELM_ENCODER_DIR") {
         return PathBuf::from(dir);
     }
-    crate::locate::in_checkout(&Path::new("shipped").join(SHIPPED_ENCODER), "model.safetensors")
+    crate::locate::in_checkout(
+        &Path::new("shipped").join(SHIPPED_ENCODER),
+        "model.safetensors",
+    )
 }
 
 /// One retrieved document.
@@ -61,20 +64,30 @@ pub struct Retriever {
 
 impl std::fmt::Debug for Retriever {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Retriever").field("docs", &self.docs.len()).field("dim", &self.dim).finish_non_exhaustive()
+        f.debug_struct("Retriever")
+            .field("docs", &self.docs.len())
+            .field("dim", &self.dim)
+            .finish_non_exhaustive()
     }
 }
 
 impl Retriever {
     /// Loads the encoder in `encoder_dir` and embeds `docs` (or reads their embeddings from
     /// `cache_dir`, keyed by a hash of the encoder's files and every document).
-    pub fn new(encoder_dir: &Path, docs: Vec<(String, String)>, cache_dir: Option<&Path>) -> Result<Self> {
+    pub fn new(
+        encoder_dir: &Path,
+        docs: Vec<(String, String)>,
+        cache_dir: Option<&Path>,
+    ) -> Result<Self> {
         let encoder = SentenceEncoder::load(encoder_dir, &Device::flex())?;
-        let Some(cache_dir) = cache_dir else { return Self::from_encoder(encoder, docs) };
+        let Some(cache_dir) = cache_dir else {
+            return Self::from_encoder(encoder, docs);
+        };
         let mut hasher = Sha256::new();
         for name in ["config.json", "tokenizer.json", "model.safetensors"] {
             let path = encoder_dir.join(name);
-            let bytes = std::fs::read(&path).map_err(|e| InferError::invalid(path.display().to_string(), e.to_string()))?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| InferError::invalid(path.display().to_string(), e.to_string()))?;
             hasher.update((bytes.len() as u64).to_le_bytes());
             hasher.update(&bytes);
         }
@@ -84,13 +97,23 @@ impl Retriever {
                 hasher.update(part.as_bytes());
             }
         }
-        let key: String = hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect();
+        let key: String = hasher
+            .finalize()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let cache = cache_dir.join(format!("retriever-{key}.emb"));
         if let Some(matrix) = read_embeddings(&cache, docs.len(), encoder.dim()) {
             return Self::with_matrix(encoder, docs, matrix);
         }
         let retriever = Self::from_encoder(encoder, docs)?;
-        write_embeddings(&cache, retriever.docs.len(), retriever.dim, &retriever.matrix)?;
+        write_embeddings(
+            &cache,
+            retriever.docs.len(),
+            retriever.dim,
+            &retriever.matrix,
+        )?;
         Ok(retriever)
     }
 
@@ -101,12 +124,24 @@ impl Retriever {
         Self::with_matrix(encoder, docs, matrix)
     }
 
-    fn with_matrix(encoder: SentenceEncoder, docs: Vec<(String, String)>, matrix: Vec<f32>) -> Result<Self> {
+    fn with_matrix(
+        encoder: SentenceEncoder,
+        docs: Vec<(String, String)>,
+        matrix: Vec<f32>,
+    ) -> Result<Self> {
         if docs.is_empty() {
-            return Err(InferError::invalid("retriever documents", "needs at least one"));
+            return Err(InferError::invalid(
+                "retriever documents",
+                "needs at least one",
+            ));
         }
         let dim = encoder.dim();
-        Ok(Self { encoder, docs, matrix, dim })
+        Ok(Self {
+            encoder,
+            docs,
+            matrix,
+            dim,
+        })
     }
 
     /// The encoder, to embed queries in batches for [`search_embedding`](Self::search_embedding).
@@ -126,14 +161,22 @@ impl Retriever {
 
     /// The `k` documents most similar to `query`, best first (ties by document order).
     pub fn search(&self, query: &str, k: usize) -> Result<Vec<Hit>> {
-        let q = self.encoder.embed(&[query])?.pop().ok_or_else(|| InferError::invalid("query", "the encoder returned no vector"))?;
+        let q = self
+            .encoder
+            .embed(&[query])?
+            .pop()
+            .ok_or_else(|| InferError::invalid("query", "the encoder returned no vector"))?;
         Ok(self.search_embedding(&q, k))
     }
 
     /// The `k` documents most similar to a unit-length query embedding, best first.
     pub fn search_embedding(&self, query: &[f32], k: usize) -> Vec<Hit> {
-        let mut scored: Vec<(f32, usize)> =
-            self.matrix.chunks_exact(self.dim).enumerate().map(|(i, row)| (row.iter().zip(query).map(|(a, b)| a * b).sum(), i)).collect();
+        let mut scored: Vec<(f32, usize)> = self
+            .matrix
+            .chunks_exact(self.dim)
+            .enumerate()
+            .map(|(i, row)| (row.iter().zip(query).map(|(a, b)| a * b).sum(), i))
+            .collect();
         let k = k.min(scored.len());
         if k == 0 {
             return Vec::new();
@@ -142,6 +185,13 @@ impl Retriever {
         scored.select_nth_unstable_by(k - 1, order);
         scored.truncate(k);
         scored.sort_by(order);
-        scored.into_iter().map(|(score, i)| Hit { id: self.docs[i].0.clone(), text: self.docs[i].1.clone(), score }).collect()
+        scored
+            .into_iter()
+            .map(|(score, i)| Hit {
+                id: self.docs[i].0.clone(),
+                text: self.docs[i].1.clone(),
+                score,
+            })
+            .collect()
     }
 }

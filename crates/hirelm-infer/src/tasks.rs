@@ -4,8 +4,8 @@
 //! model can only pick among them.
 
 use hirelm_core::record::{
-    ClientBrief, Evaluation, EvaluationInput, InterviewRequest, JobPost, MatchInput, MatchScore, Occupation, RankInput,
-    RankedCandidate, Skill, Slot,
+    ClientBrief, Evaluation, EvaluationInput, InterviewRequest, JobPost, MatchInput, MatchScore,
+    Occupation, RankInput, RankedCandidate, Skill, Slot,
 };
 use hirelm_core::{Task, output_schema};
 use serde::de::DeserializeOwned;
@@ -31,22 +31,38 @@ pub fn task_schema(task: Task, input: &Value) -> Value {
     if task != Task::RankCandidates {
         return schema;
     }
-    let ids: Vec<String> =
-        input["candidates"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).map(str::to_string).collect();
-    narrow(schema, "/properties/ranking/items/properties/profile_id", &ids)
+    let ids: Vec<String> = input["candidates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .map(str::to_string)
+        .collect();
+    narrow(
+        schema,
+        "/properties/ranking/items/properties/profile_id",
+        &ids,
+    )
 }
 
 fn to_input<T: serde::Serialize>(task: Task, record: &T) -> Result<Value> {
-    serde_json::to_value(record).map_err(|e| InferError::invalid(format!("{task} input"), e.to_string()))
+    serde_json::to_value(record)
+        .map_err(|e| InferError::invalid(format!("{task} input"), e.to_string()))
 }
 
 fn from_answer<T: DeserializeOwned>(task: Task, value: Value) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| InferError::Answer { task, reason: e.to_string() })
+    serde_json::from_value(value).map_err(|e| InferError::Answer {
+        task,
+        reason: e.to_string(),
+    })
 }
 
 fn ensure_choices(task: Task, what: &str, n: usize) -> Result<()> {
     if n == 0 {
-        return Err(InferError::invalid(format!("{task} {what}"), "needs at least one"));
+        return Err(InferError::invalid(
+            format!("{task} {what}"),
+            "needs at least one",
+        ));
     }
     Ok(())
 }
@@ -61,7 +77,13 @@ impl DomainModel {
     /// The skills a job-ad sentence asks for, most relevant first, as free ESCO-style labels.
     pub fn extract_skills(&self, sentence: &str) -> Result<Vec<String>> {
         let answer = self.answer(Task::ExtractSkills, &Value::String(sentence.to_string()))?;
-        Ok(answer.value["skills"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect())
+        Ok(answer.value["skills"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect())
     }
 
     /// The skills a sentence asks for, chosen among `candidates` (e.g. MiniLM's nearest ESCO
@@ -71,8 +93,12 @@ impl DomainModel {
         ensure_choices(task, "candidates", candidates.len())?;
         let labels: Vec<String> = candidates.iter().map(|s| s.label.clone()).collect();
         let schema = narrow(output_schema(task), "/properties/skills/items", &labels);
-        let answer = self.answer_with_schema(task, &Value::String(sentence.to_string()), &schema)?;
-        let chosen = answer.value["skills"].as_array().cloned().unwrap_or_default();
+        let answer =
+            self.answer_with_schema(task, &Value::String(sentence.to_string()), &schema)?;
+        let chosen = answer.value["skills"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let mut out: Vec<Skill> = Vec::new();
         for label in chosen.iter().filter_map(Value::as_str) {
             if let Some(skill) = candidates.iter().find(|s| s.label == label)
@@ -91,7 +117,11 @@ impl DomainModel {
         ensure_choices(task, "candidates", candidates.len())?;
         let uris: Vec<String> = candidates.iter().map(|o| o.esco_uri.clone()).collect();
         let labels: Vec<String> = candidates.iter().map(|o| o.label.clone()).collect();
-        let schema = narrow(narrow(output_schema(task), "/properties/esco_uri", &uris), "/properties/label", &labels);
+        let schema = narrow(
+            narrow(output_schema(task), "/properties/esco_uri", &uris),
+            "/properties/label",
+            &labels,
+        );
         let answer = self.answer_with_schema(task, &Value::String(title.to_string()), &schema)?;
         // The label is the model's informed choice; the URI comes from the taxonomy.
         let label = answer.value["label"].as_str().unwrap_or_default();
@@ -99,7 +129,10 @@ impl DomainModel {
             .iter()
             .find(|o| o.label == label)
             .cloned()
-            .ok_or_else(|| InferError::Answer { task, reason: format!("label `{label}` is not a candidate") })
+            .ok_or_else(|| InferError::Answer {
+                task,
+                reason: format!("label `{label}` is not a candidate"),
+            })
     }
 
     /// How well a candidate fits a job: label, score and its four components.
@@ -126,6 +159,9 @@ impl DomainModel {
     /// Interview slots (UTC) that fit both availabilities.
     pub fn schedule_interview(&self, request: &InterviewRequest) -> Result<Vec<Slot>> {
         let task = Task::ScheduleInterview;
-        from_answer(task, self.answer(task, &to_input(task, request)?)?.value["slots"].clone())
+        from_answer(
+            task,
+            self.answer(task, &to_input(task, request)?)?.value["slots"].clone(),
+        )
     }
 }

@@ -23,7 +23,8 @@ pub const START_OF_TURN: &str = "<start_of_turn>";
 /// Closes a Gemma turn; also its stop token.
 pub const END_OF_TURN: &str = "<end_of_turn>";
 /// SmolLM2's own default system prompt, used when a conversation has none.
-pub const SMOLLM2_DEFAULT_SYSTEM: &str = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
+pub const SMOLLM2_DEFAULT_SYSTEM: &str =
+    "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +61,10 @@ pub struct ChatMessage {
 impl ChatMessage {
     /// A message from `role`.
     pub fn new(role: Role, content: impl Into<String>) -> Self {
-        Self { role, content: content.into() }
+        Self {
+            role,
+            content: content.into(),
+        }
     }
 }
 
@@ -77,13 +81,16 @@ impl ChatTokens {
     /// Appends `ids`, marked as the assistant's or not.
     fn push(&mut self, ids: &[u32], assistant: bool) {
         self.ids.extend_from_slice(ids);
-        self.assistant_mask.extend(std::iter::repeat_n(assistant, ids.len()));
+        self.assistant_mask
+            .extend(std::iter::repeat_n(assistant, ids.len()));
     }
 }
 
 /// The id of a control token the template needs.
 fn special_id(tokenizer: &TextTokenizer, token: &str) -> Result<u32> {
-    tokenizer.token_id(token).ok_or_else(|| ModelError::Tokenizer(format!("vocabulary has no `{token}` token")))
+    tokenizer
+        .token_id(token)
+        .ok_or_else(|| ModelError::Tokenizer(format!("vocabulary has no `{token}` token")))
 }
 
 /// The turn markup a model was trained with.
@@ -108,20 +115,30 @@ pub struct ChatTemplate {
 
 impl Default for ChatTemplate {
     fn default() -> Self {
-        Self { default_system: Some(SMOLLM2_DEFAULT_SYSTEM.to_string()), format: ChatFormat::ChatMl }
+        Self {
+            default_system: Some(SMOLLM2_DEFAULT_SYSTEM.to_string()),
+            format: ChatFormat::ChatMl,
+        }
     }
 }
 
 impl ChatTemplate {
     /// Gemma 3's template (no default system prompt).
     pub fn gemma() -> Self {
-        Self { default_system: None, format: ChatFormat::Gemma }
+        Self {
+            default_system: None,
+            format: ChatFormat::Gemma,
+        }
     }
 
     /// The template a tokenizer's vocabulary was made for: Gemma's when it has
     /// `<start_of_turn>`, ChatML otherwise.
     pub fn for_tokenizer(tokenizer: &TextTokenizer) -> Self {
-        if tokenizer.token_id(START_OF_TURN).is_some() { Self::gemma() } else { Self::default() }
+        if tokenizer.token_id(START_OF_TURN).is_some() {
+            Self::gemma()
+        } else {
+            Self::default()
+        }
     }
 
     /// The conversation as text, optionally opening the assistant's turn.
@@ -156,7 +173,10 @@ impl ChatTemplate {
         let special = |t: &str| special_id(tokenizer, t);
         let (start, end) = (special(IM_START)?, special(IM_END)?);
         let newline = tokenizer.encode("\n", false, false)?;
-        let mut out = ChatTokens { ids: Vec::new(), assistant_mask: Vec::new() };
+        let mut out = ChatTokens {
+            ids: Vec::new(),
+            assistant_mask: Vec::new(),
+        };
         let mut push = |ids: &[u32], assistant: bool| out.push(ids, assistant);
         if tokenizer.add_bos {
             if let Some(bos) = tokenizer.bos_id {
@@ -166,7 +186,10 @@ impl ChatTemplate {
         for (role, content) in self.turns(messages) {
             let assistant = role == Role::Assistant.as_str();
             push(&[start], false);
-            push(&tokenizer.encode(&format!("{role}\n"), false, false)?, false);
+            push(
+                &tokenizer.encode(&format!("{role}\n"), false, false)?,
+                false,
+            );
             push(&tokenizer.encode(content, false, false)?, assistant);
             push(&[end], assistant);
             push(&newline, false);
@@ -181,7 +204,10 @@ impl ChatTemplate {
     /// Gemma turns: `(role, content)` with the system text (and a blank line) opening the
     /// first user turn. A conversation of only a system message gives that opened turn
     /// unfinished, so its ids are a prefix of every conversation that continues it.
-    fn gemma_turns(&self, messages: &[ChatMessage]) -> (Option<String>, Vec<(&'static str, String)>) {
+    fn gemma_turns(
+        &self,
+        messages: &[ChatMessage],
+    ) -> (Option<String>, Vec<(&'static str, String)>) {
         let mut rest = messages;
         let mut system = self.default_system.clone();
         if let Some(first) = messages.first().filter(|m| m.role == Role::System) {
@@ -192,7 +218,16 @@ impl ChatTemplate {
         let prefix = system.map(|s| format!("{s}\n\n"));
         let turns = rest
             .iter()
-            .map(|m| (if m.role == Role::Assistant { "model" } else { "user" }, m.content.trim().to_string()))
+            .map(|m| {
+                (
+                    if m.role == Role::Assistant {
+                        "model"
+                    } else {
+                        "user"
+                    },
+                    m.content.trim().to_string(),
+                )
+            })
             .collect();
         (prefix, turns)
     }
@@ -206,8 +241,14 @@ impl ChatTemplate {
             }
         }
         for (i, (role, content)) in turns.iter().enumerate() {
-            let p = if i == 0 { prefix.as_deref().unwrap_or("") } else { "" };
-            out.push_str(&format!("{START_OF_TURN}{role}\n{p}{content}{END_OF_TURN}\n"));
+            let p = if i == 0 {
+                prefix.as_deref().unwrap_or("")
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "{START_OF_TURN}{role}\n{p}{content}{END_OF_TURN}\n"
+            ));
         }
         if add_generation_prompt {
             out.push_str(&format!("{START_OF_TURN}model\n"));
@@ -215,13 +256,25 @@ impl ChatTemplate {
         out
     }
 
-    fn encode_gemma(&self, tokenizer: &TextTokenizer, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<ChatTokens> {
+    fn encode_gemma(
+        &self,
+        tokenizer: &TextTokenizer,
+        messages: &[ChatMessage],
+        add_generation_prompt: bool,
+    ) -> Result<ChatTokens> {
         let special = |t: &str| special_id(tokenizer, t);
         let (start, end) = (special(START_OF_TURN)?, special(END_OF_TURN)?);
         let (prefix, turns) = self.gemma_turns(messages);
-        let prefix_ids = prefix.as_deref().map(|p| tokenizer.encode(p, false, false)).transpose()?.unwrap_or_default();
+        let prefix_ids = prefix
+            .as_deref()
+            .map(|p| tokenizer.encode(p, false, false))
+            .transpose()?
+            .unwrap_or_default();
         let newline = tokenizer.encode("\n", false, false)?;
-        let mut out = ChatTokens { ids: Vec::new(), assistant_mask: Vec::new() };
+        let mut out = ChatTokens {
+            ids: Vec::new(),
+            assistant_mask: Vec::new(),
+        };
         let mut push = |ids: &[u32], assistant: bool| out.push(ids, assistant);
         // Gemma's template always opens with BOS, whatever the tokenizer's add_bos says.
         if let Some(bos) = tokenizer.bos_id {
@@ -235,7 +288,10 @@ impl ChatTemplate {
         for (i, (role, content)) in turns.iter().enumerate() {
             let assistant = *role == "model";
             push(&[start], false);
-            push(&tokenizer.encode(&format!("{role}\n"), false, false)?, false);
+            push(
+                &tokenizer.encode(&format!("{role}\n"), false, false)?,
+                false,
+            );
             if i == 0 {
                 push(&prefix_ids, false);
             }
@@ -250,10 +306,21 @@ impl ChatTemplate {
         Ok(out)
     }
 
-    fn turns<'a>(&'a self, messages: &'a [ChatMessage]) -> impl Iterator<Item = (&'a str, &'a str)> {
+    fn turns<'a>(
+        &'a self,
+        messages: &'a [ChatMessage],
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
         let needs_system = messages.first().is_none_or(|m| m.role != Role::System);
-        let system = self.default_system.as_deref().filter(|_| needs_system).map(|s| ("system", s));
-        system.into_iter().chain(messages.iter().map(|m| (m.role.as_str(), m.content.as_str())))
+        let system = self
+            .default_system
+            .as_deref()
+            .filter(|_| needs_system)
+            .map(|s| ("system", s));
+        system.into_iter().chain(
+            messages
+                .iter()
+                .map(|m| (m.role.as_str(), m.content.as_str())),
+        )
     }
 }
 
@@ -267,7 +334,9 @@ mod tests {
         let text = t.render(&[ChatMessage::new(Role::User, "Hi")], true);
         assert_eq!(
             text,
-            format!("<|im_start|>system\n{SMOLLM2_DEFAULT_SYSTEM}<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+            format!(
+                "<|im_start|>system\n{SMOLLM2_DEFAULT_SYSTEM}<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+            )
         );
     }
 
@@ -282,13 +351,19 @@ mod tests {
             ChatTemplate::gemma().render(&msgs, true),
             "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n<start_of_turn>model\n"
         );
-        assert_eq!(ChatTemplate::gemma().render(&msgs[..1], false), "<bos><start_of_turn>user\nBe brief.\n\n");
+        assert_eq!(
+            ChatTemplate::gemma().render(&msgs[..1], false),
+            "<bos><start_of_turn>user\nBe brief.\n\n"
+        );
     }
 
     #[test]
     fn explicit_system_replaces_default() {
         let t = ChatTemplate::default();
-        let msgs = [ChatMessage::new(Role::System, "Be brief."), ChatMessage::new(Role::User, "Hi")];
+        let msgs = [
+            ChatMessage::new(Role::System, "Be brief."),
+            ChatMessage::new(Role::User, "Hi"),
+        ];
         let text = t.render(&msgs, false);
         assert!(text.starts_with("<|im_start|>system\nBe brief.<|im_end|>\n"));
         assert!(!text.contains(SMOLLM2_DEFAULT_SYSTEM));

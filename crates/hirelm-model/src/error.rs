@@ -93,16 +93,26 @@ pub type Result<T, E = ModelError> = std::result::Result<T, E>;
 impl ModelError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { path: path.into(), source }
+        Self::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// A GGUF format error at `offset` in `field`.
     pub fn gguf(offset: u64, field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Gguf { offset, field: field.into(), reason: reason.into() }
+        Self::Gguf {
+            offset,
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// A metadata error for `key`.
     pub fn metadata(key: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Metadata { key: key.into(), reason: reason.into() }
+        Self::Metadata {
+            key: key.into(),
+            reason: reason.into(),
+        }
     }
 }

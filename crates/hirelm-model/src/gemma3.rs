@@ -100,16 +100,29 @@ impl Gemma3Config {
             return fail("every size of a Gemma 3 config must be positive".into());
         }
         if self.num_heads % self.num_kv_heads != 0 {
-            return fail(format!("num_heads {} is not a multiple of num_kv_heads {}", self.num_heads, self.num_kv_heads));
+            return fail(format!(
+                "num_heads {} is not a multiple of num_kv_heads {}",
+                self.num_heads, self.num_kv_heads
+            ));
         }
         if self.head_dim == 0 || self.head_dim % 2 != 0 {
-            return fail(format!("head_dim {} must be positive and even for RoPE", self.head_dim));
+            return fail(format!(
+                "head_dim {} must be positive and even for RoPE",
+                self.head_dim
+            ));
         }
-        let widths = [self.num_heads.checked_mul(self.head_dim), self.vocab_size.checked_mul(self.hidden_size)];
-        if widths.iter().any(|w| w.is_none_or(|w| w > u32::MAX as usize)) {
+        let widths = [
+            self.num_heads.checked_mul(self.head_dim),
+            self.vocab_size.checked_mul(self.hidden_size),
+        ];
+        if widths
+            .iter()
+            .any(|w| w.is_none_or(|w| w > u32::MAX as usize))
+        {
             return fail("heads × head_dim and vocabulary × hidden must stay below 2³²".into());
         }
-        if !(self.rope_theta > 0.0) || !(self.rope_local_theta > 0.0) || !(self.rms_norm_eps > 0.0) {
+        if !(self.rope_theta > 0.0) || !(self.rope_local_theta > 0.0) || !(self.rms_norm_eps > 0.0)
+        {
             return fail("RoPE bases and rms_norm_eps must be positive".into());
         }
         Ok(())
@@ -119,20 +132,34 @@ impl Gemma3Config {
     pub fn from_gguf(file: &GgufFile) -> Result<Self> {
         let arch = file.architecture()?;
         if arch != "gemma3" {
-            return Err(ModelError::metadata("general.architecture", format!("expected `gemma3`, found `{arch}`")));
+            return Err(ModelError::metadata(
+                "general.architecture",
+                format!("expected `gemma3`, found `{arch}`"),
+            ));
         }
         let key = |k: &str| format!("gemma3.{k}");
         let usize_of = |k: &str| -> Result<usize> { Ok(file.get_u64(&key(k))? as usize) };
         let num_heads = usize_of("attention.head_count")?;
         let hidden_size = usize_of("embedding_length")?;
-        let head_dim = file.get_u64(&key("attention.key_length")).map(|v| v as usize).unwrap_or(hidden_size / num_heads.max(1));
+        let head_dim = file
+            .get_u64(&key("attention.key_length"))
+            .map(|v| v as usize)
+            .unwrap_or(hidden_size / num_heads.max(1));
         if let Ok(value_length) = file.get_u64(&key("attention.value_length")) {
             if value_length as usize != head_dim {
-                return Err(ModelError::metadata(key("attention.value_length"), format!("{value_length} differs from key_length {head_dim}")));
+                return Err(ModelError::metadata(
+                    key("attention.value_length"),
+                    format!("{value_length} differs from key_length {head_dim}"),
+                ));
             }
         }
-        if file.get(&key("rope.scaling.type")).is_some() || file.get(&key("rope.scaling.factor")).is_some() {
-            return Err(ModelError::metadata(key("rope.scaling.factor"), "RoPE scaling (Gemma 3 4B and larger) is not supported"));
+        if file.get(&key("rope.scaling.type")).is_some()
+            || file.get(&key("rope.scaling.factor")).is_some()
+        {
+            return Err(ModelError::metadata(
+                key("rope.scaling.factor"),
+                "RoPE scaling (Gemma 3 4B and larger) is not supported",
+            ));
         }
         let config = Self {
             vocab_size: file.get_str_array("tokenizer.ggml.tokens")?.len(),
@@ -140,7 +167,10 @@ impl Gemma3Config {
             intermediate_size: usize_of("feed_forward_length")?,
             num_layers: usize_of("block_count")?,
             num_heads,
-            num_kv_heads: file.get_u64(&key("attention.head_count_kv")).map(|v| v as usize).unwrap_or(num_heads),
+            num_kv_heads: file
+                .get_u64(&key("attention.head_count_kv"))
+                .map(|v| v as usize)
+                .unwrap_or(num_heads),
             head_dim,
             max_seq_len: usize_of("context_length")?,
             rope_theta: file.get_f64(&key("rope.freq_base")).unwrap_or(1_000_000.0),
@@ -152,7 +182,12 @@ impl Gemma3Config {
         config.validate()?;
         // Checked before anything is sized by the layer count, so a corrupt count cannot ask
         // for more memory than the file justifies.
-        if config.num_layers.checked_mul(TENSORS_PER_LAYER).and_then(|n| n.checked_add(2)) != Some(file.tensors.len()) {
+        if config
+            .num_layers
+            .checked_mul(TENSORS_PER_LAYER)
+            .and_then(|n| n.checked_add(2))
+            != Some(file.tensors.len())
+        {
             return Err(ModelError::metadata(
                 key("block_count"),
                 format!(
@@ -167,7 +202,10 @@ impl Gemma3Config {
 
     /// Every tensor (GGUF names) with its row-major shape `[rows, cols]`.
     pub fn expected_tensors(&self) -> Vec<(String, Vec<usize>)> {
-        let mut out = vec![("token_embd.weight".to_string(), vec![self.vocab_size, self.hidden_size])];
+        let mut out = vec![(
+            "token_embd.weight".to_string(),
+            vec![self.vocab_size, self.hidden_size],
+        )];
         out.extend((0..self.num_layers).flat_map(|i| self.layer_tensors(i)));
         out.push(("output_norm.weight".to_string(), vec![self.hidden_size]));
         out
@@ -199,17 +237,33 @@ impl Gemma3Config {
 /// Every tensor of `config` read from `file` and dequantised to f32, in the order of
 /// [`Gemma3Config::expected_tensors`]; a missing tensor, another shape, or a tensor the
 /// architecture does not have (a separate output head, say) is an error naming it.
-pub fn load_gemma3_tensors(file: &GgufFile, config: &Gemma3Config) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
+pub fn load_gemma3_tensors(
+    file: &GgufFile,
+    config: &Gemma3Config,
+) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
     let expected = config.expected_tensors();
-    if let Some(extra) = file.tensors.iter().find(|t| !expected.iter().any(|(n, _)| *n == t.name)) {
-        return Err(ModelError::metadata(&extra.name, "tensor is not part of the Gemma 3 architecture"));
+    if let Some(extra) = file
+        .tensors
+        .iter()
+        .find(|t| !expected.iter().any(|(n, _)| *n == t.name))
+    {
+        return Err(ModelError::metadata(
+            &extra.name,
+            "tensor is not part of the Gemma 3 architecture",
+        ));
     }
     expected
         .into_iter()
         .map(|(name, shape)| {
-            let info = file.tensor(&name).ok_or_else(|| ModelError::MissingTensor { name: name.clone() })?;
+            let info = file
+                .tensor(&name)
+                .ok_or_else(|| ModelError::MissingTensor { name: name.clone() })?;
             if info.shape() != shape {
-                return Err(ModelError::ShapeMismatch { name, expected: shape, got: info.shape() });
+                return Err(ModelError::ShapeMismatch {
+                    name,
+                    expected: shape,
+                    got: info.shape(),
+                });
             }
             let data = file.dequantize(&name)?;
             Ok((name, shape, data))
@@ -218,7 +272,10 @@ pub fn load_gemma3_tensors(file: &GgufFile, config: &Gemma3Config) -> Result<Vec
 }
 
 /// Random tensors for `config` (norm gains near one), for tests.
-pub fn random_gemma3_tensors(config: &Gemma3Config, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+pub fn random_gemma3_tensors(
+    config: &Gemma3Config,
+    seed: u64,
+) -> Vec<(String, Vec<usize>, Vec<f32>)> {
     crate::weights::random_tensors(config.expected_tensors(), seed)
 }
 
@@ -240,6 +297,11 @@ mod tests {
         let mut c = Gemma3Config::tiny_for_tests();
         c.num_heads = 3;
         c.num_kv_heads = 2;
-        assert!(c.validate().expect_err("3 over 2").to_string().contains("num_kv_heads"));
+        assert!(
+            c.validate()
+                .expect_err("3 over 2")
+                .to_string()
+                .contains("num_kv_heads")
+        );
     }
 }

@@ -23,7 +23,11 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { max_tokens: 256, sampling: SamplingParams::default(), stop_tokens: Vec::new() }
+        Self {
+            max_tokens: 256,
+            sampling: SamplingParams::default(),
+            stop_tokens: Vec::new(),
+        }
     }
 }
 
@@ -85,7 +89,11 @@ impl Generation {
     /// Decode speed in tokens per second (tokens after the first, over the decode time).
     pub fn decode_tokens_per_second(&self) -> f64 {
         let n = self.tokens.len().saturating_sub(1) as f64;
-        if self.decode_time.is_zero() { 0.0 } else { n / self.decode_time.as_secs_f64() }
+        if self.decode_time.is_zero() {
+            0.0
+        } else {
+            n / self.decode_time.as_secs_f64()
+        }
     }
 }
 
@@ -100,7 +108,11 @@ pub struct Generator<'a> {
 impl<'a> Generator<'a> {
     /// A generator over `model` on `device`.
     pub fn new(model: &'a LlamaModel, tokenizer: &'a TextTokenizer, device: Device) -> Self {
-        Self { model, tokenizer, device }
+        Self {
+            model,
+            tokenizer,
+            device,
+        }
     }
 
     /// Generates a continuation of `prompt`. `on_text` receives each new piece of text as soon
@@ -123,7 +135,9 @@ impl<'a> Generator<'a> {
         }
         let vocab = self.model.config.vocab_size;
         if let Some(bad) = prompt.iter().find(|&&t| t as usize >= vocab) {
-            return Err(ModelError::Generation(format!("token id {bad} is outside the vocabulary of {vocab}")));
+            return Err(ModelError::Generation(format!(
+                "token id {bad} is outside the vocabulary of {vocab}"
+            )));
         }
         if options.max_tokens == 0 {
             return Ok(Generation {
@@ -180,7 +194,8 @@ impl<'a> Generator<'a> {
     /// Feeds `ids` through the model, returning the last position's logits.
     fn step(&self, ids: &[u32], cache: &mut crate::llama::KvCache) -> Result<Vec<f32>> {
         let data: Vec<i64> = ids.iter().map(|&t| t as i64).collect();
-        let tokens = Tensor::<2, Int>::from_data(TensorData::new(data, [1, ids.len()]), &self.device);
+        let tokens =
+            Tensor::<2, Int>::from_data(TensorData::new(data, [1, ids.len()]), &self.device);
         let logits = self.model.forward_last(tokens, Some(cache));
         logits
             .into_data()

@@ -29,8 +29,8 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod chat;
 pub mod bert;
+pub mod chat;
 pub mod error;
 pub mod gemma3;
 pub mod generate;

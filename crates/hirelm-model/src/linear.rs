@@ -43,15 +43,24 @@ pub struct AdaptableLinear {
 
 impl AdaptableLinear {
     /// Builds the layer from a row-major PyTorch-layout weight `[d_output, d_input]`.
-    pub fn from_torch_layout(weight: &[f32], d_output: usize, d_input: usize, device: &Device) -> Self {
+    pub fn from_torch_layout(
+        weight: &[f32],
+        d_output: usize,
+        d_input: usize,
+        device: &Device,
+    ) -> Self {
         let transposed = transpose(weight, d_output, d_input);
-        let tensor = Tensor::<2>::from_data(TensorData::new(transposed, [d_input, d_output]), device);
+        let tensor =
+            Tensor::<2>::from_data(TensorData::new(transposed, [d_input, d_output]), device);
         Self::from_weight(tensor)
     }
 
     /// Builds the layer from a weight already in `[d_input, d_output]` layout.
     pub fn from_weight(weight: Tensor<2>) -> Self {
-        Self { weight: Param::from_tensor(weight).set_require_grad(false), adapter: None }
+        Self {
+            weight: Param::from_tensor(weight).set_require_grad(false),
+            adapter: None,
+        }
     }
 
     /// `[d_input, d_output]`.
@@ -84,7 +93,10 @@ impl AdaptableLinear {
             None => self.weight.val(),
         };
         let [d_input, d_output] = merged.dims();
-        let data = merged.into_data().try_into_vec_as::<f32>().unwrap_or_default();
+        let data = merged
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap_or_default();
         transpose(&data, d_input, d_output)
     }
 }
@@ -112,7 +124,11 @@ mod tests {
         let layer = AdaptableLinear::from_torch_layout(&w, 2, 3, &device);
         assert_eq!(layer.dims(), [3, 2]);
         let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 0.0, -1.0], [1, 3]), &device);
-        let y = layer.forward(x).into_data().try_into_vec_as::<f32>().expect("f32");
+        let y = layer
+            .forward(x)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32");
         assert_eq!(y, vec![1.0 - 3.0, 4.0 - 6.0]);
         assert_eq!(layer.to_torch_layout(), w.to_vec());
     }
@@ -123,21 +139,33 @@ mod tests {
         let w = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         let mut layer = AdaptableLinear::from_torch_layout(&w, 2, 3, &device);
         let x = Tensor::<2>::from_data(TensorData::new(vec![0.5f32, -1.0, 2.0], [1, 3]), &device);
-        let base = layer.forward(x.clone()).into_data().try_into_vec_as::<f32>().expect("f32");
+        let base = layer
+            .forward(x.clone())
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32");
         let a = Tensor::<2>::ones([3, 1], &device);
         layer.adapter = Some(LowRankAdapter {
             a: Param::from_tensor(a.clone()),
             b: Param::from_tensor(Tensor::zeros([1, 2], &device)),
             scale: 2.0,
         });
-        let same = layer.forward(x.clone()).into_data().try_into_vec_as::<f32>().expect("f32");
+        let same = layer
+            .forward(x.clone())
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32");
         assert_eq!(base, same);
         layer.adapter = Some(LowRankAdapter {
             a: Param::from_tensor(a),
             b: Param::from_tensor(Tensor::ones([1, 2], &device)),
             scale: 2.0,
         });
-        let moved = layer.forward(x).into_data().try_into_vec_as::<f32>().expect("f32");
+        let moved = layer
+            .forward(x)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32");
         // x·A = 1.5, ·B·2 = 3 added to each output.
         assert!((moved[0] - base[0] - 3.0).abs() < 1e-5 && (moved[1] - base[1] - 3.0).abs() < 1e-5);
     }

@@ -16,7 +16,10 @@ pub struct RmsNorm {
 impl RmsNorm {
     /// A norm with the given gain.
     pub fn new(weight: Tensor<1>, eps: f64) -> Self {
-        Self { weight: Param::from_tensor(weight).set_require_grad(false), eps }
+        Self {
+            weight: Param::from_tensor(weight).set_require_grad(false),
+            eps,
+        }
     }
 
     /// Normalises over the last dimension.

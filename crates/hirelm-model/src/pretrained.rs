@@ -24,7 +24,11 @@ impl PretrainedLlama {
     /// Loads `source` (`path.gguf`, a safetensors directory, or `hf://owner/repo[/file]`).
     pub fn load(source: &str, device: &Device) -> Result<Self> {
         let path = ModelSource::parse(source)?.resolve()?;
-        if path.is_dir() { Self::load_safetensors_dir(&path, device) } else { Self::load_gguf(&path, device) }
+        if path.is_dir() {
+            Self::load_safetensors_dir(&path, device)
+        } else {
+            Self::load_gguf(&path, device)
+        }
     }
 
     /// Loads a GGUF file: config and tokenizer from its metadata, weights dequantised to f32.

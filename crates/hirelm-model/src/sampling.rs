@@ -18,7 +18,12 @@ pub struct SamplingParams {
 
 impl Default for SamplingParams {
     fn default() -> Self {
-        Self { temperature: 0.0, top_k: None, top_p: None, seed: 0 }
+        Self {
+            temperature: 0.0,
+            top_k: None,
+            top_p: None,
+            seed: 0,
+        }
     }
 }
 
@@ -50,7 +55,11 @@ impl Sampler {
         }
         // Shift by the largest logit before dividing: a tiny temperature then sends the rest to
         // -inf (probability 0) instead of the top logits to +inf (NaN after the shift).
-        let top = logits.iter().copied().filter(|l| l.is_finite()).fold(f32::NEG_INFINITY, f32::max);
+        let top = logits
+            .iter()
+            .copied()
+            .filter(|l| l.is_finite())
+            .fold(f32::NEG_INFINITY, f32::max);
         let mut candidates: Vec<(u32, f32)> = logits
             .iter()
             .enumerate()
@@ -115,7 +124,12 @@ mod tests {
 
     #[test]
     fn top_k_one_is_greedy_even_when_hot() {
-        let params = SamplingParams { temperature: 5.0, top_k: Some(1), top_p: None, seed: 7 };
+        let params = SamplingParams {
+            temperature: 5.0,
+            top_k: Some(1),
+            top_p: None,
+            seed: 7,
+        };
         let mut s = Sampler::new(params);
         for _ in 0..50 {
             assert_eq!(s.sample(&[0.0, 0.5, 2.0, 1.9]), 2);
@@ -126,7 +140,12 @@ mod tests {
     fn top_p_excludes_the_tail() {
         // Probabilities ~ [0.64, 0.24, 0.09, 0.03]: p = 0.8 keeps only the first two.
         let logits = [3.0, 2.0, 1.0, 0.0];
-        let params = SamplingParams { temperature: 1.0, top_k: None, top_p: Some(0.8), seed: 1 };
+        let params = SamplingParams {
+            temperature: 1.0,
+            top_k: None,
+            top_p: Some(0.8),
+            seed: 1,
+        };
         let mut s = Sampler::new(params);
         let draws: Vec<u32> = (0..400).map(|_| s.sample(&logits)).collect();
         assert!(draws.iter().all(|&t| t < 2), "tail token drawn");
@@ -135,7 +154,12 @@ mod tests {
 
     #[test]
     fn a_tiny_temperature_is_greedy_not_nan() {
-        let params = SamplingParams { temperature: 1e-40, top_k: None, top_p: None, seed: 3 };
+        let params = SamplingParams {
+            temperature: 1e-40,
+            top_k: None,
+            top_p: None,
+            seed: 3,
+        };
         let mut s = Sampler::new(params);
         assert_eq!(s.sample(&[0.5, 4.0, 3.9, -2.0]), 1);
     }
@@ -144,7 +168,12 @@ mod tests {
     fn same_seed_same_draws_other_seed_differs() {
         let logits: Vec<f32> = (0..50).map(|i| (i as f32 * 0.37).sin()).collect();
         let run = |seed| {
-            let mut s = Sampler::new(SamplingParams { temperature: 1.0, top_k: None, top_p: None, seed });
+            let mut s = Sampler::new(SamplingParams {
+                temperature: 1.0,
+                top_k: None,
+                top_p: None,
+                seed,
+            });
             (0..64).map(|_| s.sample(&logits)).collect::<Vec<_>>()
         };
         assert_eq!(run(3), run(3));

@@ -31,11 +31,15 @@ impl ModelSource {
         let parts: Vec<&str> = rest.splitn(3, '/').collect();
         match parts.as_slice() {
             [owner, name] | [owner, name, ""] if !owner.is_empty() && !name.is_empty() => {
-                Ok(Self::Hub { repo: format!("{owner}/{name}"), file: None })
+                Ok(Self::Hub {
+                    repo: format!("{owner}/{name}"),
+                    file: None,
+                })
             }
-            [owner, name, file] if !owner.is_empty() && !name.is_empty() => {
-                Ok(Self::Hub { repo: format!("{owner}/{name}"), file: Some(file.to_string()) })
-            }
+            [owner, name, file] if !owner.is_empty() && !name.is_empty() => Ok(Self::Hub {
+                repo: format!("{owner}/{name}"),
+                file: Some(file.to_string()),
+            }),
             _ => Err(ModelError::Source {
                 source_name: text.to_string(),
                 reason: "expected hf://owner/repo or hf://owner/repo/file".into(),
@@ -49,10 +53,14 @@ impl ModelSource {
             Self::Local(path) if path.exists() => Ok(path.clone()),
             Self::Local(path) => Err(ModelError::Source {
                 source_name: path.display().to_string(),
-                reason: "no such file or directory (run scripts/fetch-models.sh for the default models)"
-                    .into(),
+                reason:
+                    "no such file or directory (run scripts/fetch-models.sh for the default models)"
+                        .into(),
             }),
-            Self::Hub { repo, file: Some(file) } => fetch_from_hub(repo, file),
+            Self::Hub {
+                repo,
+                file: Some(file),
+            } => fetch_from_hub(repo, file),
             Self::Hub { repo, file: None } => {
                 let config = fetch_from_hub(repo, "config.json")?;
                 for name in ["tokenizer.json", "model.safetensors"] {
@@ -75,10 +83,16 @@ pub fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("HIRELM_MODELS_DIR") {
         return PathBuf::from(dir);
     }
-    let checkout = |dir: &Path| dir.join("scripts/fetch-models.sh").is_file() && dir.join("crates/hirelm-model").is_dir();
+    let checkout = |dir: &Path| {
+        dir.join("scripts/fetch-models.sh").is_file() && dir.join("crates/hirelm-model").is_dir()
+    };
     std::env::current_dir()
         .ok()
-        .and_then(|cwd| cwd.ancestors().find(|dir| checkout(dir)).map(|dir| dir.join("models")))
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .find(|dir| checkout(dir))
+                .map(|dir| dir.join("models"))
+        })
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
 }
 
@@ -116,12 +130,17 @@ fn fetch_from_cache_or_hub(cache: &hf_hub::Cache, repo: &str, file: &str) -> Res
 
 #[cfg(feature = "hub")]
 fn download(repo: &str, file: &str) -> Result<PathBuf> {
-    let fail = |reason: String| ModelError::Source { source_name: format!("hf://{repo}/{file}"), reason };
+    let fail = |reason: String| ModelError::Source {
+        source_name: format!("hf://{repo}/{file}"),
+        reason,
+    };
     let api = hf_hub::api::sync::ApiBuilder::from_env()
         .with_progress(true)
         .build()
         .map_err(|e| fail(format!("cannot reach the Hugging Face Hub: {e}")))?;
-    api.model(repo.to_string()).get(file).map_err(|e| fail(format!("download failed: {e}")))
+    api.model(repo.to_string())
+        .get(file)
+        .map_err(|e| fail(format!("download failed: {e}")))
 }
 
 #[cfg(not(feature = "hub"))]
@@ -140,20 +159,31 @@ mod tests {
     fn parses_hub_and_local_sources() {
         assert_eq!(
             ModelSource::parse("hf://HuggingFaceTB/SmolLM2-135M-Instruct").expect("valid"),
-            ModelSource::Hub { repo: "HuggingFaceTB/SmolLM2-135M-Instruct".into(), file: None }
+            ModelSource::Hub {
+                repo: "HuggingFaceTB/SmolLM2-135M-Instruct".into(),
+                file: None
+            }
         );
         assert_eq!(
             ModelSource::parse("hf://a/b/sub/model.gguf").expect("valid"),
-            ModelSource::Hub { repo: "a/b".into(), file: Some("sub/model.gguf".into()) }
+            ModelSource::Hub {
+                repo: "a/b".into(),
+                file: Some("sub/model.gguf".into())
+            }
         );
-        assert_eq!(ModelSource::parse("models/x.gguf").expect("valid"), ModelSource::Local("models/x.gguf".into()));
+        assert_eq!(
+            ModelSource::parse("models/x.gguf").expect("valid"),
+            ModelSource::Local("models/x.gguf".into())
+        );
         assert!(ModelSource::parse("hf://onlyowner").is_err());
         assert!(ModelSource::parse("hf:///name").is_err());
     }
 
     #[test]
     fn missing_local_path_says_how_to_fetch() {
-        let err = ModelSource::Local("/nonexistent/m.gguf".into()).resolve().expect_err("missing");
+        let err = ModelSource::Local("/nonexistent/m.gguf".into())
+            .resolve()
+            .expect_err("missing");
         assert!(err.to_string().contains("fetch-models.sh"), "{err}");
     }
 
@@ -161,15 +191,27 @@ mod tests {
     fn hub_file_resolves_from_offline_cache() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = hf_hub::Cache::new(dir.path().to_path_buf());
-        cache.model("owner/name".into()).create_ref("abc123").expect("ref");
-        let file = dir.path().join("models--owner--name/snapshots/abc123/model.gguf");
+        cache
+            .model("owner/name".into())
+            .create_ref("abc123")
+            .expect("ref");
+        let file = dir
+            .path()
+            .join("models--owner--name/snapshots/abc123/model.gguf");
         std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
         std::fs::write(&file, b"x").expect("write");
-        assert_eq!(fetch_from_cache_or_hub(&cache, "owner/name", "model.gguf").expect("cached"), file);
+        assert_eq!(
+            fetch_from_cache_or_hub(&cache, "owner/name", "model.gguf").expect("cached"),
+            file
+        );
         // A file the cache lacks goes to the Hub (feature `hub`) or fails naming the source.
         if cfg!(not(feature = "hub")) {
-            let err = fetch_from_cache_or_hub(&cache, "owner/name", "other.gguf").expect_err("not cached");
-            assert!(err.to_string().contains("hf://owner/name/other.gguf"), "{err}");
+            let err = fetch_from_cache_or_hub(&cache, "owner/name", "other.gguf")
+                .expect_err("not cached");
+            assert!(
+                err.to_string().contains("hf://owner/name/other.gguf"),
+                "{err}"
+            );
         }
     }
 }

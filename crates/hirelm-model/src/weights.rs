@@ -9,15 +9,18 @@ use std::path::{Path, PathBuf};
 use burn::module::Param;
 use burn::tensor::{Device, Tensor, TensorData};
 use memmap2::Mmap;
-use safetensors::tensor::{Metadata, TensorInfo};
 pub use safetensors::Dtype;
 use safetensors::SafeTensors;
+use safetensors::tensor::{Metadata, TensorInfo};
 
 use crate::{ModelError, Result};
 
 /// Random values for each `(name, shape)`: norm gains (1-D) near one, matrices uniform in
 /// ±√(3/fan-in); what tests use for a model of the right shape without a download.
-pub fn random_tensors(shapes: Vec<(String, Vec<usize>)>, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+pub fn random_tensors(
+    shapes: Vec<(String, Vec<usize>)>,
+    seed: u64,
+) -> Vec<(String, Vec<usize>, Vec<f32>)> {
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     shapes
@@ -253,7 +256,11 @@ pub fn write_safetensors(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)]
 
 /// As [`write_safetensors`], storing the values as `dtype`: `F32`, `F16` (half the size, for
 /// shipping adapters) or `BF16`.
-pub fn write_safetensors_as(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)], dtype: Dtype) -> Result<()> {
+pub fn write_safetensors_as(
+    path: &Path,
+    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    dtype: Dtype,
+) -> Result<()> {
     let invalid = |reason: String| ModelError::Safetensors {
         path: path.to_path_buf(),
         reason,
@@ -273,8 +280,14 @@ pub fn write_safetensors_as(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32
         }
         let bytes: Vec<u8> = match dtype {
             Dtype::F32 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-            Dtype::F16 => values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect(),
-            Dtype::BF16 => values.iter().flat_map(|v| half::bf16::from_f32(*v).to_le_bytes()).collect(),
+            Dtype::F16 => values
+                .iter()
+                .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
+                .collect(),
+            Dtype::BF16 => values
+                .iter()
+                .flat_map(|v| half::bf16::from_f32(*v).to_le_bytes())
+                .collect(),
             other => return Err(invalid(format!("cannot write {other:?} tensors"))),
         };
         encoded.push((name.as_str(), shape.clone(), bytes));

@@ -1,10 +1,10 @@
 //! Writes a random (non-zero) PEFT adapter for a GGUF base model, to exercise `hirelm adapter`
 //! without training: `cargo run --release -p hirelm-train --example random_adapter -- BASE.gguf OUT_DIR`.
 
-use hirelm_train::{LoraConfig, attach_fresh, projections_mut, save_adapter};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Tensor};
+use hirelm_train::{LoraConfig, attach_fresh, projections_mut, save_adapter};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -13,7 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let device = Device::flex();
     let mut lm = PretrainedLlama::load(base, &device)?;
-    let lora = LoraConfig { rank: 8, alpha: 16.0, base_model: base.clone(), ..Default::default() };
+    let lora = LoraConfig {
+        rank: 8,
+        alpha: 16.0,
+        base_model: base.clone(),
+        ..Default::default()
+    };
     attach_fresh(&mut lm.model, &lora, 42, &device)?;
     for (_, _, linear) in projections_mut(&mut lm.model) {
         if let Some(adapter) = linear.adapter.as_mut() {

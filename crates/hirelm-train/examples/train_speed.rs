@@ -9,10 +9,10 @@
 
 use std::time::Instant;
 
-use hirelm_train::sft::{SftOptions, SftTrainer, collate};
-use hirelm_train::{LoraConfig, attach_fresh};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::{ChatTokens, PretrainedLlama};
+use hirelm_train::sft::{SftOptions, SftTrainer, collate};
+use hirelm_train::{LoraConfig, attach_fresh};
 
 const BATCH: usize = 4;
 const SEQ: usize = 256;
@@ -30,14 +30,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let device = Device::flex().autodiff();
     let mut lm = PretrainedLlama::load(base, &device)?;
     let vocab = lm.model.config.vocab_size as u64;
-    let lora = LoraConfig { rank: 16, alpha: 32.0, ..LoraConfig::default() };
+    let lora = LoraConfig {
+        rank: 16,
+        alpha: 32.0,
+        ..LoraConfig::default()
+    };
     attach_fresh(&mut lm.model, &lora, 1, &device)?;
-    let options = SftOptions { warmup_steps: 0, total_steps: steps + 1, ..SftOptions::default() };
+    let options = SftOptions {
+        warmup_steps: 0,
+        total_steps: steps + 1,
+        ..SftOptions::default()
+    };
     let mut trainer = SftTrainer::new(lm.model, options, device)?;
     // The same token ids as the PyTorch script: (row * 7919 + position * 104729) mod vocab.
     let sequences: Vec<ChatTokens> = (0..BATCH as u64)
         .map(|row| ChatTokens {
-            ids: (0..=SEQ as u64).map(|p| ((row * 7919 + p * 104_729) % vocab) as u32).collect(),
+            ids: (0..=SEQ as u64)
+                .map(|p| ((row * 7919 + p * 104_729) % vocab) as u32)
+                .collect(),
             assistant_mask: vec![true; SEQ + 1],
         })
         .collect();

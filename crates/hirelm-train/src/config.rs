@@ -7,8 +7,15 @@ use serde::{Deserialize, Serialize};
 use crate::error::{LoraError, Result};
 
 /// The projections of a Llama block an adapter can wrap, by their HF/PEFT names.
-pub const TARGET_MODULES: [&str; 7] =
-    ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+pub const TARGET_MODULES: [&str; 7] = [
+    "q_proj",
+    "k_proj",
+    "v_proj",
+    "o_proj",
+    "gate_proj",
+    "up_proj",
+    "down_proj",
+];
 
 /// Checked LoRA hyper-parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +52,11 @@ impl Default for LoraConfig {
 impl LoraConfig {
     /// The factor applied to `x·A·B`.
     pub fn scale(&self) -> f64 {
-        if self.use_rslora { self.alpha / (self.rank as f64).sqrt() } else { self.alpha / self.rank as f64 }
+        if self.use_rslora {
+            self.alpha / (self.rank as f64).sqrt()
+        } else {
+            self.alpha / self.rank as f64
+        }
     }
 
     /// Checks rank, alpha, dropout and module names.
@@ -54,15 +65,25 @@ impl LoraConfig {
             return Err(LoraError::config("r", "must be at least 1"));
         }
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(LoraError::config("lora_alpha", format!("must be positive, got {}", self.alpha)));
+            return Err(LoraError::config(
+                "lora_alpha",
+                format!("must be positive, got {}", self.alpha),
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
-            return Err(LoraError::config("lora_dropout", format!("must be in [0, 1), got {}", self.dropout)));
+            return Err(LoraError::config(
+                "lora_dropout",
+                format!("must be in [0, 1), got {}", self.dropout),
+            ));
         }
         if self.target_modules.is_empty() {
             return Err(LoraError::config("target_modules", "is empty"));
         }
-        if let Some(bad) = self.target_modules.iter().find(|m| !TARGET_MODULES.contains(&m.as_str())) {
+        if let Some(bad) = self
+            .target_modules
+            .iter()
+            .find(|m| !TARGET_MODULES.contains(&m.as_str()))
+        {
             return Err(LoraError::config(
                 "target_modules",
                 format!("`{bad}` is not one of {}", TARGET_MODULES.join(", ")),
@@ -73,9 +94,13 @@ impl LoraConfig {
 
     /// Reads PEFT's `adapter_config.json`.
     pub fn from_peft_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io { path: path.into(), source })?;
-        let file: PeftAdapterConfig = serde_json::from_str(&text)
-            .map_err(|e| LoraError::config(path.display().to_string(), format!("invalid JSON: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io {
+            path: path.into(),
+            source,
+        })?;
+        let file: PeftAdapterConfig = serde_json::from_str(&text).map_err(|e| {
+            LoraError::config(path.display().to_string(), format!("invalid JSON: {e}"))
+        })?;
         file.into_config()
     }
 }
@@ -146,13 +171,22 @@ impl PeftAdapterConfig {
     /// Converts to the checked runtime config.
     pub fn into_config(self) -> Result<LoraConfig> {
         if self.peft_type != "LORA" {
-            return Err(LoraError::config("peft_type", format!("only LORA is supported, found `{}`", self.peft_type)));
+            return Err(LoraError::config(
+                "peft_type",
+                format!("only LORA is supported, found `{}`", self.peft_type),
+            ));
         }
         if self.bias != "none" {
-            return Err(LoraError::config("bias", format!("only `none` is supported, found `{}`", self.bias)));
+            return Err(LoraError::config(
+                "bias",
+                format!("only `none` is supported, found `{}`", self.bias),
+            ));
         }
         if self.fan_in_fan_out {
-            return Err(LoraError::config("fan_in_fan_out", "must be false for Llama linear layers"));
+            return Err(LoraError::config(
+                "fan_in_fan_out",
+                "must be false for Llama linear layers",
+            ));
         }
         let config = LoraConfig {
             rank: self.r,
@@ -173,7 +207,11 @@ mod tests {
 
     #[test]
     fn scale_follows_lora_and_rslora() {
-        let mut c = LoraConfig { rank: 16, alpha: 32.0, ..Default::default() };
+        let mut c = LoraConfig {
+            rank: 16,
+            alpha: 32.0,
+            ..Default::default()
+        };
         assert_eq!(c.scale(), 2.0);
         c.use_rslora = true;
         assert_eq!(c.scale(), 8.0);
@@ -189,7 +227,10 @@ mod tests {
         assert_eq!(back.into_config().expect("valid"), c);
         let mut bad = json;
         bad["target_modules"] = serde_json::json!(["q_proj", "lm_head"]);
-        let err = serde_json::from_value::<PeftAdapterConfig>(bad).expect("parses").into_config().expect_err("bad");
+        let err = serde_json::from_value::<PeftAdapterConfig>(bad)
+            .expect("parses")
+            .into_config()
+            .expect_err("bad");
         assert!(err.to_string().contains("lm_head"), "{err}");
     }
 }

@@ -50,6 +50,9 @@ pub type Result<T, E = LoraError> = std::result::Result<T, E>;
 impl LoraError {
     /// A config error for `field`.
     pub fn config(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Config { field: field.into(), reason: reason.into() }
+        Self::Config {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }

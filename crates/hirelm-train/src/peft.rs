@@ -10,8 +10,8 @@ use hirelm_model::burn::module::Param;
 use hirelm_model::burn::tensor::{Device, Tensor, TensorData};
 use hirelm_model::linear::{LowRankAdapter, transpose};
 use hirelm_model::llama::LlamaModel;
-use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors_as};
 pub use hirelm_model::weights::Dtype;
+use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors_as};
 
 use crate::attach::projections_mut;
 use crate::config::{LoraConfig, PeftAdapterConfig};
@@ -36,21 +36,40 @@ pub fn save_adapter(model: &mut LlamaModel, config: &LoraConfig, dir: &Path) -> 
 }
 
 /// As [`save_adapter`], storing the tensors as `dtype` (`F16` halves a shipped adapter).
-pub fn save_adapter_as(model: &mut LlamaModel, config: &LoraConfig, dir: &Path, dtype: Dtype) -> Result<usize> {
-    std::fs::create_dir_all(dir).map_err(|source| LoraError::Io { path: dir.into(), source })?;
+pub fn save_adapter_as(
+    model: &mut LlamaModel,
+    config: &LoraConfig,
+    dir: &Path,
+    dtype: Dtype,
+) -> Result<usize> {
+    std::fs::create_dir_all(dir).map_err(|source| LoraError::Io {
+        path: dir.into(),
+        source,
+    })?;
     let mut tensors = Vec::new();
     for (module, _, linear) in projections_mut(model) {
-        let Some(adapter) = &linear.adapter else { continue };
+        let Some(adapter) = &linear.adapter else {
+            continue;
+        };
         let [d_in, rank] = adapter.a.dims();
         let [_, d_out] = adapter.b.dims();
-        tensors.push((peft_name(&module, "lora_A"), vec![rank, d_in], transpose(&to_vec(adapter.a.val()), d_in, rank)));
-        tensors.push((peft_name(&module, "lora_B"), vec![d_out, rank], transpose(&to_vec(adapter.b.val()), rank, d_out)));
+        tensors.push((
+            peft_name(&module, "lora_A"),
+            vec![rank, d_in],
+            transpose(&to_vec(adapter.a.val()), d_in, rank),
+        ));
+        tensors.push((
+            peft_name(&module, "lora_B"),
+            vec![d_out, rank],
+            transpose(&to_vec(adapter.b.val()), rank, d_out),
+        ));
     }
     write_safetensors_as(&dir.join(ADAPTER_WEIGHTS), &tensors, dtype)?;
     let json = serde_json::to_string_pretty(&PeftAdapterConfig::from_config(config))
         .map_err(|e| LoraError::config("adapter_config.json", e.to_string()))?;
     let path = dir.join(ADAPTER_CONFIG);
-    hirelm_core::fs::write_atomic(&path, json.as_bytes()).map_err(|source| LoraError::Io { path, source })?;
+    hirelm_core::fs::write_atomic(&path, json.as_bytes())
+        .map_err(|source| LoraError::Io { path, source })?;
     Ok(tensors.len() / 2)
 }
 
@@ -68,11 +87,17 @@ pub fn load_adapter(model: &mut LlamaModel, dir: &Path, device: &Device) -> Resu
         let read = |part: &str, expected: [usize; 2]| -> Result<Vec<f32>> {
             let name = peft_name(&module, part);
             if !weights.contains(&name) {
-                return Err(LoraError::Tensor { name, reason: "missing from the adapter file".into() });
+                return Err(LoraError::Tensor {
+                    name,
+                    reason: "missing from the adapter file".into(),
+                });
             }
             let (shape, data) = weights.tensor_f32(&name)?;
             if shape != expected {
-                return Err(LoraError::Tensor { name, reason: format!("shape {shape:?}, expected {expected:?}") });
+                return Err(LoraError::Tensor {
+                    name,
+                    reason: format!("shape {shape:?}, expected {expected:?}"),
+                });
             }
             Ok(data)
         };

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use hirelm_train::{ADAPTER_WEIGHTS, LoraConfig, load_adapter, merge_all};
 use hirelm_model::PretrainedLlama;
 use hirelm_model::gguf::GgufFile;
 use hirelm_model::llama::{GgufExportType, HfLlamaConfig, llama_gguf_writer};
 use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
+use hirelm_train::{ADAPTER_WEIGHTS, LoraConfig, load_adapter, merge_all};
 
 use super::model::ExportType;
 
@@ -23,7 +23,10 @@ pub enum AdapterCommand {
     /// Merge an adapter into its base model and export the merged model.
     Merge {
         /// The base model (GGUF file, HF directory or hf://owner/repo[/file]).
-        #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+        #[arg(
+            long,
+            default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+        )]
         base: String,
         /// The adapter directory.
         #[arg(long)]
@@ -41,7 +44,10 @@ pub enum AdapterCommand {
     /// Rewrite an adapter with half-precision tensors (half the size; how adapters ship).
     ToF16 {
         /// The base model the adapter belongs to (its shapes are checked).
-        #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+        #[arg(
+            long,
+            default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+        )]
         base: String,
         /// The adapter directory to read.
         src: PathBuf,
@@ -53,16 +59,21 @@ pub enum AdapterCommand {
 pub fn run(cmd: AdapterCommand) -> anyhow::Result<()> {
     match cmd {
         AdapterCommand::Info { dir } => info(&dir),
-        AdapterCommand::Merge { base, adapter, hf_out, gguf_out, gguf_type } => {
-            merge(&base, &adapter, hf_out, gguf_out, gguf_type)
-        }
+        AdapterCommand::Merge {
+            base,
+            adapter,
+            hf_out,
+            gguf_out,
+            gguf_type,
+        } => merge(&base, &adapter, hf_out, gguf_out, gguf_type),
         AdapterCommand::ToF16 { base, src, dst } => to_f16(&base, &src, &dst),
     }
 }
 
 fn to_f16(base: &str, src: &std::path::Path, dst: &std::path::Path) -> anyhow::Result<()> {
     let device = super::device();
-    let mut lm = hirelm_model::PretrainedLlama::load(base, &device).with_context(|| format!("loading {base}"))?;
+    let mut lm = hirelm_model::PretrainedLlama::load(base, &device)
+        .with_context(|| format!("loading {base}"))?;
     let config = hirelm_train::load_adapter(&mut lm.model, src, &device)?;
     let n = hirelm_train::save_adapter_as(&mut lm.model, &config, dst, hirelm_train::Dtype::F16)?;
     eprintln!("wrote {} ({n} tensors, f16)", dst.display());
@@ -75,7 +86,11 @@ fn info(dir: &std::path::Path) -> anyhow::Result<()> {
     let names = weights.names();
     let params: usize = names
         .iter()
-        .filter_map(|n| weights.info(n).map(|(_, shape)| shape.iter().product::<usize>()))
+        .filter_map(|n| {
+            weights
+                .info(n)
+                .map(|(_, shape)| shape.iter().product::<usize>())
+        })
         .sum();
     let text = format!(
         "adapter:        {}\nbase model:     {}\nrank:           {}\nalpha:          {} (scale {:.4}{})\ntargets:        {}\ntensors:        {} ({:.2}M parameters)\n",
@@ -99,7 +114,10 @@ fn merge(
     gguf_out: Option<PathBuf>,
     gguf_type: ExportType,
 ) -> anyhow::Result<()> {
-    anyhow::ensure!(hf_out.is_some() || gguf_out.is_some(), "give --hf-out and/or --gguf-out");
+    anyhow::ensure!(
+        hf_out.is_some() || gguf_out.is_some(),
+        "give --hf-out and/or --gguf-out"
+    );
     // The GGUF tokenizer metadata is copied from the base file, so the base must be a local GGUF.
     let base_gguf = GgufFile::open(std::path::Path::new(base)).ok();
     anyhow::ensure!(
@@ -108,7 +126,8 @@ fn merge(
     );
     let device = super::device();
     let bar = super::spinner(format!("loading {base}"));
-    let mut lm = PretrainedLlama::load(base, &device).with_context(|| format!("loading base {base}"))?;
+    let mut lm =
+        PretrainedLlama::load(base, &device).with_context(|| format!("loading base {base}"))?;
     let config = load_adapter(&mut lm.model, adapter, &device)
         .with_context(|| format!("loading adapter {}", adapter.display()))?;
     let merged = merge_all(&mut lm.model);
@@ -139,14 +158,20 @@ fn merge(
                 }
             }
         }
-        writer.write(path).with_context(|| format!("writing {}", path.display()))?;
+        writer
+            .write(path)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     bar.finish_and_clear();
     let text = format!(
         "merged {merged} adapters (rank {}) into {base}{}{}\n",
         config.rank,
-        hf_out.map(|d| format!("\nHF model:   {}", d.display())).unwrap_or_default(),
-        gguf_out.map(|p| format!("\nGGUF model: {}", p.display())).unwrap_or_default()
+        hf_out
+            .map(|d| format!("\nHF model:   {}", d.display()))
+            .unwrap_or_default(),
+        gguf_out
+            .map(|p| format!("\nGGUF model: {}", p.display()))
+            .unwrap_or_default()
     );
     super::emit(&text)
 }

@@ -28,16 +28,27 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         None => args.input.clone(),
     };
     let input = match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(value @ (serde_json::Value::Object(_) | serde_json::Value::Array(_) | serde_json::Value::String(_))) => value,
+        Ok(
+            value @ (serde_json::Value::Object(_)
+            | serde_json::Value::Array(_)
+            | serde_json::Value::String(_)),
+        ) => value,
         _ => serde_json::Value::String(text),
     };
     if task == Task::ExtractSkills
         && let Some(retrieval) = args.retrieval.build()?
     {
-        let sentence = input.as_str().or_else(|| input["text"].as_str()).context("extract_skills takes a sentence: a string or {\"text\": ...}")?;
+        let sentence = input
+            .as_str()
+            .or_else(|| input["text"].as_str())
+            .context("extract_skills takes a sentence: a string or {\"text\": ...}")?;
         let (value, hits) = retrieval.answer(sentence)?;
         let scores: Vec<String> = hits.iter().map(|h| format!("{:.3}", h.score)).collect();
-        eprintln!("retrieved by the sentence encoder among {} ESCO skills · cosines {}", retrieval.retriever.len(), scores.join(", "));
+        eprintln!(
+            "retrieved by the sentence encoder among {} ESCO skills · cosines {}",
+            retrieval.retriever.len(),
+            scores.join(", ")
+        );
         return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
     }
     let model = args.model.build(args.max_new_tokens)?;
@@ -51,5 +62,8 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         d.tokens.len(),
         d.tokens.len() as f64 / d.decode_seconds.max(1e-9)
     );
-    super::emit(&format!("{}\n", serde_json::to_string_pretty(&answer.value)?))
+    super::emit(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&answer.value)?
+    ))
 }

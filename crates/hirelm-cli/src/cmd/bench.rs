@@ -56,7 +56,10 @@ pub enum BenchCommand {
 #[derive(Debug, Args)]
 pub struct SpeedArgs {
     /// Model: a GGUF file, an HF safetensors directory, or hf://owner/repo[/file].
-    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    #[arg(
+        long,
+        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+    )]
     pub model: String,
     /// Prompt length for the prefill measurement.
     #[arg(long, default_value_t = 512)]
@@ -80,7 +83,9 @@ pub struct SpeedArgs {
 
 /// Token ids like llama-bench: arbitrary but fixed, inside the vocabulary.
 fn ids(n: usize, salt: u64, vocab: usize) -> Vec<u32> {
-    (0..n as u64).map(|i| ((i * 7919 + salt) % vocab as u64) as u32).collect()
+    (0..n as u64)
+        .map(|i| ((i * 7919 + salt) % vocab as u64) as u32)
+        .collect()
 }
 
 /// Mean prefill and decode tokens/s of hirelm-infer's engine.
@@ -106,7 +111,11 @@ fn run_infer(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
         }
         decode += args.gen_tokens as f64 / start.elapsed().as_secs_f64();
     }
-    let label = format!("hirelm-infer {:?} {}", format, hirelm_infer::DotKernel::detect().name());
+    let label = format!(
+        "hirelm-infer {:?} {}",
+        format,
+        hirelm_infer::DotKernel::detect().name()
+    );
     Ok((prefill, decode, label))
 }
 
@@ -119,7 +128,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 }
 
 fn run_speed(args: SpeedArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(args.prompt_tokens > 0 && args.gen_tokens > 0 && args.repetitions > 0, "lengths and repetitions must be positive");
+    anyhow::ensure!(
+        args.prompt_tokens > 0 && args.gen_tokens > 0 && args.repetitions > 0,
+        "lengths and repetitions must be positive"
+    );
     let (prefill, decode, label) = match args.engine {
         Engine::Infer => run_infer(&args)?,
         Engine::Burn => run_burn(&args)?,
@@ -127,8 +139,11 @@ fn run_speed(args: SpeedArgs) -> anyhow::Result<()> {
     let reps = args.repetitions as f64;
     let (prefill, decode) = (prefill / reps, decode / reps);
     if args.json {
-        println!("{}", serde_json::json!({"engine": label, "prefill_tps": prefill, "decode_tps": decode,
-            "prompt_tokens": args.prompt_tokens, "gen_tokens": args.gen_tokens, "threads": rayon::current_num_threads()}));
+        println!(
+            "{}",
+            serde_json::json!({"engine": label, "prefill_tps": prefill, "decode_tps": decode,
+            "prompt_tokens": args.prompt_tokens, "gen_tokens": args.gen_tokens, "threads": rayon::current_num_threads()})
+        );
     } else {
         println!("{label}");
         println!("prefill pp{}: {prefill:.1} t/s", args.prompt_tokens);
@@ -140,7 +155,8 @@ fn run_speed(args: SpeedArgs) -> anyhow::Result<()> {
 /// Mean prefill and decode tokens/s of the burn training model.
 fn run_burn(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
     let device = super::device();
-    let lm = PretrainedLlama::load(&args.model, &device).with_context(|| format!("loading {}", args.model))?;
+    let lm = PretrainedLlama::load(&args.model, &device)
+        .with_context(|| format!("loading {}", args.model))?;
     let model = &lm.model;
     let context = model.config.max_seq_len;
     anyhow::ensure!(
@@ -149,19 +165,27 @@ fn run_burn(args: &SpeedArgs) -> anyhow::Result<(f64, f64, String)> {
     );
     let vocab = model.config.vocab_size as i64;
     // Token ids like llama-bench: arbitrary but fixed, inside the vocabulary.
-    let ids = |n: usize, salt: i64| -> Vec<i64> { (0..n as i64).map(|i| (i * 7919 + salt) % vocab).collect() };
-    let tensor = |v: Vec<i64>| Tensor::<2, Int>::from_data(TensorData::new(v.clone(), [1, v.len()]), &device);
+    let ids = |n: usize, salt: i64| -> Vec<i64> {
+        (0..n as i64).map(|i| (i * 7919 + salt) % vocab).collect()
+    };
+    let tensor = |v: Vec<i64>| {
+        Tensor::<2, Int>::from_data(TensorData::new(v.clone(), [1, v.len()]), &device)
+    };
     // Warm-up: allocations and thread pool.
     let _ = model.forward_last(tensor(ids(16, 1)), None).into_data();
     let (mut prefill, mut decode) = (0.0, 0.0);
     for rep in 0..args.repetitions {
         let start = Instant::now();
-        let _ = model.forward_last(tensor(ids(args.prompt_tokens, rep as i64)), None).into_data();
+        let _ = model
+            .forward_last(tensor(ids(args.prompt_tokens, rep as i64)), None)
+            .into_data();
         prefill += args.prompt_tokens as f64 / start.elapsed().as_secs_f64();
         let mut cache = model.new_cache();
         let start = Instant::now();
         for (i, t) in ids(args.gen_tokens, rep as i64 + 3).into_iter().enumerate() {
-            let _ = model.forward_last(tensor(vec![t]), Some(&mut cache)).into_data();
+            let _ = model
+                .forward_last(tensor(vec![t]), Some(&mut cache))
+                .into_data();
             debug_assert_eq!(cache.seq_len(), i + 1);
         }
         decode += args.gen_tokens as f64 / start.elapsed().as_secs_f64();

@@ -20,7 +20,10 @@ pub struct CheckArgs {
     #[arg(long, default_value = "datasets/hirelm-v2/valid.parquet")]
     pub data: PathBuf,
     /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
-    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    #[arg(
+        long,
+        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+    )]
     pub base: String,
     /// PEFT adapter directory (default: the adapter bundled with hirelm-infer).
     #[arg(long)]
@@ -59,24 +62,54 @@ struct Tally {
 
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.per_task > 0, "--per-task must be positive");
-    let examples = hirelm_curate::parquet_io::read_examples(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
-    let examples: Vec<Example> = examples.into_iter().filter(|e| args.tasks.is_empty() || args.tasks.contains(&e.task)).collect();
+    let examples = hirelm_curate::parquet_io::read_examples(&args.data)
+        .with_context(|| format!("reading {}", args.data.display()))?;
+    let examples: Vec<Example> = examples
+        .into_iter()
+        .filter(|e| args.tasks.is_empty() || args.tasks.contains(&e.task))
+        .collect();
     let sample = sample_per_task(examples, args.per_task, args.seed);
-    anyhow::ensure!(!sample.is_empty(), "{} holds no examples{}", args.data.display(), if args.tasks.is_empty() { "" } else { " of the --task given" });
+    anyhow::ensure!(
+        !sample.is_empty(),
+        "{} holds no examples{}",
+        args.data.display(),
+        if args.tasks.is_empty() {
+            ""
+        } else {
+            " of the --task given"
+        }
+    );
     let adapter = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
-    let base = DomainModelBuilder::new(&args.base).with_max_new_tokens(args.max_new_tokens).with_name("smollm2-135m (untuned)");
-    let tuned = base.clone().with_name("smollm2-135m + hirelm LoRA").with_adapter(AdapterSpec {
-        name: adapter.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        dir: adapter.clone(),
-        tasks: None,
-    });
+    let base = DomainModelBuilder::new(&args.base)
+        .with_max_new_tokens(args.max_new_tokens)
+        .with_name("smollm2-135m (untuned)");
+    let tuned = base
+        .clone()
+        .with_name("smollm2-135m + hirelm LoRA")
+        .with_adapter(AdapterSpec {
+            name: adapter
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            dir: adapter.clone(),
+            tasks: None,
+        });
     let mut results = Vec::new();
-    let builders = if args.tuned_only { vec![tuned] } else { vec![base, tuned] };
+    let builders = if args.tuned_only {
+        vec![tuned]
+    } else {
+        vec![base, tuned]
+    };
     for builder in builders {
         let model = builder.build()?;
         results.push((model.name().to_string(), check(&model, &sample)));
     }
-    let tasks: Vec<Task> = sample.iter().map(|e| e.task).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let tasks: Vec<Task> = sample
+        .iter()
+        .map(|e| e.task)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut md = format!(
         "Held-out generation check: {} examples per task from `{}` (seed {}), greedy, JSON-schema constrained.\n\n\
          | task | model | n | valid JSON | exact | quality | s/answer |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
@@ -113,7 +146,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    write_atomic(&args.out.with_extension("json"), &serde_json::to_string_pretty(&report)?)?;
+    write_atomic(
+        &args.out.with_extension("json"),
+        &serde_json::to_string_pretty(&report)?,
+    )?;
     write_atomic(&args.out.with_extension("md"), &md)?;
     super::emit(&md)
 }
@@ -136,7 +172,10 @@ fn sample_per_task(examples: Vec<Example>, per_task: usize, seed: u64) -> Vec<Ex
 
 fn check(model: &DomainModel, sample: &[Example]) -> BTreeMap<Task, Tally> {
     let bar = ProgressBar::new(sample.len() as u64);
-    bar.set_style(ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ETA {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar.set_message(model.name().to_string());
     let mut tallies: BTreeMap<Task, Tally> = BTreeMap::new();
     for example in sample {
@@ -162,5 +201,6 @@ fn check(model: &DomainModel, sample: &[Example]) -> BTreeMap<Task, Tally> {
 }
 
 fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    hirelm_core::fs::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    hirelm_core::fs::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }

@@ -8,9 +8,11 @@ use anyhow::Context;
 use clap::Args;
 use hirelm_core::Task;
 use hirelm_eval::EvalError;
-use hirelm_eval::compare::render::{splice_readme, to_html, to_markdown};
 use hirelm_eval::compare::config::FewShot;
-use hirelm_eval::compare::{CompareConfig, Comparison, LmSpec, entry_result, predictor_columns, verdict};
+use hirelm_eval::compare::render::{splice_readme, to_html, to_markdown};
+use hirelm_eval::compare::{
+    CompareConfig, Comparison, LmSpec, entry_result, predictor_columns, verdict,
+};
 use hirelm_eval::runner::{RerankerFactory, RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
 use hirelm_infer::{AdapterSpec, Demonstration, DomainModelBuilder};
@@ -74,7 +76,9 @@ pub struct CompareArgs {
 
 /// The language model of an `[[lm]]` entry, loaded on first use.
 fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn RerankerFactory>> {
-    let mut builder = DomainModelBuilder::new(&lm.base).with_max_new_tokens(128).with_name(&lm.name);
+    let mut builder = DomainModelBuilder::new(&lm.base)
+        .with_max_new_tokens(128)
+        .with_name(&lm.name);
     for (i, a) in lm.adapters.iter().enumerate() {
         let tasks = match &a.tasks {
             None => None,
@@ -83,14 +87,24 @@ fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn Rer
                     .iter()
                     .map(|t| t.parse::<Task>())
                     .collect::<Result<Vec<Task>, _>>()
-                    .map_err(|e| anyhow::anyhow!("{}: lm `{}` adapter {i}: {e}", config.display(), lm.name))?,
+                    .map_err(|e| {
+                        anyhow::anyhow!("{}: lm `{}` adapter {i}: {e}", config.display(), lm.name)
+                    })?,
             ),
         };
-        let name = a.dir.file_name().map_or_else(|| format!("adapter-{i}"), |n| n.to_string_lossy().into_owned());
-        builder = builder.with_adapter(AdapterSpec { name, dir: a.dir.clone(), tasks });
+        let name = a.dir.file_name().map_or_else(
+            || format!("adapter-{i}"),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        builder = builder.with_adapter(AdapterSpec {
+            name,
+            dir: a.dir.clone(),
+            tasks,
+        });
     }
     if let Some(few_shot) = &lm.few_shot {
-        let by_task = demonstrations(few_shot).with_context(|| format!("{}: lm `{}` few_shot", config.display(), lm.name))?;
+        let by_task = demonstrations(few_shot)
+            .with_context(|| format!("{}: lm `{}` few_shot", config.display(), lm.name))?;
         for (task, demos) in by_task {
             builder = builder.with_demonstrations(task, demos);
         }
@@ -104,11 +118,19 @@ fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn Rer
 /// fewer than `k` examples is an error: a silently shorter prompt would be another baseline.
 fn demonstrations(few_shot: &FewShot) -> anyhow::Result<Vec<(Task, Vec<Demonstration>)>> {
     let path = few_shot.data.display();
-    let examples = hirelm_curate::parquet_io::read_examples(&few_shot.data).with_context(|| format!("reading {path}"))?;
+    let examples = hirelm_curate::parquet_io::read_examples(&few_shot.data)
+        .with_context(|| format!("reading {path}"))?;
     let mut out = Vec::new();
     for task in Task::ALL {
-        let mut rows: Vec<usize> = (0..examples.len()).filter(|&i| examples[i].task == task).collect();
-        anyhow::ensure!(rows.len() >= few_shot.k, "{path} has {} examples of {task}, fewer than k = {}", rows.len(), few_shot.k);
+        let mut rows: Vec<usize> = (0..examples.len())
+            .filter(|&i| examples[i].task == task)
+            .collect();
+        anyhow::ensure!(
+            rows.len() >= few_shot.k,
+            "{path} has {} examples of {task}, fewer than k = {}",
+            rows.len(),
+            few_shot.k
+        );
         hirelm_curate::rng::Rng::derive(few_shot.seed, task.name()).shuffle(&mut rows);
         let mut demos = Vec::new();
         for &row in &rows[..few_shot.k] {
@@ -128,10 +150,18 @@ fn demonstrations(few_shot: &FewShot) -> anyhow::Result<Vec<(Task, Vec<Demonstra
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(|_| std::env::consts::OS.to_string(), |k| format!("Linux {}", k.trim()));
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(
+        |_| std::env::consts::OS.to_string(),
+        |k| format!("Linux {}", k.trim()),
+    );
     format!("{cores} cores, {cpu}, {kernel}")
 }
 
@@ -145,29 +175,59 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let out = args.out.clone().unwrap_or_else(|| config.out.clone());
     let readme = config.readme.clone().filter(|_| !args.no_readme);
     if let Some(json) = &args.render {
-        let text = std::fs::read_to_string(json).with_context(|| format!("reading {}", json.display()))?;
-        let comparison: Comparison = serde_json::from_str(&text).with_context(|| format!("{} is not a compare.json", json.display()))?;
+        let text =
+            std::fs::read_to_string(json).with_context(|| format!("reading {}", json.display()))?;
+        let comparison: Comparison = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a compare.json", json.display()))?;
         return write_outputs(&comparison, &out, readme.as_deref());
     }
     if let Some(dir) = &args.adapter {
-        let tuned = config.bar.as_ref().map(|b| b.tuned.clone()).context("--adapter needs a [bar] naming the tuned model")?;
+        let tuned = config
+            .bar
+            .as_ref()
+            .map(|b| b.tuned.clone())
+            .context("--adapter needs a [bar] naming the tuned model")?;
         let lm = config
             .lm
             .iter_mut()
             .find(|lm| lm.name == tuned)
-            .with_context(|| format!("--adapter: the tuned model `{tuned}` is not an [[lm]] of {}", args.config.display()))?;
-        lm.adapters = vec![hirelm_eval::compare::config::AdapterRoute { dir: dir.clone(), tasks: None }];
+            .with_context(|| {
+                format!(
+                    "--adapter: the tuned model `{tuned}` is not an [[lm]] of {}",
+                    args.config.display()
+                )
+            })?;
+        lm.adapters = vec![hirelm_eval::compare::config::AdapterRoute {
+            dir: dir.clone(),
+            tasks: None,
+        }];
     }
     if let Some(only) = &args.predictors {
-        let known: Vec<&String> = config.suite.iter().flat_map(|run| &run.predictors).collect();
+        let known: Vec<&String> = config
+            .suite
+            .iter()
+            .flat_map(|run| &run.predictors)
+            .collect();
         if let Some(bad) = only.iter().find(|p| !known.contains(p)) {
-            anyhow::bail!("--predictors: `{bad}` is not a predictor of {}", args.config.display());
+            anyhow::bail!(
+                "--predictors: `{bad}` is not a predictor of {}",
+                args.config.display()
+            );
         }
-        config.suite.iter_mut().for_each(|run| run.predictors.retain(|p| only.contains(p)));
+        config
+            .suite
+            .iter_mut()
+            .for_each(|run| run.predictors.retain(|p| only.contains(p)));
         config.suite.retain(|run| !run.predictors.is_empty());
         config.lm.retain(|lm| only.contains(&lm.name));
     }
-    let mut options = RunOptions { minilm_dir: args.minilm.clone(), encoder_dir: args.encoder.clone(), rerank_from_encoder: !args.rerank_from_minilm, check_determinism: args.determinism, ..RunOptions::default() };
+    let mut options = RunOptions {
+        minilm_dir: args.minilm.clone(),
+        encoder_dir: args.encoder.clone(),
+        rerank_from_encoder: !args.rerank_from_minilm,
+        check_determinism: args.determinism,
+        ..RunOptions::default()
+    };
     for lm in &config.lm {
         options.rerankers.push(reranker(lm, &args.config)?);
     }
@@ -176,9 +236,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     }
     let mut suites = Vec::new();
     for run in &config.suite {
-        let mut suite = Suite::load(&run.path).with_context(|| format!("suite of {}", args.config.display()))?;
+        let mut suite = Suite::load(&run.path)
+            .with_context(|| format!("suite of {}", args.config.display()))?;
         for spec in &mut suite.evals {
-            let cap = [spec.limit, run.limit, args.limit].into_iter().flatten().min();
+            let cap = [spec.limit, run.limit, args.limit]
+                .into_iter()
+                .flatten()
+                .min();
             spec.limit = cap;
             if let (Some(data), "hirelm_parquet") = (&args.data, spec.format.as_str()) {
                 spec.data = data.clone();
@@ -186,23 +250,47 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         }
         suites.push((suite, run.predictors.clone()));
     }
-    let jobs: u64 = suites.iter().map(|(s, p)| (s.evals.len() * p.len()) as u64).sum();
+    let jobs: u64 = suites
+        .iter()
+        .map(|(s, p)| (s.evals.len() * p.len()) as u64)
+        .sum();
     let bar = ProgressBar::new(jobs);
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} entries × predictors ({elapsed}, ETA {eta}) {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} entries × predictors ({elapsed}, ETA {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let (mut results, mut skipped, mut failed) = (Vec::new(), Vec::new(), Vec::new());
     let details = PathBuf::from("target/hirelm-eval/compare");
     for (suite, predictors) in &suites {
         for predictor in predictors {
             for spec in &suite.evals {
                 bar.set_message(format!("{}/{} by {predictor}", suite.name, spec.name));
-                let one = Suite { evals: vec![spec.clone()], ..suite.clone() };
-                let run_options = RunOptions { predictor_override: Some(predictor.clone()), ..options.clone() };
+                let one = Suite {
+                    evals: vec![spec.clone()],
+                    ..suite.clone()
+                };
+                let run_options = RunOptions {
+                    predictor_override: Some(predictor.clone()),
+                    ..options.clone()
+                };
                 match run_suite(&one, &run_options) {
                     Ok(report) => {
-                        report.write_json(&details.join(format!("{}-{}-{predictor}.json", suite.name, spec.name)))?;
-                        results.extend(report.evals.iter().map(|e| entry_result(&suite.name, e, &config.cost, &config.api)));
+                        report.write_json(
+                            &details.join(format!("{}-{}-{predictor}.json", suite.name, spec.name)),
+                        )?;
+                        results.extend(
+                            report
+                                .evals
+                                .iter()
+                                .map(|e| entry_result(&suite.name, e, &config.cost, &config.api)),
+                        );
                     }
-                    Err(EvalError::UnsupportedTask { .. }) => skipped.push(format!("{predictor} on {}/{} ({})", suite.name, spec.name, spec.task)),
+                    Err(EvalError::UnsupportedTask { .. }) => skipped.push(format!(
+                        "{predictor} on {}/{} ({})",
+                        suite.name, spec.name, spec.task
+                    )),
                     // An hour of other results is worth keeping: the failure is listed, not fatal.
                     Err(e) => {
                         tracing::error!(entry = %spec.name, predictor = %predictor, "{e}");
@@ -214,13 +302,19 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         }
     }
     bar.finish_and_clear();
-    let command = std::iter::once("hirelm".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
+    let command = std::iter::once("hirelm".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
     let comparison = Comparison {
         name: config.name.clone(),
         generated: utc_now(),
         command,
         machine: machine(),
-        versions: format!("hirelm {}, burn 0.22.1 (flex backend; pinned in Cargo.toml)", env!("CARGO_PKG_VERSION")),
+        versions: format!(
+            "hirelm {}, burn 0.22.1 (flex backend; pinned in Cargo.toml)",
+            env!("CARGO_PKG_VERSION")
+        ),
         cpu_price: config.cost.clone(),
         api_prices: config.api.clone(),
         predictors: predictor_columns(&config),
@@ -236,20 +330,35 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
 
 /// compare.json, compare.md and compare.html in `out`, the block in `readme`, and the Markdown
 /// on stdout.
-fn write_outputs(comparison: &Comparison, out: &std::path::Path, readme: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn write_outputs(
+    comparison: &Comparison,
+    out: &std::path::Path,
+    readme: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let json = serde_json::to_string_pretty(comparison)?;
     let markdown = to_markdown(comparison);
-    for (file, text) in [("compare.json", json), ("compare.md", format!("# hirelm compare\n\n{markdown}")), ("compare.html", to_html(comparison))] {
+    for (file, text) in [
+        ("compare.json", json),
+        ("compare.md", format!("# hirelm compare\n\n{markdown}")),
+        ("compare.html", to_html(comparison)),
+    ] {
         let path = out.join(file);
-        hirelm_core::fs::write_atomic(&path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        hirelm_core::fs::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(readme) = readme {
-        let text = std::fs::read_to_string(readme).with_context(|| format!("reading {}", readme.display()))?;
-        let updated = splice_readme(&text, &markdown).map_err(|e| anyhow::anyhow!("{}: {e}", readme.display()))?;
-        hirelm_core::fs::write_atomic(readme, updated.as_bytes()).with_context(|| format!("writing {}", readme.display()))?;
+        let text = std::fs::read_to_string(readme)
+            .with_context(|| format!("reading {}", readme.display()))?;
+        let updated = splice_readme(&text, &markdown)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", readme.display()))?;
+        hirelm_core::fs::write_atomic(readme, updated.as_bytes())
+            .with_context(|| format!("writing {}", readme.display()))?;
     }
     super::emit(&markdown)?;
-    eprintln!("[compare.json, compare.md and compare.html in {}]", out.display());
+    eprintln!(
+        "[compare.json, compare.md and compare.html in {}]",
+        out.display()
+    );
     Ok(())
 }

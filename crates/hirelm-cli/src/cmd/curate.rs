@@ -43,7 +43,10 @@ pub(crate) struct Bars {
 
 impl Bars {
     pub(crate) fn new() -> Self {
-        Self { bar: None, started: std::time::Instant::now() }
+        Self {
+            bar: None,
+            started: std::time::Instant::now(),
+        }
     }
 }
 

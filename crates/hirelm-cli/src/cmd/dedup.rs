@@ -51,7 +51,12 @@ pub struct DedupArgs {
 }
 
 pub fn run(args: DedupArgs) -> anyhow::Result<()> {
-    let mut options = DedupOptions { column: args.column, batch_rows: args.batch_rows, pairs: args.pairs, ..DedupOptions::default() };
+    let mut options = DedupOptions {
+        column: args.column,
+        batch_rows: args.batch_rows,
+        pairs: args.pairs,
+        ..DedupOptions::default()
+    };
     options.minhash.shingle_words = args.shingle_words;
     options.minhash.permutations = args.permutations;
     options.minhash.bands = args.bands;

@@ -29,6 +29,11 @@ pub fn run(args: EmbedArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(e)?);
     }
     let secs = start.elapsed().as_secs_f64();
-    eprintln!("[{} sentences in {secs:.2}s, {:.1} sentences/s, dim {}]", texts.len(), texts.len() as f64 / secs.max(1e-9), encoder.dim());
+    eprintln!(
+        "[{} sentences in {secs:.2}s, {:.1} sentences/s, dim {}]",
+        texts.len(),
+        texts.len() as f64 / secs.max(1e-9),
+        encoder.dim()
+    );
     Ok(())
 }

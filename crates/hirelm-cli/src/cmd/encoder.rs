@@ -7,14 +7,17 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use hirelm_curate::clean::{MinHashConfig, MinHasher};
 use hirelm_curate::decontam::Decontaminator;
-use hirelm_curate::encoder_pairs::{LabelledSentence, PairOptions, PairSources, attach_definitions, build_pairs, read_esco_labels, write_pairs};
+use hirelm_curate::encoder_pairs::{
+    LabelledSentence, PairOptions, PairSources, attach_definitions, build_pairs, read_esco_labels,
+    write_pairs,
+};
 use hirelm_eval::corpus::benchmark::LabelSet;
 use hirelm_eval::corpus::shared_data_dir;
 use hirelm_eval::corpus::skillskape::load_skillskape;
 use hirelm_eval::corpus::titles::{load_titles, split_titles};
 use hirelm_eval::metrics::ranking::{r_precision_at_k, reciprocal_rank};
-use hirelm_model::bert::{BertConfig, BertModel, EncoderOptions, SentenceEncoder};
 use hirelm_infer::Retriever;
+use hirelm_model::bert::{BertConfig, BertModel, EncoderOptions, SentenceEncoder};
 use hirelm_train::LoraError;
 use hirelm_train::run::{EncoderTrainConfig, Scores, train_encoder};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -102,10 +105,17 @@ fn pairs(args: PairsArgs) -> anyhow::Result<()> {
     let skillskape_path = shared.join("skillskape/train.csv");
     let sentences: Vec<LabelledSentence> = load_skillskape(&skillskape_path)?
         .into_iter()
-        .map(|row| LabelledSentence { sentence: row.sentence, labels: row.labels })
+        .map(|row| LabelledSentence {
+            sentence: row.sentence,
+            labels: row.labels,
+        })
         .collect();
     let titles_path = shared.join("jobbert-titles/titles.csv");
-    let split = split_titles(&load_titles(&titles_path)?, args.title_heldout_percent, args.title_seed);
+    let split = split_titles(
+        &load_titles(&titles_path)?,
+        args.title_heldout_percent,
+        args.title_seed,
+    );
     let titles: Vec<(String, String)> = split.train.into_iter().map(|r| (r.title, r.uri)).collect();
     let decontam_files = vec![
         shared.join("skill-extraction-benchmark/tech_validation_annotations.csv"),
@@ -113,9 +123,25 @@ fn pairs(args: PairsArgs) -> anyhow::Result<()> {
         shared.join("skillskape/dev.csv"),
         shared.join("skillspan/dev.json"),
     ];
-    let decontam = Decontaminator::new(&decontam_files, args.ngram, MinHasher::new(MinHashConfig::default()))?;
-    let options = PairOptions { seed: args.seed, max_alternatives_per_skill: args.max_alternatives, ..PairOptions::default() };
-    let set = build_pairs(PairSources { skills: &skills, sentences: &sentences, titles: &titles }, &options, Some(&decontam));
+    let decontam = Decontaminator::new(
+        &decontam_files,
+        args.ngram,
+        MinHasher::new(MinHashConfig::default()),
+    )?;
+    let options = PairOptions {
+        seed: args.seed,
+        max_alternatives_per_skill: args.max_alternatives,
+        ..PairOptions::default()
+    };
+    let set = build_pairs(
+        PairSources {
+            skills: &skills,
+            sentences: &sentences,
+            titles: &titles,
+        },
+        &options,
+        Some(&decontam),
+    );
     let provenance = vec![
         (
             "ESCO 1.1.1 skills".to_string(),
@@ -129,7 +155,12 @@ fn pairs(args: PairsArgs) -> anyhow::Result<()> {
         ),
         (
             "SkillSkape".to_string(),
-            format!("`{}` ({} sentences, {} with a skill; MIT)", skillskape_path.display(), sentences.len(), sentences.iter().filter(|s| !s.labels.is_empty()).count()),
+            format!(
+                "`{}` ({} sentences, {} with a skill; MIT)",
+                skillskape_path.display(),
+                sentences.len(),
+                sentences.iter().filter(|s| !s.labels.is_empty()).count()
+            ),
         ),
         (
             "Vacancy titles".to_string(),
@@ -167,30 +198,66 @@ impl Validation {
     fn load(base: &Path, shared: &Path, every_kth_of: usize) -> anyhow::Result<Self> {
         let rows = load_skillskape(&shared.join("skillskape/dev.csv"))?;
         let labelled: Vec<_> = rows.into_iter().filter(|r| !r.labels.is_empty()).collect();
-        let stride = if every_kth_of == 0 { 1 } else { labelled.len().div_ceil(every_kth_of).max(1) };
-        let queries: Vec<(String, Vec<String>)> = labelled.into_iter().step_by(stride).map(|r| (r.sentence, r.labels)).collect();
+        let stride = if every_kth_of == 0 {
+            1
+        } else {
+            labelled.len().div_ceil(every_kth_of).max(1)
+        };
+        let queries: Vec<(String, Vec<String>)> = labelled
+            .into_iter()
+            .step_by(stride)
+            .map(|r| (r.sentence, r.labels))
+            .collect();
         let labels_path = shared.join("skill-extraction-benchmark/skills_en_label.txt");
         let labels = LabelSet::load(&labels_path)?;
         if labels.is_empty() || queries.is_empty() {
-            anyhow::bail!("validation needs labels ({}) and labelled SkillSkape dev sentences", labels_path.display());
+            anyhow::bail!(
+                "validation needs labels ({}) and labelled SkillSkape dev sentences",
+                labels_path.display()
+            );
         }
         let tokenizer_path = base.join("tokenizer.json");
-        let tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path).map_err(|e| anyhow::anyhow!("{}: {e}", tokenizer_path.display()))?;
+        let tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", tokenizer_path.display()))?;
         let config = BertConfig::from_hf_file(&base.join("config.json"))?;
-        Ok(Self { queries, labels, tokenizer, config })
+        Ok(Self {
+            queries,
+            labels,
+            tokenizer,
+            config,
+        })
     }
 
     /// RP@5, RP@10 and MRR of ranking all labels for each dev sentence.
     fn score(&self, model: &BertModel) -> hirelm_train::Result<Scores> {
-        let options = EncoderOptions { max_seq_len: 128, batch_size: 64 };
-        let encoder = SentenceEncoder::from_parts(self.tokenizer.clone(), model.clone(), self.config.clone(), &super::device(), options)?;
-        let docs = self.labels.labels().iter().map(|l| (l.clone(), l.clone())).collect();
-        let retriever = Retriever::from_encoder(encoder, docs).map_err(|e| LoraError::config("validation", e.to_string()))?;
+        let options = EncoderOptions {
+            max_seq_len: 128,
+            batch_size: 64,
+        };
+        let encoder = SentenceEncoder::from_parts(
+            self.tokenizer.clone(),
+            model.clone(),
+            self.config.clone(),
+            &super::device(),
+            options,
+        )?;
+        let docs = self
+            .labels
+            .labels()
+            .iter()
+            .map(|l| (l.clone(), l.clone()))
+            .collect();
+        let retriever = Retriever::from_encoder(encoder, docs)
+            .map_err(|e| LoraError::config("validation", e.to_string()))?;
         let texts: Vec<&str> = self.queries.iter().map(|(s, _)| s.as_str()).collect();
         let query_vectors = retriever.encoder().embed(&texts)?;
         let (mut rp5, mut rp10, mut mrr) = (Vec::new(), Vec::new(), Vec::new());
         for ((_, gold), query) in self.queries.iter().zip(&query_vectors) {
-            let ranked: Vec<String> = retriever.search_embedding(query, 100).into_iter().map(|hit| hit.text).collect();
+            let ranked: Vec<String> = retriever
+                .search_embedding(query, 100)
+                .into_iter()
+                .map(|hit| hit.text)
+                .collect();
             rp5.extend(r_precision_at_k(&ranked, gold, 5));
             rp10.extend(r_precision_at_k(&ranked, gold, 10));
             mrr.extend(reciprocal_rank(&ranked, gold));
@@ -213,9 +280,19 @@ fn train(args: EncoderTrainArgs) -> anyhow::Result<()> {
         config.run.out_dir = out;
     }
     config.validate()?;
-    let pairs = hirelm_core::read_encoder_pairs(&config.data.pairs)
-        .with_context(|| format!("reading the training pairs (build them with `hirelm encoder pairs --out {}`)", config.data.pairs.parent().unwrap_or(Path::new(".")).display()))?;
-    let validation = Validation::load(&config.model.base, &shared_data_dir(), args.valid_sentences)?;
+    let pairs = hirelm_core::read_encoder_pairs(&config.data.pairs).with_context(|| {
+        format!(
+            "reading the training pairs (build them with `hirelm encoder pairs --out {}`)",
+            config
+                .data
+                .pairs
+                .parent()
+                .unwrap_or(Path::new("."))
+                .display()
+        )
+    })?;
+    let validation =
+        Validation::load(&config.model.base, &shared_data_dir(), args.valid_sentences)?;
     eprintln!(
         "training {} on {} pairs, {} steps of {} → {} (validating on {} SkillSkape dev sentences against {} labels)",
         config.model.base.display(),
@@ -228,23 +305,42 @@ fn train(args: EncoderTrainArgs) -> anyhow::Result<()> {
     );
     let bar = ProgressBar::new(config.optim.total_steps as u64);
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} step {pos}/{len} {msg} [{elapsed} < {eta}]").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:30} step {pos}/{len} {msg} [{elapsed} < {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut last_valid = String::new();
-    let summary = train_encoder(&config, &pairs, args.resume, &mut |model| validation.score(model), &mut |r| {
-        bar.set_position(r.step as u64);
-        if let Some(v) = r.valid.get(&config.run.select_metric) {
-            last_valid = format!(" valid {v:.4}");
-        }
-        bar.set_message(format!("loss {:.4}{last_valid} lr {:.2e} {:.1} pairs/s", r.loss, r.learning_rate, r.pairs_per_second));
-        ControlFlow::Continue(())
-    })?;
+    let summary = train_encoder(
+        &config,
+        &pairs,
+        args.resume,
+        &mut |model| validation.score(model),
+        &mut |r| {
+            bar.set_position(r.step as u64);
+            if let Some(v) = r.valid.get(&config.run.select_metric) {
+                last_valid = format!(" valid {v:.4}");
+            }
+            bar.set_message(format!(
+                "loss {:.4}{last_valid} lr {:.2e} {:.1} pairs/s",
+                r.loss, r.learning_rate, r.pairs_per_second
+            ));
+            ControlFlow::Continue(())
+        },
+    )?;
     bar.finish();
     if summary.resumed_from > 0 {
         eprintln!("resumed from step {}", summary.resumed_from);
     }
-    let mix: Vec<String> = summary.per_source.iter().map(|(s, n)| format!("{s} {n}")).collect();
-    eprintln!("pairs trained on: {} ({} texts truncated to {} tokens)", mix.join(", "), summary.truncated, config.data.max_len);
+    let mix: Vec<String> = summary
+        .per_source
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    eprintln!(
+        "pairs trained on: {} ({} texts truncated to {} tokens)",
+        mix.join(", "),
+        summary.truncated,
+        config.data.max_len
+    );
     if let Some((step, scores)) = &summary.best {
         eprintln!("best at step {step}: {}", serde_json::to_string(scores)?);
     }

@@ -46,7 +46,10 @@ pub struct EvalArgs {
     #[arg(long)]
     pub rerank_from_minilm: bool,
     /// Base model of the smollm2-* predictors.
-    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    #[arg(
+        long,
+        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+    )]
     pub base: String,
     /// Adapter of the smollm2-lora predictor (default: the bundled hiring adapter).
     #[arg(long)]
@@ -59,7 +62,11 @@ fn rerankers(args: &EvalArgs) -> Vec<std::sync::Arc<dyn hirelm_eval::runner::Rer
     use hirelm_infer::{AdapterSpec, DomainModelBuilder, bundled_adapter_dir};
     let base = DomainModelBuilder::new(&args.base).with_max_new_tokens(128);
     let adapter = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
-    let tuned = base.clone().with_adapter(AdapterSpec { name: "lora".into(), dir: adapter, tasks: None });
+    let tuned = base.clone().with_adapter(AdapterSpec {
+        name: "lora".into(),
+        dir: adapter,
+        tasks: None,
+    });
     vec![
         std::sync::Arc::new(DomainReranker::new("smollm2-base", base)),
         std::sync::Arc::new(DomainReranker::new("smollm2-lora", tuned)),
@@ -81,21 +88,36 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     }
     let bar = super::spinner(format!("evaluating {}", suite.name));
     let start = std::time::Instant::now();
-    let report = run_suite(&suite, &options).with_context(|| format!("running suite {}", args.suite.display()))?;
+    let report = run_suite(&suite, &options)
+        .with_context(|| format!("running suite {}", args.suite.display()))?;
     bar.finish_and_clear();
     let baseline = match (&args.baseline, args.update_baseline) {
-        (Some(path), false) => Some(SuiteReport::read_json(path).context("reading the baseline (create it with --update-baseline)")?),
+        (Some(path), false) => Some(
+            SuiteReport::read_json(path)
+                .context("reading the baseline (create it with --update-baseline)")?,
+        ),
         _ => None,
     };
     let checks = gate(&report, baseline.as_ref());
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("target/hirelm-eval").join(&suite.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("target/hirelm-eval").join(&suite.name));
     report.write_json(&out.join("report.json"))?;
     let markdown = to_markdown(&report, &checks);
-    std::fs::write(out.join("report.md"), &markdown).with_context(|| format!("writing {}", out.display()))?;
-    std::fs::write(out.join("junit.xml"), to_junit(&suite.name, &checks)).with_context(|| format!("writing {}", out.display()))?;
-    std::fs::write(out.join("report.html"), to_html(&report, &checks)).with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out.join("report.md"), &markdown)
+        .with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out.join("junit.xml"), to_junit(&suite.name, &checks))
+        .with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out.join("report.html"), to_html(&report, &checks))
+        .with_context(|| format!("writing {}", out.display()))?;
     println!("{markdown}");
-    eprintln!("[{} entries in {:.1}s; reports in {}]", report.evals.len(), start.elapsed().as_secs_f64(), out.display());
+    eprintln!(
+        "[{} entries in {:.1}s; reports in {}]",
+        report.evals.len(),
+        start.elapsed().as_secs_f64(),
+        out.display()
+    );
     if args.update_baseline {
         if let Some(path) = &args.baseline {
             report.write_json(path)?;
@@ -104,7 +126,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if !passed(&checks) {
-        let failed: Vec<String> = checks.iter().filter(|c| c.status != hirelm_eval::gate::Status::Pass).map(|c| c.line()).collect();
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| c.status != hirelm_eval::gate::Status::Pass)
+            .map(|c| c.line())
+            .collect();
         bail!("evaluation gate failed:\n  {}", failed.join("\n  "));
     }
     Ok(())

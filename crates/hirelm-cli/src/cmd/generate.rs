@@ -5,12 +5,17 @@ use std::ops::ControlFlow;
 
 use anyhow::Context;
 use clap::Args;
-use hirelm_model::{ChatMessage, ChatTemplate, GenerateOptions, Generator, PretrainedLlama, Role, SamplingParams};
+use hirelm_model::{
+    ChatMessage, ChatTemplate, GenerateOptions, Generator, PretrainedLlama, Role, SamplingParams,
+};
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Model: a GGUF file, an HF safetensors directory, or hf://owner/repo[/file].
-    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    #[arg(
+        long,
+        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+    )]
     pub model: String,
     /// The prompt (with --chat: the user's message).
     #[arg(long)]
@@ -50,7 +55,8 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.max_tokens > 0, "--max-tokens must be at least 1");
     let device = super::device();
     let bar = super::spinner(format!("loading {}", args.model));
-    let lm = PretrainedLlama::load(&args.model, &device).with_context(|| format!("loading model {}", args.model))?;
+    let lm = PretrainedLlama::load(&args.model, &device)
+        .with_context(|| format!("loading model {}", args.model))?;
     bar.finish_and_clear();
     let prompt = if args.chat {
         let mut messages = Vec::new();
@@ -58,24 +64,35 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
             messages.push(ChatMessage::new(Role::System, system.clone()));
         }
         messages.push(ChatMessage::new(Role::User, args.prompt.clone()));
-        ChatTemplate::default().encode(&lm.tokenizer, &messages, true)?.ids
+        ChatTemplate::default()
+            .encode(&lm.tokenizer, &messages, true)?
+            .ids
     } else {
         lm.tokenizer.encode(&args.prompt, false, true)?
     };
     let options = GenerateOptions {
         max_tokens: args.max_tokens,
-        sampling: SamplingParams { temperature: args.temperature, top_k: args.top_k, top_p: args.top_p, seed: args.seed },
+        sampling: SamplingParams {
+            temperature: args.temperature,
+            top_k: args.top_k,
+            top_p: args.top_p,
+            seed: args.seed,
+        },
         stop_tokens: Vec::new(),
     }
     .with_default_stops(&lm.tokenizer);
     let mut stdout = std::io::stdout().lock();
-    let out = Generator::new(&lm.model, &lm.tokenizer, device).generate(&prompt, &options, |piece| {
-        // A closed pipe (e.g. `| head`) stops generation instead of failing it.
-        if write!(stdout, "{piece}").and_then(|()| stdout.flush()).is_err() {
-            return ControlFlow::Break(());
-        }
-        ControlFlow::Continue(())
-    })?;
+    let out =
+        Generator::new(&lm.model, &lm.tokenizer, device).generate(&prompt, &options, |piece| {
+            // A closed pipe (e.g. `| head`) stops generation instead of failing it.
+            if write!(stdout, "{piece}")
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        })?;
     let _ = writeln!(stdout);
     eprintln!(
         "[{} prompt tokens in {:.2}s ({:.1} t/s); {} generated, decode {:.1} t/s; stop: {:?}]",

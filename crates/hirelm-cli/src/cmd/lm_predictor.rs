@@ -50,15 +50,30 @@ pub struct DomainReranker {
 impl DomainReranker {
     /// A reranker called `name` that builds its model from `builder` on first use.
     pub fn new(name: impl Into<String>, builder: DomainModelBuilder) -> Self {
-        Self { name: name.into(), builder, model: Mutex::new(None), long_model: Mutex::new(None) }
+        Self {
+            name: name.into(),
+            builder,
+            model: Mutex::new(None),
+            long_model: Mutex::new(None),
+        }
     }
 
-    fn load(&self, slot: &Mutex<Option<Arc<DomainModel>>>, builder: DomainModelBuilder) -> hirelm_eval::Result<Arc<DomainModel>> {
-        let mut slot = slot.lock().map_err(|_| EvalError::Invalid("model lock poisoned".into()))?;
+    fn load(
+        &self,
+        slot: &Mutex<Option<Arc<DomainModel>>>,
+        builder: DomainModelBuilder,
+    ) -> hirelm_eval::Result<Arc<DomainModel>> {
+        let mut slot = slot
+            .lock()
+            .map_err(|_| EvalError::Invalid("model lock poisoned".into()))?;
         if let Some(model) = slot.as_ref() {
             return Ok(Arc::clone(model));
         }
-        let model = Arc::new(builder.build().map_err(|e| EvalError::Invalid(format!("loading {}: {e}", self.name)))?);
+        let model = Arc::new(
+            builder
+                .build()
+                .map_err(|e| EvalError::Invalid(format!("loading {}: {e}", self.name)))?,
+        );
         *slot = Some(Arc::clone(&model));
         Ok(model)
     }
@@ -68,7 +83,10 @@ impl DomainReranker {
     }
 
     fn long_model(&self) -> hirelm_eval::Result<Arc<DomainModel>> {
-        self.load(&self.long_model, self.builder.clone().with_max_new_tokens(LONG_ANSWER_TOKENS))
+        self.load(
+            &self.long_model,
+            self.builder.clone().with_max_new_tokens(LONG_ANSWER_TOKENS),
+        )
     }
 }
 
@@ -77,20 +95,43 @@ impl RerankerFactory for DomainReranker {
         &self.name
     }
 
-    fn build<'a>(&self, task: Task, retriever: Box<dyn Predictor + 'a>) -> hirelm_eval::Result<Box<dyn Predictor + 'a>> {
+    fn build<'a>(
+        &self,
+        task: Task,
+        retriever: Box<dyn Predictor + 'a>,
+    ) -> hirelm_eval::Result<Box<dyn Predictor + 'a>> {
         if task != Task::ExtractSkills {
-            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+            return Err(EvalError::UnsupportedTask {
+                predictor: self.name.clone(),
+                task: task.to_string(),
+            });
         }
-        Ok(Box::new(LmReranker { name: self.name.clone(), model: self.model()?, retriever }))
+        Ok(Box::new(LmReranker {
+            name: self.name.clone(),
+            model: self.model()?,
+            retriever,
+        }))
     }
 
     fn build_direct(&self, task: Task) -> hirelm_eval::Result<Box<dyn Predictor>> {
         let model = match task {
             Task::ScoreMatch => self.model()?,
-            Task::RankCandidates | Task::EvaluateCandidate | Task::DraftJobPost | Task::ScheduleInterview => self.long_model()?,
-            _ => return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() }),
+            Task::RankCandidates
+            | Task::EvaluateCandidate
+            | Task::DraftJobPost
+            | Task::ScheduleInterview => self.long_model()?,
+            _ => {
+                return Err(EvalError::UnsupportedTask {
+                    predictor: self.name.clone(),
+                    task: task.to_string(),
+                });
+            }
         };
-        Ok(Box::new(LmDirect { name: self.name.clone(), task, model }))
+        Ok(Box::new(LmDirect {
+            name: self.name.clone(),
+            task,
+            model,
+        }))
     }
 }
 
@@ -103,8 +144,13 @@ struct LmDirect {
 
 /// The input read as the task's record type `T` and written back: the prompt the typed API
 /// renders for it. `Err` says which type it is not.
-fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(input: &Value, task: Task, kind: &str) -> hirelm_eval::Result<Value> {
-    let record: T = serde_json::from_value(input.clone()).map_err(|e| EvalError::Invalid(format!("{task} input is not a {kind}: {e}")))?;
+fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(
+    input: &Value,
+    task: Task,
+    kind: &str,
+) -> hirelm_eval::Result<Value> {
+    let record: T = serde_json::from_value(input.clone())
+        .map_err(|e| EvalError::Invalid(format!("{task} input is not a {kind}: {e}")))?;
     serde_json::to_value(record).map_err(|e| EvalError::Invalid(format!("{task} input: {e}")))
 }
 
@@ -123,7 +169,10 @@ pub fn canonical_input(task: Task, input: &Value) -> hirelm_eval::Result<Value> 
 
 /// What a language model read and wrote for `answer`.
 fn usage(answer: &TaskAnswer) -> Usage {
-    Usage { prompt_tokens: answer.prompt_tokens, completion_tokens: answer.decoded.tokens.len() }
+    Usage {
+        prompt_tokens: answer.prompt_tokens,
+        completion_tokens: answer.decoded.tokens.len(),
+    }
 }
 
 impl LmDirect {
@@ -132,11 +181,17 @@ impl LmDirect {
     fn answer(&self, input: &Value) -> hirelm_eval::Result<(Value, Usage)> {
         let task = self.task;
         if matches!(task, Task::ExtractSkills | Task::NormaliseTitle) {
-            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+            return Err(EvalError::UnsupportedTask {
+                predictor: self.name.clone(),
+                task: task.to_string(),
+            });
         }
         let input = canonical_input(task, input)?;
-        if task == Task::RankCandidates && input["candidates"].as_array().is_none_or(Vec::is_empty) {
-            return Err(EvalError::Invalid(format!("{task} input has no candidates")));
+        if task == Task::RankCandidates && input["candidates"].as_array().is_none_or(Vec::is_empty)
+        {
+            return Err(EvalError::Invalid(format!(
+                "{task} input has no candidates"
+            )));
         }
         let answer = self
             .model
@@ -155,7 +210,10 @@ impl Predictor for LmDirect {
     fn content_hash(&self) -> String {
         // The task is part of the prediction-cache key; this constant is the one `score_match`
         // used before the other tasks were added, so its cached answers stay valid.
-        hirelm_eval::predictor::hash_parts([self.model.content_hash().as_bytes(), b"score_match".as_slice()])
+        hirelm_eval::predictor::hash_parts([
+            self.model.content_hash().as_bytes(),
+            b"score_match".as_slice(),
+        ])
     }
 
     fn supports(&self, task: Task) -> bool {
@@ -164,11 +222,20 @@ impl Predictor for LmDirect {
 
     fn predict(&self, task: Task, input: &Value) -> hirelm_eval::Result<Prediction> {
         if task != self.task {
-            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+            return Err(EvalError::UnsupportedTask {
+                predictor: self.name.clone(),
+                task: task.to_string(),
+            });
         }
         let (value, usage) = self.answer(input)?;
         // Greedy, constrained; the token budget is part of the model's content hash.
-        let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: None };
+        let decoding = DecodingParams {
+            greedy: true,
+            temperature: 0.0,
+            seed: None,
+            max_new_tokens: None,
+            top_k: None,
+        };
         Ok(Prediction::json(&value, decoding).with_usage(usage))
     }
 }
@@ -186,7 +253,10 @@ impl Predictor for LmReranker<'_> {
     }
 
     fn content_hash(&self) -> String {
-        hirelm_eval::predictor::hash_parts([self.model.content_hash().as_bytes(), self.retriever.content_hash().as_bytes()])
+        hirelm_eval::predictor::hash_parts([
+            self.model.content_hash().as_bytes(),
+            self.retriever.content_hash().as_bytes(),
+        ])
     }
 
     fn supports(&self, task: Task) -> bool {
@@ -194,19 +264,32 @@ impl Predictor for LmReranker<'_> {
     }
 
     fn predict(&self, task: Task, input: &Value) -> hirelm_eval::Result<Prediction> {
-        let text = input_text(task, input).ok_or_else(|| EvalError::Invalid(format!("{task} input has no text: {input}")))?;
+        let text = input_text(task, input)
+            .ok_or_else(|| EvalError::Invalid(format!("{task} input has no text: {input}")))?;
         let retrieved = self.retriever.predict(task, input)?;
         let candidates = parse_ranked(task, &retrieved.raw).map_err(EvalError::Invalid)?;
         if candidates.is_empty() {
-            return Ok(Prediction::json(&ranked_output(task, &[]), DecodingParams::deterministic(0)));
+            return Ok(Prediction::json(
+                &ranked_output(task, &[]),
+                DecodingParams::deterministic(0),
+            ));
         }
-        let schema = hirelm_infer::tasks::narrow(output_schema(task), "/properties/skills/items", &candidates);
+        let schema = hirelm_infer::tasks::narrow(
+            output_schema(task),
+            "/properties/skills/items",
+            &candidates,
+        );
         let answer = self
             .model
             .answer_with_schema(task, &Value::String(text.to_string()), &schema)
             .map_err(|e| EvalError::Invalid(format!("{}: {e}", self.name)))?;
-        let chosen: Vec<String> =
-            answer.value["skills"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+        let chosen: Vec<String> = answer.value["skills"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
         // The model's picks first, in its order; then the retriever's other candidates, so
         // ranking metrics at 10 compare like with like.
         let mut ranked: Vec<String> = Vec::new();
@@ -215,9 +298,19 @@ impl Predictor for LmReranker<'_> {
                 ranked.push(id);
             }
         }
-        let items: Vec<(String, f32)> = ranked.into_iter().enumerate().map(|(i, id)| (id, 1.0 / (i as f32 + 1.0))).collect();
+        let items: Vec<(String, f32)> = ranked
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| (id, 1.0 / (i as f32 + 1.0)))
+            .collect();
         // Greedy, constrained; the token budget is part of the model's content hash.
-        let decoding = DecodingParams { greedy: true, temperature: 0.0, seed: None, max_new_tokens: None, top_k: Some(candidates.len()) };
+        let decoding = DecodingParams {
+            greedy: true,
+            temperature: 0.0,
+            seed: None,
+            max_new_tokens: None,
+            top_k: Some(candidates.len()),
+        };
         Ok(Prediction::json(&ranked_output(task, &items), decoding).with_usage(usage(&answer)))
     }
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use hirelm_model::gguf::{GgufFile, MetadataValue};
 use hirelm_model::PretrainedLlama;
+use hirelm_model::gguf::{GgufFile, MetadataValue};
 use hirelm_model::llama::{GgufExportType, LlamaConfig, llama_gguf_writer};
 
 #[derive(Debug, Subcommand)]
@@ -51,7 +51,11 @@ pub fn run(cmd: ModelCommand) -> anyhow::Result<()> {
     }
 }
 
-fn convert(input: &std::path::Path, output: &std::path::Path, ty: ExportType) -> anyhow::Result<()> {
+fn convert(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    ty: ExportType,
+) -> anyhow::Result<()> {
     let bar = super::spinner(format!("loading {}", input.display()));
     let file = GgufFile::open(input).with_context(|| format!("reading {}", input.display()))?;
     let lm = PretrainedLlama::load_gguf(input, &super::device())?;
@@ -67,9 +71,15 @@ fn convert(input: &std::path::Path, output: &std::path::Path, ty: ExportType) ->
             writer.add_metadata(key.clone(), value.clone());
         }
     }
-    writer.write(output).with_context(|| format!("writing {}", output.display()))?;
+    writer
+        .write(output)
+        .with_context(|| format!("writing {}", output.display()))?;
     bar.finish_and_clear();
-    println!("wrote {} ({} tensors)", output.display(), file.tensors.len());
+    println!(
+        "wrote {} ({} tensors)",
+        output.display(),
+        file.tensors.len()
+    );
     Ok(())
 }
 
@@ -78,9 +88,14 @@ fn info(path: &std::path::Path, list_tensors: bool) -> anyhow::Result<()> {
     let file = GgufFile::open(path).with_context(|| format!("reading {}", path.display()))?;
     writeln!(out, "file:          {}", path.display())?;
     writeln!(out, "gguf version:  {}", file.version)?;
-    writeln!(out, "architecture:  {}", file.architecture().unwrap_or("(none)"))?;
+    writeln!(
+        out,
+        "architecture:  {}",
+        file.architecture().unwrap_or("(none)")
+    )?;
     if let Ok(config) = LlamaConfig::from_gguf(&file) {
-        writeln!(out, 
+        writeln!(
+            out,
             "llama config:  {} layers, d_model {}, ffn {}, heads {}/{} (q/kv), vocab {}, context {}, rope theta {}, tied {}",
             config.num_layers,
             config.hidden_size,
@@ -94,7 +109,12 @@ fn info(path: &std::path::Path, list_tensors: bool) -> anyhow::Result<()> {
         )?;
     }
     let params: usize = file.tensors.iter().map(|t| t.n_elements()).sum();
-    writeln!(out, "tensors:       {} ({:.1}M parameters)", file.tensors.len(), params as f64 / 1e6)?;
+    writeln!(
+        out,
+        "tensors:       {} ({:.1}M parameters)",
+        file.tensors.len(),
+        params as f64 / 1e6
+    )?;
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
     for t in &file.tensors {
         *by_type.entry(t.ggml_type.name()).or_default() += 1;
@@ -109,7 +129,13 @@ fn info(path: &std::path::Path, list_tensors: bool) -> anyhow::Result<()> {
     if list_tensors {
         writeln!(out, "tensor list:")?;
         for t in &file.tensors {
-            writeln!(out, "  {:<40} {:<6} {:?}", t.name, t.ggml_type.name(), t.shape())?;
+            writeln!(
+                out,
+                "  {:<40} {:<6} {:?}",
+                t.name,
+                t.ggml_type.name(),
+                t.shape()
+            )?;
         }
     }
     super::emit(&out)
@@ -118,13 +144,23 @@ fn info(path: &std::path::Path, list_tensors: bool) -> anyhow::Result<()> {
 /// One line for a metadata value: long arrays are shortened.
 fn summarize(value: &MetadataValue) -> String {
     match value {
-        MetadataValue::String(s) if s.len() > 80 => format!("{:?}… ({} chars)", &s[..s.floor_char_boundary(80)], s.len()),
+        MetadataValue::String(s) if s.len() > 80 => {
+            format!("{:?}… ({} chars)", &s[..s.floor_char_boundary(80)], s.len())
+        }
         MetadataValue::String(s) => format!("{s:?}"),
         MetadataValue::Array(items) if items.len() > 6 => {
             let head: Vec<String> = items.iter().take(4).map(summarize).collect();
-            format!("[{}, …] ({} {} items)", head.join(", "), items.len(), items[0].type_name())
+            format!(
+                "[{}, …] ({} {} items)",
+                head.join(", "),
+                items.len(),
+                items[0].type_name()
+            )
         }
-        MetadataValue::Array(items) => format!("[{}]", items.iter().map(summarize).collect::<Vec<_>>().join(", ")),
+        MetadataValue::Array(items) => format!(
+            "[{}]",
+            items.iter().map(summarize).collect::<Vec<_>>().join(", ")
+        ),
         MetadataValue::U8(v) => v.to_string(),
         MetadataValue::I8(v) => v.to_string(),
         MetadataValue::U16(v) => v.to_string(),

@@ -8,7 +8,10 @@ use hirelm_infer::{AdapterSpec, DomainModel, DomainModelBuilder, bundled_adapter
 #[derive(Debug, Args)]
 pub struct DomainModelArgs {
     /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
-    #[arg(long, default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")]
+    #[arg(
+        long,
+        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+    )]
     pub base: String,
     /// PEFT adapter directory (default: the bundled hiring adapter).
     #[arg(long, conflicts_with = "no_adapter")]
@@ -24,7 +27,11 @@ impl DomainModelArgs {
         let mut builder = DomainModelBuilder::new(&self.base).with_max_new_tokens(max_new_tokens);
         if !self.no_adapter {
             let dir = self.adapter.clone().unwrap_or_else(bundled_adapter_dir);
-            builder = builder.with_adapter(AdapterSpec { name: "adapter".into(), dir, tasks: None });
+            builder = builder.with_adapter(AdapterSpec {
+                name: "adapter".into(),
+                dir,
+                tasks: None,
+            });
         }
         builder.build()
     }
@@ -60,7 +67,10 @@ pub struct SkillRetrieval {
 impl SkillRetrieval {
     /// The answer to `extract_skills` for `sentence`: `{"skills": [labels, best first]}`, valid
     /// against the task's schema, and the cosine of each.
-    pub fn answer(&self, sentence: &str) -> hirelm_infer::Result<(serde_json::Value, Vec<hirelm_infer::Hit>)> {
+    pub fn answer(
+        &self,
+        sentence: &str,
+    ) -> hirelm_infer::Result<(serde_json::Value, Vec<hirelm_infer::Hit>)> {
         let hits = self.retriever.search(sentence, self.top_k)?;
         let labels: Vec<&str> = hits.iter().map(|h| h.text.as_str()).collect();
         Ok((serde_json::json!({ "skills": labels }), hits))
@@ -76,11 +86,25 @@ impl SkillRetrievalArgs {
             return Ok(None);
         }
         let skills = hirelm_curate::encoder_pairs::read_esco_labels(&self.skills)?;
-        let docs = skills.into_iter().map(|s| (format!("http://data.europa.eu/esco/skill/{}", s.id), hirelm_core::normalise_label(&s.preferred))).collect();
-        let dir = self.encoder.clone().unwrap_or_else(hirelm_infer::shipped_encoder_dir);
+        let docs = skills
+            .into_iter()
+            .map(|s| {
+                (
+                    format!("http://data.europa.eu/esco/skill/{}", s.id),
+                    hirelm_core::normalise_label(&s.preferred),
+                )
+            })
+            .collect();
+        let dir = self
+            .encoder
+            .clone()
+            .unwrap_or_else(hirelm_infer::shipped_encoder_dir);
         let cache = hirelm_eval::baselines::nn::default_cache_dir();
         let retriever = hirelm_infer::Retriever::new(&dir, docs, Some(&cache))
             .with_context(|| format!("loading the skill retriever from {} (train and export one with `hirelm encoder`, or pass --generate-skills)", dir.display()))?;
-        Ok(Some(SkillRetrieval { retriever, top_k: self.top_k.max(1) }))
+        Ok(Some(SkillRetrieval {
+            retriever,
+            top_k: self.top_k.max(1),
+        }))
     }
 }

@@ -38,7 +38,8 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
     if !(args.level > 0.0 && args.level < 1.0) || args.resamples == 0 {
         bail!("--level must be between 0 and 1 (e.g. 0.95) and --resamples at least 1");
     }
-    let report = SuiteReport::read_json(&args.report).with_context(|| args.report.display().to_string())?;
+    let report =
+        SuiteReport::read_json(&args.report).with_context(|| args.report.display().to_string())?;
     let candidate_path = args.candidate_report.as_ref().unwrap_or(&args.report);
     let candidates = match &args.candidate_report {
         Some(path) => SuiteReport::read_json(path).with_context(|| path.display().to_string())?,
@@ -52,26 +53,72 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
         args.level * 100.0
     );
     for pair in &args.pairs {
-        let Some((base_name, cand_name)) = pair.split_once(':') else { bail!("--pair {pair}: expected BASELINE:CANDIDATE") };
-        let find = |from: &'_ SuiteReport, path: &std::path::Path, name: &str| {
-            from.evals.iter().find(|e| e.name == name).cloned().with_context(|| format!("--pair {pair}: no entry `{name}` in {}", path.display()))
+        let Some((base_name, cand_name)) = pair.split_once(':') else {
+            bail!("--pair {pair}: expected BASELINE:CANDIDATE")
         };
-        let (base, cand) = (find(&report, &args.report, base_name)?, find(&candidates, candidate_path, cand_name)?);
+        let find = |from: &'_ SuiteReport, path: &std::path::Path, name: &str| {
+            from.evals
+                .iter()
+                .find(|e| e.name == name)
+                .cloned()
+                .with_context(|| format!("--pair {pair}: no entry `{name}` in {}", path.display()))
+        };
+        let (base, cand) = (
+            find(&report, &args.report, base_name)?,
+            find(&candidates, candidate_path, cand_name)?,
+        );
         if base.data != cand.data || base.task != cand.task || base.cases != cand.cases {
-            bail!("--pair {pair}: the entries ran on different cases ({} {} × {} against {} {} × {})", base.task, base.data, base.cases, cand.task, cand.data, cand.cases);
+            bail!(
+                "--pair {pair}: the entries ran on different cases ({} {} × {} against {} {} × {})",
+                base.task,
+                base.data,
+                base.cases,
+                cand.task,
+                cand.data,
+                cand.cases
+            );
         }
         for (metric, b) in &base.metrics {
-            let Some(c) = cand.metrics.get(metric) else { continue };
-            let higher = Metric::parse(metric).map(Metric::higher_is_better).unwrap_or(true);
-            let Some(d) = paired_difference(&b.per_case, &c.per_case, higher, args.level, args.resamples, args.seed) else {
-                bail!("--pair {pair}: {metric} has {} baseline and {} candidate case values", b.per_case.len(), c.per_case.len());
+            let Some(c) = cand.metrics.get(metric) else {
+                continue;
+            };
+            let higher = Metric::parse(metric)
+                .map(Metric::higher_is_better)
+                .unwrap_or(true);
+            let Some(d) = paired_difference(
+                &b.per_case,
+                &c.per_case,
+                higher,
+                args.level,
+                args.resamples,
+                args.seed,
+            ) else {
+                bail!(
+                    "--pair {pair}: {metric} has {} baseline and {} candidate case values",
+                    b.per_case.len(),
+                    c.per_case.len()
+                );
             };
             // A bootstrap p-value of 0 means no resample crossed zero: below 1 / resamples.
-            let shown = |p: f64| if p > 0.0 { format!("{p:.4}") } else { format!("< {:.4}", 1.0 / args.resamples as f64) };
+            let shown = |p: f64| {
+                if p > 0.0 {
+                    format!("{p:.4}")
+                } else {
+                    format!("< {:.4}", 1.0 / args.resamples as f64)
+                }
+            };
             let (mut p, mut verdict) = (shown(d.p_value), d.verdict);
             if metric == "acc@1" {
-                let only = |x: &[f64], y: &[f64]| x.iter().zip(y).filter(|(a, b)| **a > 0.5 && **b <= 0.5).count();
-                let exact = mcnemar_exact(only(&c.per_case, &b.per_case), only(&b.per_case, &c.per_case));
+                let only = |x: &[f64], y: &[f64]| {
+                    x.iter()
+                        .zip(y)
+                        .filter(|(a, b)| **a > 0.5 && **b <= 0.5)
+                        .count()
+                };
+                let exact = mcnemar_exact(
+                    only(&c.per_case, &b.per_case),
+                    only(&b.per_case, &c.per_case),
+                );
                 p = format!("{exact:.4} (McNemar)");
                 if exact >= 1.0 - args.level {
                     verdict = Verdict::Undecided;

@@ -42,12 +42,14 @@ pub fn read_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
     if path.extension().is_some_and(|e| e == "parquet") {
         return Ok(hirelm_curate::parquet_io::read_examples(path)?);
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
-            serde_json::from_str::<Example>(line).with_context(|| format!("{}:{}: not an example", path.display(), i + 1))
+            serde_json::from_str::<Example>(line)
+                .with_context(|| format!("{}:{}: not an example", path.display(), i + 1))
         })
         .collect()
 }
@@ -81,7 +83,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let train_set = read_examples(&config.data.train)?;
     let valid_set = read_examples(&config.data.valid)?;
     let only = match &config.data.tasks {
-        Some(tasks) => format!(", of which only {}", tasks.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")),
+        Some(tasks) => format!(
+            ", of which only {}",
+            tasks
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         None => String::new(),
     };
     eprintln!(
@@ -101,21 +110,37 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     );
     let summary = train(&config, &train_set, &valid_set, resume, &mut |r| {
         bar.set_position(r.step as u64);
-        let valid = r.valid_loss.map(|v| format!(" valid {v:.4}")).unwrap_or_default();
-        bar.set_message(format!("loss {:.4}{valid} lr {:.2e} {:.0} tok/s", r.loss, r.learning_rate, r.tokens_per_second));
+        let valid = r
+            .valid_loss
+            .map(|v| format!(" valid {v:.4}"))
+            .unwrap_or_default();
+        bar.set_message(format!(
+            "loss {:.4}{valid} lr {:.2e} {:.0} tok/s",
+            r.loss, r.learning_rate, r.tokens_per_second
+        ));
         ControlFlow::Continue(())
     })?;
     bar.finish();
     if summary.resumed_from > 0 {
         eprintln!("resumed from step {}", summary.resumed_from);
     }
-    let mix: Vec<String> = summary.per_task.iter().map(|(task, n)| format!("{task} {n}")).collect();
+    let mix: Vec<String> = summary
+        .per_task
+        .iter()
+        .map(|(task, n)| format!("{task} {n}"))
+        .collect();
     eprintln!("training mix: {}", mix.join(", "));
     if summary.no_answer > 0 {
-        eprintln!("{} training examples were dropped: their answer starts beyond {} tokens", summary.no_answer, config.data.max_len);
+        eprintln!(
+            "{} training examples were dropped: their answer starts beyond {} tokens",
+            summary.no_answer, config.data.max_len
+        );
     }
     if summary.truncated > 0 {
-        eprintln!("{} training examples were longer than {} tokens and truncated", summary.truncated, config.data.max_len);
+        eprintln!(
+            "{} training examples were longer than {} tokens and truncated",
+            summary.truncated, config.data.max_len
+        );
     }
     if let Some(last) = &summary.last {
         eprintln!("final: {}", serde_json::to_string(last)?);

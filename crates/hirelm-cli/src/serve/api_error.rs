@@ -17,16 +17,28 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, kind: "invalid_request_error", message: message.into() }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            kind: "invalid_request_error",
+            message: message.into(),
+        }
     }
 
     /// A body axum could not read as JSON: its own status (400, 413 too large, 415 wrong type).
     pub fn from_rejection(e: axum::extract::rejection::JsonRejection) -> Self {
-        Self { status: e.status(), kind: "invalid_request_error", message: e.body_text() }
+        Self {
+            status: e.status(),
+            kind: "invalid_request_error",
+            message: e.body_text(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::NOT_FOUND, kind: "not_found", message: message.into() }
+        Self {
+            status: StatusCode::NOT_FOUND,
+            kind: "not_found",
+            message: message.into(),
+        }
     }
 
     pub fn unauthorized() -> Self {
@@ -38,25 +50,43 @@ impl ApiError {
     }
 
     pub fn busy(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::SERVICE_UNAVAILABLE, kind: "overloaded", message: message.into() }
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            kind: "overloaded",
+            message: message.into(),
+        }
     }
 
     pub fn timeout(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::GATEWAY_TIMEOUT, kind: "timeout", message: message.into() }
+        Self {
+            status: StatusCode::GATEWAY_TIMEOUT,
+            kind: "timeout",
+            message: message.into(),
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::INTERNAL_SERVER_ERROR, kind: "server_error", message: message.into() }
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "server_error",
+            message: message.into(),
+        }
     }
 }
 
 impl From<InferError> for ApiError {
     fn from(e: InferError) -> Self {
         match e {
-            InferError::Invalid { .. } | InferError::ContextFull { .. } | InferError::Constraint(_) => Self::bad_request(e.to_string()),
+            InferError::Invalid { .. }
+            | InferError::ContextFull { .. }
+            | InferError::Constraint(_) => Self::bad_request(e.to_string()),
             InferError::Timeout { .. } => Self::timeout(e.to_string()),
             // The model could not produce a valid record within its budget: not the client's fault.
-            InferError::Answer { .. } => Self { status: StatusCode::UNPROCESSABLE_ENTITY, kind: "answer_failed", message: e.to_string() },
+            InferError::Answer { .. } => Self {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                kind: "answer_failed",
+                message: e.to_string(),
+            },
             other => Self::internal(other.to_string()),
         }
     }
@@ -68,7 +98,10 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             // A full queue drains in about an answer's time; tell clients when to come back.
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
         }
         response
     }

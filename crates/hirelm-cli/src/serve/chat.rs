@@ -51,12 +51,21 @@ fn content_text(content: &Value) -> Result<String, ApiError> {
         Value::String(s) => Ok(s.clone()),
         Value::Array(parts) => parts
             .iter()
-            .map(|p| match (p.get("type").and_then(Value::as_str), p.get("text").and_then(Value::as_str)) {
-                (Some("text"), Some(t)) => Ok(t.to_string()),
-                _ => Err(ApiError::bad_request("only text content parts are supported")),
+            .map(|p| {
+                match (
+                    p.get("type").and_then(Value::as_str),
+                    p.get("text").and_then(Value::as_str),
+                ) {
+                    (Some("text"), Some(t)) => Ok(t.to_string()),
+                    _ => Err(ApiError::bad_request(
+                        "only text content parts are supported",
+                    )),
+                }
             })
             .collect(),
-        _ => Err(ApiError::bad_request("message content must be a string or a list of text parts")),
+        _ => Err(ApiError::bad_request(
+            "message content must be a string or a list of text parts",
+        )),
     }
 }
 
@@ -71,9 +80,18 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
             "system" | "developer" => Role::System,
             "user" => Role::User,
             "assistant" => Role::Assistant,
-            other => return Err(ApiError::bad_request(format!("messages[{i}].role: unknown role `{other}`"))),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "messages[{i}].role: unknown role `{other}`"
+                )));
+            }
         };
-        messages.push(ChatMessage::new(role, content_text(&m.content).map_err(|e| ApiError::bad_request(format!("messages[{i}].content: {}", e.message)))?));
+        messages.push(ChatMessage::new(
+            role,
+            content_text(&m.content).map_err(|e| {
+                ApiError::bad_request(format!("messages[{i}].content: {}", e.message))
+            })?,
+        ));
     }
     if messages.is_empty() {
         return Err(ApiError::bad_request("`messages` is empty"));
@@ -81,7 +99,9 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
     let cap = state.limits.max_new_tokens;
     let max_new_tokens = req.max_completion_tokens.or(req.max_tokens).unwrap_or(cap);
     if max_new_tokens == 0 || max_new_tokens > cap {
-        return Err(ApiError::bad_request(format!("max_tokens must be 1 to {cap} on this server")));
+        return Err(ApiError::bad_request(format!(
+            "max_tokens must be 1 to {cap} on this server"
+        )));
     }
     let temperature = req.temperature.unwrap_or(1.0);
     if !(0.0..=2.0).contains(&temperature) {
@@ -95,18 +115,38 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
         Some(f) => match f.get("type").and_then(Value::as_str) {
             Some("text") => None,
             Some("json_object") => Some(json!({"type": "object"})),
-            Some("json_schema") => Some(
-                f.pointer("/json_schema/schema").cloned().ok_or_else(|| ApiError::bad_request("response_format.json_schema.schema is missing"))?,
-            ),
-            _ => return Err(ApiError::bad_request("response_format.type must be text, json_object or json_schema")),
+            Some("json_schema") => {
+                Some(f.pointer("/json_schema/schema").cloned().ok_or_else(|| {
+                    ApiError::bad_request("response_format.json_schema.schema is missing")
+                })?)
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "response_format.type must be text, json_object or json_schema",
+                ));
+            }
         },
     };
     let prompt_tokens = state.model.chat_prompt_tokens(&messages)?;
     if prompt_tokens > state.limits.max_prompt_tokens {
-        return Err(ApiError::bad_request(format!("the prompt has {prompt_tokens} tokens; this server takes at most {}", state.limits.max_prompt_tokens)));
+        return Err(ApiError::bad_request(format!(
+            "the prompt has {prompt_tokens} tokens; this server takes at most {}",
+            state.limits.max_prompt_tokens
+        )));
     }
-    let sampling = SamplingParams { temperature, top_p: req.top_p, seed: req.seed.unwrap_or(0), ..SamplingParams::greedy() };
-    Ok(ChatRequest { messages, max_new_tokens, sampling, schema, deadline: None })
+    let sampling = SamplingParams {
+        temperature,
+        top_p: req.top_p,
+        seed: req.seed.unwrap_or(0),
+        ..SamplingParams::greedy()
+    };
+    Ok(ChatRequest {
+        messages,
+        max_new_tokens,
+        sampling,
+        schema,
+        deadline: None,
+    })
 }
 
 fn finish_reason(stop: StopReason) -> &'static str {
@@ -117,7 +157,10 @@ fn finish_reason(stop: StopReason) -> &'static str {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 pub async fn completions(
@@ -126,8 +169,12 @@ pub async fn completions(
 ) -> Response {
     let started = Instant::now();
     let result = completions_inner(&state, body).await;
-    let status = result.as_ref().map_or_else(|e| e.status.as_u16(), |r| r.status().as_u16());
-    state.metrics.record("chat", status, started.elapsed().as_secs_f64());
+    let status = result
+        .as_ref()
+        .map_or_else(|e| e.status.as_u16(), |r| r.status().as_u16());
+    state
+        .metrics
+        .record("chat", status, started.elapsed().as_secs_f64());
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
@@ -152,7 +199,10 @@ async fn completions_inner(
         .map_err(|e| ApiError::internal(format!("the chat task failed: {e}")))??;
         count(state, &decoded);
         if decoded.stop == StopReason::Cancelled {
-            return Err(ApiError::timeout(format!("no complete answer within {:?}", state.limits.timeout)));
+            return Err(ApiError::timeout(format!(
+                "no complete answer within {:?}",
+                state.limits.timeout
+            )));
         }
         let body = json!({
             "id": id, "object": "chat.completion", "created": now(), "model": model_name,
@@ -171,12 +221,17 @@ async fn completions_inner(
     let state2 = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        if tx.blocking_send(chunk(json!({"role": "assistant", "content": ""}), None)).is_err() {
+        if tx
+            .blocking_send(chunk(json!({"role": "assistant", "content": ""}), None))
+            .is_err()
+        {
             return;
         }
-        let result = model.chat(&chat, |piece| match tx.blocking_send(chunk(json!({"content": piece}), None)) {
-            Ok(()) => std::ops::ControlFlow::Continue(()),
-            Err(_) => std::ops::ControlFlow::Break(()),
+        let result = model.chat(&chat, |piece| {
+            match tx.blocking_send(chunk(json!({"content": piece}), None)) {
+                Ok(()) => std::ops::ControlFlow::Continue(()),
+                Err(_) => std::ops::ControlFlow::Break(()),
+            }
         });
         let last = match result {
             Ok(decoded) => {
@@ -190,10 +245,18 @@ async fn completions_inner(
     let events = ReceiverStream::new(rx)
         .map(|v| Ok::<Event, Infallible>(Event::default().data(v.to_string())))
         .chain(tokio_stream::once(Ok(Event::default().data("[DONE]"))));
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 fn count(state: &AppState, decoded: &Decoded) {
-    state.metrics.prompt_tokens.fetch_add(decoded.prompt_tokens as u64, Ordering::Relaxed);
-    state.metrics.completion_tokens.fetch_add(decoded.tokens.len() as u64, Ordering::Relaxed);
+    state
+        .metrics
+        .prompt_tokens
+        .fetch_add(decoded.prompt_tokens as u64, Ordering::Relaxed);
+    state
+        .metrics
+        .completion_tokens
+        .fetch_add(decoded.tokens.len() as u64, Ordering::Relaxed);
 }

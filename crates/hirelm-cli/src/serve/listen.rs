@@ -24,7 +24,12 @@ pub struct ConnectionLimits {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes.
-pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()>,
+) {
     let open = Arc::new(Semaphore::new(limits.max_connections));
     tokio::pin!(shutdown);
     loop {
@@ -49,7 +54,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits,
         tokio::spawn(async move {
             let _permit = permit;
             let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+            http.timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
             if let Err(e) = http.serve_connection(TokioIo::new(stream), service).await {
                 tracing::debug!(%peer, "connection ended: {e}");
             }

@@ -82,11 +82,18 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route("/v1/chat/completions", post(chat::completions))
         .route("/v1/tasks/{task}", post(tasks::answer))
         .route("/metrics", get(metrics))
-        .route_layer(axum::middleware::from_fn_with_state(Arc::clone(&state), authenticate));
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            authenticate,
+        ));
     Router::new()
         .route("/health", get(health))
         .merge(api)
-        .fallback(|| async { ApiError::not_found("no such endpoint; see /health, /metrics, /v1/chat/completions, /v1/tasks/{task}") })
+        .fallback(|| async {
+            ApiError::not_found(
+                "no such endpoint; see /health, /metrics, /v1/chat/completions, /v1/tasks/{task}",
+            )
+        })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
 }
@@ -96,9 +103,17 @@ fn same_key(given: &str, expected: &str) -> bool {
     Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
 }
 
-async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+async fn authenticate(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Some(key) = &state.api_key {
-        let given = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let given = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
         if !given.is_some_and(|g| same_key(g, key)) {
             return ApiError::unauthorized().into_response();
         }
@@ -120,14 +135,23 @@ async fn health(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let (queued, running) = state.load();
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(queued, running))
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(queued, running),
+    )
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.workers == 0 || args.max_new_tokens == 0 {
         anyhow::bail!("--workers and --max-new-tokens must be at least 1");
     }
-    let model = args.model.build(args.max_new_tokens).with_context(|| format!("loading {}", args.model.base))?;
+    let model = args
+        .model
+        .build(args.max_new_tokens)
+        .with_context(|| format!("loading {}", args.model.base))?;
     let limits = Limits {
         max_new_tokens: args.max_new_tokens,
         max_prompt_tokens: args.max_prompt_tokens,
@@ -136,15 +160,28 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         max_queue: args.max_queue,
     };
     let skills = args.retrieval.build()?.map(Arc::new);
-    let state = Arc::new(AppState::new(model, limits, args.api_key.clone()).with_skill_retrieval(skills));
+    let state =
+        Arc::new(AppState::new(model, limits, args.api_key.clone()).with_skill_retrieval(skills));
     let app = router(state, args.max_body_bytes);
     // Few async threads: the model work runs on blocking threads and rayon's pool.
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("binding {}", args.listen))?;
         let addr = listener.local_addr()?;
-        let auth = if args.api_key.is_some() { "API key" } else { "none" };
-        let _ = writeln!(std::io::stderr(), "listening on http://{addr} (auth: {auth})");
+        let auth = if args.api_key.is_some() {
+            "API key"
+        } else {
+            "none"
+        };
+        let _ = writeln!(
+            std::io::stderr(),
+            "listening on http://{addr} (auth: {auth})"
+        );
         let connections = listen::ConnectionLimits {
             max_connections: args.max_connections.max(1),
             header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),

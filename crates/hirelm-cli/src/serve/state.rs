@@ -48,11 +48,22 @@ impl AppState {
     pub fn new(model: DomainModel, limits: Limits, api_key: Option<String>) -> Self {
         let admitted = Arc::new(Semaphore::new(limits.workers + limits.max_queue));
         let running = Arc::new(Semaphore::new(limits.workers));
-        Self { model: Arc::new(model), limits, api_key, metrics: Metrics::default(), skills: None, admitted, running }
+        Self {
+            model: Arc::new(model),
+            limits,
+            api_key,
+            metrics: Metrics::default(),
+            skills: None,
+            admitted,
+            running,
+        }
     }
 
     /// The same state, answering `extract_skills` with `skills` when given.
-    pub fn with_skill_retrieval(mut self, skills: Option<Arc<crate::cmd::model_args::SkillRetrieval>>) -> Self {
+    pub fn with_skill_retrieval(
+        mut self,
+        skills: Option<Arc<crate::cmd::model_args::SkillRetrieval>>,
+    ) -> Self {
         self.skills = skills;
         self
     }
@@ -60,16 +71,33 @@ impl AppState {
     /// Joins the queue (or is refused when it is full) and waits for a worker until the deadline.
     pub async fn acquire(&self) -> Result<Slot, ApiError> {
         let deadline = Instant::now() + self.limits.timeout;
-        let admitted = Arc::clone(&self.admitted).try_acquire_owned().map_err(|_| {
-            self.metrics.busy_rejections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            ApiError::busy(format!("the request queue is full ({} waiting); retry later", self.limits.max_queue))
-        })?;
-        let wait = tokio::time::timeout_at(deadline.into(), Arc::clone(&self.running).acquire_owned());
+        let admitted = Arc::clone(&self.admitted)
+            .try_acquire_owned()
+            .map_err(|_| {
+                self.metrics
+                    .busy_rejections
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ApiError::busy(format!(
+                    "the request queue is full ({} waiting); retry later",
+                    self.limits.max_queue
+                ))
+            })?;
+        let wait =
+            tokio::time::timeout_at(deadline.into(), Arc::clone(&self.running).acquire_owned());
         let running = wait
             .await
-            .map_err(|_| ApiError::timeout(format!("no worker became free within {:?}", self.limits.timeout)))?
+            .map_err(|_| {
+                ApiError::timeout(format!(
+                    "no worker became free within {:?}",
+                    self.limits.timeout
+                ))
+            })?
             .map_err(|_| ApiError::internal("the server is shutting down"))?;
-        Ok(Slot { _admitted: admitted, _running: running, deadline })
+        Ok(Slot {
+            _admitted: admitted,
+            _running: running,
+            deadline,
+        })
     }
 
     /// Requests admitted and not yet running, and requests running.

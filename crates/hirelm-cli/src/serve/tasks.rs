@@ -26,13 +26,25 @@ pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> 
         Task::ExtractSkills | Task::NormaliseTitle => {
             let text = match &body {
                 Value::String(s) => s.clone(),
-                Value::Object(o) => o.get("text").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
-                    ApiError::bad_request(format!("{task} input: expected a JSON string or {{\"text\": \"...\"}}"))
-                })?,
-                _ => return Err(ApiError::bad_request(format!("{task} input: expected a JSON string or {{\"text\": \"...\"}}"))),
+                Value::Object(o) => o
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "{task} input: expected a JSON string or {{\"text\": \"...\"}}"
+                        ))
+                    })?,
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "{task} input: expected a JSON string or {{\"text\": \"...\"}}"
+                    )));
+                }
             };
             if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
-                return Err(ApiError::bad_request(format!("{task} input: text must be 1 to {MAX_TEXT_CHARS} characters")));
+                return Err(ApiError::bad_request(format!(
+                    "{task} input: text must be 1 to {MAX_TEXT_CHARS} characters"
+                )));
             }
             Value::String(text)
         }
@@ -41,13 +53,20 @@ pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> 
         Task::ScheduleInterview => typed::<InterviewRequest>(task, body)?,
         Task::DraftJobPost => typed::<ClientBrief>(task, body)?,
         Task::RankCandidates => {
-            let input: RankInput = serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
+            let input: RankInput = serde_json::from_value(body)
+                .map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
             if input.candidates.is_empty() {
-                return Err(ApiError::bad_request(format!("{task} input: `candidates` is empty")));
+                return Err(ApiError::bad_request(format!(
+                    "{task} input: `candidates` is empty"
+                )));
             }
             // Only the given candidates can be ranked.
             let ids: Vec<String> = input.candidates.iter().map(|c| c.id.clone()).collect();
-            let schema = narrow(schema, "/properties/ranking/items/properties/profile_id", &ids);
+            let schema = narrow(
+                schema,
+                "/properties/ranking/items/properties/profile_id",
+                &ids,
+            );
             return Ok((to_value(task, &input)?, schema));
         }
     };
@@ -55,7 +74,8 @@ pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> 
 }
 
 fn typed<T: DeserializeOwned + Serialize>(task: Task, body: Value) -> Result<Value, ApiError> {
-    let record: T = serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
+    let record: T = serde_json::from_value(body)
+        .map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
     to_value(task, &record)
 }
 
@@ -71,7 +91,9 @@ pub async fn answer(
     let started = Instant::now();
     let result = answer_inner(&state, &task, body).await;
     let status = result.as_ref().map_or_else(|e| e.status.as_u16(), |_| 200);
-    state.metrics.record("tasks", status, started.elapsed().as_secs_f64());
+    state
+        .metrics
+        .record("tasks", status, started.elapsed().as_secs_f64());
     result
 }
 
@@ -80,7 +102,9 @@ async fn answer_inner(
     task: &str,
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let task: Task = task.parse().map_err(|e: hirelm_core::CoreError| ApiError::not_found(e.to_string()))?;
+    let task: Task = task
+        .parse()
+        .map_err(|e: hirelm_core::CoreError| ApiError::not_found(e.to_string()))?;
     let Json(body) = body.map_err(ApiError::from_rejection)?;
     let (input, schema) = parse_input(task, body)?;
     let slot = state.acquire().await?;
@@ -113,8 +137,14 @@ async fn answer_inner(
     .map_err(|e| ApiError::internal(format!("the answer task failed: {e}")))??;
     let d = &answer.decoded;
     let relaxed = std::sync::atomic::Ordering::Relaxed;
-    state.metrics.prompt_tokens.fetch_add(d.prompt_tokens as u64, relaxed);
-    state.metrics.completion_tokens.fetch_add(d.tokens.len() as u64, relaxed);
+    state
+        .metrics
+        .prompt_tokens
+        .fetch_add(d.prompt_tokens as u64, relaxed);
+    state
+        .metrics
+        .completion_tokens
+        .fetch_add(d.tokens.len() as u64, relaxed);
     Ok(Json(json!({
         "task": task.name(),
         "answer": answer.value,
@@ -130,12 +160,21 @@ mod tests {
 
     #[test]
     fn inputs_are_checked_against_their_records() {
-        let (input, _) = parse_input(Task::ExtractSkills, json!({"text": "Python and SQL"})).expect("text object");
+        let (input, _) = parse_input(Task::ExtractSkills, json!({"text": "Python and SQL"}))
+            .expect("text object");
         assert_eq!(input, json!("Python and SQL"));
         let err = parse_input(Task::ExtractSkills, json!(3)).expect_err("number");
-        assert!(err.message.contains("expected a JSON string"), "{}", err.message);
+        assert!(
+            err.message.contains("expected a JSON string"),
+            "{}",
+            err.message
+        );
         let err = parse_input(Task::ScoreMatch, json!({"job": {}})).expect_err("incomplete");
-        assert!(err.message.starts_with("score_match input: missing field"), "{}", err.message);
+        assert!(
+            err.message.starts_with("score_match input: missing field"),
+            "{}",
+            err.message
+        );
         let err = parse_input(Task::NormaliseTitle, json!("  ")).expect_err("blank");
         assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
     }

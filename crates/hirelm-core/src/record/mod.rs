@@ -14,7 +14,8 @@ pub use evaluation::{Criterion, CriterionScore, Evaluation};
 pub use interview::{Availability, InterviewRequest, Slot};
 pub use job::{Brief, Budget, BudgetKind, JobPost};
 pub use matching::{
-    Candidate, ClientBrief, EvaluationInput, MatchComponents, MatchInput, MatchJob, MatchScore, RankInput, RankedCandidate,
+    Candidate, ClientBrief, EvaluationInput, MatchComponents, MatchInput, MatchJob, MatchScore,
+    RankInput, RankedCandidate,
 };
 pub use profile::Profile;
 pub use taxonomy::{Occupation, Skill};

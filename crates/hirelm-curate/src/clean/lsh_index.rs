@@ -50,8 +50,19 @@ struct SignatureStore {
 
 impl SignatureStore {
     fn create(path: PathBuf, permutations: usize) -> std::io::Result<Self> {
-        let file = File::options().read(true).write(true).create(true).truncate(true).open(&path)?;
-        Ok(Self { path, file, record: permutations + 2, flushed: 0, pending: Vec::new() })
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)?;
+        Ok(Self {
+            path,
+            file,
+            record: permutations + 2,
+            flushed: 0,
+            pending: Vec::new(),
+        })
     }
 
     fn push(&mut self, row: u64, sig: &[u32]) -> std::io::Result<()> {
@@ -79,8 +90,13 @@ impl SignatureStore {
             buf.extend_from_slice(&self.pending[start..start + self.record]);
         } else {
             let mut bytes = vec![0u8; self.record * 4];
-            self.file.read_exact_at(&mut bytes, (id * self.record * 4) as u64)?;
-            buf.extend(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            self.file
+                .read_exact_at(&mut bytes, (id * self.record * 4) as u64)?;
+            buf.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
         }
         let row = u64::from(buf[0]) | (u64::from(buf[1]) << 32);
         buf.drain(..2);
@@ -110,7 +126,10 @@ pub struct LshIndex {
 
 impl std::fmt::Debug for LshIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LshIndex").field("config", self.hasher.config()).field("kept", &self.kept).finish_non_exhaustive()
+        f.debug_struct("LshIndex")
+            .field("config", self.hasher.config())
+            .field("kept", &self.kept)
+            .finish_non_exhaustive()
     }
 }
 
@@ -119,7 +138,14 @@ impl LshIndex {
     pub fn new(hasher: MinHasher, scratch: &Path) -> std::io::Result<Self> {
         let bands = hasher.config().bands;
         let store = SignatureStore::create(scratch.to_path_buf(), hasher.config().permutations)?;
-        Ok(Self { hasher, heads: vec![HashMap::new(); bands], next: Vec::new(), store, kept: 0, comparisons: 0 })
+        Ok(Self {
+            hasher,
+            heads: vec![HashMap::new(); bands],
+            next: Vec::new(),
+            store,
+            kept: 0,
+            comparisons: 0,
+        })
     }
 
     /// The hasher (signatures pushed must come from it).
@@ -136,7 +162,12 @@ impl LshIndex {
     /// indexes it unless it is a near-duplicate.
     pub fn push(&mut self, row: u64, sig: &[u32]) -> std::io::Result<Verdict> {
         // Truncating keys to 32 bits only adds rare false candidates, which the check drops.
-        let keys: Vec<u32> = self.hasher.band_keys(sig).into_iter().map(|k| k as u32).collect();
+        let keys: Vec<u32> = self
+            .hasher
+            .band_keys(sig)
+            .into_iter()
+            .map(|k| k as u32)
+            .collect();
         let mut candidates = Vec::new();
         for (band, key) in keys.iter().enumerate() {
             let mut id = self.heads[band].get(key).copied().unwrap_or(NONE);
@@ -161,7 +192,8 @@ impl LshIndex {
         if let Some((of, similarity)) = best {
             return Ok(Verdict::Duplicate { of, similarity });
         }
-        let id = u32::try_from(self.kept).map_err(|_| std::io::Error::other("more than 4 billion kept documents"))?;
+        let id = u32::try_from(self.kept)
+            .map_err(|_| std::io::Error::other("more than 4 billion kept documents"))?;
         for (band, key) in keys.iter().enumerate() {
             let previous = self.heads[band].insert(*key, id).unwrap_or(NONE);
             self.next.push(previous);
@@ -192,14 +224,19 @@ mod tests {
         let hasher = MinHasher::new(MinHashConfig::default());
         let (keep, _) = near_dedup(&hasher, &TEXTS);
         let mut index = LshIndex::new(hasher.clone(), &dir.path().join("sigs")).expect("index");
-        let verdicts: Vec<Verdict> =
-            TEXTS.iter().enumerate().map(|(i, t)| index.push(i as u64, &hasher.signature(t)).expect("push")).collect();
+        let verdicts: Vec<Verdict> = TEXTS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| index.push(i as u64, &hasher.signature(t)).expect("push"))
+            .collect();
         let streamed_keep: Vec<bool> = verdicts.iter().map(|v| *v == Verdict::Kept).collect();
         assert_eq!(streamed_keep, keep);
         assert_eq!(streamed_keep, vec![true, true, false, true, false, false]);
         // Every duplicate points at the earliest kept document of its cluster.
         assert!(matches!(verdicts[2], Verdict::Duplicate { of: 0, .. }));
-        assert!(matches!(verdicts[4], Verdict::Duplicate { of: 1, similarity } if similarity == 1.0));
+        assert!(
+            matches!(verdicts[4], Verdict::Duplicate { of: 1, similarity } if similarity == 1.0)
+        );
         assert!(matches!(verdicts[5], Verdict::Duplicate { of: 0, .. }));
         assert_eq!(index.kept(), 3);
     }
@@ -210,13 +247,18 @@ mod tests {
         let path = dir.path().join("sigs");
         let mut store = SignatureStore::create(path.clone(), 3).expect("store");
         for id in 0..FLUSH_EVERY as u64 + 5 {
-            store.push(id * 7 + (1 << 40), &[id as u32, 1, 2]).expect("push");
+            store
+                .push(id * 7 + (1 << 40), &[id as u32, 1, 2])
+                .expect("push");
         }
         assert_eq!(store.flushed, FLUSH_EVERY);
         let mut buf = Vec::new();
         for id in [0usize, 17, FLUSH_EVERY - 1, FLUSH_EVERY, FLUSH_EVERY + 4] {
             let row = store.read(id, &mut buf).expect("read");
-            assert_eq!((row, buf.clone()), (id as u64 * 7 + (1 << 40), vec![id as u32, 1, 2]));
+            assert_eq!(
+                (row, buf.clone()),
+                (id as u64 * 7 + (1 << 40), vec![id as u32, 1, 2])
+            );
         }
         drop(store);
         assert!(!path.exists(), "the scratch file is removed");

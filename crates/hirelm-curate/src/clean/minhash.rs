@@ -103,7 +103,11 @@ pub fn fmix32(mut h: u32) -> u32 {
 
 /// `text.to_lowercase()`, faster for ASCII text.
 fn lowercase(text: &str) -> String {
-    if text.is_ascii() { text.to_ascii_lowercase() } else { text.to_lowercase() }
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
 }
 
 /// `text.split_whitespace()`, faster for ASCII text (whose Unicode white space is exactly
@@ -112,7 +116,9 @@ fn words(text: &str) -> Vec<&str> {
     if !text.is_ascii() {
         return text.split_whitespace().collect();
     }
-    text.split(|c: char| matches!(c, '\t'..='\r' | ' ')).filter(|w| !w.is_empty()).collect()
+    text.split(|c: char| matches!(c, '\t'..='\r' | ' '))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// `sig[i] = min(sig[i], a[i]·h + b[i] mod 2^32)`, with AVX2 when the CPU has it (the portable
@@ -164,8 +170,12 @@ impl MinHasher {
     pub fn new(config: MinHashConfig) -> Self {
         let mut rng = Rng::new(config.seed);
         // Odd multipliers make each permutation a bijection of the 32-bit range.
-        let a = (0..config.permutations).map(|_| (rng.next_u64() as u32) | 1).collect();
-        let b = (0..config.permutations).map(|_| rng.next_u64() as u32).collect();
+        let a = (0..config.permutations)
+            .map(|_| (rng.next_u64() as u32) | 1)
+            .collect();
+        let b = (0..config.permutations)
+            .map(|_| rng.next_u64() as u32)
+            .collect();
         MinHasher { config, a, b }
     }
 
@@ -197,7 +207,11 @@ impl MinHasher {
         let lower = lowercase(text);
         let words = words(&lower);
         let k = self.config.shingle_words.max(1);
-        let windows = if words.len() <= k { 1 } else { words.len() - k + 1 };
+        let windows = if words.len() <= k {
+            1
+        } else {
+            words.len() - k + 1
+        };
         let mut sig = vec![u32::MAX; self.config.permutations];
         let mut shingle = String::with_capacity(128);
         for start in 0..windows {
@@ -208,7 +222,12 @@ impl MinHasher {
                 }
                 shingle.push_str(word);
             }
-            permute_min(&mut sig, &self.a, &self.b, fmix32(sha1_hash32(shingle.as_bytes())));
+            permute_min(
+                &mut sig,
+                &self.a,
+                &self.b,
+                fmix32(sha1_hash32(shingle.as_bytes())),
+            );
         }
         sig
     }
@@ -334,20 +353,37 @@ mod tests {
         //   m = MinHash(num_perm=2, permutations=([3, 5], [7, 11]), scheme="affine32")
         //   m.update_batch([b"senior backend engineer", b"backend engineer with"])
         //   print(sha1_hash32(b"senior backend engineer"), list(m.hashvalues))
-        let mut hasher = MinHasher::new(MinHashConfig { permutations: 2, bands: 1, ..MinHashConfig::default() });
+        let mut hasher = MinHasher::new(MinHashConfig {
+            permutations: 2,
+            bands: 1,
+            ..MinHashConfig::default()
+        });
         hasher.a = vec![3, 5];
         hasher.b = vec![7, 11];
         assert_eq!(sha1_hash32(b"senior backend engineer"), SHA1_REF);
-        assert_eq!(hasher.signature("Senior backend engineer WITH"), SIG_REF.to_vec());
+        assert_eq!(
+            hasher.signature("Senior backend engineer WITH"),
+            SIG_REF.to_vec()
+        );
     }
 
     #[test]
     fn signature_hashes_exactly_the_shingles() {
         let hasher = MinHasher::new(MinHashConfig::default());
-        for text in ["Senior  Backend engineer\twith Rust\x0band SQL\r\n skills ", "two words", "", "ΣΟΦΙΑ ΟΔΟΣ grüße STRASSE"] {
+        for text in [
+            "Senior  Backend engineer\twith Rust\x0band SQL\r\n skills ",
+            "two words",
+            "",
+            "ΣΟΦΙΑ ΟΔΟΣ grüße STRASSE",
+        ] {
             let mut expected = vec![u32::MAX; 128];
             for s in hasher.shingles(text) {
-                permute_min_portable(&mut expected, &hasher.a, &hasher.b, fmix32(sha1_hash32(s.as_bytes())));
+                permute_min_portable(
+                    &mut expected,
+                    &hasher.a,
+                    &hasher.b,
+                    fmix32(sha1_hash32(s.as_bytes())),
+                );
             }
             assert_eq!(hasher.signature(text), expected, "{text}");
         }
@@ -355,12 +391,21 @@ mod tests {
 
     #[test]
     fn band_keys_cover_bands_times_rows() {
-        let config = MinHashConfig { permutations: 128, bands: 9, rows: Some(13), ..MinHashConfig::default() };
+        let config = MinHashConfig {
+            permutations: 128,
+            bands: 9,
+            rows: Some(13),
+            ..MinHashConfig::default()
+        };
         assert!(config.problem().is_none());
         let hasher = MinHasher::new(config);
         let sig = hasher.signature("a b c d e f");
         assert_eq!(hasher.band_keys(&sig).len(), 9);
-        let too_many = MinHashConfig { bands: 10, rows: Some(13), ..MinHashConfig::default() };
+        let too_many = MinHashConfig {
+            bands: 10,
+            rows: Some(13),
+            ..MinHashConfig::default()
+        };
         assert!(too_many.problem().unwrap().contains("10 bands of 13 rows"));
     }
 

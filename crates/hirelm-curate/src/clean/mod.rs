@@ -8,7 +8,7 @@ mod minhash;
 mod normalize;
 
 pub use dedup::exact_dedup;
+pub use hirelm_core::pii::{PiiCounts, Redactor};
 pub use lsh_index::{LshIndex, Verdict};
 pub use minhash::{MinHashConfig, MinHasher, NearDupReport, fmix32, near_dedup, sha1_hash32};
 pub use normalize::normalise_text;
-pub use hirelm_core::pii::{PiiCounts, Redactor};

@@ -54,7 +54,12 @@ pub struct PairOptions {
 
 impl Default for PairOptions {
     fn default() -> Self {
-        Self { seed: 1, max_alternatives_per_skill: 4, concatenated_share: 0.15, max_titles_per_occupation: 12 }
+        Self {
+            seed: 1,
+            max_alternatives_per_skill: 4,
+            concatenated_share: 0.15,
+            max_titles_per_occupation: 12,
+        }
     }
 }
 
@@ -77,10 +82,19 @@ pub struct PairSet {
 
 /// Builds every source's pairs. Anchors overlapping an evaluation sentence (exactly, by an
 /// n-gram, or as a near duplicate; see [`Decontaminator`]) are dropped and counted.
-pub fn build_pairs(sources: PairSources<'_>, options: &PairOptions, decontam: Option<&Decontaminator>) -> PairSet {
+pub fn build_pairs(
+    sources: PairSources<'_>,
+    options: &PairOptions,
+    decontam: Option<&Decontaminator>,
+) -> PairSet {
     let mut candidates: Vec<EncoderPair> = Vec::new();
     let mut push = |anchor: &str, positive: &str, key: &str, source: PairSource| {
-        candidates.push(EncoderPair { anchor: anchor.trim().to_string(), positive: positive.to_string(), key: key.to_string(), source });
+        candidates.push(EncoderPair {
+            anchor: anchor.trim().to_string(),
+            positive: positive.to_string(),
+            key: key.to_string(),
+            source,
+        });
     };
     let mut rng = Rng::derive(options.seed, "encoder-pairs");
     for skill in sources.skills {
@@ -88,40 +102,69 @@ pub fn build_pairs(sources: PairSources<'_>, options: &PairOptions, decontam: Op
         let key = label.to_lowercase();
         let mut alternatives: Vec<&String> = skill.alternatives.iter().collect();
         shuffle(&mut alternatives, &mut rng);
-        for alternative in alternatives.into_iter().take(options.max_alternatives_per_skill) {
+        for alternative in alternatives
+            .into_iter()
+            .take(options.max_alternatives_per_skill)
+        {
             push(alternative, &label, &key, PairSource::EscoAlternative);
         }
         if let Some(definition) = &skill.definition {
             push(definition, &label, &key, PairSource::EscoDefinition);
         }
     }
-    let labelled: Vec<&LabelledSentence> = sources.sentences.iter().filter(|s| !s.labels.is_empty()).collect();
+    let labelled: Vec<&LabelledSentence> = sources
+        .sentences
+        .iter()
+        .filter(|s| !s.labels.is_empty())
+        .collect();
     for sentence in &labelled {
         for label in distinct_labels(&sentence.labels) {
-            push(&sentence.sentence, &label, &label.to_lowercase(), PairSource::SkillSkape);
+            push(
+                &sentence.sentence,
+                &label,
+                &label.to_lowercase(),
+                PairSource::SkillSkape,
+            );
         }
     }
     // Concatenation augmentation: a sentence holding two sentences' skills teaches the encoder
     // that one text can sit near several labels (job ads list skills together).
-    let joined = if labelled.len() >= 2 { (labelled.len() as f64 * options.concatenated_share).round() as usize } else { 0 };
+    let joined = if labelled.len() >= 2 {
+        (labelled.len() as f64 * options.concatenated_share).round() as usize
+    } else {
+        0
+    };
     for _ in 0..joined {
-        let (a, b) = (labelled[rng.below(labelled.len())], labelled[rng.below(labelled.len())]);
+        let (a, b) = (
+            labelled[rng.below(labelled.len())],
+            labelled[rng.below(labelled.len())],
+        );
         if a.sentence == b.sentence {
             continue;
         }
         let anchor = format!("{} {}", a.sentence.trim(), b.sentence.trim());
         for label in distinct_labels(a.labels.iter().chain(&b.labels)) {
-            push(&anchor, &label, &label.to_lowercase(), PairSource::Concatenated);
+            push(
+                &anchor,
+                &label,
+                &label.to_lowercase(),
+                PairSource::Concatenated,
+            );
         }
     }
     title_pairs(sources.titles, options, &mut rng, &mut push);
 
-    let mut set = PairSet { options: Some(options.clone()), ..PairSet::default() };
+    let mut set = PairSet {
+        options: Some(options.clone()),
+        ..PairSet::default()
+    };
     set.decontam_files = decontam.map(|d| d.files().to_vec()).unwrap_or_default();
     set.decontam_ngram = decontam.map_or(0, Decontaminator::ngram);
     let mut verdicts: HashMap<String, bool> = HashMap::new();
     for pair in candidates {
-        let dirty = *verdicts.entry(pair.anchor.clone()).or_insert_with(|| decontam.is_some_and(|d| d.contaminated_by(&pair.anchor).is_some()));
+        let dirty = *verdicts
+            .entry(pair.anchor.clone())
+            .or_insert_with(|| decontam.is_some_and(|d| d.contaminated_by(&pair.anchor).is_some()));
         if dirty {
             *set.contaminated.entry(pair.source).or_default() += 1;
         } else {
@@ -135,7 +178,11 @@ pub fn build_pairs(sources: PairSources<'_>, options: &PairOptions, decontam: Op
 /// Normalised labels, each once, in first-seen order.
 fn distinct_labels<'a>(labels: impl IntoIterator<Item = &'a String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for label in labels.into_iter().map(|l| normalise_label(l)).filter(|l| !l.is_empty()) {
+    for label in labels
+        .into_iter()
+        .map(|l| normalise_label(l))
+        .filter(|l| !l.is_empty())
+    {
         if !out.iter().any(|o| o.eq_ignore_ascii_case(&label)) {
             out.push(label);
         }
@@ -144,7 +191,12 @@ fn distinct_labels<'a>(labels: impl IntoIterator<Item = &'a String>) -> Vec<Stri
 }
 
 /// Each title paired with another distinct title of its occupation, up to the cap.
-fn title_pairs(titles: &[(String, String)], options: &PairOptions, rng: &mut Rng, push: &mut impl FnMut(&str, &str, &str, PairSource)) {
+fn title_pairs(
+    titles: &[(String, String)],
+    options: &PairOptions,
+    rng: &mut Rng,
+    push: &mut impl FnMut(&str, &str, &str, PairSource),
+) {
     let mut by_occupation: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (title, uri) in titles {
         let list = by_occupation.entry(uri.as_str()).or_default();
@@ -157,7 +209,11 @@ fn title_pairs(titles: &[(String, String)], options: &PairOptions, rng: &mut Rng
             continue;
         }
         shuffle(&mut list, rng);
-        for (i, title) in list.iter().take(options.max_titles_per_occupation).enumerate() {
+        for (i, title) in list
+            .iter()
+            .take(options.max_titles_per_occupation)
+            .enumerate()
+        {
             let other = list[(i + 1 + rng.below(list.len() - 1)) % list.len()];
             push(title, other, uri, PairSource::Title);
         }
@@ -171,23 +227,32 @@ fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
 }
 
 /// Writes `dir/pairs.jsonl` and `dir/card.md`, each atomically.
-pub fn write_pairs(dir: &Path, set: &PairSet, provenance: &[(String, String)]) -> Result<(), CurateError> {
+pub fn write_pairs(
+    dir: &Path,
+    set: &PairSet,
+    provenance: &[(String, String)],
+) -> Result<(), CurateError> {
     std::fs::create_dir_all(dir).map_err(|e| CurateError::io(dir, e))?;
     let mut jsonl = String::new();
     for pair in &set.pairs {
-        let line = serde_json::to_string(pair).map_err(|e| CurateError::record(dir.join("pairs.jsonl"), 0, "pair", e.to_string()))?;
+        let line = serde_json::to_string(pair)
+            .map_err(|e| CurateError::record(dir.join("pairs.jsonl"), 0, "pair", e.to_string()))?;
         jsonl.push_str(&line);
         jsonl.push('\n');
     }
     let path = dir.join("pairs.jsonl");
-    hirelm_core::fs::write_atomic(&path, jsonl.as_bytes()).map_err(|e| CurateError::io(&path, e))?;
+    hirelm_core::fs::write_atomic(&path, jsonl.as_bytes())
+        .map_err(|e| CurateError::io(&path, e))?;
     let card = dir.join("card.md");
-    hirelm_core::fs::write_atomic(&card, render_card(set, provenance).as_bytes()).map_err(|e| CurateError::io(&card, e))
+    hirelm_core::fs::write_atomic(&card, render_card(set, provenance).as_bytes())
+        .map_err(|e| CurateError::io(&card, e))
 }
 
 /// The dataset card: sources with provenance, pairs kept and dropped per source, options.
 pub fn render_card(set: &PairSet, provenance: &[(String, String)]) -> String {
-    let mut out = String::from("# Encoder training pairs\n\n(anchor, positive) pairs for contrastive training of the sentence encoder, built by `hirelm encoder pairs`.\n\n## Sources\n\n");
+    let mut out = String::from(
+        "# Encoder training pairs\n\n(anchor, positive) pairs for contrastive training of the sentence encoder, built by `hirelm encoder pairs`.\n\n## Sources\n\n",
+    );
     for (what, origin) in provenance {
         let _ = writeln!(out, "- {what}: {origin}");
     }
@@ -197,7 +262,12 @@ pub fn render_card(set: &PairSet, provenance: &[(String, String)]) -> String {
         let dropped = set.contaminated.get(&source).copied().unwrap_or(0);
         let _ = writeln!(out, "| {source} | {kept} | {dropped} |");
     }
-    let _ = writeln!(out, "| total | {} | {} |", set.pairs.len(), set.contaminated.values().sum::<usize>());
+    let _ = writeln!(
+        out,
+        "| total | {} | {} |",
+        set.pairs.len(),
+        set.contaminated.values().sum::<usize>()
+    );
     let _ = write!(
         out,
         "\n## Decontamination\n\nAn anchor is dropped when it equals, shares a {}-word n-gram with, or is a MinHash near-duplicate (estimated Jaccard >= 0.8) of a sentence of:\n\n",
@@ -237,50 +307,118 @@ mod tests {
     }
 
     fn sentence(text: &str, labels: &[&str]) -> LabelledSentence {
-        LabelledSentence { sentence: text.into(), labels: labels.iter().map(|l| l.to_string()).collect() }
+        LabelledSentence {
+            sentence: text.into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+        }
     }
 
     #[test]
     fn every_source_gives_pairs_and_contaminated_anchors_are_dropped() {
         let dir = tempfile::tempdir().expect("tempdir");
         let eval = dir.path().join("eval.csv");
-        std::fs::write(&eval, "sentence\nYou will write Rust services every day.\n").expect("write");
-        let decontam = Decontaminator::new(&[eval], 8, crate::clean::MinHasher::new(crate::clean::MinHashConfig::default())).expect("index");
-        let skills = [skill("use Rust", &["Rust programming", "write Rust", "Rust coding"])];
+        std::fs::write(&eval, "sentence\nYou will write Rust services every day.\n")
+            .expect("write");
+        let decontam = Decontaminator::new(
+            &[eval],
+            8,
+            crate::clean::MinHasher::new(crate::clean::MinHashConfig::default()),
+        )
+        .expect("index");
+        let skills = [skill(
+            "use Rust",
+            &["Rust programming", "write Rust", "Rust coding"],
+        )];
         let sentences = [
             sentence("You will write Rust services every day.", &["use Rust"]),
-            sentence("Lead a team, of engineers.", &["lead a team", "manage staff, budgets"]),
+            sentence(
+                "Lead a team, of engineers.",
+                &["lead a team", "manage staff, budgets"],
+            ),
             sentence("Keep the books.", &["keep accounts"]),
         ];
-        let titles = [("Rust developer".to_string(), "u:dev".to_string()), ("Rust engineer".into(), "u:dev".into()), ("Cook".into(), "u:cook".into())];
-        let options = PairOptions { max_alternatives_per_skill: 2, concatenated_share: 1.0, ..PairOptions::default() };
-        let set = build_pairs(PairSources { skills: &skills, sentences: &sentences, titles: &titles }, &options, Some(&decontam));
+        let titles = [
+            ("Rust developer".to_string(), "u:dev".to_string()),
+            ("Rust engineer".into(), "u:dev".into()),
+            ("Cook".into(), "u:cook".into()),
+        ];
+        let options = PairOptions {
+            max_alternatives_per_skill: 2,
+            concatenated_share: 1.0,
+            ..PairOptions::default()
+        };
+        let set = build_pairs(
+            PairSources {
+                skills: &skills,
+                sentences: &sentences,
+                titles: &titles,
+            },
+            &options,
+            Some(&decontam),
+        );
         assert_eq!(set.kept[&PairSource::EscoAlternative], 2);
         assert_eq!(set.kept[&PairSource::EscoDefinition], 1);
         // The first sentence is an evaluation sentence: dropped, not trained on.
         assert_eq!(set.kept[&PairSource::SkillSkape], 3);
         assert_eq!(set.contaminated[&PairSource::SkillSkape], 1);
-        assert!(set.pairs.iter().all(|p| p.anchor != "You will write Rust services every day."));
+        assert!(
+            set.pairs
+                .iter()
+                .all(|p| p.anchor != "You will write Rust services every day.")
+        );
         // Labels are normalised as the benchmark compares them, keys lower-cased.
-        assert!(set.pairs.iter().any(|p| p.positive == "manage staff budgets" && p.key == "manage staff budgets"));
-        assert!(set.kept.get(&PairSource::Concatenated).copied().unwrap_or(0) >= 1);
+        assert!(
+            set.pairs
+                .iter()
+                .any(|p| p.positive == "manage staff budgets" && p.key == "manage staff budgets")
+        );
+        assert!(
+            set.kept
+                .get(&PairSource::Concatenated)
+                .copied()
+                .unwrap_or(0)
+                >= 1
+        );
         // Only the occupation with two titles gives title pairs; each names the other title.
-        let titled: Vec<_> = set.pairs.iter().filter(|p| p.source == PairSource::Title).collect();
+        let titled: Vec<_> = set
+            .pairs
+            .iter()
+            .filter(|p| p.source == PairSource::Title)
+            .collect();
         assert_eq!(titled.len(), 2);
-        assert!(titled.iter().all(|p| p.key == "u:dev" && p.anchor != p.positive));
+        assert!(
+            titled
+                .iter()
+                .all(|p| p.key == "u:dev" && p.anchor != p.positive)
+        );
         let card = render_card(&set, &[("ESCO".into(), "test".into())]);
         assert!(card.contains("| skillskape | 3 | 1 |"), "{card}");
         write_pairs(dir.path(), &set, &[]).expect("write");
-        assert_eq!(hirelm_core::read_encoder_pairs(&dir.path().join("pairs.jsonl")).expect("read"), set.pairs);
+        assert_eq!(
+            hirelm_core::read_encoder_pairs(&dir.path().join("pairs.jsonl")).expect("read"),
+            set.pairs
+        );
     }
 
     #[test]
     fn the_same_seed_gives_the_same_pairs() {
-        let skills: Vec<EscoSkill> = (0..20).map(|i| skill(&format!("skill {i}"), &["a", "b", "c", "d", "e"])).collect();
-        let sources = PairSources { skills: &skills, sentences: &[], titles: &[] };
+        let skills: Vec<EscoSkill> = (0..20)
+            .map(|i| skill(&format!("skill {i}"), &["a", "b", "c", "d", "e"]))
+            .collect();
+        let sources = PairSources {
+            skills: &skills,
+            sentences: &[],
+            titles: &[],
+        };
         let options = PairOptions::default();
-        assert_eq!(build_pairs(sources, &options, None).pairs, build_pairs(sources, &options, None).pairs);
+        assert_eq!(
+            build_pairs(sources, &options, None).pairs,
+            build_pairs(sources, &options, None).pairs
+        );
         let other = PairOptions { seed: 2, ..options };
-        assert_ne!(build_pairs(sources, &other, None).pairs, build_pairs(sources, &PairOptions::default(), None).pairs);
+        assert_ne!(
+            build_pairs(sources, &other, None).pairs,
+            build_pairs(sources, &PairOptions::default(), None).pairs
+        );
     }
 }

@@ -95,7 +95,13 @@ fn filled(w: &OccupationWage) -> Option<[f64; 5]> {
     let p50 = p50?;
     let p25 = p25.unwrap_or(0.85 * p50);
     let p75 = p75.unwrap_or(1.2 * p50);
-    Some([p10.unwrap_or(0.85 * p25), p25, p50, p75, p90.unwrap_or(1.2 * p75)])
+    Some([
+        p10.unwrap_or(0.85 * p25),
+        p25,
+        p50,
+        p75,
+        p90.unwrap_or(1.2 * p75),
+    ])
 }
 
 fn dashed(soc: &str) -> String {
@@ -113,14 +119,24 @@ impl SocMapper {
         let mut fallback = None;
         let mut rows = Vec::new();
         for w in wages {
-            let Some(percentiles) = filled(w) else { continue };
-            let row = WageRow { soc: dashed(&w.soc), title: w.name.clone(), percentiles };
+            let Some(percentiles) = filled(w) else {
+                continue;
+            };
+            let row = WageRow {
+                soc: dashed(&w.soc),
+                title: w.name.clone(),
+                percentiles,
+            };
             if w.soc == "000000" {
                 fallback = Some(row);
             } else if !w.soc.ends_with("0000") {
                 let title = w.name.split(", Except").next().unwrap_or(&w.name);
                 let title = title.split(" Except ").next().unwrap_or(title);
-                let c = Candidate { tokens: token_set(title), row, employment: w.employment.unwrap_or(0) };
+                let c = Candidate {
+                    tokens: token_set(title),
+                    row,
+                    employment: w.employment.unwrap_or(0),
+                };
                 if !c.tokens.is_empty() {
                     rows.push((c.row, c.tokens, c.employment));
                 }
@@ -152,7 +168,10 @@ impl SocMapper {
                     continue;
                 }
                 let key = (score, jaccard, *employment);
-                if best.as_ref().is_none_or(|(k, b)| key > *k || (key == *k && row.soc < b.soc)) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(k, b)| key > *k || (key == *k && row.soc < b.soc))
+                {
                     best = Some((key, row));
                 }
             }
@@ -165,7 +184,10 @@ impl SocMapper {
         for (row, s, employment) in &self.rows {
             if s.iter().all(|t| all.contains(t)) {
                 let key = (s.len(), *employment);
-                if best.as_ref().is_none_or(|(k, b)| key > *k || (key == *k && row.soc < b.soc)) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(k, b)| key > *k || (key == *k && row.soc < b.soc))
+                {
                     best = Some((key, row));
                 }
             }
@@ -187,7 +209,13 @@ mod tests {
             name: name.into(),
             employment: Some(employment),
             hourly_mean: Some(median),
-            hourly_percentiles: [Some(median * 0.6), Some(median * 0.8), Some(median), None, None],
+            hourly_percentiles: [
+                Some(median * 0.6),
+                Some(median * 0.8),
+                Some(median),
+                None,
+                None,
+            ],
         }
     }
 
@@ -195,9 +223,19 @@ mod tests {
         let wages = [
             wage("000000", "All Occupations", 24.0, 150_000_000),
             wage("151252", "Software Developers", 65.38, 1_600_000),
-            wage("151250", "Software and Web Developers, Programmers, and Testers", 63.0, 2_000_000),
+            wage(
+                "151250",
+                "Software and Web Developers, Programmers, and Testers",
+                63.0,
+                2_000_000,
+            ),
             wage("111011", "Chief Executives", 100.0, 200_000),
-            wage("434051", "Customer Service Representatives", 20.0, 2_800_000),
+            wage(
+                "434051",
+                "Customer Service Representatives",
+                20.0,
+                2_800_000,
+            ),
         ];
         SocMapper::new(&wages, Path::new("oews.sqlite")).expect("fallback row present")
     }
@@ -223,7 +261,12 @@ mod tests {
 
     #[test]
     fn a_database_without_the_all_occupations_row_is_an_error_naming_it() {
-        let err = SocMapper::new(&[], Path::new("x/oews.sqlite")).expect_err("no fallback").to_string();
-        assert!(err.contains("x/oews.sqlite") && err.contains("000000"), "{err}");
+        let err = SocMapper::new(&[], Path::new("x/oews.sqlite"))
+            .expect_err("no fallback")
+            .to_string();
+        assert!(
+            err.contains("x/oews.sqlite") && err.contains("000000"),
+            "{err}"
+        );
     }
 }

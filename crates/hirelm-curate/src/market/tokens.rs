@@ -6,10 +6,50 @@ use std::collections::BTreeSet;
 
 /// Words that carry no occupational content.
 const STOP: [&str; 44] = [
-    "a", "an", "and", "or", "of", "the", "to", "in", "on", "for", "with", "by", "at", "as", "from",
-    "into", "other", "all", "except", "occupation", "their", "its", "is", "are", "be", "this",
-    "that", "these", "such", "they", "them", "it", "we", "you", "your", "our", "will", "can",
-    "may", "who", "which", "related", "various", "etc",
+    "a",
+    "an",
+    "and",
+    "or",
+    "of",
+    "the",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "by",
+    "at",
+    "as",
+    "from",
+    "into",
+    "other",
+    "all",
+    "except",
+    "occupation",
+    "their",
+    "its",
+    "is",
+    "are",
+    "be",
+    "this",
+    "that",
+    "these",
+    "such",
+    "they",
+    "them",
+    "it",
+    "we",
+    "you",
+    "your",
+    "our",
+    "will",
+    "can",
+    "may",
+    "who",
+    "which",
+    "related",
+    "various",
+    "etc",
 ];
 
 /// The crude singular of one lowercase word.
@@ -52,7 +92,10 @@ mod tests {
     fn stems_and_drops_stop_words() {
         assert_eq!(tokens("Software Developers"), ["software", "developer"]);
         assert_eq!(tokens("Computer Occupations, All Other"), ["computer"]);
-        assert_eq!(tokens("coaches of activities in C++"), ["coach", "activity", "c++"]);
+        assert_eq!(
+            tokens("coaches of activities in C++"),
+            ["coach", "activity", "c++"]
+        );
         assert_eq!(stem("business"), "business");
         assert_eq!(stem("analysis"), "analysis");
     }

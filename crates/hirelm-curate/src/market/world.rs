@@ -73,7 +73,9 @@ impl NamePool {
             g.0.push(n.name.clone());
             g.1.push(total);
         }
-        NamePool { groups: by.into_values().collect() }
+        NamePool {
+            groups: by.into_values().collect(),
+        }
     }
 
     /// A name: a uniform (year, sex) group, then a name weighted by births in it.
@@ -144,7 +146,12 @@ impl Market {
                 stats.too_few_skills += 1;
                 continue;
             }
-            usable.push(MarketOccupation { label: o.label.clone(), skills: set, wage: wage.clone(), method });
+            usable.push(MarketOccupation {
+                label: o.label.clone(),
+                skills: set,
+                wage: wage.clone(),
+                method,
+            });
         }
         let mut by_skill: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, o) in usable.iter().enumerate() {
@@ -157,7 +164,13 @@ impl Market {
         socs.sort_unstable();
         socs.dedup();
         stats.soc_rows = socs.len();
-        Market { occupations: usable, names, index, by_skill, stats }
+        Market {
+            occupations: usable,
+            names,
+            index,
+            by_skill,
+            stats,
+        }
     }
 
     /// A seeded occupation index.

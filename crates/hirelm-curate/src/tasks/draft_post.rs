@@ -29,12 +29,35 @@ pub const MIN_SENTENCE_WEIGHT: f64 = 9.0;
 pub const DRAFT_LICENCE: &str = "CC-BY-4.0 (ESCO)+MIT (SkillSpan)+public domain (BLS OEWS)";
 
 const LEADS: [&str; 11] = [
-    "develop", "design", "build", "work", "support", "manage", "maintain", "create", "lead", "ensure",
+    "develop",
+    "design",
+    "build",
+    "work",
+    "support",
+    "manage",
+    "maintain",
+    "create",
+    "lead",
+    "ensure",
     "collaborate",
 ];
 const LEADS2: [&str; 16] = [
-    "participate", "provide", "implement", "drive", "deliver", "write", "test", "analyse", "analyze",
-    "coordinate", "assist", "contribute", "plan", "monitor", "prepare", "handle",
+    "participate",
+    "provide",
+    "implement",
+    "drive",
+    "deliver",
+    "write",
+    "test",
+    "analyse",
+    "analyze",
+    "coordinate",
+    "assist",
+    "contribute",
+    "plan",
+    "monitor",
+    "prepare",
+    "handle",
 ];
 const DURATIONS: [u32; 7] = [2, 4, 6, 8, 12, 16, 24];
 
@@ -57,7 +80,14 @@ fn responsibility_like(s: &SpanSentence) -> Option<Real> {
             || LEADS2.contains(&first.as_str())
             || text.starts_with("You will ")
             || text.starts_with("Responsible for "));
-    ok.then(|| Real { tokens: token_set(&text), text: if text.ends_with('.') { text } else { format!("{text}.") } })
+    ok.then(|| Real {
+        tokens: token_set(&text),
+        text: if text.ends_with('.') {
+            text
+        } else {
+            format!("{text}.")
+        },
+    })
 }
 
 /// The idf weight of the tokens `real` shares with `want`; 0 unless at least two are shared.
@@ -71,11 +101,17 @@ fn weight(market: &Market, real: &Real, want: &BTreeSet<String>) -> f64 {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn round50(x: f64) -> f64 {
@@ -84,17 +120,30 @@ fn round50(x: f64) -> f64 {
 
 fn composed(market: &Market, skill: &str, rng: &mut Rng) -> String {
     if market.index.is_verb_led(skill) {
-        let tails = ["", " for our clients", " as part of a small team", " across the project", " day to day"];
+        let tails = [
+            "",
+            " for our clients",
+            " as part of a small team",
+            " across the project",
+            " day to day",
+        ];
         format!("{}{}.", capitalise(skill), tails[rng.below(tails.len())])
     } else {
-        let forms = ["Apply {} in day-to-day work.", "Use {} to deliver project milestones.", "Bring {} expertise to the team."];
+        let forms = [
+            "Apply {} in day-to-day work.",
+            "Use {} to deliver project milestones.",
+            "Bring {} expertise to the team.",
+        ];
         forms[rng.below(forms.len())].replace("{}", skill)
     }
 }
 
 fn title(label: &str, brief: &ClientBrief, rng: &mut Rng) -> String {
     let l = capitalise(label);
-    let short = brief.must_have.iter().find(|s| s.split_whitespace().count() <= 2 && !s.contains('('));
+    let short = brief
+        .must_have
+        .iter()
+        .find(|s| s.split_whitespace().count() <= 2 && !s.contains('('));
     match rng.below(5) {
         0 if brief.remote => format!("Remote {label}"),
         1 => format!("Freelance {label}"),
@@ -110,12 +159,20 @@ fn summary(label: &str, brief: &ClientBrief, rng: &mut Rng) -> String {
     let place = if brief.remote { "remote" } else { "on-site" };
     let lead = match rng.below(4) {
         0 => format!("We are looking for {a} {label} for {w} weeks of {place} work."),
-        1 => format!("{} {label} is needed to join our team for about {w} weeks ({place}).", capitalise(a)),
+        1 => format!(
+            "{} {label} is needed to join our team for about {w} weeks ({place}).",
+            capitalise(a)
+        ),
         2 => format!("Our team needs an experienced {label} for a {place} project of {w} weeks."),
         _ => format!("Seeking a freelance {label} ({place}, {w} weeks) to strengthen our team."),
     };
     if rng.unit() < 0.5 {
-        let zone = brief.time_zone.rsplit('/').next().unwrap_or(&brief.time_zone).replace('_', " ");
+        let zone = brief
+            .time_zone
+            .rsplit('/')
+            .next()
+            .unwrap_or(&brief.time_zone)
+            .replace('_', " ");
         let second = match rng.below(3) {
             0 => format!("Working hours should overlap with {zone} time."),
             1 => format!("You will work closely with our team in the {zone} time zone."),
@@ -128,7 +185,12 @@ fn summary(label: &str, brief: &ClientBrief, rng: &mut Rng) -> String {
 }
 
 /// `count` draft_job_post examples from the market and SkillSpan train sentences.
-pub fn draft_examples(market: &Market, train: &[SpanSentence], count: usize, seed: u64) -> Vec<Example> {
+pub fn draft_examples(
+    market: &Market,
+    train: &[SpanSentence],
+    count: usize,
+    seed: u64,
+) -> Vec<Example> {
     if market.occupations.is_empty() {
         return Vec::new();
     }
@@ -147,7 +209,9 @@ pub fn draft_examples(market: &Market, train: &[SpanSentence], count: usize, see
         .filter(|&o| {
             let top: Vec<&String> = market.occupations[o].skills.iter().take(5).collect();
             let want = want_of(o, &top);
-            reals.iter().any(|r| weight(market, r, &want) >= MIN_SENTENCE_WEIGHT)
+            reals
+                .iter()
+                .any(|r| weight(market, r, &want) >= MIN_SENTENCE_WEIGHT)
         })
         .collect();
     (0..count)
@@ -163,7 +227,12 @@ pub fn draft_examples(market: &Market, train: &[SpanSentence], count: usize, see
             rng.shuffle(&mut top);
             let n = (3 + rng.below(3)).min(top.len());
             let must: Vec<&String> = top[..n].to_vec();
-            let rest: Vec<&String> = o.skills.iter().skip(8).chain(top[n..].iter().copied()).collect();
+            let rest: Vec<&String> = o
+                .skills
+                .iter()
+                .skip(8)
+                .chain(top[n..].iter().copied())
+                .collect();
             let nice: Vec<String> = (0..rng.below(3).min(rest.len()))
                 .map(|k| rest[(k * 7 + rng.below(rest.len())) % rest.len()].clone())
                 .collect::<BTreeSet<_>>()
@@ -171,14 +240,25 @@ pub fn draft_examples(market: &Market, train: &[SpanSentence], count: usize, see
                 .collect();
             let duration_weeks = DURATIONS[rng.below(DURATIONS.len())];
             let p = &o.wage.percentiles;
-            let (lo, hi) = ((p[1] * (0.9 + 0.2 * rng.unit())).round(), (p[3] * (0.95 + 0.2 * rng.unit())).round());
+            let (lo, hi) = (
+                (p[1] * (0.9 + 0.2 * rng.unit())).round(),
+                (p[3] * (0.95 + 0.2 * rng.unit())).round(),
+            );
             let hi = hi.max(lo + 3.0);
             let budget = if rng.below(10) < 7 {
-                Budget { kind: BudgetKind::Hourly, min_usd: lo, max_usd: hi }
+                Budget {
+                    kind: BudgetKind::Hourly,
+                    min_usd: lo,
+                    max_usd: hi,
+                }
             } else {
                 let hours = 20.0 * duration_weeks as f64;
                 let min = round50(lo * hours);
-                Budget { kind: BudgetKind::Fixed, min_usd: min, max_usd: round50(hi * hours).max(min + 50.0) }
+                Budget {
+                    kind: BudgetKind::Fixed,
+                    min_usd: min,
+                    max_usd: round50(hi * hours).max(min + 50.0),
+                }
             };
             let brief = ClientBrief {
                 occupation: o.label.clone(),
@@ -197,7 +277,10 @@ pub fn draft_examples(market: &Market, train: &[SpanSentence], count: usize, see
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.text.cmp(&b.1.text)));
             let n_real = scored.len().min(1 + rng.below(2));
-            let mut responsibilities: Vec<String> = scored[..n_real].iter().map(|(_, r)| r.text.clone()).collect();
+            let mut responsibilities: Vec<String> = scored[..n_real]
+                .iter()
+                .map(|(_, r)| r.text.clone())
+                .collect();
             for s in &brief.must_have {
                 if responsibilities.len() >= 3 {
                     break;
@@ -220,7 +303,13 @@ pub fn draft_examples(market: &Market, train: &[SpanSentence], count: usize, see
                 task: Task::DraftJobPost,
                 input: serde_json::to_value(&brief).unwrap_or_default(),
                 target,
-                provenance: provenance(&source, DRAFT_LICENCE, true, seed, format!("draft_job_post/{i}")),
+                provenance: provenance(
+                    &source,
+                    DRAFT_LICENCE,
+                    true,
+                    seed,
+                    format!("draft_job_post/{i}"),
+                ),
             }
         })
         .collect()

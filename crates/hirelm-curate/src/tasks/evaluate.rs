@@ -111,13 +111,25 @@ fn level(rng: &mut Rng, p_for: f64, p_against: f64) -> i8 {
 }
 
 /// Seeded evidence and the notes that state it, for a candidate listing `skills`.
-fn notes(market: &Market, rng: &mut Rng, job: &MatchJob, name: &str, skills: &[String]) -> (Evidence, String) {
+fn notes(
+    market: &Market,
+    rng: &mut Rng,
+    job: &MatchJob,
+    name: &str,
+    skills: &[String],
+) -> (Evidence, String) {
     let listed: Vec<String> = skills.iter().map(|s| s.to_lowercase()).collect();
-    let (has, missing): (Vec<&String>, Vec<&String>) =
-        job.required_skills.iter().partition(|s| listed.contains(&s.to_lowercase()));
+    let (has, missing): (Vec<&String>, Vec<&String>) = job
+        .required_skills
+        .iter()
+        .partition(|s| listed.contains(&s.to_lowercase()));
     let mut ev = Evidence::default();
     let mut sentences = Vec::new();
-    let s = level(rng, if has.is_empty() { 0.0 } else { 0.45 }, if missing.is_empty() { 0.0 } else { 0.35 });
+    let s = level(
+        rng,
+        if has.is_empty() { 0.0 } else { 0.45 },
+        if missing.is_empty() { 0.0 } else { 0.35 },
+    );
     if s != 0 {
         let pool = if s > 0 { &has } else { &missing };
         let skill = pool[rng.below(pool.len())].clone();
@@ -167,15 +179,32 @@ pub fn evaluate_examples(market: &Market, count: usize, seed: u64) -> Vec<Exampl
             let occ = market.draw_occupation(&mut rng);
             let job = draw_job(market, occ, &mut rng);
             let (candidate, soc) = draw_candidate(market, &job, rng.below(4), 6, &mut rng);
-            let (ev, interview_notes) = notes(market, &mut rng, &job.job, &candidate.name, &candidate.skills);
+            let (ev, interview_notes) = notes(
+                market,
+                &mut rng,
+                &job.job,
+                &candidate.name,
+                &candidate.skills,
+            );
             let (_, target) = evaluate(&job.job, &candidate, &ev);
             let source = match_source(&[market.occupations[occ].wage.soc.clone(), soc]);
-            let input = serde_json::to_value(EvaluationInput { job: job.job, candidate, interview_notes }).ok()?;
+            let input = serde_json::to_value(EvaluationInput {
+                job: job.job,
+                candidate,
+                interview_notes,
+            })
+            .ok()?;
             Some(Example {
                 task: Task::EvaluateCandidate,
                 input,
                 target,
-                provenance: provenance(&source, MATCH_LICENCE, true, seed, format!("evaluate_candidate/{i}")),
+                provenance: provenance(
+                    &source,
+                    MATCH_LICENCE,
+                    true,
+                    seed,
+                    format!("evaluate_candidate/{i}"),
+                ),
             })
         })
         .collect()

@@ -46,17 +46,38 @@ pub fn evaluate(job: &MatchJob, candidate: &Candidate, evidence: &Evidence) -> (
         scores[i] = (bases[i] + i32::from(evidence.levels[i])).clamp(1, 5) as u8;
     }
     let listed: Vec<String> = candidate.skills.iter().map(|s| s.to_lowercase()).collect();
-    let covered = job.required_skills.iter().filter(|s| listed.contains(&s.to_lowercase())).count();
+    let covered = job
+        .required_skills
+        .iter()
+        .filter(|s| listed.contains(&s.to_lowercase()))
+        .count();
     let skill = evidence.skill.as_deref().unwrap_or("a required skill");
     let facts = [
-        format!("Lists {covered} of {} required skills", job.required_skills.len()),
+        format!(
+            "Lists {covered} of {} required skills",
+            job.required_skills.len()
+        ),
         if candidate.hourly_rate_usd <= job.budget.max_usd {
-            format!("{}/h is within the {} maximum", fmt_usd(candidate.hourly_rate_usd), fmt_usd(job.budget.max_usd))
+            format!(
+                "{}/h is within the {} maximum",
+                fmt_usd(candidate.hourly_rate_usd),
+                fmt_usd(job.budget.max_usd)
+            )
         } else {
-            format!("{}/h is above the {} maximum", fmt_usd(candidate.hourly_rate_usd), fmt_usd(job.budget.max_usd))
+            format!(
+                "{}/h is above the {} maximum",
+                fmt_usd(candidate.hourly_rate_usd),
+                fmt_usd(job.budget.max_usd)
+            )
         },
-        format!("{} of 8 working hours overlap", (m.time_zone_overlap as f64 * 8.0 / 100.0 * 2.0).round() / 2.0),
-        format!("Offers {} of {} hours a week", candidate.hours_per_week, job.hours_per_week),
+        format!(
+            "{} of 8 working hours overlap",
+            (m.time_zone_overlap as f64 * 8.0 / 100.0 * 2.0).round() / 2.0
+        ),
+        format!(
+            "Offers {} of {} hours a week",
+            candidate.hours_per_week, job.hours_per_week
+        ),
         String::new(),
     ];
     let says = |i: usize| -> &'static str {
@@ -103,8 +124,19 @@ mod tests {
     fn hand_computed_rubric() {
         let job = MatchJob {
             title: "web developer".into(),
-            required_skills: ["JavaScript", "use markup languages", "web programming", "CSS"].map(String::from).to_vec(),
-            budget: Budget { kind: BudgetKind::Hourly, min_usd: 30.0, max_usd: 50.0 },
+            required_skills: [
+                "JavaScript",
+                "use markup languages",
+                "web programming",
+                "CSS",
+            ]
+            .map(String::from)
+            .to_vec(),
+            budget: Budget {
+                kind: BudgetKind::Hourly,
+                min_usd: 30.0,
+                max_usd: 50.0,
+            },
             time_zone: "Europe/Berlin".into(),
             hours_per_week: 40,
         };
@@ -112,7 +144,9 @@ mod tests {
             id: "fr-1".into(),
             name: "Maria".into(),
             headline: "web developer".into(),
-            skills: ["JavaScript", "CSS", "web programming"].map(String::from).to_vec(),
+            skills: ["JavaScript", "CSS", "web programming"]
+                .map(String::from)
+                .to_vec(),
             hourly_rate_usd: 60.0,
             time_zone: "Europe/London".into(),
             hours_per_week: 20,
@@ -120,7 +154,10 @@ mod tests {
         // skill 0.75 → base 4, +1 (showed JavaScript) → 5; rate: 1 − 10/25 = 0.6 → base 3,
         // −1 → 2; time zone: London vs Berlin 7 of 8 = 0.88 → base 5, no evidence → 5;
         // availability 0.5 → base 3, +1 → 4; communication 3 − 1 → 2. Overall 18/5 = 3.6.
-        let ev = Evidence { levels: [1, -1, 0, 1, -1], skill: Some("JavaScript".into()) };
+        let ev = Evidence {
+            levels: [1, -1, 0, 1, -1],
+            skill: Some("JavaScript".into()),
+        };
         let (scores, target) = evaluate(&job, &cand, &ev);
         assert_eq!(scores, [5, 2, 5, 4, 2]);
         assert_eq!(target["overall"], json!(3.6));
@@ -128,11 +165,20 @@ mod tests {
             target["scores"][0]["justification"],
             json!("Lists 3 of 4 required skills; demonstrated in the interview: JavaScript.")
         );
-        assert_eq!(target["scores"][1]["justification"], json!("$60/h is above the $50 maximum; expects a rate increase soon."));
-        assert_eq!(target["scores"][2]["justification"], json!("7 of 8 working hours overlap."));
+        assert_eq!(
+            target["scores"][1]["justification"],
+            json!("$60/h is above the $50 maximum; expects a rate increase soon.")
+        );
+        assert_eq!(
+            target["scores"][2]["justification"],
+            json!("7 of 8 working hours overlap.")
+        );
         hirelm_core::validate(hirelm_core::Task::EvaluateCandidate, &target).expect("valid");
         // Clamped at 1 and 5.
-        let ev = Evidence { levels: [1, 1, 1, 1, 2], skill: Some("CSS".into()) };
+        let ev = Evidence {
+            levels: [1, 1, 1, 1, 2],
+            skill: Some("CSS".into()),
+        };
         assert_eq!(evaluate(&job, &cand, &ev).0, [5, 4, 5, 4, 5]);
     }
 }

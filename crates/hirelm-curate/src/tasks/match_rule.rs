@@ -53,7 +53,12 @@ fn hundredths(x: f64) -> u32 {
 pub fn utc_offset_minutes(zone: &str) -> Option<i32> {
     let tz: Tz = zone.parse().ok()?;
     let at: DateTime<Utc> = REFERENCE_INSTANT.parse().ok()?;
-    Some(tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc() / 60)
+    Some(
+        tz.offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc()
+            / 60,
+    )
 }
 
 /// Shared hours of two 09:00–17:00 working days in `a` and `b`, in hundredths of the 8 hours.
@@ -70,7 +75,11 @@ impl MatchScore {
     /// Applies the rule.
     pub fn of(job: &MatchJob, candidate: &Candidate) -> Self {
         let listed: Vec<String> = candidate.skills.iter().map(|s| s.to_lowercase()).collect();
-        let covered = job.required_skills.iter().filter(|s| listed.contains(&s.to_lowercase())).count();
+        let covered = job
+            .required_skills
+            .iter()
+            .filter(|s| listed.contains(&s.to_lowercase()))
+            .count();
         let skill_coverage = if job.required_skills.is_empty() {
             100
         } else {
@@ -95,7 +104,13 @@ impl MatchScore {
             + WEIGHTS[1] * rate_fit
             + WEIGHTS[2] * time_zone_overlap
             + WEIGHTS[3] * availability;
-        MatchScore { skill_coverage, rate_fit, time_zone_overlap, availability, score: (sum + 50) / 100 }
+        MatchScore {
+            skill_coverage,
+            rate_fit,
+            time_zone_overlap,
+            availability,
+            score: (sum + 50) / 100,
+        }
     }
 
     /// The label (one of [`hirelm_core::MATCH_LABELS`]).
@@ -109,7 +124,11 @@ impl MatchScore {
         } else {
             3
         };
-        let cap = if self.skill_coverage < MIN_COVERAGE_FOR_GOOD { 2 } else { 0 };
+        let cap = if self.skill_coverage < MIN_COVERAGE_FOR_GOOD {
+            2
+        } else {
+            0
+        };
         hirelm_core::MATCH_LABELS[by_score.max(cap)]
     }
 
@@ -131,8 +150,10 @@ impl MatchScore {
 
 /// The rank_candidates target: every candidate with its score, best first, ties by id.
 pub fn ranking(job: &MatchJob, candidates: &[Candidate]) -> Value {
-    let mut scored: Vec<(u32, &str)> =
-        candidates.iter().map(|c| (MatchScore::of(job, c).score, c.id.as_str())).collect();
+    let mut scored: Vec<(u32, &str)> = candidates
+        .iter()
+        .map(|c| (MatchScore::of(job, c).score, c.id.as_str()))
+        .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     let ranking: Vec<Value> = scored
         .into_iter()
@@ -150,10 +171,19 @@ mod tests {
     fn job() -> MatchJob {
         MatchJob {
             title: "software developer".into(),
-            required_skills: ["debug software", "Python (computer programming)", "use databases", "agile development"]
-                .map(String::from)
-                .to_vec(),
-            budget: Budget { kind: BudgetKind::Hourly, min_usd: 45.0, max_usd: 60.0 },
+            required_skills: [
+                "debug software",
+                "Python (computer programming)",
+                "use databases",
+                "agile development",
+            ]
+            .map(String::from)
+            .to_vec(),
+            budget: Budget {
+                kind: BudgetKind::Hourly,
+                min_usd: 45.0,
+                max_usd: 60.0,
+            },
             time_zone: "America/New_York".into(),
             hours_per_week: 30,
         }
@@ -176,9 +206,29 @@ mod tests {
         // 3 of 4 skills = 0.75; $55 ≤ $60 → 1; New York (UTC-5) vs Chicago (UTC-6): 7 of 8 h
         // = 0.875 → 0.88; 30 of 30 h → 1.
         // 50·75 + 20·100 + 15·88 + 15·100 = 8570 → 0.86 (half up) → strong.
-        let c = candidate("a", &["debug software", "python (computer programming)", "use databases", "Java"], 55.0, "America/Chicago", 30);
+        let c = candidate(
+            "a",
+            &[
+                "debug software",
+                "python (computer programming)",
+                "use databases",
+                "Java",
+            ],
+            55.0,
+            "America/Chicago",
+            30,
+        );
         let m = MatchScore::of(&job(), &c);
-        assert_eq!((m.skill_coverage, m.rate_fit, m.time_zone_overlap, m.availability, m.score), (75, 100, 88, 100, 86));
+        assert_eq!(
+            (
+                m.skill_coverage,
+                m.rate_fit,
+                m.time_zone_overlap,
+                m.availability,
+                m.score
+            ),
+            (75, 100, 88, 100, 86)
+        );
         assert_eq!(m.label(), "strong");
         assert_eq!(
             m.target(),
@@ -191,15 +241,36 @@ mod tests {
     fn hand_computed_rate_time_zone_and_availability_penalties() {
         // 2 of 4 = 0.5; $75 vs max $60: 1 − 15/30 = 0.5; New York vs Kolkata (UTC+5:30):
         // 10.5 h apart → 0; 15 of 30 h = 0.5. 50·50 + 20·50 + 0 + 15·50 = 4250 → 0.43 → poor.
-        let c = candidate("b", &["debug software", "use databases"], 75.0, "Asia/Kolkata", 15);
+        let c = candidate(
+            "b",
+            &["debug software", "use databases"],
+            75.0,
+            "Asia/Kolkata",
+            15,
+        );
         let m = MatchScore::of(&job(), &c);
-        assert_eq!((m.skill_coverage, m.rate_fit, m.time_zone_overlap, m.availability, m.score), (50, 50, 0, 50, 43));
+        assert_eq!(
+            (
+                m.skill_coverage,
+                m.rate_fit,
+                m.time_zone_overlap,
+                m.availability,
+                m.score
+            ),
+            (50, 50, 0, 50, 43)
+        );
         assert_eq!(m.label(), "poor");
         // Berlin (UTC+1) vs New York: 6 h apart → 2 of 8 = 0.25; $90 ≥ 1.5 × 60 → 0.
         assert_eq!(time_zone_overlap("America/New_York", "Europe/Berlin"), 25);
-        assert_eq!(MatchScore::of(&job(), &candidate("c", &[], 90.0, "UTC", 30)).rate_fit, 0);
+        assert_eq!(
+            MatchScore::of(&job(), &candidate("c", &[], 90.0, "UTC", 30)).rate_fit,
+            0
+        );
         // Across midnight: Los Angeles (UTC-8) vs Sydney (UTC+11 in January): 19 h → 5 h apart.
-        assert_eq!(time_zone_overlap("America/Los_Angeles", "Australia/Sydney"), 38);
+        assert_eq!(
+            time_zone_overlap("America/Los_Angeles", "Australia/Sydney"),
+            38
+        );
         assert_eq!(time_zone_overlap("Mars/Olympus", "UTC"), 0);
     }
 
@@ -210,7 +281,13 @@ mod tests {
         let c = candidate("d", &["debug software"], 40.0, "America/New_York", 40);
         let m = MatchScore::of(&job(), &c);
         assert_eq!((m.score, m.label()), (63, "partial"));
-        let capped = MatchScore { skill_coverage: 40, rate_fit: 100, time_zone_overlap: 100, availability: 100, score: 70 };
+        let capped = MatchScore {
+            skill_coverage: 40,
+            rate_fit: 100,
+            time_zone_overlap: 100,
+            availability: 100,
+            score: 70,
+        };
         assert_eq!(capped.label(), "partial");
     }
 
@@ -219,10 +296,26 @@ mod tests {
         let cs = [
             candidate("p2", &["debug software"], 40.0, "America/New_York", 40),
             candidate("p1", &["debug software"], 40.0, "America/New_York", 40),
-            candidate("p3", &["debug software", "use databases", "agile development", "Python (computer programming)"], 40.0, "America/New_York", 40),
+            candidate(
+                "p3",
+                &[
+                    "debug software",
+                    "use databases",
+                    "agile development",
+                    "Python (computer programming)",
+                ],
+                40.0,
+                "America/New_York",
+                40,
+            ),
         ];
         let r = ranking(&job(), &cs);
-        let ids: Vec<&str> = r["ranking"].as_array().expect("array").iter().filter_map(|x| x["profile_id"].as_str()).collect();
+        let ids: Vec<&str> = r["ranking"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|x| x["profile_id"].as_str())
+            .collect();
         assert_eq!(ids, ["p3", "p1", "p2"]);
         assert_eq!(r["ranking"][0]["score"], json!(1.0));
         hirelm_core::validate(hirelm_core::Task::RankCandidates, &r).expect("valid");

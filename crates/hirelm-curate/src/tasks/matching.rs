@@ -49,7 +49,11 @@ pub fn draw_job(market: &Market, occ: usize, rng: &mut Rng) -> DrawnJob {
         job: MatchJob {
             title: o.label.clone(),
             required_skills: top[..n].iter().map(|s| s.to_string()).collect(),
-            budget: Budget { kind: BudgetKind::Hourly, min_usd: min, max_usd: max },
+            budget: Budget {
+                kind: BudgetKind::Hourly,
+                min_usd: min,
+                max_usd: max,
+            },
             time_zone: Market::draw_zone(rng).to_string(),
             hours_per_week: JOB_HOURS[rng.below(JOB_HOURS.len())],
         },
@@ -101,7 +105,12 @@ pub fn draw_candidate(
             skills.push(s.to_string());
         }
     }
-    let mut extra: Vec<&String> = own.skills.iter().filter(|s| !required.contains(s)).take(12).collect();
+    let mut extra: Vec<&String> = own
+        .skills
+        .iter()
+        .filter(|s| !required.contains(s))
+        .take(12)
+        .collect();
     rng.shuffle(&mut extra);
     let want = (skills.len() + 2 + rng.below(3)).min(max_skills);
     for s in extra {
@@ -112,7 +121,11 @@ pub fn draw_candidate(
     }
     skills.truncate(max_skills.max(1));
     rng.shuffle(&mut skills);
-    let q = if tier == 0 { uniform(rng, 0.1, 0.6) } else { uniform(rng, 0.1, 0.9) };
+    let q = if tier == 0 {
+        uniform(rng, 0.1, 0.6)
+    } else {
+        uniform(rng, 0.1, 0.9)
+    };
     let rate = own.wage.at_quantile(q).round();
     let time_zone = if tier == 0 && rng.unit() < 0.6 {
         job.job.time_zone.clone()
@@ -120,7 +133,9 @@ pub fn draw_candidate(
         Market::draw_zone(rng).to_string()
     };
     let hours = if tier == 0 {
-        job.job.hours_per_week.max(FREELANCER_HOURS[rng.below(FREELANCER_HOURS.len())])
+        job.job
+            .hours_per_week
+            .max(FREELANCER_HOURS[rng.below(FREELANCER_HOURS.len())])
     } else {
         FREELANCER_HOURS[rng.below(FREELANCER_HOURS.len())]
     };
@@ -144,7 +159,10 @@ pub fn match_source(socs: &[String]) -> String {
             seen.push(s);
         }
     }
-    format!("{ESCO_SOURCE}+{BLS_SOURCE}#soc={}+{NAMES_SOURCE}", seen.join(","))
+    format!(
+        "{ESCO_SOURCE}+{BLS_SOURCE}#soc={}+{NAMES_SOURCE}",
+        seen.join(",")
+    )
 }
 
 /// `count` score_match examples, tiers in rotation so labels spread.
@@ -160,12 +178,22 @@ pub fn score_match_examples(market: &Market, count: usize, seed: u64) -> Vec<Exa
             let (candidate, soc) = draw_candidate(market, &job, i % 4, 6, &mut rng);
             let target = MatchScore::of(&job.job, &candidate).target();
             let source = match_source(&[market.occupations[occ].wage.soc.clone(), soc]);
-            let input = serde_json::to_value(MatchInput { job: job.job, candidate }).ok()?;
+            let input = serde_json::to_value(MatchInput {
+                job: job.job,
+                candidate,
+            })
+            .ok()?;
             Some(Example {
                 task: Task::ScoreMatch,
                 input,
                 target,
-                provenance: provenance(&source, MATCH_LICENCE, true, seed, format!("score_match/{i}")),
+                provenance: provenance(
+                    &source,
+                    MATCH_LICENCE,
+                    true,
+                    seed,
+                    format!("score_match/{i}"),
+                ),
             })
         })
         .collect()
@@ -194,12 +222,22 @@ pub fn rank_examples(market: &Market, count: usize, seed: u64) -> Vec<Example> {
                 candidates.push(c);
             }
             let target = ranking(&job.job, &candidates);
-            let input = serde_json::to_value(RankInput { job: job.job, candidates }).ok()?;
+            let input = serde_json::to_value(RankInput {
+                job: job.job,
+                candidates,
+            })
+            .ok()?;
             Some(Example {
                 task: Task::RankCandidates,
                 input,
                 target,
-                provenance: provenance(&match_source(&socs), MATCH_LICENCE, true, seed, format!("rank_candidates/{i}")),
+                provenance: provenance(
+                    &match_source(&socs),
+                    MATCH_LICENCE,
+                    true,
+                    seed,
+                    format!("rank_candidates/{i}"),
+                ),
             })
         })
         .collect()

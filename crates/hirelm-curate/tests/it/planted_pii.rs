@@ -16,10 +16,40 @@ const PLANTED: [&str; 4] = ["jane.doe@example.com", "555 0132", "Baker Street", 
 /// that shows the sentence reached the output.
 fn planted_line(marker: &str, skill: &str) -> String {
     let tokens = [
-        "Strong", skill, "skills", "needed", "for", "our", marker, "team", ";", "mail", "jane.doe@example.com",
-        "or", "call", "+1", "415", "555", "0132", ",", "office", "at", "12", "Baker", "Street", ".",
+        "Strong",
+        skill,
+        "skills",
+        "needed",
+        "for",
+        "our",
+        marker,
+        "team",
+        ";",
+        "mail",
+        "jane.doe@example.com",
+        "or",
+        "call",
+        "+1",
+        "415",
+        "555",
+        "0132",
+        ",",
+        "office",
+        "at",
+        "12",
+        "Baker",
+        "Street",
+        ".",
     ];
-    let skill_tags: Vec<&str> = tokens.iter().enumerate().map(|(i, _)| match i { 1 => "B", 2 => "I", _ => "O" }).collect();
+    let skill_tags: Vec<&str> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, _)| match i {
+            1 => "B",
+            2 => "I",
+            _ => "O",
+        })
+        .collect();
     serde_json::json!({
         "idx": 900_000,
         "tokens": tokens,
@@ -57,14 +87,26 @@ fn shared_with_planted_lines(dir: &Path, markers: &[(&str, &str)]) {
 fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable").flatten() {
         let path = entry.path();
-        if path.is_dir() { files_under(&path, out) } else { out.push(path) }
+        if path.is_dir() {
+            files_under(&path, out)
+        } else {
+            out.push(path)
+        }
     }
 }
 
 #[test]
 fn planted_contact_details_never_reach_any_file_curation_writes() {
-    let (shared, out) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
-    let markers = [("Zorblax", "leadership"), ("Quuxian", "negotiation"), ("Frobnitz", "Python programming"), ("Blorvik", "customer service")];
+    let (shared, out) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let markers = [
+        ("Zorblax", "leadership"),
+        ("Quuxian", "negotiation"),
+        ("Frobnitz", "Python programming"),
+        ("Blorvik", "customer service"),
+    ];
     shared_with_planted_lines(shared.path(), &markers);
     let mut c = config(out.path());
     c.sources.shared_data = shared.path().to_path_buf();
@@ -77,15 +119,27 @@ fn planted_contact_details_never_reach_any_file_curation_writes() {
     for file in &files {
         // Parquet pages are compressed: read the rows back rather than grepping the bytes.
         let text = if file.extension().is_some_and(|e| e == "parquet") {
-            read_examples(file).expect("reads").iter().map(|e| serde_json::to_string(e).expect("json")).collect::<Vec<_>>().join("\n")
+            read_examples(file)
+                .expect("reads")
+                .iter()
+                .map(|e| serde_json::to_string(e).expect("json"))
+                .collect::<Vec<_>>()
+                .join("\n")
         } else {
             String::from_utf8_lossy(&std::fs::read(file).expect("reads")).into_owned()
         };
         for planted in PLANTED {
-            assert!(!text.contains(planted), "{} holds `{planted}`", file.display());
+            assert!(
+                !text.contains(planted),
+                "{} holds `{planted}`",
+                file.display()
+            );
         }
         reached += markers.iter().filter(|(m, _)| text.contains(m)).count();
     }
     // The check means something only if planted sentences made it into the data.
-    assert!(reached > 0, "no planted sentence reached the output: the test would prove nothing");
+    assert!(
+        reached > 0,
+        "no planted sentence reached the output: the test would prove nothing"
+    );
 }

@@ -23,7 +23,11 @@ pub struct Bm25Options {
 
 impl Default for Bm25Options {
     fn default() -> Self {
-        Self { k1: 1.2, b: 0.75, top_k: 100 }
+        Self {
+            k1: 1.2,
+            b: 0.75,
+            top_k: 100,
+        }
     }
 }
 
@@ -45,7 +49,9 @@ impl Bm25Predictor {
     /// Indexes `docs` for `task`.
     pub fn new(task: Task, docs: &[Document], options: Bm25Options) -> Result<Self> {
         if docs.is_empty() || options.top_k == 0 {
-            return Err(EvalError::Invalid("BM25 needs documents and top_k >= 1".into()));
+            return Err(EvalError::Invalid(
+                "BM25 needs documents and top_k >= 1".into(),
+            ));
         }
         let (ids, doc_ids) = intern_ids(docs);
         let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
@@ -62,10 +68,25 @@ impl Bm25Predictor {
             }
         }
         let avg_len = doc_len.iter().sum::<f32>() / doc_len.len() as f32;
-        let opts = format!("bm25 k1={} b={} top_k={} task={task}", options.k1, options.b, options.top_k);
-        let texts = docs.iter().flat_map(|d| [d.id.as_bytes(), d.text.as_bytes()]);
+        let opts = format!(
+            "bm25 k1={} b={} top_k={} task={task}",
+            options.k1, options.b, options.top_k
+        );
+        let texts = docs
+            .iter()
+            .flat_map(|d| [d.id.as_bytes(), d.text.as_bytes()]);
         let hash = hash_parts(std::iter::once(opts.as_bytes()).chain(texts));
-        Ok(Self { name: "bm25".into(), task, options, ids, doc_ids, doc_len, avg_len, postings, hash })
+        Ok(Self {
+            name: "bm25".into(),
+            task,
+            options,
+            ids,
+            doc_ids,
+            doc_len,
+            avg_len,
+            postings,
+            hash,
+        })
     }
 
     /// Renames the predictor (for reports comparing variants).
@@ -82,12 +103,16 @@ impl Bm25Predictor {
         terms.sort();
         terms.dedup();
         for term in terms {
-            let Some(list) = self.postings.get(&term) else { continue };
+            let Some(list) = self.postings.get(&term) else {
+                continue;
+            };
             let df = list.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
             for &(d, tf) in list {
-                let norm = 1.0 - self.options.b + self.options.b * self.doc_len[d as usize] / self.avg_len;
-                doc_scores[d as usize] += idf * tf * (self.options.k1 + 1.0) / (tf + self.options.k1 * norm);
+                let norm =
+                    1.0 - self.options.b + self.options.b * self.doc_len[d as usize] / self.avg_len;
+                doc_scores[d as usize] +=
+                    idf * tf * (self.options.k1 + 1.0) / (tf + self.options.k1 * norm);
             }
         }
         let mut id_scores = vec![f32::NEG_INFINITY; self.ids.len()];
@@ -97,7 +122,10 @@ impl Bm25Predictor {
                 id_scores[id] = s;
             }
         }
-        top_k(&id_scores, self.options.top_k).into_iter().map(|(i, s)| (self.ids[i].clone(), s)).collect()
+        top_k(&id_scores, self.options.top_k)
+            .into_iter()
+            .map(|(i, s)| (self.ids[i].clone(), s))
+            .collect()
     }
 }
 
@@ -116,12 +144,19 @@ impl Predictor for Bm25Predictor {
 
     fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
         if task != self.task {
-            return Err(EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() });
+            return Err(EvalError::UnsupportedTask {
+                predictor: self.name.clone(),
+                task: task.to_string(),
+            });
         }
-        let text = input_text(task, input)
-            .ok_or_else(|| EvalError::Invalid(format!("{task} input has no text field: {input}")))?;
+        let text = input_text(task, input).ok_or_else(|| {
+            EvalError::Invalid(format!("{task} input has no text field: {input}"))
+        })?;
         let out = ranked_output(task, &self.search(text));
-        Ok(Prediction::json(&out, DecodingParams::deterministic(self.options.top_k)))
+        Ok(Prediction::json(
+            &out,
+            DecodingParams::deterministic(self.options.top_k),
+        ))
     }
 }
 
@@ -143,7 +178,13 @@ mod tests {
     #[test]
     fn ranks_matching_labels_first_and_omits_non_matching_ones() {
         let p = index();
-        let raw = p.predict(Task::ExtractSkills, &input_for(Task::ExtractSkills, "You manage a budget and budgets")).expect("ok").raw;
+        let raw = p
+            .predict(
+                Task::ExtractSkills,
+                &input_for(Task::ExtractSkills, "You manage a budget and budgets"),
+            )
+            .expect("ok")
+            .raw;
         let ids = parse_ranked(Task::ExtractSkills, &raw).expect("valid");
         assert_eq!(ids, ["manage budgets", "manage staff"]);
         // idf(java) with N = 4, df = 1: ln(1 + 3.5 / 1.5); doc length 3 of average (3+1+2+2)/4 = 2.
@@ -156,8 +197,18 @@ mod tests {
     #[test]
     fn wrong_task_and_missing_text_are_errors() {
         let p = index();
-        assert!(p.predict(Task::NormaliseTitle, &input_for(Task::NormaliseTitle, "x")).is_err());
-        assert!(p.predict(Task::ExtractSkills, &serde_json::json!({"title": "x"})).is_err());
-        assert_eq!(p.content_hash(), index().content_hash(), "hash is a function of the index");
+        assert!(
+            p.predict(Task::NormaliseTitle, &input_for(Task::NormaliseTitle, "x"))
+                .is_err()
+        );
+        assert!(
+            p.predict(Task::ExtractSkills, &serde_json::json!({"title": "x"}))
+                .is_err()
+        );
+        assert_eq!(
+            p.content_hash(),
+            index().content_hash(),
+            "hash is a function of the index"
+        );
     }
 }

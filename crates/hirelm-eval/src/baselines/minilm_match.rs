@@ -32,22 +32,39 @@ fn strings(value: &Value, field: &str) -> Result<Vec<String>> {
     value
         .get(field)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .ok_or_else(|| EvalError::Invalid(format!("`{field}` is not a list of strings")))
 }
 
 fn text(value: &Value, field: &str) -> Result<String> {
-    value.get(field).and_then(Value::as_str).map(str::to_string).ok_or_else(|| EvalError::Invalid(format!("`{field}` is not a string")))
+    value
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| EvalError::Invalid(format!("`{field}` is not a string")))
 }
 
 /// The job's text.
 pub fn job_text(job: &Value) -> Result<String> {
-    Ok(format!("{}. Required skills: {}.", text(job, "title")?, strings(job, "required_skills")?.join(", ")))
+    Ok(format!(
+        "{}. Required skills: {}.",
+        text(job, "title")?,
+        strings(job, "required_skills")?.join(", ")
+    ))
 }
 
 /// A candidate's text.
 pub fn candidate_text(candidate: &Value) -> Result<String> {
-    Ok(format!("{}. Skills: {}.", text(candidate, "headline")?, strings(candidate, "skills")?.join(", ")))
+    Ok(format!(
+        "{}. Skills: {}.",
+        text(candidate, "headline")?,
+        strings(candidate, "skills")?.join(", ")
+    ))
 }
 
 /// Hundredths, as the curated scores are written.
@@ -62,7 +79,12 @@ impl<'a> MiniLmMatcher<'a> {
     }
 
     fn embed(&self, text: &str) -> Result<Vec<f32>> {
-        self.model.encoder.embed(&[text]).map_err(|e| EvalError::Invalid(format!("embedding: {e}")))?.pop().ok_or_else(|| EvalError::Invalid("embedding: no vector".into()))
+        self.model
+            .encoder
+            .embed(&[text])
+            .map_err(|e| EvalError::Invalid(format!("embedding: {e}")))?
+            .pop()
+            .ok_or_else(|| EvalError::Invalid("embedding: no vector".into()))
     }
 
     /// Cosine similarity of a job and a candidate, clamped to [0, 1].
@@ -73,25 +95,41 @@ impl<'a> MiniLmMatcher<'a> {
     }
 
     fn answer(&self, task: Task, input: &Value) -> Result<Value> {
-        let job = input.get("job").ok_or_else(|| EvalError::Invalid(format!("{task} input has no `job`")))?;
+        let job = input
+            .get("job")
+            .ok_or_else(|| EvalError::Invalid(format!("{task} input has no `job`")))?;
         let job = self.embed(&job_text(job)?)?;
         match task {
             Task::ScoreMatch => {
-                let candidate = input.get("candidate").ok_or_else(|| EvalError::Invalid("score_match input has no `candidate`".into()))?;
+                let candidate = input.get("candidate").ok_or_else(|| {
+                    EvalError::Invalid("score_match input has no `candidate`".into())
+                })?;
                 let score = round(self.similarity(&job, candidate)?);
-                Ok(json!({"label": label(score), "score": score, "components": {"skill_coverage": score, "rate_fit": 1.0, "time_zone_overlap": 1.0, "availability": 1.0}}))
+                Ok(
+                    json!({"label": label(score), "score": score, "components": {"skill_coverage": score, "rate_fit": 1.0, "time_zone_overlap": 1.0, "availability": 1.0}}),
+                )
             }
             Task::RankCandidates => {
-                let candidates = input.get("candidates").and_then(Value::as_array).ok_or_else(|| EvalError::Invalid("rank_candidates input has no `candidates` array".into()))?;
+                let candidates = input
+                    .get("candidates")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| {
+                        EvalError::Invalid("rank_candidates input has no `candidates` array".into())
+                    })?;
                 let mut scored = Vec::with_capacity(candidates.len());
                 for c in candidates {
                     scored.push((text(c, "id")?, self.similarity(&job, c)?));
                 }
                 // Sorted on the raw similarity; rounded only for the answer.
                 scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                Ok(json!({"ranking": scored.into_iter().map(|(id, s)| json!({"profile_id": id, "score": round(s)})).collect::<Vec<_>>()}))
+                Ok(
+                    json!({"ranking": scored.into_iter().map(|(id, s)| json!({"profile_id": id, "score": round(s)})).collect::<Vec<_>>()}),
+                )
             }
-            _ => Err(EvalError::UnsupportedTask { predictor: "minilm-nn".into(), task: task.to_string() }),
+            _ => Err(EvalError::UnsupportedTask {
+                predictor: "minilm-nn".into(),
+                task: task.to_string(),
+            }),
         }
     }
 }
@@ -102,7 +140,11 @@ impl Predictor for MiniLmMatcher<'_> {
     }
 
     fn content_hash(&self) -> String {
-        hash_parts([b"minilm-match v1".as_slice(), self.model.hash.as_bytes(), format!("{THRESHOLDS:?}").as_bytes()])
+        hash_parts([
+            b"minilm-match v1".as_slice(),
+            self.model.hash.as_bytes(),
+            format!("{THRESHOLDS:?}").as_bytes(),
+        ])
     }
 
     fn supports(&self, task: Task) -> bool {
@@ -110,7 +152,13 @@ impl Predictor for MiniLmMatcher<'_> {
     }
 
     fn predict(&self, task: Task, input: &Value) -> Result<Prediction> {
-        Ok(Prediction::json(&self.answer(task, input)?, DecodingParams { top_k: None, ..DecodingParams::deterministic(0) }))
+        Ok(Prediction::json(
+            &self.answer(task, input)?,
+            DecodingParams {
+                top_k: None,
+                ..DecodingParams::deterministic(0)
+            },
+        ))
     }
 }
 
@@ -121,11 +169,26 @@ mod tests {
     #[test]
     fn texts_name_the_fields_they_read_and_labels_follow_the_rule_cut_offs() {
         let job = json!({"title": "data engineer", "required_skills": ["SQL", "Rust"]});
-        assert_eq!(job_text(&job).expect("job"), "data engineer. Required skills: SQL, Rust.");
+        assert_eq!(
+            job_text(&job).expect("job"),
+            "data engineer. Required skills: SQL, Rust."
+        );
         let candidate = json!({"headline": "software developer", "skills": ["Go"]});
-        assert_eq!(candidate_text(&candidate).expect("candidate"), "software developer. Skills: Go.");
+        assert_eq!(
+            candidate_text(&candidate).expect("candidate"),
+            "software developer. Skills: Go."
+        );
         let err = job_text(&json!({"title": "x"})).unwrap_err().to_string();
         assert!(err.contains("required_skills"), "{err}");
-        assert_eq!([label(0.8), label(0.79), label(0.65), label(0.45), label(0.44)], ["strong", "good", "good", "partial", "poor"]);
+        assert_eq!(
+            [
+                label(0.8),
+                label(0.79),
+                label(0.65),
+                label(0.45),
+                label(0.44)
+            ],
+            ["strong", "good", "good", "partial", "poor"]
+        );
     }
 }

@@ -33,7 +33,10 @@ pub struct Document {
 impl Document {
     /// A document.
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
-        Self { id: id.into(), text: text.into() }
+        Self {
+            id: id.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -56,7 +59,9 @@ pub(crate) fn intern_ids(docs: &[Document]) -> (Vec<String>, Vec<u32>) {
 /// The `k` best `(index, score)` of `scores`, best first; ties broken by lower index. NaN and
 /// `-inf` scores are never returned.
 pub(crate) fn top_k(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
-    let mut idx: Vec<usize> = (0..scores.len()).filter(|&i| scores[i] > f32::NEG_INFINITY).collect();
+    let mut idx: Vec<usize> = (0..scores.len())
+        .filter(|&i| scores[i] > f32::NEG_INFINITY)
+        .collect();
     let cmp = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
     if idx.len() > k {
         idx.select_nth_unstable_by(k, cmp);
@@ -80,7 +85,14 @@ mod tests {
 
     #[test]
     fn ids_are_interned_in_first_seen_order() {
-        let docs = [Document::new("b", "x"), Document::new("a", "y"), Document::new("b", "z")];
-        assert_eq!(intern_ids(&docs), (vec!["b".to_string(), "a".to_string()], vec![0, 1, 0]));
+        let docs = [
+            Document::new("b", "x"),
+            Document::new("a", "y"),
+            Document::new("b", "z"),
+        ];
+        assert_eq!(
+            intern_ids(&docs),
+            (vec!["b".to_string(), "a".to_string()], vec![0, 1, 0])
+        );
     }
 }

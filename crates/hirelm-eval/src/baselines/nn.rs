@@ -32,7 +32,10 @@ impl MiniLm {
         for name in ["config.json", "tokenizer.json", "model.safetensors"] {
             let path = dir.join(name);
             files.push(std::fs::read(&path).map_err(|e| {
-                EvalError::io(&path, std::io::Error::new(e.kind(), format!("{e} (run scripts/fetch-models.sh)")))
+                EvalError::io(
+                    &path,
+                    std::io::Error::new(e.kind(), format!("{e} (run scripts/fetch-models.sh)")),
+                )
             })?);
         }
         let hash = hash_parts(files.iter().map(Vec::as_slice));
@@ -57,14 +60,27 @@ pub struct NearestNeighbour<'a> {
 
 impl<'a> NearestNeighbour<'a> {
     /// Embeds `docs` (or loads their embeddings from `cache_dir`) for `task`.
-    pub fn new(model: &'a MiniLm, task: Task, docs: &[Document], top_k: usize, cache_dir: Option<&Path>) -> Result<Self> {
+    pub fn new(
+        model: &'a MiniLm,
+        task: Task,
+        docs: &[Document],
+        top_k: usize,
+        cache_dir: Option<&Path>,
+    ) -> Result<Self> {
         if docs.is_empty() || top_k == 0 {
-            return Err(EvalError::Invalid("nearest neighbour needs documents and top_k >= 1".into()));
+            return Err(EvalError::Invalid(
+                "nearest neighbour needs documents and top_k >= 1".into(),
+            ));
         }
-        let key = hash_parts(std::iter::once(model.hash.as_bytes()).chain(docs.iter().map(|d| d.text.as_bytes())));
+        let key = hash_parts(
+            std::iter::once(model.hash.as_bytes()).chain(docs.iter().map(|d| d.text.as_bytes())),
+        );
         let dim = model.encoder.dim();
         let cache = cache_dir.map(|d| d.join(format!("minilm-{}.emb", &key[..24])));
-        let matrix = match cache.as_deref().and_then(|p| read_embeddings(p, docs.len(), dim)) {
+        let matrix = match cache
+            .as_deref()
+            .and_then(|p| read_embeddings(p, docs.len(), dim))
+        {
             Some(m) => m,
             None => {
                 let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
@@ -78,8 +94,22 @@ impl<'a> NearestNeighbour<'a> {
         };
         let (ids, doc_ids) = intern_ids(docs);
         let ids_hash = hash_parts(docs.iter().map(|d| d.id.as_bytes()));
-        let hash = hash_parts([key.as_bytes(), ids_hash.as_bytes(), format!("nn {task} {top_k}").as_bytes()]);
-        Ok(Self { name: "minilm-nn".into(), task, model, ids, doc_ids, matrix, dim, top_k, hash })
+        let hash = hash_parts([
+            key.as_bytes(),
+            ids_hash.as_bytes(),
+            format!("nn {task} {top_k}").as_bytes(),
+        ]);
+        Ok(Self {
+            name: "minilm-nn".into(),
+            task,
+            model,
+            ids,
+            doc_ids,
+            matrix,
+            dim,
+            top_k,
+            hash,
+        })
     }
 
     /// Renames the predictor.
@@ -98,7 +128,10 @@ impl<'a> NearestNeighbour<'a> {
                 id_scores[id] = s;
             }
         }
-        top_k(&id_scores, self.top_k).into_iter().map(|(i, s)| (self.ids[i].clone(), s)).collect()
+        top_k(&id_scores, self.top_k)
+            .into_iter()
+            .map(|(i, s)| (self.ids[i].clone(), s))
+            .collect()
     }
 }
 
@@ -116,12 +149,17 @@ impl Predictor for NearestNeighbour<'_> {
     }
 
     fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
-        self.predict_batch(task, std::slice::from_ref(input)).pop().unwrap_or_else(|| Err(EvalError::Invalid("no output".into())))
+        self.predict_batch(task, std::slice::from_ref(input))
+            .pop()
+            .unwrap_or_else(|| Err(EvalError::Invalid("no output".into())))
     }
 
     fn predict_batch(&self, task: Task, inputs: &[serde_json::Value]) -> Vec<Result<Prediction>> {
         if task != self.task {
-            let err = || EvalError::UnsupportedTask { predictor: self.name.clone(), task: task.to_string() };
+            let err = || EvalError::UnsupportedTask {
+                predictor: self.name.clone(),
+                task: task.to_string(),
+            };
             return inputs.iter().map(|_| Err(err())).collect();
         }
         // One query at a time: a padded batch changes the float sums (and so near-tied rankings)
@@ -129,8 +167,9 @@ impl Predictor for NearestNeighbour<'_> {
         inputs
             .iter()
             .map(|input| {
-                let text = input_text(task, input)
-                    .ok_or_else(|| EvalError::Invalid(format!("{task} input has no text field: {input}")))?;
+                let text = input_text(task, input).ok_or_else(|| {
+                    EvalError::Invalid(format!("{task} input has no text field: {input}"))
+                })?;
                 let q = self
                     .model
                     .encoder
@@ -139,7 +178,10 @@ impl Predictor for NearestNeighbour<'_> {
                     .pop()
                     .ok_or_else(|| EvalError::Invalid("embedding: no vector".into()))?;
                 let out = ranked_output(task, &self.search_embedding(&q));
-                Ok(Prediction::json(&out, DecodingParams::deterministic(self.top_k)))
+                Ok(Prediction::json(
+                    &out,
+                    DecodingParams::deterministic(self.top_k),
+                ))
             })
             .collect()
     }

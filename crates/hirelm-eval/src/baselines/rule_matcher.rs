@@ -29,7 +29,12 @@ pub const THRESHOLDS: [f64; 3] = [0.80, 0.65, 0.45];
 
 /// The label of a score by [`THRESHOLDS`]: `strong`, `good`, `partial` or `poor`.
 pub fn label_of(score: f64) -> &'static str {
-    THRESHOLDS.iter().position(|&t| score >= t - 1e-9).map_or(hirelm_core::MATCH_LABELS[3], |i| hirelm_core::MATCH_LABELS[i])
+    THRESHOLDS
+        .iter()
+        .position(|&t| score >= t - 1e-9)
+        .map_or(hirelm_core::MATCH_LABELS[3], |i| {
+            hirelm_core::MATCH_LABELS[i]
+        })
 }
 
 /// The rule-based matcher (`rule-matcher` in suites).
@@ -37,19 +42,40 @@ pub fn label_of(score: f64) -> &'static str {
 pub struct RuleMatcher;
 
 fn labels(value: Option<&Value>) -> Vec<String> {
-    value.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_lowercase).collect()
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// The matcher's answer for a `score_match` input; `Err` names the missing field.
 pub fn rule_match(input: &Value) -> Result<Value> {
-    let field = |pointer: &str| input.pointer(pointer).ok_or_else(|| EvalError::Invalid(format!("score_match input has no `{pointer}`")));
+    let field = |pointer: &str| {
+        input
+            .pointer(pointer)
+            .ok_or_else(|| EvalError::Invalid(format!("score_match input has no `{pointer}`")))
+    };
     let required = labels(Some(field("/job/required_skills")?));
     let listed = labels(Some(field("/candidate/skills")?));
-    let rate = field("/candidate/hourly_rate_usd")?.as_f64().ok_or_else(|| EvalError::Invalid("`/candidate/hourly_rate_usd` is not a number".into()))?;
-    let max = field("/job/budget/max_usd")?.as_f64().ok_or_else(|| EvalError::Invalid("`/job/budget/max_usd` is not a number".into()))?;
-    let coverage = if required.is_empty() { 1.0 } else { required.iter().filter(|r| listed.contains(r)).count() as f64 / required.len() as f64 };
+    let rate = field("/candidate/hourly_rate_usd")?
+        .as_f64()
+        .ok_or_else(|| EvalError::Invalid("`/candidate/hourly_rate_usd` is not a number".into()))?;
+    let max = field("/job/budget/max_usd")?
+        .as_f64()
+        .ok_or_else(|| EvalError::Invalid("`/job/budget/max_usd` is not a number".into()))?;
+    let coverage = if required.is_empty() {
+        1.0
+    } else {
+        required.iter().filter(|r| listed.contains(r)).count() as f64 / required.len() as f64
+    };
     let rate_fit = if rate <= max { 1.0 } else { 0.0 };
-    let score = ((WEIGHTS.0 * coverage + WEIGHTS.1 * rate_fit + (1.0 - WEIGHTS.0 - WEIGHTS.1)) * 100.0).round() / 100.0;
+    let score = ((WEIGHTS.0 * coverage + WEIGHTS.1 * rate_fit + (1.0 - WEIGHTS.0 - WEIGHTS.1))
+        * 100.0)
+        .round()
+        / 100.0;
     let label = label_of(score);
     let round = |x: f64| (x * 100.0).round() / 100.0;
     Ok(json!({
@@ -65,7 +91,10 @@ impl Predictor for RuleMatcher {
     }
 
     fn content_hash(&self) -> String {
-        hash_parts([b"rule-matcher".as_slice(), format!("{WEIGHTS:?}{THRESHOLDS:?}").as_bytes()])
+        hash_parts([
+            b"rule-matcher".as_slice(),
+            format!("{WEIGHTS:?}{THRESHOLDS:?}").as_bytes(),
+        ])
     }
 
     fn supports(&self, task: Task) -> bool {
@@ -76,9 +105,20 @@ impl Predictor for RuleMatcher {
         let answer = match task {
             Task::ScoreMatch => rule_match(input)?,
             Task::RankCandidates => super::rule_ranker::rule_rank(input)?,
-            _ => return Err(EvalError::UnsupportedTask { predictor: self.name().into(), task: task.to_string() }),
+            _ => {
+                return Err(EvalError::UnsupportedTask {
+                    predictor: self.name().into(),
+                    task: task.to_string(),
+                });
+            }
         };
-        Ok(Prediction::json(&answer, DecodingParams { top_k: None, ..DecodingParams::deterministic(0) }))
+        Ok(Prediction::json(
+            &answer,
+            DecodingParams {
+                top_k: None,
+                ..DecodingParams::deterministic(0)
+            },
+        ))
     }
 }
 
@@ -96,9 +136,16 @@ mod tests {
     #[test]
     fn hand_computed_scores_and_labels() {
         let m = RuleMatcher;
-        let answer = |i: &Value| crate::io::parse_match(&m.predict(Task::ScoreMatch, i).expect("answers").raw).expect("valid");
+        let answer = |i: &Value| {
+            crate::io::parse_match(&m.predict(Task::ScoreMatch, i).expect("answers").raw)
+                .expect("valid")
+        };
         // 2 of 3 covered (case-insensitive), rate within budget: 0.5·2/3 + 0.2 + 0.3 = 0.8333 → 0.83 strong.
-        let a = answer(&input(&["SQL", "Rust", "Go"], &["sql", "rust", "Excel"], 50.0));
+        let a = answer(&input(
+            &["SQL", "Rust", "Go"],
+            &["sql", "rust", "Excel"],
+            50.0,
+        ));
         assert_eq!((a.label.as_str(), a.score), ("strong", 0.83));
         // Same coverage, rate over budget: 0.6333 → 0.63 partial.
         let b = answer(&input(&["SQL", "Rust", "Go"], &["sql", "rust"], 50.01));
@@ -114,8 +161,14 @@ mod tests {
     #[test]
     fn bad_inputs_are_errors_not_panics() {
         let m = RuleMatcher;
-        let err = m.predict(Task::ScoreMatch, &json!({"job": {}})).unwrap_err().to_string();
+        let err = m
+            .predict(Task::ScoreMatch, &json!({"job": {}}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("required_skills"), "{err}");
-        assert!(m.predict(Task::ExtractSkills, &json!({"text": "x"})).is_err());
+        assert!(
+            m.predict(Task::ExtractSkills, &json!({"text": "x"}))
+                .is_err()
+        );
     }
 }

@@ -15,11 +15,15 @@ use crate::{EvalError, Result};
 
 /// The ranking of a `rank_candidates` input; `Err` names the missing field.
 pub fn rule_rank(input: &Value) -> Result<Value> {
-    let job = input.get("job").ok_or_else(|| EvalError::Invalid("rank_candidates input has no `job`".into()))?;
+    let job = input
+        .get("job")
+        .ok_or_else(|| EvalError::Invalid("rank_candidates input has no `job`".into()))?;
     let candidates = input
         .get("candidates")
         .and_then(Value::as_array)
-        .ok_or_else(|| EvalError::Invalid("rank_candidates input has no `candidates` array".into()))?;
+        .ok_or_else(|| {
+            EvalError::Invalid("rank_candidates input has no `candidates` array".into())
+        })?;
     let mut scored: Vec<(String, f64)> = Vec::with_capacity(candidates.len());
     for (i, candidate) in candidates.iter().enumerate() {
         let id = candidate
@@ -30,7 +34,10 @@ pub fn rule_rank(input: &Value) -> Result<Value> {
         scored.push((id.to_string(), answer["score"].as_f64().unwrap_or(0.0)));
     }
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let ranking: Vec<Value> = scored.into_iter().map(|(id, score)| json!({"profile_id": id, "score": score})).collect();
+    let ranking: Vec<Value> = scored
+        .into_iter()
+        .map(|(id, score)| json!({"profile_id": id, "score": score}))
+        .collect();
     Ok(json!({ "ranking": ranking }))
 }
 
@@ -49,19 +56,44 @@ mod tests {
         // d: both skills over budget → 0.8.
         let input = json!({"job": job, "candidates": [candidate("b", &["sql"], 30.0), candidate("c", &["SQL", "go"], 30.0), candidate("a", &["Go"], 30.0), candidate("d", &["SQL", "Go"], 90.0)]});
         let r = rule_rank(&input).expect("ranks");
-        let order: Vec<(&str, f64)> = r["ranking"].as_array().expect("list").iter().map(|e| (e["profile_id"].as_str().unwrap_or(""), e["score"].as_f64().unwrap_or(-1.0))).collect();
+        let order: Vec<(&str, f64)> = r["ranking"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|e| {
+                (
+                    e["profile_id"].as_str().unwrap_or(""),
+                    e["score"].as_f64().unwrap_or(-1.0),
+                )
+            })
+            .collect();
         assert_eq!(order, [("c", 1.0), ("d", 0.8), ("a", 0.75), ("b", 0.75)]);
         hirelm_core::validate(hirelm_core::Task::RankCandidates, &r).expect("schema-valid");
         let mut reversed = input.clone();
-        reversed["candidates"].as_array_mut().expect("list").reverse();
+        reversed["candidates"]
+            .as_array_mut()
+            .expect("list")
+            .reverse();
         assert_eq!(rule_rank(&reversed).expect("ranks"), r, "order-invariant");
     }
 
     #[test]
     fn bad_inputs_name_the_field() {
-        assert!(rule_rank(&json!({"candidates": []})).unwrap_err().to_string().contains("`job`"));
-        assert!(rule_rank(&json!({"job": {}})).unwrap_err().to_string().contains("`candidates`"));
-        let err = rule_rank(&json!({"job": {}, "candidates": [{"name": "x"}]})).unwrap_err().to_string();
+        assert!(
+            rule_rank(&json!({"candidates": []}))
+                .unwrap_err()
+                .to_string()
+                .contains("`job`")
+        );
+        assert!(
+            rule_rank(&json!({"job": {}}))
+                .unwrap_err()
+                .to_string()
+                .contains("`candidates`")
+        );
+        let err = rule_rank(&json!({"job": {}, "candidates": [{"name": "x"}]}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("candidates[0].id"), "{err}");
     }
 }

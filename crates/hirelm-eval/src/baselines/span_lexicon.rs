@@ -65,7 +65,10 @@ impl SpanLexicon {
         for tokens in &lowered {
             for start in 0..tokens.len() {
                 for end in start + 1..=(start + Self::MAX_TOKENS).min(tokens.len()) {
-                    if let Some(key) = annotated.get_key_value(&tokens[start..end]).map(|(k, _)| k.as_slice()) {
+                    if let Some(key) = annotated
+                        .get_key_value(&tokens[start..end])
+                        .map(|(k, _)| k.as_slice())
+                    {
                         *seen.entry(key).or_default() += 1;
                     }
                 }
@@ -73,8 +76,16 @@ impl SpanLexicon {
         }
         let mut lexicon = Self::default();
         for (phrase, [skill, knowledge]) in &annotated {
-            let occurrences = seen.get(phrase.as_slice()).copied().unwrap_or(0).max(skill + knowledge);
-            let (kind, count) = if skill >= knowledge { (SpanKind::Skill, *skill) } else { (SpanKind::Knowledge, *knowledge) };
+            let occurrences = seen
+                .get(phrase.as_slice())
+                .copied()
+                .unwrap_or(0)
+                .max(skill + knowledge);
+            let (kind, count) = if skill >= knowledge {
+                (SpanKind::Skill, *skill)
+            } else {
+                (SpanKind::Knowledge, *knowledge)
+            };
             if count as f64 >= Self::MIN_PRECISION * occurrences as f64 {
                 lexicon.longest = lexicon.longest.max(phrase.len());
                 lexicon.phrases.insert(phrase.clone(), kind);
@@ -112,7 +123,11 @@ impl SpanTagger for SpanLexicon {
                 at += 1;
                 continue;
             };
-            let layer = if kind == SpanKind::Skill { &mut skill } else { &mut knowledge };
+            let layer = if kind == SpanKind::Skill {
+                &mut skill
+            } else {
+                &mut knowledge
+            };
             layer[at] = "B".into();
             for tag in &mut layer[at + 1..at + n] {
                 *tag = "I".into();
@@ -148,8 +163,17 @@ mod tests {
             sentence("team", "B", "O"),
         ];
         let lexicon = SpanLexicon::fit(&train);
-        assert_eq!(lexicon.len(), 3, "python, python scripting, team work; `team` is tagged 1 of 4 times");
-        let (skill, knowledge) = lexicon.tag(&"We want PYTHON scripting and team work and team".split(' ').map(str::to_string).collect::<Vec<_>>());
+        assert_eq!(
+            lexicon.len(),
+            3,
+            "python, python scripting, team work; `team` is tagged 1 of 4 times"
+        );
+        let (skill, knowledge) = lexicon.tag(
+            &"We want PYTHON scripting and team work and team"
+                .split(' ')
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        );
         assert_eq!(knowledge, ["O", "O", "B", "I", "O", "O", "O", "O", "O"]);
         assert_eq!(skill, ["O", "O", "O", "O", "O", "B", "I", "O", "O"]);
         assert!(SpanLexicon::fit(&[]).is_empty());

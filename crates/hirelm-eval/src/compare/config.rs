@@ -198,19 +198,28 @@ impl CompareConfig {
     /// are finite and non-negative, names are unique.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
-        let config: Self = toml::from_str(&text).map_err(|e| EvalError::config(path, e.to_string()))?;
-        config.check().map_err(|message| EvalError::config(path, message))?;
+        let config: Self =
+            toml::from_str(&text).map_err(|e| EvalError::config(path, e.to_string()))?;
+        config
+            .check()
+            .map_err(|message| EvalError::config(path, message))?;
         Ok(config)
     }
 
     fn check(&self) -> std::result::Result<(), String> {
         let price_ok = |v: f64| v.is_finite() && v >= 0.0;
         if !price_ok(self.cost.cpu_core_hour_usd) {
-            return Err(format!("cost.cpu_core_hour_usd must be a non-negative number, not {}", self.cost.cpu_core_hour_usd));
+            return Err(format!(
+                "cost.cpu_core_hour_usd must be a non-negative number, not {}",
+                self.cost.cpu_core_hour_usd
+            ));
         }
         for (i, api) in self.api.iter().enumerate() {
             if !price_ok(api.input_usd_per_mtok) || !price_ok(api.output_usd_per_mtok) {
-                return Err(format!("api[{i}] ({}): prices must be non-negative numbers", api.name));
+                return Err(format!(
+                    "api[{i}] ({}): prices must be non-negative numbers",
+                    api.name
+                ));
             }
             if self.api[..i].iter().any(|a| a.name == api.name) {
                 return Err(format!("api[{i}]: the name `{}` is used twice", api.name));
@@ -224,7 +233,10 @@ impl CompareConfig {
             if let Some(few) = &lm.few_shot
                 && !(1..=MAX_FEW_SHOT).contains(&few.k)
             {
-                return Err(format!("lm[{i}] ({}): few_shot.k must be 1 to {MAX_FEW_SHOT}, not {}", lm.name, few.k));
+                return Err(format!(
+                    "lm[{i}] ({}): few_shot.k must be 1 to {MAX_FEW_SHOT}, not {}",
+                    lm.name, few.k
+                ));
             }
             lm_names.push(&lm.name);
         }
@@ -234,7 +246,10 @@ impl CompareConfig {
         }
         for (i, run) in self.suite.iter().enumerate() {
             if run.predictors.is_empty() {
-                return Err(format!("suite[{i}] ({}): `predictors` is empty", run.path.display()));
+                return Err(format!(
+                    "suite[{i}] ({}): `predictors` is empty",
+                    run.path.display()
+                ));
             }
             if let Some(bad) = run.predictors.iter().find(|p| !known(p)) {
                 return Err(format!(
@@ -244,26 +259,51 @@ impl CompareConfig {
                     lm_names.join(", ")
                 ));
             }
-            if let Some((j, p)) = run.predictors.iter().enumerate().find(|(j, p)| run.predictors[..*j].contains(p)) {
-                return Err(format!("suite[{i}] ({}): predictor `{p}` is listed twice (position {j})", run.path.display()));
+            if let Some((j, p)) = run
+                .predictors
+                .iter()
+                .enumerate()
+                .find(|(j, p)| run.predictors[..*j].contains(p))
+            {
+                return Err(format!(
+                    "suite[{i}] ({}): predictor `{p}` is listed twice (position {j})",
+                    run.path.display()
+                ));
             }
             if run.limit == Some(0) {
-                return Err(format!("suite[{i}] ({}): `limit` must be at least 1", run.path.display()));
+                return Err(format!(
+                    "suite[{i}] ({}): `limit` must be at least 1",
+                    run.path.display()
+                ));
             }
         }
         if let Some(bar) = &self.bar {
-            let few_shot = bar.untuned_few_shot.iter().map(|name| ("untuned_few_shot", name));
-            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)].into_iter().chain(few_shot) {
+            let few_shot = bar
+                .untuned_few_shot
+                .iter()
+                .map(|name| ("untuned_few_shot", name));
+            for (field, name) in [("tuned", &bar.tuned), ("untuned", &bar.untuned)]
+                .into_iter()
+                .chain(few_shot)
+            {
                 if !known(name) {
                     return Err(format!("bar.{field}: unknown predictor `{name}`"));
                 }
             }
             if let Some(name) = &bar.untuned_few_shot {
                 if [&bar.tuned, &bar.untuned].contains(&name) {
-                    return Err(format!("bar.untuned_few_shot: `{name}` is already the bar's tuned or untuned model"));
+                    return Err(format!(
+                        "bar.untuned_few_shot: `{name}` is already the bar's tuned or untuned model"
+                    ));
                 }
-                if !self.lm.iter().any(|lm| &lm.name == name && lm.few_shot.is_some()) {
-                    return Err(format!("bar.untuned_few_shot: `{name}` is not an [[lm]] with few_shot"));
+                if !self
+                    .lm
+                    .iter()
+                    .any(|lm| &lm.name == name && lm.few_shot.is_some())
+                {
+                    return Err(format!(
+                        "bar.untuned_few_shot: `{name}` is not an [[lm]] with few_shot"
+                    ));
                 }
             }
         }
@@ -300,28 +340,54 @@ untuned = "rule-matcher"
     #[test]
     fn a_minimal_config_reads_with_defaults() {
         let c = check(MINIMAL).expect("valid");
-        assert_eq!((c.out.as_path(), c.lm[0].base.as_str()), (Path::new("benches/results"), DEFAULT_BASE));
-        assert_eq!(c.lm[0].adapters[0].tasks.as_deref(), Some(["score_match".to_string()].as_slice()));
+        assert_eq!(
+            (c.out.as_path(), c.lm[0].base.as_str()),
+            (Path::new("benches/results"), DEFAULT_BASE)
+        );
+        assert_eq!(
+            c.lm[0].adapters[0].tasks.as_deref(),
+            Some(["score_match".to_string()].as_slice())
+        );
         assert_eq!(c.lm[0].adapters[1].tasks, None);
     }
 
     #[test]
     fn bad_configs_name_the_field() {
-        let unknown = check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["rule-matcher", "gpt"]"#)).unwrap_err();
-        assert!(unknown.contains("suite[0]") && unknown.contains("`gpt`") && unknown.contains("tuned"), "{unknown}");
+        let unknown =
+            check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["rule-matcher", "gpt"]"#))
+                .unwrap_err();
+        assert!(
+            unknown.contains("suite[0]") && unknown.contains("`gpt`") && unknown.contains("tuned"),
+            "{unknown}"
+        );
         let price = check(&MINIMAL.replace("0.05", "-1.0")).unwrap_err();
         assert!(price.contains("cpu_core_hour_usd"), "{price}");
         let taken = check(&MINIMAL.replace(r#"name = "tuned""#, r#"name = "bm25""#)).unwrap_err();
         assert!(taken.contains("lm[0]") && taken.contains("bm25"), "{taken}");
-        let bar = check(&MINIMAL.replace(r#"untuned = "rule-matcher""#, r#"untuned = "nope""#)).unwrap_err();
+        let bar = check(&MINIMAL.replace(r#"untuned = "rule-matcher""#, r#"untuned = "nope""#))
+            .unwrap_err();
         assert!(bar.contains("bar.untuned"), "{bar}");
-        let twice = check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["tuned", "tuned"]"#)).unwrap_err();
+        let twice =
+            check(&MINIMAL.replace(r#"["rule-matcher", "tuned"]"#, r#"["tuned", "tuned"]"#))
+                .unwrap_err();
         assert!(twice.contains("listed twice"), "{twice}");
-        let unknown_few_shot = check(&format!("{MINIMAL}untuned_few_shot = \"tuned-3shot\"\n")).unwrap_err();
-        assert!(unknown_few_shot.contains("bar.untuned_few_shot") && unknown_few_shot.contains("unknown"), "{unknown_few_shot}");
+        let unknown_few_shot =
+            check(&format!("{MINIMAL}untuned_few_shot = \"tuned-3shot\"\n")).unwrap_err();
+        assert!(
+            unknown_few_shot.contains("bar.untuned_few_shot")
+                && unknown_few_shot.contains("unknown"),
+            "{unknown_few_shot}"
+        );
         let zero_shot = check(&format!("{MINIMAL}untuned_few_shot = \"bm25\"\n")).unwrap_err();
-        assert!(zero_shot.contains("not an [[lm]] with few_shot"), "{zero_shot}");
-        let k = check(&MINIMAL.replace("[[suite]]", "few_shot = { k = 0, data = \"train.parquet\" }\n[[suite]]")).unwrap_err();
+        assert!(
+            zero_shot.contains("not an [[lm]] with few_shot"),
+            "{zero_shot}"
+        );
+        let k = check(&MINIMAL.replace(
+            "[[suite]]",
+            "few_shot = { k = 0, data = \"train.parquet\" }\n[[suite]]",
+        ))
+        .unwrap_err();
         assert!(k.contains("lm[0]") && k.contains("few_shot.k"), "{k}");
         let typo = check(&MINIMAL.replace("predictors =", "predictor =")).unwrap_err();
         assert!(typo.contains("predictor"), "{typo}");

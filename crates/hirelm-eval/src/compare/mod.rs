@@ -90,7 +90,10 @@ impl EntryResult {
 
     /// The mean of `metric`, if the entry has it.
     pub fn metric(&self, metric: &str) -> Option<f64> {
-        self.metrics.iter().find(|(m, _)| m == metric).map(|(_, v)| v.mean)
+        self.metrics
+            .iter()
+            .find(|(m, _)| m == metric)
+            .map(|(_, v)| v.mean)
     }
 }
 
@@ -130,7 +133,12 @@ pub fn cpu_usd_per_1000(cpu_s_per_1000: f64, core_hour_usd: f64) -> f64 {
 }
 
 /// US dollars per 1,000 tasks of `prompt` and `completion` tokens each, at per-million prices.
-pub fn api_usd_per_1000(prompt: f64, completion: f64, input_per_mtok: f64, output_per_mtok: f64) -> f64 {
+pub fn api_usd_per_1000(
+    prompt: f64,
+    completion: f64,
+    input_per_mtok: f64,
+    output_per_mtok: f64,
+) -> f64 {
     1000.0 * (prompt * input_per_mtok + completion * output_per_mtok) / 1e6
 }
 
@@ -143,7 +151,11 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 /// the cases it changed, so a pack that touched 2 cases counts less than one that touched 40.
 fn weighted_flip_rate(report: &EvalReport) -> Option<f64> {
     let (mut flips, mut pairs) = (0.0, 0.0);
-    for p in report.perturbations.iter().filter(|p| p.expectation == Expectation::Invariant) {
+    for p in report
+        .perturbations
+        .iter()
+        .filter(|p| p.expectation == Expectation::Invariant)
+    {
         let n = p.applicable.unwrap_or(report.cases) as f64;
         flips += p.flip_rate * n;
         pairs += n;
@@ -152,20 +164,51 @@ fn weighted_flip_rate(report: &EvalReport) -> Option<f64> {
 }
 
 /// The comparison row of one entry's report.
-pub fn entry_result(suite: &str, report: &EvalReport, cpu: &CpuPrice, apis: &[ApiPrice]) -> EntryResult {
+pub fn entry_result(
+    suite: &str,
+    report: &EvalReport,
+    cpu: &CpuPrice,
+    apis: &[ApiPrice],
+) -> EntryResult {
     let metrics = report
         .metrics
         .iter()
         .map(|(name, m)| {
             let higher_is_better = Metric::parse(name).map_or(true, Metric::higher_is_better);
-            (name.clone(), MetricValue { mean: m.mean, ci95: m.ci95, higher_is_better })
+            (
+                name.clone(),
+                MetricValue {
+                    mean: m.mean,
+                    ci95: m.ci95,
+                    higher_is_better,
+                },
+            )
         })
         .collect();
-    let packs = |e: Expectation| report.perturbations.iter().filter(move |p| p.expectation == e);
+    let packs = |e: Expectation| {
+        report
+            .perturbations
+            .iter()
+            .filter(move |p| p.expectation == e)
+    };
     let latency = report.latency.clone();
-    let cpu_usd = latency.as_ref().and_then(|l| l.cpu_s_per_1000).map(|s| cpu_usd_per_1000(s, cpu.cpu_core_hour_usd));
-    let api_usd_per_1000 = match latency.as_ref().and_then(|l| l.prompt_tokens_mean.zip(l.completion_tokens_mean)) {
-        Some((p, c)) => apis.iter().map(|a| (a.name.clone(), api_usd_per_1000(p, c, a.input_usd_per_mtok, a.output_usd_per_mtok))).collect(),
+    let cpu_usd = latency
+        .as_ref()
+        .and_then(|l| l.cpu_s_per_1000)
+        .map(|s| cpu_usd_per_1000(s, cpu.cpu_core_hour_usd));
+    let api_usd_per_1000 = match latency
+        .as_ref()
+        .and_then(|l| l.prompt_tokens_mean.zip(l.completion_tokens_mean))
+    {
+        Some((p, c)) => apis
+            .iter()
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    api_usd_per_1000(p, c, a.input_usd_per_mtok, a.output_usd_per_mtok),
+                )
+            })
+            .collect(),
         None => BTreeMap::new(),
     };
     EntryResult {
@@ -177,11 +220,19 @@ pub fn entry_result(suite: &str, report: &EvalReport, cpu: &CpuPrice, apis: &[Ap
         failed: report.failed,
         metrics,
         invariant_flip_rate: weighted_flip_rate(report),
-        directional_violation_rate: mean(packs(Expectation::Directional).filter_map(|p| p.violation_rate)),
+        directional_violation_rate: mean(
+            packs(Expectation::Directional).filter_map(|p| p.violation_rate),
+        ),
         worst_case_accuracy: report.consistency.as_ref().map(|c| c.worst_case_accuracy),
         score_spread: report.consistency.as_ref().and_then(|c| c.score_spread),
-        adverse_impact_ratio: report.fairness.as_ref().and_then(|f| f.adverse_impact_ratio.map(|r| (r, f.adverse_impact_ci95))),
-        deterministic: report.determinism.as_ref().map(|d| d.repeat_identical && d.batch_identical),
+        adverse_impact_ratio: report
+            .fairness
+            .as_ref()
+            .and_then(|f| f.adverse_impact_ratio.map(|r| (r, f.adverse_impact_ci95))),
+        deterministic: report
+            .determinism
+            .as_ref()
+            .map(|d| d.repeat_identical && d.batch_identical),
         latency,
         cpu_usd_per_1000: cpu_usd,
         api_usd_per_1000,
@@ -190,7 +241,12 @@ pub fn entry_result(suite: &str, report: &EvalReport, cpu: &CpuPrice, apis: &[Ap
 
 /// Predictors in first-seen order over the config's suites.
 pub fn predictor_columns(config: &CompareConfig) -> Vec<String> {
-    first_seen(config.suite.iter().flat_map(|s| s.predictors.iter().cloned()))
+    first_seen(
+        config
+            .suite
+            .iter()
+            .flat_map(|s| s.predictors.iter().cloned()),
+    )
 }
 
 /// `items` without repeats, each where it first appears (tables keep the config's order).
@@ -211,16 +267,39 @@ mod tests {
 
     pub(crate) fn report(predictor: &str, accuracy: f64, flips: [f64; 2]) -> EvalReport {
         let mut metrics = BTreeMap::new();
-        metrics.insert("accuracy".to_string(), MetricSummary { mean: accuracy, ci95: (0.0, 1.0), per_case: vec![] });
-        metrics.insert("score_mae".to_string(), MetricSummary { mean: 0.2, ci95: (0.1, 0.3), per_case: vec![] });
+        metrics.insert(
+            "accuracy".to_string(),
+            MetricSummary {
+                mean: accuracy,
+                ci95: (0.0, 1.0),
+                per_case: vec![],
+            },
+        );
+        metrics.insert(
+            "score_mae".to_string(),
+            MetricSummary {
+                mean: 0.2,
+                ci95: (0.1, 0.3),
+                per_case: vec![],
+            },
+        );
         let pack = |p, flip: f64| PackSummary::new(p, BTreeMap::new(), 1.0 - flip, 0);
         let mut directional = pack(crate::perturb::Pack::AddRequiredSkill, 0.5);
         directional.violation_rate = Some(0.25);
         EvalReport {
-            perturbations: vec![pack(crate::perturb::Pack::NameSwap, flips[0]), pack(crate::perturb::Pack::ReorderFields, flips[1]), directional],
+            perturbations: vec![
+                pack(crate::perturb::Pack::NameSwap, flips[0]),
+                pack(crate::perturb::Pack::ReorderFields, flips[1]),
+                directional,
+            ],
             metrics,
             latency: Latency::from_samples(&[1.0, 3.0], 2.0).map(|l| {
-                l.with_tokens(crate::timed::TokenTotals { answers: 2, prompt: 1000, completion: 200, seconds: 4.0 })
+                l.with_tokens(crate::timed::TokenTotals {
+                    answers: 2,
+                    prompt: 1000,
+                    completion: 200,
+                    seconds: 4.0,
+                })
             }),
             name: "match".into(),
             task: "score_match".into(),
@@ -240,14 +319,34 @@ mod tests {
 
     #[test]
     fn an_entry_row_averages_invariant_packs_only_and_prices_measured_time_and_tokens() {
-        let cpu = CpuPrice { cpu_core_hour_usd: 0.036, source: String::new(), date: String::new() };
-        let api = ApiPrice { name: "api".into(), input_usd_per_mtok: 1.0, output_usd_per_mtok: 4.0, source: String::new(), date: String::new() };
+        let cpu = CpuPrice {
+            cpu_core_hour_usd: 0.036,
+            source: String::new(),
+            date: String::new(),
+        };
+        let api = ApiPrice {
+            name: "api".into(),
+            input_usd_per_mtok: 1.0,
+            output_usd_per_mtok: 4.0,
+            source: String::new(),
+            date: String::new(),
+        };
         let row = entry_result("match", &report("m", 0.6, [0.1, 0.3]), &cpu, &[api]);
         assert_eq!(row.label(), "match/match");
-        assert!((row.invariant_flip_rate.unwrap() - 0.2).abs() < 1e-12, "directional pack left out");
+        assert!(
+            (row.invariant_flip_rate.unwrap() - 0.2).abs() < 1e-12,
+            "directional pack left out"
+        );
         assert_eq!(row.directional_violation_rate, Some(0.25));
         assert_eq!(row.metric("accuracy"), Some(0.6));
-        assert!(!row.metrics.iter().find(|(m, _)| m == "score_mae").unwrap().1.higher_is_better);
+        assert!(
+            !row.metrics
+                .iter()
+                .find(|(m, _)| m == "score_mae")
+                .unwrap()
+                .1
+                .higher_is_better
+        );
         // 500 prompt + 100 generated tokens per answer at $1 / $4 per million: $0.9 per 1,000.
         assert!((row.api_usd_per_1000["api"] - 0.9).abs() < 1e-12);
         if let Some(usd) = row.cpu_usd_per_1000 {

@@ -25,7 +25,12 @@ pub struct Table {
 
 impl Table {
     fn markdown(&self) -> String {
-        let mut s = format!("#### {}\n\n| {} |\n|{}\n", self.title, self.header.join(" | "), "---|".repeat(self.header.len()));
+        let mut s = format!(
+            "#### {}\n\n| {} |\n|{}\n",
+            self.title,
+            self.header.join(" | "),
+            "---|".repeat(self.header.len())
+        );
         for row in &self.rows {
             let _ = writeln!(s, "| {} |", row.join(" | "));
         }
@@ -71,12 +76,18 @@ fn entries(c: &Comparison) -> Vec<(String, String)> {
 }
 
 fn find<'a>(c: &'a Comparison, label: &str, predictor: &str) -> Option<&'a EntryResult> {
-    c.results.iter().find(|r| r.label() == label && r.predictor == predictor)
+    c.results
+        .iter()
+        .find(|r| r.label() == label && r.predictor == predictor)
 }
 
 /// Predictors that ran at least one entry, in column order.
 fn columns(c: &Comparison) -> Vec<String> {
-    c.predictors.iter().filter(|p| c.results.iter().any(|r| &r.predictor == *p)).cloned().collect()
+    c.predictors
+        .iter()
+        .filter(|p| c.results.iter().any(|r| &r.predictor == *p))
+        .cloned()
+        .collect()
 }
 
 /// Quality: one row per entry and metric, one column per predictor.
@@ -85,17 +96,32 @@ pub fn quality_table(c: &Comparison) -> Table {
     let mut rows = Vec::new();
     for (label, task) in entries(c) {
         // A metric's direction is fixed by its name, so (name, direction) pairs repeat with names.
-        let metrics = c.results.iter().filter(|r| r.label() == label).flat_map(|r| r.metrics.iter().map(|(m, v)| (m.clone(), v.higher_is_better)));
+        let metrics = c
+            .results
+            .iter()
+            .filter(|r| r.label() == label)
+            .flat_map(|r| {
+                r.metrics
+                    .iter()
+                    .map(|(m, v)| (m.clone(), v.higher_is_better))
+            });
         for (metric, higher) in first_seen(metrics) {
             let arrow = if higher { "↑" } else { "↓" };
             let mut row = vec![label.clone(), task.clone(), format!("{metric} {arrow}")];
-            row.extend(cols.iter().map(|p| num(find(c, &label, p).and_then(|r| r.metric(&metric)))));
+            row.extend(
+                cols.iter()
+                    .map(|p| num(find(c, &label, p).and_then(|r| r.metric(&metric)))),
+            );
             rows.push(row);
         }
     }
     let mut header = vec!["entry".to_string(), "task".into(), "metric".into()];
     header.extend(cols);
-    Table { title: "Quality on the original inputs".into(), header, rows }
+    Table {
+        title: "Quality on the original inputs".into(),
+        header,
+        rows,
+    }
 }
 
 /// Consistency and fairness: flip rate under the invariant packs, worst-case accuracy, score
@@ -104,10 +130,18 @@ pub fn consistency_table(c: &Comparison) -> Table {
     let cols = columns(c);
     type Getter = fn(&EntryResult) -> Option<String>;
     let measures: [(&str, Getter); 5] = [
-        ("invariant flip rate ↓", |r| r.invariant_flip_rate.map(|v| format!("{v:.3}"))),
-        ("worst-case accuracy ↑", |r| r.worst_case_accuracy.map(|v| format!("{v:.3}"))),
-        ("score spread ↓", |r| r.score_spread.map(|v| format!("{v:.3}"))),
-        ("directional violations ↓", |r| r.directional_violation_rate.map(|v| format!("{v:.3}"))),
+        ("invariant flip rate ↓", |r| {
+            r.invariant_flip_rate.map(|v| format!("{v:.3}"))
+        }),
+        ("worst-case accuracy ↑", |r| {
+            r.worst_case_accuracy.map(|v| format!("{v:.3}"))
+        }),
+        ("score spread ↓", |r| {
+            r.score_spread.map(|v| format!("{v:.3}"))
+        }),
+        ("directional violations ↓", |r| {
+            r.directional_violation_rate.map(|v| format!("{v:.3}"))
+        }),
         ("adverse-impact ratio (≥ 0.8)", |r| {
             r.adverse_impact_ratio.map(|(v, ci)| match ci {
                 Some((lo, hi)) => format!("{v:.3} [{lo:.2}–{hi:.2}]"),
@@ -118,7 +152,14 @@ pub fn consistency_table(c: &Comparison) -> Table {
     let mut rows = Vec::new();
     for (label, task) in entries(c) {
         for (name, get) in measures {
-            let cells: Vec<String> = cols.iter().map(|p| find(c, &label, p).and_then(get).unwrap_or_else(|| "–".into())).collect();
+            let cells: Vec<String> = cols
+                .iter()
+                .map(|p| {
+                    find(c, &label, p)
+                        .and_then(get)
+                        .unwrap_or_else(|| "–".into())
+                })
+                .collect();
             if cells.iter().any(|v| v != "–") {
                 let mut row = vec![label.clone(), task.clone(), name.to_string()];
                 row.extend(cells);
@@ -128,14 +169,28 @@ pub fn consistency_table(c: &Comparison) -> Table {
     }
     let mut header = vec!["entry".to_string(), "task".into(), "measure".into()];
     header.extend(cols);
-    Table { title: "Consistency and fairness under the perturbation packs".into(), header, rows }
+    Table {
+        title: "Consistency and fairness under the perturbation packs".into(),
+        header,
+        rows,
+    }
 }
 
 /// Speed and cost of the fresh answers, one row per entry and predictor.
 pub fn cost_table(c: &Comparison) -> Table {
-    let mut header: Vec<String> = ["entry", "predictor", "answers", "p50 s", "p95 s", "tokens/s", "tokens in / out", "CPU-s per 1k", "CPU $ per 1k"]
-        .map(String::from)
-        .into();
+    let mut header: Vec<String> = [
+        "entry",
+        "predictor",
+        "answers",
+        "p50 s",
+        "p95 s",
+        "tokens/s",
+        "tokens in / out",
+        "CPU-s per 1k",
+        "CPU $ per 1k",
+    ]
+    .map(String::from)
+    .into();
     header.extend(c.api_prices.iter().map(|a| format!("{} $ per 1k", a.name)));
     let mut rows = Vec::new();
     for r in &c.results {
@@ -143,9 +198,15 @@ pub fn cost_table(c: &Comparison) -> Table {
             rows.push(vec![r.label(), r.predictor.clone(), "cached".into()]);
             continue;
         };
-        let tokens = match (l.prompt_tokens_mean, l.completion_tokens_mean, l.answers_with_tokens) {
+        let tokens = match (
+            l.prompt_tokens_mean,
+            l.completion_tokens_mean,
+            l.answers_with_tokens,
+        ) {
             // Failed answers report no tokens: say how many the means (and API prices) cover.
-            (Some(p), Some(o), Some(k)) if k < l.answers => format!("{p:.0} / {o:.0} ({k} of {} answers)", l.answers),
+            (Some(p), Some(o), Some(k)) if k < l.answers => {
+                format!("{p:.0} / {o:.0} ({k} of {} answers)", l.answers)
+            }
             (Some(p), Some(o), _) => format!("{p:.0} / {o:.0}"),
             _ => "–".into(),
         };
@@ -160,13 +221,21 @@ pub fn cost_table(c: &Comparison) -> Table {
             l.cpu_s_per_1000.map_or("–".into(), |s| format!("{s:.1}")),
             usd(r.cpu_usd_per_1000),
         ];
-        row.extend(c.api_prices.iter().map(|a| usd(r.api_usd_per_1000.get(&a.name).copied())));
+        row.extend(
+            c.api_prices
+                .iter()
+                .map(|a| usd(r.api_usd_per_1000.get(&a.name).copied())),
+        );
         rows.push(row);
     }
     for row in &mut rows {
         row.resize(header.len(), String::new());
     }
-    Table { title: "Speed and cost per 1,000 tasks (fresh answers on this machine)".into(), header, rows }
+    Table {
+        title: "Speed and cost per 1,000 tasks (fresh answers on this machine)".into(),
+        header,
+        rows,
+    }
 }
 
 /// The headline claim, check by check.
@@ -176,52 +245,116 @@ pub fn bar_table(c: &Comparison) -> Option<Table> {
         .checks
         .iter()
         .map(|k| {
-            let verdict = if k.holds() { "holds" } else { "**does not hold**" };
-            vec![k.entry.clone(), k.what.clone(), k.versus.clone(), format!("{:.3}", k.tuned), format!("{:.3}", k.other), k.outcome.word().into(), verdict.into()]
+            let verdict = if k.holds() {
+                "holds"
+            } else {
+                "**does not hold**"
+            };
+            vec![
+                k.entry.clone(),
+                k.what.clone(),
+                k.versus.clone(),
+                format!("{:.3}", k.tuned),
+                format!("{:.3}", k.other),
+                k.outcome.word().into(),
+                verdict.into(),
+            ]
         })
         .collect();
     let (held, all) = v.tally();
-    let header = ["entry", "figure", "versus", &v.bar.tuned, "other", "tuned is", "claim"].map(String::from).into();
+    let header = [
+        "entry",
+        "figure",
+        "versus",
+        &v.bar.tuned,
+        "other",
+        "tuned is",
+        "claim",
+    ]
+    .map(String::from)
+    .into();
     // The predictors that ran, in check order: untuned zero-shot, few-shot, then the larger model.
     let mut versus = super::first_seen(v.checks.iter().map(|k| k.versus.clone()));
     if versus.is_empty() {
         versus.push(v.bar.untuned.clone());
     }
     let last = versus.pop().unwrap_or_default();
-    let versus = if versus.is_empty() { last } else { format!("{} and {last}", versus.join(", ")) };
-    Table { title: format!("The claim: {} against {versus} ({held} of {all} checks hold)", v.bar.tuned), header, rows }.into()
+    let versus = if versus.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", versus.join(", "))
+    };
+    Table {
+        title: format!(
+            "The claim: {} against {versus} ({held} of {all} checks hold)",
+            v.bar.tuned
+        ),
+        header,
+        rows,
+    }
+    .into()
 }
 
 fn preamble(c: &Comparison) -> String {
     let mut s = format!(
         "Command: `{}` ({}).\nMachine: {}. Versions: {}.\nCPU price: ${}/core-hour ({}, {}). ",
-        c.command, c.generated, c.machine, c.versions, c.cpu_price.cpu_core_hour_usd, c.cpu_price.source, c.cpu_price.date
+        c.command,
+        c.generated,
+        c.machine,
+        c.versions,
+        c.cpu_price.cpu_core_hour_usd,
+        c.cpu_price.source,
+        c.cpu_price.date
     );
     let apis: Vec<String> = c
         .api_prices
         .iter()
-        .map(|a| format!("{} ${}/${} per million tokens in/out ({}, {})", a.name, a.input_usd_per_mtok, a.output_usd_per_mtok, a.source, a.date))
+        .map(|a| {
+            format!(
+                "{} ${}/${} per million tokens in/out ({}, {})",
+                a.name, a.input_usd_per_mtok, a.output_usd_per_mtok, a.source, a.date
+            )
+        })
         .collect();
     if !apis.is_empty() {
-        let _ = write!(s, "Hosted APIs, priced on the same prompts and answers counted in each model's own tokens: {}.", apis.join("; "));
+        let _ = write!(
+            s,
+            "Hosted APIs, priced on the same prompts and answers counted in each model's own tokens: {}.",
+            apis.join("; ")
+        );
     }
     s.push('\n');
     if let Some(v) = &c.bar
         && let Some(larger) = v.bar.larger.as_deref()
         && !v.larger_ran
     {
-        let _ = writeln!(s, "\nThe larger off-the-shelf model `{larger}` did not run: its checks are missing, not passed.");
+        let _ = writeln!(
+            s,
+            "\nThe larger off-the-shelf model `{larger}` did not run: its checks are missing, not passed."
+        );
     }
     if let Some(v) = &c.bar {
-        for untuned in v.bar.untuned_predictors().filter(|name| !v.checks.iter().any(|k| k.versus == *name)) {
-            let _ = writeln!(s, "\nThe untuned model `{untuned}` did not run beside `{}`: its checks are missing, not passed.", v.bar.tuned);
+        for untuned in v
+            .bar
+            .untuned_predictors()
+            .filter(|name| !v.checks.iter().any(|k| k.versus == *name))
+        {
+            let _ = writeln!(
+                s,
+                "\nThe untuned model `{untuned}` did not run beside `{}`: its checks are missing, not passed.",
+                v.bar.tuned
+            );
         }
     }
     if !c.skipped.is_empty() {
         let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
     }
     if !c.failed.is_empty() {
-        let _ = writeln!(s, "\n**Failed runs** (no figures): {}.", c.failed.join("; "));
+        let _ = writeln!(
+            s,
+            "\n**Failed runs** (no figures): {}.",
+            c.failed.join("; ")
+        );
     }
     s
 }
@@ -247,30 +380,70 @@ pub fn to_markdown(c: &Comparison) -> String {
 /// marker.
 pub fn splice_readme(text: &str, block: &str) -> crate::Result<String> {
     let missing = |what: String| crate::EvalError::Invalid(what);
-    let begin = text.find(README_BEGIN).ok_or_else(|| missing(format!("no `{README_BEGIN}` marker")))?;
-    let end = text[begin..].find(README_END).map(|e| begin + e).ok_or_else(|| missing(format!("no `{README_END}` after `{README_BEGIN}`")))?;
-    Ok(format!("{}{README_BEGIN}\n{}\n{}", &text[..begin], block.trim_end(), &text[end..]))
+    let begin = text
+        .find(README_BEGIN)
+        .ok_or_else(|| missing(format!("no `{README_BEGIN}` marker")))?;
+    let end = text[begin..]
+        .find(README_END)
+        .map(|e| begin + e)
+        .ok_or_else(|| missing(format!("no `{README_END}` after `{README_BEGIN}`")))?;
+    Ok(format!(
+        "{}{README_BEGIN}\n{}\n{}",
+        &text[..begin],
+        block.trim_end(),
+        &text[end..]
+    ))
 }
 
 /// The HTML page: charts of each quality metric and the flip rate per predictor, then every
 /// table.
 pub fn to_html(c: &Comparison) -> String {
     let mut s = String::from("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-    let _ = write!(s, "<title>hirelm compare: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin-bottom:1em}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}figure{{display:inline-block;margin:0 1em 1em 0;vertical-align:top}}figcaption{{font-weight:bold}}</style></head><body>", xml_escape(&c.name));
-    let _ = write!(s, "<h1>hirelm: fine-tuned versus off-the-shelf</h1><p>{}</p>", xml_escape(&preamble(c)).replace('\n', "<br>"));
+    let _ = write!(
+        s,
+        "<title>hirelm compare: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin-bottom:1em}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}figure{{display:inline-block;margin:0 1em 1em 0;vertical-align:top}}figcaption{{font-weight:bold}}</style></head><body>",
+        xml_escape(&c.name)
+    );
+    let _ = write!(
+        s,
+        "<h1>hirelm: fine-tuned versus off-the-shelf</h1><p>{}</p>",
+        xml_escape(&preamble(c)).replace('\n', "<br>")
+    );
     for (label, _) in entries(c) {
         // Only the predictors that answered this entry: a missing one is not a zero.
-        let cols: Vec<String> = columns(c).into_iter().filter(|p| find(c, &label, p).is_some()).collect();
-        let metrics = c.results.iter().filter(|r| r.label() == label).flat_map(|r| r.metrics.iter().filter(|(_, v)| v.higher_is_better).map(|(m, _)| m.clone()));
+        let cols: Vec<String> = columns(c)
+            .into_iter()
+            .filter(|p| find(c, &label, p).is_some())
+            .collect();
+        let metrics = c
+            .results
+            .iter()
+            .filter(|r| r.label() == label)
+            .flat_map(|r| {
+                r.metrics
+                    .iter()
+                    .filter(|(_, v)| v.higher_is_better)
+                    .map(|(m, _)| m.clone())
+            });
         let rows: Vec<(String, Vec<f64>)> = first_seen(metrics)
             .into_iter()
             .map(|m| {
-                let values = cols.iter().map(|p| find(c, &label, p).and_then(|r| r.metric(&m)).unwrap_or(0.0)).collect();
+                let values = cols
+                    .iter()
+                    .map(|p| find(c, &label, p).and_then(|r| r.metric(&m)).unwrap_or(0.0))
+                    .collect();
                 (m, values)
             })
             .collect();
         let mut chart_rows = rows;
-        let flips: Vec<f64> = cols.iter().map(|p| find(c, &label, p).and_then(|r| r.invariant_flip_rate).unwrap_or(0.0)).collect();
+        let flips: Vec<f64> = cols
+            .iter()
+            .map(|p| {
+                find(c, &label, p)
+                    .and_then(|r| r.invariant_flip_rate)
+                    .unwrap_or(0.0)
+            })
+            .collect();
         if flips.iter().any(|f| *f > 0.0) {
             chart_rows.push(("invariant flip rate (lower is better)".into(), flips));
         }
@@ -291,15 +464,39 @@ mod tests {
     fn the_readme_block_is_replaced_between_its_markers_only() {
         let text = format!("intro\n{README_BEGIN}\nold table\n{README_END}\noutro\n");
         let out = splice_readme(&text, "new table\n").expect("markers");
-        assert_eq!(out, format!("intro\n{README_BEGIN}\nnew table\n{README_END}\noutro\n"));
-        assert_eq!(splice_readme(&out, "new table").expect("again"), out, "idempotent");
-        assert!(splice_readme("no markers", "x").unwrap_err().to_string().contains(README_BEGIN));
-        assert!(splice_readme(README_BEGIN, "x").unwrap_err().to_string().contains(README_END));
+        assert_eq!(
+            out,
+            format!("intro\n{README_BEGIN}\nnew table\n{README_END}\noutro\n")
+        );
+        assert_eq!(
+            splice_readme(&out, "new table").expect("again"),
+            out,
+            "idempotent"
+        );
+        assert!(
+            splice_readme("no markers", "x")
+                .unwrap_err()
+                .to_string()
+                .contains(README_BEGIN)
+        );
+        assert!(
+            splice_readme(README_BEGIN, "x")
+                .unwrap_err()
+                .to_string()
+                .contains(README_END)
+        );
     }
 
     #[test]
     fn money_is_readable_at_every_scale() {
-        assert_eq!((usd(Some(1.5)), usd(Some(0.000123)), usd(None)), ("$1.500".to_string(), "$1.23e-4".to_string(), "–".to_string()));
+        assert_eq!(
+            (usd(Some(1.5)), usd(Some(0.000123)), usd(None)),
+            (
+                "$1.500".to_string(),
+                "$1.23e-4".to_string(),
+                "–".to_string()
+            )
+        );
         assert_eq!(usd(Some(0.0)), "≈$0");
     }
 }

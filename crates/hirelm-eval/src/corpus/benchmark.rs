@@ -40,7 +40,9 @@ pub fn load_skill_benchmark(path: &Path) -> Result<SkillBenchmark> {
 
 /// Parses annotation CSV text; `path` is for error messages.
 pub fn parse_skill_benchmark(text: &str, path: &Path) -> Result<SkillBenchmark> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| EvalError::parse(path, 1, "header", e.to_string()))?
@@ -67,7 +69,10 @@ pub fn parse_skill_benchmark(text: &str, path: &Path) -> Result<SkillBenchmark> 
         let label = field(label_col, "label")?;
         out.rows += 1;
         let slot = *index.entry(sentence.clone()).or_insert_with(|| {
-            all.push(SkillSentence { sentence, gold: Vec::new() });
+            all.push(SkillSentence {
+                sentence,
+                gold: Vec::new(),
+            });
             all.len() - 1
         });
         if IGNORED_LABELS.contains(&label.trim()) {
@@ -103,7 +108,11 @@ impl LabelSet {
     /// Reads one label per line (the last line may lack its newline; empty lines are skipped).
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
-        Ok(Self::from_labels(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string)))
+        Ok(Self::from_labels(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string),
+        ))
     }
 
     /// A set from labels; normalised duplicates keep their first index.
@@ -113,7 +122,10 @@ impl LabelSet {
         for (i, l) in labels.iter().enumerate() {
             by_normalised.entry(l.clone()).or_insert(i);
         }
-        Self { labels, by_normalised }
+        Self {
+            labels,
+            by_normalised,
+        }
     }
 
     /// The labels, normalised, in file order.
@@ -156,7 +168,10 @@ mod tests {
         assert_eq!(b.ignored_rows, 2);
         assert_eq!(b.skipped_sentences, 1);
         assert_eq!(b.sentences.len(), 2);
-        assert_eq!(b.sentences[0].gold, ["JavaScript", "Java (computer programming)"]);
+        assert_eq!(
+            b.sentences[0].gold,
+            ["JavaScript", "Java (computer programming)"]
+        );
         assert_eq!(b.sentences[1].sentence, "plan, things");
         assert_eq!(b.sentences[1].gold, ["plan"]);
     }
@@ -169,8 +184,12 @@ mod tests {
 
     #[test]
     fn label_set_looks_up_normalised_labels() {
-        let set = LabelSet::from_labels(["data extraction transformation and\u{a0}loading tools".into()]);
-        assert_eq!(set.lookup("data extraction, transformation and loading tools"), Some(0));
+        let set =
+            LabelSet::from_labels(["data extraction transformation and\u{a0}loading tools".into()]);
+        assert_eq!(
+            set.lookup("data extraction, transformation and loading tools"),
+            Some(0)
+        );
         assert_eq!(set.lookup("nothing"), None);
     }
 }

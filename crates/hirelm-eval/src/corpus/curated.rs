@@ -50,16 +50,24 @@ fn strings<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a St
     batch
         .column_by_name(name)
         .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| EvalError::parse(path, 0, name, "column is missing or not Utf8 (expected a hirelm curated dataset file)"))
+        .ok_or_else(|| {
+            EvalError::parse(
+                path,
+                0,
+                name,
+                "column is missing or not Utf8 (expected a hirelm curated dataset file)",
+            )
+        })
 }
 
 /// Checks a target's answer shape for tasks the runner scores structurally.
 fn check_target(task: Task, target: &Value) -> std::result::Result<(), String> {
     match task {
         Task::ScoreMatch => parse_match(&target.to_string()).map(|_: MatchOutput| ()),
-        Task::RankCandidates | Task::EvaluateCandidate | Task::DraftJobPost | Task::ScheduleInterview => {
-            hirelm_core::validate(task, target).map_err(|e| e.to_string())
-        }
+        Task::RankCandidates
+        | Task::EvaluateCandidate
+        | Task::DraftJobPost
+        | Task::ScheduleInterview => hirelm_core::validate(task, target).map_err(|e| e.to_string()),
         Task::ExtractSkills | Task::NormaliseTitle => Ok(()),
     }
 }
@@ -69,11 +77,18 @@ pub fn load_curated(path: &Path, task: Task) -> Result<CuratedSet> {
     let file = File::open(path).map_err(|e| EvalError::io(path, e))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.build())
-        .map_err(|e| EvalError::parse(path, 0, "file", format!("not a readable Parquet file: {e}")))?;
+        .map_err(|e| {
+            EvalError::parse(path, 0, "file", format!("not a readable Parquet file: {e}"))
+        })?;
     let mut set = CuratedSet::default();
     for batch in reader {
-        let batch = batch.map_err(|e| EvalError::parse(path, set.total_rows + 1, "file", e.to_string()))?;
-        let (tasks, inputs, targets) = (strings(&batch, "task", path)?, strings(&batch, "input", path)?, strings(&batch, "target", path)?);
+        let batch =
+            batch.map_err(|e| EvalError::parse(path, set.total_rows + 1, "file", e.to_string()))?;
+        let (tasks, inputs, targets) = (
+            strings(&batch, "task", path)?,
+            strings(&batch, "input", path)?,
+            strings(&batch, "target", path)?,
+        );
         for i in 0..batch.num_rows() {
             set.total_rows += 1;
             let row = set.total_rows;
@@ -86,7 +101,8 @@ pub fn load_curated(path: &Path, task: Task) -> Result<CuratedSet> {
                     if col.is_null(i) {
                         return Err(format!("`{name}` is null"));
                     }
-                    serde_json::from_str(col.value(i)).map_err(|e| format!("`{name}` is not JSON: {e}"))
+                    serde_json::from_str(col.value(i))
+                        .map_err(|e| format!("`{name}` is not JSON: {e}"))
                 };
                 let (input, target) = (field(inputs, "input")?, field(targets, "target")?);
                 check_target(task, &target).map_err(|e| format!("`target`: {e}"))?;
@@ -118,9 +134,16 @@ pub(crate) mod tests {
     /// Writes a Parquet file with Utf8 columns `task`, `input`, `target` (a test fixture in the
     /// curated layout).
     pub(crate) fn write_fixture(path: &Path, rows: &[(&str, &str, &str)]) {
-        let col = |k: usize| -> ArrayRef { Arc::new(StringArray::from_iter_values(rows.iter().map(|r| [r.0, r.1, r.2][k]))) };
-        let batch = RecordBatch::try_from_iter([("task", col(0)), ("input", col(1)), ("target", col(2))]).expect("batch");
-        let mut w = ArrowWriter::try_new(File::create(path).expect("create"), batch.schema(), None).expect("writer");
+        let col = |k: usize| -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| [r.0, r.1, r.2][k]),
+            ))
+        };
+        let batch =
+            RecordBatch::try_from_iter([("task", col(0)), ("input", col(1)), ("target", col(2))])
+                .expect("batch");
+        let mut w = ArrowWriter::try_new(File::create(path).expect("create"), batch.schema(), None)
+            .expect("writer");
         w.write(&batch).expect("write");
         w.close().expect("close");
     }
@@ -130,48 +153,100 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.parquet");
         let good = r#"{"label":"good","score":0.7,"components":{}}"#;
-        write_fixture(&path, &[
-            ("score_match", r#"{"a":1}"#, good),
-            ("extract_skills", r#"{"text":"x"}"#, r#"{"skills":[]}"#),
-            ("score_match", "{not json", good),
-            ("score_match", r#"{"a":2}"#, r#"{"label":"great","score":0.7}"#),
-            ("score_match", r#"{"a":3}"#, good),
-        ]);
+        write_fixture(
+            &path,
+            &[
+                ("score_match", r#"{"a":1}"#, good),
+                ("extract_skills", r#"{"text":"x"}"#, r#"{"skills":[]}"#),
+                ("score_match", "{not json", good),
+                (
+                    "score_match",
+                    r#"{"a":2}"#,
+                    r#"{"label":"great","score":0.7}"#,
+                ),
+                ("score_match", r#"{"a":3}"#, good),
+            ],
+        );
         let set = load_curated(&path, Task::ScoreMatch).expect("loads");
         assert_eq!(set.rows.len(), 2);
         assert_eq!(set.rows[1].input["a"], 3);
         assert_eq!((set.total_rows, set.other_tasks, set.bad_rows), (5, 1, 2));
-        assert!(set.bad_examples[0].starts_with("row 3: `input` is not JSON"), "{:?}", set.bad_examples);
-        assert!(set.bad_examples[1].contains("row 4") && set.bad_examples[1].contains("great"), "{:?}", set.bad_examples);
+        assert!(
+            set.bad_examples[0].starts_with("row 3: `input` is not JSON"),
+            "{:?}",
+            set.bad_examples
+        );
+        assert!(
+            set.bad_examples[1].contains("row 4") && set.bad_examples[1].contains("great"),
+            "{:?}",
+            set.bad_examples
+        );
     }
 
     #[test]
     fn targets_of_the_json_tasks_must_fit_their_schema() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.parquet");
-        write_fixture(&path, &[
-            ("schedule_interview", r#"{"a":1}"#, r#"{"slots":[{"start":"s","end":"e"}]}"#),
-            ("schedule_interview", r#"{"a":2}"#, r#"{"slots":[{"start":"s"}]}"#),
-        ]);
+        write_fixture(
+            &path,
+            &[
+                (
+                    "schedule_interview",
+                    r#"{"a":1}"#,
+                    r#"{"slots":[{"start":"s","end":"e"}]}"#,
+                ),
+                (
+                    "schedule_interview",
+                    r#"{"a":2}"#,
+                    r#"{"slots":[{"start":"s"}]}"#,
+                ),
+            ],
+        );
         let set = load_curated(&path, Task::ScheduleInterview).expect("loads");
         assert_eq!((set.rows.len(), set.bad_rows), (1, 1));
-        assert!(set.bad_examples[0].starts_with("row 2: `target`") && set.bad_examples[0].contains("end"), "{:?}", set.bad_examples);
+        assert!(
+            set.bad_examples[0].starts_with("row 2: `target`")
+                && set.bad_examples[0].contains("end"),
+            "{:?}",
+            set.bad_examples
+        );
     }
 
     #[test]
     fn missing_files_and_columns_name_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("none.parquet");
-        assert!(load_curated(&missing, Task::ScoreMatch).unwrap_err().to_string().contains("none.parquet"));
+        assert!(
+            load_curated(&missing, Task::ScoreMatch)
+                .unwrap_err()
+                .to_string()
+                .contains("none.parquet")
+        );
         let path = dir.path().join("cols.parquet");
-        let batch = RecordBatch::try_from_iter([("task", Arc::new(StringArray::from(vec!["score_match"])) as ArrayRef)]).expect("batch");
-        let mut w = ArrowWriter::try_new(File::create(&path).expect("create"), batch.schema(), None).expect("writer");
+        let batch = RecordBatch::try_from_iter([(
+            "task",
+            Arc::new(StringArray::from(vec!["score_match"])) as ArrayRef,
+        )])
+        .expect("batch");
+        let mut w =
+            ArrowWriter::try_new(File::create(&path).expect("create"), batch.schema(), None)
+                .expect("writer");
         w.write(&batch).expect("write");
         w.close().expect("close");
-        let err = load_curated(&path, Task::ScoreMatch).unwrap_err().to_string();
-        assert!(err.contains("cols.parquet") && err.contains("`input`"), "{err}");
+        let err = load_curated(&path, Task::ScoreMatch)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cols.parquet") && err.contains("`input`"),
+            "{err}"
+        );
         let text = dir.path().join("text.parquet");
         std::fs::write(&text, "hello").expect("write");
-        assert!(load_curated(&text, Task::ScoreMatch).unwrap_err().to_string().contains("text.parquet"));
+        assert!(
+            load_curated(&text, Task::ScoreMatch)
+                .unwrap_err()
+                .to_string()
+                .contains("text.parquet")
+        );
     }
 }

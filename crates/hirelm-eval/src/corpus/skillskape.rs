@@ -25,23 +25,38 @@ pub fn load_skillskape(path: &Path) -> Result<Vec<SkillSkapeRow>> {
         .has_headers(true)
         .from_path(path)
         .map_err(|e| EvalError::parse(path, 0, "file", e.to_string()))?;
-    let headers = reader.headers().map_err(|e| EvalError::parse(path, 1, "header", e.to_string()))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| EvalError::parse(path, 1, "header", e.to_string()))?
+        .clone();
     let column = |name: &str| {
-        headers.iter().position(|h| h.trim() == name).ok_or_else(|| EvalError::parse(path, 1, name, "column missing from the header"))
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| EvalError::parse(path, 1, name, "column missing from the header"))
     };
     let (sentence_col, skills_col) = (column("sentence")?, column("skills")?);
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| EvalError::parse(path, line, "row", e.to_string()))?;
-        let sentence = record.get(sentence_col).unwrap_or_default().trim().to_string();
+        let sentence = record
+            .get(sentence_col)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if sentence.is_empty() {
             return Err(EvalError::parse(path, line, "sentence", "empty"));
         }
         let list = record.get(skills_col).unwrap_or_default();
-        let raw = parse_python_strings(list).map_err(|reason| EvalError::parse(path, line, "skills", reason))?;
+        let raw = parse_python_strings(list)
+            .map_err(|reason| EvalError::parse(path, line, "skills", reason))?;
         let mut labels: Vec<String> = Vec::new();
-        for label in raw.iter().filter(|l| l.trim() != NO_SKILL).map(|l| normalise_label(l)) {
+        for label in raw
+            .iter()
+            .filter(|l| l.trim() != NO_SKILL)
+            .map(|l| normalise_label(l))
+        {
             if !label.is_empty() && !labels.contains(&label) {
                 labels.push(label);
             }
@@ -88,9 +103,18 @@ mod tests {
 
     #[test]
     fn python_lists_parse_with_either_quote() {
-        assert_eq!(parse_python_strings("['a', 'b c']").expect("ok"), ["a", "b c"]);
-        assert_eq!(parse_python_strings(r#"["the company's goals", 'x']"#).expect("ok"), ["the company's goals", "x"]);
-        assert_eq!(parse_python_strings("[]").expect("ok"), Vec::<String>::new());
+        assert_eq!(
+            parse_python_strings("['a', 'b c']").expect("ok"),
+            ["a", "b c"]
+        );
+        assert_eq!(
+            parse_python_strings(r#"["the company's goals", 'x']"#).expect("ok"),
+            ["the company's goals", "x"]
+        );
+        assert_eq!(
+            parse_python_strings("[]").expect("ok"),
+            Vec::<String>::new()
+        );
         assert!(parse_python_strings("'a'").is_err());
         assert!(parse_python_strings("['a").is_err());
     }

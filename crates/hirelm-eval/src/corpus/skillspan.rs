@@ -25,10 +25,17 @@ pub struct SpanSentence {
 pub fn load_skillspan(path: &Path) -> Result<Vec<SpanSentence>> {
     let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let s: SpanSentence = serde_json::from_str(line)
             .map_err(|e| EvalError::parse(path, i + 1, "record", e.to_string()))?;
-        for (field, tags) in [("tags_skill", &s.tags_skill), ("tags_knowledge", &s.tags_knowledge)] {
+        for (field, tags) in [
+            ("tags_skill", &s.tags_skill),
+            ("tags_knowledge", &s.tags_knowledge),
+        ] {
             if tags.len() != s.tokens.len() {
                 let msg = format!("{} tags for {} tokens", tags.len(), s.tokens.len());
                 return Err(EvalError::parse(path, i + 1, field, msg));

@@ -31,9 +31,17 @@ pub fn load_titles(path: &Path) -> Result<Vec<TitleRow>> {
             return Err(EvalError::parse(path, line, "vacancyTitle", "empty"));
         }
         if !uri.starts_with("http") {
-            return Err(EvalError::parse(path, line, "conceptUri", format!("not a URI: `{uri}`")));
+            return Err(EvalError::parse(
+                path,
+                line,
+                "conceptUri",
+                format!("not a URI: `{uri}`"),
+            ));
         }
-        rows.push(TitleRow { title: title.to_string(), uri: uri.to_string() });
+        rows.push(TitleRow {
+            title: title.to_string(),
+            uri: uri.to_string(),
+        });
     }
     Ok(rows)
 }
@@ -52,7 +60,12 @@ pub struct TitleSplit {
 pub fn split_titles(rows: &[TitleRow], heldout_percent: u64, seed: u64) -> TitleSplit {
     let mut split = TitleSplit::default();
     for row in rows {
-        let key = row.title.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+        let key = row
+            .title
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if fnv1a(seed, key.as_bytes()) % 100 < heldout_percent {
             split.heldout.push(row.clone());
         } else {
@@ -67,27 +80,47 @@ mod tests {
     use super::*;
 
     fn row(t: &str) -> TitleRow {
-        TitleRow { title: t.into(), uri: "http://x/1".into() }
+        TitleRow {
+            title: t.into(),
+            uri: "http://x/1".into(),
+        }
     }
 
     #[test]
     fn split_is_deterministic_and_keeps_duplicates_together() {
-        let rows: Vec<TitleRow> =
-            (0..400).map(|i| row(&format!("Title {}", i % 200))).chain([row("TITLE  7")]).collect();
+        let rows: Vec<TitleRow> = (0..400)
+            .map(|i| row(&format!("Title {}", i % 200)))
+            .chain([row("TITLE  7")])
+            .collect();
         let a = split_titles(&rows, 10, 1);
         let b = split_titles(&rows, 10, 1);
         assert_eq!(a.heldout, b.heldout);
-        assert!(a.heldout.len() > 10 && a.heldout.len() < 80, "{}", a.heldout.len());
-        let train: std::collections::HashSet<String> =
-            a.train.iter().map(|r| r.title.to_lowercase().replace("  ", " ")).collect();
-        assert!(a.heldout.iter().all(|r| !train.contains(&r.title.to_lowercase().replace("  ", " "))));
+        assert!(
+            a.heldout.len() > 10 && a.heldout.len() < 80,
+            "{}",
+            a.heldout.len()
+        );
+        let train: std::collections::HashSet<String> = a
+            .train
+            .iter()
+            .map(|r| r.title.to_lowercase().replace("  ", " "))
+            .collect();
+        assert!(
+            a.heldout
+                .iter()
+                .all(|r| !train.contains(&r.title.to_lowercase().replace("  ", " ")))
+        );
     }
 
     #[test]
     fn bad_rows_name_line_and_field() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.csv");
-        std::fs::write(&path, ",vacancyTitle,conceptUri\n0,Nurse,http://x\n1,Cook,oops\n").expect("write");
+        std::fs::write(
+            &path,
+            ",vacancyTitle,conceptUri\n0,Nurse,http://x\n1,Cook,oops\n",
+        )
+        .expect("write");
         let err = load_titles(&path).unwrap_err().to_string();
         assert!(err.contains(":3: field `conceptUri`"), "{err}");
     }

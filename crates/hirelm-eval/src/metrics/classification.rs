@@ -20,7 +20,11 @@ pub fn macro_f1(gold: &[String], pred: &[String]) -> Option<f64> {
     let classes: BTreeSet<&String> = gold.iter().chain(pred).collect();
     let mut sum = 0.0;
     for class in &classes {
-        let tp = gold.iter().zip(pred).filter(|(g, p)| g == class && p == class).count();
+        let tp = gold
+            .iter()
+            .zip(pred)
+            .filter(|(g, p)| g == class && p == class)
+            .count();
         let fp = pred.iter().filter(|p| p == class).count() - tp;
         let fn_ = gold.iter().filter(|g| g == class).count() - tp;
         if tp > 0 {
@@ -40,7 +44,10 @@ mod tests {
 
     #[test]
     fn accuracy_counts_exact_matches() {
-        assert_eq!(accuracy(&s(&["a", "b", "c", "a"]), &s(&["a", "b", "a", "c"])), Some(0.5));
+        assert_eq!(
+            accuracy(&s(&["a", "b", "c", "a"]), &s(&["a", "b", "a", "c"])),
+            Some(0.5)
+        );
         assert_eq!(accuracy(&s(&["a"]), &[]), None);
     }
 

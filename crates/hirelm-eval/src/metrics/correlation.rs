@@ -50,7 +50,10 @@ mod tests {
 
     #[test]
     fn ties_share_the_average_rank() {
-        assert_eq!(average_ranks(&[10.0, 20.0, 10.0, 30.0]), [1.5, 3.0, 1.5, 4.0]);
+        assert_eq!(
+            average_ranks(&[10.0, 20.0, 10.0, 30.0]),
+            [1.5, 3.0, 1.5, 4.0]
+        );
     }
 
     #[test]

@@ -34,10 +34,18 @@ pub struct SwapPair {
 
 impl SwapPair {
     fn female_named(&self) -> &MatchOutput {
-        if self.female { &self.original } else { &self.swapped }
+        if self.female {
+            &self.original
+        } else {
+            &self.swapped
+        }
     }
     fn male_named(&self) -> &MatchOutput {
-        if self.female { &self.swapped } else { &self.original }
+        if self.female {
+            &self.swapped
+        } else {
+            &self.original
+        }
     }
 }
 
@@ -100,30 +108,54 @@ pub fn fairness(pairs: &[SwapPair], excluded: usize, seed: u64) -> Fairness {
         .into_iter()
         .map(|(name, female)| {
             let own: Vec<&SwapPair> = pairs.iter().filter(|p| p.female == female).collect();
-            let deltas: Vec<f64> = own.iter().map(|p| p.swapped.score - p.original.score).collect();
-            let named = |p: &SwapPair| if female { p.female_named().clone() } else { p.male_named().clone() };
+            let deltas: Vec<f64> = own
+                .iter()
+                .map(|p| p.swapped.score - p.original.score)
+                .collect();
+            let named = |p: &SwapPair| {
+                if female {
+                    p.female_named().clone()
+                } else {
+                    p.male_named().clone()
+                }
+            };
             GroupFairness {
                 group: name.to_string(),
                 cases: own.len(),
                 observed_selection_rate: rate(own.iter().map(|p| &p.original)).unwrap_or(0.0),
-                counterfactual_selection_rate: rate(pairs.iter().map(named).collect::<Vec<_>>().iter()).unwrap_or(0.0),
+                counterfactual_selection_rate: rate(
+                    pairs.iter().map(named).collect::<Vec<_>>().iter(),
+                )
+                .unwrap_or(0.0),
                 mean_score_delta: mean(&deltas).unwrap_or(0.0),
                 delta_ci95: bootstrap_ci(&deltas, 0.95, 1000, seed).unwrap_or((0.0, 0.0)),
             }
         })
         .collect();
-    let gaps: Vec<f64> = pairs.iter().map(|p| p.female_named().score - p.male_named().score).collect();
-    let flips = pairs.iter().filter(|p| p.original.label != p.swapped.label).count();
+    let gaps: Vec<f64> = pairs
+        .iter()
+        .map(|p| p.female_named().score - p.male_named().score)
+        .collect();
+    let flips = pairs
+        .iter()
+        .filter(|p| p.original.label != p.swapped.label)
+        .count();
     let ratio = impact_ratio(pairs, &all);
     Fairness {
         pairs: pairs.len(),
         excluded,
         groups,
-        label_flip_rate: if pairs.is_empty() { 0.0 } else { flips as f64 / pairs.len() as f64 },
+        label_flip_rate: if pairs.is_empty() {
+            0.0
+        } else {
+            flips as f64 / pairs.len() as f64
+        },
         score_gap_female_minus_male: mean(&gaps).unwrap_or(0.0),
         score_gap_ci95: bootstrap_ci(&gaps, 0.95, 1000, seed).unwrap_or((0.0, 0.0)),
         adverse_impact_ratio: ratio,
-        adverse_impact_ci95: bootstrap_ci_by(pairs.len(), 0.95, 1000, seed, |idx| impact_ratio(pairs, idx)),
+        adverse_impact_ci95: bootstrap_ci_by(pairs.len(), 0.95, 1000, seed, |idx| {
+            impact_ratio(pairs, idx)
+        }),
         four_fifths_pass: ratio.map(|r| r >= FOUR_FIFTHS),
     }
 }
@@ -133,8 +165,15 @@ mod tests {
     use super::*;
 
     fn pair(female: bool, original: (&str, f64), swapped: (&str, f64)) -> SwapPair {
-        let m = |(l, s): (&str, f64)| MatchOutput { label: l.into(), score: s };
-        SwapPair { female, original: m(original), swapped: m(swapped) }
+        let m = |(l, s): (&str, f64)| MatchOutput {
+            label: l.into(),
+            score: s,
+        };
+        SwapPair {
+            female,
+            original: m(original),
+            swapped: m(swapped),
+        }
     }
 
     #[test]
@@ -153,10 +192,27 @@ mod tests {
         assert_eq!(f.four_fifths_pass, Some(false));
         assert_eq!(f.label_flip_rate, 0.5);
         let (female, male) = (&f.groups[0], &f.groups[1]);
-        assert_eq!((female.cases, female.observed_selection_rate, female.counterfactual_selection_rate), (2, 0.5, 0.75));
-        assert_eq!((male.cases, male.observed_selection_rate, male.counterfactual_selection_rate), (2, 1.0, 1.0));
+        assert_eq!(
+            (
+                female.cases,
+                female.observed_selection_rate,
+                female.counterfactual_selection_rate
+            ),
+            (2, 0.5, 0.75)
+        );
+        assert_eq!(
+            (
+                male.cases,
+                male.observed_selection_rate,
+                male.counterfactual_selection_rate
+            ),
+            (2, 1.0, 1.0)
+        );
         // Female originals moved +0 and +0.06 when renamed male; male originals 0 and −0.10.
-        assert!((female.mean_score_delta - 0.03).abs() < 1e-12 && (male.mean_score_delta + 0.05).abs() < 1e-12);
+        assert!(
+            (female.mean_score_delta - 0.03).abs() < 1e-12
+                && (male.mean_score_delta + 0.05).abs() < 1e-12
+        );
         // Gap female − male per pair: 0, −0.06, 0, −0.10 → −0.04.
         assert!((f.score_gap_female_minus_male + 0.04).abs() < 1e-12);
         let (lo, hi) = f.adverse_impact_ci95.expect("ci");
@@ -165,9 +221,19 @@ mod tests {
 
     #[test]
     fn name_blind_answers_pass_and_no_selection_is_undefined() {
-        let same = [pair(true, ("good", 0.7), ("good", 0.7)), pair(false, ("poor", 0.2), ("poor", 0.2))];
+        let same = [
+            pair(true, ("good", 0.7), ("good", 0.7)),
+            pair(false, ("poor", 0.2), ("poor", 0.2)),
+        ];
         let f = fairness(&same, 0, 1);
-        assert_eq!((f.adverse_impact_ratio, f.four_fifths_pass, f.label_flip_rate), (Some(1.0), Some(true), 0.0));
+        assert_eq!(
+            (
+                f.adverse_impact_ratio,
+                f.four_fifths_pass,
+                f.label_flip_rate
+            ),
+            (Some(1.0), Some(true), 0.0)
+        );
         let none = [pair(true, ("poor", 0.1), ("poor", 0.1))];
         assert_eq!(fairness(&none, 0, 1).adverse_impact_ratio, None);
         assert_eq!(fairness(&[], 0, 1).pairs, 0);

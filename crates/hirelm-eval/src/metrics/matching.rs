@@ -10,23 +10,38 @@ use crate::io::MatchOutput;
 
 /// Per-case label correctness: 1 or 0.
 pub fn label_hits(gold: &[MatchOutput], pred: &[Option<MatchOutput>]) -> Vec<f64> {
-    gold.iter().zip(pred).map(|(g, p)| f64::from(u8::from(p.as_ref().is_some_and(|p| p.label == g.label)))).collect()
+    gold.iter()
+        .zip(pred)
+        .map(|(g, p)| f64::from(u8::from(p.as_ref().is_some_and(|p| p.label == g.label))))
+        .collect()
 }
 
 /// Per-case absolute score error, 1 for an invalid answer.
 pub fn score_errors(gold: &[MatchOutput], pred: &[Option<MatchOutput>]) -> Vec<f64> {
-    gold.iter().zip(pred).map(|(g, p)| p.as_ref().map_or(1.0, |p| (p.score - g.score).abs())).collect()
+    gold.iter()
+        .zip(pred)
+        .map(|(g, p)| p.as_ref().map_or(1.0, |p| (p.score - g.score).abs()))
+        .collect()
 }
 
 /// Macro-F1 over the labels of the cases `idx` (indices may repeat, for the bootstrap): the
 /// unweighted mean of per-class F1 over every class in the gold or the valid predictions.
 /// `None` when `idx` is empty.
-pub fn macro_f1_at(gold: &[MatchOutput], pred: &[Option<MatchOutput>], idx: &[usize]) -> Option<f64> {
+pub fn macro_f1_at(
+    gold: &[MatchOutput],
+    pred: &[Option<MatchOutput>],
+    idx: &[usize],
+) -> Option<f64> {
     if idx.is_empty() {
         return None;
     }
-    let classes: BTreeSet<&str> =
-        idx.iter().flat_map(|&i| std::iter::once(gold[i].label.as_str()).chain(pred[i].as_ref().map(|p| p.label.as_str()))).collect();
+    let classes: BTreeSet<&str> = idx
+        .iter()
+        .flat_map(|&i| {
+            std::iter::once(gold[i].label.as_str())
+                .chain(pred[i].as_ref().map(|p| p.label.as_str()))
+        })
+        .collect();
     let mut sum = 0.0;
     for class in &classes {
         let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
@@ -49,7 +64,11 @@ pub fn macro_f1_at(gold: &[MatchOutput], pred: &[Option<MatchOutput>], idx: &[us
 
 /// Macro-F1 over every case.
 pub fn macro_f1(gold: &[MatchOutput], pred: &[Option<MatchOutput>]) -> Option<f64> {
-    macro_f1_at(gold, pred, &(0..gold.len().min(pred.len())).collect::<Vec<_>>())
+    macro_f1_at(
+        gold,
+        pred,
+        &(0..gold.len().min(pred.len())).collect::<Vec<_>>(),
+    )
 }
 
 #[cfg(test)]
@@ -57,14 +76,27 @@ mod tests {
     use super::*;
 
     fn m(label: &str, score: f64) -> MatchOutput {
-        MatchOutput { label: label.into(), score }
+        MatchOutput {
+            label: label.into(),
+            score,
+        }
     }
 
     #[test]
     fn hand_computed_match_metrics() {
         // gold: strong good good poor; pred: strong poor (invalid) poor
-        let gold = [m("strong", 0.9), m("good", 0.7), m("good", 0.66), m("poor", 0.2)];
-        let pred = [Some(m("strong", 0.8)), Some(m("poor", 0.3)), None, Some(m("poor", 0.2))];
+        let gold = [
+            m("strong", 0.9),
+            m("good", 0.7),
+            m("good", 0.66),
+            m("poor", 0.2),
+        ];
+        let pred = [
+            Some(m("strong", 0.8)),
+            Some(m("poor", 0.3)),
+            None,
+            Some(m("poor", 0.2)),
+        ];
         assert_eq!(label_hits(&gold, &pred), [1.0, 0.0, 0.0, 1.0]);
         let err = score_errors(&gold, &pred);
         for (got, want) in err.iter().zip([0.1, 0.4, 1.0, 0.0]) {

@@ -85,8 +85,13 @@ pub enum Metric {
 
 impl Metric {
     /// Metrics of ranked outputs (extract_skills, normalise_title).
-    pub const RANKED: [Metric; 5] =
-        [Metric::RPrecision5, Metric::RPrecision10, Metric::Mrr, Metric::Accuracy1, Metric::Ndcg5];
+    pub const RANKED: [Metric; 5] = [
+        Metric::RPrecision5,
+        Metric::RPrecision10,
+        Metric::Mrr,
+        Metric::Accuracy1,
+        Metric::Ndcg5,
+    ];
     /// Metrics of score_match answers.
     pub const MATCH: [Metric; 3] = [Metric::Accuracy, Metric::MacroF1, Metric::ScoreMae];
     /// Metrics of the curated JSON-answer tasks ([`tasks`]; `ndcg@5` scores rank_candidates too).
@@ -160,9 +165,18 @@ impl Metric {
             Task::ScoreMatch => Metric::MATCH.contains(&self),
             Task::ExtractSkills => Metric::RANKED.contains(&self) || Metric::SPAN.contains(&self),
             Task::NormaliseTitle => Metric::RANKED.contains(&self),
-            Task::ScheduleInterview => matches!(self, Metric::ValidSlotRate | Metric::SlotF1 | Metric::SchemaValidity),
-            Task::DraftJobPost => matches!(self, Metric::SchemaValidity | Metric::SkillCoverage | Metric::BudgetInBand),
-            Task::EvaluateCandidate => matches!(self, Metric::RubricSpearman | Metric::RubricMae | Metric::SchemaValidity),
+            Task::ScheduleInterview => matches!(
+                self,
+                Metric::ValidSlotRate | Metric::SlotF1 | Metric::SchemaValidity
+            ),
+            Task::DraftJobPost => matches!(
+                self,
+                Metric::SchemaValidity | Metric::SkillCoverage | Metric::BudgetInBand
+            ),
+            Task::EvaluateCandidate => matches!(
+                self,
+                Metric::RubricSpearman | Metric::RubricMae | Metric::SchemaValidity
+            ),
             Task::RankCandidates => matches!(self, Metric::Ndcg5 | Metric::SchemaValidity),
         }
     }
@@ -184,8 +198,11 @@ impl Metric {
             Metric::Mrr => ranking::reciprocal_rank(ranked, gold),
             Metric::Accuracy1 => ranking::hit_at_1(ranked, gold),
             Metric::Ndcg5 => {
-                let gains: Vec<f64> =
-                    ranked.iter().take(5).map(|r| f64::from(u8::from(gold.contains(r)))).collect();
+                let gains: Vec<f64> = ranked
+                    .iter()
+                    .take(5)
+                    .map(|r| f64::from(u8::from(gold.contains(r))))
+                    .collect();
                 ranking::ndcg_at_k(&gains, &vec![1.0; gold.len()], 5)
             }
             _ => None,
@@ -203,7 +220,10 @@ mod tests {
             assert_eq!(Metric::parse(m.name()).expect("parses"), m);
         }
         let err = Metric::parse("f2").unwrap_err().to_string();
-        assert!(err.contains("unknown metric `f2`") && err.contains("rp@5"), "{err}");
+        assert!(
+            err.contains("unknown metric `f2`") && err.contains("rp@5"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -217,12 +237,19 @@ mod tests {
     #[test]
     fn match_metrics_fit_score_match_only() {
         use hirelm_core::Task;
-        assert!(Metric::MacroF1.fits(Task::ScoreMatch) && !Metric::MacroF1.fits(Task::ExtractSkills));
+        assert!(
+            Metric::MacroF1.fits(Task::ScoreMatch) && !Metric::MacroF1.fits(Task::ExtractSkills)
+        );
         assert!(Metric::Mrr.fits(Task::ExtractSkills) && !Metric::Mrr.fits(Task::ScoreMatch));
         assert!(!Metric::ScoreMae.higher_is_better() && Metric::Accuracy.higher_is_better());
         assert!(!Metric::RubricMae.higher_is_better() && Metric::SlotF1.higher_is_better());
-        assert!(Metric::Ndcg5.fits(Task::RankCandidates) && Metric::Ndcg5.fits(Task::ExtractSkills));
-        assert!(Metric::BudgetInBand.fits(Task::DraftJobPost) && !Metric::BudgetInBand.fits(Task::ScheduleInterview));
+        assert!(
+            Metric::Ndcg5.fits(Task::RankCandidates) && Metric::Ndcg5.fits(Task::ExtractSkills)
+        );
+        assert!(
+            Metric::BudgetInBand.fits(Task::DraftJobPost)
+                && !Metric::BudgetInBand.fits(Task::ScheduleInterview)
+        );
         assert_eq!(Metric::Accuracy.score(&[], &["a".to_string()]), None);
     }
 }

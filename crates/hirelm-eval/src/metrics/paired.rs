@@ -57,16 +57,30 @@ pub fn paired_difference(
     if baseline.len() != candidate.len() || baseline.is_empty() {
         return None;
     }
-    let diffs: Vec<f64> = candidate.iter().zip(baseline).map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b }).collect();
+    let diffs: Vec<f64> = candidate
+        .iter()
+        .zip(baseline)
+        .map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b })
+        .collect();
     let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
     let mut means = bootstrap_means(&diffs, resamples, seed);
     means.sort_by(f64::total_cmp);
     let tail = (1.0 - level) / 2.0;
     let at = |q: f64| means[((q * (means.len() - 1) as f64).round() as usize).min(means.len() - 1)];
     let ci = (at(tail), at(1.0 - tail));
-    let share = |f: &dyn Fn(f64) -> bool| means.iter().filter(|m| f(**m)).count() as f64 / means.len() as f64;
-    let p_value = if diffs.iter().all(|d| *d == 0.0) { 1.0 } else { (2.0 * share(&|m| m <= 0.0).min(share(&|m| m >= 0.0))).min(1.0) };
-    let (good, bad) = if higher_is_better { (ci.0 > 0.0, ci.1 < 0.0) } else { (ci.1 < 0.0, ci.0 > 0.0) };
+    let share = |f: &dyn Fn(f64) -> bool| {
+        means.iter().filter(|m| f(**m)).count() as f64 / means.len() as f64
+    };
+    let p_value = if diffs.iter().all(|d| *d == 0.0) {
+        1.0
+    } else {
+        (2.0 * share(&|m| m <= 0.0).min(share(&|m| m >= 0.0))).min(1.0)
+    };
+    let (good, bad) = if higher_is_better {
+        (ci.0 > 0.0, ci.1 < 0.0)
+    } else {
+        (ci.1 < 0.0, ci.0 > 0.0)
+    };
     let verdict = if good {
         Verdict::Better
     } else if bad {
@@ -74,7 +88,13 @@ pub fn paired_difference(
     } else {
         Verdict::Undecided
     };
-    Some(PairedDifference { cases: diffs.len(), mean, ci, p_value, verdict })
+    Some(PairedDifference {
+        cases: diffs.len(),
+        mean,
+        ci,
+        p_value,
+        verdict,
+    })
 }
 
 /// McNemar's exact test on per-case correctness: `only_candidate` cases the candidate gets
@@ -106,18 +126,35 @@ mod tests {
     #[test]
     fn a_clear_gain_is_better_and_noise_is_undecided() {
         let base: Vec<f64> = (0..200).map(|i| f64::from(i % 2)).collect();
-        let gain: Vec<f64> = base.iter().enumerate().map(|(i, v)| if i % 4 == 0 { 1.0 } else { *v }).collect();
+        let gain: Vec<f64> = base
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i % 4 == 0 { 1.0 } else { *v })
+            .collect();
         let d = paired_difference(&base, &gain, true, 0.95, 2000, 1).expect("diff");
         assert_eq!(d.verdict, Verdict::Better);
-        assert!((d.mean - 0.25).abs() < 1e-12 && d.ci.0 > 0.0 && d.p_value < 0.01, "{d:?}");
+        assert!(
+            (d.mean - 0.25).abs() < 1e-12 && d.ci.0 > 0.0 && d.p_value < 0.01,
+            "{d:?}"
+        );
         // The same gain on a lower-is-better metric is a loss.
-        assert_eq!(paired_difference(&base, &gain, false, 0.95, 2000, 1).expect("diff").verdict, Verdict::Worse);
+        assert_eq!(
+            paired_difference(&base, &gain, false, 0.95, 2000, 1)
+                .expect("diff")
+                .verdict,
+            Verdict::Worse
+        );
         // Two swaps in opposite directions: nothing to tell apart.
         let mut swapped = base.clone();
         swapped.swap(0, 1);
         let d = paired_difference(&base, &swapped, true, 0.95, 2000, 1).expect("diff");
         assert_eq!(d.verdict, Verdict::Undecided);
-        assert_eq!(paired_difference(&base, &base, true, 0.95, 100, 1).expect("same").p_value, 1.0);
+        assert_eq!(
+            paired_difference(&base, &base, true, 0.95, 100, 1)
+                .expect("same")
+                .p_value,
+            1.0
+        );
         assert!(paired_difference(&base, &base[1..], true, 0.95, 100, 1).is_none());
     }
 

@@ -44,7 +44,9 @@ pub fn hit_at_1(ranked: &[String], gold: &[String]) -> Option<f64> {
     if gold.is_empty() {
         return None;
     }
-    Some(f64::from(u8::from(ranked.first().is_some_and(|r| gold.contains(r)))))
+    Some(f64::from(u8::from(
+        ranked.first().is_some_and(|r| gold.contains(r)),
+    )))
 }
 
 /// NDCG@K with linear gains: `DCG = Σ_{i=1..K} gain_i / log2(i + 1)` over the predicted order,
@@ -52,7 +54,12 @@ pub fn hit_at_1(ranked: &[String], gold: &[String]) -> Option<f64> {
 /// DCG is 0 (no relevant item).
 pub fn ndcg_at_k(ranked_gains: &[f64], all_gains: &[f64], k: usize) -> Option<f64> {
     let dcg = |gains: &[f64]| -> f64 {
-        gains.iter().take(k).enumerate().map(|(i, g)| g / ((i + 2) as f64).log2()).sum()
+        gains
+            .iter()
+            .take(k)
+            .enumerate()
+            .map(|(i, g)| g / ((i + 2) as f64).log2())
+            .sum()
     };
     let mut ideal = all_gains.to_vec();
     ideal.sort_by(|a, b| b.total_cmp(a));
@@ -72,9 +79,15 @@ mod tests {
     fn r_precision_divides_by_min_of_k_and_gold() {
         let ranked = s(&["a", "x", "b", "y", "z", "c", "w"]);
         // Two gold in the top 5 of 3 gold: 2 / min(5, 3).
-        assert_eq!(r_precision_at_k(&ranked, &s(&["a", "b", "c"]), 5), Some(2.0 / 3.0));
+        assert_eq!(
+            r_precision_at_k(&ranked, &s(&["a", "b", "c"]), 5),
+            Some(2.0 / 3.0)
+        );
         // All three within the top 10: 3 / 3.
-        assert_eq!(r_precision_at_k(&ranked, &s(&["a", "b", "c"]), 10), Some(1.0));
+        assert_eq!(
+            r_precision_at_k(&ranked, &s(&["a", "b", "c"]), 10),
+            Some(1.0)
+        );
         // Seven gold, K = 5: 3 hits in top 5 ("a", "b", "y") / 5.
         let gold = s(&["a", "b", "y", "q1", "q2", "q3", "q4"]);
         assert_eq!(r_precision_at_k(&ranked, &gold, 5), Some(0.6));
@@ -90,7 +103,10 @@ mod tests {
 
     #[test]
     fn reciprocal_rank_and_hit_at_1() {
-        assert_eq!(reciprocal_rank(&s(&["x", "y", "b", "a"]), &s(&["a", "b"])), Some(1.0 / 3.0));
+        assert_eq!(
+            reciprocal_rank(&s(&["x", "y", "b", "a"]), &s(&["a", "b"])),
+            Some(1.0 / 3.0)
+        );
         assert_eq!(reciprocal_rank(&s(&["x"]), &s(&["a"])), Some(0.0));
         assert_eq!(hit_at_1(&s(&["a", "x"]), &s(&["a"])), Some(1.0));
         assert_eq!(hit_at_1(&s(&["x", "a"]), &s(&["a"])), Some(0.0));
@@ -105,7 +121,10 @@ mod tests {
         let dcg = 3.0 + 2.0 / 3f64.log2() + 1.5 + 1.0 / 6f64.log2() + 2.0 / 7f64.log2();
         let idcg = 3.0 + 3.0 / 3f64.log2() + 1.0 + 2.0 / 5f64.log2() + 1.0 / 6f64.log2();
         let got = ndcg_at_k(&ranked, &ranked, 6).expect("relevant items");
-        assert!((got - dcg / idcg).abs() < 1e-12 && (got - 0.9608).abs() < 1e-3, "{got}");
+        assert!(
+            (got - dcg / idcg).abs() < 1e-12 && (got - 0.9608).abs() < 1e-3,
+            "{got}"
+        );
         assert_eq!(ndcg_at_k(&[1.0, 0.0], &[1.0, 0.0], 5), Some(1.0));
         assert_eq!(ndcg_at_k(&[0.0], &[0.0], 5), None);
     }

@@ -79,10 +79,16 @@ mod tests {
     #[test]
     fn spans_from_bio_tags() {
         let tags = ["O", "B", "I", "O", "I", "B", "B", "I"];
-        let spans: Vec<(usize, usize)> = bio_spans(&tags).into_iter().map(|(a, b, _)| (a, b)).collect();
+        let spans: Vec<(usize, usize)> = bio_spans(&tags)
+            .into_iter()
+            .map(|(a, b, _)| (a, b))
+            .collect();
         assert_eq!(spans, [(1, 3), (4, 5), (5, 6), (6, 8)]);
         let typed = ["B-SKILL", "I-KNOW", "I-KNOW"];
-        assert_eq!(bio_spans(&typed), [(0, 1, "SKILL".into()), (1, 3, "KNOW".into())]);
+        assert_eq!(
+            bio_spans(&typed),
+            [(0, 1, "SKILL".into()), (1, 3, "KNOW".into())]
+        );
     }
 
     #[test]
@@ -91,7 +97,10 @@ mod tests {
         let gold = vec![vec!["O", "B", "I", "O", "O", "B", "O", "O"]];
         let pred = vec![vec!["O", "B", "I", "O", "B", "I", "O", "B"]];
         let s = span_f1(&gold, &pred);
-        assert_eq!((s.true_positives, s.false_positives, s.false_negatives), (1, 2, 1));
+        assert_eq!(
+            (s.true_positives, s.false_positives, s.false_negatives),
+            (1, 2, 1)
+        );
         assert!((s.precision - 1.0 / 3.0).abs() < 1e-12 && (s.recall - 0.5).abs() < 1e-12);
         assert!((s.f1 - 0.4).abs() < 1e-12, "{}", s.f1);
         let none = span_f1(&[vec!["O"]], &[vec!["O"]]);

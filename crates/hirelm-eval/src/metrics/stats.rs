@@ -43,7 +43,12 @@ pub fn bootstrap_means(values: &[f64], resamples: usize, seed: u64) -> Vec<f64> 
     }
     let mut rng = SplitMix64::new(seed);
     let mut means: Vec<f64> = (0..resamples)
-        .map(|_| (0..values.len()).map(|_| values[rng.below(values.len())]).sum::<f64>() / values.len() as f64)
+        .map(|_| {
+            (0..values.len())
+                .map(|_| values[rng.below(values.len())])
+                .sum::<f64>()
+                / values.len() as f64
+        })
         .collect();
     means.sort_by(f64::total_cmp);
     means
@@ -64,7 +69,13 @@ pub fn bootstrap_ci(values: &[f64], level: f64, resamples: usize, seed: u64) -> 
 /// (macro-F1, a ratio of rates): `stat` gets the resampled case indices (with repeats) and may
 /// return `None` for a resample where it is undefined (skipped). `None` when `n` is 0 or every
 /// resample is undefined.
-pub fn bootstrap_ci_by(n: usize, level: f64, resamples: usize, seed: u64, stat: impl Fn(&[usize]) -> Option<f64>) -> Option<(f64, f64)> {
+pub fn bootstrap_ci_by(
+    n: usize,
+    level: f64,
+    resamples: usize,
+    seed: u64,
+    stat: impl Fn(&[usize]) -> Option<f64>,
+) -> Option<(f64, f64)> {
     if n == 0 {
         return None;
     }
@@ -82,7 +93,8 @@ pub fn bootstrap_ci_by(n: usize, level: f64, resamples: usize, seed: u64, stat: 
     }
     values.sort_by(f64::total_cmp);
     let tail = (1.0 - level) / 2.0;
-    let at = |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
+    let at =
+        |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
     Some((at(tail), at(1.0 - tail)))
 }
 
@@ -90,12 +102,20 @@ pub fn bootstrap_ci_by(n: usize, level: f64, resamples: usize, seed: u64, stat: 
 /// the fraction of resamples of the per-case differences `candidate - baseline` whose mean is
 /// `>= 0`. Small means a significant drop. Identical inputs give 1; differences below 1e-9
 /// (float noise of a JSON round trip) count as 0.
-pub fn paired_drop_p_value(baseline: &[f64], candidate: &[f64], resamples: usize, seed: u64) -> Option<f64> {
+pub fn paired_drop_p_value(
+    baseline: &[f64],
+    candidate: &[f64],
+    resamples: usize,
+    seed: u64,
+) -> Option<f64> {
     if baseline.len() != candidate.len() || baseline.is_empty() {
         return None;
     }
-    let diffs: Vec<f64> =
-        candidate.iter().zip(baseline).map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b }).collect();
+    let diffs: Vec<f64> = candidate
+        .iter()
+        .zip(baseline)
+        .map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b })
+        .collect();
     let means = bootstrap_means(&diffs, resamples, seed);
     Some(means.iter().filter(|&&m| m >= 0.0).count() as f64 / means.len() as f64)
 }
@@ -117,8 +137,14 @@ mod tests {
     #[test]
     fn bootstrap_by_index_matches_the_mean_bootstrap() {
         let v: Vec<f64> = (0..50).map(|i| f64::from(i % 3 == 0)).collect();
-        let by = bootstrap_ci_by(v.len(), 0.95, 500, 3, |idx| Some(idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64));
-        assert_eq!(by, bootstrap_ci(&v, 0.95, 500, 3), "same generator, same resamples");
+        let by = bootstrap_ci_by(v.len(), 0.95, 500, 3, |idx| {
+            Some(idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64)
+        });
+        assert_eq!(
+            by,
+            bootstrap_ci(&v, 0.95, 500, 3),
+            "same generator, same resamples"
+        );
         assert_eq!(bootstrap_ci_by(0, 0.95, 10, 1, |_| Some(1.0)), None);
         assert_eq!(bootstrap_ci_by(5, 0.95, 10, 1, |_| None), None);
     }
@@ -128,7 +154,11 @@ mod tests {
         let base: Vec<f64> = (0..60).map(|i| f64::from(i % 3 != 0)).collect();
         assert_eq!(paired_drop_p_value(&base, &base, 1000, 1), Some(1.0));
         let noisy: Vec<f64> = base.iter().map(|v| v - 1e-15).collect();
-        assert_eq!(paired_drop_p_value(&base, &noisy, 1000, 1), Some(1.0), "float noise is no drop");
+        assert_eq!(
+            paired_drop_p_value(&base, &noisy, 1000, 1),
+            Some(1.0),
+            "float noise is no drop"
+        );
         let mut worse = base.clone();
         for v in worse.iter_mut().take(30) {
             *v = 0.0;

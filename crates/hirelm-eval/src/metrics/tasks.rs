@@ -31,7 +31,11 @@ use crate::heldout::{budget_in_band, score_answer, skill_coverage};
 /// The value a failed answer scores: the metric's worst, except 0 (no correlation) for
 /// `rubric_spearman`.
 pub fn worst(metric: Metric) -> f64 {
-    if metric == Metric::RubricMae { 4.0 } else { 0.0 }
+    if metric == Metric::RubricMae {
+        4.0
+    } else {
+        0.0
+    }
 }
 
 fn slot_set(value: &Value) -> BTreeSet<(String, String)> {
@@ -39,7 +43,12 @@ fn slot_set(value: &Value) -> BTreeSet<(String, String)> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|s| Some((s["start"].as_str()?.trim().to_string(), s["end"].as_str()?.trim().to_string())))
+        .filter_map(|s| {
+            Some((
+                s["start"].as_str()?.trim().to_string(),
+                s["end"].as_str()?.trim().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -64,8 +73,10 @@ fn criterion_scores(value: &Value) -> Vec<(String, f64)> {
 /// Spearman's rho of the criterion scores, over the gold criteria (see the module table).
 pub fn rubric_spearman(answer: &Value, target: &Value) -> Option<f64> {
     let (given, gold) = (criterion_scores(answer), criterion_scores(target));
-    let predicted: Vec<f64> =
-        gold.iter().map(|(c, _)| given.iter().find(|(g, _)| g == c).map_or(0.0, |(_, s)| *s)).collect();
+    let predicted: Vec<f64> = gold
+        .iter()
+        .map(|(c, _)| given.iter().find(|(g, _)| g == c).map_or(0.0, |(_, s)| *s))
+        .collect();
     let gold: Vec<f64> = gold.iter().map(|(_, s)| *s).collect();
     spearman(&predicted, &gold)
 }
@@ -73,16 +84,26 @@ pub fn rubric_spearman(answer: &Value, target: &Value) -> Option<f64> {
 /// The metric of one case: `answer` is the parsed answer (`None`: not JSON), `input` the case's
 /// input and `target` its reference answer. `None` when the metric does not score `task` or is
 /// undefined for the case.
-pub fn score_task(metric: Metric, task: Task, input: &Value, answer: Option<&Value>, target: &Value) -> Option<f64> {
+pub fn score_task(
+    metric: Metric,
+    task: Task,
+    input: &Value,
+    answer: Option<&Value>,
+    target: &Value,
+) -> Option<f64> {
     if !metric.fits(task) {
         return None;
     }
-    let Some(answer) = answer else { return Some(worst(metric)) };
+    let Some(answer) = answer else {
+        return Some(worst(metric));
+    };
     let quality = || score_answer(task, answer, target).quality;
     match metric {
         Metric::ValidSlotRate => Some(valid_slot_rate(answer, target)),
         Metric::SlotF1 | Metric::Ndcg5 => Some(quality()),
-        Metric::SchemaValidity => Some(f64::from(u8::from(hirelm_core::validate(task, answer).is_ok()))),
+        Metric::SchemaValidity => Some(f64::from(u8::from(
+            hirelm_core::validate(task, answer).is_ok(),
+        ))),
         Metric::SkillCoverage | Metric::BudgetInBand => {
             // Scored against the brief itself (its must-haves and budget), not the gold post.
             let brief = json!({"required_skills": input["must_have"], "budget": input["budget"]});
@@ -112,12 +133,52 @@ mod tests {
         let answer = slots(&[("a", "b"), ("x", "y"), ("a", "b")]);
         // Distinct predicted {ab, xy}: 1 of 2 valid; F1 with gold {ab, cd}: p = r = 1/2.
         assert_eq!(valid_slot_rate(&answer, &gold), 0.5);
-        assert_eq!(score_task(Metric::ValidSlotRate, Task::ScheduleInterview, &json!({}), Some(&answer), &gold), Some(0.5));
-        assert_eq!(score_task(Metric::SlotF1, Task::ScheduleInterview, &json!({}), Some(&answer), &gold), Some(0.5));
+        assert_eq!(
+            score_task(
+                Metric::ValidSlotRate,
+                Task::ScheduleInterview,
+                &json!({}),
+                Some(&answer),
+                &gold
+            ),
+            Some(0.5)
+        );
+        assert_eq!(
+            score_task(
+                Metric::SlotF1,
+                Task::ScheduleInterview,
+                &json!({}),
+                Some(&answer),
+                &gold
+            ),
+            Some(0.5)
+        );
         assert_eq!(valid_slot_rate(&slots(&[]), &slots(&[])), 1.0);
-        assert_eq!(valid_slot_rate(&slots(&[]), &gold), 0.0, "answering nothing when slots exist");
-        assert_eq!(score_task(Metric::ValidSlotRate, Task::ScheduleInterview, &json!({}), None, &gold), Some(0.0));
-        assert_eq!(score_task(Metric::ValidSlotRate, Task::DraftJobPost, &json!({}), Some(&answer), &gold), None);
+        assert_eq!(
+            valid_slot_rate(&slots(&[]), &gold),
+            0.0,
+            "answering nothing when slots exist"
+        );
+        assert_eq!(
+            score_task(
+                Metric::ValidSlotRate,
+                Task::ScheduleInterview,
+                &json!({}),
+                None,
+                &gold
+            ),
+            Some(0.0)
+        );
+        assert_eq!(
+            score_task(
+                Metric::ValidSlotRate,
+                Task::DraftJobPost,
+                &json!({}),
+                Some(&answer),
+                &gold
+            ),
+            None
+        );
     }
 
     #[test]
@@ -128,17 +189,57 @@ mod tests {
         let s = |m| score_task(m, Task::DraftJobPost, &brief, Some(&post), &json!({}));
         assert_eq!(s(Metric::SchemaValidity), Some(1.0));
         assert!((s(Metric::SkillCoverage).expect("scored") - 2.0 / 3.0).abs() < 1e-12);
-        assert_eq!(s(Metric::BudgetInBand), Some(1.0), "60.4 is within half a dollar");
+        assert_eq!(
+            s(Metric::BudgetInBand),
+            Some(1.0),
+            "60.4 is within half a dollar"
+        );
         let mut fixed = post.clone();
         fixed["budget"]["kind"] = json!("fixed");
-        assert_eq!(score_task(Metric::BudgetInBand, Task::DraftJobPost, &brief, Some(&fixed), &json!({})), Some(0.0));
+        assert_eq!(
+            score_task(
+                Metric::BudgetInBand,
+                Task::DraftJobPost,
+                &brief,
+                Some(&fixed),
+                &json!({})
+            ),
+            Some(0.0)
+        );
         let mut wide = post.clone();
         wide["budget"]["min_usd"] = json!(30.0);
-        assert_eq!(score_task(Metric::BudgetInBand, Task::DraftJobPost, &brief, Some(&wide), &json!({})), Some(0.0));
+        assert_eq!(
+            score_task(
+                Metric::BudgetInBand,
+                Task::DraftJobPost,
+                &brief,
+                Some(&wide),
+                &json!({})
+            ),
+            Some(0.0)
+        );
         let mut invalid = post.clone();
         invalid["title"] = json!("");
-        assert_eq!(score_task(Metric::SchemaValidity, Task::DraftJobPost, &brief, Some(&invalid), &json!({})), Some(0.0));
-        assert_eq!(score_task(Metric::SchemaValidity, Task::DraftJobPost, &brief, None, &json!({})), Some(0.0));
+        assert_eq!(
+            score_task(
+                Metric::SchemaValidity,
+                Task::DraftJobPost,
+                &brief,
+                Some(&invalid),
+                &json!({})
+            ),
+            Some(0.0)
+        );
+        assert_eq!(
+            score_task(
+                Metric::SchemaValidity,
+                Task::DraftJobPost,
+                &brief,
+                None,
+                &json!({})
+            ),
+            Some(0.0)
+        );
     }
 
     fn rubric(scores: &[(&str, u8)]) -> Value {
@@ -161,8 +262,23 @@ mod tests {
         assert!((s(Metric::RubricSpearman, &missing).expect("defined") - 0.5).abs() < 1e-12);
         assert!((s(Metric::RubricMae, &missing).expect("scored") - 4.0 / 3.0).abs() < 1e-12);
         // A constant side leaves rho undefined; an invalid answer scores the worst MAE.
-        assert_eq!(s(Metric::RubricSpearman, &rubric(&[("skill_fit", 3), ("rate_fit", 3), ("availability", 3)])), None);
-        assert_eq!(score_task(Metric::RubricMae, Task::EvaluateCandidate, &json!({}), None, &gold), Some(4.0));
+        assert_eq!(
+            s(
+                Metric::RubricSpearman,
+                &rubric(&[("skill_fit", 3), ("rate_fit", 3), ("availability", 3)])
+            ),
+            None
+        );
+        assert_eq!(
+            score_task(
+                Metric::RubricMae,
+                Task::EvaluateCandidate,
+                &json!({}),
+                None,
+                &gold
+            ),
+            Some(4.0)
+        );
     }
 
     #[test]
@@ -171,7 +287,14 @@ mod tests {
         let swapped = json!({"ranking": [{"profile_id": "b", "score": 0.9}, {"profile_id": "a", "score": 0.5}]});
         // DCG = 0.5 + 0.9 / log2 3; IDCG = 0.9 + 0.5 / log2 3.
         let l3 = 3f64.log2();
-        let got = score_task(Metric::Ndcg5, Task::RankCandidates, &json!({}), Some(&swapped), &gold).expect("scored");
+        let got = score_task(
+            Metric::Ndcg5,
+            Task::RankCandidates,
+            &json!({}),
+            Some(&swapped),
+            &gold,
+        )
+        .expect("scored");
         assert!((got - (0.5 + 0.9 / l3) / (0.9 + 0.5 / l3)).abs() < 1e-12);
     }
 }

@@ -38,8 +38,10 @@ use crate::{EvalError, Result};
 pub const MAX_ALIAS_TOKENS: usize = 6;
 /// Longest label (in tokens) looked for in a text.
 const MAX_MATCH_TOKENS: usize = 10;
-const FUNCTION_WORDS: [&str; 18] =
-    ["of", "and", "the", "to", "for", "in", "with", "a", "an", "on", "or", "from", "by", "at", "as", "into", "&", "their"];
+const FUNCTION_WORDS: [&str; 18] = [
+    "of", "and", "the", "to", "for", "in", "with", "a", "an", "on", "or", "from", "by", "at", "as",
+    "into", "&", "their",
+];
 
 /// The ESCO skills file under the fetched-data directory.
 pub fn skills_path(data: &Path) -> PathBuf {
@@ -65,20 +67,30 @@ pub struct SkillAliases {
 /// The lookup form of a label or mention: lower case, commas, parentheses and non-breaking
 /// spaces as spaces, whitespace collapsed.
 fn key(text: &str) -> String {
-    text.replace([',', '\u{a0}', '(', ')'], " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    text.replace([',', '\u{a0}', '(', ')'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn is_sentence_start(tokens: &[&str], i: usize) -> bool {
     let first = tokens[i].chars().next();
     (first.is_some_and(char::is_uppercase) || first.is_some_and(|c| c.is_ascii_digit()))
-        && tokens.get(i + 1).is_some_and(|n| n.chars().next().is_some_and(char::is_lowercase))
+        && tokens
+            .get(i + 1)
+            .is_some_and(|n| n.chars().next().is_some_and(char::is_lowercase))
 }
 
 /// Where the definition starts (see the module doc), searching from token `from`.
 fn definition_start(tokens: &[&str], from: usize) -> Option<usize> {
-    let candidates: Vec<usize> = (from.max(1)..tokens.len()).filter(|&i| is_sentence_start(tokens, i)).collect();
+    let candidates: Vec<usize> = (from.max(1)..tokens.len())
+        .filter(|&i| is_sentence_start(tokens, i))
+        .collect();
     let clean = candidates.iter().copied().find(|&d| {
-        let stop = (d..tokens.len()).find(|&j| tokens[j].ends_with('.')).unwrap_or(tokens.len());
+        let stop = (d..tokens.len())
+            .find(|&j| tokens[j].ends_with('.'))
+            .unwrap_or(tokens.len());
         !candidates.iter().any(|&c| c > d && c <= stop)
     });
     clean.or(candidates.first().copied())
@@ -86,7 +98,8 @@ fn definition_start(tokens: &[&str], from: usize) -> Option<usize> {
 
 /// First words of multi-word labels that start labels far more often than they continue them.
 pub fn starter_words(labels: &LabelSet) -> std::collections::HashSet<String> {
-    let (mut first, mut later): (HashMap<String, usize>, HashMap<String, usize>) = Default::default();
+    let (mut first, mut later): (HashMap<String, usize>, HashMap<String, usize>) =
+        Default::default();
     for label in labels.labels() {
         let words: Vec<String> = label.split_whitespace().map(str::to_lowercase).collect();
         if words.len() < 2 {
@@ -97,15 +110,28 @@ pub fn starter_words(labels: &LabelSet) -> std::collections::HashSet<String> {
             *later.entry(w.clone()).or_default() += 1;
         }
     }
-    first.into_iter().filter(|(w, n)| *n >= 3 && *n > 2 * later.get(w).copied().unwrap_or(0)).map(|(w, _)| w).collect()
+    first
+        .into_iter()
+        .filter(|(w, n)| *n >= 3 && *n > 2 * later.get(w).copied().unwrap_or(0))
+        .map(|(w, _)| w)
+        .collect()
 }
 
 /// Splits the joined alternative labels of a concept (see the module doc).
-pub fn segment_alternatives(alt: &[&str], preferred: &str, starters: &std::collections::HashSet<String>) -> Vec<String> {
+pub fn segment_alternatives(
+    alt: &[&str],
+    preferred: &str,
+    starters: &std::collections::HashSet<String>,
+) -> Vec<String> {
     // The preferred label's first word marks a new label only when it is lower case (a verb
     // phrase: `manage musical staff … manage music staff`); a name such as `JavaScript` recurs
     // inside its alternatives (`Client-side JavaScript`).
-    let lead = preferred.split_whitespace().next().filter(|w| w.chars().next().is_some_and(char::is_lowercase)).unwrap_or("").to_lowercase();
+    let lead = preferred
+        .split_whitespace()
+        .next()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .unwrap_or("")
+        .to_lowercase();
     let function = |w: &str| FUNCTION_WORDS.contains(&w.to_lowercase().as_str());
     let mut cuts = vec![0];
     for i in 1..alt.len() {
@@ -119,8 +145,13 @@ pub fn segment_alternatives(alt: &[&str], preferred: &str, starters: &std::colle
     for pair in cuts.windows(2) {
         let seg = &alt[pair[0]..pair[1]];
         // A lone verb (`define`) is a cut that went wrong, not a label.
-        let lone_verb = seg.len() == 1 && (starters.contains(&seg[0].to_lowercase()) || seg[0].to_lowercase() == lead);
-        let ok = !seg.is_empty() && !lone_verb && seg.len() <= MAX_ALIAS_TOKENS && !function(seg[0]) && !function(seg[seg.len() - 1]);
+        let lone_verb = seg.len() == 1
+            && (starters.contains(&seg[0].to_lowercase()) || seg[0].to_lowercase() == lead);
+        let ok = !seg.is_empty()
+            && !lone_verb
+            && seg.len() <= MAX_ALIAS_TOKENS
+            && !function(seg[0])
+            && !function(seg[seg.len() - 1]);
         let label = seg.join(" ");
         if ok && key(&label) != key(preferred) && !out.iter().any(|o| key(o) == key(&label)) {
             out.push(label);
@@ -135,11 +166,17 @@ impl SkillAliases {
     pub fn load(data: &Path) -> Result<Self> {
         let path = skills_path(data);
         if !path.is_file() {
-            return Err(EvalError::config(&path, "ESCO skills for the skill_alias pack are missing (run scripts/fetch-data.sh)"));
+            return Err(EvalError::config(
+                &path,
+                "ESCO skills for the skill_alias pack are missing (run scripts/fetch-data.sh)",
+            ));
         }
         let labels_path = label_list_path();
         if !labels_path.is_file() {
-            return Err(EvalError::config(&labels_path, "the skill_alias pack needs the benchmark label list (../shared/data or $HIRELM_SHARED_DATA)"));
+            return Err(EvalError::config(
+                &labels_path,
+                "the skill_alias pack needs the benchmark label list (../shared/data or $HIRELM_SHARED_DATA)",
+            ));
         }
         let labels = LabelSet::load(&labels_path)?;
         let text = std::fs::read_to_string(&path).map_err(|e| EvalError::io(&path, e))?;
@@ -150,25 +187,54 @@ impl SkillAliases {
     /// malformed row is an error naming the line.
     pub fn parse(text: &str, labels: &LabelSet, path: &Path) -> Result<Self> {
         let starters = starter_words(labels);
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-        let headers = reader.headers().map_err(|e| EvalError::parse(path, 1, "header", e.to_string()))?.clone();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| EvalError::parse(path, 1, "header", e.to_string()))?
+            .clone();
         if headers.iter().collect::<Vec<_>>() != ["id", "description"] {
-            return Err(EvalError::parse(path, 1, "header", format!("expected `id,description`, found `{}`", headers.iter().collect::<Vec<_>>().join(","))));
+            return Err(EvalError::parse(
+                path,
+                1,
+                "header",
+                format!(
+                    "expected `id,description`, found `{}`",
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ),
+            ));
         }
         let mut out = Self::default();
         for row in reader.records() {
-            let row = row.map_err(|e| EvalError::parse(path, e.position().map_or(0, |p| p.line() as usize), "row", e.to_string()))?;
+            let row = row.map_err(|e| {
+                EvalError::parse(
+                    path,
+                    e.position().map_or(0, |p| p.line() as usize),
+                    "row",
+                    e.to_string(),
+                )
+            })?;
             let line = row.position().map_or(0, |p| p.line() as usize);
-            let description = row.get(1).ok_or_else(|| EvalError::parse(path, line, "description", "missing column"))?;
+            let description = row
+                .get(1)
+                .ok_or_else(|| EvalError::parse(path, line, "description", "missing column"))?;
             let tokens: Vec<&str> = description.split_whitespace().collect();
-            let Some(end) = (1..=tokens.len().min(24)).rev().find(|&k| labels.lookup(&tokens[..k].join(" ")).is_some()) else {
+            let Some(end) = (1..=tokens.len().min(24))
+                .rev()
+                .find(|&k| labels.lookup(&tokens[..k].join(" ")).is_some())
+            else {
                 out.skipped_rows += 1;
                 continue;
             };
             let preferred = tokens[..end].join(" ");
             let alt_end = definition_start(&tokens, end).unwrap_or(tokens.len());
             let mut all = vec![preferred.clone()];
-            all.extend(segment_alternatives(&tokens[end..alt_end], &preferred, &starters));
+            all.extend(segment_alternatives(
+                &tokens[end..alt_end],
+                &preferred,
+                &starters,
+            ));
             out.push(all);
         }
         Ok(out)
@@ -202,7 +268,9 @@ impl SkillAliases {
 
     /// The labels of the concept `label` belongs to (preferred first).
     pub fn labels_of(&self, label: &str) -> Option<&[String]> {
-        self.index.get(&key(label)).map(|&c| self.concepts[c].as_slice())
+        self.index
+            .get(&key(label))
+            .map(|&c| self.concepts[c].as_slice())
     }
 
     /// The longest label mentioned in `text` (case-insensitive, on word boundaries) as its
@@ -223,7 +291,9 @@ impl SkillAliases {
                 span_key.push_str(&keys[j]);
                 let (start, end) = (words[i].0, words[j].1);
                 let span = &text[start..end];
-                let Some(&concept) = self.index.get(&span_key) else { continue };
+                let Some(&concept) = self.index.get(&span_key) else {
+                    continue;
+                };
                 if span.len() < 3 && !self.concepts[concept].iter().any(|l| l == span) {
                     continue;
                 }
@@ -242,13 +312,19 @@ impl SkillAliases {
     pub fn apply(&self, text: &str, seed: u64) -> Option<String> {
         let (start, end, concept) = self.longest_mention(text)?;
         let mention = &text[start..end];
-        let others: Vec<&String> = self.concepts[concept].iter().filter(|l| key(l) != key(mention) && !l.contains('(')).collect();
+        let others: Vec<&String> = self.concepts[concept]
+            .iter()
+            .filter(|l| key(l) != key(mention) && !l.contains('('))
+            .collect();
         if others.is_empty() {
             return None;
         }
         let pick = others[SplitMix64::new(seed).below(others.len())];
         let replacement = if mention.chars().next().is_some_and(char::is_uppercase) {
-            super::synonyms::match_case(&mention[..mention.chars().next().map_or(0, char::len_utf8)], pick)
+            super::synonyms::match_case(
+                &mention[..mention.chars().next().map_or(0, char::len_utf8)],
+                pick,
+            )
         } else {
             pick.clone()
         };
@@ -280,8 +356,21 @@ mod tests {
 
     fn labels() -> LabelSet {
         LabelSet::from_labels(
-            ["manage musical staff", "JavaScript", "manage staff", "coordinate events", "direct actors", "direct traffic", "direct shows", "manage budgets", "coordinate shipments", "coordinate teams", "Python (computer programming)", "team building"]
-                .map(String::from),
+            [
+                "manage musical staff",
+                "JavaScript",
+                "manage staff",
+                "coordinate events",
+                "direct actors",
+                "direct traffic",
+                "direct shows",
+                "manage budgets",
+                "coordinate shipments",
+                "coordinate teams",
+                "Python (computer programming)",
+                "team building",
+            ]
+            .map(String::from),
         )
     }
 
@@ -303,27 +392,44 @@ mod tests {
         // (first in 3 labels each, never later); `music` after `manage` is not a cut.
         assert_eq!(
             a.labels_of("Manage Music Staff").expect("indexed"),
-            ["manage musical staff", "manage staff of music", "coordinate duties of musical staff", "manage music staff", "direct musical staff"]
+            [
+                "manage musical staff",
+                "manage staff of music",
+                "coordinate duties of musical staff",
+                "manage music staff",
+                "direct musical staff"
+            ]
         );
         // Nine unsplittable tokens: no alias, the preferred label only.
         assert_eq!(a.labels_of("javascript").expect("indexed"), ["JavaScript"]);
-        assert_eq!(a.labels_of("Python").expect("alias indexed"), ["Python (computer programming)", "Python"]);
+        assert_eq!(
+            a.labels_of("Python").expect("alias indexed"),
+            ["Python (computer programming)", "Python"]
+        );
         assert_eq!(a.labels_of("Mocha"), None);
     }
 
     #[test]
     fn segmentation_drops_function_word_edges_and_long_runs() {
         let starters: std::collections::HashSet<String> = ["coordinate".to_string()].into();
-        let alt: Vec<&str> = "coordinate the coordinate of staff plan it".split(' ').collect();
+        let alt: Vec<&str> = "coordinate the coordinate of staff plan it"
+            .split(' ')
+            .collect();
         // Cut before the first `coordinate` only (the second follows `the`); the one segment
         // has 7 tokens, over the maximum of 6.
         assert!(segment_alternatives(&alt, "organise staff", &starters).is_empty());
         let alt: Vec<&str> = "organise people of coordinate work".split(' ').collect();
         // `coordinate` follows `of`: no cut; one segment of 5 tokens.
-        assert_eq!(segment_alternatives(&alt, "organise staff", &starters), ["organise people of coordinate work"]);
+        assert_eq!(
+            segment_alternatives(&alt, "organise staff", &starters),
+            ["organise people of coordinate work"]
+        );
         // `organise | coordinate work`: the lone verb is dropped.
         let alt: Vec<&str> = "organise coordinate work".split(' ').collect();
-        assert_eq!(segment_alternatives(&alt, "organise staff", &starters), ["coordinate work"]);
+        assert_eq!(
+            segment_alternatives(&alt, "organise staff", &starters),
+            ["coordinate work"]
+        );
     }
 
     #[test]
@@ -332,7 +438,10 @@ mod tests {
         let text = "You will manage musical staff and write JavaScript.";
         for seed in 0..10 {
             let out = a.apply(text, seed).expect("a mention with aliases");
-            assert!(out.starts_with("You will ") && out.ends_with(" and write JavaScript."), "{out}");
+            assert!(
+                out.starts_with("You will ") && out.ends_with(" and write JavaScript."),
+                "{out}"
+            );
             let swapped = &out["You will ".len()..out.len() - " and write JavaScript.".len()];
             assert_ne!(swapped, "manage musical staff");
             assert!(a.labels_of(swapped).is_some(), "{swapped}");
@@ -343,23 +452,40 @@ mod tests {
         assert_eq!(a.apply("JavaScript only", 1), None, "no other label");
         // A capitalised mention stays capitalised.
         let out = a.apply("Manage music staff daily", 2).expect("applies");
-        assert!(out.chars().next().is_some_and(char::is_uppercase) && out.ends_with(" daily"), "{out}");
+        assert!(
+            out.chars().next().is_some_and(char::is_uppercase) && out.ends_with(" daily"),
+            "{out}"
+        );
     }
 
     #[test]
     fn word_spans_trim_punctuation_and_keys_ignore_parentheses() {
         let t = "(Python (computer programming)), C++ and C#.";
         let words: Vec<&str> = word_spans(t).into_iter().map(|(s, e)| &t[s..e]).collect();
-        assert_eq!(words, ["Python", "computer", "programming", "C++", "and", "C#"]);
-        assert_eq!(key("Python (computer  programming)"), "python computer programming");
+        assert_eq!(
+            words,
+            ["Python", "computer", "programming", "C++", "and", "C#"]
+        );
+        assert_eq!(
+            key("Python (computer  programming)"),
+            "python computer programming"
+        );
     }
 
     #[test]
     fn missing_file_and_bad_header_are_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let err = SkillAliases::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("skills.csv") && err.contains("fetch-data.sh"), "{err}");
-        let err = SkillAliases::parse("uri,text\nx,y\n", &labels(), Path::new("s.csv")).unwrap_err().to_string();
-        assert!(err.contains("s.csv:1") && err.contains("id,description"), "{err}");
+        assert!(
+            err.contains("skills.csv") && err.contains("fetch-data.sh"),
+            "{err}"
+        );
+        let err = SkillAliases::parse("uri,text\nx,y\n", &labels(), Path::new("s.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("s.csv:1") && err.contains("id,description"),
+            "{err}"
+        );
     }
 }

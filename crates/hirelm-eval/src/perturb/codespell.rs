@@ -10,7 +10,9 @@ use crate::{EvalError, Result};
 
 /// The fetched-data directory: `$HIRELM_DATA_DIR`, else `data/` (as `scripts/fetch-data.sh` lays it out).
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("HIRELM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"))
+    std::env::var_os("HIRELM_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("data"))
 }
 
 /// Correct word (lower case) → its real misspellings.
@@ -24,7 +26,10 @@ impl Misspellings {
     pub fn load(data: &Path) -> Result<Self> {
         let path = data.join("codespell/dictionary.txt");
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            EvalError::io(&path, std::io::Error::new(e.kind(), format!("{e} (run scripts/fetch-data.sh)")))
+            EvalError::io(
+                &path,
+                std::io::Error::new(e.kind(), format!("{e} (run scripts/fetch-data.sh)")),
+            )
         })?;
         Ok(Self::parse(&text))
     }
@@ -33,12 +38,21 @@ impl Misspellings {
     pub fn parse(text: &str) -> Self {
         let mut by_right: HashMap<String, Vec<String>> = HashMap::new();
         for line in text.lines() {
-            let Some((wrong, right)) = line.split_once("->") else { continue };
+            let Some((wrong, right)) = line.split_once("->") else {
+                continue;
+            };
             let (wrong, right) = (wrong.trim(), right.trim());
-            if right.contains(',') || wrong.is_empty() || !right.chars().all(char::is_alphabetic) || !wrong.chars().all(char::is_alphabetic) {
+            if right.contains(',')
+                || wrong.is_empty()
+                || !right.chars().all(char::is_alphabetic)
+                || !wrong.chars().all(char::is_alphabetic)
+            {
                 continue;
             }
-            by_right.entry(right.to_lowercase()).or_default().push(wrong.to_lowercase());
+            by_right
+                .entry(right.to_lowercase())
+                .or_default()
+                .push(wrong.to_lowercase());
         }
         for v in by_right.values_mut() {
             v.sort();
@@ -77,11 +91,23 @@ mod tests {
     #[test]
     fn inverts_single_correction_lines() {
         let m = Misspellings::parse(DICT);
-        assert_eq!(m.len(), 2, "the ambiguous and non-alphabetic lines are skipped");
-        assert_eq!(m.apply("Experience in management of the team", 1.0, 3).split(' ').next(), Some("Experiance"));
+        assert_eq!(
+            m.len(),
+            2,
+            "the ambiguous and non-alphabetic lines are skipped"
+        );
+        assert_eq!(
+            m.apply("Experience in management of the team", 1.0, 3)
+                .split(' ')
+                .next(),
+            Some("Experiance")
+        );
         let out = m.apply("management", 1.0, 3);
         assert!(out == "managment" || out == "managemnt", "{out}");
-        assert_eq!(m.apply("Experience in management", 0.0, 3), "Experience in management");
+        assert_eq!(
+            m.apply("Experience in management", 0.0, 3),
+            "Experience in management"
+        );
         assert_eq!(m.apply("the", 1.0, 3), "the");
     }
 }

@@ -7,8 +7,20 @@ use std::sync::OnceLock;
 
 use regex::{Captures, Regex};
 
-const MONTHS: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 fn pattern() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
@@ -25,7 +37,11 @@ fn pattern() -> &'static Regex {
 /// A date found in text: (year, month 1–12, day, which of the three forms it was written in).
 fn parse(c: &Captures<'_>) -> Option<(u32, usize, u32, usize)> {
     let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
-    let month_of = |name: &str| c.name(name).and_then(|m| MONTHS.iter().position(|x| *x == m.as_str())).map(|i| i + 1);
+    let month_of = |name: &str| {
+        c.name(name)
+            .and_then(|m| MONTHS.iter().position(|x| *x == m.as_str()))
+            .map(|i| i + 1)
+    };
     let (y, m, d, form) = if let Some(y) = num("iy") {
         (y, num("im")? as usize, num("id")?, 0)
     } else if let Some(y) = num("ly") {
@@ -65,11 +81,26 @@ mod tests {
 
     #[test]
     fn each_form_moves_to_another_and_back() {
-        assert_eq!(rewrite_dates("Start on 2025-03-10.", 0).as_deref(), Some("Start on March 10, 2025."));
-        assert_eq!(rewrite_dates("Start on 2025-03-10.", 1).as_deref(), Some("Start on 10 March 2025."));
-        assert_eq!(rewrite_dates("From March 1, 2026 onwards", 0).as_deref(), Some("From 1 March 2026 onwards"));
-        assert_eq!(rewrite_dates("From March 1, 2026 onwards", 1).as_deref(), Some("From 2026-03-01 onwards"));
-        assert_eq!(rewrite_dates("due 7 July 2025", 0).as_deref(), Some("due 2025-07-07"));
+        assert_eq!(
+            rewrite_dates("Start on 2025-03-10.", 0).as_deref(),
+            Some("Start on March 10, 2025.")
+        );
+        assert_eq!(
+            rewrite_dates("Start on 2025-03-10.", 1).as_deref(),
+            Some("Start on 10 March 2025.")
+        );
+        assert_eq!(
+            rewrite_dates("From March 1, 2026 onwards", 0).as_deref(),
+            Some("From 1 March 2026 onwards")
+        );
+        assert_eq!(
+            rewrite_dates("From March 1, 2026 onwards", 1).as_deref(),
+            Some("From 2026-03-01 onwards")
+        );
+        assert_eq!(
+            rewrite_dates("due 7 July 2025", 0).as_deref(),
+            Some("due 2025-07-07")
+        );
     }
 
     #[test]
@@ -78,6 +109,9 @@ mod tests {
         assert_eq!(rewrite_dates("version 2025-13-40 of the spec", 0), None);
         assert_eq!(rewrite_dates("We need a Rust engineer.", 0), None);
         // Two dates, both rewritten.
-        assert_eq!(rewrite_dates("2025-01-02 to 2025-01-09", 1).as_deref(), Some("2 January 2025 to 9 January 2025"));
+        assert_eq!(
+            rewrite_dates("2025-01-02 to 2025-01-09", 1).as_deref(),
+            Some("2 January 2025 to 9 January 2025")
+        );
     }
 }

@@ -125,11 +125,34 @@ pub struct PackContext {
 impl PackContext {
     /// Loads what `packs` need from the fetched-data directory `data`.
     pub fn load(packs: &[Pack], data: &std::path::Path) -> Result<Self> {
-        let misspellings = if packs.contains(&Pack::Misspell) { Some(Misspellings::load(data)?) } else { None };
-        let names = if packs.contains(&Pack::NameSwap) { Some(NameTable::load(data)?) } else { None };
-        let thesaurus = if packs.contains(&Pack::Synonym) { Some(Thesaurus::load(data)?) } else { None };
-        let aliases = if packs.contains(&Pack::SkillAlias) { Some(SkillAliases::load(data)?) } else { None };
-        Ok(Self { misspellings, misspell_rate: 0.2, names, thesaurus, synonym_rate: 0.2, aliases })
+        let misspellings = if packs.contains(&Pack::Misspell) {
+            Some(Misspellings::load(data)?)
+        } else {
+            None
+        };
+        let names = if packs.contains(&Pack::NameSwap) {
+            Some(NameTable::load(data)?)
+        } else {
+            None
+        };
+        let thesaurus = if packs.contains(&Pack::Synonym) {
+            Some(Thesaurus::load(data)?)
+        } else {
+            None
+        };
+        let aliases = if packs.contains(&Pack::SkillAlias) {
+            Some(SkillAliases::load(data)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            misspellings,
+            misspell_rate: 0.2,
+            names,
+            thesaurus,
+            synonym_rate: 0.2,
+            aliases,
+        })
     }
 }
 
@@ -142,7 +165,9 @@ const IRRELEVANT: [&str; 6] = [
     "Applications are reviewed in the order received.",
 ];
 
-const SMALL_NUMBERS: [&str; 10] = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+const SMALL_NUMBERS: [&str; 10] = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+];
 
 impl Pack {
     /// Packs that rewrite text inputs.
@@ -161,8 +186,13 @@ impl Pack {
         Pack::DateFormat,
     ];
     /// Packs that edit structured (`job` / `candidate`) inputs.
-    pub const STRUCTURED: [Pack; 5] =
-        [Pack::NameSwap, Pack::PronounSwap, Pack::AddRequiredSkill, Pack::RemoveRequiredSkill, Pack::ReorderFields];
+    pub const STRUCTURED: [Pack; 5] = [
+        Pack::NameSwap,
+        Pack::PronounSwap,
+        Pack::AddRequiredSkill,
+        Pack::RemoveRequiredSkill,
+        Pack::ReorderFields,
+    ];
     /// Every pack.
     pub const ALL: [Pack; 15] = [
         Pack::Casing,
@@ -208,7 +238,9 @@ impl Pack {
         Pack::ALL
             .into_iter()
             .find(|p| p.name() == name)
-            .ok_or_else(|| EvalError::unknown("perturbation pack", name, &Pack::ALL.map(Pack::name)))
+            .ok_or_else(|| {
+                EvalError::unknown("perturbation pack", name, &Pack::ALL.map(Pack::name))
+            })
     }
 
     /// What the pack expects of the answer.
@@ -237,14 +269,22 @@ impl Pack {
             Task::ScoreMatch => Pack::STRUCTURED.contains(&self),
             Task::ExtractSkills | Task::NormaliseTitle => Pack::TEXT.contains(&self),
             Task::RankCandidates => matches!(self, Pack::ReorderFields | Pack::NameSwap),
-            Task::EvaluateCandidate => matches!(self, Pack::ReorderFields | Pack::NameSwap | Pack::PronounSwap),
+            Task::EvaluateCandidate => matches!(
+                self,
+                Pack::ReorderFields | Pack::NameSwap | Pack::PronounSwap
+            ),
             Task::DraftJobPost | Task::ScheduleInterview => self == Pack::ReorderFields,
         }
     }
 
     /// The perturbed structured input (see [`structured`]); `None` when the pack does not apply
     /// to it.
-    pub fn apply_json(self, input: &serde_json::Value, seed: u64, ctx: &PackContext) -> Option<serde_json::Value> {
+    pub fn apply_json(
+        self,
+        input: &serde_json::Value,
+        seed: u64,
+        ctx: &PackContext,
+    ) -> Option<serde_json::Value> {
         structured::apply(self, input, &mut self.rng(seed), ctx)
     }
 
@@ -299,7 +339,11 @@ impl Pack {
             Pack::ReorderFields => reorder(text, &mut rng),
             Pack::IrrelevantSentence => {
                 let extra = IRRELEVANT[rng.below(IRRELEVANT.len())];
-                let sep = if text.trim_end().ends_with(['.', '!', '?']) { " " } else { ". " };
+                let sep = if text.trim_end().ends_with(['.', '!', '?']) {
+                    " "
+                } else {
+                    ". "
+                };
                 format!("{}{sep}{extra}", text.trim_end())
             }
             Pack::NumberFormat => number_format(text),
@@ -313,8 +357,14 @@ impl Pack {
                 Some(t) => t.apply(text, gold, ctx.synonym_rate, rng.next_u64()),
                 None => text.to_string(),
             },
-            Pack::SkillAlias => ctx.aliases.as_ref().and_then(|a| a.apply(text, rng.next_u64())).unwrap_or_else(|| text.to_string()),
-            Pack::DateFormat => dates::rewrite_dates(text, rng.next_u64()).unwrap_or_else(|| text.to_string()),
+            Pack::SkillAlias => ctx
+                .aliases
+                .as_ref()
+                .and_then(|a| a.apply(text, rng.next_u64()))
+                .unwrap_or_else(|| text.to_string()),
+            Pack::DateFormat => {
+                dates::rewrite_dates(text, rng.next_u64()).unwrap_or_else(|| text.to_string())
+            }
             Pack::NameSwap | Pack::AddRequiredSkill | Pack::RemoveRequiredSkill => text.to_string(),
         }
     }
@@ -324,7 +374,13 @@ fn title_case(text: &str) -> String {
     text.split(' ')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
+            c.next()
+                .map(|f| {
+                    f.to_uppercase()
+                        .chain(c.flat_map(char::to_lowercase))
+                        .collect()
+                })
+                .unwrap_or_default()
         })
         .collect::<Vec<String>>()
         .join(" ")
@@ -332,15 +388,25 @@ fn title_case(text: &str) -> String {
 
 fn reorder(text: &str, rng: &mut SplitMix64) -> String {
     let sep = ["\n", ";", ","].into_iter().find(|s| text.contains(s));
-    let Some(sep) = sep else { return text.to_string() };
-    let mut items: Vec<&str> = text.split(sep).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let Some(sep) = sep else {
+        return text.to_string();
+    };
+    let mut items: Vec<&str> = text
+        .split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if items.len() < 2 {
         return text.to_string();
     }
     for i in (1..items.len()).rev() {
         items.swap(i, rng.below(i + 1));
     }
-    let joiner = if sep == "\n" { "\n".to_string() } else { format!("{sep} ") };
+    let joiner = if sep == "\n" {
+        "\n".to_string()
+    } else {
+        format!("{sep} ")
+    };
     items.join(&joiner)
 }
 
@@ -354,7 +420,9 @@ fn number_format(text: &str) -> String {
             i += 1;
             continue;
         }
-        if !chars[i].is_ascii_digit() || (i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.')) {
+        if !chars[i].is_ascii_digit()
+            || (i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.'))
+        {
             out.push(chars[i]);
             i += 1;
             continue;
@@ -364,7 +432,8 @@ fn number_format(text: &str) -> String {
             i += 1;
         }
         let digits: String = chars[start..i].iter().collect();
-        let glued = i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '.' || chars[i] == ',');
+        let glued =
+            i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '.' || chars[i] == ',');
         match digits.parse::<u64>() {
             Ok(n @ 1..=10) if !glued => out.push_str(SMALL_NUMBERS[n as usize - 1]),
             Ok(n) if n >= 1000 && digits.len() <= 9 && !glued && !(1900..=2100).contains(&n) => {
@@ -397,21 +466,45 @@ mod tests {
             assert_eq!(Pack::parse(p.name()).expect("parses"), p);
         }
         for p in Pack::TEXT {
-            let t = "Experience with Java, SQL and 5 years in a $5000 budget role, organising data.";
+            let t =
+                "Experience with Java, SQL and 5 years in a $5000 budget role, organising data.";
             assert_eq!(p.apply(t, 9), p.apply(t, 9), "{p:?}");
             assert_eq!(p.expectation(), Expectation::Invariant);
         }
-        assert_eq!(Pack::AddRequiredSkill.expectation(), Expectation::Directional);
-        assert_eq!(Pack::RemoveRequiredSkill.direction(), Some(Direction::NotUp));
-        assert!(Pack::NameSwap.fits(hirelm_core::Task::ScoreMatch) && !Pack::NameSwap.fits(hirelm_core::Task::ExtractSkills));
-        assert!(!Pack::Casing.fits(hirelm_core::Task::ScoreMatch) && Pack::ReorderFields.fits(hirelm_core::Task::ScoreMatch));
-        assert!(Pack::parse("emoji").unwrap_err().to_string().contains("casing"));
+        assert_eq!(
+            Pack::AddRequiredSkill.expectation(),
+            Expectation::Directional
+        );
+        assert_eq!(
+            Pack::RemoveRequiredSkill.direction(),
+            Some(Direction::NotUp)
+        );
+        assert!(
+            Pack::NameSwap.fits(hirelm_core::Task::ScoreMatch)
+                && !Pack::NameSwap.fits(hirelm_core::Task::ExtractSkills)
+        );
+        assert!(
+            !Pack::Casing.fits(hirelm_core::Task::ScoreMatch)
+                && Pack::ReorderFields.fits(hirelm_core::Task::ScoreMatch)
+        );
+        assert!(
+            Pack::parse("emoji")
+                .unwrap_err()
+                .to_string()
+                .contains("casing")
+        );
     }
 
     #[test]
     fn hand_checked_transforms() {
-        assert_eq!(Pack::Markdown.apply(" manage staff ", 1), "- **manage staff**");
-        assert_eq!(number_format("5 years, $50000 in 2021, v2 and 12000."), "five years, USD 50,000 in 2021, v2 and 12000.");
+        assert_eq!(
+            Pack::Markdown.apply(" manage staff ", 1),
+            "- **manage staff**"
+        );
+        assert_eq!(
+            number_format("5 years, $50000 in 2021, v2 and 12000."),
+            "five years, USD 50,000 in 2021, v2 and 12000."
+        );
         assert_eq!(group_thousands("1234567"), "1,234,567");
         assert_eq!(title_case("DATA engineer"), "Data Engineer");
         let r = Pack::ReorderFields.apply("a, b, c, d", 3);
@@ -420,9 +513,19 @@ mod tests {
         assert_eq!(items, ["a", "b", "c", "d"]);
         assert_eq!(Pack::ReorderFields.apply("no list here", 3), "no list here");
         let noisy = Pack::WhitespacePunct.apply("Use SQL.", 5);
-        assert_eq!(noisy.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', '!']), "Use SQL");
+        assert_eq!(
+            noisy
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim_end_matches(['.', '!']),
+            "Use SQL"
+        );
         let extra = Pack::IrrelevantSentence.apply("Use SQL", 5);
-        assert!(extra.starts_with("Use SQL. ") && extra.len() > 12, "{extra}");
+        assert!(
+            extra.starts_with("Use SQL. ") && extra.len() > 12,
+            "{extra}"
+        );
         let cased = Pack::Casing.apply("Use SQL", 5);
         assert_eq!(cased.to_lowercase(), "use sql");
     }

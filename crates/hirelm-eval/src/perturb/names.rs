@@ -41,7 +41,14 @@ pub struct NameTable {
 
 fn capitalise(name: &str) -> String {
     let mut chars = name.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| {
+            c.to_uppercase()
+                .chain(chars.flat_map(char::to_lowercase))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl NameTable {
@@ -50,10 +57,14 @@ impl NameTable {
     pub fn load(data: &Path) -> Result<Self> {
         let path = names_path(data);
         if !path.is_file() {
-            return Err(EvalError::config(&path, "first-name data for the name_swap pack is missing (run scripts/fetch-data.sh)"));
+            return Err(EvalError::config(
+                &path,
+                "first-name data for the name_swap pack is missing (run scripts/fetch-data.sh)",
+            ));
         }
         let err = |e: rusqlite::Error| EvalError::config(&path, format!("reading usNameData: {e}"));
-        let db = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
+        let db =
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(err)?;
         let mut stmt = db
             .prepare(
                 "SELECT name, SUM(CASE WHEN sex = 'F' THEN births ELSE 0 END), SUM(CASE WHEN sex = 'M' THEN births ELSE 0 END) \
@@ -61,13 +72,25 @@ impl NameTable {
             )
             .map_err(err)?;
         let rows = stmt
-            .query_map(rusqlite::params![YEARS.0, YEARS.1, MIN_BIRTHS as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64, r.get::<_, i64>(2)?.max(0) as u64))
-            })
+            .query_map(
+                rusqlite::params![YEARS.0, YEARS.1, MIN_BIRTHS as i64],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?.max(0) as u64,
+                        r.get::<_, i64>(2)?.max(0) as u64,
+                    ))
+                },
+            )
             .map_err(err)?;
-        let rows = rows.collect::<std::result::Result<Vec<_>, _>>().map_err(err)?;
+        let rows = rows
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(err)?;
         if rows.is_empty() {
-            return Err(EvalError::config(&path, format!("no first names born {}-{} in usNameData", YEARS.0, YEARS.1)));
+            return Err(EvalError::config(
+                &path,
+                format!("no first names born {}-{} in usNameData", YEARS.0, YEARS.1),
+            ));
         }
         Ok(Self::from_rows(rows))
     }
@@ -89,10 +112,17 @@ impl NameTable {
                 })
                 .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            v.into_iter().take(POOL_SIZE).map(|(n, _)| capitalise(n)).collect::<Vec<String>>()
+            v.into_iter()
+                .take(POOL_SIZE)
+                .map(|(n, _)| capitalise(n))
+                .collect::<Vec<String>>()
         };
         let (female_pool, male_pool) = (pool(true), pool(false));
-        Self { births, female_pool, male_pool }
+        Self {
+            births,
+            female_pool,
+            male_pool,
+        }
     }
 
     /// Whether `name` is a female-group name (`Some(true)`), male-group (`Some(false)`), or not in
@@ -104,7 +134,11 @@ impl NameTable {
 
     /// A seeded name of the *other* group than `name`'s; `None` when `name`'s group is unknown.
     pub fn swap(&self, name: &str, seed: u64) -> Option<String> {
-        let pool = if self.is_female(name)? { &self.male_pool } else { &self.female_pool };
+        let pool = if self.is_female(name)? {
+            &self.male_pool
+        } else {
+            &self.female_pool
+        };
         (!pool.is_empty()).then(|| pool[(seed % pool.len() as u64) as usize].clone())
     }
 
@@ -137,7 +171,13 @@ mod tests {
         assert_eq!(t.is_female("Alex"), None, "equal split");
         assert_eq!(t.is_female("Zebulon"), None);
         // Jordan (60 % male) is in neither pool; Mary before Anna by births.
-        assert_eq!((t.female_pool.as_slice(), t.male_pool.as_slice()), (["Mary".to_string(), "Anna".to_string()].as_slice(), ["John".to_string()].as_slice()));
+        assert_eq!(
+            (t.female_pool.as_slice(), t.male_pool.as_slice()),
+            (
+                ["Mary".to_string(), "Anna".to_string()].as_slice(),
+                ["John".to_string()].as_slice()
+            )
+        );
         assert_eq!(t.swap("Mary", 7).as_deref(), Some("John"));
         assert_eq!(t.swap("Jordan", 0).as_deref(), Some("Mary"));
         assert_eq!(t.swap("Jordan", 1).as_deref(), Some("Anna"));
@@ -148,7 +188,10 @@ mod tests {
     fn reads_sqlite_and_names_a_missing_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let err = NameTable::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("us-name-data.sqlite") && err.contains("fetch-data.sh"), "{err}");
+        assert!(
+            err.contains("us-name-data.sqlite") && err.contains("fetch-data.sh"),
+            "{err}"
+        );
         std::fs::create_dir_all(dir.path().join("names")).expect("mkdir");
         let db = Connection::open(names_path(dir.path())).expect("create");
         db.execute_batch(
@@ -160,7 +203,11 @@ mod tests {
         .expect("fixture");
         drop(db);
         let t = NameTable::load(dir.path()).expect("loads");
-        assert_eq!(t.births.get("mary"), Some(&(700, 0)), "1950 is outside the years");
+        assert_eq!(
+            t.births.get("mary"),
+            Some(&(700, 0)),
+            "1950 is outside the years"
+        );
         assert_eq!(t.is_female("Rare"), None, "under the birth minimum");
         assert_eq!(t.pool_sizes(), (1, 1));
     }

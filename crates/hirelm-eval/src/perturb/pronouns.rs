@@ -30,7 +30,9 @@ fn with_case_of(template: &str, word: &str) -> String {
         word.to_uppercase()
     } else if template.chars().next().is_some_and(char::is_uppercase) {
         let mut c = word.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
     } else {
         word.to_string()
     }
@@ -56,7 +58,10 @@ pub fn swap_pronouns(text: &str) -> (String, bool) {
         let end = chars.get(j).map_or(text.len(), |&(e, _)| e);
         let word = &text[start..end];
         // The next non-space character starts a word.
-        let next_is_word = chars[j..].iter().find(|(_, c)| *c != ' ').is_some_and(|(_, c)| c.is_alphanumeric());
+        let next_is_word = chars[j..]
+            .iter()
+            .find(|(_, c)| *c != ' ')
+            .is_some_and(|(_, c)| c.is_alphanumeric());
         match map(&word.to_lowercase(), next_is_word) {
             Some(to) => {
                 out.push_str(&with_case_of(word, to));
@@ -75,11 +80,21 @@ mod tests {
 
     #[test]
     fn hand_checked_swaps() {
-        let (s, changed) = swap_pronouns("He said she would review his code; ask her. Her notes: HIS, hers.");
+        let (s, changed) =
+            swap_pronouns("He said she would review his code; ask her. Her notes: HIS, hers.");
         assert!(changed);
-        assert_eq!(s, "She said he would review her code; ask him. His notes: HER, his.");
-        assert_eq!(swap_pronouns("She taught herself Rust"), ("He taught himself Rust".to_string(), true));
-        assert_eq!(swap_pronouns("The shepherd helped them"), ("The shepherd helped them".to_string(), false));
+        assert_eq!(
+            s,
+            "She said he would review her code; ask him. His notes: HER, his."
+        );
+        assert_eq!(
+            swap_pronouns("She taught herself Rust"),
+            ("He taught himself Rust".to_string(), true)
+        );
+        assert_eq!(
+            swap_pronouns("The shepherd helped them"),
+            ("The shepherd helped them".to_string(), false)
+        );
         assert_eq!(swap_pronouns(""), (String::new(), false));
     }
 }

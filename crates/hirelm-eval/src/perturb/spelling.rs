@@ -3,19 +3,46 @@
 
 /// (British, American) pairs, lower case.
 const PAIRS: [(&str, &str); 40] = [
-    ("organise", "organize"), ("organised", "organized"), ("organising", "organizing"),
-    ("organisation", "organization"), ("organisational", "organizational"), ("analyse", "analyze"),
-    ("analysing", "analyzing"), ("prioritise", "prioritize"), ("prioritising", "prioritizing"),
-    ("optimise", "optimize"), ("optimising", "optimizing"), ("optimisation", "optimization"),
-    ("specialise", "specialize"), ("specialised", "specialized"), ("recognise", "recognize"),
-    ("utilise", "utilize"), ("minimise", "minimize"), ("maximise", "maximize"),
-    ("standardise", "standardize"), ("customise", "customize"), ("behaviour", "behavior"),
-    ("colour", "color"), ("labour", "labor"), ("favour", "favor"), ("centre", "center"),
-    ("licence", "license"), ("programme", "program"), ("catalogue", "catalog"),
-    ("travelling", "traveling"), ("modelling", "modeling"), ("labelling", "labeling"),
-    ("cancelled", "canceled"), ("enrolment", "enrollment"), ("fulfil", "fulfill"),
-    ("defence", "defense"), ("practise", "practice"), ("ageing", "aging"),
-    ("judgement", "judgment"), ("honour", "honor"), ("neighbour", "neighbor"),
+    ("organise", "organize"),
+    ("organised", "organized"),
+    ("organising", "organizing"),
+    ("organisation", "organization"),
+    ("organisational", "organizational"),
+    ("analyse", "analyze"),
+    ("analysing", "analyzing"),
+    ("prioritise", "prioritize"),
+    ("prioritising", "prioritizing"),
+    ("optimise", "optimize"),
+    ("optimising", "optimizing"),
+    ("optimisation", "optimization"),
+    ("specialise", "specialize"),
+    ("specialised", "specialized"),
+    ("recognise", "recognize"),
+    ("utilise", "utilize"),
+    ("minimise", "minimize"),
+    ("maximise", "maximize"),
+    ("standardise", "standardize"),
+    ("customise", "customize"),
+    ("behaviour", "behavior"),
+    ("colour", "color"),
+    ("labour", "labor"),
+    ("favour", "favor"),
+    ("centre", "center"),
+    ("licence", "license"),
+    ("programme", "program"),
+    ("catalogue", "catalog"),
+    ("travelling", "traveling"),
+    ("modelling", "modeling"),
+    ("labelling", "labeling"),
+    ("cancelled", "canceled"),
+    ("enrolment", "enrollment"),
+    ("fulfil", "fulfill"),
+    ("defence", "defense"),
+    ("practise", "practice"),
+    ("ageing", "aging"),
+    ("judgement", "judgment"),
+    ("honour", "honor"),
+    ("neighbour", "neighbor"),
 ];
 
 fn lookup(word: &str) -> Option<&'static str> {
@@ -71,7 +98,10 @@ mod tests {
 
     #[test]
     fn swaps_both_ways_keeping_case() {
-        assert_eq!(swap("Organise the programme, analyze behavior."), "Organize the program, analyse behaviour.");
+        assert_eq!(
+            swap("Organise the programme, analyze behavior."),
+            "Organize the program, analyse behaviour."
+        );
         assert_eq!(swap("no change"), "no change");
     }
 }

@@ -20,7 +20,13 @@ use super::{Pack, PackContext, pronouns::swap_pronouns};
 use crate::metrics::stats::SplitMix64;
 
 fn strings(value: &Value) -> Vec<String> {
-    value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
 }
 
 fn lower(items: &[String]) -> Vec<String> {
@@ -37,14 +43,23 @@ fn map_strings(value: &mut Value, f: &dyn Fn(&str) -> (String, bool)) -> bool {
             }
             changed
         }
-        Value::Array(items) => items.iter_mut().fold(false, |acc, v| map_strings(v, f) | acc),
-        Value::Object(map) => map.values_mut().fold(false, |acc, v| map_strings(v, f) | acc),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |acc, v| map_strings(v, f) | acc),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |acc, v| map_strings(v, f) | acc),
         _ => false,
     }
 }
 
 /// The perturbed input, or `None` when the pack does not apply to it (or is a text pack).
-pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackContext) -> Option<Value> {
+pub(super) fn apply(
+    pack: Pack,
+    input: &Value,
+    rng: &mut SplitMix64,
+    ctx: &PackContext,
+) -> Option<Value> {
     let mut out = input.clone();
     let required = || input.pointer("/job/required_skills").map(strings);
     let skills = || input.pointer("/candidate/skills").map(strings);
@@ -54,7 +69,11 @@ pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackC
             let mut any = false;
             for c in out.get_mut("candidates")?.as_array_mut()? {
                 let seed = rng.next_u64();
-                if let Some(new) = c.get("name").and_then(Value::as_str).and_then(|n| names.swap(n, seed)) {
+                if let Some(new) = c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .and_then(|n| names.swap(n, seed))
+                {
                     c["name"] = Value::String(new);
                     any = true;
                 }
@@ -79,19 +98,31 @@ pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackC
         Pack::AddRequiredSkill => {
             let (required, skills) = (required()?, skills()?);
             let have = lower(&skills);
-            let missing: Vec<&String> = required.iter().filter(|r| !have.contains(&r.to_lowercase())).collect();
+            let missing: Vec<&String> = required
+                .iter()
+                .filter(|r| !have.contains(&r.to_lowercase()))
+                .collect();
             let add = missing.get(rng.below(missing.len().max(1)))?;
             let at = rng.below(skills.len() + 1);
-            out.pointer_mut("/candidate/skills")?.as_array_mut()?.insert(at, Value::String((*add).clone()));
+            out.pointer_mut("/candidate/skills")?
+                .as_array_mut()?
+                .insert(at, Value::String((*add).clone()));
         }
         Pack::RemoveRequiredSkill => {
             let (required, skills) = (required()?, skills()?);
             let needed = lower(&required);
-            let present: Vec<&String> = skills.iter().filter(|s| needed.contains(&s.to_lowercase())).collect();
+            let present: Vec<&String> = skills
+                .iter()
+                .filter(|s| needed.contains(&s.to_lowercase()))
+                .collect();
             let drop = present.get(rng.below(present.len().max(1)))?.to_lowercase();
-            out.pointer_mut("/candidate/skills")?.as_array_mut()?.retain(|s| s.as_str().is_none_or(|s| s.to_lowercase() != drop));
+            out.pointer_mut("/candidate/skills")?
+                .as_array_mut()?
+                .retain(|s| s.as_str().is_none_or(|s| s.to_lowercase() != drop));
         }
-        Pack::ReorderFields if input.get("client").is_some() && input.get("candidate").is_some() => {
+        Pack::ReorderFields
+            if input.get("client").is_some() && input.get("candidate").is_some() =>
+        {
             let map = out.as_object_mut()?;
             let client = map.remove("client")?;
             let candidate = map.insert("candidate".into(), client)?;
@@ -101,7 +132,10 @@ pub(super) fn apply(pack: Pack, input: &Value, rng: &mut SplitMix64, ctx: &PackC
             }
         }
         Pack::ReorderFields => {
-            let pointer = ["/candidates", "/must_have"].into_iter().find(|p| input.pointer(p).is_some()).unwrap_or("/candidate/skills");
+            let pointer = ["/candidates", "/must_have"]
+                .into_iter()
+                .find(|p| input.pointer(p).is_some())
+                .unwrap_or("/candidate/skills");
             let list = out.pointer_mut(pointer)?.as_array_mut()?;
             if list.iter().all(|s| Some(s) == list.first()) {
                 return None;
@@ -129,7 +163,11 @@ fn replace_word(text: &str, word: &str, by: &str) -> String {
         let after = rest[at + word.len()..].chars().next();
         let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
         out.push_str(&rest[..at]);
-        out.push_str(if boundary(before) && boundary(after) { by } else { word });
+        out.push_str(if boundary(before) && boundary(after) {
+            by
+        } else {
+            word
+        });
         rest = &rest[at + word.len()..];
     }
     out.push_str(rest);
@@ -151,18 +189,31 @@ mod tests {
     }
 
     fn ctx() -> PackContext {
-        PackContext { names: Some(NameTable::from_rows([("mary".into(), 900, 1), ("john".into(), 0, 800)])), ..PackContext::default() }
+        PackContext {
+            names: Some(NameTable::from_rows([
+                ("mary".into(), 900, 1),
+                ("john".into(), 0, 800),
+            ])),
+            ..PackContext::default()
+        }
     }
 
     #[test]
     fn skill_edits_move_coverage_one_way() {
         let (i, c) = (input(), ctx());
         for seed in 0..20 {
-            let added = Pack::AddRequiredSkill.apply_json(&i, seed, &c).expect("one required skill is missing");
+            let added = Pack::AddRequiredSkill
+                .apply_json(&i, seed, &c)
+                .expect("one required skill is missing");
             let skills = strings(&added["candidate"]["skills"]);
             assert_eq!(skills.len(), 4);
-            assert!(skills.contains(&"Python (computer programming)".to_string()), "{skills:?}");
-            let removed = Pack::RemoveRequiredSkill.apply_json(&i, seed, &c).expect("two required skills are present");
+            assert!(
+                skills.contains(&"Python (computer programming)".to_string()),
+                "{skills:?}"
+            );
+            let removed = Pack::RemoveRequiredSkill
+                .apply_json(&i, seed, &c)
+                .expect("two required skills are present");
             let left = strings(&removed["candidate"]["skills"]);
             assert_eq!(left.len(), 2, "{left:?}");
             assert!(left.contains(&"Excel".to_string()));
@@ -178,7 +229,9 @@ mod tests {
     fn reorder_always_changes_the_order_of_two_or_more() {
         let (i, c) = (input(), ctx());
         for seed in 0..20 {
-            let r = Pack::ReorderFields.apply_json(&i, seed, &c).expect("applies");
+            let r = Pack::ReorderFields
+                .apply_json(&i, seed, &c)
+                .expect("applies");
             let mut got = strings(&r["candidate"]["skills"]);
             assert_ne!(got, strings(&i["candidate"]["skills"]), "seed {seed}");
             got.sort();
@@ -191,21 +244,36 @@ mod tests {
     #[test]
     fn name_and_pronoun_swaps() {
         let (i, c) = (input(), ctx());
-        let swapped = Pack::NameSwap.apply_json(&i, 3, &c).expect("Mary is in the data");
+        let swapped = Pack::NameSwap
+            .apply_json(&i, 3, &c)
+            .expect("Mary is in the data");
         assert_eq!(swapped["candidate"]["name"], "John");
         assert_eq!(swapped["candidate"]["skills"], i["candidate"]["skills"]);
         let mut unknown = i.clone();
         unknown["candidate"]["name"] = json!("Zebulon");
         assert_eq!(Pack::NameSwap.apply_json(&unknown, 3, &c), None);
-        assert_eq!(Pack::NameSwap.apply_json(&i, 3, &PackContext::default()), None, "no name data");
+        assert_eq!(
+            Pack::NameSwap.apply_json(&i, 3, &PackContext::default()),
+            None,
+            "no name data"
+        );
         // A match input has no free text: pronoun_swap does not apply.
         assert_eq!(Pack::PronounSwap.apply_json(&i, 3, &c), None);
         let mut noted = i.clone();
         noted["interview_notes"] = json!("She explained her design.");
-        let p = Pack::PronounSwap.apply_json(&noted, 3, &c).expect("applies");
+        let p = Pack::PronounSwap
+            .apply_json(&noted, 3, &c)
+            .expect("applies");
         assert_eq!(p["interview_notes"], "He explained his design.");
-        assert_eq!(Pack::Casing.apply_json(&i, 3, &c), None, "text packs do not apply to JSON");
-        assert_eq!(Pack::NameSwap.apply_json(&json!({"text": "x"}), 3, &c), None);
+        assert_eq!(
+            Pack::Casing.apply_json(&i, 3, &c),
+            None,
+            "text packs do not apply to JSON"
+        );
+        assert_eq!(
+            Pack::NameSwap.apply_json(&json!({"text": "x"}), 3, &c),
+            None
+        );
     }
 
     #[test]
@@ -213,22 +281,62 @@ mod tests {
         let c = ctx();
         let rank = json!({"job": {"required_skills": []}, "candidates": [{"id": "a", "name": "Mary"}, {"id": "b", "name": "Zebulon"}, {"id": "c", "name": "John"}]});
         for seed in 0..10 {
-            let r = Pack::ReorderFields.apply_json(&rank, seed, &c).expect("applies");
-            let ids: Vec<&str> = r["candidates"].as_array().expect("list").iter().filter_map(|c| c["id"].as_str()).collect();
+            let r = Pack::ReorderFields
+                .apply_json(&rank, seed, &c)
+                .expect("applies");
+            let ids: Vec<&str> = r["candidates"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .filter_map(|c| c["id"].as_str())
+                .collect();
             assert_ne!(ids, ["a", "b", "c"], "seed {seed}");
         }
-        let swapped = Pack::NameSwap.apply_json(&rank, 1, &c).expect("two known names");
-        assert_eq!((swapped["candidates"][0]["name"].as_str(), swapped["candidates"][1]["name"].as_str(), swapped["candidates"][2]["name"].as_str()), (Some("John"), Some("Zebulon"), Some("Mary")));
+        let swapped = Pack::NameSwap
+            .apply_json(&rank, 1, &c)
+            .expect("two known names");
+        assert_eq!(
+            (
+                swapped["candidates"][0]["name"].as_str(),
+                swapped["candidates"][1]["name"].as_str(),
+                swapped["candidates"][2]["name"].as_str()
+            ),
+            (Some("John"), Some("Zebulon"), Some("Mary"))
+        );
         let eval = json!({"job": {}, "candidate": {"name": "Mary", "skills": ["a", "b"]}, "interview_notes": "Mary was clear. Maryland office; ask Mary."});
         let e = Pack::NameSwap.apply_json(&eval, 1, &c).expect("applies");
-        assert_eq!(e["interview_notes"], "John was clear. Maryland office; ask John.");
+        assert_eq!(
+            e["interview_notes"],
+            "John was clear. Maryland office; ask John."
+        );
         let brief = json!({"must_have": ["x", "y"], "budget": {}});
-        assert_eq!(Pack::ReorderFields.apply_json(&brief, 1, &c).expect("applies")["must_have"], json!(["y", "x"]));
+        assert_eq!(
+            Pack::ReorderFields
+                .apply_json(&brief, 1, &c)
+                .expect("applies")["must_have"],
+            json!(["y", "x"])
+        );
         let sched = json!({"client": {"time_zone": "A", "windows": ["w1"]}, "candidate": {"time_zone": "B", "windows": ["w2"]}, "duration_minutes": 30});
-        let s = Pack::ReorderFields.apply_json(&sched, 1, &c).expect("applies");
-        assert_eq!((s["client"]["time_zone"].as_str(), s["candidate"]["time_zone"].as_str(), s["duration_minutes"].as_u64()), (Some("B"), Some("A"), Some(30)));
+        let s = Pack::ReorderFields
+            .apply_json(&sched, 1, &c)
+            .expect("applies");
+        assert_eq!(
+            (
+                s["client"]["time_zone"].as_str(),
+                s["candidate"]["time_zone"].as_str(),
+                s["duration_minutes"].as_u64()
+            ),
+            (Some("B"), Some("A"), Some(30))
+        );
         let same = json!({"client": {"w": 1}, "candidate": {"w": 1}});
-        assert_eq!(Pack::ReorderFields.apply_json(&same, 1, &c), None, "identical sides: no change");
-        assert_eq!(replace_word("Al and Alan, Al.", "Al", "Bo"), "Bo and Alan, Bo.");
+        assert_eq!(
+            Pack::ReorderFields.apply_json(&same, 1, &c),
+            None,
+            "identical sides: no change"
+        );
+        assert_eq!(
+            replace_word("Al and Alan, Al.", "Al", "Bo"),
+            "Bo and Alan, Bo."
+        );
     }
 }

@@ -25,14 +25,17 @@ use crate::{EvalError, Result};
 /// English function words the pack never replaces: swapping them is not rewording, and MyThes
 /// lists odd senses for several (`can` → `tin`, `will` → `testament`).
 pub const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because",
-    "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down",
-    "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him",
-    "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "more", "most", "must", "my", "no", "nor", "not",
-    "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should",
-    "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-    "through", "to", "too", "under", "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "may", "might", "shall",
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+    "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+    "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+    "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his",
+    "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "more", "most", "must", "my",
+    "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours",
+    "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "may", "might",
+    "shall",
 ];
 
 /// The thesaurus file under the fetched-data directory.
@@ -56,7 +59,10 @@ impl Thesaurus {
     pub fn load(data: &Path) -> Result<Self> {
         let path = thesaurus_path(data);
         if !path.is_file() {
-            return Err(EvalError::config(&path, "MyThes thesaurus for the synonym pack is missing (run scripts/fetch-data.sh)"));
+            return Err(EvalError::config(
+                &path,
+                "MyThes thesaurus for the synonym pack is missing (run scripts/fetch-data.sh)",
+            ));
         }
         let bytes = std::fs::read(&path).map_err(|e| EvalError::io(&path, e))?;
         // The file declares its encoding on line 1; en_US v2 is UTF-8 (ASCII in practice). Lossy
@@ -73,20 +79,38 @@ impl Thesaurus {
             if line.trim().is_empty() {
                 continue;
             }
-            let (word, count) = line
-                .rsplit_once('|')
-                .ok_or_else(|| EvalError::parse(path, i + 1, "entry", format!("expected `word|n`, found `{line}`")))?;
-            let n: usize = count
-                .trim()
-                .parse()
-                .map_err(|_| EvalError::parse(path, i + 1, "entry", format!("sense count `{count}` is not a number")))?;
+            let (word, count) = line.rsplit_once('|').ok_or_else(|| {
+                EvalError::parse(
+                    path,
+                    i + 1,
+                    "entry",
+                    format!("expected `word|n`, found `{line}`"),
+                )
+            })?;
+            let n: usize = count.trim().parse().map_err(|_| {
+                EvalError::parse(
+                    path,
+                    i + 1,
+                    "entry",
+                    format!("sense count `{count}` is not a number"),
+                )
+            })?;
             let mut senses = Vec::with_capacity(n);
             for _ in 0..n {
-                let (_, sense) = lines.next().ok_or_else(|| EvalError::parse(path, i + 1, "entry", format!("`{word}` ends before its {n} senses")))?;
+                let (_, sense) = lines.next().ok_or_else(|| {
+                    EvalError::parse(
+                        path,
+                        i + 1,
+                        "entry",
+                        format!("`{word}` ends before its {n} senses"),
+                    )
+                })?;
                 senses.push(sense);
             }
             let word = word.trim().to_lowercase();
-            let Some(first) = senses.first() else { continue };
+            let Some(first) = senses.first() else {
+                continue;
+            };
             let pos = |sense: &str| sense.split('|').next().unwrap_or("").trim().to_string();
             if !is_word(&word) || senses.iter().any(|s| pos(s) != pos(first)) {
                 continue;
@@ -124,12 +148,22 @@ impl Thesaurus {
     /// in the word's case (`Manage` → `Oversee`, `SQL`-style upper case stays upper case).
     /// Words of `gold` labels (lower-cased tokens) are kept.
     pub fn apply(&self, text: &str, gold: &[String], rate: f64, seed: u64) -> String {
-        let protected: HashSet<String> =
-            gold.iter().flat_map(|g| g.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect::<Vec<_>>()).collect();
+        let protected: HashSet<String> = gold
+            .iter()
+            .flat_map(|g| {
+                g.split(|c: char| !c.is_alphanumeric())
+                    .map(str::to_lowercase)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut rng = SplitMix64::new(seed);
         let mut out = String::with_capacity(text.len() + 16);
         let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let glue = |c: Option<&(usize, char)>| c.is_some_and(|&(_, c)| c.is_alphanumeric() || matches!(c, '-' | '\'' | '_' | '/' | '’'));
+        let glue = |c: Option<&(usize, char)>| {
+            c.is_some_and(|&(_, c)| {
+                c.is_alphanumeric() || matches!(c, '-' | '\'' | '_' | '/' | '’')
+            })
+        };
         let mut i = 0;
         while i < chars.len() {
             if !chars[i].1.is_ascii_alphabetic() {
@@ -165,14 +199,18 @@ impl Thesaurus {
 /// `replacement` in the case pattern of `original`: all upper (two letters or more), capitalised,
 /// or as written.
 pub(crate) fn match_case(original: &str, replacement: &str) -> String {
-    let upper = original.chars().filter(|c| c.is_alphabetic()).count() > 1 && original.chars().all(|c| !c.is_lowercase());
+    let upper = original.chars().filter(|c| c.is_alphabetic()).count() > 1
+        && original.chars().all(|c| !c.is_lowercase());
     if upper {
         return replacement.to_uppercase();
     }
     match (original.chars().next(), replacement.chars().next()) {
         (Some(o), Some(r)) if o.is_uppercase() && r.is_lowercase() => {
             let mut chars = replacement.chars();
-            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
         }
         _ => replacement.to_string(),
     }
@@ -208,22 +246,40 @@ mod tests {
         let t = thesaurus();
         // fast: the first sense has only annotated terms; `barred` is another sense.
         assert_eq!(t.synonyms("fast"), None);
-        assert_eq!(t.synonyms("Build"), Some(["construct".to_string(), "make".to_string()].as_slice()));
-        assert_eq!(t.synonyms("team"), Some(["squad".to_string()].as_slice()), "itself and generic terms dropped");
+        assert_eq!(
+            t.synonyms("Build"),
+            Some(["construct".to_string(), "make".to_string()].as_slice())
+        );
+        assert_eq!(
+            t.synonyms("team"),
+            Some(["squad".to_string()].as_slice()),
+            "itself and generic terms dropped"
+        );
         assert_eq!(t.synonyms("data processing"), None, "multi-word headword");
-        assert_eq!(t.synonyms("work"), None, "noun and verb senses: ambiguous without a tagger");
+        assert_eq!(
+            t.synonyms("work"),
+            None,
+            "noun and verb senses: ambiguous without a tagger"
+        );
         assert_eq!(t.len(), 3);
     }
 
     #[test]
     fn malformed_files_name_the_line_and_a_missing_file_the_script() {
-        let err = Thesaurus::parse("UTF-8\nfast|two\n", Path::new("t.dat")).unwrap_err().to_string();
+        let err = Thesaurus::parse("UTF-8\nfast|two\n", Path::new("t.dat"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("t.dat:2") && err.contains("`two`"), "{err}");
-        let err = Thesaurus::parse("UTF-8\nfast|3\n(adj)|quick\n", Path::new("t.dat")).unwrap_err().to_string();
+        let err = Thesaurus::parse("UTF-8\nfast|3\n(adj)|quick\n", Path::new("t.dat"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("before its 3 senses"), "{err}");
         let dir = tempfile::tempdir().expect("tempdir");
         let err = Thesaurus::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("th_en_US_v2.dat") && err.contains("fetch-data.sh"), "{err}");
+        assert!(
+            err.contains("th_en_US_v2.dat") && err.contains("fetch-data.sh"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -233,14 +289,20 @@ mod tests {
         let out = t.apply("Build the TEAM, can build team-work.", &[], 1.0, 3);
         let first = out.split(' ').next().expect("word");
         assert!(first == "Construct" || first == "Make", "{out}");
-        assert!(out.contains(" the SQUAD, can "), "stop words stay, case kept: {out}");
+        assert!(
+            out.contains(" the SQUAD, can "),
+            "stop words stay, case kept: {out}"
+        );
         assert!(out.ends_with(" team-work."), "a compound stays: {out}");
         // A word of a gold label is the skill: kept.
         let gold = ["build team".to_string()];
         assert_eq!(t.apply("Build the team.", &gold, 1.0, 3), "Build the team.");
         // Rate 0 changes nothing; the same seed gives the same text.
         assert_eq!(t.apply("Build the team.", &[], 0.0, 3), "Build the team.");
-        assert_eq!(t.apply("build build build team", &[], 0.5, 9), t.apply("build build build team", &[], 0.5, 9));
+        assert_eq!(
+            t.apply("build build build team", &[], 0.5, 9),
+            t.apply("build build build team", &[], 0.5, 9)
+        );
     }
 
     #[test]

@@ -9,16 +9,32 @@ use crate::gate::{Check, Status};
 pub fn to_junit(suite: &str, checks: &[Check]) -> String {
     let failures = checks.iter().filter(|c| c.status != Status::Pass).count();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(s, "<testsuites name=\"hirelm-eval\" tests=\"{}\" failures=\"{failures}\">", checks.len());
-    let _ = writeln!(s, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">", xml_escape(suite), checks.len());
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"hirelm-eval\" tests=\"{}\" failures=\"{failures}\">",
+        checks.len()
+    );
+    let _ = writeln!(
+        s,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+        xml_escape(suite),
+        checks.len()
+    );
     for c in checks {
         let name = xml_escape(&format!("{} {}", c.eval, c.metric));
-        let _ = write!(s, "    <testcase classname=\"{}\" name=\"{name}\"", xml_escape(suite));
+        let _ = write!(
+            s,
+            "    <testcase classname=\"{}\" name=\"{name}\"",
+            xml_escape(suite)
+        );
         if c.status == Status::Pass {
             s.push_str("/>\n");
         } else {
             let line = xml_escape(&c.line());
-            let _ = writeln!(s, ">\n      <failure message=\"{line}\">{line}</failure>\n    </testcase>");
+            let _ = writeln!(
+                s,
+                ">\n      <failure message=\"{line}\">{line}</failure>\n    </testcase>"
+            );
         }
     }
     s.push_str("  </testsuite>\n</testsuites>\n");

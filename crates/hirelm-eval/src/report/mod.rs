@@ -110,14 +110,29 @@ pub struct Consistency {
 impl Consistency {
     /// From the mean per-case agreement (the flip rate is its complement).
     pub fn new(mean_case_agreement: f64, accuracy: f64, worst_case_accuracy: f64) -> Self {
-        Self { mean_case_agreement, flip_rate: 1.0 - mean_case_agreement, accuracy, worst_case_accuracy, score_spread: None }
+        Self {
+            mean_case_agreement,
+            flip_rate: 1.0 - mean_case_agreement,
+            accuracy,
+            worst_case_accuracy,
+            score_spread: None,
+        }
     }
 
     /// Over the cases some pack applied to: each case's share of its applicable packs under
     /// which the answer held; `None` when no pack applied to any case.
-    pub fn over_applicable(agree: &[usize], applicable: &[usize], accuracy: f64, right_everywhere: &[bool]) -> Option<Self> {
-        let per_case: Vec<f64> =
-            agree.iter().zip(applicable).filter(|(_, n)| **n > 0).map(|(a, n)| *a as f64 / *n as f64).collect();
+    pub fn over_applicable(
+        agree: &[usize],
+        applicable: &[usize],
+        accuracy: f64,
+        right_everywhere: &[bool],
+    ) -> Option<Self> {
+        let per_case: Vec<f64> = agree
+            .iter()
+            .zip(applicable)
+            .filter(|(_, n)| **n > 0)
+            .map(|(a, n)| *a as f64 / *n as f64)
+            .collect();
         let n = right_everywhere.len().max(1) as f64;
         let worst = right_everywhere.iter().filter(|&&r| r).count() as f64 / n;
         crate::metrics::stats::mean(&per_case).map(|m| Self::new(m, accuracy, worst))
@@ -185,14 +200,16 @@ impl SuiteReport {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| EvalError::io(dir, e))?;
         }
-        let text = serde_json::to_string_pretty(self).map_err(|e| EvalError::config(path, e.to_string()))?;
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| EvalError::config(path, e.to_string()))?;
         std::fs::write(path, text).map_err(|e| EvalError::io(path, e))
     }
 
     /// Reads a report (or stored baseline) written by [`write_json`](Self::write_json).
     pub fn read_json(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
-        serde_json::from_str(&text).map_err(|e| EvalError::parse(path, e.line(), "report", e.to_string()))
+        serde_json::from_str(&text)
+            .map_err(|e| EvalError::parse(path, e.line(), "report", e.to_string()))
     }
 }
 

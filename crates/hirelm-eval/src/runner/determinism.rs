@@ -19,11 +19,24 @@ pub const CHECKED: usize = 8;
 pub fn check_determinism(predictor: &dyn Predictor, task: Task, inputs: &[Value]) -> Determinism {
     let inputs = &inputs[..inputs.len().min(CHECKED)];
     let text = |r: crate::Result<crate::Prediction>| r.map(|p| p.raw).map_err(|e| e.to_string());
-    let one_by_one = || inputs.iter().map(|v| text(predictor.predict(task, v))).collect::<Vec<_>>();
+    let one_by_one = || {
+        inputs
+            .iter()
+            .map(|v| text(predictor.predict(task, v)))
+            .collect::<Vec<_>>()
+    };
     let first = one_by_one();
     let second = one_by_one();
-    let batch: Vec<_> = predictor.predict_batch(task, inputs).into_iter().map(text).collect();
-    Determinism { checked: inputs.len(), repeat_identical: first == second, batch_identical: first == batch }
+    let batch: Vec<_> = predictor
+        .predict_batch(task, inputs)
+        .into_iter()
+        .map(text)
+        .collect();
+    Determinism {
+        checked: inputs.len(),
+        repeat_identical: first == second,
+        batch_identical: first == batch,
+    }
 }
 
 #[cfg(test)]
@@ -54,23 +67,52 @@ mod tests {
         }
         fn predict(&self, _: Task, input: &Value) -> crate::Result<Prediction> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
-            let raw = if self.drift { format!("{n}") } else { input.to_string() };
+            let raw = if self.drift {
+                format!("{n}")
+            } else {
+                input.to_string()
+            };
             Ok(Prediction::new(raw, DecodingParams::deterministic(1)))
         }
         fn predict_batch(&self, task: Task, inputs: &[Value]) -> Vec<crate::Result<Prediction>> {
-            inputs.iter().map(|i| self.predict(task, &json!([i]))).collect()
+            inputs
+                .iter()
+                .map(|i| self.predict(task, &json!([i])))
+                .collect()
         }
     }
 
     #[test]
     fn detects_repeat_and_batch_differences() {
         let inputs: Vec<Value> = (0..12).map(|i| json!({ "text": i })).collect();
-        let d = check_determinism(&Drifting { calls: AtomicUsize::new(0), drift: true }, Task::ExtractSkills, &inputs);
-        assert_eq!((d.checked, d.repeat_identical, d.batch_identical), (8, false, false));
-        let d = check_determinism(&Drifting { calls: AtomicUsize::new(0), drift: false }, Task::ExtractSkills, &inputs);
+        let d = check_determinism(
+            &Drifting {
+                calls: AtomicUsize::new(0),
+                drift: true,
+            },
+            Task::ExtractSkills,
+            &inputs,
+        );
+        assert_eq!(
+            (d.checked, d.repeat_identical, d.batch_identical),
+            (8, false, false)
+        );
+        let d = check_determinism(
+            &Drifting {
+                calls: AtomicUsize::new(0),
+                drift: false,
+            },
+            Task::ExtractSkills,
+            &inputs,
+        );
         assert_eq!((d.repeat_identical, d.batch_identical), (true, false));
-        let matchers = [json!({"job": {"required_skills": [], "budget": {"max_usd": 1.0}}, "candidate": {"skills": [], "hourly_rate_usd": 1.0}})];
+        let matchers = [
+            json!({"job": {"required_skills": [], "budget": {"max_usd": 1.0}}, "candidate": {"skills": [], "hourly_rate_usd": 1.0}}),
+        ];
         let d = check_determinism(&RuleMatcher, Task::ScoreMatch, &matchers);
-        assert_eq!((d.checked, d.repeat_identical, d.batch_identical), (1, true, true));
+        assert_eq!(
+            (d.checked, d.repeat_identical, d.batch_identical),
+            (1, true, true)
+        );
     }
 }

@@ -44,21 +44,45 @@ fn counts(metric: Metric, [skill, knowledge]: [[usize; 3]; 2]) -> [usize; 3] {
     match metric {
         Metric::SpanF1Skill => skill,
         Metric::SpanF1Knowledge => knowledge,
-        _ => [skill[0] + knowledge[0], skill[1] + knowledge[1], skill[2] + knowledge[2]],
+        _ => [
+            skill[0] + knowledge[0],
+            skill[1] + knowledge[1],
+            skill[2] + knowledge[2],
+        ],
     }
 }
 
 /// Micro F1 over the sentences at `idx` (repeats allowed) from their span counts.
 fn f1_at(counts: &[[usize; 3]], idx: &[usize]) -> f64 {
-    let [tp, fp, fn_] = idx.iter().fold([0usize; 3], |acc, &i| [acc[0] + counts[i][0], acc[1] + counts[i][1], acc[2] + counts[i][2]]);
-    if tp == 0 { 0.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64 }
+    let [tp, fp, fn_] = idx.iter().fold([0usize; 3], |acc, &i| {
+        [
+            acc[0] + counts[i][0],
+            acc[1] + counts[i][1],
+            acc[2] + counts[i][2],
+        ]
+    });
+    if tp == 0 {
+        0.0
+    } else {
+        2.0 * tp as f64 / (2 * tp + fp + fn_) as f64
+    }
 }
 
 /// Tags every sentence and scores the entry's metrics.
-pub fn run_span_eval(spec: &EvalSpec, tagger: &dyn SpanTagger, sentences: &[SpanSentence], seed: u64) -> EvalReport {
-    let predicted: Vec<(Vec<String>, Vec<String>)> = sentences.iter().map(|s| tagger.tag(&s.tokens)).collect();
+pub fn run_span_eval(
+    spec: &EvalSpec,
+    tagger: &dyn SpanTagger,
+    sentences: &[SpanSentence],
+    seed: u64,
+) -> EvalReport {
+    let predicted: Vec<(Vec<String>, Vec<String>)> =
+        sentences.iter().map(|s| tagger.tag(&s.tokens)).collect();
     // A tagger that answers the wrong number of tags is a failed case, never a panic.
-    let failed = predicted.iter().zip(sentences).filter(|(p, s)| p.0.len() != s.tokens.len() || p.1.len() != s.tokens.len()).count();
+    let failed = predicted
+        .iter()
+        .zip(sentences)
+        .filter(|(p, s)| p.0.len() != s.tokens.len() || p.1.len() != s.tokens.len())
+        .count();
     let layers: Vec<[[usize; 3]; 2]> = sentences
         .iter()
         .zip(&predicted)
@@ -68,10 +92,24 @@ pub fn run_span_eval(spec: &EvalSpec, tagger: &dyn SpanTagger, sentences: &[Span
     let mut metrics = BTreeMap::new();
     for &m in &spec.metrics {
         let per_sentence: Vec<[usize; 3]> = layers.iter().map(|l| counts(m, *l)).collect();
-        let ci95 = bootstrap_ci_by(sentences.len(), 0.95, 1000, seed, |idx| Some(f1_at(&per_sentence, idx))).unwrap_or((0.0, 0.0));
-        metrics.insert(m.name().to_string(), MetricSummary { mean: f1_at(&per_sentence, &all), ci95, per_case: Vec::new() });
+        let ci95 = bootstrap_ci_by(sentences.len(), 0.95, 1000, seed, |idx| {
+            Some(f1_at(&per_sentence, idx))
+        })
+        .unwrap_or((0.0, 0.0));
+        metrics.insert(
+            m.name().to_string(),
+            MetricSummary {
+                mean: f1_at(&per_sentence, &all),
+                ci95,
+                per_case: Vec::new(),
+            },
+        );
     }
-    let again: Vec<_> = sentences.iter().take(super::determinism::CHECKED).map(|s| tagger.tag(&s.tokens)).collect();
+    let again: Vec<_> = sentences
+        .iter()
+        .take(super::determinism::CHECKED)
+        .map(|s| tagger.tag(&s.tokens))
+        .collect();
     let repeat_identical = again.iter().zip(&predicted).all(|(a, p)| a == p);
     EvalReport {
         name: spec.name.clone(),
@@ -84,11 +122,19 @@ pub fn run_span_eval(spec: &EvalSpec, tagger: &dyn SpanTagger, sentences: &[Span
         failure_examples: Vec::new(),
         notes: Vec::new(),
         metrics,
-        thresholds: spec.thresholds.iter().map(|(m, v)| (m.name().to_string(), *v)).collect(),
+        thresholds: spec
+            .thresholds
+            .iter()
+            .map(|(m, v)| (m.name().to_string(), *v))
+            .collect(),
         perturbations: Vec::new(),
         consistency: None,
         // One sentence at a time is the only way a tagger runs: there is no batch to compare.
-        determinism: Some(Determinism { checked: again.len(), repeat_identical, batch_identical: repeat_identical }),
+        determinism: Some(Determinism {
+            checked: again.len(),
+            repeat_identical,
+            batch_identical: repeat_identical,
+        }),
         fairness: None,
         latency: None,
     }
@@ -103,7 +149,10 @@ pub(super) fn span_entry(spec: &EvalSpec, name: &str, seed: u64) -> Result<EvalR
         )));
     }
     let train_path = spec.train.as_deref().ok_or_else(|| {
-        EvalError::Invalid(format!("eval `{}`: span-lexicon needs `train` (SkillSpan's training split)", spec.name))
+        EvalError::Invalid(format!(
+            "eval `{}`: span-lexicon needs `train` (SkillSpan's training split)",
+            spec.name
+        ))
     })?;
     let train = load_skillspan(train_path)?;
     let mut dev = load_skillspan(&spec.data)?;
@@ -143,9 +192,17 @@ mod tests {
 
     #[test]
     fn layers_score_separately_and_together() {
-        let sentence = SpanSentence { tokens: tags("a b c d"), tags_skill: tags("B I O O"), tags_knowledge: tags("O O B O"), source: String::new() };
+        let sentence = SpanSentence {
+            tokens: tags("a b c d"),
+            tags_skill: tags("B I O O"),
+            tags_knowledge: tags("O O B O"),
+            source: String::new(),
+        };
         // Skill span right; knowledge predicted at the wrong token (one false positive, one miss).
-        let tagger = Fixed(vec![(tags("B I O O"), tags("O O O B"))], std::cell::Cell::new(0));
+        let tagger = Fixed(
+            vec![(tags("B I O O"), tags("O O O B"))],
+            std::cell::Cell::new(0),
+        );
         let spec = crate::suite::EvalSpec {
             name: "s".into(),
             task: hirelm_core::Task::ExtractSkills,
@@ -166,6 +223,11 @@ mod tests {
         // Both layers: tp 1, fp 1, fn 1 → P = R = F1 = 0.5.
         assert!((report.metrics["span_f1"].mean - 0.5).abs() < 1e-12);
         assert_eq!(report.failed, 0);
-        assert!(report.determinism.as_ref().is_some_and(|d| d.repeat_identical));
+        assert!(
+            report
+                .determinism
+                .as_ref()
+                .is_some_and(|d| d.repeat_identical)
+        );
     }
 }

@@ -27,13 +27,13 @@ use hirelm_core::Task;
 use serde_json::Value;
 
 use super::structured::case_seed;
+use crate::Predictor;
 use crate::metrics::Metric;
 use crate::metrics::stats::{bootstrap_ci, mean};
 use crate::metrics::tasks::score_task;
 use crate::perturb::PackContext;
 use crate::report::{Consistency, EvalReport, MetricSummary, PackSummary};
 use crate::suite::EvalSpec;
-use crate::Predictor;
 
 /// One case of a JSON-answer task: the input and the reference answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,29 +47,57 @@ pub struct TaskCase {
 type Answer = Result<Value, String>;
 
 fn predict(predictor: &dyn Predictor, task: Task, inputs: &[Value]) -> Vec<Answer> {
-    super::predict_parsed(predictor, task, inputs, |raw| serde_json::from_str::<Value>(raw).map_err(|e| format!("not JSON: {e}")))
+    super::predict_parsed(predictor, task, inputs, |raw| {
+        serde_json::from_str::<Value>(raw).map_err(|e| format!("not JSON: {e}"))
+    })
 }
 
 fn skill_set(v: &Value) -> BTreeSet<String> {
-    v.as_array().into_iter().flatten().filter_map(Value::as_str).map(|s| s.trim().to_lowercase()).collect()
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|s| s.trim().to_lowercase())
+        .collect()
 }
 
 /// Whether two answers of `task` agree (see the module table).
 pub fn agrees(task: Task, a: &Value, b: &Value) -> bool {
     match task {
         Task::RankCandidates => {
-            let top = |v: &Value| v.pointer("/ranking/0/profile_id").and_then(Value::as_str).map(str::to_string);
+            let top = |v: &Value| {
+                v.pointer("/ranking/0/profile_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
             top(a).is_some() && top(a) == top(b)
         }
         Task::EvaluateCandidate => {
             let scores = |v: &Value| -> BTreeMap<String, i64> {
-                v["scores"].as_array().into_iter().flatten().filter_map(|s| Some((s["criterion"].as_str()?.to_string(), s["score"].as_i64()?))).collect()
+                v["scores"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| {
+                        Some((s["criterion"].as_str()?.to_string(), s["score"].as_i64()?))
+                    })
+                    .collect()
             };
             !scores(a).is_empty() && scores(a) == scores(b)
         }
-        Task::DraftJobPost => skill_set(&a["required_skills"]) == skill_set(&b["required_skills"]) && a["budget"] == b["budget"],
+        Task::DraftJobPost => {
+            skill_set(&a["required_skills"]) == skill_set(&b["required_skills"])
+                && a["budget"] == b["budget"]
+        }
         Task::ScheduleInterview => {
-            let slots = |v: &Value| -> BTreeSet<String> { v["slots"].as_array().into_iter().flatten().map(Value::to_string).collect() };
+            let slots = |v: &Value| -> BTreeSet<String> {
+                v["slots"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(Value::to_string)
+                    .collect()
+            };
             a.get("slots").is_some() && slots(a) == slots(b)
         }
         _ => a == b,
@@ -77,30 +105,64 @@ pub fn agrees(task: Task, a: &Value, b: &Value) -> bool {
 }
 
 /// Per-case values of `metric` (undefined cases left out) and their summary.
-fn summarise(metric: Metric, task: Task, cases: &[TaskCase], answers: &[Answer], seed: u64) -> MetricSummary {
-    let per_case: Vec<f64> =
-        cases.iter().zip(answers).filter_map(|(c, a)| score_task(metric, task, &c.input, a.as_ref().ok(), &c.target)).collect();
+fn summarise(
+    metric: Metric,
+    task: Task,
+    cases: &[TaskCase],
+    answers: &[Answer],
+    seed: u64,
+) -> MetricSummary {
+    let per_case: Vec<f64> = cases
+        .iter()
+        .zip(answers)
+        .filter_map(|(c, a)| score_task(metric, task, &c.input, a.as_ref().ok(), &c.target))
+        .collect();
     let ci95 = bootstrap_ci(&per_case, 0.95, 1000, seed).unwrap_or((0.0, 0.0));
-    MetricSummary { mean: mean(&per_case).unwrap_or(0.0), ci95, per_case }
+    MetricSummary {
+        mean: mean(&per_case).unwrap_or(0.0),
+        ci95,
+        per_case,
+    }
 }
 
 /// Evaluates `predictor` on `cases`. Never fails: invalid answers are counted and score each
 /// metric's worst value.
-pub fn run_task_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[TaskCase], seed: u64, ctx: &PackContext) -> EvalReport {
+pub fn run_task_eval(
+    spec: &EvalSpec,
+    predictor: &dyn Predictor,
+    cases: &[TaskCase],
+    seed: u64,
+    ctx: &PackContext,
+) -> EvalReport {
     let (task, n) = (spec.task, cases.len());
     let inputs: Vec<Value> = cases.iter().map(|c| c.input.clone()).collect();
     let original = predict(predictor, task, &inputs);
     let failures: Vec<&String> = original.iter().filter_map(|o| o.as_ref().err()).collect();
-    let metrics: BTreeMap<String, MetricSummary> =
-        spec.metrics.iter().map(|&m| (m.name().to_string(), summarise(m, task, cases, &original, seed))).collect();
+    let metrics: BTreeMap<String, MetricSummary> = spec
+        .metrics
+        .iter()
+        .map(|&m| {
+            (
+                m.name().to_string(),
+                summarise(m, task, cases, &original, seed),
+            )
+        })
+        .collect();
     // "Right" for worst-case accuracy: the answer agrees with the reference the same way.
     let right = |i: usize, a: &Answer| a.as_ref().is_ok_and(|a| agrees(task, a, &cases[i].target));
-    let mut right_everywhere: Vec<bool> = original.iter().enumerate().map(|(i, a)| right(i, a)).collect();
+    let mut right_everywhere: Vec<bool> = original
+        .iter()
+        .enumerate()
+        .map(|(i, a)| right(i, a))
+        .collect();
     let (mut agree_per_case, mut applicable_per_case) = (vec![0usize; n], vec![0usize; n]);
     let mut perturbations = Vec::new();
     for &pack in &spec.packs {
-        let (idx, batch): (Vec<usize>, Vec<Value>) =
-            inputs.iter().enumerate().filter_map(|(i, v)| pack.apply_json(v, case_seed(seed, i), ctx).map(|p| (i, p))).unzip();
+        let (idx, batch): (Vec<usize>, Vec<Value>) = inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| pack.apply_json(v, case_seed(seed, i), ctx).map(|p| (i, p)))
+            .unzip();
         let outputs = predict(predictor, task, &batch);
         let mut perturbed = original.clone();
         let mut agree = 0usize;
@@ -115,14 +177,45 @@ pub fn run_task_eval(spec: &EvalSpec, predictor: &dyn Predictor, cases: &[TaskCa
                 agree_per_case[i] += 1;
             }
         }
-        let agreement = if idx.is_empty() { 1.0 } else { agree as f64 / idx.len() as f64 };
-        let pack_metrics = spec.metrics.iter().map(|&m| (m.name().to_string(), summarise(m, task, cases, &perturbed, seed).mean)).collect();
+        let agreement = if idx.is_empty() {
+            1.0
+        } else {
+            agree as f64 / idx.len() as f64
+        };
+        let pack_metrics = spec
+            .metrics
+            .iter()
+            .map(|&m| {
+                (
+                    m.name().to_string(),
+                    summarise(m, task, cases, &perturbed, seed).mean,
+                )
+            })
+            .collect();
         let failed = outputs.iter().filter(|o| o.is_err()).count();
-        perturbations.push(PackSummary { applicable: Some(idx.len()), ..PackSummary::new(pack, pack_metrics, agreement, failed) });
+        perturbations.push(PackSummary {
+            applicable: Some(idx.len()),
+            ..PackSummary::new(pack, pack_metrics, agreement, failed)
+        });
     }
-    let accuracy = original.iter().enumerate().filter(|(i, a)| right(*i, a)).count() as f64 / n as f64;
-    let consistency = Consistency::over_applicable(&agree_per_case, &applicable_per_case, accuracy, &right_everywhere);
-    EvalReport { metrics, perturbations, consistency, ..super::report_header(spec, predictor, n, &failures) }
+    let accuracy = original
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| right(*i, a))
+        .count() as f64
+        / n as f64;
+    let consistency = Consistency::over_applicable(
+        &agree_per_case,
+        &applicable_per_case,
+        accuracy,
+        &right_everywhere,
+    );
+    EvalReport {
+        metrics,
+        perturbations,
+        consistency,
+        ..super::report_header(spec, predictor, n, &failures)
+    }
 }
 
 #[cfg(test)]
@@ -148,19 +241,36 @@ mod tests {
             task == Task::RankCandidates
         }
         fn predict(&self, _task: Task, input: &Value) -> crate::Result<Prediction> {
-            let mut ids: Vec<String> = input["candidates"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str().map(str::to_string)).collect();
+            let mut ids: Vec<String> = input["candidates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["id"].as_str().map(str::to_string))
+                .collect();
             if ids.first().is_some_and(|i| i.starts_with('z')) {
-                return Ok(Prediction::new("not json", DecodingParams::deterministic(0)));
+                return Ok(Prediction::new(
+                    "not json",
+                    DecodingParams::deterministic(0),
+                ));
             }
             ids.sort();
-            let ranking: Vec<Value> = ids.iter().map(|id| json!({"profile_id": id, "score": 0.5})).collect();
-            Ok(Prediction::json(&json!({ "ranking": ranking }), DecodingParams::deterministic(0)))
+            let ranking: Vec<Value> = ids
+                .iter()
+                .map(|id| json!({"profile_id": id, "score": 0.5}))
+                .collect();
+            Ok(Prediction::json(
+                &json!({ "ranking": ranking }),
+                DecodingParams::deterministic(0),
+            ))
         }
     }
 
     fn spec() -> EvalSpec {
         let text = "name = \"t\"\n[[eval]]\nname = \"r\"\ntask = \"rank_candidates\"\nformat = \"hirelm_parquet\"\ndata = \"x.parquet\"\npredictor = \"rule-matcher\"\nmetrics = [\"ndcg@5\", \"schema_validity\"]\nperturbations = [\"reorder_fields\"]\n";
-        crate::suite::Suite::parse(text, std::path::Path::new("t.toml")).expect("parses").evals.remove(0)
+        crate::suite::Suite::parse(text, std::path::Path::new("t.toml"))
+            .expect("parses")
+            .evals
+            .remove(0)
     }
 
     #[test]
@@ -169,11 +279,20 @@ mod tests {
         let gold = |first: &str, second: &str| json!({"ranking": [{"profile_id": first, "score": 0.9}, {"profile_id": second, "score": 0.1}]});
         let cases = vec![
             // by-id answers a, b: perfect. Reordered to b, a: still a, b.
-            TaskCase { input: json!({"job": {}, "candidates": [cand("a"), cand("b")]}), target: gold("a", "b") },
+            TaskCase {
+                input: json!({"job": {}, "candidates": [cand("a"), cand("b")]}),
+                target: gold("a", "b"),
+            },
             // by-id answers a, z: reversed gold. Reordered, the list starts with z: invalid.
-            TaskCase { input: json!({"job": {}, "candidates": [cand("a"), cand("z")]}), target: gold("z", "a") },
+            TaskCase {
+                input: json!({"job": {}, "candidates": [cand("a"), cand("z")]}),
+                target: gold("z", "a"),
+            },
             // One candidate: reorder does not apply.
-            TaskCase { input: json!({"job": {}, "candidates": [cand("c")]}), target: json!({"ranking": [{"profile_id": "c", "score": 0.5}]}) },
+            TaskCase {
+                input: json!({"job": {}, "candidates": [cand("c")]}),
+                target: json!({"ranking": [{"profile_id": "c", "score": 0.5}]}),
+            },
         ];
         let r = run_task_eval(&spec(), &ById, &cases, 1, &PackContext::default());
         assert_eq!((r.cases, r.failed), (3, 0));
@@ -188,20 +307,39 @@ mod tests {
         let c = r.consistency.expect("packs ran");
         assert_eq!(c.mean_case_agreement, 0.5);
         // Right (same top-1 as gold): cases 1 and 3; case 1 stays right under the pack.
-        assert!((c.accuracy - 2.0 / 3.0).abs() < 1e-12 && (c.worst_case_accuracy - 2.0 / 3.0).abs() < 1e-12);
+        assert!(
+            (c.accuracy - 2.0 / 3.0).abs() < 1e-12
+                && (c.worst_case_accuracy - 2.0 / 3.0).abs() < 1e-12
+        );
     }
 
     #[test]
     fn agreement_per_task() {
         let post = |skills: Value, max: f64| json!({"required_skills": skills, "budget": {"kind": "hourly", "min_usd": 1.0, "max_usd": max}});
-        assert!(agrees(Task::DraftJobPost, &post(json!(["SQL", "Go"]), 5.0), &post(json!(["go", "sql"]), 5.0)));
-        assert!(!agrees(Task::DraftJobPost, &post(json!(["SQL"]), 5.0), &post(json!(["SQL"]), 6.0)));
+        assert!(agrees(
+            Task::DraftJobPost,
+            &post(json!(["SQL", "Go"]), 5.0),
+            &post(json!(["go", "sql"]), 5.0)
+        ));
+        assert!(!agrees(
+            Task::DraftJobPost,
+            &post(json!(["SQL"]), 5.0),
+            &post(json!(["SQL"]), 6.0)
+        ));
         let rub = |s: u8| json!({"scores": [{"criterion": "skill_fit", "score": s, "justification": "a"}]});
-        assert!(agrees(Task::EvaluateCandidate, &rub(3), &json!({"scores": [{"criterion": "skill_fit", "score": 3, "justification": "other words"}]})));
+        assert!(agrees(
+            Task::EvaluateCandidate,
+            &rub(3),
+            &json!({"scores": [{"criterion": "skill_fit", "score": 3, "justification": "other words"}]})
+        ));
         assert!(!agrees(Task::EvaluateCandidate, &rub(3), &rub(4)));
         let slots = json!({"slots": [{"start": "a", "end": "b"}, {"start": "c", "end": "d"}]});
         let reordered = json!({"slots": [{"start": "c", "end": "d"}, {"start": "a", "end": "b"}]});
         assert!(agrees(Task::ScheduleInterview, &slots, &reordered));
-        assert!(!agrees(Task::ScheduleInterview, &slots, &json!({"slots": []})));
+        assert!(!agrees(
+            Task::ScheduleInterview,
+            &slots,
+            &json!({"slots": []})
+        ));
     }
 }

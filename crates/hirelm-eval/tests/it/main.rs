@@ -24,13 +24,21 @@ pub fn shared(rel: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     let path = base.join(rel);
-    assert!(path.exists(), "{} is missing: the real data lives in ../shared/data beside the repository (see its PROVENANCE.md) or $HIRELM_SHARED_DATA", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: the real data lives in ../shared/data beside the repository (see its PROVENANCE.md) or $HIRELM_SHARED_DATA",
+        path.display()
+    );
     path
 }
 
 /// The MiniLM model directory; panics naming the fetch script when missing.
 pub fn minilm_dir() -> PathBuf {
     let dir = repo_root().join("models/all-minilm-l6-v2");
-    assert!(dir.join("model.safetensors").exists(), "{} is missing: run scripts/fetch-models.sh", dir.display());
+    assert!(
+        dir.join("model.safetensors").exists(),
+        "{} is missing: run scripts/fetch-models.sh",
+        dir.display()
+    );
     dir
 }

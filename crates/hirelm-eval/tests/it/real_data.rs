@@ -12,15 +12,24 @@ use crate::shared;
 
 #[test]
 fn every_gold_label_of_tech_and_house_finds_its_entry_in_the_label_list() {
-    let labels = LabelSet::load(&shared("skill-extraction-benchmark/skills_en_label.txt")).expect("labels");
+    let labels =
+        LabelSet::load(&shared("skill-extraction-benchmark/skills_en_label.txt")).expect("labels");
     assert_eq!(labels.len(), 13_896);
     for file in ["tech", "house"] {
-        let path = shared(&format!("skill-extraction-benchmark/{file}_validation_annotations.csv"));
+        let path = shared(&format!(
+            "skill-extraction-benchmark/{file}_validation_annotations.csv"
+        ));
         let bench = load_skill_benchmark(&path).expect("benchmark");
-        assert!(bench.sentences.len() > 50 && bench.ignored_rows > 0, "{file}");
+        assert!(
+            bench.sentences.len() > 50 && bench.ignored_rows > 0,
+            "{file}"
+        );
         let gold: Vec<&String> = bench.sentences.iter().flat_map(|s| &s.gold).collect();
         let missing: Vec<&&String> = gold.iter().filter(|g| labels.lookup(g).is_none()).collect();
-        assert!(missing.is_empty(), "{file}: gold labels without an entry: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "{file}: gold labels without an entry: {missing:?}"
+        );
         assert!(gold.len() > 100, "{file}: {}", gold.len());
     }
 }
@@ -30,7 +39,11 @@ fn titles_and_skillspan_load() {
     let titles = load_titles(&shared("jobbert-titles/titles.csv")).expect("titles");
     assert_eq!(titles.len(), 15_463);
     let split = split_titles(&titles, 10, 17);
-    assert!(split.heldout.len() > 1000 && split.heldout.len() < 2200, "{}", split.heldout.len());
+    assert!(
+        split.heldout.len() > 1000 && split.heldout.len() < 2200,
+        "{}",
+        split.heldout.len()
+    );
     let dev = load_skillspan(&shared("skillspan/dev.json")).expect("skillspan");
     assert!(dev.len() > 3000);
     let gold: Vec<Vec<String>> = dev.iter().map(|s| s.tags_skill.clone()).collect();
@@ -52,11 +65,21 @@ fn the_span_lexicon_fitted_on_skillspan_train_scores_dev_between_trivial_and_per
     for metric in ["span_f1", "span_f1_skill", "span_f1_knowledge"] {
         let m = &eval.metrics[metric];
         assert!(m.mean > 0.05 && m.mean < 0.8, "{metric}: {}", m.mean);
-        assert!(m.ci95.0 <= m.mean && m.mean <= m.ci95.1, "{metric}: {:?}", m.ci95);
+        assert!(
+            m.ci95.0 <= m.mean && m.mean <= m.ci95.1,
+            "{metric}: {:?}",
+            m.ci95
+        );
     }
     // Fitting on dev itself would find most dev spans: the held-out figure must be well below.
-    let memorised = hirelm_eval::baselines::span_lexicon::SpanLexicon::fit(&load_skillspan(&dev).expect("dev"));
-    let on_itself = hirelm_eval::runner::run_span_eval(&suite.evals[0], &memorised, &load_skillspan(&dev).expect("dev"), 1);
+    let memorised =
+        hirelm_eval::baselines::span_lexicon::SpanLexicon::fit(&load_skillspan(&dev).expect("dev"));
+    let on_itself = hirelm_eval::runner::run_span_eval(
+        &suite.evals[0],
+        &memorised,
+        &load_skillspan(&dev).expect("dev"),
+        1,
+    );
     assert!(on_itself.metrics["span_f1"].mean > eval.metrics["span_f1"].mean + 0.2);
 }
 
@@ -92,18 +115,31 @@ fn bm25_on_tech_scores_above_chance_and_reports_consistency() {
     let rp5 = r.metrics["rp@5"].mean;
     let rp10 = r.metrics["rp@10"].mean;
     // Random ranking of 13,896 labels gives RP@5 ≈ 0.0004; BM25 on label words lands far above.
-    assert!(rp5 > 0.1 && rp10 >= rp5 * 0.9 && rp5 < 0.9, "rp@5 {rp5} rp@10 {rp10}");
+    assert!(
+        rp5 > 0.1 && rp10 >= rp5 * 0.9 && rp5 < 0.9,
+        "rp@5 {rp5} rp@10 {rp10}"
+    );
     let c = r.consistency.expect("packs ran");
     // BM25 lower-cases its tokens, so casing and Markdown cannot change its answer.
-    let casing = r.perturbations.iter().find(|p| p.pack == "casing").expect("casing");
+    let casing = r
+        .perturbations
+        .iter()
+        .find(|p| p.pack == "casing")
+        .expect("casing");
     assert_eq!(casing.agreement, 1.0);
     assert!(c.worst_case_accuracy <= c.accuracy);
 }
 
 #[test]
 fn codespell_misspellings_load_from_the_fetched_data() {
-    let data = std::env::var_os("HIRELM_DATA_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| crate::repo_root().join("data"));
-    assert!(data.join("codespell/dictionary.txt").exists(), "{}/codespell/dictionary.txt is missing: run scripts/fetch-data.sh", data.display());
+    let data = std::env::var_os("HIRELM_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::repo_root().join("data"));
+    assert!(
+        data.join("codespell/dictionary.txt").exists(),
+        "{}/codespell/dictionary.txt is missing: run scripts/fetch-data.sh",
+        data.display()
+    );
     let m = hirelm_eval::perturb::Misspellings::load(&data).expect("codespell");
     assert!(m.len() > 10_000, "{}", m.len());
     let out = m.apply("Strong management and communication experience", 1.0, 5);

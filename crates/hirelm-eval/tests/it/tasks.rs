@@ -15,10 +15,24 @@ use hirelm_eval::{DecodingParams, Prediction, Predictor, Result};
 use serde_json::{Value, json};
 
 fn write_parquet(path: &Path, rows: &[(&str, Value, Value)]) {
-    let strings: Vec<[String; 3]> = rows.iter().map(|(t, i, o)| [t.to_string(), i.to_string(), o.to_string()]).collect();
-    let col = |k: usize| -> ArrayRef { Arc::new(StringArray::from_iter_values(strings.iter().map(|r| r[k].as_str()))) };
-    let batch = RecordBatch::try_from_iter([("task", col(0)), ("input", col(1)), ("target", col(2))]).expect("batch");
-    let mut w = parquet::arrow::ArrowWriter::try_new(File::create(path).expect("create"), batch.schema(), None).expect("writer");
+    let strings: Vec<[String; 3]> = rows
+        .iter()
+        .map(|(t, i, o)| [t.to_string(), i.to_string(), o.to_string()])
+        .collect();
+    let col = |k: usize| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(
+            strings.iter().map(|r| r[k].as_str()),
+        ))
+    };
+    let batch =
+        RecordBatch::try_from_iter([("task", col(0)), ("input", col(1)), ("target", col(2))])
+            .expect("batch");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        File::create(path).expect("create"),
+        batch.schema(),
+        None,
+    )
+    .expect("writer");
     w.write(&batch).expect("write");
     w.close().expect("close");
 }
@@ -39,25 +53,54 @@ fn rank_candidates_suite_with_the_rule_baseline() {
     // The rule scores a: 1.0 (both skills), b: 0.75 (one). Gold agrees in case 1 and is
     // reversed in case 2; a schema-invalid target (score 2) is skipped and counted.
     let input = json!({"job": job, "candidates": [candidate("b", &["SQL"], 30.0), candidate("a", &["SQL", "Go"], 30.0)]});
-    write_parquet(&data, &[
-        ("rank_candidates", input.clone(), ranking(&[("a", 0.9), ("b", 0.5)])),
-        ("rank_candidates", input.clone(), ranking(&[("b", 0.9), ("a", 0.5)])),
-        ("rank_candidates", input.clone(), ranking(&[("a", 2.0)])),
-        ("score_match", json!({}), json!({})),
-    ]);
+    write_parquet(
+        &data,
+        &[
+            (
+                "rank_candidates",
+                input.clone(),
+                ranking(&[("a", 0.9), ("b", 0.5)]),
+            ),
+            (
+                "rank_candidates",
+                input.clone(),
+                ranking(&[("b", 0.9), ("a", 0.5)]),
+            ),
+            ("rank_candidates", input.clone(), ranking(&[("a", 2.0)])),
+            ("score_match", json!({}), json!({})),
+        ],
+    );
     let suite = format!(
         "name = \"t\"\n[[eval]]\nname = \"rank\"\ntask = \"rank_candidates\"\nformat = \"hirelm_parquet\"\ndata = \"{}\"\npredictor = \"rule-matcher\"\nmetrics = [\"ndcg@5\", \"schema_validity\"]\nperturbations = [\"reorder_fields\"]\nthresholds = {{ \"ndcg@5\" = 0.5 }}\n",
         data.display()
     );
     let suite = Suite::parse(&suite, Path::new("t.toml")).expect("suite");
-    let report = run_suite(&suite, &RunOptions { data_dir: dir.path().to_path_buf(), ..RunOptions::default() }).expect("runs");
+    let report = run_suite(
+        &suite,
+        &RunOptions {
+            data_dir: dir.path().to_path_buf(),
+            ..RunOptions::default()
+        },
+    )
+    .expect("runs");
     let r = &report.evals[0];
-    assert_eq!((r.cases, r.failed, r.predictor.as_str()), (2, 0, "rule-matcher"));
-    assert!(r.notes[0].contains("1 rank_candidates rows skipped"), "{:?}", r.notes);
+    assert_eq!(
+        (r.cases, r.failed, r.predictor.as_str()),
+        (2, 0, "rule-matcher")
+    );
+    assert!(
+        r.notes[0].contains("1 rank_candidates rows skipped"),
+        "{:?}",
+        r.notes
+    );
     // Case 1: perfect. Case 2: answer a, b against gains b 0.9, a 0.5.
     let l3 = 3f64.log2();
     let reversed = (0.5 + 0.9 / l3) / (0.9 + 0.5 / l3);
-    assert!((r.metrics["ndcg@5"].mean - (1.0 + reversed) / 2.0).abs() < 1e-12, "{}", r.metrics["ndcg@5"].mean);
+    assert!(
+        (r.metrics["ndcg@5"].mean - (1.0 + reversed) / 2.0).abs() < 1e-12,
+        "{}",
+        r.metrics["ndcg@5"].mean
+    );
     assert_eq!(r.metrics["schema_validity"].mean, 1.0);
     // The baseline breaks ties by id, never by position: reordering changes nothing.
     let p = &r.perturbations[0];
@@ -70,14 +113,26 @@ fn rank_candidates_suite_with_the_rule_baseline() {
 fn a_task_without_a_baseline_names_the_predictor() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("test.parquet");
-    write_parquet(&data, &[("schedule_interview", json!({"client": {}}), json!({"slots": []}))]);
+    write_parquet(
+        &data,
+        &[(
+            "schedule_interview",
+            json!({"client": {}}),
+            json!({"slots": []}),
+        )],
+    );
     let suite = format!(
         "name = \"t\"\n[[eval]]\nname = \"s\"\ntask = \"schedule_interview\"\nformat = \"hirelm_parquet\"\ndata = \"{}\"\npredictor = \"rule-matcher\"\nmetrics = [\"slot_f1\"]\n",
         data.display()
     );
     let suite = Suite::parse(&suite, Path::new("t.toml")).expect("suite");
-    let err = run_suite(&suite, &RunOptions::default()).expect_err("no baseline").to_string();
-    assert!(err.contains("`rule-matcher` does not support task `schedule_interview`"), "{err}");
+    let err = run_suite(&suite, &RunOptions::default())
+        .expect_err("no baseline")
+        .to_string();
+    assert!(
+        err.contains("`rule-matcher` does not support task `schedule_interview`"),
+        "{err}"
+    );
 }
 
 /// Answers the first word of the text as the only skill.
@@ -94,8 +149,17 @@ impl Predictor for FirstWord {
         true
     }
     fn predict(&self, _: Task, input: &Value) -> Result<Prediction> {
-        let first = input["text"].as_str().unwrap_or_default().split_whitespace().next().unwrap_or_default().to_lowercase();
-        Ok(Prediction::json(&json!({"skills": [{"label": first, "score": 1.0}]}), DecodingParams::deterministic(1)))
+        let first = input["text"]
+            .as_str()
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        Ok(Prediction::json(
+            &json!({"skills": [{"label": first, "score": 1.0}]}),
+            DecodingParams::deterministic(1),
+        ))
     }
 }
 
@@ -104,20 +168,37 @@ fn dictionary_packs_report_agreement_over_the_changed_texts() {
     let mut aliases = SkillAliases::default();
     aliases.push(vec!["manage staff".into(), "supervise staff".into()]);
     aliases.push(vec!["teamwork".into(), "team work".into()]);
-    let ctx = PackContext { aliases: Some(aliases), ..PackContext::default() };
+    let ctx = PackContext {
+        aliases: Some(aliases),
+        ..PackContext::default()
+    };
     let suite = "name = \"t\"\n[[eval]]\nname = \"x\"\ntask = \"extract_skills\"\nformat = \"skill_benchmark_csv\"\ndata = \"x.csv\"\nlabels = \"l.txt\"\npredictor = \"bm25\"\nmetrics = [\"acc@1\"]\nperturbations = [\"skill_alias\"]\n";
-    let spec = &Suite::parse(suite, Path::new("t.toml")).expect("suite").evals[0];
+    let spec = &Suite::parse(suite, Path::new("t.toml"))
+        .expect("suite")
+        .evals[0];
     let cases = vec![
         // "manage staff" → "supervise staff": the first word changes, so the answer does.
-        Case { text: "manage staff daily".into(), gold: vec!["manage".into()] },
+        Case {
+            text: "manage staff daily".into(),
+            gold: vec!["manage".into()],
+        },
         // "teamwork" → "team work": the first word stays "you".
-        Case { text: "you need teamwork".into(), gold: vec!["you".into()] },
+        Case {
+            text: "you need teamwork".into(),
+            gold: vec!["you".into()],
+        },
         // No label mentioned: not applicable, left out of the agreement.
-        Case { text: "nothing here".into(), gold: vec!["nothing".into()] },
+        Case {
+            text: "nothing here".into(),
+            gold: vec!["nothing".into()],
+        },
     ];
     let r = run_eval_with(spec, &FirstWord, &cases, 5, &ctx);
     let p = &r.perturbations[0];
-    assert_eq!((p.pack.as_str(), p.applicable, p.agreement), ("skill_alias", Some(2), 0.5));
+    assert_eq!(
+        (p.pack.as_str(), p.applicable, p.agreement),
+        ("skill_alias", Some(2), 0.5)
+    );
     // acc@1 under the pack: case 1 is now wrong, the others right.
     assert!((p.metrics["acc@1"] - 2.0 / 3.0).abs() < 1e-12);
     let c = r.consistency.as_ref().expect("packs ran");

@@ -11,8 +11,15 @@ use super::walk_tests::{XorShift, byte_vocab, check, small_limits};
 use super::*;
 
 fn schemas() -> Vec<(Value, ConstraintLimits)> {
-    let mut out: Vec<(Value, ConstraintLimits)> =
-        Task::ALL.iter().flat_map(|&t| [(output_schema(t), small_limits()), (output_schema(t), ConstraintLimits::default())]).collect();
+    let mut out: Vec<(Value, ConstraintLimits)> = Task::ALL
+        .iter()
+        .flat_map(|&t| {
+            [
+                (output_schema(t), small_limits()),
+                (output_schema(t), ConstraintLimits::default()),
+            ]
+        })
+        .collect();
     out.push((
         json!({"type": "object", "properties": {
             "a": {"type": "integer", "minimum": 1000, "maximum": 5000},
@@ -22,12 +29,17 @@ fn schemas() -> Vec<(Value, ConstraintLimits)> {
             "g": {"type": "string", "minLength": 4}}, "required": ["a", "b", "e", "f", "g"]}),
         ConstraintLimits::default(),
     ));
-    out.push((json!({"type": "number", "minimum": -2.5, "maximum": -0.25}), ConstraintLimits::default()));
+    out.push((
+        json!({"type": "number", "minimum": -2.5, "maximum": -0.25}),
+        ConstraintLimits::default(),
+    ));
     out
 }
 
 fn valid(schema: &Value, text: &str) -> bool {
-    let Ok(value) = serde_json::from_str::<Value>(text) else { return false };
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
     match Task::ALL.iter().find(|&&t| output_schema(t) == *schema) {
         Some(&task) => validate(task, &value).is_ok(),
         None => check(schema, &value).is_ok(),
@@ -39,13 +51,21 @@ fn the_closing_path_finishes_a_valid_value_in_exactly_the_predicted_tokens() {
     let (vocab, eos) = byte_vocab();
     let mut rng = XorShift(7);
     for (schema, limits) in schemas() {
-        let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
+        let compiled =
+            Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
         for round in 0..150 {
             // A random valid prefix, then the closing path.
-            let mut decoder = ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
+            let mut decoder =
+                ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
             let mut text = Vec::new();
             for _ in 0..rng.below(80) {
-                let allowed: Vec<u32> = decoder.allowed().iter().enumerate().filter(|(id, ok)| **ok && *id as u32 != eos).map(|(i, _)| i as u32).collect();
+                let allowed: Vec<u32> = decoder
+                    .allowed()
+                    .iter()
+                    .enumerate()
+                    .filter(|(id, ok)| **ok && *id as u32 != eos)
+                    .map(|(i, _)| i as u32)
+                    .collect();
                 if allowed.is_empty() || decoder.is_done() {
                     break;
                 }
@@ -56,16 +76,30 @@ fn the_closing_path_finishes_a_valid_value_in_exactly_the_predicted_tokens() {
             let mut state = decoder.state().clone();
             let mut left = state.tokens_to_finish().expect("reachable state");
             while let Some(byte) = state.closing_byte() {
-                state.advance_bytes(&[byte]).unwrap_or_else(|e| panic!("round {round}: closing byte refused: {e}"));
+                state
+                    .advance_bytes(&[byte])
+                    .unwrap_or_else(|e| panic!("round {round}: closing byte refused: {e}"));
                 text.push(byte);
                 let now = state.tokens_to_finish().expect("reachable state");
-                assert_eq!(now + 1, left, "round {round}: {}", String::from_utf8_lossy(&text));
+                assert_eq!(
+                    now + 1,
+                    left,
+                    "round {round}: {}",
+                    String::from_utf8_lossy(&text)
+                );
                 left = now;
             }
             assert!(state.is_complete(), "round {round}");
-            assert_eq!(left, usize::from(!state.is_closed()), "only end-of-sequence may remain");
+            assert_eq!(
+                left,
+                usize::from(!state.is_closed()),
+                "only end-of-sequence may remain"
+            );
             let text = String::from_utf8(text).expect("UTF-8");
-            assert!(valid(&schema, &text), "round {round}: {text} is not valid against {schema}");
+            assert!(
+                valid(&schema, &text),
+                "round {round}: {text} is not valid against {schema}"
+            );
         }
     }
 }
@@ -86,7 +120,11 @@ fn decode_within(
     for step in 0..budget {
         let mut logits = scores.to_vec();
         decoder.mask_logits_within(&mut logits, budget - step);
-        assert!(logits.iter().any(|l| l.is_finite()), "dead end after {}", String::from_utf8_lossy(&text));
+        assert!(
+            logits.iter().any(|l| l.is_finite()),
+            "dead end after {}",
+            String::from_utf8_lossy(&text)
+        );
         let token = choose(&decoder, &mut logits, budget - step);
         decoder.push(token).expect("allowed");
         text.extend_from_slice(vocab.bytes(token).unwrap_or_default());
@@ -103,20 +141,41 @@ fn decode_within(
 fn a_budget_always_ends_with_a_complete_value_whatever_the_model_prefers() {
     let mut rng = XorShift(11);
     for (schema, limits) in schemas() {
-        let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
-        let minimum = ConstraintState::new(compiled.clone()).tokens_to_finish().expect("start");
+        let compiled =
+            Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
+        let minimum = ConstraintState::new(compiled.clone())
+            .tokens_to_finish()
+            .expect("start");
         for extra in [0, 1, 7, 40] {
             // A greedy "model" that loves to go on: long strings, more items, more digits.
             let (vocab, eos) = byte_vocab();
-            let mut preference: Vec<f32> = (0..vocab.len()).map(|_| rng.below(1000) as f32 / 100.0).collect();
-            for (byte, bonus) in [(b'x', 30.0), (b',', 25.0), (b'[', 20.0), (b'9', 20.0), (b'.', 15.0)] {
+            let mut preference: Vec<f32> = (0..vocab.len())
+                .map(|_| rng.below(1000) as f32 / 100.0)
+                .collect();
+            for (byte, bonus) in [
+                (b'x', 30.0),
+                (b',', 25.0),
+                (b'[', 20.0),
+                (b'9', 20.0),
+                (b'.', 15.0),
+            ] {
                 preference[byte as usize] += bonus;
             }
             preference[eos as usize] = -50.0;
-            decode_within(&compiled, &schema, minimum + extra, &preference, |_, logits, _| {
-                let best = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id);
-                best.expect("a token") as u32
-            });
+            decode_within(
+                &compiled,
+                &schema,
+                minimum + extra,
+                &preference,
+                |_, logits, _| {
+                    let best = logits
+                        .iter()
+                        .enumerate()
+                        .max_by(|a, b| a.1.total_cmp(b.1))
+                        .map(|(id, _)| id);
+                    best.expect("a token") as u32
+                },
+            );
         }
     }
 }
@@ -131,23 +190,42 @@ fn a_budget_holds_for_sampled_tokens_too() {
     let mut flat = vec![0.0f32; vocab.len()];
     flat[eos as usize] = -50.0;
     for (schema, limits) in schemas() {
-        let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
-        let minimum = ConstraintState::new(compiled.clone()).tokens_to_finish().expect("start");
+        let compiled =
+            Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
+        let minimum = ConstraintState::new(compiled.clone())
+            .tokens_to_finish()
+            .expect("start");
         for extra in [0, 3, 25, 60] {
             for _ in 0..8 {
-                decode_within(&compiled, &schema, minimum + extra, &flat, |decoder, logits, left| loop {
-                    let allowed: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
-                    assert!(!allowed.is_empty(), "every draw was refused");
-                    // Half the draws open a value or an item where one may open.
-                    let opening = [b'{', b'[', b',', b'"'].map(usize::from);
-                    let open: Vec<usize> = allowed.iter().copied().filter(|id| opening.contains(id)).collect();
-                    let pool = if !open.is_empty() && rng.below(2) == 0 { &open } else { &allowed };
-                    let token = pool[rng.below(pool.len())] as u32;
-                    if decoder.fits(token, left) {
-                        break token;
-                    }
-                    logits[token as usize] = f32::NEG_INFINITY;
-                });
+                decode_within(
+                    &compiled,
+                    &schema,
+                    minimum + extra,
+                    &flat,
+                    |decoder, logits, left| loop {
+                        let allowed: Vec<usize> = (0..logits.len())
+                            .filter(|&id| logits[id].is_finite())
+                            .collect();
+                        assert!(!allowed.is_empty(), "every draw was refused");
+                        // Half the draws open a value or an item where one may open.
+                        let opening = [b'{', b'[', b',', b'"'].map(usize::from);
+                        let open: Vec<usize> = allowed
+                            .iter()
+                            .copied()
+                            .filter(|id| opening.contains(id))
+                            .collect();
+                        let pool = if !open.is_empty() && rng.below(2) == 0 {
+                            &open
+                        } else {
+                            &allowed
+                        };
+                        let token = pool[rng.below(pool.len())] as u32;
+                        if decoder.fits(token, left) {
+                            break token;
+                        }
+                        logits[token as usize] = f32::NEG_INFINITY;
+                    },
+                );
             }
         }
     }

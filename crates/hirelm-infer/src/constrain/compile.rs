@@ -31,7 +31,12 @@ pub struct ConstraintLimits {
 
 impl Default for ConstraintLimits {
     fn default() -> Self {
-        Self { max_string_chars: 512, max_array_items: 128, max_int_digits: 15, max_frac_digits: 17 }
+        Self {
+            max_string_chars: 512,
+            max_array_items: 128,
+            max_int_digits: 15,
+            max_frac_digits: 17,
+        }
     }
 }
 
@@ -39,10 +44,14 @@ impl ConstraintLimits {
     /// Checks that the limits are usable.
     fn check(&self) -> Result<(), ConstraintError> {
         if self.max_int_digits == 0 || self.max_int_digits > 18 {
-            return Err(ConstraintError::InvalidLimits("max_int_digits must be in 1..=18".into()));
+            return Err(ConstraintError::InvalidLimits(
+                "max_int_digits must be in 1..=18".into(),
+            ));
         }
         if u32::from(self.max_int_digits) + u32::from(self.max_frac_digits) > 36 {
-            return Err(ConstraintError::InvalidLimits("integer + fraction digits must be ≤ 36".into()));
+            return Err(ConstraintError::InvalidLimits(
+                "integer + fraction digits must be ≤ 36".into(),
+            ));
         }
         Ok(())
     }
@@ -100,7 +109,14 @@ pub struct JsonSchemaConstraint {
 }
 
 /// Keywords that only annotate and so constrain nothing.
-const ANNOTATIONS: [&str; 6] = ["description", "title", "$comment", "$schema", "examples", "default"];
+const ANNOTATIONS: [&str; 6] = [
+    "description",
+    "title",
+    "$comment",
+    "$schema",
+    "examples",
+    "default",
+];
 
 impl JsonSchemaConstraint {
     /// Compiles `schema` with the default [`ConstraintLimits`].
@@ -111,7 +127,11 @@ impl JsonSchemaConstraint {
     /// Compiles `schema` with explicit limits.
     pub fn compile_with(schema: &Value, limits: ConstraintLimits) -> Result<Self, ConstraintError> {
         limits.check()?;
-        let mut compiled = Self { nodes: Vec::new(), root: 0, limits };
+        let mut compiled = Self {
+            nodes: Vec::new(),
+            root: 0,
+            limits,
+        };
         compiled.root = compiled.node(schema, "")?;
         Ok(compiled)
     }
@@ -123,17 +143,35 @@ impl JsonSchemaConstraint {
 
     /// Compiles one schema object at JSON pointer `path`, returning its node id.
     fn node(&mut self, schema: &Value, path: &str) -> Result<NodeId, ConstraintError> {
-        let obj = schema.as_object().ok_or_else(|| ConstraintError::invalid(path, "a schema must be an object"))?;
+        let obj = schema
+            .as_object()
+            .ok_or_else(|| ConstraintError::invalid(path, "a schema must be an object"))?;
         let ty = match obj.get("type") {
             Some(Value::String(t)) => Some(t.as_str()),
-            Some(_) => return Err(ConstraintError::invalid(path, "`type` must be a single type name")),
+            Some(_) => {
+                return Err(ConstraintError::invalid(
+                    path,
+                    "`type` must be a single type name",
+                ));
+            }
             None => None,
         };
         const KNOWN: [&str; 10] = [
-            "type", "properties", "required", "additionalProperties", "items", "minItems", "enum",
-            "minimum", "maximum", "minLength",
+            "type",
+            "properties",
+            "required",
+            "additionalProperties",
+            "items",
+            "minItems",
+            "enum",
+            "minimum",
+            "maximum",
+            "minLength",
         ];
-        if let Some(keyword) = obj.keys().find(|k| !KNOWN.contains(&k.as_str()) && !ANNOTATIONS.contains(&k.as_str())) {
+        if let Some(keyword) = obj
+            .keys()
+            .find(|k| !KNOWN.contains(&k.as_str()) && !ANNOTATIONS.contains(&k.as_str()))
+        {
             return Err(ConstraintError::unsupported(path, keyword));
         }
         let applies: &[&str] = match ty {
@@ -143,13 +181,29 @@ impl JsonSchemaConstraint {
             Some("number" | "integer") => &["minimum", "maximum", "enum"],
             Some("boolean") => &["enum"],
             None if obj.contains_key("enum") => &["enum", "minLength", "minimum", "maximum"],
-            None => return Err(ConstraintError::invalid(path, "a schema needs `type` or `enum`")),
-            Some(other) => return Err(ConstraintError::invalid(path, format!("unsupported type `{other}`"))),
+            None => {
+                return Err(ConstraintError::invalid(
+                    path,
+                    "a schema needs `type` or `enum`",
+                ));
+            }
+            Some(other) => {
+                return Err(ConstraintError::invalid(
+                    path,
+                    format!("unsupported type `{other}`"),
+                ));
+            }
         };
-        for keyword in obj.keys().filter(|k| KNOWN.contains(&k.as_str()) && *k != "type") {
+        for keyword in obj
+            .keys()
+            .filter(|k| KNOWN.contains(&k.as_str()) && *k != "type")
+        {
             if !applies.contains(&keyword.as_str()) {
                 let ty = ty.unwrap_or("(none)");
-                return Err(ConstraintError::invalid(path, format!("`{keyword}` does not apply to type `{ty}`")));
+                return Err(ConstraintError::invalid(
+                    path,
+                    format!("`{keyword}` does not apply to type `{ty}`"),
+                ));
             }
         }
         let node = if obj.contains_key("enum") {
@@ -158,22 +212,37 @@ impl JsonSchemaConstraint {
             match ty {
                 Some("object") => Node::Object(self.object(obj, path)?),
                 Some("array") => {
-                    let items = obj.get("items").ok_or_else(|| ConstraintError::invalid(path, "array without `items`"))?;
+                    let items = obj
+                        .get("items")
+                        .ok_or_else(|| ConstraintError::invalid(path, "array without `items`"))?;
                     let items = self.node(items, &format!("{path}/items"))?;
                     let min_items = count(obj, "minItems", path)?;
                     let max_items = self.limits.max_array_items;
                     if min_items > max_items {
-                        return Err(ConstraintError::invalid(path, format!("minItems {min_items} exceeds the cap {max_items}")));
+                        return Err(ConstraintError::invalid(
+                            path,
+                            format!("minItems {min_items} exceeds the cap {max_items}"),
+                        ));
                     }
-                    Node::Array { items, min_items, max_items }
+                    Node::Array {
+                        items,
+                        min_items,
+                        max_items,
+                    }
                 }
                 Some("string") => {
                     let min_chars = count(obj, "minLength", path)?;
                     let max_chars = self.limits.max_string_chars;
                     if min_chars > max_chars {
-                        return Err(ConstraintError::invalid(path, format!("minLength {min_chars} exceeds the cap {max_chars}")));
+                        return Err(ConstraintError::invalid(
+                            path,
+                            format!("minLength {min_chars} exceeds the cap {max_chars}"),
+                        ));
                     }
-                    Node::String(StrSpec { min_chars, max_chars })
+                    Node::String(StrSpec {
+                        min_chars,
+                        max_chars,
+                    })
                 }
                 Some(kind @ ("number" | "integer")) => Node::Number(NumberSpec::new(
                     kind == "integer",
@@ -183,7 +252,10 @@ impl JsonSchemaConstraint {
                     self.limits.max_frac_digits,
                     path,
                 )?),
-                _ => Node::Literal(LiteralTrie::new(["true", "false"]).ok_or_else(|| ConstraintError::invalid(path, "boolean"))?),
+                _ => Node::Literal(
+                    LiteralTrie::new(["true", "false"])
+                        .ok_or_else(|| ConstraintError::invalid(path, "boolean"))?,
+                ),
             }
         };
         self.nodes.push(node);
@@ -191,15 +263,29 @@ impl JsonSchemaConstraint {
     }
 
     /// Compiles an object's properties in sorted key order.
-    fn object(&mut self, obj: &Map<String, Value>, path: &str) -> Result<ObjectNode, ConstraintError> {
+    fn object(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+    ) -> Result<ObjectNode, ConstraintError> {
         match obj.get("additionalProperties") {
             None | Some(Value::Bool(_)) => {}
-            Some(_) => return Err(ConstraintError::invalid(path, "`additionalProperties` must be a boolean")),
+            Some(_) => {
+                return Err(ConstraintError::invalid(
+                    path,
+                    "`additionalProperties` must be a boolean",
+                ));
+            }
         }
         let empty = Map::new();
         let properties = match obj.get("properties") {
             Some(Value::Object(p)) => p,
-            Some(_) => return Err(ConstraintError::invalid(path, "`properties` must be an object")),
+            Some(_) => {
+                return Err(ConstraintError::invalid(
+                    path,
+                    "`properties` must be an object",
+                ));
+            }
             None => &empty,
         };
         let mut names: Vec<&String> = properties.keys().collect();
@@ -210,19 +296,31 @@ impl JsonSchemaConstraint {
         }
         let mut required = vec![false; names.len()];
         for name in obj.get("required").map_or(Ok(&Vec::new()), |r| {
-            r.as_array().ok_or_else(|| ConstraintError::invalid(path, "`required` must be an array"))
+            r.as_array()
+                .ok_or_else(|| ConstraintError::invalid(path, "`required` must be an array"))
         })? {
-            let name = name.as_str().ok_or_else(|| ConstraintError::invalid(path, "`required` holds a non-string"))?;
+            let name = name
+                .as_str()
+                .ok_or_else(|| ConstraintError::invalid(path, "`required` holds a non-string"))?;
             match names.iter().position(|n| n.as_str() == name) {
                 Some(i) => required[i] = true,
-                None => return Err(ConstraintError::invalid(path, format!("required property `{name}` is not in `properties`"))),
+                None => {
+                    return Err(ConstraintError::invalid(
+                        path,
+                        format!("required property `{name}` is not in `properties`"),
+                    ));
+                }
             }
         }
         let mut props = Vec::with_capacity(names.len());
         for name in &names {
-            let pointer = format!("{path}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
+            let pointer = format!(
+                "{path}/properties/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            );
             let schema = self.node(&properties[name.as_str()], &pointer)?;
-            let key = serde_json::to_vec(name).map_err(|e| ConstraintError::invalid(&pointer, e.to_string()))?;
+            let key = serde_json::to_vec(name)
+                .map_err(|e| ConstraintError::invalid(&pointer, e.to_string()))?;
             props.push(Prop { key, schema });
         }
         let n = props.len();
@@ -236,7 +334,11 @@ impl JsonSchemaConstraint {
             reach[i] = first_required as u16;
             close_ok[i] = close_ok[i + 1] && !required[i];
         }
-        Ok(ObjectNode { props, reach, close_ok })
+        Ok(ObjectNode {
+            props,
+            reach,
+            close_ok,
+        })
     }
 }
 
@@ -247,20 +349,29 @@ fn count(obj: &Map<String, Value>, key: &str, path: &str) -> Result<u32, Constra
         Some(v) => v
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| ConstraintError::invalid(path, format!("`{key}` must be a non-negative integer"))),
+            .ok_or_else(|| {
+                ConstraintError::invalid(path, format!("`{key}` must be a non-negative integer"))
+            }),
     }
 }
 
 /// A numeric bound keyword (`minimum`, `maximum`).
 fn bound(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, ConstraintError> {
     obj.get(key)
-        .map(|v| v.as_f64().ok_or_else(|| ConstraintError::invalid(path, format!("`{key}` must be a number"))))
+        .map(|v| {
+            v.as_f64()
+                .ok_or_else(|| ConstraintError::invalid(path, format!("`{key}` must be a number")))
+        })
         .transpose()
 }
 
 /// The trie of the compact encodings of an `enum`'s values that also satisfy the node's other
 /// keywords (values that never validate are dropped; none left is an error).
-fn enum_trie(obj: &Map<String, Value>, ty: Option<&str>, path: &str) -> Result<LiteralTrie, ConstraintError> {
+fn enum_trie(
+    obj: &Map<String, Value>,
+    ty: Option<&str>,
+    path: &str,
+) -> Result<LiteralTrie, ConstraintError> {
     let values = obj
         .get("enum")
         .and_then(Value::as_array)
@@ -271,7 +382,10 @@ fn enum_trie(obj: &Map<String, Value>, ty: Option<&str>, path: &str) -> Result<L
     for value in values {
         let fits_type = match (ty, value) {
             (_, Value::Array(_) | Value::Object(_) | Value::Null) => {
-                return Err(ConstraintError::invalid(path, "`enum` values must be strings, numbers or booleans"));
+                return Err(ConstraintError::invalid(
+                    path,
+                    "`enum` values must be strings, numbers or booleans",
+                ));
             }
             (None, _) => true,
             (Some("string"), v) => v.is_string(),
@@ -280,15 +394,21 @@ fn enum_trie(obj: &Map<String, Value>, ty: Option<&str>, path: &str) -> Result<L
             (Some("boolean"), v) => v.is_boolean(),
             _ => false,
         };
-        let long_enough = value.as_str().is_none_or(|s| s.chars().count() as u64 >= u64::from(min_len));
+        let long_enough = value
+            .as_str()
+            .is_none_or(|s| s.chars().count() as u64 >= u64::from(min_len));
         let in_range = value
             .as_f64()
             .is_none_or(|x| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m));
         if fits_type && long_enough && in_range {
-            literals.push(serde_json::to_vec(value).map_err(|e| ConstraintError::invalid(path, e.to_string()))?);
+            literals.push(
+                serde_json::to_vec(value)
+                    .map_err(|e| ConstraintError::invalid(path, e.to_string()))?,
+            );
         }
     }
-    LiteralTrie::new(literals).ok_or_else(|| ConstraintError::invalid(path, "no `enum` value satisfies the schema"))
+    LiteralTrie::new(literals)
+        .ok_or_else(|| ConstraintError::invalid(path, "no `enum` value satisfies the schema"))
 }
 
 #[cfg(test)]
@@ -303,10 +423,23 @@ mod tests {
 
     #[test]
     fn unsupported_keywords_are_named_with_their_path() {
-        let schema = json!({"type": "object", "properties": {"a/b": {"type": "string", "pattern": "x+"}}});
-        assert_eq!(err(schema), ConstraintError::UnsupportedKeyword { keyword: "pattern".into(), path: "/properties/a~1b".into() });
+        let schema =
+            json!({"type": "object", "properties": {"a/b": {"type": "string", "pattern": "x+"}}});
+        assert_eq!(
+            err(schema),
+            ConstraintError::UnsupportedKeyword {
+                keyword: "pattern".into(),
+                path: "/properties/a~1b".into()
+            }
+        );
         let schema = json!({"type": "array", "items": {"oneOf": [{"type": "string"}]}});
-        assert_eq!(err(schema), ConstraintError::UnsupportedKeyword { keyword: "oneOf".into(), path: "/items".into() });
+        assert_eq!(
+            err(schema),
+            ConstraintError::UnsupportedKeyword {
+                keyword: "oneOf".into(),
+                path: "/items".into()
+            }
+        );
         let e = err(json!({"type": "string", "format": "date-time"}));
         assert_eq!(e.to_string(), "unsupported schema keyword `format` at `/`");
     }
@@ -326,7 +459,10 @@ mod tests {
             json!({"type": "integer", "minimum": 2, "maximum": 1}),
             json!({"type": "object", "additionalProperties": {"type": "string"}}),
         ] {
-            assert!(matches!(err(schema.clone()), ConstraintError::InvalidSchema { .. }), "{schema}");
+            assert!(
+                matches!(err(schema.clone()), ConstraintError::InvalidSchema { .. }),
+                "{schema}"
+            );
         }
     }
 
@@ -334,7 +470,9 @@ mod tests {
     fn properties_are_sorted_and_reach_skips_optional_ones() {
         let schema = json!({"type": "object", "properties": {"c": {"type": "boolean"}, "a": {"type": "boolean"}, "b": {"type": "boolean"}}, "required": ["c"]});
         let compiled = JsonSchemaConstraint::compile(&schema).expect("compiles");
-        let Node::Object(obj) = &compiled.nodes[compiled.root as usize] else { panic!("object root") };
+        let Node::Object(obj) = &compiled.nodes[compiled.root as usize] else {
+            panic!("object root")
+        };
         let keys: Vec<&[u8]> = obj.props.iter().map(|p| p.key.as_slice()).collect();
         assert_eq!(keys, [b"\"a\"".as_slice(), b"\"b\"", b"\"c\""]);
         assert_eq!(obj.reach, [2, 2, 2]);
@@ -343,7 +481,10 @@ mod tests {
 
     #[test]
     fn limits_are_checked() {
-        let limits = ConstraintLimits { max_int_digits: 20, ..ConstraintLimits::default() };
+        let limits = ConstraintLimits {
+            max_int_digits: 20,
+            ..ConstraintLimits::default()
+        };
         assert!(matches!(
             JsonSchemaConstraint::compile_with(&json!({"type": "integer"}), limits),
             Err(ConstraintError::InvalidLimits(_))

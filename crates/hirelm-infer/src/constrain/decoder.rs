@@ -55,7 +55,11 @@ pub struct ConstrainedDecoder {
 impl ConstrainedDecoder {
     /// Compiles `schema` (default [`ConstraintLimits`]) for a decode over `vocab` ending with
     /// `eos_id`.
-    pub fn new(schema: &Value, vocab: Arc<TokenVocab>, eos_id: u32) -> Result<Self, ConstraintError> {
+    pub fn new(
+        schema: &Value,
+        vocab: Arc<TokenVocab>,
+        eos_id: u32,
+    ) -> Result<Self, ConstraintError> {
         Self::with_limits(schema, vocab, eos_id, ConstraintLimits::default())
     }
 
@@ -71,7 +75,11 @@ impl ConstrainedDecoder {
     }
 
     /// A decoder over an already compiled schema (compile once, decode many times).
-    pub fn from_compiled(schema: Arc<JsonSchemaConstraint>, vocab: Arc<TokenVocab>, eos_id: u32) -> Self {
+    pub fn from_compiled(
+        schema: Arc<JsonSchemaConstraint>,
+        vocab: Arc<TokenVocab>,
+        eos_id: u32,
+    ) -> Self {
         let state = ConstraintState::new(schema);
         let room_margin = state.tokens_to_finish().unwrap_or(0) + 8;
         Self {
@@ -92,7 +100,8 @@ impl ConstrainedDecoder {
             self.allowed.clear();
             self.allowed.resize(self.vocab.len(), false);
         } else {
-            self.masker.fill(&self.state, &self.vocab, Some(self.eos), &mut self.allowed);
+            self.masker
+                .fill(&self.state, &self.vocab, Some(self.eos), &mut self.allowed);
         }
         &self.allowed
     }
@@ -123,20 +132,39 @@ impl ConstrainedDecoder {
         if self.is_done() {
             return;
         }
-        let Some(needed) = self.state.tokens_to_finish() else { return };
-        let best = logits.iter().enumerate().filter(|(_, l)| l.is_finite()).max_by(|a, b| a.1.total_cmp(b.1)).map(|(id, _)| id);
-        if needed + self.room_margin < tokens_left && best.is_some_and(|id| self.fits(id as u32, tokens_left)) {
+        let Some(needed) = self.state.tokens_to_finish() else {
+            return;
+        };
+        let best = logits
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_finite())
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(id, _)| id);
+        if needed + self.room_margin < tokens_left
+            && best.is_some_and(|id| self.fits(id as u32, tokens_left))
+        {
             return;
         }
-        let mut candidates: Vec<usize> = (0..logits.len()).filter(|&id| logits[id].is_finite()).collect();
+        let mut candidates: Vec<usize> = (0..logits.len())
+            .filter(|&id| logits[id].is_finite())
+            .collect();
         let top = candidates.len().min(BUDGET_CANDIDATES);
         if top < candidates.len() {
             candidates.select_nth_unstable_by(top, |&a, &b| logits[b].total_cmp(&logits[a]));
         }
-        let keep: Vec<usize> = candidates[..top].iter().copied().filter(|&id| self.fits(id as u32, tokens_left)).collect();
+        let keep: Vec<usize> = candidates[..top]
+            .iter()
+            .copied()
+            .filter(|&id| self.fits(id as u32, tokens_left))
+            .collect();
         let fallback = self.closing_token();
         for (id, logit) in logits.iter_mut().enumerate() {
-            let kept = if keep.is_empty() { Some(id as u32) == fallback } else { keep.contains(&id) };
+            let kept = if keep.is_empty() {
+                Some(id as u32) == fallback
+            } else {
+                keep.contains(&id)
+            };
             if !kept {
                 *logit = f32::NEG_INFINITY;
             }
@@ -155,17 +183,21 @@ impl ConstrainedDecoder {
         if token == self.eos {
             return self.state.is_complete();
         }
-        let Some(bytes) = self.vocab.bytes(token) else { return false };
+        let Some(bytes) = self.vocab.bytes(token) else {
+            return false;
+        };
         let mut after = self.state.clone();
-        after.advance_bytes(bytes).is_ok() && after.tokens_to_finish().is_some_and(|n| n < tokens_left)
+        after.advance_bytes(bytes).is_ok()
+            && after.tokens_to_finish().is_some_and(|n| n < tokens_left)
     }
 
     /// The one-byte token that takes the next step of the closing path (`None` when the value
     /// is complete, or the vocabulary lacks that byte).
     pub fn closing_token(&self) -> Option<u32> {
-        self.state.closing_byte().and_then(|b| self.vocab.single_byte(b))
+        self.state
+            .closing_byte()
+            .and_then(|b| self.vocab.single_byte(b))
     }
-
 
     /// Accepts `token`; an error (state unchanged) if the constraint does not allow it.
     pub fn push(&mut self, token: u32) -> Result<(), ConstraintError> {
@@ -175,13 +207,20 @@ impl ConstrainedDecoder {
         }
         if token == self.eos {
             if !self.state.is_complete() {
-                return Err(reject("end-of-sequence before the JSON value is complete".into()));
+                return Err(reject(
+                    "end-of-sequence before the JSON value is complete".into(),
+                ));
             }
             self.eos_seen = true;
             return Ok(());
         }
-        let bytes = self.vocab.bytes(token).ok_or_else(|| reject("a special or unknown token".into()))?;
-        self.state.advance_bytes(bytes).map_err(|e| reject(e.to_string()))
+        let bytes = self
+            .vocab
+            .bytes(token)
+            .ok_or_else(|| reject("a special or unknown token".into()))?;
+        self.state
+            .advance_bytes(bytes)
+            .map_err(|e| reject(e.to_string()))
     }
 
     /// Whether generation must stop: EOS was pushed, or the value closed itself so that only
@@ -228,12 +267,20 @@ mod tests {
     fn push_checks_tokens_and_eos() {
         let schema = json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]});
         let mut d = ConstrainedDecoder::new(&schema, vocab(), 256).expect("compiles");
-        assert!(matches!(d.push(256), Err(ConstraintError::RejectedToken { token: 256, .. })));
+        assert!(matches!(
+            d.push(256),
+            Err(ConstraintError::RejectedToken { token: 256, .. })
+        ));
         assert!(d.push(u32::from(b'[')).is_err());
         d.push(257).expect("multi-byte token");
         let mut logits = vec![1.0f32; 300];
         d.mask_logits(&mut logits);
-        let allowed: Vec<usize> = logits.iter().enumerate().filter(|(_, l)| l.is_finite()).map(|(i, _)| i).collect();
+        let allowed: Vec<usize> = logits
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_finite())
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(allowed, [usize::from(b'f'), usize::from(b't')]);
         for &b in b"false}" {
             d.push(u32::from(b)).expect("valid byte");

@@ -46,24 +46,42 @@ pub enum ConstraintError {
 impl ConstraintError {
     /// A [`ConstraintError::RejectedByte`] for `byte` after `offset` accepted bytes.
     pub(crate) fn rejected_byte(byte: u8, offset: usize) -> Self {
-        let shown = if byte.is_ascii() { byte as char } else { '\u{fffd}' };
-        Self::RejectedByte { byte, shown, offset }
+        let shown = if byte.is_ascii() {
+            byte as char
+        } else {
+            '\u{fffd}'
+        };
+        Self::RejectedByte {
+            byte,
+            shown,
+            offset,
+        }
     }
 
     /// A [`ConstraintError::InvalidSchema`] at `path`.
     pub(crate) fn invalid(path: &str, reason: impl Into<String>) -> Self {
-        Self::InvalidSchema { path: display_path(path), reason: reason.into() }
+        Self::InvalidSchema {
+            path: display_path(path),
+            reason: reason.into(),
+        }
     }
 
     /// A [`ConstraintError::UnsupportedKeyword`] for `keyword` at `path`.
     pub(crate) fn unsupported(path: &str, keyword: &str) -> Self {
-        Self::UnsupportedKeyword { keyword: keyword.to_string(), path: display_path(path) }
+        Self::UnsupportedKeyword {
+            keyword: keyword.to_string(),
+            path: display_path(path),
+        }
     }
 }
 
 /// The root pointer is the empty string; show it as `/` so messages stay readable.
 fn display_path(path: &str) -> String {
-    if path.is_empty() { "/".to_string() } else { path.to_string() }
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -73,7 +91,10 @@ mod tests {
     #[test]
     fn messages_name_keyword_path_and_byte() {
         let e = ConstraintError::unsupported("/properties/a", "pattern");
-        assert_eq!(e.to_string(), "unsupported schema keyword `pattern` at `/properties/a`");
+        assert_eq!(
+            e.to_string(),
+            "unsupported schema keyword `pattern` at `/properties/a`"
+        );
         let e = ConstraintError::invalid("", "no type");
         assert_eq!(e.to_string(), "invalid schema at `/`: no type");
         let e = ConstraintError::rejected_byte(b'}', 3);

@@ -45,7 +45,9 @@ impl LiteralTrie {
         I: IntoIterator<Item = B>,
         B: AsRef<[u8]>,
     {
-        let mut trie = Self { nodes: vec![Node::default()] };
+        let mut trie = Self {
+            nodes: vec![Node::default()],
+        };
         let mut any = false;
         for literal in literals {
             let literal = literal.as_ref();
@@ -98,13 +100,21 @@ impl LiteralTrie {
             return None;
         }
         // Breadth first, each entry remembering the first byte of its path.
-        let mut queue: std::collections::VecDeque<(LitNode, u8)> =
-            self.nodes[node as usize].children.iter().map(|&(b, c)| (c, b)).collect();
+        let mut queue: std::collections::VecDeque<(LitNode, u8)> = self.nodes[node as usize]
+            .children
+            .iter()
+            .map(|&(b, c)| (c, b))
+            .collect();
         while let Some((at, first)) = queue.pop_front() {
             if self.is_terminal(at) {
                 return Some(first);
             }
-            queue.extend(self.nodes[at as usize].children.iter().map(|&(_, c)| (c, first)));
+            queue.extend(
+                self.nodes[at as usize]
+                    .children
+                    .iter()
+                    .map(|&(_, c)| (c, first)),
+            );
         }
         None
     }
@@ -125,10 +135,12 @@ mod tests {
     use super::*;
 
     fn walk(trie: &LiteralTrie, bytes: &[u8]) -> Option<LitNode> {
-        bytes.iter().try_fold(LiteralTrie::ROOT, |at, &b| match trie.step(at, b) {
-            LitStep::Next(n) => Some(n),
-            _ => None,
-        })
+        bytes
+            .iter()
+            .try_fold(LiteralTrie::ROOT, |at, &b| match trie.step(at, b) {
+                LitStep::Next(n) => Some(n),
+                _ => None,
+            })
     }
 
     #[test]

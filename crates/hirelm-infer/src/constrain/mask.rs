@@ -33,7 +33,13 @@ impl TokenMasker {
 
     /// Sets `allowed[id]` for every id of `vocab` (resized to `vocab.len()`): whether the
     /// token's bytes may come next. `eos`, when given, is allowed iff the state is complete.
-    pub fn fill(&mut self, state: &ConstraintState, vocab: &TokenVocab, eos: Option<u32>, allowed: &mut Vec<bool>) {
+    pub fn fill(
+        &mut self,
+        state: &ConstraintState,
+        vocab: &TokenVocab,
+        eos: Option<u32>,
+        allowed: &mut Vec<bool>,
+    ) {
         allowed.clear();
         allowed.resize(vocab.len(), false);
         let trie = &vocab.trie;
@@ -80,7 +86,9 @@ impl TokenMasker {
     /// closing quote, full states below it.
     fn walk_string(&mut self, state: &ConstraintState, vocab: &TokenVocab, allowed: &mut [bool]) {
         let (trie, schema) = (&vocab.trie, state.schema());
-        let Some((root_frame, spec)) = state.stack.top_string(schema) else { return };
+        let Some((root_frame, spec)) = state.stack.top_string(schema) else {
+            return;
+        };
         self.strings[0] = root_frame;
         self.in_string[0] = true;
         let mut i = 1;
@@ -146,28 +154,64 @@ mod tests {
         let schema = json!({"type": "object", "properties": {"label": {"type": "string", "enum": ["good", "poor"]},
             "n": {"type": "integer", "minimum": 0, "maximum": 30}}, "required": ["label", "n"], "additionalProperties": false});
         let words: Vec<&[u8]> = vec![
-            b"{", b"{\"", b"\"", b"label", b"\":", b"\":\"", b"go", b"good", b"od", b"\",", b"\"n", b"\"n\":", b"1", b"3", b"30",
-            b"31", b"4", b"}", b"0}", b",", b"poor\"", b"p", b"\xc3", b"\xa9", b"ood\",\"n\":2}",
+            b"{",
+            b"{\"",
+            b"\"",
+            b"label",
+            b"\":",
+            b"\":\"",
+            b"go",
+            b"good",
+            b"od",
+            b"\",",
+            b"\"n",
+            b"\"n\":",
+            b"1",
+            b"3",
+            b"30",
+            b"31",
+            b"4",
+            b"}",
+            b"0}",
+            b",",
+            b"poor\"",
+            b"p",
+            b"\xc3",
+            b"\xa9",
+            b"ood\",\"n\":2}",
         ];
         let mut tokens: Vec<Option<Vec<u8>>> = words.iter().map(|w| Some(w.to_vec())).collect();
         tokens.push(None);
         let eos = tokens.len() as u32 - 1;
         let vocab = TokenVocab::from_bytes(tokens);
-        let mut state = ConstraintState::new(Arc::new(JsonSchemaConstraint::compile(&schema).expect("compiles")));
+        let mut state = ConstraintState::new(Arc::new(
+            JsonSchemaConstraint::compile(&schema).expect("compiles"),
+        ));
         let mut masker = TokenMasker::new();
         let mut allowed = Vec::new();
         for piece in [&b"{\""[..], b"label", b"\":\"", b"go", b"od\",\"n\":2}"] {
             masker.fill(&state, &vocab, Some(eos), &mut allowed);
             for (id, &ok) in allowed.iter().enumerate().take(eos as usize) {
                 let bytes = vocab.bytes(id as u32).expect("bytes");
-                assert_eq!(ok, state.accepts(bytes), "token {:?} after {} bytes", String::from_utf8_lossy(bytes), state.bytes_accepted());
+                assert_eq!(
+                    ok,
+                    state.accepts(bytes),
+                    "token {:?} after {} bytes",
+                    String::from_utf8_lossy(bytes),
+                    state.bytes_accepted()
+                );
             }
             assert!(!allowed[eos as usize]);
             state.advance_bytes(piece).expect("valid piece");
         }
         assert!(state.is_complete());
         masker.fill(&state, &vocab, Some(eos), &mut allowed);
-        let only: Vec<usize> = allowed.iter().enumerate().filter(|(_, ok)| **ok).map(|(i, _)| i).collect();
+        let only: Vec<usize> = allowed
+            .iter()
+            .enumerate()
+            .filter(|(_, ok)| **ok)
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(only, [eos as usize], "only EOS once complete");
     }
 
@@ -175,18 +219,52 @@ mod tests {
     fn string_fast_path_matches_simulation() {
         let schema = json!({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string", "minLength": 2}},
             "b": {"type": "integer"}}, "required": ["a"], "additionalProperties": false});
-        let limits = super::super::ConstraintLimits { max_string_chars: 6, ..Default::default() };
-        let compiled = Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
+        let limits = super::super::ConstraintLimits {
+            max_string_chars: 6,
+            ..Default::default()
+        };
+        let compiled =
+            Arc::new(JsonSchemaConstraint::compile_with(&schema, limits).expect("compiles"));
         let words: Vec<&[u8]> = vec![
-            b"\"", b"\",", b"\"]", b"\"],\"b\":", b"\"]}", b"\",\"", b"\\", b"\\u", b"00e9", b"u00", b"n\"", b"ab", b"abc",
-            b"a\"", b"\xc3", b"\xa9", b"\xa9\"", b"\xc3\xa9", b"\xe2\x82", b"\xac", b"}", b"]", b",", b"1", b"\"]}x",
+            b"\"",
+            b"\",",
+            b"\"]",
+            b"\"],\"b\":",
+            b"\"]}",
+            b"\",\"",
+            b"\\",
+            b"\\u",
+            b"00e9",
+            b"u00",
+            b"n\"",
+            b"ab",
+            b"abc",
+            b"a\"",
+            b"\xc3",
+            b"\xa9",
+            b"\xa9\"",
+            b"\xc3\xa9",
+            b"\xe2\x82",
+            b"\xac",
+            b"}",
+            b"]",
+            b",",
+            b"1",
+            b"\"]}x",
         ];
         let vocab = TokenVocab::from_bytes(words.iter().map(|w| Some(w.to_vec())).collect());
         let mut masker = TokenMasker::new();
         let mut allowed = Vec::new();
         let prefixes: [&[u8]; 9] = [
-            b"{\"a\":[\"", b"{\"a\":[\"a", b"{\"a\":[\"ab", b"{\"a\":[\"ab\\", b"{\"a\":[\"ab\\u0",
-            b"{\"a\":[\"ab\xc3", b"{\"a\":[\"ab\xe2\x82", b"{\"a\":[\"abcde", b"{\"a\":[\"abcdef",
+            b"{\"a\":[\"",
+            b"{\"a\":[\"a",
+            b"{\"a\":[\"ab",
+            b"{\"a\":[\"ab\\",
+            b"{\"a\":[\"ab\\u0",
+            b"{\"a\":[\"ab\xc3",
+            b"{\"a\":[\"ab\xe2\x82",
+            b"{\"a\":[\"abcde",
+            b"{\"a\":[\"abcdef",
         ];
         for prefix in prefixes {
             let mut state = ConstraintState::new(compiled.clone());
@@ -194,7 +272,10 @@ mod tests {
             masker.fill(&state, &vocab, None, &mut allowed);
             for (id, &ok) in allowed.iter().enumerate() {
                 let bytes = vocab.bytes(id as u32).expect("bytes");
-                let what = (String::from_utf8_lossy(prefix), String::from_utf8_lossy(bytes));
+                let what = (
+                    String::from_utf8_lossy(prefix),
+                    String::from_utf8_lossy(bytes),
+                );
                 assert_eq!(ok, state.accepts(bytes), "{what:?}");
             }
         }

@@ -53,15 +53,25 @@ impl NumberSpec {
     ) -> Result<Self, ConstraintError> {
         let frac_cap = if integer { 0 } else { frac_cap };
         let limit = POW10[usize::from(int_cap + frac_cap)] - 1;
-        let min = minimum.map_or(-limit, |x| to_grid(x, frac_cap, true, limit)).max(-limit);
-        let max = maximum.map_or(limit, |x| to_grid(x, frac_cap, false, limit)).min(limit);
+        let min = minimum
+            .map_or(-limit, |x| to_grid(x, frac_cap, true, limit))
+            .max(-limit);
+        let max = maximum
+            .map_or(limit, |x| to_grid(x, frac_cap, false, limit))
+            .min(limit);
         if min > max {
             return Err(ConstraintError::invalid(
                 path,
                 "no number within the digit limits satisfies minimum and maximum",
             ));
         }
-        Ok(Self { integer, min, max, int_cap, frac_cap })
+        Ok(Self {
+            integer,
+            min,
+            max,
+            int_cap,
+            frac_cap,
+        })
     }
 }
 
@@ -150,7 +160,8 @@ impl NumFrame {
                     self.frac_digits += 1;
                 } else {
                     let leading_zero = self.int_digits == 1 && self.mag == 0;
-                    let negative_zero = spec.integer && self.neg && self.int_digits == 0 && digit == 0;
+                    let negative_zero =
+                        spec.integer && self.neg && self.int_digits == 0 && digit == 0;
                     if leading_zero || negative_zero || self.int_digits >= spec.int_cap {
                         return NumStep::Reject;
                     }
@@ -160,10 +171,18 @@ impl NumFrame {
             }
             b'.' if !self.dot && self.int_digits > 0 && spec.frac_cap > 0 => self.dot = true,
             _ => {
-                return if self.can_end(spec) { NumStep::EndBefore } else { NumStep::Reject };
+                return if self.can_end(spec) {
+                    NumStep::EndBefore
+                } else {
+                    NumStep::Reject
+                };
             }
         }
-        if self.viable(spec) { NumStep::Consumed } else { NumStep::Reject }
+        if self.viable(spec) {
+            NumStep::Consumed
+        } else {
+            NumStep::Reject
+        }
     }
 
     /// The next byte of a short way to finish the number (`None` when it may end here): a byte
@@ -213,7 +232,11 @@ impl NumFrame {
             return hits(self.mag * scale, (self.mag + 1) * scale - 1);
         }
         // More integer digits may follow, unless the integer part is a lone `0`.
-        let more = if self.mag == 0 { 0 } else { spec.int_cap - self.int_digits };
+        let more = if self.mag == 0 {
+            0
+        } else {
+            spec.int_cap - self.int_digits
+        };
         (0..=usize::from(more)).any(|k| {
             let scale = POW10[k + frac];
             hits(self.mag * scale, (self.mag + 1) * scale - 1)
@@ -243,7 +266,15 @@ mod tests {
     #[test]
     fn unit_interval_prefixes() {
         let unit = spec(false, Some(0.0), Some(1.0));
-        for ok in ["0", "0.25", "1", "1.0", "1.000", "0.99999999999999999", "0.0"] {
+        for ok in [
+            "0",
+            "0.25",
+            "1",
+            "1.0",
+            "1.000",
+            "0.99999999999999999",
+            "0.0",
+        ] {
             assert_eq!(run(&unit, ok), Ok(true), "{ok}");
         }
         assert_eq!(run(&unit, "1."), Ok(false));
@@ -253,7 +284,11 @@ mod tests {
         assert_eq!(run(&unit, "-0"), Err(0));
         assert_eq!(run(&unit, "00"), Err(1));
         assert_eq!(run(&unit, "10"), Err(1));
-        assert_eq!(run(&unit, "0.123456789012345678"), Err(19), "fraction-digit cap");
+        assert_eq!(
+            run(&unit, "0.123456789012345678"),
+            Err(19),
+            "fraction-digit cap"
+        );
     }
 
     #[test]
@@ -275,7 +310,11 @@ mod tests {
         let big = spec(false, Some(100.0), Some(250.5));
         assert_eq!(run(&big, "1"), Ok(false), "1 can grow into 100..199");
         assert_eq!(run(&big, "100"), Ok(true));
-        assert_eq!(run(&big, "9"), Err(0), "9.., 90.. are below and 900.. above");
+        assert_eq!(
+            run(&big, "9"),
+            Err(0),
+            "9.., 90.. are below and 900.. above"
+        );
         assert_eq!(run(&big, "26"), Err(1), "26.. is below and 260.. above");
         assert_eq!(run(&big, "250.5"), Ok(true));
         assert_eq!(run(&big, "250.51"), Err(5));

@@ -52,9 +52,17 @@ enum Frame {
     /// A value of the node whose first byte has not come yet.
     Pending(NodeId),
     /// Inside an object; `next` is the first property that may still come.
-    Object { node: NodeId, next: u16, phase: ObjPhase },
+    Object {
+        node: NodeId,
+        next: u16,
+        phase: ObjPhase,
+    },
     /// Inside an array with `count` complete items.
-    Array { node: NodeId, count: u32, phase: ArrPhase },
+    Array {
+        node: NodeId,
+        count: u32,
+        phase: ArrPhase,
+    },
     /// Inside a string, after the opening quote.
     Str { node: NodeId, frame: StrFrame },
     /// Inside a number.
@@ -91,7 +99,10 @@ pub(crate) struct Stack {
 
 impl Clone for Stack {
     fn clone(&self) -> Self {
-        Self { frames: self.frames.clone(), done: self.done }
+        Self {
+            frames: self.frames.clone(),
+            done: self.done,
+        }
     }
 
     fn clone_from(&mut self, source: &Self) {
@@ -105,7 +116,10 @@ impl Stack {
     pub(crate) fn new(root: NodeId) -> Self {
         let mut frames = Vec::with_capacity(8);
         frames.push(Frame::Pending(root));
-        Self { frames, done: false }
+        Self {
+            frames,
+            done: false,
+        }
     }
 
     /// Feeds one byte; `false` when it is not allowed (the stack is then left in an
@@ -113,7 +127,9 @@ impl Stack {
     #[inline]
     pub(crate) fn step(&mut self, c: &JsonSchemaConstraint, byte: u8) -> bool {
         loop {
-            let Some(&top) = self.frames.last() else { return false };
+            let Some(&top) = self.frames.last() else {
+                return false;
+            };
             let action = Self::act(c, top, byte);
             match action {
                 Action::AcceptClose => {
@@ -153,19 +169,34 @@ impl Stack {
     fn act(c: &JsonSchemaConstraint, top: Frame, byte: u8) -> Action {
         match top {
             Frame::Pending(node) => match &c.nodes[node as usize] {
-                Node::Object(_) if byte == b'{' => {
-                    Action::ReplaceAccept(Frame::Object { node, next: 0, phase: ObjPhase::Open })
-                }
-                Node::Array { .. } if byte == b'[' => {
-                    Action::ReplaceAccept(Frame::Array { node, count: 0, phase: ArrPhase::Open })
-                }
-                Node::String(_) if byte == b'"' => Action::ReplaceAccept(Frame::Str { node, frame: StrFrame::default() }),
-                Node::Number(_) => Action::Replace(Frame::Num { node, frame: NumFrame::default() }),
-                Node::Literal(_) => Action::Replace(Frame::Lit { node, at: LiteralTrie::ROOT }),
+                Node::Object(_) if byte == b'{' => Action::ReplaceAccept(Frame::Object {
+                    node,
+                    next: 0,
+                    phase: ObjPhase::Open,
+                }),
+                Node::Array { .. } if byte == b'[' => Action::ReplaceAccept(Frame::Array {
+                    node,
+                    count: 0,
+                    phase: ArrPhase::Open,
+                }),
+                Node::String(_) if byte == b'"' => Action::ReplaceAccept(Frame::Str {
+                    node,
+                    frame: StrFrame::default(),
+                }),
+                Node::Number(_) => Action::Replace(Frame::Num {
+                    node,
+                    frame: NumFrame::default(),
+                }),
+                Node::Literal(_) => Action::Replace(Frame::Lit {
+                    node,
+                    at: LiteralTrie::ROOT,
+                }),
                 _ => Action::Reject,
             },
             Frame::Str { node, mut frame } => {
-                let Node::String(spec) = &c.nodes[node as usize] else { return Action::Reject };
+                let Node::String(spec) = &c.nodes[node as usize] else {
+                    return Action::Reject;
+                };
                 match frame.step(spec, byte) {
                     StrStep::Consumed => Action::ReplaceAccept(Frame::Str { node, frame }),
                     StrStep::Closed => Action::AcceptClose,
@@ -173,7 +204,9 @@ impl Stack {
                 }
             }
             Frame::Num { node, mut frame } => {
-                let Node::Number(spec) = &c.nodes[node as usize] else { return Action::Reject };
+                let Node::Number(spec) = &c.nodes[node as usize] else {
+                    return Action::Reject;
+                };
                 match frame.step(spec, byte) {
                     NumStep::Consumed => Action::ReplaceAccept(Frame::Num { node, frame }),
                     NumStep::EndBefore => Action::CloseRefeed,
@@ -181,7 +214,9 @@ impl Stack {
                 }
             }
             Frame::Lit { node, at } => {
-                let Node::Literal(trie) = &c.nodes[node as usize] else { return Action::Reject };
+                let Node::Literal(trie) = &c.nodes[node as usize] else {
+                    return Action::Reject;
+                };
                 match trie.step(at, byte) {
                     LitStep::Next(next) if trie.is_leaf(next) => Action::AcceptClose,
                     LitStep::Next(next) => Action::ReplaceAccept(Frame::Lit { node, at: next }),
@@ -191,14 +226,25 @@ impl Stack {
             }
             Frame::Object { node, next, phase } => Self::act_object(c, node, next, phase, byte),
             Frame::Array { node, count, phase } => {
-                let Node::Array { items, min_items, max_items } = c.nodes[node as usize] else { return Action::Reject };
+                let Node::Array {
+                    items,
+                    min_items,
+                    max_items,
+                } = c.nodes[node as usize]
+                else {
+                    return Action::Reject;
+                };
                 let with = |phase| Frame::Array { node, count, phase };
                 match phase {
-                    ArrPhase::Open | ArrPhase::AfterItem if byte == b']' && count >= min_items => Action::AcceptClose,
+                    ArrPhase::Open | ArrPhase::AfterItem if byte == b']' && count >= min_items => {
+                        Action::AcceptClose
+                    }
                     ArrPhase::Open | ArrPhase::AfterComma if byte != b']' && count < max_items => {
                         Action::PushRefeed(with(ArrPhase::Item), items)
                     }
-                    ArrPhase::AfterItem if byte == b',' && count < max_items => Action::ReplaceAccept(with(ArrPhase::AfterComma)),
+                    ArrPhase::AfterItem if byte == b',' && count < max_items => {
+                        Action::ReplaceAccept(with(ArrPhase::AfterComma))
+                    }
                     _ => Action::Reject,
                 }
             }
@@ -207,16 +253,36 @@ impl Stack {
 
     /// An object frame's reaction to `byte`.
     #[inline]
-    fn act_object(c: &JsonSchemaConstraint, node: NodeId, next: u16, phase: ObjPhase, byte: u8) -> Action {
-        let Node::Object(obj) = &c.nodes[node as usize] else { return Action::Reject };
+    fn act_object(
+        c: &JsonSchemaConstraint,
+        node: NodeId,
+        next: u16,
+        phase: ObjPhase,
+        byte: u8,
+    ) -> Action {
+        let Node::Object(obj) = &c.nodes[node as usize] else {
+            return Action::Reject;
+        };
         let with = |next, phase| Frame::Object { node, next, phase };
         let n = obj.props.len() as u16;
         match phase {
-            ObjPhase::Open | ObjPhase::AfterValue if byte == b'}' && obj.close_ok[usize::from(next)] => Action::AcceptClose,
-            ObjPhase::Open | ObjPhase::AfterComma if byte == b'"' && next < n => {
-                Action::ReplaceAccept(with(next, ObjPhase::Key { cand: next, matched: 1 }))
+            ObjPhase::Open | ObjPhase::AfterValue
+                if byte == b'}' && obj.close_ok[usize::from(next)] =>
+            {
+                Action::AcceptClose
             }
-            ObjPhase::AfterValue if byte == b',' && next < n => Action::ReplaceAccept(with(next, ObjPhase::AfterComma)),
+            ObjPhase::Open | ObjPhase::AfterComma if byte == b'"' && next < n => {
+                Action::ReplaceAccept(with(
+                    next,
+                    ObjPhase::Key {
+                        cand: next,
+                        matched: 1,
+                    },
+                ))
+            }
+            ObjPhase::AfterValue if byte == b',' && next < n => {
+                Action::ReplaceAccept(with(next, ObjPhase::AfterComma))
+            }
             ObjPhase::Key { cand, matched } => {
                 let m = usize::from(matched);
                 let current = &obj.props[usize::from(cand)].key[..m];
@@ -227,16 +293,20 @@ impl Stack {
                         let phase = if key.len() == m + 1 {
                             ObjPhase::Colon { prop: j }
                         } else {
-                            ObjPhase::Key { cand: j, matched: matched + 1 }
+                            ObjPhase::Key {
+                                cand: j,
+                                matched: matched + 1,
+                            }
                         };
                         return Action::ReplaceAccept(with(next, phase));
                     }
                 }
                 Action::Reject
             }
-            ObjPhase::Colon { prop } if byte == b':' => {
-                Action::AcceptPush(with(next, ObjPhase::Value { prop }), obj.props[usize::from(prop)].schema)
-            }
+            ObjPhase::Colon { prop } if byte == b':' => Action::AcceptPush(
+                with(next, ObjPhase::Value { prop }),
+                obj.props[usize::from(prop)].schema,
+            ),
             _ => Action::Reject,
         }
     }
@@ -321,7 +391,11 @@ impl ConstraintState {
     /// The state before the first byte.
     pub fn new(schema: Arc<JsonSchemaConstraint>) -> Self {
         let stack = Stack::new(schema.root);
-        Self { schema, stack, offset: 0 }
+        Self {
+            schema,
+            stack,
+            offset: 0,
+        }
     }
 
     /// The compiled schema.
@@ -394,14 +468,21 @@ mod tests {
     use super::*;
 
     fn state(schema: serde_json::Value) -> ConstraintState {
-        ConstraintState::new(Arc::new(JsonSchemaConstraint::compile(&schema).expect("compiles")))
+        ConstraintState::new(Arc::new(
+            JsonSchemaConstraint::compile(&schema).expect("compiles"),
+        ))
     }
 
     #[test]
     fn optional_properties_may_be_skipped_in_order() {
         let s = state(json!({"type": "object", "properties": {
             "a": {"type": "integer"}, "b": {"type": "integer"}, "c": {"type": "integer"}}, "required": ["b"]}));
-        for ok in [r#"{"b":1}"#, r#"{"a":1,"b":2}"#, r#"{"b":1,"c":2}"#, r#"{"a":1,"b":2,"c":3}"#] {
+        for ok in [
+            r#"{"b":1}"#,
+            r#"{"a":1,"b":2}"#,
+            r#"{"b":1,"c":2}"#,
+            r#"{"a":1,"b":2,"c":3}"#,
+        ] {
             let mut st = s.clone();
             st.advance_bytes(ok.as_bytes()).expect(ok);
             assert!(st.is_complete() && st.is_closed(), "{ok}");
@@ -429,7 +510,9 @@ mod tests {
 
     #[test]
     fn numbers_end_at_the_container_delimiter() {
-        let s = state(json!({"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2}));
+        let s = state(
+            json!({"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2}),
+        );
         assert!(s.accepts(b"[1.5,20]"));
         assert!(!s.accepts(b"[1.5]"), "minItems");
         assert!(!s.accepts(b"[1.,2]"));

@@ -72,7 +72,10 @@ impl StrFrame {
             Escape::Backslash => {
                 self.escape = match byte {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Escape::None,
-                    b'u' => Escape::Hex { done: 0, d_first: false },
+                    b'u' => Escape::Hex {
+                        done: 0,
+                        d_first: false,
+                    },
                     _ => return StrStep::Reject,
                 };
                 return StrStep::Consumed;
@@ -88,13 +91,20 @@ impl StrFrame {
                 self.escape = if done == 3 {
                     Escape::None
                 } else {
-                    Escape::Hex { done: done + 1, d_first: d_first || (done == 0 && (byte | 0x20) == b'd') }
+                    Escape::Hex {
+                        done: done + 1,
+                        d_first: d_first || (done == 0 && (byte | 0x20) == b'd'),
+                    }
                 };
                 return StrStep::Consumed;
             }
         }
         if byte == b'"' {
-            return if self.chars >= spec.min_chars { StrStep::Closed } else { StrStep::Reject };
+            return if self.chars >= spec.min_chars {
+                StrStep::Closed
+            } else {
+                StrStep::Reject
+            };
         }
         if self.chars >= spec.max_chars {
             return StrStep::Reject;
@@ -141,7 +151,10 @@ impl StrFrame {
 mod tests {
     use super::*;
 
-    const SPEC: StrSpec = StrSpec { min_chars: 1, max_chars: 8 };
+    const SPEC: StrSpec = StrSpec {
+        min_chars: 1,
+        max_chars: 8,
+    };
 
     /// Feeds `content` and returns the index of the first refused byte, or the closing step.
     fn run(spec: &StrSpec, content: &[u8]) -> Result<StrStep, usize> {
@@ -162,7 +175,11 @@ mod tests {
         assert_eq!(run(&SPEC, "é€😀\"".as_bytes()), Ok(StrStep::Closed));
         assert_eq!(run(&SPEC, br"\x"), Err(1));
         assert_eq!(run(&SPEC, br"\ud800"), Err(3), "surrogate escape");
-        assert_eq!(run(&SPEC, br#"\uDC00"#), Err(3), "surrogate escape, upper case");
+        assert_eq!(
+            run(&SPEC, br#"\uDC00"#),
+            Err(3),
+            "surrogate escape, upper case"
+        );
         assert_eq!(run(&SPEC, br"\ud7ff\ue000"), Ok(StrStep::Consumed));
         assert_eq!(run(&SPEC, b"\xC0\x80"), Err(0), "overlong");
         assert_eq!(run(&SPEC, b"\xE0\x80"), Err(1), "overlong 3-byte");
@@ -175,12 +192,31 @@ mod tests {
     #[test]
     fn lengths_count_characters() {
         assert_eq!(run(&SPEC, b"\""), Err(0), "minLength 1");
-        assert_eq!(run(&SPEC, "ééééééé\u{e9}\"".as_bytes()), Ok(StrStep::Closed));
-        assert_eq!(run(&SPEC, "éééééééé\u{e9}".as_bytes()), Err(16), "ninth character");
-        assert_eq!(run(&SPEC, br"12345678\n"), Err(8), "an escape is a character");
+        assert_eq!(
+            run(&SPEC, "ééééééé\u{e9}\"".as_bytes()),
+            Ok(StrStep::Closed)
+        );
+        assert_eq!(
+            run(&SPEC, "éééééééé\u{e9}".as_bytes()),
+            Err(16),
+            "ninth character"
+        );
+        assert_eq!(
+            run(&SPEC, br"12345678\n"),
+            Err(8),
+            "an escape is a character"
+        );
         let mut frame = StrFrame::default();
         assert_eq!(frame.step(&SPEC, 0xE2), StrStep::Consumed);
-        assert_eq!((frame.chars, frame.utf8_due), (1, 2), "counted at the lead byte");
-        assert_eq!(frame.step(&SPEC, b'"'), StrStep::Reject, "no quote inside a character");
+        assert_eq!(
+            (frame.chars, frame.utf8_due),
+            (1, 2),
+            "counted at the lead byte"
+        );
+        assert_eq!(
+            frame.step(&SPEC, b'"'),
+            StrStep::Reject,
+            "no quote inside a character"
+        );
     }
 }

@@ -28,7 +28,10 @@ fn byte_to_char() -> [char; 256] {
 /// The raw bytes of a token string in the byte-level alphabet; `None` if a character is not in
 /// the alphabet.
 fn unmap(token: &str, char_to_byte: &std::collections::HashMap<char, u8>) -> Option<Vec<u8>> {
-    token.chars().map(|c| char_to_byte.get(&c).copied()).collect()
+    token
+        .chars()
+        .map(|c| char_to_byte.get(&c).copied())
+        .collect()
 }
 
 /// The byte trie over all tokens with bytes.
@@ -58,12 +61,22 @@ impl VocabTrie {
             .filter(|(_, b)| !b.is_empty())
             .collect();
         sorted.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
-        let mut trie = Self { byte: vec![0], depth: vec![0], subtree_end: vec![0], token_start: vec![0], ..Self::default() };
+        let mut trie = Self {
+            byte: vec![0],
+            depth: vec![0],
+            subtree_end: vec![0],
+            token_start: vec![0],
+            ..Self::default()
+        };
         // `path[d]` is the node at depth d on the path to the previous token.
         let mut path: Vec<u32> = vec![0];
         let mut previous: &[u8] = &[];
         for &(id, bytes) in &sorted {
-            let shared = previous.iter().zip(bytes).take_while(|(a, b)| a == b).count();
+            let shared = previous
+                .iter()
+                .zip(bytes)
+                .take_while(|(a, b)| a == b)
+                .count();
             for node in path.drain(shared + 1..) {
                 trie.subtree_end[node as usize] = trie.byte.len() as u32;
             }
@@ -115,7 +128,10 @@ pub struct TokenVocab {
 impl TokenVocab {
     /// A vocabulary from the bytes of each id; empty byte strings are treated as `None`.
     pub fn from_bytes(tokens: Vec<Option<Vec<u8>>>) -> Self {
-        let tokens: Vec<Option<Vec<u8>>> = tokens.into_iter().map(|t| t.filter(|b| !b.is_empty())).collect();
+        let tokens: Vec<Option<Vec<u8>>> = tokens
+            .into_iter()
+            .map(|t| t.filter(|b| !b.is_empty()))
+            .collect();
         let trie = VocabTrie::build(&tokens);
         let mut single_bytes = [None; 256];
         for (id, token) in tokens.iter().enumerate().rev() {
@@ -123,7 +139,11 @@ impl TokenVocab {
                 single_bytes[usize::from(*byte)] = Some(id as u32);
             }
         }
-        Self { tokens, trie, single_bytes }
+        Self {
+            tokens,
+            trie,
+            single_bytes,
+        }
     }
 
     /// The vocabulary of a tokenizer: a byte-level BPE token string is mapped back to raw
@@ -132,18 +152,25 @@ impl TokenVocab {
     /// mapped the same way (their decoder applies to them too), else taken as literal UTF-8.
     pub fn from_tokenizer(tokenizer: &TextTokenizer) -> Self {
         let inner = tokenizer.inner();
-        let char_to_byte: std::collections::HashMap<char, u8> =
-            byte_to_char().iter().enumerate().map(|(b, &c)| (c, b as u8)).collect();
+        let char_to_byte: std::collections::HashMap<char, u8> = byte_to_char()
+            .iter()
+            .enumerate()
+            .map(|(b, &c)| (c, b as u8))
+            .collect();
         let piece = |text: &str| match tokenizer.alphabet {
             TokenAlphabet::ByteLevel => unmap(text, &char_to_byte),
             TokenAlphabet::SentencePiece => Some(piece_bytes(text)),
         };
         let added = inner.get_added_tokens_decoder();
-        let size = tokenizer.vocab_size().max(added.keys().map(|&id| id as usize + 1).max().unwrap_or(0));
+        let size = tokenizer
+            .vocab_size()
+            .max(added.keys().map(|&id| id as usize + 1).max().unwrap_or(0));
         let tokens = (0..size as u32)
             .map(|id| match added.get(&id) {
                 Some(token) if token.special => None,
-                Some(token) => piece(&token.content).or_else(|| Some(token.content.as_bytes().to_vec())),
+                Some(token) => {
+                    piece(&token.content).or_else(|| Some(token.content.as_bytes().to_vec()))
+                }
                 None => inner.id_to_token(id).and_then(|t| piece(&t)),
             })
             .collect();
@@ -172,7 +199,11 @@ impl TokenVocab {
 
     /// The concatenated bytes of `ids` (special tokens contribute nothing).
     pub fn decode_bytes(&self, ids: &[u32]) -> Vec<u8> {
-        ids.iter().filter_map(|&id| self.bytes(id)).flatten().copied().collect()
+        ids.iter()
+            .filter_map(|&id| self.bytes(id))
+            .flatten()
+            .copied()
+            .collect()
     }
 }
 

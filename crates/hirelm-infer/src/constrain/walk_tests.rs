@@ -26,9 +26,30 @@ pub(super) fn byte_vocab() -> (Arc<TokenVocab>, u32) {
     let mut tokens: Vec<Option<Vec<u8>>> = (0..=255u8).map(|b| Some(vec![b])).collect();
     tokens.push(None);
     let extra: [&[u8]; 24] = [
-        b"{\"", b"\":\"", b"\",\"", b"\"}", b"\"]", b"\"]}", b"},{\"", b"0.", b"1.0", b"\":[", b"\":{\"",
-        b"good", b"strong", b"skill", b"_fit", b"\\u00", b"\\n", "é".as_bytes(), b"\xc3", b"\xa9\"",
-        "😀".as_bytes(), b"\xf0\x9f", b"\x98\x80", b"true",
+        b"{\"",
+        b"\":\"",
+        b"\",\"",
+        b"\"}",
+        b"\"]",
+        b"\"]}",
+        b"},{\"",
+        b"0.",
+        b"1.0",
+        b"\":[",
+        b"\":{\"",
+        b"good",
+        b"strong",
+        b"skill",
+        b"_fit",
+        b"\\u00",
+        b"\\n",
+        "é".as_bytes(),
+        b"\xc3",
+        b"\xa9\"",
+        "😀".as_bytes(),
+        b"\xf0\x9f",
+        b"\x98\x80",
+        b"true",
     ];
     tokens.extend(extra.iter().map(|t| Some(t.to_vec())));
     (Arc::new(TokenVocab::from_bytes(tokens)), 256)
@@ -38,11 +59,22 @@ pub(super) fn byte_vocab() -> (Arc<TokenVocab>, u32) {
 fn walk(decoder: &mut ConstrainedDecoder, rng: &mut XorShift) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let allowed: Vec<u32> =
-            decoder.allowed().iter().enumerate().filter(|(_, ok)| **ok).map(|(i, _)| i as u32).collect();
-        assert!(!allowed.is_empty(), "dead end after {:?}", String::from_utf8_lossy(&out));
+        let allowed: Vec<u32> = decoder
+            .allowed()
+            .iter()
+            .enumerate()
+            .filter(|(_, ok)| **ok)
+            .map(|(i, _)| i as u32)
+            .collect();
+        assert!(
+            !allowed.is_empty(),
+            "dead end after {:?}",
+            String::from_utf8_lossy(&out)
+        );
         let token = allowed[rng.below(allowed.len())];
-        decoder.push(token).unwrap_or_else(|e| panic!("allowed token refused: {e}"));
+        decoder
+            .push(token)
+            .unwrap_or_else(|e| panic!("allowed token refused: {e}"));
         if token == decoder.eos_id() {
             return out;
         }
@@ -51,7 +83,12 @@ fn walk(decoder: &mut ConstrainedDecoder, rng: &mut XorShift) -> Vec<u8> {
 }
 
 pub(super) fn small_limits() -> ConstraintLimits {
-    ConstraintLimits { max_string_chars: 12, max_array_items: 4, max_int_digits: 4, max_frac_digits: 3 }
+    ConstraintLimits {
+        max_string_chars: 12,
+        max_array_items: 4,
+        max_int_digits: 4,
+        max_frac_digits: 3,
+    }
 }
 
 #[test]
@@ -59,12 +96,17 @@ fn random_walks_on_every_task_yield_valid_outputs() {
     let (vocab, eos) = byte_vocab();
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     for task in Task::ALL {
-        let schema = Arc::new(JsonSchemaConstraint::compile_with(&output_schema(task), small_limits()).expect("compiles"));
+        let schema = Arc::new(
+            JsonSchemaConstraint::compile_with(&output_schema(task), small_limits())
+                .expect("compiles"),
+        );
         for round in 0..300 {
             let mut decoder = ConstrainedDecoder::from_compiled(schema.clone(), vocab.clone(), eos);
             let out = walk(&mut decoder, &mut rng);
-            let text = String::from_utf8(out).unwrap_or_else(|e| panic!("{task} walk {round}: not UTF-8: {e}"));
-            let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{task} walk {round}: {e}: {text}"));
+            let text = String::from_utf8(out)
+                .unwrap_or_else(|e| panic!("{task} walk {round}: not UTF-8: {e}"));
+            let value: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{task} walk {round}: {e}: {text}"));
             validate(task, &value).unwrap_or_else(|e| panic!("{task} walk {round}: {e}: {text}"));
         }
     }
@@ -90,9 +132,11 @@ fn random_walks_with_default_limits_and_odd_schemas() {
     for schema in &schemas {
         let compiled = Arc::new(JsonSchemaConstraint::compile(schema).expect("compiles"));
         for round in 0..200 {
-            let mut decoder = ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
+            let mut decoder =
+                ConstrainedDecoder::from_compiled(compiled.clone(), vocab.clone(), eos);
             let text = String::from_utf8(walk(&mut decoder, &mut rng)).expect("UTF-8");
-            let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("walk {round}: {e}: {text}"));
+            let value: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("walk {round}: {e}: {text}"));
             if let Err((path, reason)) = check(schema, &value) {
                 panic!("walk {round}: {text}: {path}: {reason}");
             }
@@ -105,7 +149,11 @@ fn random_walks_with_default_limits_and_odd_schemas() {
 pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String)> {
     let fail = |r: &str| Err((value.to_string(), r.to_string()));
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        return if allowed.contains(value) { Ok(()) } else { fail("enum") };
+        return if allowed.contains(value) {
+            Ok(())
+        } else {
+            fail("enum")
+        };
     }
     match schema["type"].as_str() {
         Some("integer") if !(value.is_i64() || value.is_u64()) => return fail("integer"),
@@ -115,10 +163,18 @@ pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String
         _ => {}
     }
     if let Some(x) = value.as_f64() {
-        if schema.get("minimum").and_then(Value::as_f64).is_some_and(|m| x < m) {
+        if schema
+            .get("minimum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| x < m)
+        {
             return fail("minimum");
         }
-        if schema.get("maximum").and_then(Value::as_f64).is_some_and(|m| x > m) {
+        if schema
+            .get("maximum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| x > m)
+        {
             return fail("maximum");
         }
     }
@@ -129,7 +185,9 @@ pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String
         if (items.len() as u64) < schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) {
             return fail("minItems");
         }
-        items.iter().try_for_each(|item| check(&schema["items"], item))?;
+        items
+            .iter()
+            .try_for_each(|item| check(&schema["items"], item))?;
     }
     if let Some(obj) = value.as_object() {
         for name in schema["required"].as_array().into_iter().flatten() {
@@ -138,7 +196,12 @@ pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String
             }
         }
         for (k, v) in obj {
-            check(schema["properties"].get(k).ok_or_else(|| (k.clone(), "extra".to_string()))?, v)?;
+            check(
+                schema["properties"]
+                    .get(k)
+                    .ok_or_else(|| (k.clone(), "extra".to_string()))?,
+                v,
+            )?;
         }
     }
     Ok(())
@@ -147,16 +210,30 @@ pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String
 #[test]
 fn utf8_characters_split_across_tokens() {
     let (vocab, eos) = byte_vocab();
-    let id = |bytes: &[u8]| (0..vocab.len() as u32).find(|&i| vocab.bytes(i) == Some(bytes)).expect("token in vocab");
-    let mut d = ConstrainedDecoder::new(&output_schema(Task::ExtractSkills), vocab.clone(), eos).expect("compiles");
+    let id = |bytes: &[u8]| {
+        (0..vocab.len() as u32)
+            .find(|&i| vocab.bytes(i) == Some(bytes))
+            .expect("token in vocab")
+    };
+    let mut d = ConstrainedDecoder::new(&output_schema(Task::ExtractSkills), vocab.clone(), eos)
+        .expect("compiles");
     for &b in br#"{"skills":["Caf"# {
         d.push(u32::from(b)).expect("ascii");
     }
     d.push(id(b"\xc3")).expect("lead byte of é");
     let allowed = d.allowed().to_vec();
-    assert!(!allowed[usize::from(b'"')], "no closing quote inside a character");
-    assert!(allowed[0xA9] && allowed[id(b"\xa9\"") as usize] && !allowed[0xC3] && !allowed[usize::from(b'a')]);
-    d.push(id(b"\xa9\"")).expect("continuation byte, then the closing quote");
+    assert!(
+        !allowed[usize::from(b'"')],
+        "no closing quote inside a character"
+    );
+    assert!(
+        allowed[0xA9]
+            && allowed[id(b"\xa9\"") as usize]
+            && !allowed[0xC3]
+            && !allowed[usize::from(b'a')]
+    );
+    d.push(id(b"\xa9\""))
+        .expect("continuation byte, then the closing quote");
     d.push(u32::from(b',')).expect("comma");
     d.push(u32::from(b'"')).expect("quote");
     d.push(id(b"\xf0\x9f")).expect("first half of 😀");
@@ -176,35 +253,65 @@ fn utf8_characters_split_across_tokens() {
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "loads the real tokenizer; run with --release")]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "loads the real tokenizer; run with --release"
+)]
 fn real_tokenizer_bytes_and_greedy_lowest_id_walks() {
     use hirelm_model::gguf::GgufFile;
     use hirelm_model::tokenizer::TextTokenizer;
     let Ok(path) = hirelm_model::fetched_model(hirelm_model::SMOLLM2_GGUF) else {
-        eprintln!("skipped: {} is not fetched (scripts/fetch-models.sh)", hirelm_model::SMOLLM2_GGUF);
+        eprintln!(
+            "skipped: {} is not fetched (scripts/fetch-models.sh)",
+            hirelm_model::SMOLLM2_GGUF
+        );
         return;
     };
-    let tokenizer = TextTokenizer::from_gguf(&GgufFile::open(&path).expect("gguf opens")).expect("tokenizer");
+    let tokenizer =
+        TextTokenizer::from_gguf(&GgufFile::open(&path).expect("gguf opens")).expect("tokenizer");
     let vocab = Arc::new(TokenVocab::from_tokenizer(&tokenizer));
     assert_eq!(vocab.len(), tokenizer.vocab_size());
     let text = "{\"title\":\"Développeur back-end — 数据 😀\",\n\t\"x\": 1.25}";
     let ids = tokenizer.encode(text, false, false).expect("encodes");
-    assert_eq!(vocab.decode_bytes(&ids), text.as_bytes(), "token bytes concatenate to the UTF-8 text");
+    assert_eq!(
+        vocab.decode_bytes(&ids),
+        text.as_bytes(),
+        "token bytes concatenate to the UTF-8 text"
+    );
     let eos = tokenizer.token_id("<|im_end|>").expect("im_end");
     assert_eq!(vocab.bytes(eos), None, "special tokens have no bytes");
-    let single: std::collections::HashSet<u8> =
-        (0..vocab.len() as u32).filter_map(|i| vocab.bytes(i)).filter(|b| b.len() == 1).map(|b| b[0]).collect();
+    let single: std::collections::HashSet<u8> = (0..vocab.len() as u32)
+        .filter_map(|i| vocab.bytes(i))
+        .filter(|b| b.len() == 1)
+        .map(|b| b[0])
+        .collect();
     // What "never a dead end" needs: printable ASCII and every UTF-8 continuation byte alone
     // (SmolLM2 lacks only bytes that never occur in valid UTF-8 JSON, and a few rare ones).
-    let missing: Vec<u8> = (0x20..=0x7Eu8).chain(0x80..=0xBF).filter(|b| !single.contains(b)).collect();
-    assert!(missing.is_empty(), "bytes without a single-byte token: {missing:x?}");
+    let missing: Vec<u8> = (0x20..=0x7Eu8)
+        .chain(0x80..=0xBF)
+        .filter(|b| !single.contains(b))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "bytes without a single-byte token: {missing:x?}"
+    );
     for task in Task::ALL {
         // Lowest ids are punctuation, so strings and arrays run to their caps: keep them small.
-        let limits = ConstraintLimits { max_string_chars: 24, max_array_items: 3, ..ConstraintLimits::default() };
-        let mut decoder = ConstrainedDecoder::with_limits(&output_schema(task), vocab.clone(), eos, limits).expect("compiles");
+        let limits = ConstraintLimits {
+            max_string_chars: 24,
+            max_array_items: 3,
+            ..ConstraintLimits::default()
+        };
+        let mut decoder =
+            ConstrainedDecoder::with_limits(&output_schema(task), vocab.clone(), eos, limits)
+                .expect("compiles");
         let mut out = Vec::new();
         for _ in 0..20_000 {
-            let token = decoder.allowed().iter().position(|&ok| ok).expect("never a dead end") as u32;
+            let token = decoder
+                .allowed()
+                .iter()
+                .position(|&ok| ok)
+                .expect("never a dead end") as u32;
             decoder.push(token).expect("allowed");
             if token == eos {
                 break;

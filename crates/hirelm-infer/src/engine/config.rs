@@ -75,7 +75,13 @@ impl From<&LlamaConfig> for EngineConfig {
             head_dim: c.head_dim(),
             max_seq_len: c.max_seq_len,
             rms_norm_eps: c.rms_norm_eps,
-            layers: vec![LayerAttention { rope_theta: c.rope_theta, window: None }; c.num_layers],
+            layers: vec![
+                LayerAttention {
+                    rope_theta: c.rope_theta,
+                    window: None
+                };
+                c.num_layers
+            ],
         }
     }
 }
@@ -84,9 +90,15 @@ impl From<&Gemma3Config> for EngineConfig {
     fn from(c: &Gemma3Config) -> Self {
         let layer = |i: usize| {
             if c.is_global(i) {
-                LayerAttention { rope_theta: c.rope_theta, window: None }
+                LayerAttention {
+                    rope_theta: c.rope_theta,
+                    window: None,
+                }
             } else {
-                LayerAttention { rope_theta: c.rope_local_theta, window: Some(c.sliding_window) }
+                LayerAttention {
+                    rope_theta: c.rope_local_theta,
+                    window: Some(c.sliding_window),
+                }
             }
         };
         Self {

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use super::config::Family;
-use super::ops::{add_residual, apply_rope, attend, embed, gated_activation, rms_norm, rope_tables_by_layer};
+use super::ops::{
+    add_residual, apply_rope, attend, embed, gated_activation, rms_norm, rope_tables_by_layer,
+};
 use super::session::Session;
 use super::team::{self, Member, View};
 use crate::error::Result;
@@ -27,11 +29,19 @@ impl Session {
         let (ropes, rope_of_layer) = rope_tables_by_layer(c, pos, 1);
         let (keys, values) = self.cache_with_room_for_one();
         let layers = keys.len();
-        let mut buffers = [q_dim + 2 * kv_dim, q_dim, d, 2 * ff, c.vocab_size].map(|n| vec![0f32; n]);
-        let shared: Vec<&mut [f32]> = buffers.iter_mut().chain(keys).chain(values).map(|b| b.as_mut_slice()).collect();
+        let mut buffers =
+            [q_dim + 2 * kv_dim, q_dim, d, 2 * ff, c.vocab_size].map(|n| vec![0f32; n]);
+        let shared: Vec<&mut [f32]> = buffers
+            .iter_mut()
+            .chain(keys)
+            .chain(values)
+            .map(|b| b.as_mut_slice())
+            .collect();
         team::run(rayon::current_num_threads(), shared, |m, mut views| {
             let caches = views.split_off(5);
-            let Ok([mut qkv, mut attn, mut proj, mut gate_up, mut logits]) = <[View<'_>; 5]>::try_from(views) else {
+            let Ok([mut qkv, mut attn, mut proj, mut gate_up, mut logits]) =
+                <[View<'_>; 5]>::try_from(views)
+            else {
                 unreachable!("five buffers before the caches")
             };
             let (mut keys, mut values): (Vec<View<'_>>, Vec<View<'_>>) = {
@@ -41,7 +51,8 @@ impl Session {
             };
             let mut x = vec![0f32; d];
             embed(&w, token, &mut x);
-            let (mut h, mut act, mut acts) = (vec![0f32; d], vec![0f32; ff], Activations::default());
+            let (mut h, mut act, mut acts) =
+                (vec![0f32; d], vec![0f32; ff], Activations::default());
             for (layer, lw) in w.layers.iter().enumerate() {
                 let (cos, sin) = &ropes[rope_of_layer[layer]];
                 h.copy_from_slice(&x);
@@ -53,21 +64,36 @@ impl Session {
                 m.fill(&mut keys[layer], kv_dim, pos..pos + 1, |_, key| {
                     key.copy_from_slice(&qkv[q_dim..q_dim + kv_dim]);
                     if let Some((_, k_gain)) = &lw.qk_norm {
-                        key.chunks_exact_mut(hd).for_each(|head| rms_norm(head, k_gain, eps));
+                        key.chunks_exact_mut(hd)
+                            .for_each(|head| rms_norm(head, k_gain, eps));
                     }
-                    key.chunks_exact_mut(hd).for_each(|head| apply_rope(head, cos, sin));
+                    key.chunks_exact_mut(hd)
+                        .for_each(|head| apply_rope(head, cos, sin));
                 });
-                m.fill(&mut values[layer], kv_dim, pos..pos + 1, |_, value| value.copy_from_slice(&qkv[q_dim + kv_dim..]));
+                m.fill(&mut values[layer], kv_dim, pos..pos + 1, |_, value| {
+                    value.copy_from_slice(&qkv[q_dim + kv_dim..])
+                });
                 let (layer_keys, layer_values) = (keys[layer].read(), values[layer].read());
                 let group = c.num_heads / c.num_kv_heads;
-                let first = c.layers[layer].window.map_or(0, |window| (pos + 1).saturating_sub(window));
+                let first = c.layers[layer]
+                    .window
+                    .map_or(0, |window| (pos + 1).saturating_sub(window));
                 m.fill(&mut attn, hd, 0..c.num_heads, |head, out| {
                     let mut q = qkv[head * hd..(head + 1) * hd].to_vec();
                     if let Some((q_gain, _)) = &lw.qk_norm {
                         rms_norm(&mut q, q_gain, eps);
                     }
                     apply_rope(&mut q, cos, sin);
-                    attend(kernel, &q, layer_keys, layer_values, first..pos + 1, (head / group) * hd, kv_dim, out);
+                    attend(
+                        kernel,
+                        &q,
+                        layer_keys,
+                        layer_values,
+                        first..pos + 1,
+                        (head / group) * hd,
+                        kv_dim,
+                        out,
+                    );
                 });
                 acts.prepare(attn.read(), 1, q_dim, lw.o.format());
                 product(m, &lw.o, &acts, &mut proj, kernel);
@@ -94,9 +120,20 @@ impl Session {
 
 /// `out = W·x` for one token, its rows claimed by the team's members in tasks of
 /// [`ROWS_PER_TASK`].
-fn product(m: &Member<'_>, matrix: &Matrix, x: &Activations, out: &mut View<'_>, kernel: DotKernel) {
+fn product(
+    m: &Member<'_>,
+    matrix: &Matrix,
+    x: &Activations,
+    out: &mut View<'_>,
+    kernel: DotKernel,
+) {
     let rows = matrix.shape().0;
-    m.fill(out, ROWS_PER_TASK, 0..rows.div_ceil(ROWS_PER_TASK), |task, values| {
-        matrix.matvec_rows(x, task * ROWS_PER_TASK, values, kernel);
-    });
+    m.fill(
+        out,
+        ROWS_PER_TASK,
+        0..rows.div_ceil(ROWS_PER_TASK),
+        |task, values| {
+            matrix.matvec_rows(x, task * ROWS_PER_TASK, values, kernel);
+        },
+    );
 }

@@ -43,7 +43,18 @@ impl EngineWeights {
                 }
             })
             .collect();
-        let embed = Matrix::from_f32(take("token_embd.weight"), config.vocab_size, d, format.for_embeddings());
-        Ok(Self { config: engine, embed, layers, norm: take("output_norm.weight"), lm_head: None })
+        let embed = Matrix::from_f32(
+            take("token_embd.weight"),
+            config.vocab_size,
+            d,
+            format.for_embeddings(),
+        );
+        Ok(Self {
+            config: engine,
+            embed,
+            layers,
+            norm: take("output_norm.weight"),
+            lm_head: None,
+        })
     }
 }

@@ -72,7 +72,11 @@ pub(super) fn attend(
     for (i, s) in scores.iter().enumerate() {
         let p = first + i;
         let weight = s / total;
-        kernel.axpy(out, weight, &values[p * kv_dim + offset..p * kv_dim + offset + hd]);
+        kernel.axpy(
+            out,
+            weight,
+            &values[p * kv_dim + offset..p * kv_dim + offset + hd],
+        );
     }
 }
 
@@ -81,9 +85,15 @@ pub(super) fn attend(
 pub(super) fn gated_activation(gemma: bool, gate_up: &[f32], out: &mut [f32]) {
     let (g, u) = gate_up.split_at(out.len());
     if gemma {
-        out.iter_mut().zip(g).zip(u).for_each(|((a, g), u)| *a = gelu_tanh(*g) * u);
+        out.iter_mut()
+            .zip(g)
+            .zip(u)
+            .for_each(|((a, g), u)| *a = gelu_tanh(*g) * u);
     } else {
-        out.iter_mut().zip(g).zip(u).for_each(|((a, g), u)| *a = g / (1.0 + (-g).exp()) * u);
+        out.iter_mut()
+            .zip(g)
+            .zip(u)
+            .for_each(|((a, g), u)| *a = g / (1.0 + (-g).exp()) * u);
     }
 }
 
@@ -112,18 +122,28 @@ pub(super) fn embed(weights: &EngineWeights, id: u32, out: &mut [f32]) {
 
 /// RoPE tables for positions `start..start + n`: one per RoPE base (Gemma has two, for its
 /// global and sliding-window layers), and each layer's index into them.
-pub(super) fn rope_tables_by_layer(config: &EngineConfig, start: usize, n: usize) -> (Vec<(Vec<f32>, Vec<f32>)>, Vec<usize>) {
+pub(super) fn rope_tables_by_layer(
+    config: &EngineConfig,
+    start: usize,
+    n: usize,
+) -> (Vec<(Vec<f32>, Vec<f32>)>, Vec<usize>) {
     let mut thetas: Vec<f64> = Vec::new();
     let rope_of_layer = config
         .layers
         .iter()
         .map(|layer| {
-            thetas.iter().position(|t| *t == layer.rope_theta).unwrap_or_else(|| {
-                thetas.push(layer.rope_theta);
-                thetas.len() - 1
-            })
+            thetas
+                .iter()
+                .position(|t| *t == layer.rope_theta)
+                .unwrap_or_else(|| {
+                    thetas.push(layer.rope_theta);
+                    thetas.len() - 1
+                })
         })
         .collect();
-    let tables = thetas.iter().map(|&theta| rope_tables(start, n, config.head_dim, theta)).collect();
+    let tables = thetas
+        .iter()
+        .map(|&theta| rope_tables(start, n, config.head_dim, theta))
+        .collect();
     (tables, rope_of_layer)
 }

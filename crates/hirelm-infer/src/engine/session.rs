@@ -5,9 +5,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::config::Family;
+use super::ops::{
+    add_residual, apply_rope, attend, embed, gated_activation, rms_norm, rope_tables_by_layer,
+};
 use super::weights::EngineWeights;
 use crate::error::{InferError, Result};
-use super::ops::{add_residual, apply_rope, attend, embed, gated_activation, rms_norm, rope_tables_by_layer};
 use crate::kernels::{Activations, DotKernel};
 
 /// A sequence being decoded: the tokens seen so far live in the KV cache. Cloning a session
@@ -95,7 +97,10 @@ impl Session {
         }
         let hidden = self.forward_in_pool(tokens)?;
         let d = self.weights.config.hidden_size;
-        Ok(hidden.chunks_exact(d).flat_map(|h| self.logits(h)).collect())
+        Ok(hidden
+            .chunks_exact(d)
+            .flat_map(|h| self.logits(h))
+            .collect())
     }
 
     /// Runs a batched pass on a worker of the thread pool: called from outside the pool, each
@@ -124,7 +129,10 @@ impl Session {
     /// Each layer's keys and values, grown by one zeroed position for the decode step to fill.
     pub(super) fn cache_with_room_for_one(&mut self) -> (&mut [Vec<f32>], &mut [Vec<f32>]) {
         let room = (self.len + 1) * self.weights.config.kv_dim();
-        self.keys.iter_mut().chain(&mut self.values).for_each(|cache| cache.resize(room, 0.0));
+        self.keys
+            .iter_mut()
+            .chain(&mut self.values)
+            .for_each(|cache| cache.resize(room, 0.0));
         (&mut self.keys, &mut self.values)
     }
 
@@ -132,13 +140,22 @@ impl Session {
     pub(super) fn check_tokens(&self, tokens: &[u32]) -> Result<()> {
         let c = &self.weights.config;
         if tokens.is_empty() {
-            return Err(InferError::invalid("tokens", "forward needs at least one token"));
+            return Err(InferError::invalid(
+                "tokens",
+                "forward needs at least one token",
+            ));
         }
         if self.len + tokens.len() > c.max_seq_len {
-            return Err(InferError::ContextFull { needed: self.len + tokens.len(), limit: c.max_seq_len });
+            return Err(InferError::ContextFull {
+                needed: self.len + tokens.len(),
+                limit: c.max_seq_len,
+            });
         }
         match tokens.iter().find(|&&id| id as usize >= c.vocab_size) {
-            Some(&id) => Err(InferError::TokenOutOfRange { id, vocab: c.vocab_size }),
+            Some(&id) => Err(InferError::TokenOutOfRange {
+                id,
+                vocab: c.vocab_size,
+            }),
             None => Ok(()),
         }
     }
@@ -152,7 +169,10 @@ impl Session {
         // The cache holds exactly `len` positions (a decode step that panicked may have left
         // the room it made for one more).
         let kv = self.len * c.kv_dim();
-        self.keys.iter_mut().chain(&mut self.values).for_each(|cache| cache.truncate(kv));
+        self.keys
+            .iter_mut()
+            .chain(&mut self.values)
+            .for_each(|cache| cache.truncate(kv));
         let mut x = vec![0f32; t_len * d];
         for (&id, row) in tokens.iter().zip(x.chunks_exact_mut(d)) {
             embed(&w, id, row);
@@ -172,19 +192,28 @@ impl Session {
             let (attention, rope) = (c.layers[layer], &ropes[rope_of_layer[layer]]);
             // Attention block.
             h.copy_from_slice(&x);
-            h.chunks_exact_mut(d).for_each(|row| rms_norm(row, &lw.attn_norm, eps));
+            h.chunks_exact_mut(d)
+                .for_each(|row| rms_norm(row, &lw.attn_norm, eps));
             self.acts.prepare(&h, t_len, d, lw.qkv.format());
-            lw.qkv.matmul(&self.acts, &mut qkv, self.kernel, &mut self.scratch);
+            lw.qkv
+                .matmul(&self.acts, &mut qkv, self.kernel, &mut self.scratch);
             for (t, row) in qkv.chunks_exact_mut(q_dim + 2 * kv_dim).enumerate() {
                 let (q, kv) = row.split_at_mut(q_dim);
                 let (k, v) = kv.split_at_mut(kv_dim);
                 if let Some((q_gain, k_gain)) = &lw.qk_norm {
-                    q.chunks_exact_mut(hd).for_each(|head| rms_norm(head, q_gain, eps));
-                    k.chunks_exact_mut(hd).for_each(|head| rms_norm(head, k_gain, eps));
+                    q.chunks_exact_mut(hd)
+                        .for_each(|head| rms_norm(head, q_gain, eps));
+                    k.chunks_exact_mut(hd)
+                        .for_each(|head| rms_norm(head, k_gain, eps));
                 }
-                let (cos, sin) = (&rope.0[t * hd / 2..(t + 1) * hd / 2], &rope.1[t * hd / 2..(t + 1) * hd / 2]);
-                q.chunks_exact_mut(hd).for_each(|head| apply_rope(head, cos, sin));
-                k.chunks_exact_mut(hd).for_each(|head| apply_rope(head, cos, sin));
+                let (cos, sin) = (
+                    &rope.0[t * hd / 2..(t + 1) * hd / 2],
+                    &rope.1[t * hd / 2..(t + 1) * hd / 2],
+                );
+                q.chunks_exact_mut(hd)
+                    .for_each(|head| apply_rope(head, cos, sin));
+                k.chunks_exact_mut(hd)
+                    .for_each(|head| apply_rope(head, cos, sin));
                 self.keys[layer].extend_from_slice(k);
                 self.values[layer].extend_from_slice(v);
             }
@@ -196,8 +225,19 @@ impl Session {
                 let row = &qkv[t * (q_dim + 2 * kv_dim)..];
                 let q = &row[head * hd..(head + 1) * hd];
                 let end = start + t + 1;
-                let first = attention.window.map_or(0, |window| end.saturating_sub(window));
-                attend(kernel, q, keys, values, first..end, (head / group) * hd, kv_dim, out);
+                let first = attention
+                    .window
+                    .map_or(0, |window| end.saturating_sub(window));
+                attend(
+                    kernel,
+                    q,
+                    keys,
+                    values,
+                    first..end,
+                    (head / group) * hd,
+                    kv_dim,
+                    out,
+                );
             };
             // A short context's heads are too little work to share between threads.
             if t_len == 1 && start < 64 {
@@ -212,15 +252,18 @@ impl Session {
             }
             // MLP block (gated: SiLU for Llama, GELU-tanh for Gemma).
             h.copy_from_slice(&x);
-            h.chunks_exact_mut(d).for_each(|row| rms_norm(row, &lw.mlp_norm, eps));
+            h.chunks_exact_mut(d)
+                .for_each(|row| rms_norm(row, &lw.mlp_norm, eps));
             self.acts.prepare(&h, t_len, d, lw.gate_up.format());
-            lw.gate_up.matmul(&self.acts, &mut gate_up, self.kernel, &mut self.scratch);
+            lw.gate_up
+                .matmul(&self.acts, &mut gate_up, self.kernel, &mut self.scratch);
             let ff = c.intermediate_size;
             for (gu, a) in gate_up.chunks_exact(2 * ff).zip(act.chunks_exact_mut(ff)) {
                 gated_activation(gemma, gu, a);
             }
             self.acts.prepare(&act, t_len, ff, lw.down.format());
-            lw.down.matmul(&self.acts, &mut proj, self.kernel, &mut self.scratch);
+            lw.down
+                .matmul(&self.acts, &mut proj, self.kernel, &mut self.scratch);
             for (x, p) in x.chunks_exact_mut(d).zip(proj.chunks_exact(d)) {
                 add_residual(x, p, lw.post_mlp_norm.as_deref(), eps);
             }

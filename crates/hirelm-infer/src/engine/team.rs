@@ -38,15 +38,22 @@ where
     F: Fn(&Member<'_>, Vec<View<'_>>) + Sync,
 {
     let threads = threads.max(1);
-    let _turn = ONE_TEAM_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = ONE_TEAM_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let team = Team {
         threads,
         arrived: AtomicUsize::new(0),
         generation: AtomicUsize::new(0),
         aborted: AtomicBool::new(false),
         next_part: [AtomicUsize::new(0), AtomicUsize::new(0)],
-        filling: (0..threads).map(|_| std::array::from_fn(|_| AtomicUsize::new(0))).collect(),
-        buffers: buffers.into_iter().map(|b| (b.as_mut_ptr(), b.len())).collect(),
+        filling: (0..threads)
+            .map(|_| std::array::from_fn(|_| AtomicUsize::new(0)))
+            .collect(),
+        buffers: buffers
+            .into_iter()
+            .map(|b| (b.as_mut_ptr(), b.len()))
+            .collect(),
     };
     std::thread::scope(|scope| {
         for index in 1..threads {
@@ -87,8 +94,22 @@ impl Team {
             }
         }
         let _guard = AbortOnPanic(&self.aborted);
-        let views = (0..self.buffers.len()).map(|buffer| View { team: self, buffer, _not_sync: PhantomData }).collect();
-        program(&Member { team: self, index, phase: Cell::new(0), filling: Cell::new(false) }, views);
+        let views = (0..self.buffers.len())
+            .map(|buffer| View {
+                team: self,
+                buffer,
+                _not_sync: PhantomData,
+            })
+            .collect();
+        program(
+            &Member {
+                team: self,
+                index,
+                phase: Cell::new(0),
+                filling: Cell::new(false),
+            },
+            views,
+        );
     }
 
     /// Waits until every member has arrived. Writes made before it are visible after it.
@@ -104,7 +125,10 @@ impl Team {
         }
         let mut spins = 0u32;
         while self.generation.load(Ordering::Acquire) == generation {
-            assert!(!self.aborted.load(Ordering::Acquire), "another member of the decode team panicked");
+            assert!(
+                !self.aborted.load(Ordering::Acquire),
+                "another member of the decode team panicked"
+            );
             if spins < SPINS_BEFORE_YIELD {
                 spins += 1;
                 std::hint::spin_loop();
@@ -149,8 +173,17 @@ impl Member<'_> {
     /// `write(i, part)`; returns when the whole team is done. Every member must make the same
     /// sequence of calls: a member filling a different buffer, or other parts, from the others
     /// panics, and so does a fill inside a fill.
-    pub(super) fn fill(&self, view: &mut View<'_>, part_len: usize, parts: Range<usize>, mut write: impl FnMut(usize, &mut [f32])) {
-        assert!(!self.filling.replace(true), "a decode team fill inside a fill");
+    pub(super) fn fill(
+        &self,
+        view: &mut View<'_>,
+        part_len: usize,
+        parts: Range<usize>,
+        mut write: impl FnMut(usize, &mut [f32]),
+    ) {
+        assert!(
+            !self.filling.replace(true),
+            "a decode team fill inside a fill"
+        );
         let team = self.team;
         let what = [view.buffer, part_len, parts.start, parts.end];
         for (slot, value) in team.filling[self.index].iter().zip(what) {
@@ -159,7 +192,10 @@ impl Member<'_> {
         // No member still reads the buffer after this barrier (each holds its view mutably).
         team.barrier();
         assert!(
-            team.filling.iter().all(|member| member.iter().zip(what).all(|(slot, value)| slot.load(Ordering::Relaxed) == value)),
+            team.filling.iter().all(|member| member
+                .iter()
+                .zip(what)
+                .all(|(slot, value)| slot.load(Ordering::Relaxed) == value)),
             "decode team members are filling different buffers or parts"
         );
         let phase = self.phase.get();
@@ -172,10 +208,15 @@ impl Member<'_> {
                 break;
             }
             let start = part * part_len;
-            assert!(start < len, "part {part} of {part_len} values is past a buffer of {len}");
+            assert!(
+                start < len,
+                "part {part} of {part_len} values is past a buffer of {len}"
+            );
             // SAFETY: in bounds (checked); each part is claimed by exactly one member, and no
             // member reads this buffer until the barrier below (see `View::read`).
-            let values = unsafe { std::slice::from_raw_parts_mut(ptr.add(start), part_len.min(len - start)) };
+            let values = unsafe {
+                std::slice::from_raw_parts_mut(ptr.add(start), part_len.min(len - start))
+            };
             write(part, values);
         }
         team.barrier();
@@ -198,9 +239,13 @@ mod tests {
             let (mut a, mut b) = (vec![0f32; 100], vec![0f32; 7]);
             let sums = Mutex::new(Vec::new());
             run(threads, vec![&mut a, &mut b], |m, views| {
-                let Ok([mut a, mut b]) = <[View<'_>; 2]>::try_from(views) else { panic!("two views") };
+                let Ok([mut a, mut b]) = <[View<'_>; 2]>::try_from(views) else {
+                    panic!("two views")
+                };
                 for round in 1..=5 {
-                    m.fill(&mut a, 3, 0..34, |part, values| values.iter_mut().for_each(|v| *v += (round * part) as f32));
+                    m.fill(&mut a, 3, 0..34, |part, values| {
+                        values.iter_mut().for_each(|v| *v += (round * part) as f32)
+                    });
                     let total: f32 = a.read().iter().sum();
                     m.fill(&mut b, 1, 2..3, |_, values| values[0] = total);
                     sums.lock().expect("lock").push((round, b.read()[2]));
@@ -212,7 +257,11 @@ mod tests {
             let per_round: f32 = (0..33).map(|p| 3.0 * p as f32).sum::<f32>() + 33.0;
             for (round, total) in sums {
                 let rounds: usize = (1..=round).sum();
-                assert_eq!(total, rounds as f32 * per_round, "{threads} threads, round {round}");
+                assert_eq!(
+                    total,
+                    rounds as f32 * per_round,
+                    "{threads} threads, round {round}"
+                );
             }
             assert_eq!(a[99], 15.0 * 33.0);
         }

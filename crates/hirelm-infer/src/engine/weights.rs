@@ -30,18 +30,33 @@ pub(super) fn check_tensors(
         match by_name.get(name) {
             None => return Err(InferError::tensor(name, "missing")),
             Some((found, _)) if found != shape => {
-                return Err(InferError::tensor(name, format!("expected shape {shape:?}, found {found:?}")));
+                return Err(InferError::tensor(
+                    name,
+                    format!("expected shape {shape:?}, found {found:?}"),
+                ));
             }
             Some((_, data)) if data.len() != shape.iter().product::<usize>() => {
-                return Err(InferError::tensor(name, format!("shape {shape:?} but {} values", data.len())));
+                return Err(InferError::tensor(
+                    name,
+                    format!("shape {shape:?} but {} values", data.len()),
+                ));
             }
             Some(_) => {}
         }
     }
-    if let Some(extra) = by_name.keys().find(|n| !expected.iter().any(|(e, _)| e == *n)) {
-        return Err(InferError::tensor(extra.clone(), "not part of this architecture"));
+    if let Some(extra) = by_name
+        .keys()
+        .find(|n| !expected.iter().any(|(e, _)| e == *n))
+    {
+        return Err(InferError::tensor(
+            extra.clone(),
+            "not part of this architecture",
+        ));
     }
-    Ok(by_name.into_iter().map(|(name, (_, data))| (name, data)).collect())
+    Ok(by_name
+        .into_iter()
+        .map(|(name, (_, data))| (name, data))
+        .collect())
 }
 
 /// Q8_0 and Q4_1 store blocks of 32 along each row, so every matrix width must be a multiple.
@@ -50,7 +65,9 @@ fn check_q8_widths(config: &EngineConfig, format: WeightFormat) -> Result<()> {
     if format != WeightFormat::F32 && [d, ff, q_dim].iter().any(|n| n % BLOCK != 0) {
         return Err(InferError::invalid(
             "format",
-            format!("{format:?} needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"),
+            format!(
+                "{format:?} needs widths that are multiples of {BLOCK}; hidden {d}, intermediate {ff}, attention {q_dim}"
+            ),
         ));
     }
     Ok(())
@@ -155,10 +172,27 @@ impl EngineWeights {
                 fused_block(&mut take, names, &engine, format)
             })
             .collect();
-        let embed = Matrix::from_f32(take("model.embed_tokens.weight"), config.vocab_size, d, format.for_embeddings());
-        let lm_head = (!config.tie_word_embeddings)
-            .then(|| Matrix::from_f32(take("lm_head.weight"), config.vocab_size, d, format.for_embeddings()));
-        Ok(Self { config: engine, embed, layers, norm: take("model.norm.weight"), lm_head })
+        let embed = Matrix::from_f32(
+            take("model.embed_tokens.weight"),
+            config.vocab_size,
+            d,
+            format.for_embeddings(),
+        );
+        let lm_head = (!config.tie_word_embeddings).then(|| {
+            Matrix::from_f32(
+                take("lm_head.weight"),
+                config.vocab_size,
+                d,
+                format.for_embeddings(),
+            )
+        });
+        Ok(Self {
+            config: engine,
+            embed,
+            layers,
+            norm: take("model.norm.weight"),
+            lm_head,
+        })
     }
 
     /// The matrix that turns the final hidden state into logits.
@@ -169,7 +203,9 @@ impl EngineWeights {
     /// Storage format of the projections (the embeddings may be stored at higher precision: see
     /// [`WeightFormat::for_embeddings`]).
     pub fn format(&self) -> WeightFormat {
-        self.layers.first().map_or(self.embed.format(), |layer| layer.qkv.format())
+        self.layers
+            .first()
+            .map_or(self.embed.format(), |layer| layer.qkv.format())
     }
 
     /// Bytes of weight data held.
@@ -186,6 +222,9 @@ impl EngineWeights {
                 l.qkv.bytes() + l.o.bytes() + l.gate_up.bytes() + l.down.bytes() + 4 * norms
             })
             .sum();
-        layers + self.embed.bytes() + self.lm_head.as_ref().map_or(0, Matrix::bytes) + 4 * self.norm.len()
+        layers
+            + self.embed.bytes()
+            + self.lm_head.as_ref().map_or(0, Matrix::bytes)
+            + 4 * self.norm.len()
     }
 }

@@ -76,7 +76,10 @@ impl DotKernel {
         let mut out = vec![Self::Portable];
         #[cfg(target_arch = "x86_64")]
         {
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c") {
+            if is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("f16c")
+            {
                 out.push(Self::Avx2);
                 if is_x86_feature_detected!("avx512vnni")
                     && is_x86_feature_detected!("avx512vl")
@@ -103,7 +106,11 @@ impl DotKernel {
     /// The four rows of `tile` against `N` activation rows: `out[t][i]` is row `i` · `xs[t]`.
     /// Panics if the operands disagree in length (a programming error: shapes are checked when
     /// a model is built).
-    pub fn tile_dot<const N: usize>(self, tile: Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+    pub fn tile_dot<const N: usize>(
+        self,
+        tile: Tile<'_>,
+        xs: &[ActRow<'_>; N],
+    ) -> [[f32; TILE_ROWS]; N] {
         let pairs = tile.pairs();
         assert!(
             tile.params.len() == pairs * 2 * TILE_ROWS && fits(xs, pairs),
@@ -116,7 +123,9 @@ impl DotKernel {
             Self::Avx512Vnni if self.supported() => unsafe { super::x86::tile_dot_vnni(tile, xs) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Self::Avx2 if self.supported() => xs.map(|x| unsafe { super::x86::tile_dot_avx2(tile, x) }),
+            Self::Avx2 if self.supported() => {
+                xs.map(|x| unsafe { super::x86::tile_dot_avx2(tile, x) })
+            }
             _ => xs.map(|x| tile_dot_portable(tile, x)),
         }
     }
@@ -124,7 +133,11 @@ impl DotKernel {
 
 impl DotKernel {
     /// [`tile_dot`](Self::tile_dot) for a Q4_1 tile.
-    pub fn q4_tile_dot<const N: usize>(self, tile: Q4Tile<'_>, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+    pub fn q4_tile_dot<const N: usize>(
+        self,
+        tile: Q4Tile<'_>,
+        xs: &[ActRow<'_>; N],
+    ) -> [[f32; TILE_ROWS]; N] {
         let pairs = tile.pairs();
         assert!(
             tile.params.len() == pairs * 4 * TILE_ROWS && fits(xs, pairs),
@@ -133,10 +146,14 @@ impl DotKernel {
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `tile_dot`.
-            Self::Avx512Vnni if self.supported() => unsafe { super::x86::q4_tile_dot_vnni(tile, xs) },
+            Self::Avx512Vnni if self.supported() => unsafe {
+                super::x86::q4_tile_dot_vnni(tile, xs)
+            },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as in `tile_dot`.
-            Self::Avx2 if self.supported() => xs.map(|x| unsafe { super::x86::q4_tile_dot_avx2(tile, x) }),
+            Self::Avx2 if self.supported() => {
+                xs.map(|x| unsafe { super::x86::q4_tile_dot_avx2(tile, x) })
+            }
             _ => xs.map(|x| q4_tile_dot_portable(tile, x)),
         }
     }
@@ -145,7 +162,10 @@ impl DotKernel {
 /// Whether every activation row holds `pairs` block pairs.
 fn fits(xs: &[ActRow<'_>], pairs: usize) -> bool {
     xs.iter().all(|x| {
-        x.q.len() == pairs * 2 * BLOCK && x.d.len() == 2 * pairs && x.block_sums.len() == 2 * pairs && x.neg_offset.len() == pairs * BLOCK / 2
+        x.q.len() == pairs * 2 * BLOCK
+            && x.d.len() == 2 * pairs
+            && x.block_sums.len() == 2 * pairs
+            && x.neg_offset.len() == pairs * BLOCK / 2
     })
 }
 
@@ -155,7 +175,11 @@ fn tile_dot_portable(tile: Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
         let mut acc = 0f32;
         for (b, (xq, xd)) in x.q.chunks_exact(BLOCK).zip(x.d).enumerate() {
             let (wq, wd) = tile.block(i, b);
-            let sum: i32 = wq.iter().zip(xq).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
+            let sum: i32 = wq
+                .iter()
+                .zip(xq)
+                .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                .sum();
             acc += sum as f32 * (wd * xd);
         }
         acc
@@ -165,10 +189,10 @@ fn tile_dot_portable(tile: Tile<'_>, x: ActRow<'_>) -> [f32; TILE_ROWS] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::WeightFormat;
     use crate::kernels::matmul::Activations;
     use crate::kernels::test_values as sample;
     use crate::kernels::tiles::Q8Tiles;
-    use crate::kernels::WeightFormat;
 
     /// Activations for `tokens` rows of `cols` values.
     fn activations(values: &[f32], tokens: usize, cols: usize) -> Activations {
@@ -188,18 +212,35 @@ mod tests {
             let reference = DotKernel::Portable.tile_dot(tiles.tile(0), &xs);
             for (t, row) in reference.iter().enumerate() {
                 for (i, value) in row.iter().enumerate() {
-                    let exact: f32 = w[i * cols..(i + 1) * cols].iter().zip(&x[t * cols..(t + 1) * cols]).map(|(a, b)| a * b).sum();
+                    let exact: f32 = w[i * cols..(i + 1) * cols]
+                        .iter()
+                        .zip(&x[t * cols..(t + 1) * cols])
+                        .map(|(a, b)| a * b)
+                        .sum();
                     // 8-bit weights and activations over ~600 products: a few hundredths.
-                    assert!((value - exact).abs() < 0.1 + 0.02 * exact.abs(), "{value} vs {exact}");
+                    assert!(
+                        (value - exact).abs() < 0.1 + 0.02 * exact.abs(),
+                        "{value} vs {exact}"
+                    );
                 }
             }
             for kernel in DotKernel::available() {
                 let four = kernel.tile_dot(tiles.tile(0), &xs);
                 for t in 0..4 {
                     let one = kernel.tile_dot(tiles.tile(0), &[xs[t]])[0];
-                    assert!(one.iter().zip(&four[t]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}: batch of 4 vs 1", kernel.name());
+                    assert!(
+                        one.iter()
+                            .zip(&four[t])
+                            .all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "{}: batch of 4 vs 1",
+                        kernel.name()
+                    );
                     for (got, want) in one.iter().zip(&reference[t]) {
-                        assert!((got - want).abs() <= 1e-4 * want.abs().max(1.0), "{}: {got} vs {want}", kernel.name());
+                        assert!(
+                            (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                            "{}: {got} vs {want}",
+                            kernel.name()
+                        );
                     }
                 }
             }
@@ -219,17 +260,34 @@ mod tests {
                     // Against the 4-bit weights as stored: only the activations' rounding remains.
                     let mut stored = vec![0f32; cols];
                     tiles.dequantize_row(i, &mut stored);
-                    let exact: f32 = stored.iter().zip(&x[t * cols..(t + 1) * cols]).map(|(a, b)| a * b).sum();
-                    assert!((value - exact).abs() < 0.1 + 0.02 * exact.abs(), "{value} vs {exact}");
+                    let exact: f32 = stored
+                        .iter()
+                        .zip(&x[t * cols..(t + 1) * cols])
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    assert!(
+                        (value - exact).abs() < 0.1 + 0.02 * exact.abs(),
+                        "{value} vs {exact}"
+                    );
                 }
             }
             for kernel in DotKernel::available() {
                 let four = kernel.q4_tile_dot(tiles.tile(0), &xs);
                 for t in 0..4 {
                     let one = kernel.q4_tile_dot(tiles.tile(0), &[xs[t]])[0];
-                    assert!(one.iter().zip(&four[t]).all(|(a, b)| a.to_bits() == b.to_bits()), "{}: batch of 4 vs 1", kernel.name());
+                    assert!(
+                        one.iter()
+                            .zip(&four[t])
+                            .all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "{}: batch of 4 vs 1",
+                        kernel.name()
+                    );
                     for (got, want) in one.iter().zip(&reference[t]) {
-                        assert!((got - want).abs() <= 1e-4 * want.abs().max(1.0), "{}: {got} vs {want}", kernel.name());
+                        assert!(
+                            (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                            "{}: {got} vs {want}",
+                            kernel.name()
+                        );
                     }
                 }
             }
@@ -240,9 +298,17 @@ mod tests {
     fn extreme_values_do_not_saturate() {
         // maddubs saturates at ±32767: 127·127·2 = 32258 must stay exact.
         let cols = 64;
-        let weights: Vec<f32> = [vec![127.0; cols], vec![-127.0; cols], vec![127.0; cols], vec![0.0; cols]].concat();
+        let weights: Vec<f32> = [
+            vec![127.0; cols],
+            vec![-127.0; cols],
+            vec![127.0; cols],
+            vec![0.0; cols],
+        ]
+        .concat();
         let tiles = Q8Tiles::quantize(&weights, 4, cols);
-        let alternating: Vec<f32> = (0..cols).map(|i| if i % 2 == 0 { -127.0 } else { 127.0 }).collect();
+        let alternating: Vec<f32> = (0..cols)
+            .map(|i| if i % 2 == 0 { -127.0 } else { 127.0 })
+            .collect();
         let x = activations(&[alternating, vec![127.0; cols]].concat(), 2, cols);
         for kernel in DotKernel::available() {
             let [alt, full] = kernel.tile_dot(tiles.tile(0), &[x.row(0), x.row(1)]);

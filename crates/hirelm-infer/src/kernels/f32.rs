@@ -59,13 +59,25 @@ mod tests {
         for kernel in DotKernel::available() {
             for n in [5, 21, 64, 75, 576] {
                 let (a, b) = (sample(n, 3), sample(n, 4));
-                let exact: f64 = a.iter().zip(&b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum();
+                let exact: f64 = a
+                    .iter()
+                    .zip(&b)
+                    .map(|(x, y)| f64::from(*x) * f64::from(*y))
+                    .sum();
                 let got = kernel.dot_f32(&a, &b);
-                assert!((f64::from(got) - exact).abs() < 1e-5 * (n as f64).sqrt(), "{} n = {n}: {got} vs {exact}", kernel.name());
+                assert!(
+                    (f64::from(got) - exact).abs() < 1e-5 * (n as f64).sqrt(),
+                    "{} n = {n}: {got} vs {exact}",
+                    kernel.name()
+                );
                 let mut out = a.clone();
                 kernel.axpy(&mut out, 0.5, &b);
                 for ((o, x), y) in out.iter().zip(&a).zip(&b) {
-                    assert!((o - (x + 0.5 * y)).abs() < 1e-6, "{} n = {n}", kernel.name());
+                    assert!(
+                        (o - (x + 0.5 * y)).abs() < 1e-6,
+                        "{} n = {n}",
+                        kernel.name()
+                    );
                 }
             }
         }

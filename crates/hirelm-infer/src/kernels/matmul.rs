@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 
 use super::dot::{ActRow, DotKernel};
-use super::quant::{BLOCK, Q8Rows};
 use super::q4::Q4Tiles;
+use super::quant::{BLOCK, Q8Rows};
 use super::tiles::{Q8Tiles, TILE_ROWS};
 
 /// How weights are stored.
@@ -79,7 +79,11 @@ impl Activations {
 
     /// Prepares `tokens` row-major vectors of width `cols` (quantising them for Q8_0 weights).
     pub fn prepare(&mut self, values: &[f32], tokens: usize, cols: usize, format: WeightFormat) {
-        assert_eq!(values.len(), tokens * cols, "activations do not match their shape");
+        assert_eq!(
+            values.len(),
+            tokens * cols,
+            "activations do not match their shape"
+        );
         self.tokens = tokens;
         self.cols = cols;
         match format {
@@ -105,8 +109,15 @@ impl Activations {
                         self.q8.set_activation_row(t, &row);
                     }
                     let (q, d) = self.q8.row(t);
-                    self.neg_offset.extend(q.chunks_exact(4).map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()));
-                    self.block_sums.extend(q.chunks_exact(BLOCK).zip(d).map(|(b, d)| d * b.iter().map(|&v| i32::from(v)).sum::<i32>() as f32));
+                    self.neg_offset.extend(
+                        q.chunks_exact(4)
+                            .map(|g| -128 * g.iter().map(|&v| i32::from(v)).sum::<i32>()),
+                    );
+                    self.block_sums.extend(
+                        q.chunks_exact(BLOCK)
+                            .zip(d)
+                            .map(|(b, d)| d * b.iter().map(|&v| i32::from(v)).sum::<i32>() as f32),
+                    );
                 }
             }
         }
@@ -127,7 +138,11 @@ const TOKENS_PER_TILE: usize = 4;
 impl Matrix {
     /// Builds a matrix in `format` from row-major f32 values.
     pub fn from_f32(data: Vec<f32>, rows: usize, cols: usize, format: WeightFormat) -> Self {
-        assert_eq!(data.len(), rows * cols, "matrix data does not match its shape");
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "matrix data does not match its shape"
+        );
         match format {
             WeightFormat::F32 => Self::F32 { rows, cols, data },
             WeightFormat::Q8_0 => Self::Q8(Q8Tiles::quantize(&data, rows, cols)),
@@ -176,8 +191,14 @@ impl Matrix {
     /// value is computed exactly as in [`matmul`](Self::matmul).
     pub fn matvec_rows(&self, x: &Activations, first: usize, out: &mut [f32], kernel: DotKernel) {
         let (rows, cols) = self.shape();
-        assert!(x.tokens == 1 && x.cols == cols, "matvec_rows needs one token of the matrix's width");
-        assert!(first % TILE_ROWS == 0 && first + out.len() <= rows, "row range not tile-aligned or past the matrix");
+        assert!(
+            x.tokens == 1 && x.cols == cols,
+            "matvec_rows needs one token of the matrix's width"
+        );
+        assert!(
+            first % TILE_ROWS == 0 && first + out.len() <= rows,
+            "row range not tile-aligned or past the matrix"
+        );
         match self {
             Self::F32 { data, .. } => {
                 for (r, v) in (first..).zip(out.iter_mut()) {
@@ -195,7 +216,12 @@ impl Matrix {
     }
 
     /// Tile `t` of a quantised matrix against `N` activation rows.
-    fn tile_dot<const N: usize>(&self, kernel: DotKernel, t: usize, xs: &[ActRow<'_>; N]) -> [[f32; TILE_ROWS]; N] {
+    fn tile_dot<const N: usize>(
+        &self,
+        kernel: DotKernel,
+        t: usize,
+        xs: &[ActRow<'_>; N],
+    ) -> [[f32; TILE_ROWS]; N] {
         match self {
             Self::Q8(w) => kernel.tile_dot(w.tile(t), xs),
             Self::Q4(w) => kernel.q4_tile_dot(w.tile(t), xs),
@@ -207,17 +233,29 @@ impl Matrix {
     /// Each output value is one dot product computed by one thread, so results do not depend on
     /// the number of threads or on how many tokens are in the batch. `scratch` is reused
     /// between calls (batched products are computed row-major, then transposed).
-    pub fn matmul(&self, x: &Activations, out: &mut [f32], kernel: DotKernel, scratch: &mut Vec<f32>) {
+    pub fn matmul(
+        &self,
+        x: &Activations,
+        out: &mut [f32],
+        kernel: DotKernel,
+        scratch: &mut Vec<f32>,
+    ) {
         let (rows, cols) = self.shape();
         assert_eq!(x.cols, cols, "activation width does not match the matrix");
-        assert_eq!(out.len(), x.tokens * rows, "output buffer has the wrong size");
+        assert_eq!(
+            out.len(),
+            x.tokens * rows,
+            "output buffer has the wrong size"
+        );
         if x.tokens == 0 {
             return;
         }
         if x.tokens == 1 {
             out.par_chunks_mut(ROWS_PER_TASK)
                 .enumerate()
-                .for_each(|(chunk, values)| self.matvec_rows(x, chunk * ROWS_PER_TASK, values, kernel));
+                .for_each(|(chunk, values)| {
+                    self.matvec_rows(x, chunk * ROWS_PER_TASK, values, kernel)
+                });
             return;
         }
         // Batched: each task owns a block of weight rows and walks the tokens in blocks, so both
@@ -229,56 +267,77 @@ impl Matrix {
             Self::Q8(_) | Self::Q4(_) => (0..tokens).map(|t| x.row(t)).collect(),
         };
         scratch.resize(rows * tokens, 0.0);
-        scratch.par_chunks_mut(ROWS_PER_TASK * tokens).enumerate().for_each(|(chunk, values)| {
-            let first = chunk * ROWS_PER_TASK;
-            for t0 in (0..tokens).step_by(TOKENS_PER_BLOCK) {
-                let t1 = (t0 + TOKENS_PER_BLOCK).min(tokens);
-                match self {
-                    Self::F32 { data, .. } => {
-                        for (r, row_values) in (first..).zip(values.chunks_exact_mut(tokens)) {
-                            for (t, v) in (t0..t1).zip(&mut row_values[t0..t1]) {
-                                *v = kernel.dot_f32(&data[r * cols..(r + 1) * cols], &x.f32[t * cols..(t + 1) * cols]);
+        scratch
+            .par_chunks_mut(ROWS_PER_TASK * tokens)
+            .enumerate()
+            .for_each(|(chunk, values)| {
+                let first = chunk * ROWS_PER_TASK;
+                for t0 in (0..tokens).step_by(TOKENS_PER_BLOCK) {
+                    let t1 = (t0 + TOKENS_PER_BLOCK).min(tokens);
+                    match self {
+                        Self::F32 { data, .. } => {
+                            for (r, row_values) in (first..).zip(values.chunks_exact_mut(tokens)) {
+                                for (t, v) in (t0..t1).zip(&mut row_values[t0..t1]) {
+                                    *v = kernel.dot_f32(
+                                        &data[r * cols..(r + 1) * cols],
+                                        &x.f32[t * cols..(t + 1) * cols],
+                                    );
+                                }
                             }
                         }
-                    }
-                    Self::Q8(_) | Self::Q4(_) => {
-                        for (i, tile_values) in values.chunks_mut(TILE_ROWS * tokens).enumerate() {
-                            let tile = first / TILE_ROWS + i;
-                            let mut put = |t: usize, dots: [f32; TILE_ROWS]| {
-                                for (row_values, v) in tile_values.chunks_exact_mut(tokens).zip(dots) {
-                                    row_values[t] = v;
-                                }
-                            };
-                            let block = &acts[t0..t1];
-                            let mut groups = block.chunks_exact(TOKENS_PER_TILE);
-                            for (g, group) in (&mut groups).enumerate() {
-                                if let Ok(group) = <&[ActRow<'_>; TOKENS_PER_TILE]>::try_from(group) {
-                                    for (k, dots) in self.tile_dot(kernel, tile, group).into_iter().enumerate() {
-                                        put(t0 + g * TOKENS_PER_TILE + k, dots);
+                        Self::Q8(_) | Self::Q4(_) => {
+                            for (i, tile_values) in
+                                values.chunks_mut(TILE_ROWS * tokens).enumerate()
+                            {
+                                let tile = first / TILE_ROWS + i;
+                                let mut put = |t: usize, dots: [f32; TILE_ROWS]| {
+                                    for (row_values, v) in
+                                        tile_values.chunks_exact_mut(tokens).zip(dots)
+                                    {
+                                        row_values[t] = v;
+                                    }
+                                };
+                                let block = &acts[t0..t1];
+                                let mut groups = block.chunks_exact(TOKENS_PER_TILE);
+                                for (g, group) in (&mut groups).enumerate() {
+                                    if let Ok(group) =
+                                        <&[ActRow<'_>; TOKENS_PER_TILE]>::try_from(group)
+                                    {
+                                        for (k, dots) in self
+                                            .tile_dot(kernel, tile, group)
+                                            .into_iter()
+                                            .enumerate()
+                                        {
+                                            put(t0 + g * TOKENS_PER_TILE + k, dots);
+                                        }
                                     }
                                 }
-                            }
-                            let done = t1 - groups.remainder().len();
-                            for (k, act) in groups.remainder().iter().enumerate() {
-                                let [dots] = self.tile_dot(kernel, tile, &[*act]);
-                                put(done + k, dots);
+                                let done = t1 - groups.remainder().len();
+                                for (k, act) in groups.remainder().iter().enumerate() {
+                                    let [dots] = self.tile_dot(kernel, tile, &[*act]);
+                                    put(done + k, dots);
+                                }
                             }
                         }
                     }
                 }
-            }
-        });
+            });
         // Transpose in 16-token strips: each weight row's 16 values are one cache line.
         let by_row = &*scratch;
-        out.par_chunks_mut(rows * 16).enumerate().for_each(|(strip, strip_out)| {
-            let t0 = strip * 16;
-            let n = strip_out.len() / rows;
-            for r in 0..rows {
-                for (i, v) in by_row[r * tokens + t0..r * tokens + t0 + n].iter().enumerate() {
-                    strip_out[i * rows + r] = *v;
+        out.par_chunks_mut(rows * 16)
+            .enumerate()
+            .for_each(|(strip, strip_out)| {
+                let t0 = strip * 16;
+                let n = strip_out.len() / rows;
+                for r in 0..rows {
+                    for (i, v) in by_row[r * tokens + t0..r * tokens + t0 + n]
+                        .iter()
+                        .enumerate()
+                    {
+                        strip_out[i * rows + r] = *v;
+                    }
                 }
-            }
-        });
+            });
     }
 }
 
@@ -286,7 +345,6 @@ impl Matrix {
 mod tests {
     use super::*;
     use crate::kernels::test_values as sample;
-
 
     #[test]
     fn batched_matmul_equals_one_token_at_a_time_exactly() {
@@ -334,7 +392,10 @@ mod tests {
         let mut a = Activations::default();
         a.prepare(&sample(cols, 6), 1, cols, WeightFormat::Q8_0);
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
             let mut out = vec![0.0; rows];
             pool.install(|| w.matmul(&a, &mut out, DotKernel::detect(), &mut Vec::new()));
             out

@@ -26,9 +26,18 @@ pub type Q4Tile<'a> = TileRef<'a, NibblePair>;
 /// the f16-rounded scale and minimum: a Q4_1 block read from GGUF and dequantised comes back
 /// bit-identical. Returns `(d, m, q)`.
 fn quantize_block(values: &[f32]) -> (half::f16, half::f16, [u8; BLOCK]) {
-    let (min, max) = values.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    let (d, m) = (half::f16::from_f32((max - min) / 15.0), half::f16::from_f32(min));
-    let inv = if d.to_f32() > 0.0 { 1.0 / d.to_f32() } else { 0.0 };
+    let (min, max) = values
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (d, m) = (
+        half::f16::from_f32((max - min) / 15.0),
+        half::f16::from_f32(min),
+    );
+    let inv = if d.to_f32() > 0.0 {
+        1.0 / d.to_f32()
+    } else {
+        0.0
+    };
     let mut q = [0u8; BLOCK];
     for (q, v) in q.iter_mut().zip(values) {
         *q = ((v - m.to_f32()) * inv + 0.5).clamp(0.0, 15.0) as u8;
@@ -39,10 +48,17 @@ fn quantize_block(values: &[f32]) -> (half::f16, half::f16, [u8; BLOCK]) {
 impl Q4Tiles {
     /// Quantises row-major f32 data (`cols` a multiple of [`BLOCK`]) and packs it in tiles.
     pub fn quantize(data: &[f32], rows: usize, cols: usize) -> Self {
-        assert_eq!(data.len(), rows * cols, "matrix data does not match its shape");
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "matrix data does not match its shape"
+        );
         let mut out = Self::zeros(rows, cols, NibblePair([0; BLOCK]), 4 * TILE_ROWS);
         for r in 0..rows {
-            for (b, block) in data[r * cols..(r + 1) * cols].chunks_exact(BLOCK).enumerate() {
+            for (b, block) in data[r * cols..(r + 1) * cols]
+                .chunks_exact(BLOCK)
+                .enumerate()
+            {
                 let (d, m, q) = quantize_block(block);
                 let (pair, params) = out.pair_mut(r, b / 2);
                 let (shift, slot) = (4 * (b % 2), 2 * (r % TILE_ROWS) + b % 2);
@@ -62,7 +78,9 @@ impl Q4Tiles {
         let (tile, i) = (self.tile(r / TILE_ROWS), r % TILE_ROWS);
         for (b, o) in out.chunks_exact_mut(BLOCK).enumerate() {
             let (q, d, m) = tile.block(i, b);
-            o.iter_mut().zip(q).for_each(|(o, q)| *o = f32::from(q) * d + m);
+            o.iter_mut()
+                .zip(q)
+                .for_each(|(o, q)| *o = f32::from(q) * d + m);
         }
     }
 }
@@ -71,9 +89,15 @@ impl Q4Tile<'_> {
     /// Block `b` of row `i`: its 32 values, scale and minimum.
     pub fn block(&self, i: usize, b: usize) -> ([u8; BLOCK], f32, f32) {
         let (p, shift, slot) = (b / 2, 4 * (b % 2), 2 * i + b % 2);
-        let q = self.quants[p * TILE_ROWS + i].0.map(|byte| (byte >> shift) & 0x0F);
+        let q = self.quants[p * TILE_ROWS + i]
+            .0
+            .map(|byte| (byte >> shift) & 0x0F);
         let f = |bits: u16| half::f16::from_bits(bits).to_f32();
-        (q, f(self.params[p * 16 + slot]), f(self.params[p * 16 + 8 + slot]))
+        (
+            q,
+            f(self.params[p * 16 + slot]),
+            f(self.params[p * 16 + 8 + slot]),
+        )
     }
 }
 
@@ -81,9 +105,18 @@ impl Q4Tile<'_> {
 pub(super) fn q4_tile_dot_portable(tile: Q4Tile<'_>, x: super::ActRow<'_>) -> [f32; TILE_ROWS] {
     std::array::from_fn(|i| {
         let mut acc = 0f32;
-        for (b, ((xq, xd), xs)) in x.q.chunks_exact(BLOCK).zip(x.d).zip(x.block_sums).enumerate() {
+        for (b, ((xq, xd), xs)) in
+            x.q.chunks_exact(BLOCK)
+                .zip(x.d)
+                .zip(x.block_sums)
+                .enumerate()
+        {
             let (wq, wd, wm) = tile.block(i, b);
-            let sum: i32 = wq.iter().zip(xq).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
+            let sum: i32 = wq
+                .iter()
+                .zip(xq)
+                .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                .sum();
             acc += sum as f32 * (wd * xd) + wm * xs;
         }
         acc
@@ -102,7 +135,11 @@ mod tests {
         let (rows, cols) = (5, 3 * BLOCK);
         let noise = sample(rows * cols, 4);
         let mut data = vec![0f32; rows * cols];
-        for (b, (block, noise)) in data.chunks_exact_mut(BLOCK).zip(noise.chunks_exact(BLOCK)).enumerate() {
+        for (b, (block, noise)) in data
+            .chunks_exact_mut(BLOCK)
+            .zip(noise.chunks_exact(BLOCK))
+            .enumerate()
+        {
             let d = half::f16::from_f32(0.01 + 0.003 * b as f32).to_f32();
             let m = half::f16::from_f32(-0.05 * b as f32 + noise[0]).to_f32();
             for (k, (v, n)) in block.iter_mut().zip(noise).enumerate() {
@@ -132,11 +169,19 @@ mod tests {
         let mut back = vec![0f32; cols];
         for r in 0..rows {
             tiles.dequantize_row(r, &mut back);
-            for (block, original) in back.chunks_exact(BLOCK).zip(data[r * cols..].chunks_exact(BLOCK)) {
-                let (lo, hi) = original.iter().fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+            for (block, original) in back
+                .chunks_exact(BLOCK)
+                .zip(data[r * cols..].chunks_exact(BLOCK))
+            {
+                let (lo, hi) = original
+                    .iter()
+                    .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
                 let step = (hi - lo) / 15.0;
                 for (a, b) in block.iter().zip(original) {
-                    assert!((a - b).abs() <= 0.5 * step + 2e-3, "{a} vs {b} (step {step})");
+                    assert!(
+                        (a - b).abs() <= 0.5 * step + 2e-3,
+                        "{a} vs {b} (step {step})"
+                    );
                 }
             }
         }

@@ -20,8 +20,17 @@ pub struct Q8Rows {
 impl Q8Rows {
     /// Space for `rows × cols` values; `cols` must be a multiple of [`BLOCK`].
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        assert_eq!(cols % BLOCK, 0, "Q8_0 rows need a multiple of {BLOCK} values");
-        Self { rows, cols, quants: vec![0; rows * cols], scales: vec![0.0; rows * cols / BLOCK] }
+        assert_eq!(
+            cols % BLOCK,
+            0,
+            "Q8_0 rows need a multiple of {BLOCK} values"
+        );
+        Self {
+            rows,
+            cols,
+            quants: vec![0; rows * cols],
+            scales: vec![0.0; rows * cols / BLOCK],
+        }
     }
 
     /// Quantises row-major f32 data (`data.len() == rows × cols`).
@@ -67,12 +76,25 @@ impl Q8Rows {
 
     /// Row `r`, block by block: `block(values, max |value|, quants)` fills the quants and
     /// returns the scale.
-    fn set_row_with(&mut self, r: usize, values: &[f32], block: impl Fn(&[f32], f32, &mut [i8]) -> f32) {
-        assert_eq!(values.len(), self.cols, "row length does not match the matrix");
+    fn set_row_with(
+        &mut self,
+        r: usize,
+        values: &[f32],
+        block: impl Fn(&[f32], f32, &mut [i8]) -> f32,
+    ) {
+        assert_eq!(
+            values.len(),
+            self.cols,
+            "row length does not match the matrix"
+        );
         let blocks_per_row = self.cols / BLOCK;
         let quants = &mut self.quants[r * self.cols..(r + 1) * self.cols];
         let scales = &mut self.scales[r * blocks_per_row..(r + 1) * blocks_per_row];
-        for ((values, q), scale) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).zip(scales) {
+        for ((values, q), scale) in values
+            .chunks_exact(BLOCK)
+            .zip(quants.chunks_exact_mut(BLOCK))
+            .zip(scales)
+        {
             let amax = values.iter().fold(0f32, |m, v| m.max(v.abs()));
             *scale = block(values, amax, q);
         }
@@ -90,7 +112,11 @@ impl Q8Rows {
     /// Row `r` dequantised into `out`.
     pub fn dequantize_row(&self, r: usize, out: &mut [f32]) {
         let (quants, scales) = self.row(r);
-        for ((o, q), d) in out.chunks_exact_mut(BLOCK).zip(quants.chunks_exact(BLOCK)).zip(scales) {
+        for ((o, q), d) in out
+            .chunks_exact_mut(BLOCK)
+            .zip(quants.chunks_exact(BLOCK))
+            .zip(scales)
+        {
             for (o, q) in o.iter_mut().zip(q) {
                 *o = f32::from(*q) * d;
             }
@@ -109,7 +135,9 @@ mod tests {
 
     #[test]
     fn quantize_then_dequantize_is_close_and_requantizing_is_lossless() {
-        let data: Vec<f32> = (0..128).map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0).collect();
+        let data: Vec<f32> = (0..128)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
+            .collect();
         let q = Q8Rows::quantize(&data, 2, 64);
         let mut back = vec![0.0; 128];
         q.dequantize_row(0, &mut back[..64]);

@@ -65,7 +65,11 @@ pub type Tile<'a> = TileRef<'a, BlockPair>;
 impl<B: Copy> Tiled<B> {
     /// An all-zero matrix (padding included) with `params_per_pair` parameters per tile pair.
     pub(super) fn zeros(rows: usize, cols: usize, zero: B, params_per_pair: usize) -> Self {
-        assert_eq!(cols % BLOCK, 0, "quantised rows need a multiple of {BLOCK} values");
+        assert_eq!(
+            cols % BLOCK,
+            0,
+            "quantised rows need a multiple of {BLOCK} values"
+        );
         let pairs = (cols / BLOCK).div_ceil(2);
         let tiles = rows.div_ceil(TILE_ROWS);
         Self {
@@ -96,7 +100,10 @@ impl<B: Copy> Tiled<B> {
     pub(super) fn pair_mut(&mut self, r: usize, p: usize) -> (&mut B, &mut [u16]) {
         let at = (r / TILE_ROWS) * self.pairs + p;
         let k = self.params_per_pair;
-        (&mut self.quants[at * TILE_ROWS + r % TILE_ROWS], &mut self.params[at * k..(at + 1) * k])
+        (
+            &mut self.quants[at * TILE_ROWS + r % TILE_ROWS],
+            &mut self.params[at * k..(at + 1) * k],
+        )
     }
 
     /// Bytes held (values and parameters, padding included).
@@ -116,7 +123,11 @@ impl Q8Tiles {
     /// Quantises row-major f32 data like [`Q8Rows::quantize`] (a Q8_0 tensor read from GGUF and
     /// dequantised comes back bit-identical) and repacks it.
     pub fn quantize(data: &[f32], rows: usize, cols: usize) -> Self {
-        assert_eq!(data.len(), rows * cols, "matrix data does not match its shape");
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "matrix data does not match its shape"
+        );
         let mut out = Self::zeros(rows, cols, BlockPair([0; 2 * BLOCK]), 2 * TILE_ROWS);
         let mut row = Q8Rows::zeros(1, cols);
         for r in 0..rows {
@@ -137,7 +148,9 @@ impl Q8Tiles {
         let (tile, i) = (self.tile(r / TILE_ROWS), r % TILE_ROWS);
         for (b, o) in out.chunks_exact_mut(BLOCK).enumerate() {
             let (q, d) = tile.block(i, b);
-            o.iter_mut().zip(q).for_each(|(o, q)| *o = f32::from(*q) * d);
+            o.iter_mut()
+                .zip(q)
+                .for_each(|(o, q)| *o = f32::from(*q) * d);
         }
     }
 }
@@ -147,7 +160,10 @@ impl Tile<'_> {
     pub fn block(&self, i: usize, b: usize) -> (&[i8], f32) {
         let (p, half) = (b / 2, (b % 2) * BLOCK);
         let q = &self.quants[p * TILE_ROWS + i].0[half..half + BLOCK];
-        (q, half::f16::from_bits(self.params[p * 2 * TILE_ROWS + 2 * i + b % 2]).to_f32())
+        (
+            q,
+            half::f16::from_bits(self.params[p * 2 * TILE_ROWS + 2 * i + b % 2]).to_f32(),
+        )
     }
 }
 
@@ -161,7 +177,10 @@ mod tests {
         // 6 rows (a padded tile) of 19 blocks (a padded pair).
         let (rows, cols) = (6, 19 * BLOCK);
         let data = sample(rows * cols, 9);
-        let (tiles, reference) = (Q8Tiles::quantize(&data, rows, cols), Q8Rows::quantize(&data, rows, cols));
+        let (tiles, reference) = (
+            Q8Tiles::quantize(&data, rows, cols),
+            Q8Rows::quantize(&data, rows, cols),
+        );
         assert_eq!((tiles.tiles(), tiles.pairs), (2, 10));
         for r in 0..rows {
             let (mut a, mut b) = (vec![0.0; cols], vec![0.0; cols]);

@@ -12,7 +12,10 @@ use crate::common::tiny_model_with_real_tokenizer;
 
 fn request(max_new_tokens: usize) -> ChatRequest {
     ChatRequest {
-        messages: vec![ChatMessage::new(Role::System, "You help recruiters."), ChatMessage::new(Role::User, "Name a skill.")],
+        messages: vec![
+            ChatMessage::new(Role::System, "You help recruiters."),
+            ChatMessage::new(Role::User, "Name a skill."),
+        ],
         max_new_tokens,
         sampling: SamplingParams::greedy(),
         schema: None,
@@ -23,8 +26,13 @@ fn request(max_new_tokens: usize) -> ChatRequest {
 #[test]
 fn chat_is_deterministic_streams_its_text_and_obeys_schema_and_deadline() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some(path) = tiny_model_with_real_tokenizer(dir.path()) else { return };
-    let model = DomainModelBuilder::new(path.to_string_lossy()).with_max_new_tokens(64).build().expect("model");
+    let Some(path) = tiny_model_with_real_tokenizer(dir.path()) else {
+        return;
+    };
+    let model = DomainModelBuilder::new(path.to_string_lossy())
+        .with_max_new_tokens(64)
+        .build()
+        .expect("model");
     let mut streamed = String::new();
     let first = model
         .chat(&request(12), |piece| {
@@ -33,24 +41,62 @@ fn chat_is_deterministic_streams_its_text_and_obeys_schema_and_deadline() {
         })
         .expect("chat");
     assert_eq!(streamed, first.text, "the streamed pieces are the text");
-    assert!(first.prompt_tokens == model.chat_prompt_tokens(&request(12).messages).expect("count"));
-    assert_eq!(model.chat(&request(12), |_| std::ops::ControlFlow::Continue(())).expect("again").text, first.text);
+    assert!(
+        first.prompt_tokens
+            == model
+                .chat_prompt_tokens(&request(12).messages)
+                .expect("count")
+    );
+    assert_eq!(
+        model
+            .chat(&request(12), |_| std::ops::ControlFlow::Continue(()))
+            .expect("again")
+            .text,
+        first.text
+    );
 
     let mut constrained = request(200);
-    constrained.schema = Some(json!({"type": "object", "properties": {"skill": {"type": "string", "enum": ["python", "sql"]}}, "required": ["skill"]}));
-    let answer = model.chat(&constrained, |_| std::ops::ControlFlow::Continue(())).expect("constrained chat");
+    constrained.schema = Some(
+        json!({"type": "object", "properties": {"skill": {"type": "string", "enum": ["python", "sql"]}}, "required": ["skill"]}),
+    );
+    let answer = model
+        .chat(&constrained, |_| std::ops::ControlFlow::Continue(()))
+        .expect("constrained chat");
     assert_eq!(answer.stop, StopReason::Complete, "{}", answer.text);
     let value: serde_json::Value = serde_json::from_str(&answer.text).expect("JSON");
-    assert!(value["skill"] == "python" || value["skill"] == "sql", "{value}");
+    assert!(
+        value["skill"] == "python" || value["skill"] == "sql",
+        "{value}"
+    );
 
     let mut late = request(50);
     late.deadline = Some(Instant::now());
-    let cut = model.chat(&late, |_| std::ops::ControlFlow::Continue(())).expect("stops, not fails");
+    let cut = model
+        .chat(&late, |_| std::ops::ControlFlow::Continue(()))
+        .expect("stops, not fails");
     assert_eq!(cut.stop, StopReason::Cancelled);
-    assert!(cut.tokens.len() <= 1, "stopped at the first token: {}", cut.tokens.len());
+    assert!(
+        cut.tokens.len() <= 1,
+        "stopped at the first token: {}",
+        cut.tokens.len()
+    );
 
-    let timeout = model.answer_before(Task::ExtractSkills, &json!("Rust and SQL"), &output_schema(Task::ExtractSkills), Some(Instant::now()));
-    assert!(matches!(timeout, Err(InferError::Timeout { .. })), "{timeout:?}");
-    let empty = ChatRequest { messages: Vec::new(), ..request(5) };
-    assert!(matches!(model.chat(&empty, |_| std::ops::ControlFlow::Continue(())), Err(InferError::Invalid { .. })));
+    let timeout = model.answer_before(
+        Task::ExtractSkills,
+        &json!("Rust and SQL"),
+        &output_schema(Task::ExtractSkills),
+        Some(Instant::now()),
+    );
+    assert!(
+        matches!(timeout, Err(InferError::Timeout { .. })),
+        "{timeout:?}"
+    );
+    let empty = ChatRequest {
+        messages: Vec::new(),
+        ..request(5)
+    };
+    assert!(matches!(
+        model.chat(&empty, |_| std::ops::ControlFlow::Continue(())),
+        Err(InferError::Invalid { .. })
+    ));
 }

@@ -2,7 +2,9 @@
 
 use hirelm_model::burn::tensor::{Device, Int, Tensor, TensorData};
 use hirelm_model::gguf::GgufFile;
-use hirelm_model::llama::{GgufExportType, InMemoryWeights, LlamaConfig, LlamaModel, llama_gguf_writer, random_weights};
+use hirelm_model::llama::{
+    GgufExportType, InMemoryWeights, LlamaConfig, LlamaModel, llama_gguf_writer, random_weights,
+};
 use hirelm_model::source::{SMOLLM2_GGUF, fetched_model};
 
 /// A tiny Llama whose widths are multiples of 32, so the Q8_0 path runs too.
@@ -26,25 +28,42 @@ pub fn tiny_weights(config: &LlamaConfig, seed: u64) -> Vec<(String, Vec<usize>,
 
 /// The training model (burn) over the same weights.
 pub fn burn_model(config: &LlamaConfig, weights: &[(String, Vec<usize>, Vec<f32>)]) -> LlamaModel {
-    LlamaModel::load(&InMemoryWeights::new(weights.to_vec()), config.clone(), &Device::flex()).expect("load tiny model")
+    LlamaModel::load(
+        &InMemoryWeights::new(weights.to_vec()),
+        config.clone(),
+        &Device::flex(),
+    )
+    .expect("load tiny model")
 }
 
 /// Logits of every position, `[T, vocab]` row-major, from the burn model.
 pub fn burn_logits(model: &LlamaModel, ids: &[u32]) -> Vec<f32> {
     let ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-    let tokens = Tensor::<2, Int>::from_data(TensorData::new(ids.clone(), [1, ids.len()]), &Device::flex());
-    model.forward(tokens, None).into_data().try_into_vec_as::<f32>().expect("f32 logits")
+    let tokens = Tensor::<2, Int>::from_data(
+        TensorData::new(ids.clone(), [1, ids.len()]),
+        &Device::flex(),
+    );
+    model
+        .forward(tokens, None)
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .expect("f32 logits")
 }
 
 /// Largest absolute difference.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 /// Index of the largest value.
 pub fn argmax(x: &[f32]) -> usize {
-    x.iter().enumerate().fold(0, |best, (i, v)| if *v > x[best] { i } else { best })
+    x.iter()
+        .enumerate()
+        .fold(0, |best, (i, v)| if *v > x[best] { i } else { best })
 }
 
 /// A 2-layer random model with the real tokenizer, written as GGUF; `None` (with a note) when
@@ -65,7 +84,8 @@ pub fn tiny_model_with_real_tokenizer(dir: &std::path::Path) -> Option<std::path
         max_seq_len: 2048,
         ..LlamaConfig::smollm2_135m()
     };
-    let mut writer = llama_gguf_writer(&config, &random_weights(&config, 11), GgufExportType::F32).expect("writer");
+    let mut writer = llama_gguf_writer(&config, &random_weights(&config, 11), GgufExportType::F32)
+        .expect("writer");
     for (key, value) in &real.metadata {
         if key.starts_with("tokenizer.") {
             writer.add_metadata(key.clone(), value.clone());
@@ -75,4 +95,3 @@ pub fn tiny_model_with_real_tokenizer(dir: &std::path::Path) -> Option<std::path
     writer.write(&path).expect("write tiny GGUF");
     Some(path)
 }
-

@@ -11,7 +11,10 @@ const PROMPT: [u32; 14] = [5, 17, 3, 88, 42, 42, 0, 63, 9, 1, 95, 30, 299, 150];
 
 fn engine(format: WeightFormat, seed: u64) -> Arc<EngineWeights> {
     let config = tiny_config();
-    Arc::new(EngineWeights::from_tensors(&config, tiny_weights(&config, seed), format).expect("engine weights"))
+    Arc::new(
+        EngineWeights::from_tensors(&config, tiny_weights(&config, seed), format)
+            .expect("engine weights"),
+    )
 }
 
 #[test]
@@ -19,7 +22,9 @@ fn f32_engine_matches_the_training_model() {
     let config = tiny_config();
     let weights = tiny_weights(&config, 3);
     let reference = burn_logits(&burn_model(&config, &weights), &PROMPT);
-    let engine = Arc::new(EngineWeights::from_tensors(&config, weights, WeightFormat::F32).expect("weights"));
+    let engine = Arc::new(
+        EngineWeights::from_tensors(&config, weights, WeightFormat::F32).expect("weights"),
+    );
     let ours = Session::new(engine).forward_all(&PROMPT).expect("forward");
     let diff = max_abs_diff(&ours, &reference);
     assert!(diff < 1e-4, "max |Δlogit| = {diff}");
@@ -30,21 +35,34 @@ fn q8_engine_stays_close_to_the_training_model() {
     let config = tiny_config();
     let weights = tiny_weights(&config, 4);
     let reference = burn_logits(&burn_model(&config, &weights), &PROMPT);
-    let engine = Arc::new(EngineWeights::from_tensors(&config, weights, WeightFormat::Q8_0).expect("weights"));
+    let engine = Arc::new(
+        EngineWeights::from_tensors(&config, weights, WeightFormat::Q8_0).expect("weights"),
+    );
     let ours = Session::new(engine).forward_all(&PROMPT).expect("forward");
     let v = config.vocab_size;
     let spread = reference.iter().fold(0f32, |m, x| m.max(x.abs()));
     let diff = max_abs_diff(&ours, &reference);
-    assert!(diff < 0.05 * spread, "max |Δlogit| = {diff} (logits up to {spread})");
-    let agree = (0..PROMPT.len()).filter(|&t| argmax(&ours[t * v..(t + 1) * v]) == argmax(&reference[t * v..(t + 1) * v])).count();
-    assert!(agree >= PROMPT.len() - 1, "top-1 agreement {agree}/{}", PROMPT.len());
+    assert!(
+        diff < 0.05 * spread,
+        "max |Δlogit| = {diff} (logits up to {spread})"
+    );
+    let agree = (0..PROMPT.len())
+        .filter(|&t| argmax(&ours[t * v..(t + 1) * v]) == argmax(&reference[t * v..(t + 1) * v]))
+        .count();
+    assert!(
+        agree >= PROMPT.len() - 1,
+        "top-1 agreement {agree}/{}",
+        PROMPT.len()
+    );
 }
 
 #[test]
 fn token_by_token_decoding_equals_batched_prefill_exactly() {
     for format in [WeightFormat::F32, WeightFormat::Q8_0, WeightFormat::Q4_1] {
         let weights = engine(format, 5);
-        let batched = Session::new(Arc::clone(&weights)).forward_all(&PROMPT).expect("batched");
+        let batched = Session::new(Arc::clone(&weights))
+            .forward_all(&PROMPT)
+            .expect("batched");
         let mut session = Session::new(Arc::clone(&weights));
         let v = weights.config.vocab_size;
         for (t, &token) in PROMPT.iter().enumerate() {
@@ -54,7 +72,10 @@ fn token_by_token_decoding_equals_batched_prefill_exactly() {
         // A prefix split anywhere gives the same last logits.
         let mut split = Session::new(Arc::clone(&weights));
         split.forward(&PROMPT[..5]).expect("prefix");
-        assert_eq!(split.forward(&PROMPT[5..]).expect("rest"), batched[(PROMPT.len() - 1) * v..]);
+        assert_eq!(
+            split.forward(&PROMPT[5..]).expect("rest"),
+            batched[(PROMPT.len() - 1) * v..]
+        );
     }
 }
 
@@ -62,8 +83,15 @@ fn token_by_token_decoding_equals_batched_prefill_exactly() {
 fn thread_count_does_not_change_logits() {
     let weights = engine(WeightFormat::Q8_0, 6);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-        pool.install(|| Session::new(Arc::clone(&weights)).forward_all(&PROMPT).expect("forward"))
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        pool.install(|| {
+            Session::new(Arc::clone(&weights))
+                .forward_all(&PROMPT)
+                .expect("forward")
+        })
     };
     assert_eq!(run(1), run(2));
 }
@@ -73,10 +101,16 @@ fn decode_steps_are_identical_with_one_two_or_three_threads() {
     for format in [WeightFormat::F32, WeightFormat::Q8_0, WeightFormat::Q4_1] {
         let weights = engine(format, 9);
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
             pool.install(|| {
                 let mut session = Session::new(Arc::clone(&weights));
-                PROMPT.iter().flat_map(|&token| session.forward(&[token]).expect("step")).collect::<Vec<f32>>()
+                PROMPT
+                    .iter()
+                    .flat_map(|&token| session.forward(&[token]).expect("step"))
+                    .collect::<Vec<f32>>()
             })
         };
         let one = run(1);
@@ -95,27 +129,42 @@ fn cloned_and_truncated_sessions_reuse_a_prefix() {
     a.truncate(8);
     assert_eq!(a.len(), 8);
     assert_eq!(a.forward(&PROMPT[8..]).expect("after truncate"), from_clone);
-    assert_eq!(Session::new(weights).forward(&PROMPT).expect("fresh"), from_clone);
+    assert_eq!(
+        Session::new(weights).forward(&PROMPT).expect("fresh"),
+        from_clone
+    );
 }
 
 #[test]
 fn bad_inputs_are_errors_not_panics() {
     let weights = engine(WeightFormat::Q8_0, 8);
     let mut s = Session::new(Arc::clone(&weights));
-    assert!(matches!(s.forward(&[300]), Err(InferError::TokenOutOfRange { id: 300, .. })));
+    assert!(matches!(
+        s.forward(&[300]),
+        Err(InferError::TokenOutOfRange { id: 300, .. })
+    ));
     assert!(s.forward(&[]).is_err());
     let long = vec![1u32; weights.config.max_seq_len + 1];
-    assert!(matches!(s.forward(&long), Err(InferError::ContextFull { .. })));
+    assert!(matches!(
+        s.forward(&long),
+        Err(InferError::ContextFull { .. })
+    ));
 
     let config = tiny_config();
     let mut missing = tiny_weights(&config, 1);
     missing.retain(|(n, _, _)| n != "model.layers.1.mlp.up_proj.weight");
-    let err = EngineWeights::from_tensors(&config, missing, WeightFormat::F32).expect_err("missing tensor");
-    assert!(err.to_string().contains("model.layers.1.mlp.up_proj.weight"), "{err}");
+    let err = EngineWeights::from_tensors(&config, missing, WeightFormat::F32)
+        .expect_err("missing tensor");
+    assert!(
+        err.to_string()
+            .contains("model.layers.1.mlp.up_proj.weight"),
+        "{err}"
+    );
     let mut reshaped = tiny_weights(&config, 1);
     reshaped[1].1 = vec![1, 64];
     assert!(EngineWeights::from_tensors(&config, reshaped, WeightFormat::F32).is_err());
     let odd = hirelm_model::llama::LlamaConfig::tiny_for_tests();
-    let err = EngineWeights::from_tensors(&odd, tiny_weights(&odd, 1), WeightFormat::Q8_0).expect_err("48 wide");
+    let err = EngineWeights::from_tensors(&odd, tiny_weights(&odd, 1), WeightFormat::Q8_0)
+        .expect_err("48 wide");
     assert!(err.to_string().contains("multiples of 32"), "{err}");
 }

@@ -22,7 +22,20 @@ fn softmax(logits: &[f64]) -> Vec<f64> {
 pub fn score_position(row: &[f32], reference: &Position, top_k: usize) -> (bool, f64) {
     let agrees = hirelm_model::sampling::argmax(row) == reference.top_ids[0];
     let k = top_k.min(reference.top_ids.len());
-    let p = softmax(&reference.top_logits[..k].iter().map(|&l| l as f64).collect::<Vec<_>>());
-    let q = softmax(&reference.top_ids[..k].iter().map(|&t| row[t as usize] as f64).collect::<Vec<_>>());
-    (agrees, p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum())
+    let p = softmax(
+        &reference.top_logits[..k]
+            .iter()
+            .map(|&l| l as f64)
+            .collect::<Vec<_>>(),
+    );
+    let q = softmax(
+        &reference.top_ids[..k]
+            .iter()
+            .map(|&t| row[t as usize] as f64)
+            .collect::<Vec<_>>(),
+    );
+    (
+        agrees,
+        p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum(),
+    )
 }

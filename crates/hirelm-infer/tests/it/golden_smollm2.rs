@@ -28,17 +28,26 @@ struct PromptCase {
 }
 
 fn fixture() -> Fixture {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../hirelm-model/tests/fixtures/smollm2_llamacpp.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture is committed")).expect("fixture parses")
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../hirelm-model/tests/fixtures/smollm2_llamacpp.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture is committed"))
+        .expect("fixture parses")
 }
 
 /// The fetched Q4_1 model's tensors, dequantised; panics with the fix when the file is missing.
-fn tensors() -> &'static (hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>) {
-    static TENSORS: OnceLock<(hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>)> = OnceLock::new();
+fn tensors() -> &'static (
+    hirelm_model::llama::LlamaConfig,
+    Vec<(String, Vec<usize>, Vec<f32>)>,
+) {
+    static TENSORS: OnceLock<(
+        hirelm_model::llama::LlamaConfig,
+        Vec<(String, Vec<usize>, Vec<f32>)>,
+    )> = OnceLock::new();
     TENSORS.get_or_init(|| {
         let path = fetched_model(SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"));
         let file = GgufFile::open(&path).expect("opens");
-        let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex()).expect("loads");
+        let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex())
+            .expect("loads");
         (lm.model.config.clone(), lm.model.export_tensors())
     })
 }
@@ -47,13 +56,20 @@ fn tensors() -> &'static (hirelm_model::llama::LlamaConfig, Vec<(String, Vec<usi
 fn q4_1_engine_weights_are_the_files_own_blocks() {
     let mut checked = 0;
     // Every projection is Q4_1 in the file; the embeddings are Q8_0 (and stay 8-bit in the engine).
-    for (name, shape, data) in tensors().1.iter().filter(|(name, _, _)| name.ends_with("proj.weight")) {
+    for (name, shape, data) in tensors()
+        .1
+        .iter()
+        .filter(|(name, _, _)| name.ends_with("proj.weight"))
+    {
         let [rows, cols] = shape[..] else { continue };
         let matrix = Matrix::from_f32(data.clone(), rows, cols, WeightFormat::Q4_1);
         let mut row = vec![0f32; cols];
         for r in 0..rows {
             matrix.row_f32(r, &mut row);
-            assert!(row == data[r * cols..(r + 1) * cols], "{name} row {r} changed when requantised");
+            assert!(
+                row == data[r * cols..(r + 1) * cols],
+                "{name} row {r} changed when requantised"
+            );
         }
         checked += data.len();
     }
@@ -72,9 +88,15 @@ fn compare(weights: &Arc<EngineWeights>, format: WeightFormat, kernel: DotKernel
     let (fixture, vocab) = (fixture(), weights.config.vocab_size);
     let (mut positions, mut agree, mut kl_sum) = (0usize, 0usize, 0.0f64);
     for prompt in &fixture.prompts {
-        let logits = Session::with_kernel(Arc::clone(weights), kernel).forward_all(&prompt.ids).expect("forward");
+        let logits = Session::with_kernel(Arc::clone(weights), kernel)
+            .forward_all(&prompt.ids)
+            .expect("forward");
         for (i, reference) in prompt.positions.iter().enumerate() {
-            let (agrees, kl) = score_position(&logits[i * vocab..(i + 1) * vocab], reference, fixture.top_k);
+            let (agrees, kl) = score_position(
+                &logits[i * vocab..(i + 1) * vocab],
+                reference,
+                fixture.top_k,
+            );
             agree += usize::from(agrees);
             kl_sum += kl;
         }
@@ -82,7 +104,10 @@ fn compare(weights: &Arc<EngineWeights>, format: WeightFormat, kernel: DotKernel
     }
     let (agreement, mean_kl) = (agree as f64 / positions as f64, kl_sum / positions as f64);
     let name = kernel.name();
-    eprintln!("engine {format:?} on {name} vs llama.cpp Q4_1: {positions} positions, top-1 agreement {:.2}%, mean KL {mean_kl:.5} nats", 100.0 * agreement);
+    eprintln!(
+        "engine {format:?} on {name} vs llama.cpp Q4_1: {positions} positions, top-1 agreement {:.2}%, mean KL {mean_kl:.5} nats",
+        100.0 * agreement
+    );
     assert!(positions >= 450, "fixture too small: {positions} positions");
     (agreement, mean_kl)
 }
@@ -103,8 +128,14 @@ fn engine_logits_match_llama_cpp_on_the_q4_1_file_on_every_kernel_path() {
         for kernel in DotKernel::available() {
             let (agreement, mean_kl) = compare(&weights, format, kernel);
             let name = kernel.name();
-            assert!(agreement >= 0.95, "{format:?} on {name}: top-1 agreement {agreement:.4} < 0.95");
-            assert!(mean_kl <= 0.01, "{format:?} on {name}: mean KL {mean_kl:.5} > 0.01");
+            assert!(
+                agreement >= 0.95,
+                "{format:?} on {name}: top-1 agreement {agreement:.4} < 0.95"
+            );
+            assert!(
+                mean_kl <= 0.01,
+                "{format:?} on {name}: mean KL {mean_kl:.5} > 0.01"
+            );
         }
     }
 }

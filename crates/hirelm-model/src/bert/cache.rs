@@ -21,7 +21,12 @@ pub fn read_embeddings(path: &Path, rows: usize, dim: usize) -> Option<Vec<f32>>
     if r != rows as u64 || d != dim as u64 {
         return None;
     }
-    Some(bytes[header..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    Some(
+        bytes[header..]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+    )
 }
 
 /// Stores a `rows × dim` matrix at `path` (parent directories created).

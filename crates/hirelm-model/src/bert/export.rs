@@ -25,7 +25,11 @@ fn values<const D: usize>(param: &Param<Tensor<D>>) -> (Vec<usize>, Vec<f32>) {
 fn push_linear(out: &mut Vec<NamedTensor>, name: String, linear: &Linear) {
     let (shape, w) = values(&linear.weight);
     // burn stores `[in, out]`; PyTorch `[out, in]`.
-    out.push((format!("{name}.weight"), vec![shape[1], shape[0]], transpose(&w, shape[0], shape[1])));
+    out.push((
+        format!("{name}.weight"),
+        vec![shape[1], shape[0]],
+        transpose(&w, shape[0], shape[1]),
+    ));
     if let Some(bias) = &linear.bias {
         let (shape, b) = values(bias);
         out.push((format!("{name}.bias"), shape, b));
@@ -47,9 +51,17 @@ impl BertModel {
         let names = TensorNames::bare();
         let mut out = Vec::new();
         let e = &self.embeddings;
-        for (name, param) in [("word", &e.word), ("position", &e.position), ("token_type", &e.token_type)] {
+        for (name, param) in [
+            ("word", &e.word),
+            ("position", &e.position),
+            ("token_type", &e.token_type),
+        ] {
             let (shape, v) = values(param);
-            out.push((names.get(&format!("embeddings.{name}_embeddings.weight")), shape, v));
+            out.push((
+                names.get(&format!("embeddings.{name}_embeddings.weight")),
+                shape,
+                v,
+            ));
         }
         push_norm(&mut out, names.get("embeddings.LayerNorm"), &e.layer_norm);
         for (i, layer) in self.layers.iter().enumerate() {
@@ -57,11 +69,27 @@ impl BertModel {
             push_linear(&mut out, names.layer(i, "attention.self.query"), &a.query);
             push_linear(&mut out, names.layer(i, "attention.self.key"), &a.key);
             push_linear(&mut out, names.layer(i, "attention.self.value"), &a.value);
-            push_linear(&mut out, names.layer(i, "attention.output.dense"), &a.output);
-            push_norm(&mut out, names.layer(i, "attention.output.LayerNorm"), &a.layer_norm);
-            push_linear(&mut out, names.layer(i, "intermediate.dense"), &layer.intermediate);
+            push_linear(
+                &mut out,
+                names.layer(i, "attention.output.dense"),
+                &a.output,
+            );
+            push_norm(
+                &mut out,
+                names.layer(i, "attention.output.LayerNorm"),
+                &a.layer_norm,
+            );
+            push_linear(
+                &mut out,
+                names.layer(i, "intermediate.dense"),
+                &layer.intermediate,
+            );
             push_linear(&mut out, names.layer(i, "output.dense"), &layer.output);
-            push_norm(&mut out, names.layer(i, "output.LayerNorm"), &layer.layer_norm);
+            push_norm(
+                &mut out,
+                names.layer(i, "output.LayerNorm"),
+                &layer.layer_norm,
+            );
         }
         out
     }
@@ -99,7 +127,13 @@ pub fn save_sentence_encoder(model: &BertModel, base: &Path, out: &Path) -> Resu
         if from.is_file() {
             std::fs::copy(&from, partial.join(name)).map_err(|e| io(&from, e))?;
         } else if name == "config.json" || name == "tokenizer.json" {
-            return Err(io(&from, std::io::Error::new(std::io::ErrorKind::NotFound, "the base encoder directory must hold it")));
+            return Err(io(
+                &from,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the base encoder directory must hold it",
+                ),
+            ));
         }
     }
     let hidden = model.embeddings.word.dims()[1];
@@ -145,7 +179,10 @@ mod tests {
         let model = config.init(&device).expect("config");
         let tensors = model.to_hf_tensors();
         let expected = TensorNames::bare().expected(&config);
-        let got: Vec<(String, Vec<usize>)> = tensors.iter().map(|(n, s, _)| (n.clone(), s.clone())).collect();
+        let got: Vec<(String, Vec<usize>)> = tensors
+            .iter()
+            .map(|(n, s, _)| (n.clone(), s.clone()))
+            .collect();
         assert_eq!(got, expected);
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("model.safetensors");
@@ -154,9 +191,18 @@ mod tests {
         let reloaded = BertModel::load(&weights, &config, &device).expect("load");
         assert_eq!(reloaded.to_hf_tensors(), tensors);
         // The query weight went out as PyTorch's [out, in]: a transposed read would differ.
-        let (shape, values) = weights.tensor_f32("encoder.layer.0.attention.self.query.weight").expect("tensor");
+        let (shape, values) = weights
+            .tensor_f32("encoder.layer.0.attention.self.query.weight")
+            .expect("tensor");
         assert_eq!(shape, [8, 8]);
-        let burn_layout: Vec<f32> = model.layers[0].attention.query.weight.val().into_data().iter::<f32>().collect();
+        let burn_layout: Vec<f32> = model.layers[0]
+            .attention
+            .query
+            .weight
+            .val()
+            .into_data()
+            .iter::<f32>()
+            .collect();
         assert_eq!(values, transpose(&burn_layout, 8, 8));
     }
 }

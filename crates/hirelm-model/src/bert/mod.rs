@@ -36,7 +36,7 @@ pub use attention::BertAttention;
 pub use config::{BertActivation, BertConfig, HfBertConfig};
 pub use embeddings::BertEmbeddings;
 pub use encoder::{EncoderOptions, SentenceEncoder};
-pub use export::{save_sentence_encoder, NamedTensor};
+pub use export::{NamedTensor, save_sentence_encoder};
 pub use layer::BertLayer;
 pub use model::BertModel;
 pub use names::TensorNames;

@@ -47,7 +47,8 @@ impl Attention {
     ) -> Tensor<3> {
         let [batch, seq, _] = x.dims();
         let head_dim = self.q_proj.dims()[1] / self.num_heads;
-        let split = |t: Tensor<3>, heads: usize| t.reshape([batch, seq, heads, head_dim]).swap_dims(1, 2);
+        let split =
+            |t: Tensor<3>, heads: usize| t.reshape([batch, seq, heads, head_dim]).swap_dims(1, 2);
         let q = split(self.q_proj.forward(x.clone()), self.num_heads);
         let k = split(self.k_proj.forward(x.clone()), self.num_kv_heads);
         let v = split(self.v_proj.forward(x), self.num_kv_heads);
@@ -67,9 +68,15 @@ impl Attention {
         } else {
             (k, v)
         };
-        let options = AttentionModuleOptions { scale: None, softcap: None, is_causal: mask.is_none() };
+        let options = AttentionModuleOptions {
+            scale: None,
+            softcap: None,
+            is_causal: mask.is_none(),
+        };
         let context = attention(q, k, v, mask, None, options);
-        let context = context.swap_dims(1, 2).reshape([batch, seq, self.num_heads * head_dim]);
+        let context = context
+            .swap_dims(1, 2)
+            .reshape([batch, seq, self.num_heads * head_dim]);
         self.o_proj.forward(context)
     }
 }
@@ -77,5 +84,7 @@ impl Attention {
 /// Repeats each KV head `groups` times along the head axis: `[b, kvh, s, d] -> [b, kvh·g, s, d]`.
 fn repeat_kv(x: Tensor<4>, groups: usize) -> Tensor<4> {
     let [b, kvh, s, d] = x.dims();
-    x.unsqueeze_dim::<5>(2).expand([b, kvh, groups, s, d]).reshape([b, kvh * groups, s, d])
+    x.unsqueeze_dim::<5>(2)
+        .expand([b, kvh, groups, s, d])
+        .reshape([b, kvh * groups, s, d])
 }

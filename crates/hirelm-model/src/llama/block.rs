@@ -33,7 +33,10 @@ impl DecoderBlock {
         cache: Option<&mut LayerCache>,
         mask: Option<Tensor<4, Bool>>,
     ) -> Tensor<3> {
-        let h = x.clone() + self.self_attn.forward(self.input_layernorm.forward(x), rope, cache, mask);
+        let h = x.clone()
+            + self
+                .self_attn
+                .forward(self.input_layernorm.forward(x), rope, cache, mask);
         h.clone() + self.mlp.forward(self.post_attention_layernorm.forward(h))
     }
 }

@@ -43,7 +43,9 @@ pub struct KvCache {
 impl KvCache {
     /// An empty cache for `num_layers` blocks.
     pub fn new(num_layers: usize) -> Self {
-        Self { layers: vec![LayerCache::default(); num_layers] }
+        Self {
+            layers: vec![LayerCache::default(); num_layers],
+        }
     }
 
     /// Number of cached positions (the position of the next token).
@@ -58,6 +60,8 @@ impl KvCache {
 
     /// Forgets everything, keeping the allocation of the layer list.
     pub fn clear(&mut self) {
-        self.layers.iter_mut().for_each(|l| *l = LayerCache::default());
+        self.layers
+            .iter_mut()
+            .for_each(|l| *l = LayerCache::default());
     }
 }

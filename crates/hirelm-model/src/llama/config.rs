@@ -98,7 +98,10 @@ impl LlamaConfig {
             ));
         }
         if self.head_dim() % 2 != 0 {
-            return fail(format!("head_dim {} must be even for RoPE", self.head_dim()));
+            return fail(format!(
+                "head_dim {} must be even for RoPE",
+                self.head_dim()
+            ));
         }
         if self.vocab_size == 0 || self.intermediate_size == 0 || self.max_seq_len == 0 {
             return fail("vocab_size, intermediate_size and max_seq_len must be positive".into());
@@ -118,7 +121,10 @@ impl LlamaConfig {
             } else {
                 ""
             };
-            return Err(ModelError::metadata("general.architecture", format!("expected `llama`, found `{arch}`{hint}")));
+            return Err(ModelError::metadata(
+                "general.architecture",
+                format!("expected `llama`, found `{arch}`{hint}"),
+            ));
         }
         let key = |k: &str| format!("llama.{k}");
         let usize_of = |k: &str| -> Result<usize> { Ok(file.get_u64(&key(k))? as usize) };
@@ -141,8 +147,14 @@ impl LlamaConfig {
             rope_theta: file.get_f64(&key("rope.freq_base")).unwrap_or(10_000.0),
             rms_norm_eps: file.get_f64(&key("attention.layer_norm_rms_epsilon"))?,
             tie_word_embeddings: file.tensor("output.weight").is_none(),
-            bos_token_id: file.get_u64("tokenizer.ggml.bos_token_id").ok().map(|v| v as u32),
-            eos_token_id: file.get_u64("tokenizer.ggml.eos_token_id").ok().map(|v| v as u32),
+            bos_token_id: file
+                .get_u64("tokenizer.ggml.bos_token_id")
+                .ok()
+                .map(|v| v as u32),
+            eos_token_id: file
+                .get_u64("tokenizer.ggml.eos_token_id")
+                .ok()
+                .map(|v| v as u32),
         };
         config.validate()?;
         Ok(config)
@@ -152,7 +164,10 @@ impl LlamaConfig {
     pub fn from_hf_json_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
         let file: HfLlamaConfig = serde_json::from_str(&text).map_err(|e| {
-            ModelError::metadata(path.display().to_string(), format!("invalid config.json: {e}"))
+            ModelError::metadata(
+                path.display().to_string(),
+                format!("invalid config.json: {e}"),
+            )
         })?;
         file.into_config()
     }
@@ -272,7 +287,9 @@ mod tests {
     fn rejects_heads_that_do_not_divide() {
         let mut c = LlamaConfig::tiny_for_tests();
         c.num_kv_heads = 3;
-        let err = c.validate().expect_err("4 heads over 3 kv heads is invalid");
+        let err = c
+            .validate()
+            .expect_err("4 heads over 3 kv heads is invalid");
         assert!(err.to_string().contains("num_kv_heads"), "{err}");
     }
 

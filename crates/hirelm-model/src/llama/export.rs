@@ -28,17 +28,26 @@ pub fn llama_gguf_writer(
 ) -> Result<GgufWriter> {
     let mut w = GgufWriter::new();
     let u32v = |v: usize| MetadataValue::U32(v as u32);
-    w.add_metadata("general.architecture", MetadataValue::String("llama".into()))
-        .add_metadata("llama.vocab_size", u32v(config.vocab_size))
-        .add_metadata("llama.context_length", u32v(config.max_seq_len))
-        .add_metadata("llama.embedding_length", u32v(config.hidden_size))
-        .add_metadata("llama.feed_forward_length", u32v(config.intermediate_size))
-        .add_metadata("llama.block_count", u32v(config.num_layers))
-        .add_metadata("llama.attention.head_count", u32v(config.num_heads))
-        .add_metadata("llama.attention.head_count_kv", u32v(config.num_kv_heads))
-        .add_metadata("llama.rope.dimension_count", u32v(config.head_dim()))
-        .add_metadata("llama.rope.freq_base", MetadataValue::F32(config.rope_theta as f32))
-        .add_metadata("llama.attention.layer_norm_rms_epsilon", MetadataValue::F32(config.rms_norm_eps as f32));
+    w.add_metadata(
+        "general.architecture",
+        MetadataValue::String("llama".into()),
+    )
+    .add_metadata("llama.vocab_size", u32v(config.vocab_size))
+    .add_metadata("llama.context_length", u32v(config.max_seq_len))
+    .add_metadata("llama.embedding_length", u32v(config.hidden_size))
+    .add_metadata("llama.feed_forward_length", u32v(config.intermediate_size))
+    .add_metadata("llama.block_count", u32v(config.num_layers))
+    .add_metadata("llama.attention.head_count", u32v(config.num_heads))
+    .add_metadata("llama.attention.head_count_kv", u32v(config.num_kv_heads))
+    .add_metadata("llama.rope.dimension_count", u32v(config.head_dim()))
+    .add_metadata(
+        "llama.rope.freq_base",
+        MetadataValue::F32(config.rope_theta as f32),
+    )
+    .add_metadata(
+        "llama.attention.layer_norm_rms_epsilon",
+        MetadataValue::F32(config.rms_norm_eps as f32),
+    );
     if let Some(bos) = config.bos_token_id {
         w.add_metadata("tokenizer.ggml.bos_token_id", MetadataValue::U32(bos));
     }
@@ -46,7 +55,8 @@ pub fn llama_gguf_writer(
         w.add_metadata("tokenizer.ggml.eos_token_id", MetadataValue::U32(eos));
     }
     for (name, shape, data) in tensors {
-        let gguf_name = hf_to_gguf(name).ok_or_else(|| ModelError::MissingTensor { name: name.clone() })?;
+        let gguf_name =
+            hf_to_gguf(name).ok_or_else(|| ModelError::MissingTensor { name: name.clone() })?;
         let heads = if name.ends_with("q_proj.weight") {
             Some(config.num_heads)
         } else if name.ends_with("k_proj.weight") {

@@ -15,9 +15,16 @@ use crate::weights::{WeightSource, load_param};
 
 /// Every HF-named tensor of a Llama model with its row-major shape (PyTorch layout).
 pub fn expected_tensors(config: &LlamaConfig) -> Vec<(String, Vec<usize>)> {
-    let (d, ff, hd) = (config.hidden_size, config.intermediate_size, config.head_dim());
+    let (d, ff, hd) = (
+        config.hidden_size,
+        config.intermediate_size,
+        config.head_dim(),
+    );
     let (q, kv) = (config.num_heads * hd, config.num_kv_heads * hd);
-    let mut out = vec![("model.embed_tokens.weight".to_string(), vec![config.vocab_size, d])];
+    let mut out = vec![(
+        "model.embed_tokens.weight".to_string(),
+        vec![config.vocab_size, d],
+    )];
     for i in 0..config.num_layers {
         let p = format!("model.layers.{i}");
         out.extend([
@@ -49,12 +56,20 @@ impl LlamaModel {
     /// Loads every tensor of `config` from `src` (HF names), checking each shape.
     pub fn load(src: &dyn WeightSource, config: LlamaConfig, device: &Device) -> Result<Self> {
         config.validate()?;
-        let (d, ff, hd) = (config.hidden_size, config.intermediate_size, config.head_dim());
+        let (d, ff, hd) = (
+            config.hidden_size,
+            config.intermediate_size,
+            config.head_dim(),
+        );
         let (q, kv) = (config.num_heads * hd, config.num_kv_heads * hd);
         let linear = |name: String, out: usize, inp: usize| -> Result<AdaptableLinear> {
             let (shape, data) = src.tensor_f32(&name)?;
             if shape != [out, inp] {
-                return Err(ModelError::ShapeMismatch { name, expected: vec![out, inp], got: shape });
+                return Err(ModelError::ShapeMismatch {
+                    name,
+                    expected: vec![out, inp],
+                    got: shape,
+                });
             }
             Ok(AdaptableLinear::from_torch_layout(&data, out, inp, device))
         };
@@ -85,7 +100,12 @@ impl LlamaModel {
                 mlp,
             });
         }
-        let embed = load_param::<2>(src, "model.embed_tokens.weight", [config.vocab_size, d], device)?;
+        let embed = load_param::<2>(
+            src,
+            "model.embed_tokens.weight",
+            [config.vocab_size, d],
+            device,
+        )?;
         let lm_head = if config.tie_word_embeddings {
             None
         } else {
@@ -106,7 +126,13 @@ impl LlamaModel {
     pub fn export_tensors(&self) -> Vec<(String, Vec<usize>, Vec<f32>)> {
         let c = &self.config;
         let to_vec = |t: Tensor<2>| t.into_data().try_into_vec_as::<f32>().unwrap_or_default();
-        let gain = |n: &RmsNorm| n.weight.val().into_data().try_into_vec_as::<f32>().unwrap_or_default();
+        let gain = |n: &RmsNorm| {
+            n.weight
+                .val()
+                .into_data()
+                .try_into_vec_as::<f32>()
+                .unwrap_or_default()
+        };
         let proj = |l: &AdaptableLinear| {
             let [inp, out] = l.dims();
             (vec![out, inp], l.to_torch_layout())
@@ -119,8 +145,17 @@ impl LlamaModel {
         for (i, layer) in self.layers.iter().enumerate() {
             let p = format!("model.layers.{i}");
             let a = &layer.self_attn;
-            out.push((format!("{p}.input_layernorm.weight"), vec![c.hidden_size], gain(&layer.input_layernorm)));
-            for (name, l) in [("q_proj", &a.q_proj), ("k_proj", &a.k_proj), ("v_proj", &a.v_proj), ("o_proj", &a.o_proj)] {
+            out.push((
+                format!("{p}.input_layernorm.weight"),
+                vec![c.hidden_size],
+                gain(&layer.input_layernorm),
+            ));
+            for (name, l) in [
+                ("q_proj", &a.q_proj),
+                ("k_proj", &a.k_proj),
+                ("v_proj", &a.v_proj),
+                ("o_proj", &a.o_proj),
+            ] {
                 let (shape, data) = proj(l);
                 out.push((format!("{p}.self_attn.{name}.weight"), shape, data));
             }
@@ -130,12 +165,20 @@ impl LlamaModel {
                 gain(&layer.post_attention_layernorm),
             ));
             let m = &layer.mlp;
-            for (name, l) in [("gate_proj", &m.gate_proj), ("up_proj", &m.up_proj), ("down_proj", &m.down_proj)] {
+            for (name, l) in [
+                ("gate_proj", &m.gate_proj),
+                ("up_proj", &m.up_proj),
+                ("down_proj", &m.down_proj),
+            ] {
                 let (shape, data) = proj(l);
                 out.push((format!("{p}.mlp.{name}.weight"), shape, data));
             }
         }
-        out.push(("model.norm.weight".to_string(), vec![c.hidden_size], gain(&self.norm)));
+        out.push((
+            "model.norm.weight".to_string(),
+            vec![c.hidden_size],
+            gain(&self.norm),
+        ));
         if let Some(head) = &self.lm_head {
             let (shape, data) = proj(head);
             out.push(("lm_head.weight".to_string(), shape, data));
@@ -153,13 +196,20 @@ pub struct InMemoryWeights {
 impl InMemoryWeights {
     /// Collects `(name, shape, data)` triples.
     pub fn new(tensors: Vec<(String, Vec<usize>, Vec<f32>)>) -> Self {
-        Self { tensors: tensors.into_iter().map(|(n, s, d)| (n, (s, d))).collect() }
+        Self {
+            tensors: tensors.into_iter().map(|(n, s, d)| (n, (s, d))).collect(),
+        }
     }
 }
 
 impl WeightSource for InMemoryWeights {
     fn tensor_f32(&self, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
-        self.tensors.get(name).cloned().ok_or_else(|| ModelError::MissingTensor { name: name.to_string() })
+        self.tensors
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ModelError::MissingTensor {
+                name: name.to_string(),
+            })
     }
     fn contains(&self, name: &str) -> bool {
         self.tensors.contains_key(name)

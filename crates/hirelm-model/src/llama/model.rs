@@ -70,7 +70,9 @@ impl LlamaModel {
                 let [batch, seq, width] = hidden.dims();
                 let rows = hidden.reshape([batch * seq, width]).transpose();
                 let scores = self.embed_tokens.val().matmul(rows);
-                scores.transpose().reshape([batch, seq, self.config.vocab_size])
+                scores
+                    .transpose()
+                    .reshape([batch, seq, self.config.vocab_size])
             }
         }
     }

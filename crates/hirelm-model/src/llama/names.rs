@@ -41,7 +41,10 @@ pub fn gguf_to_hf(name: &str) -> Option<String> {
     if let Some((hf, _)) = MODEL_TENSORS.iter().find(|(_, gguf)| *gguf == name) {
         return Some(hf.to_string());
     }
-    let (index, part) = name.strip_prefix("blk.")?.strip_suffix(".weight")?.split_once('.')?;
+    let (index, part) = name
+        .strip_prefix("blk.")?
+        .strip_suffix(".weight")?
+        .split_once('.')?;
     let index: usize = index.parse().ok()?;
     let (suffix, _) = BLOCK_TENSORS.iter().find(|(_, gguf)| *gguf == part)?;
     Some(format!("model.layers.{index}.{suffix}"))
@@ -68,7 +71,11 @@ fn reorder_rows(w: &[f32], heads: usize, cols: usize, to_gguf: bool) -> Vec<f32>
             for j in 0..2 {
                 let gguf_row = h * head_dim + 2 * i + j;
                 let hf_row = h * head_dim + j * half + i;
-                let (dst, src) = if to_gguf { (gguf_row, hf_row) } else { (hf_row, gguf_row) };
+                let (dst, src) = if to_gguf {
+                    (gguf_row, hf_row)
+                } else {
+                    (hf_row, gguf_row)
+                };
                 out[dst * cols..(dst + 1) * cols].copy_from_slice(&w[src * cols..(src + 1) * cols]);
             }
         }
@@ -87,18 +94,25 @@ pub struct GgufLlamaWeights<'a> {
 impl<'a> GgufLlamaWeights<'a> {
     /// Wraps `file`, whose attention has `num_heads` query and `num_kv_heads` KV heads.
     pub fn new(file: &'a GgufFile, num_heads: usize, num_kv_heads: usize) -> Self {
-        Self { file, num_heads, num_kv_heads }
+        Self {
+            file,
+            num_heads,
+            num_kv_heads,
+        }
     }
 }
 
 impl WeightSource for GgufLlamaWeights<'_> {
     fn tensor_f32(&self, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
-        let gguf_name =
-            hf_to_gguf(name).ok_or_else(|| ModelError::MissingTensor { name: name.to_string() })?;
+        let gguf_name = hf_to_gguf(name).ok_or_else(|| ModelError::MissingTensor {
+            name: name.to_string(),
+        })?;
         let info = self
             .file
             .tensor(&gguf_name)
-            .ok_or_else(|| ModelError::MissingTensor { name: gguf_name.clone() })?;
+            .ok_or_else(|| ModelError::MissingTensor {
+                name: gguf_name.clone(),
+            })?;
         let shape = info.shape();
         let data = self.file.dequantize(&gguf_name)?;
         let heads = if name.ends_with("q_proj.weight") {
@@ -115,7 +129,9 @@ impl WeightSource for GgufLlamaWeights<'_> {
             (Some(heads), _) => Err(ModelError::Gguf {
                 offset: 0,
                 field: gguf_name,
-                reason: format!("expected a 2-D projection whose rows split into {heads} heads of even width, got shape {shape:?}"),
+                reason: format!(
+                    "expected a 2-D projection whose rows split into {heads} heads of even width, got shape {shape:?}"
+                ),
             }),
             (None, _) => Ok((shape, data)),
         }
@@ -126,7 +142,12 @@ impl WeightSource for GgufLlamaWeights<'_> {
     }
 
     fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.file.tensors.iter().filter_map(|t| gguf_to_hf(&t.name)).collect();
+        let mut names: Vec<String> = self
+            .file
+            .tensors
+            .iter()
+            .filter_map(|t| gguf_to_hf(&t.name))
+            .collect();
         names.sort();
         names
     }
@@ -147,12 +168,25 @@ mod tests {
 
     #[test]
     fn maps_every_block_tensor() {
-        assert_eq!(hf_to_gguf("model.layers.7.mlp.down_proj.weight").as_deref(), Some("blk.7.ffn_down.weight"));
-        assert_eq!(hf_to_gguf("model.layers.0.self_attn.o_proj.weight").as_deref(), Some("blk.0.attn_output.weight"));
+        assert_eq!(
+            hf_to_gguf("model.layers.7.mlp.down_proj.weight").as_deref(),
+            Some("blk.7.ffn_down.weight")
+        );
+        assert_eq!(
+            hf_to_gguf("model.layers.0.self_attn.o_proj.weight").as_deref(),
+            Some("blk.0.attn_output.weight")
+        );
         assert_eq!(hf_to_gguf("model.layers.x.mlp.down_proj.weight"), None);
         assert_eq!(hf_to_gguf("something.else"), None);
-        for name in ["model.embed_tokens.weight", "model.layers.12.self_attn.k_proj.weight", "lm_head.weight"] {
-            assert_eq!(gguf_to_hf(&hf_to_gguf(name).expect("maps")).as_deref(), Some(name));
+        for name in [
+            "model.embed_tokens.weight",
+            "model.layers.12.self_attn.k_proj.weight",
+            "lm_head.weight",
+        ] {
+            assert_eq!(
+                gguf_to_hf(&hf_to_gguf(name).expect("maps")).as_deref(),
+                Some(name)
+            );
         }
     }
 }

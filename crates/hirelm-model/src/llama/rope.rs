@@ -68,12 +68,20 @@ mod tests {
         let rope = RotaryEmbedding::new(4, 8, 10_000.0, &device);
         let data: Vec<f32> = vec![1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0];
         let x = Tensor::<4>::from_data(TensorData::new(data.clone(), [1, 1, 2, 4]), &device);
-        let y = rope.apply(x, 0).into_data().try_into_vec_as::<f32>().expect("f32");
+        let y = rope
+            .apply(x, 0)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32");
         assert_eq!(&y[..4], &data[..4], "position 0 must not rotate");
         // Position 1: pairs (x_i, x_{i+half}) rotate by angle 1 * theta^(-2i/d).
         let a0 = 1.0f64;
         let expect0 = 1.0 * a0.cos() - 3.0 * a0.sin();
-        assert!((y[4] as f64 - expect0).abs() < 1e-5, "{} vs {expect0}", y[4]);
+        assert!(
+            (y[4] as f64 - expect0).abs() < 1e-5,
+            "{} vs {expect0}",
+            y[4]
+        );
         let n_in: f32 = data[4..].iter().map(|v| v * v).sum();
         let n_out: f32 = y[4..].iter().map(|v| v * v).sum();
         assert!((n_in - n_out).abs() < 1e-4);

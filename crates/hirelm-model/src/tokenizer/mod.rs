@@ -50,10 +50,22 @@ pub struct TextTokenizer {
 
 impl TextTokenizer {
     /// Wraps a ready `tokenizers::Tokenizer`.
-    pub fn new(tokenizer: Tokenizer, bos_id: Option<u32>, eos_id: Option<u32>, add_bos: bool) -> Self {
+    pub fn new(
+        tokenizer: Tokenizer,
+        bos_id: Option<u32>,
+        eos_id: Option<u32>,
+        add_bos: bool,
+    ) -> Self {
         let mut text_only = tokenizer.clone();
         text_only.set_encode_special_tokens(true);
-        Self { with_special: tokenizer, text_only, bos_id, eos_id, add_bos, alphabet: TokenAlphabet::ByteLevel }
+        Self {
+            with_special: tokenizer,
+            text_only,
+            bos_id,
+            eos_id,
+            add_bos,
+            alphabet: TokenAlphabet::ByteLevel,
+        }
     }
 
     /// Loads a `tokenizer.json`; BOS/EOS are looked up by their usual names.
@@ -71,7 +83,10 @@ impl TextTokenizer {
     pub fn from_gguf(file: &GgufFile) -> Result<Self> {
         let model = file.get_str("tokenizer.ggml.model")?;
         let tokens = file.get_str_array("tokenizer.ggml.tokens")?;
-        let types: Vec<u64> = match file.get("tokenizer.ggml.token_type").and_then(|v| v.as_array()) {
+        let types: Vec<u64> = match file
+            .get("tokenizer.ggml.token_type")
+            .and_then(|v| v.as_array())
+        {
             Some(values) => values.iter().map(|v| v.as_u64().unwrap_or(1)).collect(),
             None => vec![1; tokens.len()],
         };
@@ -81,12 +96,17 @@ impl TextTokenizer {
                 let merges = file.get_str_array("tokenizer.ggml.merges")?;
                 let pre = file.get_str("tokenizer.ggml.pre").unwrap_or("default");
                 let json = tokenizer_json(&tokens, &merges, &types, pre)?;
-                let tokenizer = Tokenizer::from_bytes(json.to_string())
-                    .map_err(|e| ModelError::Tokenizer(format!("building BPE from GGUF metadata: {e}")))?;
+                let tokenizer = Tokenizer::from_bytes(json.to_string()).map_err(|e| {
+                    ModelError::Tokenizer(format!("building BPE from GGUF metadata: {e}"))
+                })?;
                 (tokenizer, TokenAlphabet::ByteLevel)
             }
             "llama" => {
-                if file.get("tokenizer.ggml.add_space_prefix").and_then(|v| v.as_bool()).unwrap_or(true) {
+                if file
+                    .get("tokenizer.ggml.add_space_prefix")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true)
+                {
                     return Err(ModelError::metadata(
                         "tokenizer.ggml.add_space_prefix",
                         "SentencePiece vocabularies that prefix a space are not supported; pass a tokenizer.json",
@@ -95,35 +115,61 @@ impl TextTokenizer {
                 let scores: Vec<f32> = file
                     .get("tokenizer.ggml.scores")
                     .and_then(|v| v.as_array())
-                    .ok_or_else(|| ModelError::metadata("tokenizer.ggml.scores", "missing or not an array"))?
+                    .ok_or_else(|| {
+                        ModelError::metadata("tokenizer.ggml.scores", "missing or not an array")
+                    })?
                     .iter()
                     .enumerate()
                     .map(|(i, v)| {
                         v.as_f64()
                             .filter(|s| s.is_finite())
                             .map(|s| s as f32)
-                            .ok_or_else(|| ModelError::metadata(format!("tokenizer.ggml.scores[{i}]"), "not a finite number"))
+                            .ok_or_else(|| {
+                                ModelError::metadata(
+                                    format!("tokenizer.ggml.scores[{i}]"),
+                                    "not a finite number",
+                                )
+                            })
                     })
                     .collect::<Result<_>>()?;
-                let tokenizer = spm::spm_tokenizer(&tokens, &scores, &types, id("tokenizer.ggml.unknown_token_id"))?;
+                let tokenizer = spm::spm_tokenizer(
+                    &tokens,
+                    &scores,
+                    &types,
+                    id("tokenizer.ggml.unknown_token_id"),
+                )?;
                 (tokenizer, TokenAlphabet::SentencePiece)
             }
             other => {
                 return Err(ModelError::metadata(
                     "tokenizer.ggml.model",
-                    format!("`gpt2` (byte-level BPE) and `llama` (SentencePiece) are supported, found `{other}`; pass a tokenizer.json"),
+                    format!(
+                        "`gpt2` (byte-level BPE) and `llama` (SentencePiece) are supported, found `{other}`; pass a tokenizer.json"
+                    ),
                 ));
             }
         };
-        let add_bos = file.get("tokenizer.ggml.add_bos_token").and_then(|v| v.as_bool()).unwrap_or(false);
-        let mut out = Self::new(tokenizer, id("tokenizer.ggml.bos_token_id"), id("tokenizer.ggml.eos_token_id"), add_bos);
+        let add_bos = file
+            .get("tokenizer.ggml.add_bos_token")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let mut out = Self::new(
+            tokenizer,
+            id("tokenizer.ggml.bos_token_id"),
+            id("tokenizer.ggml.eos_token_id"),
+            add_bos,
+        );
         out.alphabet = alphabet;
         Ok(out)
     }
 
     /// Token ids of `text`; BOS is prepended when the model asks for it and `add_bos` is set.
     pub fn encode(&self, text: &str, parse_special: bool, add_bos: bool) -> Result<Vec<u32>> {
-        let tokenizer = if parse_special { &self.with_special } else { &self.text_only };
+        let tokenizer = if parse_special {
+            &self.with_special
+        } else {
+            &self.text_only
+        };
         let encoding = tokenizer
             .encode(text, false)
             .map_err(|e| ModelError::Tokenizer(format!("encoding failed: {e}")))?;
@@ -178,8 +224,11 @@ fn pre_tokenizer(pre: &str) -> Result<Value> {
 
 /// An HF `tokenizer.json` document for a byte-level BPE vocabulary.
 fn tokenizer_json(tokens: &[&str], merges: &[&str], types: &[u64], pre: &str) -> Result<Value> {
-    let vocab: serde_json::Map<String, Value> =
-        tokens.iter().enumerate().map(|(id, t)| (t.to_string(), json!(id))).collect();
+    let vocab: serde_json::Map<String, Value> = tokens
+        .iter()
+        .enumerate()
+        .map(|(id, t)| (t.to_string(), json!(id)))
+        .collect();
     let added: Vec<Value> = tokens
         .iter()
         .zip(types)
@@ -195,7 +244,10 @@ fn tokenizer_json(tokens: &[&str], merges: &[&str], types: &[u64], pre: &str) ->
         .enumerate()
         .map(|(i, m)| {
             let (a, b) = m.split_once(' ').ok_or_else(|| {
-                ModelError::metadata(format!("tokenizer.ggml.merges[{i}]"), format!("`{m}` is not `left right`"))
+                ModelError::metadata(
+                    format!("tokenizer.ggml.merges[{i}]"),
+                    format!("`{m}` is not `left right`"),
+                )
             })?;
             Ok(json!([a, b]))
         })
@@ -224,7 +276,12 @@ mod tests {
         let bytes = tokenizers::pre_tokenizers::byte_level::ByteLevel::alphabet();
         let mut symbols: Vec<String> = bytes.into_iter().map(|c| c.to_string()).collect();
         symbols.sort();
-        symbols.extend(["he".to_string(), "hel".to_string(), "<|im_start|>".into(), "<|im_end|>".into()]);
+        symbols.extend([
+            "he".to_string(),
+            "hel".to_string(),
+            "<|im_start|>".into(),
+            "<|im_end|>".into(),
+        ]);
         let tokens: Vec<&str> = symbols.iter().map(String::as_str).collect();
         let mut types = vec![1u64; tokens.len()];
         let n = types.len();
@@ -250,7 +307,10 @@ mod tests {
         let parsed = tok.encode("a<|im_end|>", true, false).expect("encodes");
         assert_eq!(parsed.last(), Some(&end));
         let plain = tok.encode("a<|im_end|>", false, false).expect("encodes");
-        assert!(!plain.contains(&end), "user text must not produce control tokens: {plain:?}");
+        assert!(
+            !plain.contains(&end),
+            "user text must not produce control tokens: {plain:?}"
+        );
         assert_eq!(tok.decode(&plain, false).expect("decodes"), "a<|im_end|>");
     }
 
@@ -263,7 +323,11 @@ mod tests {
 
     #[test]
     fn malformed_merge_names_its_index() {
-        let err = tokenizer_json(&["a", "b"], &["a b", "ab"], &[1, 1], "gpt2").expect_err("bad merge");
-        assert!(err.to_string().contains("tokenizer.ggml.merges[1]"), "{err}");
+        let err =
+            tokenizer_json(&["a", "b"], &["a b", "ab"], &[1, 1], "gpt2").expect_err("bad merge");
+        assert!(
+            err.to_string().contains("tokenizer.ggml.merges[1]"),
+            "{err}"
+        );
     }
 }

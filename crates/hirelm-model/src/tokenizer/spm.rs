@@ -32,8 +32,12 @@ pub const SPACE_MARK: char = '▁';
 /// each split into two normal pieces, ordered by the halves' ids.
 fn merges_from_scores(tokens: &[&str], scores: &[f32], types: &[u64]) -> Vec<(String, String)> {
     let normal = |id: usize| types[id] == TOKEN_TYPE_NORMAL;
-    let ids: HashMap<&str, usize> =
-        tokens.iter().enumerate().filter(|&(id, _)| normal(id)).map(|(id, t)| (*t, id)).collect();
+    let ids: HashMap<&str, usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|&(id, _)| normal(id))
+        .map(|(id, t)| (*t, id))
+        .collect();
     let mut ranked: Vec<(usize, usize, usize)> = Vec::new(); // (merged, left, right)
     for (merged, piece) in tokens.iter().enumerate().filter(|&(id, _)| normal(id)) {
         for (split, _) in piece.char_indices().skip(1) {
@@ -44,38 +48,72 @@ fn merges_from_scores(tokens: &[&str], scores: &[f32], types: &[u64]) -> Vec<(St
         }
     }
     // Scores are finite for normal pieces; `total_cmp` keeps the order total anyway.
-    ranked.sort_by(|a, b| scores[b.0].total_cmp(&scores[a.0]).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    ranked.into_iter().map(|(_, l, r)| (tokens[l].to_string(), tokens[r].to_string())).collect()
+    ranked.sort_by(|a, b| {
+        scores[b.0]
+            .total_cmp(&scores[a.0])
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    ranked
+        .into_iter()
+        .map(|(_, l, r)| (tokens[l].to_string(), tokens[r].to_string()))
+        .collect()
 }
 
 /// The SentencePiece BPE tokenizer of a GGUF vocabulary (`tokens`, `scores`, `types` of the same
 /// length). `unk` is the unknown piece's id, if any.
-pub(crate) fn spm_tokenizer(tokens: &[&str], scores: &[f32], types: &[u64], unk: Option<u32>) -> Result<Tokenizer> {
+pub(crate) fn spm_tokenizer(
+    tokens: &[&str],
+    scores: &[f32],
+    types: &[u64],
+    unk: Option<u32>,
+) -> Result<Tokenizer> {
     if scores.len() != tokens.len() || types.len() != tokens.len() {
         return Err(ModelError::metadata(
             "tokenizer.ggml.scores",
-            format!("{} scores and {} types for {} tokens", scores.len(), types.len(), tokens.len()),
+            format!(
+                "{} scores and {} types for {} tokens",
+                scores.len(),
+                types.len(),
+                tokens.len()
+            ),
         ));
     }
-    let vocab: Vocab = tokens.iter().enumerate().map(|(id, t)| (t.to_string(), id as u32)).collect();
+    let vocab: Vocab = tokens
+        .iter()
+        .enumerate()
+        .map(|(id, t)| (t.to_string(), id as u32))
+        .collect();
     if vocab.len() != tokens.len() {
-        return Err(ModelError::metadata("tokenizer.ggml.tokens", "a piece appears twice"));
+        return Err(ModelError::metadata(
+            "tokenizer.ggml.tokens",
+            "a piece appears twice",
+        ));
     }
     let unk = match unk {
         Some(id) => Some(tokens.get(id as usize).ok_or_else(|| {
-            ModelError::metadata("tokenizer.ggml.unknown_token_id", format!("{id} is outside the {} pieces", tokens.len()))
+            ModelError::metadata(
+                "tokenizer.ggml.unknown_token_id",
+                format!("{id} is outside the {} pieces", tokens.len()),
+            )
         })?),
         None => None,
     };
     let merges = merges_from_scores(tokens, scores, types);
-    let mut builder = BPE::builder().vocab_and_merges(vocab, merges).byte_fallback(true).fuse_unk(true);
+    let mut builder = BPE::builder()
+        .vocab_and_merges(vocab, merges)
+        .byte_fallback(true)
+        .fuse_unk(true);
     if let Some(unk) = unk {
         builder = builder.unk_token(unk.to_string());
     }
-    let model = builder.build().map_err(|e| ModelError::Tokenizer(format!("building SentencePiece BPE: {e}")))?;
+    let model = builder
+        .build()
+        .map_err(|e| ModelError::Tokenizer(format!("building SentencePiece BPE: {e}")))?;
     let mut tokenizer = Tokenizer::new(model);
     let replace = |from: &str, to: &str| {
-        Replace::new(from, to).map_err(|e| ModelError::Tokenizer(format!("building SentencePiece normaliser: {e}")))
+        Replace::new(from, to)
+            .map_err(|e| ModelError::Tokenizer(format!("building SentencePiece normaliser: {e}")))
     };
     tokenizer.with_normalizer(Some(NormalizerWrapper::Replace(replace(" ", "▁")?)));
     tokenizer.with_decoder(Some(DecoderWrapper::Sequence(Sequence::new(vec![
@@ -146,7 +184,10 @@ mod tests {
         let tok = toy_spm();
         let id = |t: &str| tok.token_id(t).expect("piece");
         // "abc": `ab` (score -10) beats `bc` (-12), so the pieces are ab + c.
-        assert_eq!(tok.encode("abc", false, false).unwrap(), [id("ab"), id("c")]);
+        assert_eq!(
+            tok.encode("abc", false, false).unwrap(),
+            [id("ab"), id("c")]
+        );
         // " ab": `▁a` first (-11), then `▁ab` (-13) from ▁a + b.
         assert_eq!(tok.encode(" ab", false, false).unwrap(), [id("▁ab")]);
         assert_eq!(tok.decode(&[id("▁ab"), id("c")], false).unwrap(), " abc");
@@ -167,15 +208,26 @@ mod tests {
         let tok = toy_spm();
         assert_eq!(tok.encode("a\n\nb", false, false).unwrap(), [7, 5, 8]);
         let end = tok.token_id("<end_of_turn>").unwrap();
-        assert_eq!(tok.encode("a<end_of_turn>", true, false).unwrap().last(), Some(&end));
-        assert!(!tok.encode("a<end_of_turn>", false, false).unwrap().contains(&end));
+        assert_eq!(
+            tok.encode("a<end_of_turn>", true, false).unwrap().last(),
+            Some(&end)
+        );
+        assert!(
+            !tok.encode("a<end_of_turn>", false, false)
+                .unwrap()
+                .contains(&end)
+        );
     }
 
     #[test]
     fn mismatched_metadata_lengths_and_a_stray_unknown_id_are_named() {
         let err = spm_tokenizer(&["a", "b"], &[0.0], &[1, 1], None).expect_err("lengths differ");
         assert!(err.to_string().contains("tokenizer.ggml.scores"), "{err}");
-        let err = spm_tokenizer(&["a", "b"], &[0.0, -1.0], &[1, 1], Some(7)).expect_err("no piece 7");
-        assert!(err.to_string().contains("tokenizer.ggml.unknown_token_id"), "{err}");
+        let err =
+            spm_tokenizer(&["a", "b"], &[0.0, -1.0], &[1, 1], Some(7)).expect_err("no piece 7");
+        assert!(
+            err.to_string().contains("tokenizer.ggml.unknown_token_id"),
+            "{err}"
+        );
     }
 }

@@ -68,22 +68,32 @@ fn f32_fixture() -> &'static Fixture {
 
 fn model() -> &'static PretrainedLlama {
     static MODEL: OnceLock<PretrainedLlama> = OnceLock::new();
-    MODEL.get_or_init(|| PretrainedLlama::load_gguf(&common::smollm2_gguf(), &Device::flex()).expect("loads"))
+    MODEL.get_or_init(|| {
+        PretrainedLlama::load_gguf(&common::smollm2_gguf(), &Device::flex()).expect("loads")
+    })
 }
 
 #[test]
 fn fixture_was_made_from_the_fetched_model() {
     // The fetch script checks this sha256 too; a mismatch means the fixture is stale.
-    assert_eq!(fixture().model_sha256, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");
+    assert_eq!(
+        fixture().model_sha256,
+        "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+    );
 }
 
 #[test]
 fn tokenizer_matches_llama_cpp() {
     let tok = &model().tokenizer;
     // The F32 file carries the tokenizer metadata our converter copied: same ids expected.
-    let cases = [fixture(), f32_fixture()].into_iter().flat_map(|f| f.tokenize.iter());
+    let cases = [fixture(), f32_fixture()]
+        .into_iter()
+        .flat_map(|f| f.tokenize.iter());
     let cases = cases.map(|c| (&c.text, c.special, c.add_bos, &c.ids));
-    let prompts = fixture().prompts.iter().map(|p| (&p.text, p.special, p.add_bos, &p.ids));
+    let prompts = fixture()
+        .prompts
+        .iter()
+        .map(|p| (&p.text, p.special, p.add_bos, &p.ids));
     let mut checked = 0;
     for (text, special, add_bos, ids) in cases.chain(prompts) {
         let ours = tok.encode(text, special, add_bos).expect("encodes");
@@ -98,19 +108,34 @@ fn chat_template_tokens_equal_rendered_text_tokens() {
     let tok = &model().tokenizer;
     let template = ChatTemplate::default();
     let chat = [
-        ChatMessage::new(Role::User, "Draft a job post for a senior Rust engineer (remote, €90k)."),
-        ChatMessage::new(Role::Assistant, "Senior Rust Engineer\n- 5+ years of systems work"),
+        ChatMessage::new(
+            Role::User,
+            "Draft a job post for a senior Rust engineer (remote, €90k).",
+        ),
+        ChatMessage::new(
+            Role::Assistant,
+            "Senior Rust Engineer\n- 5+ years of systems work",
+        ),
         ChatMessage::new(Role::User, "Make it shorter."),
     ];
     let encoded = template.encode(tok, &chat, true).expect("encodes");
-    let rendered = tok.encode(&template.render(&chat, true), true, false).expect("encodes");
+    let rendered = tok
+        .encode(&template.render(&chat, true), true, false)
+        .expect("encodes");
     assert_eq!(encoded.ids, rendered);
     // The mask covers the assistant's content and its closing <|im_end|>, nothing else.
-    let masked: Vec<u32> = encoded.ids.iter().zip(&encoded.assistant_mask).filter(|(_, m)| **m).map(|(t, _)| *t).collect();
+    let masked: Vec<u32> = encoded
+        .ids
+        .iter()
+        .zip(&encoded.assistant_mask)
+        .filter(|(_, m)| **m)
+        .map(|(t, _)| *t)
+        .collect();
     let im_end = tok.token_id("<|im_end|>").expect("present");
     assert_eq!(masked.last(), Some(&im_end));
     assert_eq!(
-        tok.decode(&masked[..masked.len() - 1], false).expect("decodes"),
+        tok.decode(&masked[..masked.len() - 1], false)
+            .expect("decodes"),
         "Senior Rust Engineer\n- 5+ years of systems work"
     );
 }
@@ -128,11 +153,18 @@ fn softmax(logits: &[f64]) -> Vec<f64> {
 fn compare_logits(fixture: &Fixture) -> (usize, f64, f64) {
     let lm = model();
     let device = Device::flex();
-    let (mut positions, mut top1_agree, mut kl_sum, mut worst_kl) = (0usize, 0usize, 0.0f64, 0.0f64);
+    let (mut positions, mut top1_agree, mut kl_sum, mut worst_kl) =
+        (0usize, 0usize, 0.0f64, 0.0f64);
     for prompt in &fixture.prompts {
         let ids: Vec<i64> = prompt.ids.iter().map(|&t| t as i64).collect();
-        let tokens = Tensor::<2, Int>::from_data(TensorData::new(ids.clone(), [1, ids.len()]), &device);
-        let logits = lm.model.forward(tokens, None).into_data().try_into_vec_as::<f32>().expect("f32");
+        let tokens =
+            Tensor::<2, Int>::from_data(TensorData::new(ids.clone(), [1, ids.len()]), &device);
+        let logits = lm
+            .model
+            .forward(tokens, None)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32");
         let vocab = lm.model.config.vocab_size;
         assert_eq!(prompt.positions.len(), ids.len(), "{}", prompt.name);
         let mut prompt_agree = 0;
@@ -142,13 +174,27 @@ fn compare_logits(fixture: &Fixture) -> (usize, f64, f64) {
                 prompt_agree += 1;
             }
             let k = fixture.top_k.min(reference.top_ids.len());
-            let p = softmax(&reference.top_logits[..k].iter().map(|&l| l as f64).collect::<Vec<_>>());
-            let q = softmax(&reference.top_ids[..k].iter().map(|&t| row[t as usize] as f64).collect::<Vec<_>>());
+            let p = softmax(
+                &reference.top_logits[..k]
+                    .iter()
+                    .map(|&l| l as f64)
+                    .collect::<Vec<_>>(),
+            );
+            let q = softmax(
+                &reference.top_ids[..k]
+                    .iter()
+                    .map(|&t| row[t as usize] as f64)
+                    .collect::<Vec<_>>(),
+            );
             let kl: f64 = p.iter().zip(&q).map(|(p, q)| p * (p / q).ln()).sum();
             kl_sum += kl;
             worst_kl = worst_kl.max(kl);
         }
-        eprintln!("{}: top-1 agreement {prompt_agree}/{}", prompt.name, prompt.positions.len());
+        eprintln!(
+            "{}: top-1 agreement {prompt_agree}/{}",
+            prompt.name,
+            prompt.positions.len()
+        );
         top1_agree += prompt_agree;
         positions += prompt.positions.len();
     }

@@ -20,7 +20,9 @@ pub struct PairBatcher {
 }
 
 fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 impl PairBatcher {
@@ -35,7 +37,12 @@ impl PairBatcher {
                 list.push(*key);
             }
         }
-        Self { order: ExampleOrder::new(pairs.len(), seed), keys, anchors, anchor_keys }
+        Self {
+            order: ExampleOrder::new(pairs.len(), seed),
+            keys,
+            anchors,
+            anchor_keys,
+        }
     }
 
     /// The next batch of up to `size` pair indices starting at stream position `cursor`, and
@@ -46,15 +53,21 @@ impl PairBatcher {
     /// one epoch's walk cannot fill it. The result depends on `(seed, cursor)` alone, so a
     /// resumed run draws the same.
     pub fn next_batch(&mut self, cursor: u64, size: usize) -> (Vec<usize>, u64) {
-        let (mut positive_keys, mut answer_keys, mut anchors) = (HashSet::new(), HashSet::new(), HashSet::new());
+        let (mut positive_keys, mut answer_keys, mut anchors) =
+            (HashSet::new(), HashSet::new(), HashSet::new());
         let mut batch = Vec::with_capacity(size);
         let mut position = cursor;
         let limit = cursor + self.keys.len() as u64;
         while batch.len() < size && position < limit {
-            let Some(i) = self.order.index_at(position) else { break };
+            let Some(i) = self.order.index_at(position) else {
+                break;
+            };
             position += 1;
             let own = &self.anchor_keys[&self.anchors[i]];
-            if anchors.contains(&self.anchors[i]) || answer_keys.contains(&self.keys[i]) || own.iter().any(|k| positive_keys.contains(k)) {
+            if anchors.contains(&self.anchors[i])
+                || answer_keys.contains(&self.keys[i])
+                || own.iter().any(|k| positive_keys.contains(k))
+            {
                 continue;
             }
             anchors.insert(self.anchors[i]);
@@ -92,7 +105,12 @@ impl TextBatch {
                 mask[r * seq + t] = true;
             }
         }
-        Self { batch, seq, ids, mask }
+        Self {
+            batch,
+            seq,
+            ids,
+            mask,
+        }
     }
 
     /// Tokens, padding included.
@@ -117,13 +135,25 @@ mod tests {
     use hirelm_core::PairSource;
 
     fn pair(anchor: &str, key: &str) -> EncoderPair {
-        EncoderPair { anchor: anchor.into(), positive: key.into(), key: key.into(), source: PairSource::SkillSkape }
+        EncoderPair {
+            anchor: anchor.into(),
+            positive: key.into(),
+            key: key.into(),
+            source: PairSource::SkillSkape,
+        }
     }
 
     #[test]
     fn no_batch_repeats_a_key_or_an_anchor_and_resuming_draws_the_same() {
         // 40 pairs over 10 keys, anchors repeating every 7.
-        let pairs: Vec<EncoderPair> = (0..40).map(|i| pair(&format!("s{}", i % 7 + 10 * (i % 3)), &format!("k{}", i % 10))).collect();
+        let pairs: Vec<EncoderPair> = (0..40)
+            .map(|i| {
+                pair(
+                    &format!("s{}", i % 7 + 10 * (i % 3)),
+                    &format!("k{}", i % 10),
+                )
+            })
+            .collect();
         let mut batcher = PairBatcher::new(&pairs, 5);
         let mut cursor = 0;
         let mut seen = Vec::new();
@@ -143,19 +173,33 @@ mod tests {
         // Fewer keys than the batch size: the batch is short (at most one pair per key), not
         // endless.
         let (batch, next) = PairBatcher::new(&pairs, 5).next_batch(0, 64);
-        assert!(!batch.is_empty() && batch.len() <= 10 && next == 40, "{batch:?} {next}");
+        assert!(
+            !batch.is_empty() && batch.len() <= 10 && next == 40,
+            "{batch:?} {next}"
+        );
     }
 
     #[test]
     fn a_positive_that_is_correct_for_another_anchor_is_kept_out_of_its_batch() {
         // "s" asks for k1 and k2; "t" for k2 only; "u" for k3. With s in a batch, t's positive
         // k2 would be a false negative for s (and s's k2 pair is s's anchor twice).
-        let pairs = vec![pair("s", "k1"), pair("s", "k2"), pair("t", "k2"), pair("u", "k3")];
+        let pairs = vec![
+            pair("s", "k1"),
+            pair("s", "k2"),
+            pair("t", "k2"),
+            pair("u", "k3"),
+        ];
         for seed in 0..20 {
             let (batch, _) = PairBatcher::new(&pairs, seed).next_batch(0, 4);
             let anchors: Vec<&str> = batch.iter().map(|&i| pairs[i].anchor.as_str()).collect();
-            assert!(!(anchors.contains(&"s") && anchors.contains(&"t")), "seed {seed}: {anchors:?}");
-            assert!(anchors.contains(&"u"), "an unrelated pair is never passed over");
+            assert!(
+                !(anchors.contains(&"s") && anchors.contains(&"t")),
+                "seed {seed}: {anchors:?}"
+            );
+            assert!(
+                anchors.contains(&"u"),
+                "an unrelated pair is never passed over"
+            );
         }
     }
 

@@ -44,13 +44,21 @@ struct State {
 }
 
 fn fail(path: &Path, reason: impl std::fmt::Display) -> LoraError {
-    LoraError::Checkpoint { path: path.to_path_buf(), reason: reason.to_string() }
+    LoraError::Checkpoint {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 impl ContrastiveTrainer {
     /// Writes a checkpoint of the current step into `run_dir`; `base` is the encoder directory
     /// the run started from (its tokenizer and config are copied). Returns the directory.
-    pub fn save_checkpoint(&self, run_dir: &Path, base: &Path, data: PairPosition) -> Result<PathBuf> {
+    pub fn save_checkpoint(
+        &self,
+        run_dir: &Path,
+        base: &Path,
+        data: PairPosition,
+    ) -> Result<PathBuf> {
         let name = format!("step-{:08}", self.step);
         let partial = run_dir.join(format!(".{name}.partial"));
         let done = run_dir.join(&name);
@@ -59,8 +67,14 @@ impl ContrastiveTrainer {
         }
         std::fs::create_dir_all(&partial).map_err(|e| fail(&partial, e))?;
         save_sentence_encoder(&self.snapshot(), base, &partial.join(ENCODER_DIR))?;
-        self.optimizer.save(partial.join(OPTIMIZER_FILE)).map_err(|e| fail(&partial, format!("{e:?}")))?;
-        let json = serde_json::to_string_pretty(&State { step: self.step, data }).map_err(|e| fail(&partial, e))?;
+        self.optimizer
+            .save(partial.join(OPTIMIZER_FILE))
+            .map_err(|e| fail(&partial, format!("{e:?}")))?;
+        let json = serde_json::to_string_pretty(&State {
+            step: self.step,
+            data,
+        })
+        .map_err(|e| fail(&partial, e))?;
         std::fs::write(partial.join(STATE_FILE), json).map_err(|e| fail(&partial, e))?;
         if done.exists() {
             std::fs::remove_dir_all(&done).map_err(|e| fail(&done, e))?;
@@ -71,10 +85,17 @@ impl ContrastiveTrainer {
 
     /// Continues from `checkpoint`: its weights (on the autodiff `device`), optimiser moments,
     /// step and data position.
-    pub fn resume(config: &BertConfig, options: ContrastiveOptions, device: Device, checkpoint: &Path) -> Result<(Self, PairPosition)> {
-        let text = std::fs::read_to_string(checkpoint.join(STATE_FILE)).map_err(|e| fail(checkpoint, e))?;
+    pub fn resume(
+        config: &BertConfig,
+        options: ContrastiveOptions,
+        device: Device,
+        checkpoint: &Path,
+    ) -> Result<(Self, PairPosition)> {
+        let text = std::fs::read_to_string(checkpoint.join(STATE_FILE))
+            .map_err(|e| fail(checkpoint, e))?;
         let state: State = serde_json::from_str(&text).map_err(|e| fail(checkpoint, e))?;
-        let weights = SafetensorsWeights::open(checkpoint.join(ENCODER_DIR).join("model.safetensors"))?;
+        let weights =
+            SafetensorsWeights::open(checkpoint.join(ENCODER_DIR).join("model.safetensors"))?;
         let model = BertModel::load(&weights, config, &device)?;
         let mut trainer = Self::new(model, options, device)?;
         trainer.optimizer = AdamWConfig::new()

@@ -14,18 +14,32 @@ use hirelm_model::burn::tensor::{Device, Tensor};
 /// # Panics
 ///
 /// If the candidates are fewer than the anchors or the widths differ.
-pub fn info_nce(anchors: Tensor<2>, candidates: Tensor<2>, temperature: f64, symmetric: bool) -> Tensor<1> {
+pub fn info_nce(
+    anchors: Tensor<2>,
+    candidates: Tensor<2>,
+    temperature: f64,
+    symmetric: bool,
+) -> Tensor<1> {
     let [b, d] = anchors.dims();
     let [c, d2] = candidates.dims();
-    assert!(c >= b && d == d2, "info_nce needs candidates [c >= {b}, {d}], got [{c}, {d2}]");
+    assert!(
+        c >= b && d == d2,
+        "info_nce needs candidates [c >= {b}, {d}], got [{c}, {d2}]"
+    );
     let device = anchors.device();
-    let scores = anchors.matmul(candidates.transpose()).div_scalar(temperature); // [b, c]
-    let forward = -(log_softmax(scores.clone(), 1) * diagonal(b, c, &device)).sum().div_scalar(b as f64);
+    let scores = anchors
+        .matmul(candidates.transpose())
+        .div_scalar(temperature); // [b, c]
+    let forward = -(log_softmax(scores.clone(), 1) * diagonal(b, c, &device))
+        .sum()
+        .div_scalar(b as f64);
     if !symmetric {
         return forward;
     }
     let square = scores.slice([0..b, 0..b]).transpose(); // [positive, anchor]
-    let backward = -(log_softmax(square, 1) * diagonal(b, b, &device)).sum().div_scalar(b as f64);
+    let backward = -(log_softmax(square, 1) * diagonal(b, b, &device))
+        .sum()
+        .div_scalar(b as f64);
     (forward + backward).div_scalar(2.0)
 }
 
@@ -35,7 +49,10 @@ fn diagonal(rows: usize, cols: usize, device: &Device) -> Tensor<2> {
     for i in 0..rows.min(cols) {
         values[i * cols + i] = 1.0;
     }
-    Tensor::from_data(hirelm_model::burn::tensor::TensorData::new(values, [rows, cols]), device)
+    Tensor::from_data(
+        hirelm_model::burn::tensor::TensorData::new(values, [rows, cols]),
+        device,
+    )
 }
 
 #[cfg(test)]
@@ -68,6 +85,9 @@ mod tests {
         let symmetric = value(info_nce(a, c.slice([0..2, 0..2]), t, true));
         let two = |s: [f64; 2]| s.iter().map(|x| (x / t).exp()).sum::<f64>().ln();
         let forward = ((two([0.8, 0.6]) - 0.8 / t) + (two([0.6, 0.8]) - 0.8 / t)) / 2.0;
-        assert!((symmetric - forward).abs() < 1e-5, "a symmetric score matrix gives the same loss both ways");
+        assert!(
+            (symmetric - forward).abs() < 1e-5,
+            "a symmetric score matrix gives the same loss both ways"
+        );
     }
 }

@@ -33,7 +33,13 @@ struct SquaredNorm<'a> {
 impl ModuleVisitor for SquaredNorm<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         if let Some(g) = self.grads.get::<D>(param.id) {
-            let squares = g.powi_scalar(2).sum().into_data().iter::<f32>().next().unwrap_or(f32::NAN);
+            let squares = g
+                .powi_scalar(2)
+                .sum()
+                .into_data()
+                .iter::<f32>()
+                .next()
+                .unwrap_or(f32::NAN);
             self.sum += f64::from(squares);
         }
     }
@@ -54,12 +60,19 @@ impl ModuleVisitor for Scale<'_> {
 
 /// Scales the gradients of `module`'s parameters so their joint L2 norm is at most `max`;
 /// returns the norm before clipping.
-pub fn clip_global_norm<M: Module>(module: &M, grads: &mut GradientsParams, max: Option<f64>) -> f64 {
+pub fn clip_global_norm<M: Module>(
+    module: &M,
+    grads: &mut GradientsParams,
+    max: Option<f64>,
+) -> f64 {
     let mut norm = SquaredNorm { grads, sum: 0.0 };
     module.visit(&mut norm);
     let norm = norm.sum.sqrt();
     if let Some(max) = max.filter(|m| norm > *m && norm.is_finite()) {
-        module.visit(&mut Scale { grads, factor: max / norm });
+        module.visit(&mut Scale {
+            grads,
+            factor: max / norm,
+        });
     }
     norm
 }
@@ -106,7 +119,10 @@ mod tests {
         let mut sorted = ids(&a);
         sorted.dedup();
         assert_eq!(sorted.len(), ids(&a).len());
-        assert!(ids(&tiny().init(&device).expect("c")) != ids(&a), "fresh loads draw random ids");
+        assert!(
+            ids(&tiny().init(&device).expect("c")) != ids(&a),
+            "fresh loads draw random ids"
+        );
     }
 
     #[test]
@@ -117,12 +133,34 @@ mod tests {
         let mut grads = GradientsParams::new();
         // A rank-2 and a rank-1 parameter: the word embeddings (first) and the first LayerNorm
         // weight (fourth in traversal order).
-        grads.register(ParamId::from(all[0]), Tensor::<2>::full([20, 8], 0.0, &device).slice_assign([0..1, 0..1], Tensor::full([1, 1], 3.0, &device)));
-        grads.register(ParamId::from(all[3]), Tensor::<1>::zeros([8], &device).slice_assign([0..1], Tensor::full([1], 4.0, &device)));
+        grads.register(
+            ParamId::from(all[0]),
+            Tensor::<2>::full([20, 8], 0.0, &device)
+                .slice_assign([0..1, 0..1], Tensor::full([1, 1], 3.0, &device)),
+        );
+        grads.register(
+            ParamId::from(all[3]),
+            Tensor::<1>::zeros([8], &device).slice_assign([0..1], Tensor::full([1], 4.0, &device)),
+        );
         let norm = clip_global_norm(&model, &mut grads, Some(1.0));
         assert!((norm - 5.0).abs() < 1e-5, "{norm}");
-        let first = grads.get::<2>(ParamId::from(all[0])).expect("kept").into_data().iter::<f32>().next().expect("v");
-        let ln = grads.get::<1>(ParamId::from(all[3])).expect("kept").into_data().iter::<f32>().next().expect("v");
-        assert!((first - 0.6).abs() < 1e-6 && (ln - 0.8).abs() < 1e-6, "{first} {ln}");
+        let first = grads
+            .get::<2>(ParamId::from(all[0]))
+            .expect("kept")
+            .into_data()
+            .iter::<f32>()
+            .next()
+            .expect("v");
+        let ln = grads
+            .get::<1>(ParamId::from(all[3]))
+            .expect("kept")
+            .into_data()
+            .iter::<f32>()
+            .next()
+            .expect("v");
+        assert!(
+            (first - 0.6).abs() < 1e-6 && (ln - 0.8).abs() < 1e-6,
+            "{first} {ln}"
+        );
     }
 }

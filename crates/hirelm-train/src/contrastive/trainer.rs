@@ -77,7 +77,10 @@ pub struct ContrastiveTrainer {
 
 impl std::fmt::Debug for ContrastiveTrainer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ContrastiveTrainer").field("options", &self.options).field("step", &self.step).finish()
+        f.debug_struct("ContrastiveTrainer")
+            .field("options", &self.options)
+            .field("step", &self.step)
+            .finish()
     }
 }
 
@@ -86,13 +89,27 @@ impl ContrastiveTrainer {
     /// Parameter ids are renumbered so that checkpoints resume onto a fresh load.
     pub fn new(model: BertModel, options: ContrastiveOptions, device: Device) -> Result<Self> {
         if !device.is_autodiff() {
-            return Err(LoraError::config("device", "training needs an autodiff device (Device::flex().autodiff())"));
+            return Err(LoraError::config(
+                "device",
+                "training needs an autodiff device (Device::flex().autodiff())",
+            ));
         }
         if !(options.temperature > 0.0) {
-            return Err(LoraError::config("optim.temperature", format!("must be > 0, got {}", options.temperature)));
+            return Err(LoraError::config(
+                "optim.temperature",
+                format!("must be > 0, got {}", options.temperature),
+            ));
         }
-        let optimizer = AdamWConfig::new().with_weight_decay(options.weight_decay as f32).init();
-        Ok(Self { model: Some(renumber_params(model)), optimizer, options, step: 0, device })
+        let optimizer = AdamWConfig::new()
+            .with_weight_decay(options.weight_decay as f32)
+            .init();
+        Ok(Self {
+            model: Some(renumber_params(model)),
+            optimizer,
+            options,
+            step: 0,
+            device,
+        })
     }
 
     /// Steps taken so far.
@@ -107,7 +124,9 @@ impl ContrastiveTrainer {
 
     /// The model being trained.
     pub fn model(&self) -> &BertModel {
-        self.model.as_ref().expect("the model is only taken during a step")
+        self.model
+            .as_ref()
+            .expect("the model is only taken during a step")
     }
 
     /// A gradient-free copy of the model on the plain device, for validation and export
@@ -119,33 +138,70 @@ impl ContrastiveTrainer {
     /// One step on `anchors` and `candidates` (the positives row for row, then any hard
     /// negatives), each given as chunks that are embedded separately and joined in order, so
     /// that a short text is not padded to the longest of the whole batch.
-    pub fn train_step(&mut self, anchors: &[TextBatch], candidates: &[TextBatch]) -> Result<ContrastiveStats> {
+    pub fn train_step(
+        &mut self,
+        anchors: &[TextBatch],
+        candidates: &[TextBatch],
+    ) -> Result<ContrastiveStats> {
         let rows = |chunks: &[TextBatch]| chunks.iter().map(|c| c.batch).sum::<usize>();
         let (a_rows, c_rows) = (rows(anchors), rows(candidates));
         if a_rows < 2 || c_rows < a_rows {
             return Err(LoraError::config(
                 "batch",
-                format!("a contrastive step needs >= 2 anchors and as many candidates, got {a_rows} and {c_rows}"),
+                format!(
+                    "a contrastive step needs >= 2 anchors and as many candidates, got {a_rows} and {c_rows}"
+                ),
             ));
         }
-        let model = self.model.take().expect("the model is only taken during a step");
-        let embed = |chunks: &[TextBatch]| Tensor::cat(chunks.iter().map(|c| embed_batch(&model, c, &self.device)).collect(), 0);
+        let model = self
+            .model
+            .take()
+            .expect("the model is only taken during a step");
+        let embed = |chunks: &[TextBatch]| {
+            Tensor::cat(
+                chunks
+                    .iter()
+                    .map(|c| embed_batch(&model, c, &self.device))
+                    .collect(),
+                0,
+            )
+        };
         let (a, c) = (embed(anchors), embed(candidates));
         let loss = info_nce(a, c, self.options.temperature, self.options.symmetric);
-        let value = f64::from(loss.clone().detach().into_data().iter::<f32>().next().unwrap_or(f32::NAN));
+        let value = f64::from(
+            loss.clone()
+                .detach()
+                .into_data()
+                .iter::<f32>()
+                .next()
+                .unwrap_or(f32::NAN),
+        );
         let mut grads = GradientsParams::from_grads(loss.backward(), &model);
         let grad_norm = clip_global_norm(&model, &mut grads, self.options.max_grad_norm);
         if !(value.is_finite() && grad_norm.is_finite()) {
             self.model = Some(model);
             return Err(LoraError::config(
                 "training",
-                format!("step {}: loss {value} or gradient norm {grad_norm} is not finite; lower the learning rate", self.step + 1),
+                format!(
+                    "step {}: loss {value} or gradient norm {grad_norm} is not finite; lower the learning rate",
+                    self.step + 1
+                ),
             ));
         }
         let o = &self.options;
-        let learning_rate = warmup_cosine(self.step, o.warmup_steps, o.total_steps, o.learning_rate, o.min_lr_ratio);
+        let learning_rate = warmup_cosine(
+            self.step,
+            o.warmup_steps,
+            o.total_steps,
+            o.learning_rate,
+            o.min_lr_ratio,
+        );
         self.model = Some(self.optimizer.step(learning_rate, model, grads));
         self.step += 1;
-        Ok(ContrastiveStats { loss: value, learning_rate, grad_norm })
+        Ok(ContrastiveStats {
+            loss: value,
+            learning_rate,
+            grad_norm,
+        })
     }
 }

@@ -145,8 +145,12 @@ fn default_eval_examples() -> usize {
 impl TrainConfig {
     /// Reads and checks a TOML recipe.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io { path: path.into(), source })?;
-        let config: Self = toml::from_str(&text).map_err(|e| LoraError::config(path.display().to_string(), e.to_string()))?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io {
+            path: path.into(),
+            source,
+        })?;
+        let config: Self = toml::from_str(&text)
+            .map_err(|e| LoraError::config(path.display().to_string(), e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -156,19 +160,31 @@ impl TrainConfig {
         self.lora_config().validate()?;
         let o = &self.optim;
         if o.total_steps == 0 || o.batch_size == 0 || o.grad_accum == 0 {
-            return Err(LoraError::config("optim", "total_steps, batch_size and grad_accum must be positive"));
+            return Err(LoraError::config(
+                "optim",
+                "total_steps, batch_size and grad_accum must be positive",
+            ));
         }
         if !(o.learning_rate > 0.0 && o.learning_rate.is_finite()) {
             return Err(LoraError::config("optim.learning_rate", "must be positive"));
         }
         if self.data.max_per_task == Some(0) {
-            return Err(LoraError::config("data.max_per_task", "must be positive when set"));
+            return Err(LoraError::config(
+                "data.max_per_task",
+                "must be positive when set",
+            ));
         }
         if self.data.tasks.as_ref().is_some_and(|t| t.is_empty()) {
-            return Err(LoraError::config("data.tasks", "must name at least one task when set"));
+            return Err(LoraError::config(
+                "data.tasks",
+                "must name at least one task when set",
+            ));
         }
         if self.data.max_len < 8 {
-            return Err(LoraError::config("data.max_len", "must be at least 8 tokens"));
+            return Err(LoraError::config(
+                "data.max_len",
+                "must be at least 8 tokens",
+            ));
         }
         Ok(())
     }

@@ -86,7 +86,10 @@ struct Best {
 }
 
 fn fail(path: &Path, e: impl std::fmt::Display) -> LoraError {
-    LoraError::Checkpoint { path: path.to_path_buf(), reason: e.to_string() }
+    LoraError::Checkpoint {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
 }
 
 /// The pairs a recipe trains on: each source capped at its `max_per_source`, drawn by the seed.
@@ -119,7 +122,14 @@ pub fn train_encoder(
     config.validate()?;
     let pairs = select_pairs(config, pairs);
     if pairs.len() < config.optim.batch_size {
-        return Err(LoraError::config("data.pairs", format!("{} pairs, fewer than one batch of {}", pairs.len(), config.optim.batch_size)));
+        return Err(LoraError::config(
+            "data.pairs",
+            format!(
+                "{} pairs, fewer than one batch of {}",
+                pairs.len(),
+                config.optim.batch_size
+            ),
+        ));
     }
     let mut per_source = BTreeMap::new();
     for pair in &pairs {
@@ -127,7 +137,11 @@ pub fn train_encoder(
     }
     let base = &config.model.base;
     let bert = BertConfig::from_hf_file(&base.join("config.json"))?;
-    let (anchors, positives, truncated) = tokenize_pairs(&base.join("tokenizer.json"), &pairs, config.data.max_len.min(bert.max_position_embeddings))?;
+    let (anchors, positives, truncated) = tokenize_pairs(
+        &base.join("tokenizer.json"),
+        &pairs,
+        config.data.max_len.min(bert.max_position_embeddings),
+    )?;
     let stream = fingerprint(&pairs, &anchors, &positives, config);
 
     let out = &config.run.out_dir;
@@ -135,15 +149,24 @@ pub fn train_encoder(
     std::fs::create_dir_all(&checkpoints).map_err(|e| fail(&checkpoints, e))?;
     let device = Device::flex().autodiff();
     let checkpoint = match (resume, latest_checkpoint(&checkpoints)) {
-        (true, None) => return Err(fail(&checkpoints, "--resume was asked for, but there is no complete checkpoint here")),
+        (true, None) => {
+            return Err(fail(
+                &checkpoints,
+                "--resume was asked for, but there is no complete checkpoint here",
+            ));
+        }
         (false, Some(found)) => {
-            return Err(fail(&found, "this out_dir holds checkpoints of an earlier run: resume it, or choose another out_dir"));
+            return Err(fail(
+                &found,
+                "this out_dir holds checkpoints of an earlier run: resume it, or choose another out_dir",
+            ));
         }
         (_, found) => found,
     };
     let (mut trainer, mut position) = match &checkpoint {
         Some(dir) => {
-            let (trainer, position) = ContrastiveTrainer::resume(&bert, config.options(), device.clone(), dir)?;
+            let (trainer, position) =
+                ContrastiveTrainer::resume(&bert, config.options(), device.clone(), dir)?;
             if position.seed != config.run.seed || position.stream != stream {
                 return Err(fail(
                     dir,
@@ -155,8 +178,17 @@ pub fn train_encoder(
         None => {
             let weights = SafetensorsWeights::open(base.join("model.safetensors"))?;
             let model = BertModel::load(&weights, &bert, &device)?;
-            let start = PairPosition { cursor: 0, pairs_seen: 0, tokens_seen: 0, seed: config.run.seed, stream };
-            (ContrastiveTrainer::new(model, config.options(), device.clone())?, start)
+            let start = PairPosition {
+                cursor: 0,
+                pairs_seen: 0,
+                tokens_seen: 0,
+                seed: config.run.seed,
+                stream,
+            };
+            (
+                ContrastiveTrainer::new(model, config.options(), device.clone())?,
+                start,
+            )
         }
     };
     let resumed_from = trainer.step();
@@ -190,11 +222,19 @@ pub fn train_encoder(
         batch.sort_by_key(|&i| (anchors[i].len(), i));
         let anchor_rows: Vec<&[u32]> = batch.iter().map(|&i| anchors[i].as_slice()).collect();
         let positive_rows: Vec<&[u32]> = batch.iter().map(|&i| positives[i].as_slice()).collect();
-        let chunks = |rows: &[&[u32]]| rows.chunks(CHUNK_ROWS).map(TextBatch::collate).collect::<Vec<_>>();
+        let chunks = |rows: &[&[u32]]| {
+            rows.chunks(CHUNK_ROWS)
+                .map(TextBatch::collate)
+                .collect::<Vec<_>>()
+        };
         let stats = trainer.train_step(&chunks(&anchor_rows), &chunks(&positive_rows))?;
         position.cursor = next;
         position.pairs_seen += batch.len() as u64;
-        position.tokens_seen += anchor_rows.iter().chain(&positive_rows).map(|r| r.len() as u64).sum::<u64>();
+        position.tokens_seen += anchor_rows
+            .iter()
+            .chain(&positive_rows)
+            .map(|r| r.len() as u64)
+            .sum::<u64>();
         let step = trainer.step();
         let mut report = EncoderStepReport {
             step,
@@ -216,18 +256,33 @@ pub fn train_encoder(
             let score = report.valid.get(&config.run.select_metric).copied();
             if score.is_none() {
                 let known: Vec<&str> = report.valid.keys().map(String::as_str).collect();
-                return Err(LoraError::config("run.select_metric", format!("`{}` is not a validation figure; expected one of {}", config.run.select_metric, known.join(", "))));
+                return Err(LoraError::config(
+                    "run.select_metric",
+                    format!(
+                        "`{}` is not a validation figure; expected one of {}",
+                        config.run.select_metric,
+                        known.join(", ")
+                    ),
+                ));
             }
             let better = match (score, &best) {
-                (Some(s), Some(b)) => b.scores.get(&config.run.select_metric).is_none_or(|old| s > *old),
+                (Some(s), Some(b)) => b
+                    .scores
+                    .get(&config.run.select_metric)
+                    .is_none_or(|old| s > *old),
                 (Some(_), None) => true,
                 (None, _) => false,
             };
             if better {
                 save_sentence_encoder(&snapshot, base, &best_dir)?;
-                let record = Best { step, scores: report.valid.clone() };
-                let json = serde_json::to_string_pretty(&record).map_err(|e| fail(&best_path, e))?;
-                hirelm_core::fs::write_atomic(&best_path, json.as_bytes()).map_err(|e| fail(&best_path, e))?;
+                let record = Best {
+                    step,
+                    scores: report.valid.clone(),
+                };
+                let json =
+                    serde_json::to_string_pretty(&record).map_err(|e| fail(&best_path, e))?;
+                hirelm_core::fs::write_atomic(&best_path, json.as_bytes())
+                    .map_err(|e| fail(&best_path, e))?;
                 best = Some(record);
             }
         }
@@ -247,7 +302,15 @@ pub fn train_encoder(
         save_sentence_encoder(&trainer.snapshot(), base, &best_dir)?;
     }
     write_curves(&metrics_path, out, &config.run.select_metric)?;
-    Ok(EncoderSummary { best_dir, best: best.map(|b| (b.step, b.scores)), stopped, resumed_from, per_source, truncated, last })
+    Ok(EncoderSummary {
+        best_dir,
+        best: best.map(|b| (b.step, b.scores)),
+        stopped,
+        resumed_from,
+        per_source,
+        truncated,
+        last,
+    })
 }
 
 /// Deletes all but the newest `keep` complete checkpoints (`step-N/`) of `dir`.
@@ -255,7 +318,16 @@ fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
     let mut steps: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| fail(dir, e))?
         .filter_map(|e| e.ok())
-        .filter_map(|e| Some((e.file_name().to_str()?.strip_prefix("step-")?.parse().ok()?, e.path())))
+        .filter_map(|e| {
+            Some((
+                e.file_name()
+                    .to_str()?
+                    .strip_prefix("step-")?
+                    .parse()
+                    .ok()?,
+                e.path(),
+            ))
+        })
         .collect();
     steps.sort();
     for (_, path) in steps.iter().rev().skip(keep) {
@@ -266,11 +338,19 @@ fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
 
 /// Token ids of every anchor and positive (each distinct text tokenized once), and how many
 /// distinct texts were truncated to `max_len`.
-fn tokenize_pairs(path: &Path, pairs: &[EncoderPair], max_len: usize) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>>, usize)> {
-    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| fail(path, format!("reading the tokenizer: {e}")))?;
+fn tokenize_pairs(
+    path: &Path,
+    pairs: &[EncoderPair],
+    max_len: usize,
+) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>>, usize)> {
+    let mut tokenizer = Tokenizer::from_file(path)
+        .map_err(|e| fail(path, format!("reading the tokenizer: {e}")))?;
     tokenizer.with_padding(None);
     tokenizer
-        .with_truncation(Some(TruncationParams { max_length: max_len, ..TruncationParams::default() }))
+        .with_truncation(Some(TruncationParams {
+            max_length: max_len,
+            ..TruncationParams::default()
+        }))
         .map_err(|e| fail(path, format!("setting truncation to {max_len}: {e}")))?;
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut texts: Vec<&str> = Vec::new();
@@ -282,8 +362,13 @@ fn tokenize_pairs(path: &Path, pairs: &[EncoderPair], max_len: usize) -> Result<
             });
         }
     }
-    let encodings = tokenizer.encode_batch(texts.clone(), true).map_err(|e| fail(path, format!("tokenizing: {e}")))?;
-    let truncated = encodings.iter().filter(|e| !e.get_overflowing().is_empty()).count();
+    let encodings = tokenizer
+        .encode_batch(texts.clone(), true)
+        .map_err(|e| fail(path, format!("tokenizing: {e}")))?;
+    let truncated = encodings
+        .iter()
+        .filter(|e| !e.get_overflowing().is_empty())
+        .count();
     let ids: Vec<Vec<u32>> = encodings.iter().map(|e| e.get_ids().to_vec()).collect();
     let lookup = |text: &str| ids[index[text]].clone();
     let anchors = pairs.iter().map(|p| lookup(&p.anchor)).collect();
@@ -292,7 +377,12 @@ fn tokenize_pairs(path: &Path, pairs: &[EncoderPair], max_len: usize) -> Result<
 }
 
 /// FNV-1a over the tokenized pairs, their keys and the knobs that decide which pairs a step draws.
-fn fingerprint(pairs: &[EncoderPair], anchors: &[Vec<u32>], positives: &[Vec<u32>], config: &EncoderTrainConfig) -> u64 {
+fn fingerprint(
+    pairs: &[EncoderPair],
+    anchors: &[Vec<u32>],
+    positives: &[Vec<u32>],
+    config: &EncoderTrainConfig,
+) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: u64| {
         for b in v.to_le_bytes() {
@@ -309,26 +399,49 @@ fn fingerprint(pairs: &[EncoderPair], anchors: &[Vec<u32>], positives: &[Vec<u32
     hash
 }
 
-
-
 /// `loss.svg` (training loss) and `validation.svg` (the selecting figure) in `out`, from the
 /// metrics log of a run (also of one stopped early, which wrote no curves itself).
 pub fn write_curves(metrics: &Path, out: &Path, select: &str) -> Result<()> {
     let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
-    let reports: Vec<EncoderStepReport> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let reports: Vec<EncoderStepReport> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     let loss: Vec<(f64, f64)> = reports.iter().map(|r| (r.step as f64, r.loss)).collect();
     let mut by_metric: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for r in &reports {
         for (name, value) in &r.valid {
-            by_metric.entry(name.as_str()).or_default().push((r.step as f64, *value));
+            by_metric
+                .entry(name.as_str())
+                .or_default()
+                .push((r.step as f64, *value));
         }
     }
-    let colours = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-    let valid: Vec<(&str, &str, Vec<(f64, f64)>)> =
-        by_metric.into_iter().enumerate().map(|(i, (name, points))| (name, if name == select { "#1f77b4" } else { colours[i % colours.len()] }, points)).collect();
-    for (file, series) in [("loss.svg", vec![("train loss", "#1f77b4", loss)]), ("validation.svg", valid)] {
+    let colours = [
+        "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    ];
+    let valid: Vec<(&str, &str, Vec<(f64, f64)>)> = by_metric
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, points))| {
+            (
+                name,
+                if name == select {
+                    "#1f77b4"
+                } else {
+                    colours[i % colours.len()]
+                },
+                points,
+            )
+        })
+        .collect();
+    for (file, series) in [
+        ("loss.svg", vec![("train loss", "#1f77b4", loss)]),
+        ("validation.svg", valid),
+    ] {
         let path = out.join(file);
-        hirelm_core::fs::write_atomic(&path, loss_curve_svg(&series).as_bytes()).map_err(|e| fail(&path, e))?;
+        hirelm_core::fs::write_atomic(&path, loss_curve_svg(&series).as_bytes())
+            .map_err(|e| fail(&path, e))?;
     }
     Ok(())
 }

@@ -115,8 +115,12 @@ fn default_select_metric() -> String {
 impl EncoderTrainConfig {
     /// Reads and checks a TOML recipe.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io { path: path.into(), source })?;
-        let config: Self = toml::from_str(&text).map_err(|e| LoraError::config(path.display().to_string(), e.to_string()))?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoraError::Io {
+            path: path.into(),
+            source,
+        })?;
+        let config: Self = toml::from_str(&text)
+            .map_err(|e| LoraError::config(path.display().to_string(), e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -125,7 +129,10 @@ impl EncoderTrainConfig {
     pub fn validate(&self) -> Result<()> {
         let o = &self.optim;
         if o.total_steps == 0 || o.batch_size < 2 {
-            return Err(LoraError::config("optim", "total_steps must be positive and batch_size at least 2"));
+            return Err(LoraError::config(
+                "optim",
+                "total_steps must be positive and batch_size at least 2",
+            ));
         }
         if !(o.learning_rate > 0.0 && o.learning_rate.is_finite()) {
             return Err(LoraError::config("optim.learning_rate", "must be positive"));
@@ -136,11 +143,17 @@ impl EncoderTrainConfig {
         for name in self.data.max_per_source.keys() {
             if !PairSource::ALL.iter().any(|s| s.name() == name) {
                 let known: Vec<&str> = PairSource::ALL.iter().map(|s| s.name()).collect();
-                return Err(LoraError::config(format!("data.max_per_source.{name}"), format!("unknown source; expected one of {}", known.join(", "))));
+                return Err(LoraError::config(
+                    format!("data.max_per_source.{name}"),
+                    format!("unknown source; expected one of {}", known.join(", ")),
+                ));
             }
         }
         if self.data.max_len < 4 {
-            return Err(LoraError::config("data.max_len", "must be at least 4 tokens"));
+            return Err(LoraError::config(
+                "data.max_len",
+                "must be at least 4 tokens",
+            ));
         }
         Ok(())
     }

@@ -10,7 +10,12 @@ mod plot;
 mod train;
 
 pub use config::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig};
-pub use encoder::{EncoderStepReport, EncoderSummary, Scores, select_pairs, train_encoder, write_curves};
-pub use encoder_config::{ContrastiveOptimSection, EncoderModelSection, EncoderRunSection, EncoderTrainConfig, PairDataSection};
+pub use encoder::{
+    EncoderStepReport, EncoderSummary, Scores, select_pairs, train_encoder, write_curves,
+};
+pub use encoder_config::{
+    ContrastiveOptimSection, EncoderModelSection, EncoderRunSection, EncoderTrainConfig,
+    PairDataSection,
+};
 pub use plot::loss_curve_svg;
 pub use train::{StepReport, TrainSummary, train};

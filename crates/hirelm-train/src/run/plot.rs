@@ -25,8 +25,11 @@ pub fn loss_curve_svg(series: &[(&str, &str, Vec<(f64, f64)>)]) -> String {
         bl = h - pad + 16.0
     );
     for (i, (name, colour, points)) in series.iter().enumerate() {
-        let path: Vec<String> =
-            points.iter().filter(|(_, y)| y.is_finite()).map(|(x, y)| format!("{:.1},{:.1}", sx(*x), sy(*y))).collect();
+        let path: Vec<String> = points
+            .iter()
+            .filter(|(_, y)| y.is_finite())
+            .map(|(x, y)| format!("{:.1},{:.1}", sx(*x), sy(*y)))
+            .collect();
         svg.push_str(&format!(
             "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>\n\
              <text x=\"{}\" y=\"{}\" fill=\"{colour}\">{name}</text>\n",
@@ -46,10 +49,17 @@ mod tests {
     #[test]
     fn draws_one_polyline_per_series_within_the_canvas() {
         let svg = loss_curve_svg(&[
-            ("train", "#1f77b4", vec![(0.0, 3.0), (10.0, 2.0), (20.0, 1.0)]),
+            (
+                "train",
+                "#1f77b4",
+                vec![(0.0, 3.0), (10.0, 2.0), (20.0, 1.0)],
+            ),
             ("valid", "#d62728", vec![(10.0, 2.5), (20.0, f64::NAN)]),
         ]);
         assert_eq!(svg.matches("<polyline").count(), 2);
-        assert!(svg.contains("48.0,48.0") && svg.contains("672.0,312.0"), "{svg}");
+        assert!(
+            svg.contains("48.0,48.0") && svg.contains("672.0,312.0"),
+            "{svg}"
+        );
     }
 }

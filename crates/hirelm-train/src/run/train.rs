@@ -18,8 +18,8 @@ use crate::attach::attach_fresh;
 use crate::error::{LoraError, Result};
 use crate::peft::save_adapter;
 use crate::sft::{
-    DataPosition, ExampleOrder, SftTrainer, cap_per_task, collate, collate_packed, latest_checkpoint, render_example, stratified_indices,
-    stream_fingerprint, task_counts,
+    DataPosition, ExampleOrder, SftTrainer, cap_per_task, collate, collate_packed,
+    latest_checkpoint, render_example, stratified_indices, stream_fingerprint, task_counts,
 };
 
 /// One line of `metrics.jsonl`, also handed to the progress callback.
@@ -68,7 +68,10 @@ pub struct TrainSummary {
 }
 
 fn fail(path: &std::path::Path, e: impl std::fmt::Display) -> LoraError {
-    LoraError::Checkpoint { path: path.to_path_buf(), reason: e.to_string() }
+    LoraError::Checkpoint {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
 }
 
 /// Runs `config` on `train`/`valid`, resuming from the newest checkpoint when `resume` is set.
@@ -87,17 +90,29 @@ pub fn train(
     let (selected_train, selected_valid);
     let (train, valid) = match &config.data.tasks {
         Some(tasks) => {
-            let keep = |examples: &[Example]| examples.iter().filter(|e| tasks.contains(&e.task)).cloned().collect::<Vec<_>>();
+            let keep = |examples: &[Example]| {
+                examples
+                    .iter()
+                    .filter(|e| tasks.contains(&e.task))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
             (selected_train, selected_valid) = (keep(train), keep(valid));
             if selected_valid.is_empty() {
-                return Err(LoraError::config("data.tasks", format!("no validation examples of {tasks:?}")));
+                return Err(LoraError::config(
+                    "data.tasks",
+                    format!("no validation examples of {tasks:?}"),
+                ));
             }
             (&selected_train[..], &selected_valid[..])
         }
         None => (train, valid),
     };
     if train.is_empty() {
-        return Err(LoraError::config("data.train", "no training examples (of data.tasks, when set)"));
+        return Err(LoraError::config(
+            "data.train",
+            "no training examples (of data.tasks, when set)",
+        ));
     }
     let capped;
     let train = match config.data.max_per_task {
@@ -115,36 +130,68 @@ pub fn train(
     let lm = PretrainedLlama::load(&config.model.base, &device)?;
     let template = ChatTemplate::default();
     let render = |examples: &[Example]| -> Result<Vec<ChatTokens>> {
-        examples.iter().map(|e| render_example(&lm.tokenizer, &template, e)).collect()
+        examples
+            .iter()
+            .map(|e| render_example(&lm.tokenizer, &template, e))
+            .collect()
     };
     let max_len = config.data.max_len;
     if max_len + 1 > lm.model.config.max_seq_len {
         return Err(LoraError::config(
             "data.max_len",
-            format!("{max_len} exceeds the model's context of {} tokens", lm.model.config.max_seq_len),
+            format!(
+                "{max_len} exceeds the model's context of {} tokens",
+                lm.model.config.max_seq_len
+            ),
         ));
     }
     // Validation examples drawn round-robin over the tasks: the files are written task by task.
-    let valid: Vec<Example> =
-        stratified_indices(valid, config.run.eval_examples.max(config.run.generate_examples)).into_iter().map(|i| valid[i].clone()).collect();
+    let valid: Vec<Example> = stratified_indices(
+        valid,
+        config.run.eval_examples.max(config.run.generate_examples),
+    )
+    .into_iter()
+    .map(|i| valid[i].clone())
+    .collect();
     let valid = &valid[..];
     let (rendered, valid_tokens) = (render(train)?, render(valid)?);
-    let truncated = rendered.iter().filter(|t| t.ids.len() > max_len + 1).count();
+    let truncated = rendered
+        .iter()
+        .filter(|t| t.ids.len() > max_len + 1)
+        .count();
     // An example whose answer starts beyond `max_len` would train on nothing: drop and count it.
-    let has_answer = |t: &ChatTokens| t.assistant_mask.iter().take(max_len + 1).skip(1).any(|m| *m);
+    let has_answer = |t: &ChatTokens| {
+        t.assistant_mask
+            .iter()
+            .take(max_len + 1)
+            .skip(1)
+            .any(|m| *m)
+    };
     let train_tokens: Vec<ChatTokens> = rendered.into_iter().filter(has_answer).collect();
     let no_answer = train.len() - train_tokens.len();
     if train_tokens.is_empty() {
-        return Err(LoraError::config("data.max_len", format!("every training example's answer starts beyond {max_len} tokens")));
+        return Err(LoraError::config(
+            "data.max_len",
+            format!("every training example's answer starts beyond {max_len} tokens"),
+        ));
     }
     let pad = lm.tokenizer.eos_id.unwrap_or(0);
     let lora = config.lora_config();
-    let stream = stream_fingerprint(train_tokens.iter().map(|t| (&t.ids[..], &t.assistant_mask[..])), max_len, config.data.pack);
+    let stream = stream_fingerprint(
+        train_tokens
+            .iter()
+            .map(|t| (&t.ids[..], &t.assistant_mask[..])),
+        max_len,
+        config.data.pack,
+    );
 
     let existing = latest_checkpoint(&checkpoints);
     let checkpoint = match (resume, existing) {
         (true, None) => {
-            return Err(fail(&checkpoints, "--resume was asked for, but there is no complete checkpoint here"));
+            return Err(fail(
+                &checkpoints,
+                "--resume was asked for, but there is no complete checkpoint here",
+            ));
         }
         (false, Some(found)) => {
             return Err(fail(
@@ -157,12 +204,17 @@ pub fn train(
     };
     let (mut trainer, mut position) = match &checkpoint {
         Some(dir) => {
-            let (trainer, saved, data) = SftTrainer::resume(lm.model, config.sft_options(), device.clone(), dir)?;
+            let (trainer, saved, data) =
+                SftTrainer::resume(lm.model, config.sft_options(), device.clone(), dir)?;
             let same = |a: &crate::config::LoraConfig, b: &crate::config::LoraConfig| {
-                (a.rank, a.alpha, &a.target_modules, a.use_rslora) == (b.rank, b.alpha, &b.target_modules, b.use_rslora)
+                (a.rank, a.alpha, &a.target_modules, a.use_rslora)
+                    == (b.rank, b.alpha, &b.target_modules, b.use_rslora)
             };
             if !same(&saved, &lora) || data.seed != config.run.seed {
-                return Err(fail(dir, "the checkpoint's LoRA settings or seed differ from the recipe's"));
+                return Err(fail(
+                    dir,
+                    "the checkpoint's LoRA settings or seed differ from the recipe's",
+                ));
             }
             if data.stream.is_some_and(|saved| saved != stream) {
                 return Err(fail(
@@ -175,7 +227,10 @@ pub fn train(
         None => {
             let mut model = lm.model;
             attach_fresh(&mut model, &lora, config.run.seed, &device)?;
-            (SftTrainer::new(model, config.sft_options(), device.clone())?, 0)
+            (
+                SftTrainer::new(model, config.sft_options(), device.clone())?,
+                0,
+            )
         }
     };
     let resumed_from = trainer.step();
@@ -195,14 +250,20 @@ pub fn train(
         // into micro-batches, so that short and long examples are not padded to each other's
         // length (the mix runs from 60 to 700 tokens). Either way the step's set of examples is
         // what the order drew, a pure function of the data position (resuming needs that).
-        let mut picked: Vec<ChatTokens> =
-            order.take(position, o.batch_size * o.grad_accum).into_iter().map(|i| train_tokens[i].clone()).collect();
+        let mut picked: Vec<ChatTokens> = order
+            .take(position, o.batch_size * o.grad_accum)
+            .into_iter()
+            .map(|i| train_tokens[i].clone())
+            .collect();
         position += picked.len() as u64;
         let micro: Vec<_> = if config.data.pack {
             collate_packed(&picked, max_len, pad, o.batch_size)
         } else {
             picked.sort_by_key(|t| t.ids.len());
-            picked.chunks(o.batch_size).map(|chunk| collate(chunk, max_len, pad)).collect()
+            picked
+                .chunks(o.batch_size)
+                .map(|chunk| collate(chunk, max_len, pad))
+                .collect()
         };
         let tokens: usize = micro.iter().map(|b| b.batch * b.seq).sum();
         let stats = trainer.train_step(&micro)?;
@@ -223,11 +284,20 @@ pub fn train(
         if every(config.run.eval_every) && !valid_tokens.is_empty() {
             let n = config.run.eval_examples.min(valid_tokens.len()).max(1);
             let chunks: Vec<&[ChatTokens]> = valid_tokens[..n].chunks(o.batch_size).collect();
-            let batches: Vec<_> = chunks.iter().map(|chunk| collate(chunk, max_len, pad)).collect();
-            let loss: f64 = trainer.eval_losses(&batches).iter().zip(&chunks).map(|(l, chunk)| l * chunk.len() as f64).sum();
+            let batches: Vec<_> = chunks
+                .iter()
+                .map(|chunk| collate(chunk, max_len, pad))
+                .collect();
+            let loss: f64 = trainer
+                .eval_losses(&batches)
+                .iter()
+                .zip(&chunks)
+                .map(|(l, chunk)| l * chunk.len() as f64)
+                .sum();
             report.valid_loss = Some(loss / n as f64);
             if config.run.generate_examples > 0 {
-                let (json, exact) = generation_check(&trainer, &lm.tokenizer, &template, valid, config)?;
+                let (json, exact) =
+                    generation_check(&trainer, &lm.tokenizer, &template, valid, config)?;
                 report.valid_json_rate = Some(json);
                 report.valid_exact_match = Some(exact);
             }
@@ -235,18 +305,42 @@ pub fn train(
         append_metrics(&metrics_path, &report)?;
         let stop = on_step(&report).is_break();
         if stop || every(config.run.checkpoint_every) {
-            trainer.save_checkpoint(&checkpoints, &lora, DataPosition { examples_seen: position, seed: config.run.seed, stream: Some(stream) })?;
+            trainer.save_checkpoint(
+                &checkpoints,
+                &lora,
+                DataPosition {
+                    examples_seen: position,
+                    seed: config.run.seed,
+                    stream: Some(stream),
+                },
+            )?;
         }
         last = Some(report);
         if stop {
-            return Ok(TrainSummary { adapter_dir: checkpoints, resumed_from, truncated, no_answer, per_task, last, stopped: true });
+            return Ok(TrainSummary {
+                adapter_dir: checkpoints,
+                resumed_from,
+                truncated,
+                no_answer,
+                per_task,
+                last,
+                stopped: true,
+            });
         }
     }
     let adapter_dir = out.join("adapter");
     let mut model = trainer.into_model();
     save_adapter(&mut model, &lora, &adapter_dir)?;
     write_loss_curve(&metrics_path, &out.join("loss.svg"))?;
-    Ok(TrainSummary { adapter_dir, resumed_from, truncated, no_answer, per_task, last, stopped: false })
+    Ok(TrainSummary {
+        adapter_dir,
+        resumed_from,
+        truncated,
+        no_answer,
+        per_task,
+        last,
+        stopped: false,
+    })
 }
 
 /// Greedy answers for the first validation examples: (valid-JSON rate, exact-match rate).
@@ -265,14 +359,24 @@ fn generation_check(
     let model = trainer.model().valid();
     let generator = Generator::new(&model, tokenizer, Device::flex());
     // Long enough for the longest answers of the mix (interview slot lists, job posts).
-    let options = GenerateOptions { max_tokens: 400, ..Default::default() }.with_default_stops(tokenizer);
+    let options = GenerateOptions {
+        max_tokens: 400,
+        ..Default::default()
+    }
+    .with_default_stops(tokenizer);
     let (mut json_ok, mut exact) = (0, 0);
     for example in &valid[..n] {
         let mut prompt = render_example(tokenizer, template, example)?;
         // Keep the prompt up to and including "<|im_start|>assistant\n".
-        let answer_start = prompt.assistant_mask.iter().position(|m| *m).unwrap_or(prompt.ids.len());
+        let answer_start = prompt
+            .assistant_mask
+            .iter()
+            .position(|m| *m)
+            .unwrap_or(prompt.ids.len());
         prompt.ids.truncate(answer_start);
-        let out = generator.generate(&prompt.ids, &options, |_| std::ops::ControlFlow::Continue(()))?;
+        let out = generator.generate(&prompt.ids, &options, |_| {
+            std::ops::ControlFlow::Continue(())
+        })?;
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(&out.text) {
             if hirelm_core::validate(example.task, &value).is_ok() {
                 json_ok += 1;
@@ -284,12 +388,13 @@ fn generation_check(
     Ok((json_ok as f64 / n, exact as f64 / n))
 }
 
-
-
 fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Result<()> {
     let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
     let (mut train, mut valid) = (Vec::new(), Vec::new());
-    for value in text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
+    for value in text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    {
         let step = value["step"].as_f64().unwrap_or(0.0);
         if let Some(loss) = value["loss"].as_f64() {
             train.push((step, loss));
@@ -298,6 +403,9 @@ fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Re
             valid.push((step, loss));
         }
     }
-    let svg = loss_curve_svg(&[("train loss", "#1f77b4", train), ("valid loss", "#d62728", valid)]);
+    let svg = loss_curve_svg(&[
+        ("train loss", "#1f77b4", train),
+        ("valid loss", "#d62728", valid),
+    ]);
     hirelm_core::fs::write_atomic(svg_path, svg.as_bytes()).map_err(|e| fail(svg_path, e))
 }

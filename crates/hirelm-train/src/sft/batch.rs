@@ -67,8 +67,16 @@ impl SftBatch {
 /// inputs, and right-pads with `pad_id` and zero weight.
 pub fn collate(examples: &[ChatTokens], max_len: usize, pad_id: u32) -> SftBatch {
     let mut truncated = 0;
-    let rows: Vec<(&[u32], &[bool])> = examples.iter().map(|e| clip(e, max_len, &mut truncated)).collect();
-    let seq = rows.iter().map(|(ids, _)| ids.len().saturating_sub(1)).max().unwrap_or(0).max(1);
+    let rows: Vec<(&[u32], &[bool])> = examples
+        .iter()
+        .map(|e| clip(e, max_len, &mut truncated))
+        .collect();
+    let seq = rows
+        .iter()
+        .map(|(ids, _)| ids.len().saturating_sub(1))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let mut out = SftBatch::padded(rows.len(), seq, pad_id);
     out.truncated = truncated;
     for (row, (ids, mask)) in rows.iter().enumerate() {
@@ -79,7 +87,11 @@ pub fn collate(examples: &[ChatTokens], max_len: usize, pad_id: u32) -> SftBatch
 
 /// The first `max_len + 1` ids of `e` and their mask (`max_len` inputs once shifted), counting
 /// a cut into `truncated`.
-pub(super) fn clip<'a>(e: &'a ChatTokens, max_len: usize, truncated: &mut usize) -> (&'a [u32], &'a [bool]) {
+pub(super) fn clip<'a>(
+    e: &'a ChatTokens,
+    max_len: usize,
+    truncated: &mut usize,
+) -> (&'a [u32], &'a [bool]) {
     let keep = e.ids.len().min(max_len + 1);
     *truncated += usize::from(keep < e.ids.len());
     (&e.ids[..keep], &e.assistant_mask[..keep])
@@ -87,7 +99,12 @@ pub(super) fn clip<'a>(e: &'a ChatTokens, max_len: usize, truncated: &mut usize)
 
 /// Writes one example from flat position `at` on, shifted by one token (inputs predict the
 /// next id; weight 1 where that next id is the assistant's); returns the position after it.
-pub(super) fn write_shifted(out: &mut SftBatch, mut at: usize, ids: &[u32], mask: &[bool]) -> usize {
+pub(super) fn write_shifted(
+    out: &mut SftBatch,
+    mut at: usize,
+    ids: &[u32],
+    mask: &[bool],
+) -> usize {
     for t in 0..ids.len().saturating_sub(1) {
         out.inputs[at] = ids[t] as i64;
         out.targets[at] = ids[t + 1] as i64;
@@ -100,7 +117,10 @@ pub(super) fn write_shifted(out: &mut SftBatch, mut at: usize, ids: &[u32], mask
 /// A rendered example for tests: `ids`, the assistant's from index `assistant_from` on.
 #[cfg(test)]
 pub(super) fn test_example(ids: &[u32], assistant_from: usize) -> ChatTokens {
-    ChatTokens { ids: ids.to_vec(), assistant_mask: (0..ids.len()).map(|i| i >= assistant_from).collect() }
+    ChatTokens {
+        ids: ids.to_vec(),
+        assistant_mask: (0..ids.len()).map(|i| i >= assistant_from).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -111,7 +131,11 @@ mod tests {
     #[test]
     fn shifts_masks_and_pads() {
         // ids 10..15, the assistant wrote 13 and 14.
-        let b = collate(&[example(&[10, 11, 12, 13, 14], 3), example(&[20, 21], 1)], 16, 0);
+        let b = collate(
+            &[example(&[10, 11, 12, 13, 14], 3), example(&[20, 21], 1)],
+            16,
+            0,
+        );
         assert_eq!((b.batch, b.seq), (2, 4));
         assert_eq!(&b.inputs[..4], &[10, 11, 12, 13]);
         assert_eq!(&b.targets[..4], &[11, 12, 13, 14]);

@@ -41,7 +41,11 @@ pub struct DataPosition {
 /// rendered training examples (ids and loss masks, so a changed data file, `max_per_task` cap or
 /// template shows), `max_len` and packing. Resuming on another stream would silently train on
 /// different examples from the saved position.
-pub fn stream_fingerprint<'a>(examples: impl IntoIterator<Item = (&'a [u32], &'a [bool])>, max_len: usize, pack: bool) -> u64 {
+pub fn stream_fingerprint<'a>(
+    examples: impl IntoIterator<Item = (&'a [u32], &'a [bool])>,
+    max_len: usize,
+    pack: bool,
+) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: u64| {
         for b in v.to_le_bytes() {
@@ -67,7 +71,10 @@ struct CheckpointState {
 }
 
 fn fail(path: &Path, reason: impl std::fmt::Display) -> LoraError {
-    LoraError::Checkpoint { path: path.to_path_buf(), reason: reason.to_string() }
+    LoraError::Checkpoint {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 /// The newest complete checkpoint under `run_dir`, if any.
@@ -78,7 +85,10 @@ pub fn latest_checkpoint(run_dir: &Path) -> Option<PathBuf> {
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
             let step: u64 = name.strip_prefix("step-")?.parse().ok()?;
-            e.path().join(STATE_FILE).is_file().then(|| (step, e.path()))
+            e.path()
+                .join(STATE_FILE)
+                .is_file()
+                .then(|| (step, e.path()))
         })
         .max_by_key(|(step, _)| *step)
         .map(|(_, path)| path)
@@ -86,21 +96,39 @@ pub fn latest_checkpoint(run_dir: &Path) -> Option<PathBuf> {
 
 impl SftTrainer {
     /// Writes a checkpoint of the current step into `run_dir` and returns its directory.
-    pub fn save_checkpoint(&mut self, run_dir: &Path, lora: &LoraConfig, data: DataPosition) -> Result<PathBuf> {
+    pub fn save_checkpoint(
+        &mut self,
+        run_dir: &Path,
+        lora: &LoraConfig,
+        data: DataPosition,
+    ) -> Result<PathBuf> {
         let name = format!("step-{:08}", self.step);
         let partial = run_dir.join(format!(".{name}.partial"));
         let done = run_dir.join(&name);
         if partial.exists() {
             std::fs::remove_dir_all(&partial).map_err(|e| fail(&partial, e))?;
         }
-        let model = self.model.as_mut().ok_or_else(|| fail(run_dir, "no model"))?;
+        let model = self
+            .model
+            .as_mut()
+            .ok_or_else(|| fail(run_dir, "no model"))?;
         save_adapter(model, lora, &partial)?;
         let param_ids = projections_mut(model)
             .into_iter()
-            .filter_map(|(module, _, l)| l.adapter.as_ref().map(|a| (module, [a.a.id.val(), a.b.id.val()])))
+            .filter_map(|(module, _, l)| {
+                l.adapter
+                    .as_ref()
+                    .map(|a| (module, [a.a.id.val(), a.b.id.val()]))
+            })
             .collect();
-        self.optimizer.save(partial.join(OPTIMIZER_FILE)).map_err(|e| fail(&partial, format!("{e:?}")))?;
-        let state = CheckpointState { step: self.step, data, param_ids };
+        self.optimizer
+            .save(partial.join(OPTIMIZER_FILE))
+            .map_err(|e| fail(&partial, format!("{e:?}")))?;
+        let state = CheckpointState {
+            step: self.step,
+            data,
+            param_ids,
+        };
         let json = serde_json::to_string_pretty(&state).map_err(|e| fail(&partial, e))?;
         std::fs::write(partial.join(STATE_FILE), json).map_err(|e| fail(&partial, e))?;
         if done.exists() {
@@ -118,15 +146,19 @@ impl SftTrainer {
         device: Device,
         checkpoint: &Path,
     ) -> Result<(Self, LoraConfig, DataPosition)> {
-        let text = std::fs::read_to_string(checkpoint.join(STATE_FILE)).map_err(|e| fail(checkpoint, e))?;
-        let state: CheckpointState = serde_json::from_str(&text).map_err(|e| fail(checkpoint, e))?;
+        let text = std::fs::read_to_string(checkpoint.join(STATE_FILE))
+            .map_err(|e| fail(checkpoint, e))?;
+        let state: CheckpointState =
+            serde_json::from_str(&text).map_err(|e| fail(checkpoint, e))?;
         let lora = load_adapter(&mut base, checkpoint, &device)?;
         for (module, _, linear) in projections_mut(&mut base) {
             if let Some(adapter) = linear.adapter.as_mut() {
-                let [a, b] = state
-                    .param_ids
-                    .get(&module)
-                    .ok_or_else(|| fail(checkpoint, format!("state.json has no parameter ids for {module}")))?;
+                let [a, b] = state.param_ids.get(&module).ok_or_else(|| {
+                    fail(
+                        checkpoint,
+                        format!("state.json has no parameter ids for {module}"),
+                    )
+                })?;
                 adapter.a.id = ParamId::from(*a);
                 adapter.b.id = ParamId::from(*b);
             }

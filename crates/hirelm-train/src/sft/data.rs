@@ -11,7 +11,11 @@ use crate::error::Result;
 
 /// An example as the conversation the model is trained on: the task instruction as the system
 /// message, the input as the user's, the target as the assistant's answer.
-pub fn render_example(tokenizer: &TextTokenizer, template: &ChatTemplate, example: &Example) -> Result<ChatTokens> {
+pub fn render_example(
+    tokenizer: &TextTokenizer,
+    template: &ChatTemplate,
+    example: &Example,
+) -> Result<ChatTokens> {
     let messages = [
         ChatMessage::new(Role::System, task_instruction(example.task)),
         ChatMessage::new(Role::User, user_message(&example.input)),
@@ -33,7 +37,11 @@ pub struct ExampleOrder {
 impl ExampleOrder {
     /// An order over `len` examples.
     pub fn new(len: usize, seed: u64) -> Self {
-        Self { len, seed, epoch: None }
+        Self {
+            len,
+            seed,
+            epoch: None,
+        }
     }
 
     /// Index of the example at stream position `position`.
@@ -44,16 +52,21 @@ impl ExampleOrder {
         let epoch = position / self.len as u64;
         if self.epoch.as_ref().is_none_or(|(e, _)| *e != epoch) {
             let mut order: Vec<usize> = (0..self.len).collect();
-            let mut rng = StdRng::seed_from_u64(self.seed ^ epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut rng =
+                StdRng::seed_from_u64(self.seed ^ epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             order.shuffle(&mut rng);
             self.epoch = Some((epoch, order));
         }
-        self.epoch.as_ref().map(|(_, order)| order[(position % self.len as u64) as usize])
+        self.epoch
+            .as_ref()
+            .map(|(_, order)| order[(position % self.len as u64) as usize])
     }
 
     /// Indices of `count` examples starting at `position`.
     pub fn take(&mut self, position: u64, count: usize) -> Vec<usize> {
-        (0..count as u64).filter_map(|i| self.index_at(position + i)).collect()
+        (0..count as u64)
+            .filter_map(|i| self.index_at(position + i))
+            .collect()
     }
 }
 
@@ -72,7 +85,11 @@ mod tests {
         assert_ne!(first, second, "epochs must reshuffle");
         // A fresh order (as after a resume) agrees at any position.
         assert_eq!(ExampleOrder::new(10, 3).take(13, 4), second[3..7].to_vec());
-        assert_ne!(ExampleOrder::new(10, 4).take(0, 10), first, "the seed matters");
+        assert_ne!(
+            ExampleOrder::new(10, 4).take(0, 10),
+            first,
+            "the seed matters"
+        );
         assert!(ExampleOrder::new(0, 1).take(0, 3).is_empty());
     }
 }

@@ -54,25 +54,57 @@ impl FrozenHead {
         let device = weight.device();
         let [rows, cols] = weight.dims();
         let data = weight.clone().into_data().try_into_vec_as::<f32>().ok()?;
-        let flipped = Tensor::<2>::from_data(TensorData::new(transpose(&data, rows, cols), [cols, rows]), &device);
+        let flipped = Tensor::<2>::from_data(
+            TensorData::new(transpose(&data, rows, cols), [cols, rows]),
+            &device,
+        );
         // Tied: the embedding is `[vocab, d]`; an untied head is stored `[d, vocab]`.
-        let (by_token, by_feature) = if tied { (weight, flipped) } else { (flipped, weight) };
-        Some(Self { by_token, by_feature })
+        let (by_token, by_feature) = if tied {
+            (weight, flipped)
+        } else {
+            (flipped, weight)
+        };
+        Some(Self {
+            by_token,
+            by_feature,
+        })
     }
 
     /// Masked cross-entropy of `hidden` (final-norm output, `[batch, seq, d_model]`) against
     /// `targets`, weighted by `weights` (row-major `[batch, seq]`), as `masked_cross_entropy`
     /// defines it; the surrogate's gradient is the loss's times `scale`.
-    pub fn loss(&self, hidden: Tensor<3>, targets: &[i64], weights: &[f32], scale: f64) -> Result<HeadLoss> {
+    pub fn loss(
+        &self,
+        hidden: Tensor<3>,
+        targets: &[i64],
+        weights: &[f32],
+        scale: f64,
+    ) -> Result<HeadLoss> {
         let [batch, seq, width] = hidden.dims();
         let n = batch * seq;
         if targets.len() != n || weights.len() != n {
-            return Err(LoraError::config("batch", format!("{n} positions but {} targets and {} weights", targets.len(), weights.len())));
+            return Err(LoraError::config(
+                "batch",
+                format!(
+                    "{n} positions but {} targets and {} weights",
+                    targets.len(),
+                    weights.len()
+                ),
+            ));
         }
         let vocab = self.by_token.dims()[0];
         let rows: Vec<usize> = (0..n).filter(|&i| weights[i] != 0.0).collect();
-        if let Some(&bad) = rows.iter().find(|&&i| !(0..vocab as i64).contains(&targets[i])) {
-            return Err(LoraError::config("batch", format!("target id {} at position {bad} is outside the vocabulary of {vocab}", targets[bad])));
+        if let Some(&bad) = rows
+            .iter()
+            .find(|&&i| !(0..vocab as i64).contains(&targets[i]))
+        {
+            return Err(LoraError::config(
+                "batch",
+                format!(
+                    "target id {} at position {bad} is outside the vocabulary of {vocab}",
+                    targets[bad]
+                ),
+            ));
         }
         let count = f64::from(weights.iter().sum::<f32>()).max(1.0);
         let flat = hidden.reshape([n, width]);
@@ -84,27 +116,50 @@ impl FrozenHead {
         for chunk in rows.chunks(CHUNK_ROWS) {
             let index: Vec<i64> = chunk.iter().map(|&i| i as i64).collect();
             let index = Tensor::from_data(TensorData::new(index, [chunk.len()]), &plain_device);
-            let logits = plain.clone().select(0, index).matmul(self.by_feature.clone());
-            let mut values = logits.into_data().try_into_vec::<f32>().map_err(|e| LoraError::config("logits", format!("{e:?}")))?;
+            let logits = plain
+                .clone()
+                .select(0, index)
+                .matmul(self.by_feature.clone());
+            let mut values = logits
+                .into_data()
+                .try_into_vec::<f32>()
+                .map_err(|e| LoraError::config("logits", format!("{e:?}")))?;
             let coefficients: Vec<(usize, f32)> = chunk
                 .iter()
-                .map(|&i| (targets[i] as usize, (f64::from(weights[i]) * scale / count) as f32))
+                .map(|&i| {
+                    (
+                        targets[i] as usize,
+                        (f64::from(weights[i]) * scale / count) as f32,
+                    )
+                })
                 .collect();
             loss += values
                 .par_chunks_mut(vocab)
                 .zip(coefficients.par_iter())
                 .zip(chunk.par_iter())
-                .map(|((row, &(target, coefficient)), &i)| f64::from(weights[i]) * softmax_gradient_in_place(row, target, coefficient))
+                .map(|((row, &(target, coefficient)), &i)| {
+                    f64::from(weights[i]) * softmax_gradient_in_place(row, target, coefficient)
+                })
                 .sum::<f64>();
-            let logit_grads = Tensor::<2>::from_data(TensorData::new(values, [chunk.len(), vocab]), &plain_device);
+            let logit_grads = Tensor::<2>::from_data(
+                TensorData::new(values, [chunk.len(), vocab]),
+                &plain_device,
+            );
             let hidden_grads = logit_grads.matmul(self.by_token.clone());
-            let hidden_grads = hidden_grads.into_data().try_into_vec::<f32>().map_err(|e| LoraError::config("gradient", format!("{e:?}")))?;
+            let hidden_grads = hidden_grads
+                .into_data()
+                .try_into_vec::<f32>()
+                .map_err(|e| LoraError::config("gradient", format!("{e:?}")))?;
             for (k, &i) in chunk.iter().enumerate() {
-                gradient[i * width..(i + 1) * width].copy_from_slice(&hidden_grads[k * width..(k + 1) * width]);
+                gradient[i * width..(i + 1) * width]
+                    .copy_from_slice(&hidden_grads[k * width..(k + 1) * width]);
             }
         }
         let gradient = Tensor::<2>::from_data(TensorData::new(gradient, [n, width]), &device);
-        Ok(HeadLoss { loss: loss / count, surrogate: (flat * gradient).sum() })
+        Ok(HeadLoss {
+            loss: loss / count,
+            surrogate: (flat * gradient).sum(),
+        })
     }
 }
 

@@ -98,16 +98,37 @@ mod tests {
         assert_eq!(counts[&Task::ScoreMatch], 2);
         assert_eq!(capped, cap_per_task(&data, 3, 7), "same seed, same subset");
         let ids = |v: &[Example]| v.iter().map(|e| e.input.clone()).collect::<Vec<_>>();
-        assert_ne!(ids(&capped), ids(&cap_per_task(&data, 3, 8)), "the seed picks the subset");
-        assert_eq!(cap_per_task(&data, 100, 7), data, "a cap above every count keeps everything");
+        assert_ne!(
+            ids(&capped),
+            ids(&cap_per_task(&data, 3, 8)),
+            "the seed picks the subset"
+        );
+        assert_eq!(
+            cap_per_task(&data, 100, 7),
+            data,
+            "a cap above every count keeps everything"
+        );
     }
 
     #[test]
     fn stratified_sample_alternates_tasks() {
-        let data = examples(&[(Task::NormaliseTitle, 5), (Task::ScoreMatch, 1), (Task::DraftJobPost, 2)]);
+        let data = examples(&[
+            (Task::NormaliseTitle, 5),
+            (Task::ScoreMatch, 1),
+            (Task::DraftJobPost, 2),
+        ]);
         let picked = stratified_indices(&data, 5);
         let tasks: Vec<Task> = picked.iter().map(|i| data[*i].task).collect();
-        assert_eq!(tasks, [Task::DraftJobPost, Task::NormaliseTitle, Task::ScoreMatch, Task::DraftJobPost, Task::NormaliseTitle]);
+        assert_eq!(
+            tasks,
+            [
+                Task::DraftJobPost,
+                Task::NormaliseTitle,
+                Task::ScoreMatch,
+                Task::DraftJobPost,
+                Task::NormaliseTitle
+            ]
+        );
         assert_eq!(stratified_indices(&data, 100).len(), data.len());
         assert!(stratified_indices(&[], 3).is_empty());
     }

@@ -14,10 +14,18 @@ use super::batch::{PAD_SEGMENT, SftBatch, clip, write_shifted};
 /// Packs `examples` (truncated to `max_len` inputs each) into rows of at most `max_len` input
 /// positions, longest first into the first row with room, and returns them as micro-batches of
 /// `rows_per_batch` rows, each padded to its longest row.
-pub fn collate_packed(examples: &[ChatTokens], max_len: usize, pad_id: u32, rows_per_batch: usize) -> Vec<SftBatch> {
+pub fn collate_packed(
+    examples: &[ChatTokens],
+    max_len: usize,
+    pad_id: u32,
+    rows_per_batch: usize,
+) -> Vec<SftBatch> {
     let mut truncated = 0;
-    let mut pieces: Vec<(&[u32], &[bool])> =
-        examples.iter().filter(|e| e.ids.len() >= 2).map(|e| clip(e, max_len, &mut truncated)).collect();
+    let mut pieces: Vec<(&[u32], &[bool])> = examples
+        .iter()
+        .filter(|e| e.ids.len() >= 2)
+        .map(|e| clip(e, max_len, &mut truncated))
+        .collect();
     // Stable sort: equal lengths keep the drawn order, so packing is a pure function of it.
     pieces.sort_by_key(|(ids, _)| std::cmp::Reverse(ids.len()));
     let mut rows: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -34,7 +42,12 @@ pub fn collate_packed(examples: &[ChatTokens], max_len: usize, pad_id: u32, rows
     let mut batches: Vec<SftBatch> = rows
         .chunks(rows_per_batch.max(1))
         .map(|chunk| {
-            let seq = chunk.iter().map(|(used, _)| *used).max().unwrap_or(1).max(1);
+            let seq = chunk
+                .iter()
+                .map(|(used, _)| *used)
+                .max()
+                .unwrap_or(1)
+                .max(1);
             let mut out = SftBatch::padded(chunk.len(), seq, pad_id);
             let mut segments = vec![PAD_SEGMENT; chunk.len() * seq];
             for (row, (_, members)) in chunk.iter().enumerate() {
@@ -64,7 +77,11 @@ mod tests {
     #[test]
     fn packs_whole_examples_longest_first_and_masks_across_them() {
         // Inputs of 4, 2 and 3 positions into rows of 6: [4 + 2] and [3].
-        let examples = [example(&[10, 11, 12, 13, 14], 3), example(&[20, 21, 22], 2), example(&[30, 31, 32, 33], 1)];
+        let examples = [
+            example(&[10, 11, 12, 13, 14], 3),
+            example(&[20, 21, 22], 2),
+            example(&[30, 31, 32, 33], 1),
+        ];
         let batches = collate_packed(&examples, 6, 0, 2);
         assert_eq!(batches.len(), 1);
         let b = &batches[0];
@@ -80,15 +97,26 @@ mod tests {
         let mask = b.block_mask().expect("packed");
         let blocked = |row: usize, i: usize, j: usize| mask[(row * 6 + i) * 6 + j];
         assert!(!blocked(0, 3, 0) && blocked(0, 4, 3) && !blocked(0, 5, 4) && blocked(0, 4, 5));
-        assert!(!blocked(1, 2, 0) && blocked(1, 3, 2) && !blocked(1, 4, 3), "padding attends to padding");
+        assert!(
+            !blocked(1, 2, 0) && blocked(1, 3, 2) && !blocked(1, 4, 3),
+            "padding attends to padding"
+        );
         assert_eq!(b.loss_tokens(), 6);
     }
 
     #[test]
     fn long_examples_are_truncated_and_counted_and_rows_split_into_micro_batches() {
-        let examples = [example(&[1, 2, 3, 4, 5, 6, 7, 8], 2), example(&[1, 2, 3], 1), example(&[4, 5, 6], 1)];
+        let examples = [
+            example(&[1, 2, 3, 4, 5, 6, 7, 8], 2),
+            example(&[1, 2, 3], 1),
+            example(&[4, 5, 6], 1),
+        ];
         let batches = collate_packed(&examples, 3, 0, 1);
-        assert_eq!(batches.iter().map(|b| b.batch).sum::<usize>(), 3, "3 + 2 + 2 positions do not pair up in rows of 3");
+        assert_eq!(
+            batches.iter().map(|b| b.batch).sum::<usize>(),
+            3,
+            "3 + 2 + 2 positions do not pair up in rows of 3"
+        );
         assert_eq!(batches.iter().map(|b| b.truncated).sum::<usize>(), 1);
         assert!(collate_packed(&[], 8, 0, 4).is_empty());
     }

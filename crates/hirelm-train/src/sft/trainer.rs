@@ -33,7 +33,14 @@ pub struct SftOptions {
 
 impl Default for SftOptions {
     fn default() -> Self {
-        Self { learning_rate: 2e-4, warmup_steps: 10, total_steps: 200, min_lr_ratio: 0.1, weight_decay: 0.01, max_grad_norm: Some(1.0) }
+        Self {
+            learning_rate: 2e-4,
+            warmup_steps: 10,
+            total_steps: 200,
+            min_lr_ratio: 0.1,
+            weight_decay: 0.01,
+            max_grad_norm: Some(1.0),
+        }
     }
 }
 
@@ -63,12 +70,18 @@ pub struct SftTrainer {
 
 impl std::fmt::Debug for SftTrainer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SftTrainer").field("options", &self.options).field("step", &self.step).finish()
+        f.debug_struct("SftTrainer")
+            .field("options", &self.options)
+            .field("step", &self.step)
+            .finish()
     }
 }
 
 fn input_ids(batch: &SftBatch, device: &Device) -> Tensor<2, Int> {
-    Tensor::from_data(TensorData::new(batch.inputs.clone(), [batch.batch, batch.seq]), device)
+    Tensor::from_data(
+        TensorData::new(batch.inputs.clone(), [batch.batch, batch.seq]),
+        device,
+    )
 }
 
 /// Targets and loss weights, for the autodiff loss.
@@ -87,13 +100,20 @@ fn hidden(model: &LlamaModel, batch: &SftBatch, device: &Device) -> Tensor<3> {
 
 /// The block mask of a packed batch; `None` (plain causal attention) otherwise.
 fn block_mask(batch: &SftBatch, device: &Device) -> Option<Tensor<4, Bool>> {
-    batch
-        .block_mask()
-        .map(|m| Tensor::<4, Bool>::from_data(TensorData::new(m, [batch.batch, 1, batch.seq, batch.seq]), device))
+    batch.block_mask().map(|m| {
+        Tensor::<4, Bool>::from_data(
+            TensorData::new(m, [batch.batch, 1, batch.seq, batch.seq]),
+            device,
+        )
+    })
 }
 
 fn scalar(t: Tensor<1>) -> f64 {
-    t.into_data().try_into_vec_as::<f32>().ok().and_then(|v| v.first().copied()).unwrap_or(f32::NAN) as f64
+    t.into_data()
+        .try_into_vec_as::<f32>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .unwrap_or(f32::NAN) as f64
 }
 
 impl SftTrainer {
@@ -101,11 +121,23 @@ impl SftTrainer {
     /// (an autodiff device: `Device::flex().autodiff()`).
     pub fn new(model: LlamaModel, options: SftOptions, device: Device) -> Result<Self> {
         if !device.is_autodiff() {
-            return Err(LoraError::config("device", "training needs an autodiff device (Device::flex().autodiff())"));
+            return Err(LoraError::config(
+                "device",
+                "training needs an autodiff device (Device::flex().autodiff())",
+            ));
         }
-        let optimizer = AdamWConfig::new().with_weight_decay(options.weight_decay as f32).init();
+        let optimizer = AdamWConfig::new()
+            .with_weight_decay(options.weight_decay as f32)
+            .init();
         let head = FrozenHead::of(&model);
-        Ok(Self { model: Some(model), optimizer, options, step: 0, device, head })
+        Ok(Self {
+            model: Some(model),
+            optimizer,
+            options,
+            step: 0,
+            device,
+            head,
+        })
     }
 
     /// Steps taken so far.
@@ -115,12 +147,16 @@ impl SftTrainer {
 
     /// The model being trained.
     pub fn model(&self) -> &LlamaModel {
-        self.model.as_ref().expect("the model is only taken during a step")
+        self.model
+            .as_ref()
+            .expect("the model is only taken during a step")
     }
 
     /// Ends training, returning the model.
     pub fn into_model(mut self) -> LlamaModel {
-        self.model.take().expect("the model is only taken during a step")
+        self.model
+            .take()
+            .expect("the model is only taken during a step")
     }
 
     /// Masked loss of `batch` without updating anything.
@@ -141,7 +177,11 @@ impl SftTrainer {
             .iter()
             .map(|batch| {
                 let (targets, weights) = loss_tensors(batch, &device);
-                scalar(masked_cross_entropy(model.logits(hidden(&model, batch, &device)), targets, weights))
+                scalar(masked_cross_entropy(
+                    model.logits(hidden(&model, batch, &device)),
+                    targets,
+                    weights,
+                ))
             })
             .collect()
     }
@@ -150,9 +190,15 @@ impl SftTrainer {
     /// averaged before the update).
     pub fn train_step(&mut self, micro_batches: &[SftBatch]) -> Result<StepStats> {
         if micro_batches.is_empty() {
-            return Err(LoraError::config("batch", "a step needs at least one micro-batch"));
+            return Err(LoraError::config(
+                "batch",
+                "a step needs at least one micro-batch",
+            ));
         }
-        let mut model = self.model.take().expect("the model is only taken during a step");
+        let mut model = self
+            .model
+            .take()
+            .expect("the model is only taken during a step");
         let ids = adapter_param_ids(&mut model);
         let n = micro_batches.len() as f64;
         let (mut total_loss, mut loss_tokens) = (0.0, 0);
@@ -184,18 +230,37 @@ impl SftTrainer {
             self.model = Some(model);
             return Err(LoraError::config(
                 "training",
-                format!("step {}: loss {total_loss} or gradient norm {grad_norm} is not finite; lower the learning rate", self.step + 1),
+                format!(
+                    "step {}: loss {total_loss} or gradient norm {grad_norm} is not finite; lower the learning rate",
+                    self.step + 1
+                ),
             ));
         }
         let o = &self.options;
-        let learning_rate = warmup_cosine(self.step, o.warmup_steps, o.total_steps, o.learning_rate, o.min_lr_ratio);
+        let learning_rate = warmup_cosine(
+            self.step,
+            o.warmup_steps,
+            o.total_steps,
+            o.learning_rate,
+            o.min_lr_ratio,
+        );
         self.model = Some(self.optimizer.step(learning_rate, model, accumulated));
         self.step += 1;
-        Ok(StepStats { loss: total_loss / n, learning_rate, grad_norm, loss_tokens })
+        Ok(StepStats {
+            loss: total_loss / n,
+            learning_rate,
+            grad_norm,
+            loss_tokens,
+        })
     }
 
     /// The loss of one micro-batch, and the tensor whose gradient is that loss's times `scale`.
-    fn micro_batch_loss(&self, model: &LlamaModel, batch: &SftBatch, scale: f64) -> Result<(f64, Tensor<1>)> {
+    fn micro_batch_loss(
+        &self,
+        model: &LlamaModel,
+        batch: &SftBatch,
+        scale: f64,
+    ) -> Result<(f64, Tensor<1>)> {
         let hidden = hidden(model, batch, &self.device);
         match &self.head {
             Some(head) => {
@@ -260,7 +325,12 @@ mod tests {
         let norm = clip_global_norm(&mut grads, &[a, b], Some(1.0));
         assert!((norm - 5.0).abs() < 1e-6, "{norm}");
         let read = |grads: &GradientsParams, id| {
-            grads.get::<2>(id).expect("kept").into_data().try_into_vec_as::<f32>().expect("f32")
+            grads
+                .get::<2>(id)
+                .expect("kept")
+                .into_data()
+                .try_into_vec_as::<f32>()
+                .expect("f32")
         };
         assert_eq!(read(&grads, a), vec![0.6, 0.0]);
         assert_eq!(read(&grads, b), vec![0.0, 0.8]);

@@ -31,7 +31,13 @@ fn batches() -> (TextBatch, TextBatch) {
 }
 
 fn options(total_steps: usize) -> ContrastiveOptions {
-    ContrastiveOptions { learning_rate: 3e-3, warmup_steps: 2, total_steps, temperature: 0.1, ..ContrastiveOptions::default() }
+    ContrastiveOptions {
+        learning_rate: 3e-3,
+        warmup_steps: 2,
+        total_steps,
+        temperature: 0.1,
+        ..ContrastiveOptions::default()
+    }
 }
 
 fn trainer(total_steps: usize) -> ContrastiveTrainer {
@@ -44,10 +50,22 @@ fn trainer(total_steps: usize) -> ContrastiveTrainer {
 fn the_loss_falls_and_a_resumed_run_matches_an_uninterrupted_one() {
     let (anchors, positives) = batches();
     let mut straight = trainer(30);
-    let first = straight.train_step(std::slice::from_ref(&anchors), std::slice::from_ref(&positives)).expect("step").loss;
+    let first = straight
+        .train_step(
+            std::slice::from_ref(&anchors),
+            std::slice::from_ref(&positives),
+        )
+        .expect("step")
+        .loss;
     let mut last = first;
     for _ in 1..30 {
-        last = straight.train_step(std::slice::from_ref(&anchors), std::slice::from_ref(&positives)).expect("step").loss;
+        last = straight
+            .train_step(
+                std::slice::from_ref(&anchors),
+                std::slice::from_ref(&positives),
+            )
+            .expect("step")
+            .loss;
     }
     // ln 8 ≈ 2.08 for a model that cannot tell the pairs apart.
     assert!(first > 1.5 && last < 0.5 * first, "loss {first} → {last}");
@@ -61,29 +79,73 @@ fn the_loss_falls_and_a_resumed_run_matches_an_uninterrupted_one() {
         "intermediate_size": 32, "max_position_embeddings": 16, "type_vocab_size": 2, "hidden_act": "gelu"
     });
     std::fs::write(base.join("config.json"), hf.to_string()).expect("config");
-    std::fs::write(base.join("tokenizer.json"), "{}").expect("a stand-in tokenizer file: only copied");
+    std::fs::write(base.join("tokenizer.json"), "{}")
+        .expect("a stand-in tokenizer file: only copied");
     // One run goes on in memory after its checkpoint at step 12; the other resumes from it.
     let mut first_half = trainer(30);
     for _ in 0..12 {
-        first_half.train_step(std::slice::from_ref(&anchors), std::slice::from_ref(&positives)).expect("step");
+        first_half
+            .train_step(
+                std::slice::from_ref(&anchors),
+                std::slice::from_ref(&positives),
+            )
+            .expect("step");
     }
-    let position = PairPosition { cursor: 96, pairs_seen: 96, tokens_seen: 0, seed: 1, stream: 7 };
-    let checkpoint = first_half.save_checkpoint(dir.path(), &base, position).expect("save");
+    let position = PairPosition {
+        cursor: 96,
+        pairs_seen: 96,
+        tokens_seen: 0,
+        seed: 1,
+        stream: 7,
+    };
+    let checkpoint = first_half
+        .save_checkpoint(dir.path(), &base, position)
+        .expect("save");
     assert!(checkpoint.ends_with("step-00000012"));
-    let (mut resumed, saved) = ContrastiveTrainer::resume(&config(), options(30), Device::flex().autodiff(), &checkpoint).expect("resume");
+    let (mut resumed, saved) = ContrastiveTrainer::resume(
+        &config(),
+        options(30),
+        Device::flex().autodiff(),
+        &checkpoint,
+    )
+    .expect("resume");
     assert_eq!((resumed.step(), saved), (12, position));
     for _ in 12..30 {
-        first_half.train_step(std::slice::from_ref(&anchors), std::slice::from_ref(&positives)).expect("step");
-        resumed.train_step(std::slice::from_ref(&anchors), std::slice::from_ref(&positives)).expect("step");
+        first_half
+            .train_step(
+                std::slice::from_ref(&anchors),
+                std::slice::from_ref(&positives),
+            )
+            .expect("step");
+        resumed
+            .train_step(
+                std::slice::from_ref(&anchors),
+                std::slice::from_ref(&positives),
+            )
+            .expect("step");
     }
     let a = first_half.snapshot().to_hf_tensors();
     let b = resumed.snapshot().to_hf_tensors();
-    let worst = a.iter().zip(&b).flat_map(|(x, y)| x.2.iter().zip(&y.2)).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+    let worst = a
+        .iter()
+        .zip(&b)
+        .flat_map(|(x, y)| x.2.iter().zip(&y.2))
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
     assert!(worst <= 1e-6, "resumed weights differ by {worst}");
 
     // The checkpoint's encoder directory is a complete BERT checkpoint.
-    let weights = hirelm_model::weights::SafetensorsWeights::open(checkpoint.join("encoder/model.safetensors")).expect("open");
+    let weights = hirelm_model::weights::SafetensorsWeights::open(
+        checkpoint.join("encoder/model.safetensors"),
+    )
+    .expect("open");
     let reloaded = BertModel::load(&weights, &config(), &Device::flex()).expect("load");
-    assert_eq!(reloaded.to_hf_tensors().len(), TensorNames::bare().expected(&config()).len());
-    assert!(checkpoint.join("encoder/1_Pooling/config.json").is_file() && checkpoint.join("encoder/modules.json").is_file());
+    assert_eq!(
+        reloaded.to_hf_tensors().len(),
+        TensorNames::bare().expected(&config()).len()
+    );
+    assert!(
+        checkpoint.join("encoder/1_Pooling/config.json").is_file()
+            && checkpoint.join("encoder/modules.json").is_file()
+    );
 }

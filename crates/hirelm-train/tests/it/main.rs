@@ -3,5 +3,5 @@
 mod adapters;
 mod contrastive;
 mod frozen_head;
-mod training;
 mod train_run;
+mod training;

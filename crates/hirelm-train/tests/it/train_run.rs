@@ -6,11 +6,13 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use hirelm_core::{Example, Provenance, Task};
-use hirelm_train::run::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig, train};
 use hirelm_model::TextTokenizer;
 use hirelm_model::gguf::GgufFile;
 use hirelm_model::llama::{HfLlamaConfig, LlamaConfig, random_weights};
 use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
+use hirelm_train::run::{
+    DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig, train,
+};
 
 fn smollm2_gguf() -> PathBuf {
     hirelm_model::fetched_model(hirelm_model::SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"))
@@ -20,17 +22,36 @@ fn smollm2_gguf() -> PathBuf {
 fn tiny_model_dir(dir: &Path) -> PathBuf {
     let model = dir.join("tiny");
     std::fs::create_dir_all(&model).expect("mkdir");
-    let config = LlamaConfig { vocab_size: 49152, max_seq_len: 512, ..LlamaConfig::tiny_for_tests() };
-    std::fs::write(model.join("config.json"), HfLlamaConfig::from_config(&config).to_string()).expect("config");
-    write_safetensors(&model.join("model.safetensors"), &random_weights(&config, 11)).expect("weights");
-    let tokenizer = TextTokenizer::from_gguf(&GgufFile::open(&smollm2_gguf()).expect("gguf")).expect("tokenizer");
-    tokenizer.inner().save(model.join("tokenizer.json"), false).expect("tokenizer.json");
+    let config = LlamaConfig {
+        vocab_size: 49152,
+        max_seq_len: 512,
+        ..LlamaConfig::tiny_for_tests()
+    };
+    std::fs::write(
+        model.join("config.json"),
+        HfLlamaConfig::from_config(&config).to_string(),
+    )
+    .expect("config");
+    write_safetensors(
+        &model.join("model.safetensors"),
+        &random_weights(&config, 11),
+    )
+    .expect("weights");
+    let tokenizer = TextTokenizer::from_gguf(&GgufFile::open(&smollm2_gguf()).expect("gguf"))
+        .expect("tokenizer");
+    tokenizer
+        .inner()
+        .save(model.join("tokenizer.json"), false)
+        .expect("tokenizer.json");
     model
 }
 
 fn examples() -> Vec<Example> {
     let rows = [
-        ("Experience with Python and SQL is required.", vec!["Python (computer programming)", "SQL"]),
+        (
+            "Experience with Python and SQL is required.",
+            vec!["Python (computer programming)", "SQL"],
+        ),
         ("You will manage a team of nurses.", vec!["manage staff"]),
         ("Fluent German is a plus.", vec!["German"]),
         ("Build REST APIs in Rust.", vec!["Rust", "develop APIs"]),
@@ -55,9 +76,23 @@ fn examples() -> Vec<Example> {
 
 fn config(model: &Path, out: &Path, total_steps: usize) -> TrainConfig {
     TrainConfig {
-        model: ModelSection { base: model.display().to_string() },
-        data: DataSection { train: "unused".into(), valid: "unused".into(), max_len: 256, max_per_task: None, tasks: None, pack: false },
-        lora: LoraSection { rank: 4, alpha: 8.0, target_modules: vec!["q_proj".into(), "v_proj".into()], use_rslora: false },
+        model: ModelSection {
+            base: model.display().to_string(),
+        },
+        data: DataSection {
+            train: "unused".into(),
+            valid: "unused".into(),
+            max_len: 256,
+            max_per_task: None,
+            tasks: None,
+            pack: false,
+        },
+        lora: LoraSection {
+            rank: 4,
+            alpha: 8.0,
+            target_modules: vec!["q_proj".into(), "v_proj".into()],
+            use_rslora: false,
+        },
         optim: OptimSection {
             learning_rate: 1e-2,
             warmup_steps: 1,
@@ -95,49 +130,129 @@ fn a_run_writes_its_outputs_and_resumes_exactly() {
 
     let straight = tmp.path().join("straight");
     let mut reports = Vec::new();
-    let summary = train(&config(&model, &straight, 6), &data, &data[..2], false, &mut |r| {
-        reports.push(r.clone());
-        ControlFlow::Continue(())
-    })
+    let summary = train(
+        &config(&model, &straight, 6),
+        &data,
+        &data[..2],
+        false,
+        &mut |r| {
+            reports.push(r.clone());
+            ControlFlow::Continue(())
+        },
+    )
     .expect("trains");
     assert_eq!(reports.len(), 6);
-    assert!(reports.iter().all(|r| r.loss.is_finite() && r.tokens_per_second > 0.0));
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.loss.is_finite() && r.tokens_per_second > 0.0)
+    );
     assert!(reports[1].valid_loss.is_some() && reports[0].valid_loss.is_none());
-    assert!(reports[5].valid_json_rate.is_some(), "the generation check runs at validation steps");
-    assert_eq!(std::fs::read_to_string(straight.join("metrics.jsonl")).expect("log").lines().count(), 6);
-    assert!(std::fs::read_to_string(straight.join("loss.svg")).expect("svg").contains("<polyline"));
+    assert!(
+        reports[5].valid_json_rate.is_some(),
+        "the generation check runs at validation steps"
+    );
+    assert_eq!(
+        std::fs::read_to_string(straight.join("metrics.jsonl"))
+            .expect("log")
+            .lines()
+            .count(),
+        6
+    );
+    assert!(
+        std::fs::read_to_string(straight.join("loss.svg"))
+            .expect("svg")
+            .contains("<polyline")
+    );
     assert_eq!(summary.resumed_from, 0);
 
     // A fresh run refuses a directory with checkpoints; a resume refuses one without.
-    let err = train(&config(&model, &straight, 6), &data, &data[..2], false, &mut |_| ControlFlow::Continue(()))
-        .expect_err("checkpoints exist");
+    let err = train(
+        &config(&model, &straight, 6),
+        &data,
+        &data[..2],
+        false,
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect_err("checkpoints exist");
     assert!(err.to_string().contains("earlier run"), "{err}");
     let empty = tmp.path().join("empty");
-    let err = train(&config(&model, &empty, 6), &data, &data[..2], true, &mut |_| ControlFlow::Continue(()))
-        .expect_err("nothing to resume");
+    let err = train(
+        &config(&model, &empty, 6),
+        &data,
+        &data[..2],
+        true,
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect_err("nothing to resume");
     assert!(err.to_string().contains("no complete checkpoint"), "{err}");
 
     // The same run, stopped after step 3 (between two checkpoint steps), then resumed to 6.
     let interrupted = tmp.path().join("interrupted");
-    let stop_at_3 = &mut |r: &hirelm_train::run::StepReport| if r.step == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
-    let first = train(&config(&model, &interrupted, 6), &data, &data[..2], false, stop_at_3).expect("first half");
+    let stop_at_3 = &mut |r: &hirelm_train::run::StepReport| {
+        if r.step == 3 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let first = train(
+        &config(&model, &interrupted, 6),
+        &data,
+        &data[..2],
+        false,
+        stop_at_3,
+    )
+    .expect("first half");
     assert!(first.stopped && !interrupted.join("adapter").exists());
     // Another data stream from the saved position would not continue the run: refused.
     let mut shorter = config(&model, &interrupted, 6);
     shorter.data.max_len -= 8;
-    let err = train(&shorter, &data, &data[..2], true, &mut |_| ControlFlow::Continue(())).expect_err("other data stream");
+    let err = train(&shorter, &data, &data[..2], true, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .expect_err("other data stream");
     assert!(err.to_string().contains("another data stream"), "{err}");
-    let err = train(&config(&model, &interrupted, 6), &data[1..], &data[..2], true, &mut |_| ControlFlow::Continue(())).expect_err("other data");
+    let err = train(
+        &config(&model, &interrupted, 6),
+        &data[1..],
+        &data[..2],
+        true,
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect_err("other data");
     assert!(err.to_string().contains("another data stream"), "{err}");
-    let resumed = train(&config(&model, &interrupted, 6), &data, &data[..2], true, &mut |_| ControlFlow::Continue(()))
-        .expect("resumes");
+    let resumed = train(
+        &config(&model, &interrupted, 6),
+        &data,
+        &data[..2],
+        true,
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect("resumes");
     assert!(!resumed.stopped);
     assert_eq!(resumed.resumed_from, 3);
-    assert_eq!(std::fs::read_to_string(interrupted.join("metrics.jsonl")).expect("log").lines().count(), 6);
+    assert_eq!(
+        std::fs::read_to_string(interrupted.join("metrics.jsonl"))
+            .expect("log")
+            .lines()
+            .count(),
+        6
+    );
 
-    let (a, b) = (adapter_b(&summary.adapter_dir), adapter_b(&resumed.adapter_dir));
-    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
-    assert!(worst <= 1e-6, "resumed run differs from the straight run by {worst}");
+    let (a, b) = (
+        adapter_b(&summary.adapter_dir),
+        adapter_b(&resumed.adapter_dir),
+    );
+    let worst = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= 1e-6,
+        "resumed run differs from the straight run by {worst}"
+    );
     assert!(a.iter().any(|v| *v != 0.0));
 }
 
@@ -154,15 +269,33 @@ fn data_tasks_trains_on_the_named_tasks_only() {
 
     let mut only_skills = config(&model, &tmp.path().join("skills"), 2);
     only_skills.data.tasks = Some(vec![Task::ExtractSkills]);
-    let summary = train(&only_skills, &data, &data, false, &mut |_| ControlFlow::Continue(())).expect("trains");
-    assert_eq!(summary.per_task.into_iter().collect::<Vec<_>>(), vec![(Task::ExtractSkills, 4)]);
+    let summary = train(&only_skills, &data, &data, false, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .expect("trains");
+    assert_eq!(
+        summary.per_task.into_iter().collect::<Vec<_>>(),
+        vec![(Task::ExtractSkills, 4)]
+    );
 
     let mut absent = config(&model, &tmp.path().join("absent"), 2);
     absent.data.tasks = Some(vec![Task::ScoreMatch]);
-    let err = train(&absent, &data, &data, false, &mut |_| ControlFlow::Continue(())).expect_err("no such examples");
-    assert!(err.to_string().contains("data.tasks") && err.to_string().contains("ScoreMatch"), "{err}");
+    let err = train(&absent, &data, &data, false, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .expect_err("no such examples");
+    assert!(
+        err.to_string().contains("data.tasks") && err.to_string().contains("ScoreMatch"),
+        "{err}"
+    );
 
     let mut empty = config(&model, &tmp.path().join("empty"), 2);
     empty.data.tasks = Some(Vec::new());
-    assert!(empty.validate().expect_err("refused").to_string().contains("data.tasks"));
+    assert!(
+        empty
+            .validate()
+            .expect_err("refused")
+            .to_string()
+            .contains("data.tasks")
+    );
 }

@@ -29,7 +29,9 @@ impl Stack {
                 Node::Object(_) => Some(b'{'),
                 Node::Array { .. } => Some(b'['),
                 Node::String(_) => Some(b'"'),
-                Node::Number(spec) => crate::constrain::number::NumFrame::default().closing_byte(spec),
+                Node::Number(spec) => {
+                    crate::constrain::number::NumFrame::default().closing_byte(spec)
+                }
                 Node::Literal(trie) => trie.closing_byte(LiteralTrie::ROOT),
             },
             Frame::Str { node, frame } => match &c.nodes[node as usize] {
@@ -45,7 +47,9 @@ impl Stack {
                 _ => None,
             },
             Frame::Object { node, next, phase } => {
-                let Node::Object(obj) = &c.nodes[node as usize] else { return None };
+                let Node::Object(obj) = &c.nodes[node as usize] else {
+                    return None;
+                };
                 let next = usize::from(next);
                 match phase {
                     ObjPhase::Open | ObjPhase::AfterValue if obj.close_ok[next] => Some(b'}'),
@@ -57,7 +61,11 @@ impl Stack {
                         let m = usize::from(matched);
                         let typed = &obj.props[usize::from(cand)].key[..m];
                         let required = &obj.props[usize::from(obj.reach[next])].key;
-                        let key = if required.len() > m && &required[..m] == typed { required } else { &obj.props[usize::from(cand)].key };
+                        let key = if required.len() > m && &required[..m] == typed {
+                            required
+                        } else {
+                            &obj.props[usize::from(cand)].key
+                        };
                         key.get(m).copied()
                     }
                     ObjPhase::Colon { .. } => Some(b':'),
@@ -65,7 +73,12 @@ impl Stack {
                 }
             }
             Frame::Array { node, count, phase } => {
-                let Node::Array { items, min_items, .. } = c.nodes[node as usize] else { return None };
+                let Node::Array {
+                    items, min_items, ..
+                } = c.nodes[node as usize]
+                else {
+                    return None;
+                };
                 match phase {
                     ArrPhase::Open | ArrPhase::AfterItem if count >= min_items => Some(b']'),
                     ArrPhase::AfterItem => Some(b','),
