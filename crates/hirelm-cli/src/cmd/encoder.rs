@@ -84,6 +84,10 @@ pub struct EncoderTrainArgs {
     /// Override run.out_dir.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Override model.base: the encoder directory to start from (for a second stage, the
+    /// `best/` of the first).
+    #[arg(long)]
+    pub base: Option<PathBuf>,
     /// SkillSkape dev sentences scored at each validation (every k-th, for a fixed subset);
     /// 0 for all.
     #[arg(long, default_value_t = 400)]
@@ -279,6 +283,9 @@ fn train(args: EncoderTrainArgs) -> anyhow::Result<()> {
     if let Some(out) = args.out {
         config.run.out_dir = out;
     }
+    if let Some(base) = args.base {
+        config.model.base = base;
+    }
     config.validate()?;
     let pairs = hirelm_core::read_encoder_pairs(&config.data.pairs).with_context(|| {
         format!(
@@ -303,6 +310,14 @@ fn train(args: EncoderTrainArgs) -> anyhow::Result<()> {
         validation.queries.len(),
         validation.labels.len()
     );
+    if let Some(hard) = &config.hard_negatives
+        && !args.resume
+    {
+        eprintln!(
+            "mining one hard negative per pair with the starting encoder (relative margin {}); this embeds every anchor and positive once",
+            hard.relative_margin
+        );
+    }
     let bar = ProgressBar::new(config.optim.total_steps as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} step {pos}/{len} {msg} [{elapsed} < {eta}]")
@@ -341,6 +356,17 @@ fn train(args: EncoderTrainArgs) -> anyhow::Result<()> {
         summary.truncated,
         config.data.max_len
     );
+    if config.hard_negatives.is_some() {
+        eprintln!(
+            "pairs with a mined hard negative: {} ({})",
+            summary.mined,
+            config
+                .run
+                .out_dir
+                .join(hirelm_train::run::HARD_NEGATIVES_FILE)
+                .display()
+        );
+    }
     if let Some((step, scores)) = &summary.best {
         eprintln!("best at step {step}: {}", serde_json::to_string(scores)?);
     }

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use hirelm_core::EncoderPair;
 use hirelm_model::burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
+use super::mining::HardNegative;
 use crate::sft::ExampleOrder;
 
 /// Pairs drawn batch by batch from a seeded endless order (a fresh permutation per epoch).
@@ -19,7 +20,8 @@ pub struct PairBatcher {
     anchor_keys: HashMap<u64, Vec<u64>>,
 }
 
-fn fnv(text: &str) -> u64 {
+/// FNV-1a of a text: how batches compare anchors and concepts without holding their strings.
+pub(crate) fn text_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -28,8 +30,8 @@ fn fnv(text: &str) -> u64 {
 impl PairBatcher {
     /// A batcher over `pairs` in the order of `seed`.
     pub fn new(pairs: &[EncoderPair], seed: u64) -> Self {
-        let keys: Vec<u64> = pairs.iter().map(|p| fnv(&p.key)).collect();
-        let anchors: Vec<u64> = pairs.iter().map(|p| fnv(&p.anchor)).collect();
+        let keys: Vec<u64> = pairs.iter().map(|p| text_hash(&p.key)).collect();
+        let anchors: Vec<u64> = pairs.iter().map(|p| text_hash(&p.anchor)).collect();
         let mut anchor_keys: HashMap<u64, Vec<u64>> = HashMap::new();
         for (anchor, key) in anchors.iter().zip(&keys) {
             let list = anchor_keys.entry(*anchor).or_default();
@@ -43,6 +45,27 @@ impl PairBatcher {
             anchors,
             anchor_keys,
         }
+    }
+
+    /// The candidates to add to `batch` as extra negatives: the pairs' mined `negatives`
+    /// (indexed by pair), each kept once, and only where it is no anchor's answer in the batch
+    /// and not a positive of it (a candidate twice would be both the target and a negative).
+    pub fn batch_negatives<'n>(
+        &self,
+        batch: &[usize],
+        negatives: &'n [Option<HardNegative>],
+    ) -> Vec<&'n HardNegative> {
+        let mut taken: HashSet<u64> = batch.iter().map(|&i| self.keys[i]).collect();
+        for &i in batch {
+            taken.extend(self.anchor_keys[&self.anchors[i]].iter().copied());
+        }
+        let mut out = Vec::new();
+        for negative in batch.iter().filter_map(|&i| negatives.get(i)?.as_ref()) {
+            if taken.insert(text_hash(&negative.key)) {
+                out.push(negative);
+            }
+        }
+        out
     }
 
     /// The next batch of up to `size` pair indices starting at stream position `cursor`, and
@@ -201,6 +224,33 @@ mod tests {
                 "an unrelated pair is never passed over"
             );
         }
+    }
+
+    #[test]
+    fn a_negative_that_answers_any_anchor_of_the_batch_is_dropped() {
+        let pairs = vec![
+            pair("s", "k1"),
+            pair("s", "k2"),
+            pair("t", "k3"),
+            pair("u", "k4"),
+        ];
+        let batcher = PairBatcher::new(&pairs, 0);
+        let negative = |key: &str| {
+            Some(HardNegative {
+                text: key.into(),
+                key: key.into(),
+            })
+        };
+        // Batch {s→k1, t→k3, u→k4}: k2 answers s (not in the batch as a positive), k3 is a
+        // positive, k9 twice is one new candidate.
+        let negatives = vec![negative("k2"), None, negative("k9"), negative("k9")];
+        let kept = batcher.batch_negatives(&[0, 2, 3], &negatives);
+        let keys: Vec<&str> = kept.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(keys, ["k9"]);
+        let negatives = vec![negative("k3"), None, negative("k5"), None];
+        let kept = batcher.batch_negatives(&[0, 2, 3], &negatives);
+        let keys: Vec<&str> = kept.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(keys, ["k5"]);
     }
 
     #[test]

@@ -80,21 +80,11 @@ pub fn clip_global_norm<M: Module>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hirelm_model::bert::{BertActivation, BertConfig};
+    use hirelm_model::bert::BertConfig;
     use hirelm_model::burn::tensor::Device;
 
     fn tiny() -> BertConfig {
-        BertConfig {
-            vocab_size: 20,
-            hidden_size: 8,
-            num_layers: 1,
-            num_heads: 2,
-            intermediate_size: 8,
-            max_position_embeddings: 8,
-            type_vocab_size: 2,
-            layer_norm_eps: 1e-12,
-            activation: BertActivation::Gelu,
-        }
+        super::super::tiny_bert()
     }
 
     struct Ids(Vec<u64>);

@@ -1,7 +1,7 @@
 //! A whole contrastive encoder run: tokenize the pairs, start (or resume), step, validate,
 //! keep the best encoder, checkpoint, and write metrics and curves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,13 +10,12 @@ use hirelm_core::{EncoderPair, PairSource};
 use hirelm_model::bert::{BertConfig, BertModel, save_sentence_encoder};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::weights::SafetensorsWeights;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
-use tokenizers::{Tokenizer, TruncationParams};
 
 use super::encoder_config::EncoderTrainConfig;
+use super::encoder_data::{
+    fingerprint, hard_negatives, negative_ids, select_pairs, tokenize_pairs,
+};
 use super::log::{append_metrics, truncate_metrics};
 use super::plot::loss_curve_svg;
 use crate::contrastive::{ContrastiveTrainer, PairBatcher, PairPosition, TextBatch};
@@ -48,6 +47,9 @@ pub struct EncoderStepReport {
     pub grad_norm: f64,
     /// Pairs in the step.
     pub pairs: usize,
+    /// Mined negatives added to the step's candidates.
+    #[serde(default)]
+    pub hard_negatives: usize,
     /// Pairs per second in this step.
     pub pairs_per_second: f64,
     /// Pairs trained on since the start of the run.
@@ -75,6 +77,8 @@ pub struct EncoderSummary {
     pub per_source: BTreeMap<PairSource, usize>,
     /// Texts longer than `data.max_len` tokens (truncated).
     pub truncated: usize,
+    /// Pairs given a mined hard negative (0 without `[hard_negatives]`).
+    pub mined: usize,
     /// The last report.
     pub last: Option<EncoderStepReport>,
 }
@@ -90,21 +94,6 @@ fn fail(path: &Path, e: impl std::fmt::Display) -> LoraError {
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
-}
-
-/// The pairs a recipe trains on: each source capped at its `max_per_source`, drawn by the seed.
-pub fn select_pairs(config: &EncoderTrainConfig, pairs: &[EncoderPair]) -> Vec<EncoderPair> {
-    let mut rng = StdRng::seed_from_u64(config.run.seed ^ 0x5e1e_c7ed);
-    let mut out = Vec::new();
-    for source in PairSource::ALL {
-        let mut of: Vec<&EncoderPair> = pairs.iter().filter(|p| p.source == source).collect();
-        if let Some(cap) = config.cap(source).filter(|cap| *cap < of.len()) {
-            of.shuffle(&mut rng);
-            of.truncate(cap);
-        }
-        out.extend(of.into_iter().cloned());
-    }
-    out
 }
 
 /// Runs `config` on `pairs`, resuming from the newest checkpoint when `resume` is set.
@@ -210,6 +199,18 @@ pub fn train_encoder(
         .ok()
         .and_then(|t| serde_json::from_str::<Best>(&t).ok())
         .filter(|b| b.step <= resumed_from && best_dir.is_dir());
+    // Mined by the encoder the run starts from, before its first step.
+    let fresh_model = (resumed_from == 0).then(|| trainer.snapshot());
+    let negatives = hard_negatives(
+        config,
+        &pairs,
+        (&anchors, &positives),
+        stream,
+        fresh_model.as_ref(),
+        &Device::flex(),
+    )?;
+    drop(fresh_model);
+    let negative_tokens = negative_ids(&pairs, &positives);
     let mut batcher = PairBatcher::new(&pairs, config.run.seed);
     let o = &config.optim;
     let mut last = None;
@@ -227,12 +228,21 @@ pub fn train_encoder(
                 .map(TextBatch::collate)
                 .collect::<Vec<_>>()
         };
-        let stats = trainer.train_step(&chunks(&anchor_rows), &chunks(&positive_rows))?;
+        // Candidates: the positives row for row, then the batch's hard negatives.
+        let negative_rows: Vec<&[u32]> = batcher
+            .batch_negatives(&batch, &negatives)
+            .into_iter()
+            .filter_map(|n| negative_tokens.get(n.text.as_str()).copied())
+            .collect();
+        let mut candidates = chunks(&positive_rows);
+        candidates.extend(chunks(&negative_rows));
+        let stats = trainer.train_step(&chunks(&anchor_rows), &candidates)?;
         position.cursor = next;
         position.pairs_seen += batch.len() as u64;
         position.tokens_seen += anchor_rows
             .iter()
             .chain(&positive_rows)
+            .chain(&negative_rows)
             .map(|r| r.len() as u64)
             .sum::<u64>();
         let step = trainer.step();
@@ -243,6 +253,7 @@ pub fn train_encoder(
             learning_rate: stats.learning_rate,
             grad_norm: stats.grad_norm,
             pairs: batch.len(),
+            hard_negatives: negative_rows.len(),
             pairs_per_second: batch.len() as f64 / start.elapsed().as_secs_f64().max(1e-9),
             pairs_seen: position.pairs_seen,
             tokens_seen: position.tokens_seen,
@@ -309,6 +320,7 @@ pub fn train_encoder(
         resumed_from,
         per_source,
         truncated,
+        mined: negatives.iter().flatten().count(),
         last,
     })
 }
@@ -334,69 +346,6 @@ fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
         std::fs::remove_dir_all(path).map_err(|e| fail(path, e))?;
     }
     Ok(())
-}
-
-/// Token ids of every anchor and positive (each distinct text tokenized once), and how many
-/// distinct texts were truncated to `max_len`.
-fn tokenize_pairs(
-    path: &Path,
-    pairs: &[EncoderPair],
-    max_len: usize,
-) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>>, usize)> {
-    let mut tokenizer = Tokenizer::from_file(path)
-        .map_err(|e| fail(path, format!("reading the tokenizer: {e}")))?;
-    tokenizer.with_padding(None);
-    tokenizer
-        .with_truncation(Some(TruncationParams {
-            max_length: max_len,
-            ..TruncationParams::default()
-        }))
-        .map_err(|e| fail(path, format!("setting truncation to {max_len}: {e}")))?;
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut texts: Vec<&str> = Vec::new();
-    for pair in pairs {
-        for text in [pair.anchor.as_str(), pair.positive.as_str()] {
-            index.entry(text).or_insert_with(|| {
-                texts.push(text);
-                texts.len() - 1
-            });
-        }
-    }
-    let encodings = tokenizer
-        .encode_batch(texts.clone(), true)
-        .map_err(|e| fail(path, format!("tokenizing: {e}")))?;
-    let truncated = encodings
-        .iter()
-        .filter(|e| !e.get_overflowing().is_empty())
-        .count();
-    let ids: Vec<Vec<u32>> = encodings.iter().map(|e| e.get_ids().to_vec()).collect();
-    let lookup = |text: &str| ids[index[text]].clone();
-    let anchors = pairs.iter().map(|p| lookup(&p.anchor)).collect();
-    let positives = pairs.iter().map(|p| lookup(&p.positive)).collect();
-    Ok((anchors, positives, truncated))
-}
-
-/// FNV-1a over the tokenized pairs, their keys and the knobs that decide which pairs a step draws.
-fn fingerprint(
-    pairs: &[EncoderPair],
-    anchors: &[Vec<u32>],
-    positives: &[Vec<u32>],
-    config: &EncoderTrainConfig,
-) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |v: u64| {
-        for b in v.to_le_bytes() {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    eat(config.optim.batch_size as u64);
-    eat(config.data.max_len as u64);
-    for ((a, p), pair) in anchors.iter().zip(positives).zip(pairs) {
-        eat(a.len() as u64);
-        a.iter().chain(p).for_each(|&id| eat(u64::from(id)));
-        pair.key.bytes().for_each(|b| eat(u64::from(b)));
-    }
-    hash
 }
 
 /// `loss.svg` (training loss) and `validation.svg` (the selecting figure) in `out`, from the

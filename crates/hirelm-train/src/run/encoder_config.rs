@@ -21,6 +21,22 @@ pub struct EncoderTrainConfig {
     pub optim: ContrastiveOptimSection,
     /// Output, seed and cadence.
     pub run: EncoderRunSection,
+    /// Mined hard negatives (none when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hard_negatives: Option<HardNegativeSection>,
+}
+
+/// `[hard_negatives]`: one extra negative per pair, mined by the starting encoder at the start
+/// of a fresh run (`out_dir/hard-negatives.json`, reused on resume): the best-ranked distinct
+/// positive of the run that is not one of the anchor's answers and scores below
+/// `(1 - relative_margin)` times the pair's own positive.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardNegativeSection {
+    /// How far below the positive's cosine a candidate must score, as a fraction of it: a
+    /// candidate scoring nearly as well as the positive is more likely an unlisted synonym.
+    #[serde(default = "default_relative_margin")]
+    pub relative_margin: f64,
 }
 
 /// `[model]`.
@@ -105,6 +121,9 @@ fn default_min_lr_ratio() -> f64 {
 fn default_temperature() -> f64 {
     0.05
 }
+fn default_relative_margin() -> f64 {
+    0.05
+}
 fn default_checkpoint_every() -> usize {
     50
 }
@@ -148,6 +167,14 @@ impl EncoderTrainConfig {
                     format!("unknown source; expected one of {}", known.join(", ")),
                 ));
             }
+        }
+        if let Some(h) = &self.hard_negatives
+            && !(h.relative_margin >= 0.0 && h.relative_margin < 1.0)
+        {
+            return Err(LoraError::config(
+                "hard_negatives.relative_margin",
+                format!("must be in [0, 1), got {}", h.relative_margin),
+            ));
         }
         if self.data.max_len < 4 {
             return Err(LoraError::config(

@@ -5,17 +5,17 @@
 mod config;
 mod encoder;
 mod encoder_config;
+mod encoder_data;
 mod log;
 mod plot;
 mod train;
 
 pub use config::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig};
-pub use encoder::{
-    EncoderStepReport, EncoderSummary, Scores, select_pairs, train_encoder, write_curves,
-};
+pub use encoder::{EncoderStepReport, EncoderSummary, Scores, train_encoder, write_curves};
 pub use encoder_config::{
     ContrastiveOptimSection, EncoderModelSection, EncoderRunSection, EncoderTrainConfig,
-    PairDataSection,
+    HardNegativeSection, PairDataSection,
 };
+pub use encoder_data::{HARD_NEGATIVES_FILE, select_pairs};
 pub use plot::loss_curve_svg;
 pub use train::{StepReport, TrainSummary, train};
