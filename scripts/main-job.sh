@@ -78,8 +78,11 @@ step "7/8 held-out generation check: untuned vs tuned, $per_task examples per ta
 "$hirelm" check --data "$dataset/valid.parquet" --adapter "$adapter" --per-task "$per_task" --out "$out/main-job-heldout"
 
 step "8/8 the comparison: every predictor of configs/compare.toml, $limit cases per entry"
+# Exit status 1 is the claim's verdict (in the report), not a failed job; 2 is a failure.
+status=0
 "$hirelm" bench compare --config configs/compare.toml --limit "$limit" --data "$dataset/test.parquet" \
-  --out "$out/main-job" --no-readme ${adapter_arg[@]+"${adapter_arg[@]}"} >/dev/null
+  --out "$out/main-job" --no-readme ${adapter_arg[@]+"${adapter_arg[@]}"} >/dev/null || status=$?
+[ "$status" -le 1 ] || exit "$status"
 
 {
   echo "# hirelm main job"

@@ -1,6 +1,7 @@
 //! `hirelm`: curate, tune, evaluate and run a hiring-domain language model.
 
 mod cmd;
+mod exit;
 mod serve;
 
 use std::process::ExitCode;
@@ -12,6 +13,10 @@ use clap::{Parser, Subcommand};
 /// Models are GGUF files, HF-format safetensors directories, or `hf://owner/repo[/file]`
 /// (read from the local Hugging Face cache, downloaded when the build has the `hub` feature).
 /// The default models are fetched by `scripts/fetch-models.sh` into `models/`.
+///
+/// Exit status: 0 on success; 1 when the check a command makes fails with its reports written
+/// (the `eval` gate, the `bench compare` claim); 2 when the run itself fails (an error, an entry
+/// that could not run, bad arguments).
 #[derive(Debug, Parser)]
 #[command(name = "hirelm", version, about, long_about)]
 struct Cli {
@@ -79,7 +84,7 @@ fn main() -> ExitCode {
             .build_global()
         {
             eprintln!("hirelm: cannot set {threads} threads: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(exit::RUN_FAILED);
         }
     }
     let result = match cli.command {
@@ -97,13 +102,7 @@ fn main() -> ExitCode {
         Command::Ask(args) => cmd::ask::run(args),
         Command::Check(args) => cmd::check::run(args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("hirelm: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    exit::status(result)
 }
 
 /// Standard error that drops what it cannot write: a closed log pipe (`hirelm serve | head`)

@@ -37,14 +37,20 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .expect("runs")
     };
     let ok = run("compare.toml");
-    assert!(
-        ok.status.success(),
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).expect("json"))
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&ok.stderr)));
+    // Exit status 0 only when every check's paired test says the tuned model is better; 1 when
+    // one is undecided or worse (20 cases cannot settle every metric), with the reports written.
+    let all_better = json["bar"]["checks"]
+        .as_array()
+        .is_some_and(|c| c.iter().all(|c| c["test"]["verdict"] == "better"));
+    assert_eq!(
+        ok.status.code(),
+        Some(if all_better { 0 } else { 1 }),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).expect("json"))
-            .expect("parses");
     // Two entries of eval/ci.toml (TECH, HOUSE) × two predictors, 20 cases each.
     assert_eq!(json["results"].as_array().map(Vec::len), Some(4));
     assert!(
@@ -61,6 +67,70 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .iter()
             .any(|c| c["what"] == "rp@5" && c["outcome"] == "better"),
         "BM25 beats its three-word version: {checks:?}"
+    );
+    // Every metric check carries its paired test: acc@1 by McNemar, rp@5 by the bootstrap.
+    let method = |what: &str| {
+        checks
+            .iter()
+            .find(|c| c["what"] == what)
+            .map(|c| c["test"]["method"].clone())
+    };
+    assert_eq!(method("acc@1"), Some("mc_nemar".into()), "{checks:?}");
+    assert_eq!(method("rp@5"), Some("bootstrap".into()), "{checks:?}");
+    // The claim turned round (the weakened predictor as the tuned one) fails: status 1, with
+    // the reports written and the failing checks counted.
+    std::fs::write(
+        dir.path().join("reverse.toml"),
+        config(r#"["bm25", "bm25-weakened"]"#)
+            .replace("tuned = \"bm25\"", "tuned = \"bm25-weakened\"")
+            .replace("untuned = \"bm25-weakened\"", "untuned = \"bm25\"")
+            .replace("out = \"out\"", "out = \"reverse\"")
+            .replace("readme = \"README.md\"\n", ""),
+    )
+    .expect("config");
+    let reverse = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args(["bench", "compare", "--config", "reverse.toml"])
+        .current_dir(dir.path())
+        .env("HIRELM_SHARED_DATA", &shared)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&reverse.stderr);
+    assert_eq!(reverse.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the claim does not hold") && dir.path().join("reverse/compare.md").exists(),
+        "{err}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("reverse/compare.md")).expect("md");
+    assert!(
+        md.contains("**does not hold**") && md.contains("McNemar"),
+        "{md}"
+    );
+    // An entry that cannot run (an encoder directory that does not exist) is a failed run,
+    // status 2, even though the other entries' reports are written.
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        config(r#"["bm25", "encoder-nn"]"#).replace("out = \"out\"", "out = \"broken\""),
+    )
+    .expect("config");
+    let broken = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args([
+            "bench",
+            "compare",
+            "--config",
+            "broken.toml",
+            "--limit",
+            "5",
+        ])
+        .args(["--no-readme", "--encoder", "no-such-encoder"])
+        .current_dir(dir.path())
+        .env("HIRELM_SHARED_DATA", &shared)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert_eq!(broken.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("entries could not run") && dir.path().join("broken/compare.json").exists(),
+        "{err}"
     );
     let readme = std::fs::read_to_string(dir.path().join("README.md")).expect("readme");
     assert!(
@@ -93,7 +163,7 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
         .output()
         .expect("runs");
     assert!(
-        render.status.success(),
+        render.status.code() == ok.status.code(),
         "{}",
         String::from_utf8_lossy(&render.stderr)
     );
@@ -114,7 +184,7 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
     let bad = run("bad.toml");
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(
-        !bad.status.success()
+        bad.status.code() == Some(2)
             && err.contains("bad.toml")
             && err.contains("suite[0]")
             && err.contains("`gpt-5`"),
@@ -141,7 +211,8 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .output()
             .expect("runs")
     };
-    assert!(subset("bm25").status.success());
+    // Without the untuned model there is no check: the claim is not shown (status 1).
+    assert_eq!(subset("bm25").status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("subset/compare.json")).expect("json"),
     )

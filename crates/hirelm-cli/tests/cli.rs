@@ -166,9 +166,17 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
     std::fs::copy(out.path().join("report.json"), &first).expect("keep the first report");
     let weak = run(&["--predictor", "bm25-weakened"]);
     let err = String::from_utf8_lossy(&weak.stderr);
-    assert!(
-        !weak.status.success(),
-        "weakened predictor must fail the gate"
+    assert_eq!(
+        weak.status.code(),
+        Some(1),
+        "a weakened predictor fails the gate (status 1, not a failed run)"
+    );
+    let missing = run(&["--predictor", "no-such-predictor"]);
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "a run that cannot run is status 2: {}",
+        String::from_utf8_lossy(&missing.stderr)
     );
     assert!(
         err.contains("evaluation gate failed") && err.contains("tech rp@5") && err.contains("FAIL"),

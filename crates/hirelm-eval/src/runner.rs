@@ -589,11 +589,14 @@ pub fn run_eval_with(
             .collect();
         let applicable = changed.iter().filter(|&&c| c).count();
         let mut agree = 0;
+        let mut case_flips = Vec::with_capacity(cases.len());
         for (i, (o, p)) in original.iter().zip(&outputs).enumerate() {
-            if o.is_ok() && p.is_ok() && top1(o) == top1(p) {
+            let same = o.is_ok() && p.is_ok() && top1(o) == top1(p);
+            if same {
                 agree += usize::from(changed[i]);
                 agree_per_case[i] += 1;
             }
+            case_flips.push(changed[i].then_some(!same));
             right_everywhere[i] &= correct(p, &cases[i]);
         }
         let agreement = if applicable == 0 {
@@ -618,6 +621,7 @@ pub fn run_eval_with(
             .count();
         perturbations.push(PackSummary {
             applicable: pack.reports_applicability().then_some(applicable),
+            case_flips,
             ..PackSummary::new(pack, pack_metrics, agreement, failed)
         });
     }

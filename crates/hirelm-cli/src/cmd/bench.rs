@@ -44,7 +44,10 @@ pub enum BenchCommand {
     /// Fine-tuned versus off-the-shelf: every predictor of configs/compare.toml over every suite
     /// it names, with perturbation packs; quality, flip rate, fairness, latency, tokens/s, CPU
     /// seconds and cost per 1,000 tasks (CPU and hosted-API prices), and a row-by-row check of
-    /// the headline claim. Writes compare.{json,md,html} and the README's results block.
+    /// the headline claim, each check a paired test on the same cases. Writes
+    /// compare.{json,md,html} and the README's results block. Exit status: 0 when every check
+    /// holds, 1 when one does not or is undecided (the reports are written), 2 when the run
+    /// fails or an entry could not run.
     Compare(super::compare::CompareArgs),
     /// Two entries of an evaluation report compared case by case: the paired bootstrap interval
     /// of each metric's difference (and McNemar's exact test on acc@1), with a verdict of

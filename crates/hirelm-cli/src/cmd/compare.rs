@@ -179,7 +179,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             std::fs::read_to_string(json).with_context(|| format!("reading {}", json.display()))?;
         let comparison: Comparison = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a compare.json", json.display()))?;
-        return write_outputs(&comparison, &out, readme.as_deref());
+        write_outputs(&comparison, &out, readme.as_deref())?;
+        return outcome(&comparison);
     }
     if let Some(dir) = &args.adapter {
         let tuned = config
@@ -322,9 +323,33 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         results,
         skipped,
         failed,
+        limit: args.limit,
     };
     write_outputs(&comparison, &out, readme.as_deref())?;
     eprintln!("[per-entry reports in {}]", details.display());
+    outcome(&comparison)
+}
+
+/// The exit status of a written comparison: an error (2) when an entry could not run, a failed
+/// check (1) when the claim does not hold in every check, success otherwise.
+fn outcome(comparison: &Comparison) -> anyhow::Result<()> {
+    if !comparison.failed.is_empty() {
+        anyhow::bail!(
+            "{} entries could not run: {}",
+            comparison.failed.len(),
+            comparison.failed.join("; ")
+        );
+    }
+    if let Some(v) = &comparison.bar
+        && !v.claim_holds()
+    {
+        let (held, not, undecided) = v.counts();
+        return Err(crate::exit::CheckFailed(format!(
+            "the claim does not hold: {held} of {} checks hold, {not} do not, {undecided} undecided",
+            v.checks.len()
+        ))
+        .into());
+    }
     Ok(())
 }
 

@@ -2,13 +2,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use hirelm_eval::gate::{gate, passed};
 use hirelm_eval::report::{SuiteReport, to_html, to_junit, to_markdown};
 use hirelm_eval::runner::{RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
 
+/// Exit status: 0 when every gate passes, 1 when a gate fails (the reports are written), 2 when
+/// the run fails (a suite that does not load, an entry that cannot run).
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// The suite file (`eval/*.toml`).
@@ -131,7 +133,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             .filter(|c| c.status != hirelm_eval::gate::Status::Pass)
             .map(|c| c.line())
             .collect();
-        bail!("evaluation gate failed:\n  {}", failed.join("\n  "));
+        return Err(crate::exit::CheckFailed(format!(
+            "evaluation gate failed:\n  {}",
+            failed.join("\n  ")
+        ))
+        .into());
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `hirelm bench paired`: two entries of one evaluation report compared case by case, with a
-//! paired bootstrap interval of each metric's difference and McNemar's exact test on acc@1.
+//! paired bootstrap interval of each metric's difference, and McNemar's exact test for metrics
+//! that are right or wrong per case (see `hirelm_eval::metrics::paired::paired_test`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use hirelm_eval::metrics::Metric;
-use hirelm_eval::metrics::paired::{Verdict, mcnemar_exact, paired_difference};
+use hirelm_eval::metrics::paired::{TestMethod, paired_test};
 use hirelm_eval::report::SuiteReport;
 
 #[derive(Debug, Args)]
@@ -46,7 +47,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
         None => report.clone(),
     };
     let mut out = format!(
-        "Paired differences (candidate − baseline) on the same cases; {:.0}% percentile-bootstrap intervals ({} resamples, seed {}); acc@1 also by McNemar's exact test. A verdict is `better` or `worse` only when the interval excludes zero.\n\n| baseline | candidate | metric | baseline | candidate | difference | {:.0}% interval | p | verdict |\n|---|---|---|---:|---:|---:|---|---:|---|\n",
+        "Paired differences (candidate − baseline) on the same cases; {:.0}% percentile-bootstrap intervals ({} resamples, seed {}); metrics that are right or wrong per case (acc@1) decided by McNemar's exact test at the same level, the others by the interval. A verdict is `better` or `worse` only when significant.\n\n| baseline | candidate | metric | baseline | candidate | difference | {:.0}% interval | p | verdict |\n|---|---|---|---:|---:|---:|---|---:|---|\n",
         args.level * 100.0,
         args.resamples,
         args.seed,
@@ -85,7 +86,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
             let higher = Metric::parse(metric)
                 .map(Metric::higher_is_better)
                 .unwrap_or(true);
-            let Some(d) = paired_difference(
+            let Some(t) = paired_test(
                 &b.per_case,
                 &c.per_case,
                 higher,
@@ -99,31 +100,14 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
                     c.per_case.len()
                 );
             };
+            let d = t.difference;
             // A bootstrap p-value of 0 means no resample crossed zero: below 1 / resamples.
-            let shown = |p: f64| {
-                if p > 0.0 {
-                    format!("{p:.4}")
-                } else {
-                    format!("< {:.4}", 1.0 / args.resamples as f64)
-                }
+            let p = match t.method {
+                TestMethod::McNemar => format!("{:.4} (McNemar)", t.p_value),
+                TestMethod::Bootstrap if t.p_value > 0.0 => format!("{:.4}", t.p_value),
+                TestMethod::Bootstrap => format!("< {:.4}", 1.0 / args.resamples as f64),
             };
-            let (mut p, mut verdict) = (shown(d.p_value), d.verdict);
-            if metric == "acc@1" {
-                let only = |x: &[f64], y: &[f64]| {
-                    x.iter()
-                        .zip(y)
-                        .filter(|(a, b)| **a > 0.5 && **b <= 0.5)
-                        .count()
-                };
-                let exact = mcnemar_exact(
-                    only(&c.per_case, &b.per_case),
-                    only(&b.per_case, &c.per_case),
-                );
-                p = format!("{exact:.4} (McNemar)");
-                if exact >= 1.0 - args.level {
-                    verdict = Verdict::Undecided;
-                }
-            }
+            let verdict = t.verdict;
             let _ = writeln!(
                 out,
                 "| {base_name} | {cand_name} | {metric} | {:.4} | {:.4} | {:+.4} | [{:+.4}, {:+.4}] | {p} | {} |",

@@ -17,6 +17,7 @@
 //! assert!((api_usd_per_1000(500.0, 100.0, 0.15, 0.60) - 0.135).abs() < 1e-12);
 //! ```
 
+mod claim_table;
 pub mod config;
 pub mod render;
 pub mod verdict;
@@ -26,11 +27,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use config::{ApiPrice, Bar, CompareConfig, CpuPrice, LmSpec, SuiteRun};
-pub use verdict::{BarCheck, BarVerdict, Outcome, verdict};
+pub use verdict::{BarCheck, BarVerdict, ClaimVerdict, Outcome, verdict};
 
 use crate::metrics::Metric;
 use crate::perturb::Expectation;
-use crate::report::EvalReport;
+use crate::report::{EvalReport, PackSummary};
 use crate::timed::Latency;
 
 /// One metric of one entry, original inputs.
@@ -42,6 +43,9 @@ pub struct MetricValue {
     pub ci95: (f64, f64),
     /// Whether larger is better.
     pub higher_is_better: bool,
+    /// The metric per case, in case order: what the claim's paired tests compare.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_case: Vec<f64>,
 }
 
 /// One suite entry answered by one predictor.
@@ -63,6 +67,10 @@ pub struct EntryResult {
     pub metrics: Vec<(String, MetricValue)>,
     /// Mean flip rate over the invariant packs (fairness swaps included).
     pub invariant_flip_rate: Option<f64>,
+    /// Per (invariant pack, case) in pack then case order, whether the answer changed (`None`
+    /// where the pack did not apply): the flip rate's paired test compares these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariant_flips: Vec<Option<bool>>,
     /// Mean violation rate over the directional packs.
     pub directional_violation_rate: Option<f64>,
     /// Share of cases right on the original and every perturbation.
@@ -125,6 +133,9 @@ pub struct Comparison {
     pub failed: Vec<String>,
     /// The headline claim, checked.
     pub bar: Option<BarVerdict>,
+    /// Cases per entry were capped at this (`--limit`): a quick run, not the full suites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
 }
 
 /// US dollars of CPU time per 1,000 tasks.
@@ -163,6 +174,23 @@ fn weighted_flip_rate(report: &EvalReport) -> Option<f64> {
     (pairs > 0.0).then(|| flips / pairs)
 }
 
+/// Every invariant pack's per-case flips, pack after pack; empty unless every pack kept one
+/// value per case (so that two predictors' lists line up).
+fn invariant_flips(report: &EvalReport) -> Vec<Option<bool>> {
+    let packs: Vec<&PackSummary> = report
+        .perturbations
+        .iter()
+        .filter(|p| p.expectation == Expectation::Invariant)
+        .collect();
+    if packs.iter().any(|p| p.case_flips.len() != report.cases) {
+        return Vec::new();
+    }
+    packs
+        .iter()
+        .flat_map(|p| p.case_flips.iter().copied())
+        .collect()
+}
+
 /// The comparison row of one entry's report.
 pub fn entry_result(
     suite: &str,
@@ -181,6 +209,7 @@ pub fn entry_result(
                     mean: m.mean,
                     ci95: m.ci95,
                     higher_is_better,
+                    per_case: m.per_case.clone(),
                 },
             )
         })
@@ -220,6 +249,7 @@ pub fn entry_result(
         failed: report.failed,
         metrics,
         invariant_flip_rate: weighted_flip_rate(report),
+        invariant_flips: invariant_flips(report),
         directional_violation_rate: mean(
             packs(Expectation::Directional).filter_map(|p| p.violation_rate),
         ),
@@ -263,7 +293,7 @@ pub(crate) fn first_seen<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{MetricSummary, PackSummary};
+    use crate::report::MetricSummary;
 
     pub(crate) fn report(predictor: &str, accuracy: f64, flips: [f64; 2]) -> EvalReport {
         let mut metrics = BTreeMap::new();

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+pub use super::claim_table::bar_table;
 use super::{Comparison, EntryResult, first_seen};
 use crate::report::xml_escape;
 
@@ -238,63 +239,6 @@ pub fn cost_table(c: &Comparison) -> Table {
     }
 }
 
-/// The headline claim, check by check.
-pub fn bar_table(c: &Comparison) -> Option<Table> {
-    let v = c.bar.as_ref()?;
-    let rows = v
-        .checks
-        .iter()
-        .map(|k| {
-            let verdict = if k.holds() {
-                "holds"
-            } else {
-                "**does not hold**"
-            };
-            vec![
-                k.entry.clone(),
-                k.what.clone(),
-                k.versus.clone(),
-                format!("{:.3}", k.tuned),
-                format!("{:.3}", k.other),
-                k.outcome.word().into(),
-                verdict.into(),
-            ]
-        })
-        .collect();
-    let (held, all) = v.tally();
-    let header = [
-        "entry",
-        "figure",
-        "versus",
-        &v.bar.tuned,
-        "other",
-        "tuned is",
-        "claim",
-    ]
-    .map(String::from)
-    .into();
-    // The predictors that ran, in check order: untuned zero-shot, few-shot, then the larger model.
-    let mut versus = super::first_seen(v.checks.iter().map(|k| k.versus.clone()));
-    if versus.is_empty() {
-        versus.push(v.bar.untuned.clone());
-    }
-    let last = versus.pop().unwrap_or_default();
-    let versus = if versus.is_empty() {
-        last
-    } else {
-        format!("{} and {last}", versus.join(", "))
-    };
-    Table {
-        title: format!(
-            "The claim: {} against {versus} ({held} of {all} checks hold)",
-            v.bar.tuned
-        ),
-        header,
-        rows,
-    }
-    .into()
-}
-
 fn preamble(c: &Comparison) -> String {
     let mut s = format!(
         "Command: `{}` ({}).\nMachine: {}. Versions: {}.\nCPU price: ${}/core-hour ({}, {}). ",
@@ -324,6 +268,21 @@ fn preamble(c: &Comparison) -> String {
         );
     }
     s.push('\n');
+    if let Some(limit) = c.limit {
+        let _ = writeln!(
+            s,
+            "\n**Quick run**: at most {limit} cases per entry (`--limit`); suites were cut, so fewer differences are significant."
+        );
+    }
+    if c.bar.is_some() {
+        let _ = writeln!(
+            s,
+            "\nEach claim check is a paired test on the same cases (McNemar's exact test for per-case right/wrong and flipped/kept answers, a {:.0} % bootstrap interval of the mean difference otherwise, {} resamples, seed {}). Against an untuned model a check holds only when the tuned model is significantly better; against the larger model it holds unless the tuned model is significantly worse. Otherwise it is undecided.",
+            super::verdict::LEVEL * 100.0,
+            super::verdict::RESAMPLES,
+            super::verdict::SEED
+        );
+    }
     if let Some(v) = &c.bar
         && let Some(larger) = v.bar.larger.as_deref()
         && !v.larger_ran

@@ -1,11 +1,49 @@
 //! The headline claim, row by row: on every entry both ran, the tuned model against the untuned
 //! one (zero-shot, and few-shot when configured) on each quality metric and on the invariant
-//! flip rate, and against the larger off-the-shelf model on quality and CPU cost. Each check
-//! says better, tie or worse; nothing is thresholded, so a row that fails shows as failing.
+//! flip rate, and against the larger off-the-shelf model on quality and CPU cost.
+//!
+//! Each check is a paired test on the same cases ([`paired_test`]: McNemar's exact test for
+//! per-case right/wrong and flipped/kept, a bootstrap interval of the mean difference for
+//! continuous metrics), so a difference within the noise of a 60-case suite is `undecided`
+//! rather than a win. A check against the untuned model holds only when the tuned model is
+//! significantly better; one against the larger model (parity) holds unless it is
+//! significantly worse. Figures measured once rather than per case (CPU cost) compare as they
+//! are.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Bar, EntryResult};
+use crate::metrics::paired::{PairedTest, Verdict, paired_test};
+
+/// Confidence level of the claim's tests.
+pub const LEVEL: f64 = 0.95;
+/// Bootstrap resamples of the claim's intervals.
+pub const RESAMPLES: usize = 10_000;
+/// Seed of the resampling: a comparison's verdicts are reproducible.
+pub const SEED: u64 = 17;
+
+/// What one check says about the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimVerdict {
+    /// The evidence supports it.
+    Holds,
+    /// The evidence goes against it.
+    DoesNotHold,
+    /// The cases cannot tell (the difference is within the test's noise).
+    Undecided,
+}
+
+impl ClaimVerdict {
+    /// A phrase for tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            ClaimVerdict::Holds => "holds",
+            ClaimVerdict::DoesNotHold => "does not hold",
+            ClaimVerdict::Undecided => "undecided",
+        }
+    }
+}
 
 /// How the tuned model's figure compares with the other's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,16 +101,31 @@ pub struct BarCheck {
     /// Whether the claim asks for strictly better (the untuned model) or better-or-equal
     /// (quality against the larger model).
     pub needs_strict: bool,
+    /// The paired test of the tuned model (candidate) against the other (baseline) on the same
+    /// cases; absent for figures that are not per case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<PairedTest>,
 }
 
 impl BarCheck {
+    /// What this check says: from the paired test where there is one, else from the figures.
+    pub fn verdict(&self) -> ClaimVerdict {
+        match (self.test.map(|t| t.verdict), self.needs_strict) {
+            (Some(Verdict::Better), _) => ClaimVerdict::Holds,
+            (Some(Verdict::Worse), _) => ClaimVerdict::DoesNotHold,
+            (Some(Verdict::Undecided), true) => ClaimVerdict::Undecided,
+            (Some(Verdict::Undecided), false) => ClaimVerdict::Holds,
+            (None, strict) => match self.outcome {
+                Outcome::Better => ClaimVerdict::Holds,
+                Outcome::Tie if !strict => ClaimVerdict::Holds,
+                _ => ClaimVerdict::DoesNotHold,
+            },
+        }
+    }
+
     /// Whether this check supports the claim.
     pub fn holds(&self) -> bool {
-        match self.outcome {
-            Outcome::Better => true,
-            Outcome::Tie => !self.needs_strict,
-            Outcome::Worse => false,
-        }
+        self.verdict() == ClaimVerdict::Holds
     }
 }
 
@@ -95,6 +148,42 @@ impl BarVerdict {
             self.checks.len(),
         )
     }
+
+    /// Checks that hold, do not hold, and are undecided.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |v: ClaimVerdict| self.checks.iter().filter(|c| c.verdict() == v).count();
+        (
+            count(ClaimVerdict::Holds),
+            count(ClaimVerdict::DoesNotHold),
+            count(ClaimVerdict::Undecided),
+        )
+    }
+
+    /// Whether the claim holds: some check ran and every one holds.
+    pub fn claim_holds(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(BarCheck::holds)
+    }
+}
+
+/// The paired test of two per-case lists, `None` when either is missing or they differ in
+/// length (entries that ran on different cases are not compared case by case).
+fn test_cases(tuned: &[f64], other: &[f64], higher_is_better: bool) -> Option<PairedTest> {
+    if tuned.is_empty() || tuned.len() != other.len() {
+        return None;
+    }
+    paired_test(other, tuned, higher_is_better, LEVEL, RESAMPLES, SEED)
+}
+
+/// Flips (1) and kept answers (0) of the (pack, case) pairs both entries were perturbed on.
+fn paired_flips(tuned: &[Option<bool>], other: &[Option<bool>]) -> (Vec<f64>, Vec<f64>) {
+    if tuned.len() != other.len() {
+        return (Vec::new(), Vec::new());
+    }
+    tuned
+        .iter()
+        .zip(other)
+        .filter_map(|(t, o)| Some((f64::from(u8::from((*t)?)), f64::from(u8::from((*o)?)))))
+        .unzip()
 }
 
 /// Checks `bar` on `results`.
@@ -116,65 +205,49 @@ pub fn verdict(bar: &Bar, results: &[EntryResult]) -> BarVerdict {
         let Some(tuned) = find(label, &bar.tuned) else {
             continue;
         };
-        let check =
-            |versus: &str, what: &str, t: f64, o: f64, higher: bool, strict: bool| BarCheck {
-                entry: label.clone(),
-                versus: versus.to_string(),
-                what: what.to_string(),
-                tuned: t,
-                other: o,
-                outcome: Outcome::of(t, o, higher),
-                needs_strict: strict,
-            };
+        let check = |versus: &str,
+                     what: &str,
+                     (t, o): (f64, f64),
+                     higher: bool,
+                     strict: bool,
+                     test: Option<PairedTest>| BarCheck {
+            entry: label.clone(),
+            versus: versus.to_string(),
+            what: what.to_string(),
+            tuned: t,
+            other: o,
+            outcome: Outcome::of(t, o, higher),
+            needs_strict: strict,
+            test,
+        };
         for untuned in bar
             .untuned_predictors()
             .filter_map(|name| find(label, name))
         {
-            for (metric, v) in &tuned.metrics {
-                if let Some(o) = untuned.metric(metric) {
-                    checks.push(check(
-                        &untuned.predictor,
-                        metric,
-                        v.mean,
-                        o,
-                        v.higher_is_better,
-                        true,
-                    ));
-                }
-            }
+            checks.extend(metric_checks(tuned, untuned, true, &check));
             if let (Some(t), Some(o)) = (tuned.invariant_flip_rate, untuned.invariant_flip_rate) {
+                let (tf, of) = paired_flips(&tuned.invariant_flips, &untuned.invariant_flips);
                 checks.push(check(
                     &untuned.predictor,
                     "invariant flip rate",
-                    t,
-                    o,
+                    (t, o),
                     false,
                     true,
+                    test_cases(&tf, &of, false),
                 ));
             }
         }
         if let Some(larger) = bar.larger.as_deref().and_then(|l| find(label, l)) {
             larger_ran = true;
-            for (metric, v) in &tuned.metrics {
-                if let Some(o) = larger.metric(metric) {
-                    checks.push(check(
-                        &larger.predictor,
-                        metric,
-                        v.mean,
-                        o,
-                        v.higher_is_better,
-                        false,
-                    ));
-                }
-            }
+            checks.extend(metric_checks(tuned, larger, false, &check));
             if let (Some(t), Some(o)) = (tuned.cpu_usd_per_1000, larger.cpu_usd_per_1000) {
                 checks.push(check(
                     &larger.predictor,
                     "CPU $/1k tasks",
-                    t,
-                    o,
+                    (t, o),
                     false,
                     true,
+                    None,
                 ));
             }
         }
@@ -184,6 +257,31 @@ pub fn verdict(bar: &Bar, results: &[EntryResult]) -> BarVerdict {
         larger_ran,
         checks,
     }
+}
+
+/// One check per quality metric both entries have, each with its paired test.
+fn metric_checks(
+    tuned: &EntryResult,
+    other: &EntryResult,
+    strict: bool,
+    check: &dyn Fn(&str, &str, (f64, f64), bool, bool, Option<PairedTest>) -> BarCheck,
+) -> Vec<BarCheck> {
+    tuned
+        .metrics
+        .iter()
+        .filter_map(|(metric, t)| {
+            let (_, o) = other.metrics.iter().find(|(m, _)| m == metric)?;
+            let test = test_cases(&t.per_case, &o.per_case, t.higher_is_better);
+            Some(check(
+                &other.predictor,
+                metric,
+                (t.mean, o.mean),
+                t.higher_is_better,
+                strict,
+                test,
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

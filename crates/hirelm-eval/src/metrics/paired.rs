@@ -97,6 +97,78 @@ pub fn paired_difference(
     })
 }
 
+/// How a [`PairedTest`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestMethod {
+    /// The percentile-bootstrap interval of the mean difference excludes zero (continuous).
+    Bootstrap,
+    /// McNemar's exact test on the discordant cases (per-case right or wrong, flipped or not).
+    McNemar,
+}
+
+/// A paired comparison of one metric: the difference with its bootstrap interval, and the
+/// verdict of the test that fits the metric.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairedTest {
+    /// The bootstrap of the mean per-case difference (candidate − baseline).
+    pub difference: PairedDifference,
+    /// The test that gave the verdict.
+    pub method: TestMethod,
+    /// Its two-sided p-value.
+    pub p_value: f64,
+    /// Better or worse (for the candidate) only when significant at the level asked for.
+    pub verdict: Verdict,
+}
+
+/// The paired test of a metric: McNemar's exact test when every per-case value of both sides
+/// is 0 or 1 (correctness, a flip), else the bootstrap interval of the mean difference.
+/// `None` when the lengths differ or there are no cases.
+pub fn paired_test(
+    baseline: &[f64],
+    candidate: &[f64],
+    higher_is_better: bool,
+    level: f64,
+    resamples: usize,
+    seed: u64,
+) -> Option<PairedTest> {
+    let difference = paired_difference(
+        baseline,
+        candidate,
+        higher_is_better,
+        level,
+        resamples,
+        seed,
+    )?;
+    let binary = |v: &[f64]| v.iter().all(|x| *x == 0.0 || *x == 1.0);
+    if !(binary(baseline) && binary(candidate)) {
+        return Some(PairedTest {
+            difference,
+            method: TestMethod::Bootstrap,
+            p_value: difference.p_value,
+            verdict: difference.verdict,
+        });
+    }
+    let only = |x: &[f64], y: &[f64]| x.iter().zip(y).filter(|(a, b)| **a > **b).count();
+    let p_value = mcnemar_exact(only(candidate, baseline), only(baseline, candidate));
+    let gained = if higher_is_better {
+        difference.mean > 0.0
+    } else {
+        difference.mean < 0.0
+    };
+    let verdict = match (p_value < 1.0 - level, gained) {
+        (false, _) => Verdict::Undecided,
+        (true, true) => Verdict::Better,
+        (true, false) => Verdict::Worse,
+    };
+    Some(PairedTest {
+        difference,
+        method: TestMethod::McNemar,
+        p_value,
+        verdict,
+    })
+}
+
 /// McNemar's exact test on per-case correctness: `only_candidate` cases the candidate gets
 /// right and the baseline wrong, `only_baseline` the reverse. Returns the two-sided p-value of
 /// the binomial test that both kinds of disagreement are equally likely.
@@ -156,6 +228,27 @@ mod tests {
             1.0
         );
         assert!(paired_difference(&base, &base[1..], true, 0.95, 100, 1).is_none());
+    }
+
+    #[test]
+    fn binary_values_are_tested_by_mcnemar_and_the_direction_follows_the_metric() {
+        // 12 cases the candidate alone gets right, 1 the baseline alone: p = 2·14/8192.
+        let base: Vec<f64> = (0..40).map(|i| f64::from(u8::from(i < 11))).collect();
+        let mut cand = vec![0.0; 40];
+        cand[1..11].fill(1.0);
+        cand[11..23].fill(1.0);
+        let t = paired_test(&base, &cand, true, 0.95, 1000, 3).expect("test");
+        assert_eq!(t.method, TestMethod::McNemar);
+        assert!((t.p_value - mcnemar_exact(12, 1)).abs() < 1e-15, "{t:?}");
+        assert_eq!(t.verdict, Verdict::Better);
+        // The same values as flips (lower is better): the candidate flips more, so worse.
+        let flips = paired_test(&base, &cand, false, 0.95, 1000, 3).expect("test");
+        assert_eq!(flips.verdict, Verdict::Worse);
+        // Continuous values go to the bootstrap.
+        let scores: Vec<f64> = base.iter().map(|v| v * 0.5 + 0.25).collect();
+        let t = paired_test(&scores, &cand, true, 0.95, 1000, 3).expect("test");
+        assert_eq!(t.method, TestMethod::Bootstrap);
+        assert_eq!(t.p_value, t.difference.p_value);
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub struct PackSummary {
     /// Structured packs: mean score(perturbed) − score(original) over applicable valid pairs.
     #[serde(default)]
     pub mean_score_delta: Option<f64>,
+    /// Per case, whether its answer changed under the pack (`None` where the pack did not
+    /// apply): what `flip_rate` averages, kept so that two predictors can be tested case by
+    /// case on the same perturbations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_flips: Vec<Option<bool>>,
 }
 
 impl PackSummary {
@@ -74,6 +79,7 @@ impl PackSummary {
             applicable: None,
             violation_rate: None,
             mean_score_delta: None,
+            case_flips: Vec::new(),
         }
     }
 }

@@ -131,7 +131,10 @@ pub fn run_match_eval(
         let mut deltas = Vec::new();
         let mut swaps = Vec::new();
         let mut perturbed_valid = valid.clone();
+        // Disagreement as the pack's agreement counts it: an invalid answer never agrees.
+        let mut case_flips = vec![None; n];
         for (&i, out) in idx.iter().zip(&outputs) {
+            case_flips[i] = Some(true);
             perturbed_valid[i] = out.as_ref().ok().cloned();
             if invariant {
                 applicable_per_case[i] += 1;
@@ -146,10 +149,14 @@ pub fn run_match_eval(
             deltas.push(delta);
             match pack.direction() {
                 Some(d) if violates(d, delta) => violations += 1,
-                Some(_) => agree += 1,
+                Some(_) => {
+                    agree += 1;
+                    case_flips[i] = Some(false);
+                }
                 None if o.label == p.label && delta.abs() <= SCORE_TOLERANCE => {
                     agree += 1;
                     agree_per_case[i] += 1;
+                    case_flips[i] = Some(false);
                 }
                 None => {}
             }
@@ -191,6 +198,7 @@ pub fn run_match_eval(
         let failed = outputs.iter().filter(|o| o.is_err()).count();
         perturbations.push(PackSummary {
             applicable: Some(idx.len()),
+            case_flips,
             violation_rate: pack.direction().map(|_| {
                 if pairs == 0 {
                     0.0

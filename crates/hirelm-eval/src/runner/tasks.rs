@@ -166,15 +166,18 @@ pub fn run_task_eval(
         let outputs = predict(predictor, task, &batch);
         let mut perturbed = original.clone();
         let mut agree = 0usize;
+        let mut case_flips = vec![None; n];
         for (&i, out) in idx.iter().zip(&outputs) {
             perturbed[i] = out.clone();
             applicable_per_case[i] += 1;
             right_everywhere[i] &= right(i, out);
+            case_flips[i] = Some(true);
             if let (Ok(o), Ok(p)) = (&original[i], out)
                 && agrees(task, o, p)
             {
                 agree += 1;
                 agree_per_case[i] += 1;
+                case_flips[i] = Some(false);
             }
         }
         let agreement = if idx.is_empty() {
@@ -195,6 +198,7 @@ pub fn run_task_eval(
         let failed = outputs.iter().filter(|o| o.is_err()).count();
         perturbations.push(PackSummary {
             applicable: Some(idx.len()),
+            case_flips,
             ..PackSummary::new(pack, pack_metrics, agreement, failed)
         });
     }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use hirelm_core::Task;
 use hirelm_eval::compare::render::{README_BEGIN, README_END, splice_readme, to_html, to_markdown};
 use hirelm_eval::compare::verdict::Outcome;
-use hirelm_eval::compare::{ApiPrice, Bar, Comparison, CpuPrice, entry_result, verdict};
+use hirelm_eval::compare::{
+    ApiPrice, Bar, ClaimVerdict, Comparison, CpuPrice, entry_result, verdict,
+};
 use hirelm_eval::runner::{RerankerFactory, RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
 use hirelm_eval::{DecodingParams, Prediction, Predictor, Result, Usage};
@@ -156,13 +158,29 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
         results,
         skipped: vec!["bm25 on match/m (score_match)".into()],
         failed: vec!["gpt on match/m: no such model".into()],
+        limit: None,
     };
     let md = to_markdown(&comparison);
     assert!(
         md.contains("| match/m | score_match | accuracy ↑ | 0.500 | 0.500 |"),
         "{md}"
     );
-    assert!(md.contains("(0 of 4 checks hold)"), "{md}");
+    // Equal accuracy and no flips on either side: the paired tests cannot tell, so undecided,
+    // which is not holding; the larger error does not hold.
+    let claim = |what: &str| {
+        comparison
+            .bar
+            .as_ref()
+            .and_then(|v| v.checks.iter().find(|c| c.what == what))
+            .map(|c| c.verdict())
+    };
+    assert_eq!(claim("accuracy"), Some(ClaimVerdict::Undecided));
+    assert_eq!(claim("invariant flip rate"), Some(ClaimVerdict::Undecided));
+    assert_eq!(claim("score_mae"), Some(ClaimVerdict::DoesNotHold));
+    assert!(
+        md.contains("(0 of 4 checks hold, 2 do not, 2 undecided)"),
+        "{md}"
+    );
     assert!(md.contains("`absent` did not run"), "{md}");
     assert!(
         md.contains("untuned model `absent-3shot` did not run beside `constant`")

@@ -1,0 +1,88 @@
+//! The claim table: each check of the headline claim with its paired test (difference,
+//! interval, p-value and the test that gave it) and its verdict.
+
+use super::render::Table;
+use super::{ClaimVerdict, Comparison};
+use crate::metrics::paired::TestMethod;
+
+/// The paired test of a check as two cells: the difference with its 95 % interval, and the
+/// p-value with the test that gave it.
+fn test_cells(k: &super::BarCheck) -> [String; 2] {
+    let Some(t) = &k.test else {
+        return ["–".into(), "no paired test".into()];
+    };
+    let d = &t.difference;
+    let p = if t.p_value > 0.0 {
+        format!("{:.3}", t.p_value)
+    } else {
+        format!("< {:.4}", 1.0 / super::verdict::RESAMPLES as f64)
+    };
+    let method = match t.method {
+        TestMethod::McNemar => "McNemar",
+        TestMethod::Bootstrap => "bootstrap",
+    };
+    [
+        format!("{:+.3} [{:+.3}, {:+.3}]", d.mean, d.ci.0, d.ci.1),
+        format!("{p} ({method}, {} cases)", d.cases),
+    ]
+}
+
+/// The headline claim, check by check.
+pub fn bar_table(c: &Comparison) -> Option<Table> {
+    let v = c.bar.as_ref()?;
+    let rows = v
+        .checks
+        .iter()
+        .map(|k| {
+            let verdict = match k.verdict() {
+                ClaimVerdict::DoesNotHold => "**does not hold**".to_string(),
+                other => other.word().to_string(),
+            };
+            let [difference, p] = test_cells(k);
+            vec![
+                k.entry.clone(),
+                k.what.clone(),
+                k.versus.clone(),
+                format!("{:.3}", k.tuned),
+                format!("{:.3}", k.other),
+                difference,
+                p,
+                verdict,
+            ]
+        })
+        .collect();
+    let (held, not, undecided) = v.counts();
+    let header = [
+        "entry",
+        "figure",
+        "versus",
+        &v.bar.tuned,
+        "other",
+        "difference [95% CI]",
+        "p (test, cases)",
+        "claim",
+    ]
+    .map(String::from)
+    .into();
+    // The predictors that ran, in check order: untuned zero-shot, few-shot, then the larger model.
+    let mut versus = super::first_seen(v.checks.iter().map(|k| k.versus.clone()));
+    if versus.is_empty() {
+        versus.push(v.bar.untuned.clone());
+    }
+    let last = versus.pop().unwrap_or_default();
+    let versus = if versus.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", versus.join(", "))
+    };
+    Table {
+        title: format!(
+            "The claim: {} against {versus} ({held} of {} checks hold, {not} do not, {undecided} undecided)",
+            v.bar.tuned,
+            v.checks.len()
+        ),
+        header,
+        rows,
+    }
+    .into()
+}
