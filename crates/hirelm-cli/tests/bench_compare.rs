@@ -191,7 +191,7 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
         "{err}"
     );
     // --predictors runs a subset of the config's predictors, and names one it does not have.
-    let subset = |only: &str| {
+    let subset_into = |only: &str, out: &str| {
         Command::new(env!("CARGO_BIN_EXE_hirelm"))
             .args([
                 "bench",
@@ -202,7 +202,7 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
                 "5",
                 "--no-readme",
                 "--out",
-                "subset",
+                out,
                 "--predictors",
                 only,
             ])
@@ -211,6 +211,7 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .output()
             .expect("runs")
     };
+    let subset = |only: &str| subset_into(only, "subset");
     // Without the untuned model there is no check: the claim is not shown (status 1).
     assert_eq!(subset("bm25").status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(
@@ -222,6 +223,46 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .as_array()
             .is_some_and(|r| r.len() == 2 && r.iter().all(|r| r["predictor"] == "bm25")),
         "{json}"
+    );
+    // Parts that ran different predictors on the same cases join into one claim; a part that
+    // ran other cases (here 20 per entry against 5) is refused, naming the entry and both.
+    assert_eq!(subset_into("bm25-weakened", "part2").status.code(), Some(1));
+    let merge = |parts: &[&str], out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hirelm"))
+            .args([
+                "bench",
+                "compare",
+                "--config",
+                "compare.toml",
+                "--no-readme",
+            ])
+            .args(["--out", out, "--merge"])
+            .args(parts)
+            .current_dir(dir.path())
+            .output()
+            .expect("runs")
+    };
+    let joined = merge(&["subset/compare.json", "part2/compare.json"], "joined");
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("joined/compare.json")).expect("json"),
+    )
+    .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&joined.stderr)));
+    assert!(
+        json["results"].as_array().is_some_and(|r| r.len() == 4)
+            && json["bar"]["checks"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty()),
+        "{json}"
+    );
+    assert!(matches!(joined.status.code(), Some(0 | 1)));
+    let refused = merge(&["out/compare.json", "part2/compare.json"], "refused");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        refused.status.code() == Some(2)
+            && err.contains("part2/compare.json")
+            && err.contains("--limit 5")
+            && err.contains("--limit 20"),
+        "{err}"
     );
     let unknown = subset("bm25,gpt-5");
     assert!(

@@ -11,7 +11,7 @@ use hirelm_eval::EvalError;
 use hirelm_eval::compare::config::FewShot;
 use hirelm_eval::compare::render::{splice_readme, to_html, to_markdown};
 use hirelm_eval::compare::{
-    CompareConfig, Comparison, LmSpec, entry_result, predictor_columns, verdict,
+    CompareConfig, Comparison, EntryResult, LmSpec, entry_result, predictor_columns, verdict,
 };
 use hirelm_eval::runner::{RerankerFactory, RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
@@ -72,6 +72,12 @@ pub struct CompareArgs {
     /// compare.json (after a change to the report layout; the figures stay those measured).
     #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors"])]
     pub render: Option<PathBuf>,
+    /// Join compare.json files that ran different predictors on the same suites (for example
+    /// one `--predictors` part per job) into one comparison whose claim is checked on them all;
+    /// refused, naming the difference, when the parts ran different cases, limits, seeds or
+    /// claims, or one predictor in two parts.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "render"])]
+    pub merge: Vec<PathBuf>,
 }
 
 /// The language model of an `[[lm]]` entry, loaded on first use.
@@ -174,11 +180,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let mut config = CompareConfig::load(&args.config)?;
     let out = args.out.clone().unwrap_or_else(|| config.out.clone());
     let readme = config.readme.clone().filter(|_| !args.no_readme);
+    if !args.merge.is_empty() {
+        let mut parts = Vec::new();
+        for path in &args.merge {
+            parts.push((path.clone(), read_comparison(path)?));
+        }
+        let comparison = hirelm_eval::compare::merge(&parts, &command_line(), &utc_now())?;
+        write_outputs(&comparison, &out, readme.as_deref())?;
+        return outcome(&comparison);
+    }
     if let Some(json) = &args.render {
-        let text =
-            std::fs::read_to_string(json).with_context(|| format!("reading {}", json.display()))?;
-        let comparison: Comparison = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a compare.json", json.display()))?;
+        let comparison = read_comparison(json)?;
         write_outputs(&comparison, &out, readme.as_deref())?;
         return outcome(&comparison);
     }
@@ -281,12 +293,10 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
                         report.write_json(
                             &details.join(format!("{}-{}-{predictor}.json", suite.name, spec.name)),
                         )?;
-                        results.extend(
-                            report
-                                .evals
-                                .iter()
-                                .map(|e| entry_result(&suite.name, e, &config.cost, &config.api)),
-                        );
+                        results.extend(report.evals.iter().map(|e| EntryResult {
+                            seed: report.seed,
+                            ..entry_result(&suite.name, e, &config.cost, &config.api)
+                        }));
                     }
                     Err(EvalError::UnsupportedTask { .. }) => skipped.push(format!(
                         "{predictor} on {}/{} ({})",
@@ -303,10 +313,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         }
     }
     bar.finish_and_clear();
-    let command = std::iter::once("hirelm".to_string())
-        .chain(std::env::args().skip(1))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let command = command_line();
     let comparison = Comparison {
         name: config.name.clone(),
         generated: utc_now(),
@@ -328,6 +335,21 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     write_outputs(&comparison, &out, readme.as_deref())?;
     eprintln!("[per-entry reports in {}]", details.display());
     outcome(&comparison)
+}
+
+/// This invocation as a command line, for the report.
+fn command_line() -> String {
+    std::iter::once("hirelm".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A compare.json written by an earlier run.
+fn read_comparison(path: &std::path::Path) -> anyhow::Result<Comparison> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a compare.json", path.display()))
 }
 
 /// The exit status of a written comparison: an error (2) when an entry could not run, a failed

@@ -12,10 +12,16 @@ fn test_cells(k: &super::BarCheck) -> [String; 2] {
         return ["–".into(), "no paired test".into()];
     };
     let d = &t.difference;
-    let p = if t.p_value > 0.0 {
-        format!("{:.3}", t.p_value)
+    let p = match t.p_value {
+        0.0 => format!("< {:.4}", 1.0 / super::verdict::RESAMPLES as f64),
+        p if p < 0.001 => format!("{p:.1e}"),
+        p => format!("{p:.3}"),
+    };
+    // The flip rate's test pairs every (case, invariant pack) both entries were perturbed on.
+    let unit = if k.what.contains("flip") {
+        "perturbed cases"
     } else {
-        format!("< {:.4}", 1.0 / super::verdict::RESAMPLES as f64)
+        "cases"
     };
     let method = match t.method {
         TestMethod::McNemar => "McNemar",
@@ -23,7 +29,7 @@ fn test_cells(k: &super::BarCheck) -> [String; 2] {
     };
     [
         format!("{:+.3} [{:+.3}, {:+.3}]", d.mean, d.ci.0, d.ci.1),
-        format!("{p} ({method}, {} cases)", d.cases),
+        format!("{p} ({method}, {} {unit})", d.cases),
     ]
 }
 

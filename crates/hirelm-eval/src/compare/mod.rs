@@ -19,6 +19,7 @@
 
 mod claim_table;
 pub mod config;
+mod merge;
 pub mod render;
 pub mod verdict;
 
@@ -27,6 +28,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use config::{ApiPrice, Bar, CompareConfig, CpuPrice, LmSpec, SuiteRun};
+pub use merge::merge;
 pub use verdict::{BarCheck, BarVerdict, ClaimVerdict, Outcome, verdict};
 
 use crate::metrics::Metric;
@@ -57,6 +59,12 @@ pub struct EntryResult {
     pub entry: String,
     /// Task.
     pub task: String,
+    /// The data the cases came from (as the suite names it).
+    #[serde(default)]
+    pub data: String,
+    /// The suite's seed (it draws the cases and the perturbations).
+    #[serde(default)]
+    pub seed: u64,
     /// Predictor.
     pub predictor: String,
     /// Cases.
@@ -244,6 +252,8 @@ pub fn entry_result(
         suite: suite.to_string(),
         entry: report.name.clone(),
         task: report.task.clone(),
+        data: report.data.clone(),
+        seed: 0,
         predictor: report.predictor.clone(),
         cases: report.cases,
         failed: report.failed,

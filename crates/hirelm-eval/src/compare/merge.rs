@@ -1,0 +1,251 @@
+//! Comparisons run in parts joined into one: a long comparison can run one predictor (or a few)
+//! per job, and `hirelm bench compare --merge` makes the single claim table of them all.
+//!
+//! Parts may only be joined when they ran the same cases: an entry that two parts share must
+//! have the same task, data, number of cases and suite seed in both, and the parts must share
+//! the case cap (`--limit`), the CPU price and the claim. A predictor may answer an entry in one
+//! part only. The claim is checked afresh on the joined results.
+
+use std::path::{Path, PathBuf};
+
+use super::{Comparison, EntryResult, first_seen, verdict};
+use crate::error::{EvalError, Result};
+
+fn refuse(path: &Path, message: impl Into<String>) -> EvalError {
+    EvalError::Config {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+fn limit_words(limit: Option<usize>) -> String {
+    limit.map_or_else(|| "no --limit".into(), |n| format!("--limit {n}"))
+}
+
+/// What must agree between two parts' rows of one entry: task, data, cases, seed.
+fn case_set(row: &EntryResult) -> String {
+    format!(
+        "{} on {} ({} cases, seed {})",
+        row.task, row.data, row.cases, row.seed
+    )
+}
+
+/// Joins `parts` (each with the file it came from, for messages) into one comparison whose claim
+/// is checked on all their results. `command` and `generated` describe the merge itself.
+pub fn merge(
+    parts: &[(PathBuf, Comparison)],
+    command: &str,
+    generated: &str,
+) -> Result<Comparison> {
+    let Some((first_path, first)) = parts.first() else {
+        return Err(EvalError::Invalid(
+            "--merge needs at least one compare.json".into(),
+        ));
+    };
+    let bar = first.bar.as_ref().map(|v| v.bar.clone());
+    let mut results: Vec<(EntryResult, &Path)> = Vec::new();
+    for (path, part) in parts {
+        if part.limit != first.limit {
+            return Err(refuse(
+                path,
+                format!(
+                    "ran with {}, but {} with {}: the parts ran different cases",
+                    limit_words(part.limit),
+                    first_path.display(),
+                    limit_words(first.limit)
+                ),
+            ));
+        }
+        if part.cpu_price != first.cpu_price {
+            return Err(refuse(
+                path,
+                format!(
+                    "prices CPU time at ${}/core-hour, {} at ${}: rerun a part with the same [cost]",
+                    part.cpu_price.cpu_core_hour_usd,
+                    first_path.display(),
+                    first.cpu_price.cpu_core_hour_usd
+                ),
+            ));
+        }
+        if part.bar.as_ref().map(|v| &v.bar) != bar.as_ref() {
+            return Err(refuse(
+                path,
+                format!(
+                    "checks another claim ([bar]) than {}: merge parts of one comparison config",
+                    first_path.display()
+                ),
+            ));
+        }
+        for row in &part.results {
+            for (other, other_path) in &results {
+                if other.label() != row.label() {
+                    continue;
+                }
+                if other.predictor == row.predictor {
+                    return Err(refuse(
+                        path,
+                        format!(
+                            "`{}` answered {} here and in {}: a predictor may run in one part only",
+                            row.predictor,
+                            row.label(),
+                            other_path.display()
+                        ),
+                    ));
+                }
+                if case_set(other) != case_set(row) {
+                    return Err(refuse(
+                        path,
+                        format!(
+                            "{} is {} here but {} in {}: the parts ran different cases",
+                            row.label(),
+                            case_set(row),
+                            case_set(other),
+                            other_path.display()
+                        ),
+                    ));
+                }
+            }
+            results.push((row.clone(), path));
+        }
+    }
+    let results: Vec<EntryResult> = results.into_iter().map(|(row, _)| row).collect();
+    let joined = |field: fn(&Comparison) -> &str| {
+        first_seen(parts.iter().map(|(_, p)| field(p).to_string())).join(" | ")
+    };
+    Ok(Comparison {
+        name: first.name.clone(),
+        generated: generated.to_string(),
+        command: format!(
+            "{command} (joining: {})",
+            parts
+                .iter()
+                .map(|(_, p)| p.command.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        machine: joined(|p| &p.machine),
+        versions: joined(|p| &p.versions),
+        cpu_price: first.cpu_price.clone(),
+        api_prices: first.api_prices.clone(),
+        predictors: first_seen(parts.iter().flat_map(|(_, p)| p.predictors.iter().cloned())),
+        bar: bar.as_ref().map(|b| verdict(b, &results)),
+        skipped: parts
+            .iter()
+            .flat_map(|(_, p)| p.skipped.iter().cloned())
+            .collect(),
+        failed: parts
+            .iter()
+            .flat_map(|(_, p)| p.failed.iter().cloned())
+            .collect(),
+        limit: first.limit,
+        results,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::tests::report;
+    use crate::compare::{Bar, CpuPrice, entry_result};
+
+    fn part(predictors: &[&str], cases: usize) -> Comparison {
+        let cpu = CpuPrice {
+            cpu_core_hour_usd: 0.05,
+            source: String::new(),
+            date: String::new(),
+        };
+        let results: Vec<EntryResult> = predictors
+            .iter()
+            .map(|p| EntryResult {
+                cases,
+                ..entry_result("match", &report(p, 0.5, [0.1, 0.1]), &cpu, &[])
+            })
+            .collect();
+        let bar = Bar {
+            tuned: "tuned".into(),
+            untuned: "base".into(),
+            untuned_few_shot: None,
+            larger: None,
+        };
+        Comparison {
+            name: "c".into(),
+            generated: "then".into(),
+            command: format!("hirelm bench compare --predictors {}", predictors.join(",")),
+            machine: "m".into(),
+            versions: "v".into(),
+            cpu_price: cpu,
+            api_prices: Vec::new(),
+            predictors: predictors.iter().map(|p| p.to_string()).collect(),
+            bar: Some(verdict(&bar, &results)),
+            results,
+            skipped: Vec::new(),
+            failed: Vec::new(),
+            limit: None,
+        }
+    }
+
+    #[test]
+    fn parts_join_into_one_claim_and_different_cases_are_refused() {
+        let (a, b) = (PathBuf::from("a.json"), PathBuf::from("b.json"));
+        let tuned = part(&["tuned"], 10);
+        // Alone, the tuned model has nothing to be checked against.
+        assert!(tuned.bar.as_ref().is_some_and(|v| v.checks.is_empty()));
+        let joined = merge(
+            &[(a.clone(), tuned.clone()), (b.clone(), part(&["base"], 10))],
+            "hirelm bench compare --merge a.json b.json",
+            "now",
+        )
+        .expect("same cases");
+        assert_eq!(joined.predictors, ["tuned", "base"]);
+        assert_eq!(joined.results.len(), 2);
+        let checks = &joined.bar.as_ref().expect("claim").checks;
+        assert!(
+            checks
+                .iter()
+                .any(|c| c.versus == "base" && c.what == "accuracy"),
+            "{checks:?}"
+        );
+        assert!(
+            joined
+                .command
+                .contains("--predictors tuned; hirelm bench compare --predictors base")
+        );
+
+        let err = merge(
+            &[(a.clone(), tuned.clone()), (b.clone(), part(&["base"], 20))],
+            "",
+            "",
+        )
+        .expect_err("different cases")
+        .to_string();
+        assert!(
+            err.contains("b.json")
+                && err.contains("match/match")
+                && err.contains("20 cases")
+                && err.contains("10 cases"),
+            "{err}"
+        );
+        let err = merge(
+            &[(a.clone(), tuned.clone()), (b.clone(), tuned.clone())],
+            "",
+            "",
+        )
+        .expect_err("twice")
+        .to_string();
+        assert!(
+            err.contains("`tuned` answered match/match here and in a.json"),
+            "{err}"
+        );
+        let quick = Comparison {
+            limit: Some(5),
+            ..part(&["base"], 10)
+        };
+        let err = merge(&[(a, tuned), (b, quick)], "", "")
+            .expect_err("limit")
+            .to_string();
+        assert!(
+            err.contains("ran with --limit 5, but a.json with no --limit"),
+            "{err}"
+        );
+    }
+}
