@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::Metric;
+use crate::metrics::paired::paired_difference;
 use crate::metrics::stats::paired_drop_p_value;
 use crate::report::SuiteReport;
 
@@ -41,6 +42,10 @@ pub struct Check {
     pub baseline: Option<f64>,
     /// Paired-bootstrap p-value of a drop, when paired data exist.
     pub p_value: Option<f64>,
+    /// 95 % paired-bootstrap interval of `value − baseline` on the same cases, when paired data
+    /// exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference_ci95: Option<(f64, f64)>,
     /// Outcome.
     pub status: Status,
 }
@@ -51,6 +56,9 @@ impl Check {
         let mut s = format!("{} {}: {:.4}", self.eval, self.metric, self.value);
         if let Some(b) = self.baseline {
             s.push_str(&format!(" (baseline {b:.4}, Δ {:+.4}", self.value - b));
+            if let Some((lo, hi)) = self.difference_ci95 {
+                s.push_str(&format!(" [{lo:+.4}, {hi:+.4}]"));
+            }
             if let Some(p) = self.p_value {
                 s.push_str(&format!(", p {p:.3}"));
             }
@@ -95,6 +103,17 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
                     current.seed,
                 )
             });
+            let difference_ci95 = base_m.and_then(|b| {
+                paired_difference(
+                    &b.per_case,
+                    &m.per_case,
+                    sign > 0.0,
+                    0.95,
+                    2000,
+                    current.seed,
+                )
+                .map(|d| d.ci)
+            });
             let drop = base_m.map_or(0.0, |b| sign * (b.mean - m.mean));
             let significant = match p_value {
                 Some(p) => p < current.significance,
@@ -115,6 +134,7 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
                 threshold,
                 baseline: base_m.map(|b| b.mean),
                 p_value,
+                difference_ci95,
                 status,
             });
         }
@@ -132,6 +152,7 @@ pub fn gate(current: &SuiteReport, baseline: Option<&SuiteReport>) -> Vec<Check>
                 threshold: Some(1.0),
                 baseline: None,
                 p_value: None,
+                difference_ci95: None,
                 status,
             });
         }
@@ -195,7 +216,19 @@ mod tests {
         assert_eq!(checks.len(), 2, "metric and determinism");
         // The error rises on every case: a regression; a lower error is not.
         let worse = report(&[0.3; 40], 0.5, true);
-        assert_eq!(gate(&worse, Some(&base))[0].status, Status::Regressed);
+        let regressed = &gate(&worse, Some(&base))[0];
+        assert_eq!(regressed.status, Status::Regressed);
+        // The interval is of value − baseline: +0.2 on every case.
+        let (lo, hi) = regressed.difference_ci95.expect("paired");
+        assert!(
+            (lo - 0.2).abs() < 1e-9 && (hi - 0.2).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        assert!(
+            regressed.line().contains("[+0.2000, +0.2000]"),
+            "{}",
+            regressed.line()
+        );
         assert_eq!(gate(&base, Some(&worse))[0].status, Status::Pass);
         // The threshold is a maximum.
         let over = report(&[0.3; 40], 0.2, true);

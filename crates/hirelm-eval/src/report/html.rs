@@ -195,7 +195,7 @@ pub fn to_html(report: &SuiteReport, checks: &[Check]) -> String {
             );
         }
     }
-    s.push_str("<h2>Gate</h2><table><tr><th>entry</th><th>metric</th><th>value</th><th>baseline</th><th>p</th><th>threshold</th><th>status</th></tr>");
+    s.push_str("<h2>Gate</h2><table><tr><th>entry</th><th>metric</th><th>value</th><th>baseline</th><th>Δ [95% CI]</th><th>p</th><th>threshold</th><th>status</th></tr>");
     for c in checks {
         let opt = |v: Option<f64>| v.map_or(String::from("–"), |v| format!("{v:.4}"));
         let class = if c.status == Status::Pass {
@@ -205,11 +205,17 @@ pub fn to_html(report: &SuiteReport, checks: &[Check]) -> String {
         };
         let _ = write!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{:?}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{:?}</td></tr>",
             xml_escape(&c.eval),
             xml_escape(&c.metric),
             c.value,
             opt(c.baseline),
+            c.baseline
+                .zip(c.difference_ci95)
+                .map_or("–".into(), |(b, (lo, hi))| format!(
+                    "{:+.4} [{lo:+.4}, {hi:+.4}]",
+                    c.value - b
+                )),
             opt(c.p_value),
             opt(c.threshold),
             c.status

@@ -27,10 +27,15 @@ pub fn to_junit(suite: &str, checks: &[Check]) -> String {
             "    <testcase classname=\"{}\" name=\"{name}\"",
             xml_escape(suite)
         );
+        // Every case carries its figures (value, baseline, difference with its interval, p,
+        // threshold), as the Markdown and HTML reports do; a failing one as its failure.
+        let line = xml_escape(&c.line());
         if c.status == Status::Pass {
-            s.push_str("/>\n");
+            let _ = writeln!(
+                s,
+                ">\n      <system-out>{line}</system-out>\n    </testcase>"
+            );
         } else {
-            let line = xml_escape(&c.line());
             let _ = writeln!(
                 s,
                 ">\n      <failure message=\"{line}\">{line}</failure>\n    </testcase>"

@@ -64,9 +64,29 @@ fn weakened_predictor_is_caught_and_a_rerun_is_not() {
         junit.contains("<failure message=\"tech rp@5") && junit.contains("tests=\"5\""),
         "{junit}"
     );
+    // The three formats carry the same figures: the difference's interval included.
+    let (lo, hi) = rp5.difference_ci95.expect("paired");
+    assert!(
+        hi < 0.0,
+        "a significant drop lies below zero: {}",
+        rp5.line()
+    );
+    let interval = format!("[{lo:+.4}, {hi:+.4}]");
+    let passing = checks
+        .iter()
+        .find(|c| c.status == Status::Pass)
+        .expect("a passing check");
+    assert!(
+        junit.contains(&interval) && junit.contains(&format!("<system-out>{}", passing.line())),
+        "{junit}"
+    );
     let md = to_markdown(&weak, &checks);
-    assert!(md.contains("| rp@5 |") && md.contains("FAIL"), "{md}");
+    assert!(
+        md.contains("| rp@5 |") && md.contains("FAIL") && md.contains(&interval),
+        "{md}"
+    );
     let html = to_html(&weak, &checks);
+    assert!(html.contains(&interval), "{html}");
     assert!(html.contains("<svg") && html.contains("gate failed") && html.ends_with("</html>\n"));
     assert_eq!(
         html.matches("<svg").count(),
