@@ -21,15 +21,20 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::api_error::ApiError;
 use super::state::AppState;
+use super::stop::{StopScan, parse_stop};
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// The request fields we read; others (`user`, `logprobs: false`, …) are accepted and ignored.
+/// The request fields we read. Others that change nothing about the answer (`user`,
+/// `logprobs: false`, …) are accepted and ignored; those the server cannot honour (`tools`,
+/// `logprobs: true`, …) are refused by name rather than silently dropped.
 #[derive(Debug, Deserialize)]
 pub struct CompletionRequest {
+    model: Option<String>,
     messages: Vec<MessageIn>,
     #[serde(default)]
     stream: bool,
+    stream_options: Option<Value>,
     max_tokens: Option<usize>,
     max_completion_tokens: Option<usize>,
     temperature: Option<f32>,
@@ -37,6 +42,51 @@ pub struct CompletionRequest {
     seed: Option<u64>,
     n: Option<usize>,
     response_format: Option<Value>,
+    stop: Option<Value>,
+    tools: Option<Value>,
+    tool_choice: Option<Value>,
+    functions: Option<Value>,
+    function_call: Option<Value>,
+    logprobs: Option<Value>,
+    top_logprobs: Option<Value>,
+}
+
+impl CompletionRequest {
+    /// The first field asking for something this server does not do, with why.
+    fn unsupported(&self) -> Option<(&'static str, &'static str)> {
+        let set = |v: &Option<Value>| v.as_ref().is_some_and(|v| !v.is_null());
+        let no_tools = "this server has no tool calling";
+        [
+            ("tools", set(&self.tools), no_tools),
+            ("tool_choice", set(&self.tool_choice), no_tools),
+            ("functions", set(&self.functions), no_tools),
+            ("function_call", set(&self.function_call), no_tools),
+            (
+                "logprobs",
+                self.logprobs
+                    .as_ref()
+                    .is_some_and(|v| v != &Value::Bool(false) && !v.is_null()),
+                "this server does not return log-probabilities",
+            ),
+            (
+                "top_logprobs",
+                set(&self.top_logprobs),
+                "this server does not return log-probabilities",
+            ),
+        ]
+        .into_iter()
+        .find(|(_, asked, _)| *asked)
+        .map(|(field, _, why)| (field, why))
+    }
+}
+
+/// How the answer is delivered, beside what the model decodes.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Stop sequences (the answer ends before the first).
+    pub stops: Vec<String>,
+    /// A streamed answer ends with a chunk carrying the token counts.
+    pub include_usage: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,6 +123,19 @@ fn content_text(content: &Value) -> Result<String, ApiError> {
 pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<ChatRequest, ApiError> {
     if req.n.unwrap_or(1) != 1 {
         return Err(ApiError::bad_request("`n` must be 1"));
+    }
+    if let Some((field, why)) = req.unsupported() {
+        return Err(ApiError::bad_request(format!(
+            "`{field}` is not supported: {why}"
+        )));
+    }
+    if let Some(model) = &req.model
+        && model != state.model.name()
+    {
+        return Err(ApiError::not_found(format!(
+            "model `{model}` is not served here; GET /v1/models lists `{}`",
+            state.model.name()
+        )));
     }
     let mut messages = Vec::with_capacity(req.messages.len());
     for (i, m) in req.messages.iter().enumerate() {
@@ -137,7 +200,7 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
     let sampling = SamplingParams {
         temperature,
         top_p: req.top_p,
-        seed: req.seed.unwrap_or(0),
+        seed: req.seed.unwrap_or_else(fresh_seed),
         ..SamplingParams::greedy()
     };
     Ok(ChatRequest {
@@ -147,6 +210,44 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
         schema,
         deadline: None,
     })
+}
+
+/// The request's stop sequences and streaming options.
+pub fn delivery(req: &CompletionRequest) -> Result<Delivery, ApiError> {
+    let include_usage = match req.stream_options.as_ref().map(|o| o.get("include_usage")) {
+        None | Some(None) | Some(Some(Value::Bool(false))) => false,
+        Some(Some(Value::Bool(true))) if req.stream => true,
+        Some(Some(Value::Bool(true))) => {
+            return Err(ApiError::bad_request(
+                "stream_options needs \"stream\": true",
+            ));
+        }
+        Some(Some(_)) => {
+            return Err(ApiError::bad_request(
+                "stream_options.include_usage must be a boolean",
+            ));
+        }
+    };
+    Ok(Delivery {
+        stops: parse_stop(req.stop.as_ref())?,
+        include_usage,
+    })
+}
+
+/// A seed for a request that named none: sampled answers differ between requests (as with
+/// OpenAI's API), while a request with a `seed` is reproducible; the response names the seed
+/// used, so any answer can be replayed. The clock's nanoseconds mixed with a counter, so two
+/// requests in the same nanosecond still differ.
+fn fresh_seed() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut z = nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+    // splitmix64's finaliser: nearby clock readings give unrelated seeds.
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn finish_reason(stop: StopReason) -> &'static str {
@@ -184,30 +285,51 @@ async fn completions_inner(
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(ApiError::from_rejection)?;
     let mut chat = to_chat_request(&req, state)?;
+    let Delivery {
+        stops,
+        include_usage,
+    } = delivery(&req)?;
+    let seed = chat.sampling.seed;
     let slot = state.acquire().await?;
     chat.deadline = Some(slot.deadline);
     let id = format!("chatcmpl-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let model_name = state.model.name().to_string();
     let model = Arc::clone(&state.model);
+    let mut scan = StopScan::new(stops);
+    let usage = |d: &Decoded| json!({"prompt_tokens": d.prompt_tokens, "completion_tokens": d.tokens.len(), "total_tokens": d.prompt_tokens + d.tokens.len()});
     if !req.stream {
-        let decoded = tokio::task::spawn_blocking(move || {
-            let result = model.chat(&chat, |_| std::ops::ControlFlow::Continue(()));
+        let (decoded, text, stopped) = tokio::task::spawn_blocking(move || {
+            let mut text = String::new();
+            let result = model.chat(&chat, |piece| {
+                text.push_str(&scan.push(piece));
+                if scan.hit() {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            });
             drop(slot);
-            result
+            text.push_str(&scan.finish());
+            result.map(|decoded| (decoded, text, scan.hit()))
         })
         .await
         .map_err(|e| ApiError::internal(format!("the chat task failed: {e}")))??;
         count(state, &decoded);
-        if decoded.stop == StopReason::Cancelled {
+        if decoded.stop == StopReason::Cancelled && !stopped {
             return Err(ApiError::timeout(format!(
                 "no complete answer within {:?}",
                 state.limits.timeout
             )));
         }
+        let (content, finish) = if stopped {
+            (text, "stop")
+        } else {
+            (decoded.text.clone(), finish_reason(decoded.stop))
+        };
         let body = json!({
-            "id": id, "object": "chat.completion", "created": now(), "model": model_name,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": decoded.text}, "finish_reason": finish_reason(decoded.stop)}],
-            "usage": {"prompt_tokens": decoded.prompt_tokens, "completion_tokens": decoded.tokens.len(), "total_tokens": decoded.prompt_tokens + decoded.tokens.len()},
+            "id": id, "object": "chat.completion", "created": now(), "model": model_name, "seed": seed,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+            "usage": usage(&decoded),
         });
         return Ok(Json(body).into_response());
     }
@@ -215,7 +337,7 @@ async fn completions_inner(
     // closes it, which stops the decode at the next token.
     let (tx, rx) = tokio::sync::mpsc::channel::<Value>(64);
     let chunk = move |delta: Value, finish: Option<&str>| {
-        json!({"id": id, "object": "chat.completion.chunk", "created": now(), "model": model_name,
+        json!({"id": id, "object": "chat.completion.chunk", "created": now(), "model": model_name, "seed": seed,
                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
     };
     let state2 = Arc::clone(state);
@@ -227,16 +349,41 @@ async fn completions_inner(
         {
             return;
         }
+        let send = |text: String| {
+            text.is_empty()
+                || tx
+                    .blocking_send(chunk(json!({"content": text}), None))
+                    .is_ok()
+        };
         let result = model.chat(&chat, |piece| {
-            match tx.blocking_send(chunk(json!({"content": piece}), None)) {
-                Ok(()) => std::ops::ControlFlow::Continue(()),
-                Err(_) => std::ops::ControlFlow::Break(()),
+            if send(scan.push(piece)) && !scan.hit() {
+                std::ops::ControlFlow::Continue(())
+            } else {
+                std::ops::ControlFlow::Break(())
             }
         });
         let last = match result {
             Ok(decoded) => {
                 count(&state2, &decoded);
-                chunk(json!({}), Some(finish_reason(decoded.stop)))
+                let finish = if scan.hit() {
+                    "stop"
+                } else {
+                    if !send(scan.finish()) {
+                        return;
+                    }
+                    finish_reason(decoded.stop)
+                };
+                if tx.blocking_send(chunk(json!({}), Some(finish))).is_err() {
+                    return;
+                }
+                if !include_usage {
+                    return;
+                }
+                // OpenAI's usage chunk: no choices, the whole answer's token counts.
+                let mut tail = chunk(json!({}), None);
+                tail["choices"] = json!([]);
+                tail["usage"] = usage(&decoded);
+                tail
             }
             Err(e) => json!({"error": {"message": e.to_string(), "type": ApiError::from(e).kind}}),
         };

@@ -3,6 +3,7 @@
 //! | endpoint | what |
 //! | --- | --- |
 //! | `POST /v1/chat/completions` | OpenAI-compatible chat, `stream: true` for server-sent events |
+//! | `GET /v1/models` | the served model, as OpenAI lists models |
 //! | `POST /v1/tasks/{task}` | a typed hiring task: the input record in, a schema-valid answer out |
 //! | `GET /health` | liveness and the model's name and content hash |
 //! | `GET /metrics` | Prometheus counters: requests by endpoint and status, tokens, queue |
@@ -17,6 +18,7 @@ mod chat;
 mod listen;
 mod metrics;
 mod state;
+mod stop;
 mod tasks;
 
 use std::io::Write;
@@ -80,6 +82,7 @@ pub struct ServeArgs {
 pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
     let api = Router::new()
         .route("/v1/chat/completions", post(chat::completions))
+        .route("/v1/models", get(models))
         .route("/v1/tasks/{task}", post(tasks::answer))
         .route("/metrics", get(metrics))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -91,7 +94,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .merge(api)
         .fallback(|| async {
             ApiError::not_found(
-                "no such endpoint; see /health, /metrics, /v1/chat/completions, /v1/tasks/{task}",
+                "no such endpoint; see /health, /metrics, /v1/models, /v1/chat/completions, /v1/tasks/{task}",
             )
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -130,6 +133,19 @@ async fn health(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         "chat_route": state.model.chat_route(),
         "queued": queued,
         "running": running,
+    }))
+}
+
+/// OpenAI's model list: the one model this server answers with (a request may name it).
+async fn models(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    axum::Json(json!({
+        "object": "list",
+        "data": [{
+            "id": state.model.name(),
+            "object": "model",
+            "created": 0,
+            "owned_by": "hirelm",
+        }],
     }))
 }
 
