@@ -15,6 +15,9 @@
 #                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
 #   ENCODER_STEPS=N train the sentence encoder N steps with configs/encoder-minilm.toml and
 #                   evaluate that one (0, the default: shipped/hirelm-encoder-minilm)
+#   ENCODER_HARD_STEPS=N  with ENCODER_STEPS, continue N steps with mined hard negatives
+#                   (configs/encoder-minilm-hard.toml; mining adds about 5 minutes) and evaluate
+#                   that one (0, the default: stage 1 only)
 #   PER_TASK=N      held-out examples per task in the generation check (default 8)
 #   LIMIT=N         cases per suite entry in the comparison (default 3, which keeps the job under
 #                   30 minutes with four language-model predictors; the full comparison,
@@ -27,6 +30,7 @@ cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}"
 train_steps="${TRAIN_STEPS:-0}"
 encoder_steps="${ENCODER_STEPS:-0}"
+encoder_hard_steps="${ENCODER_HARD_STEPS:-0}"
 per_task="${PER_TASK:-8}"
 limit="${LIMIT:-3}"
 out="benches/results"
@@ -53,6 +57,13 @@ if [ "$encoder_steps" -gt 0 ]; then
   rm -rf runs/main-job-encoder
   "$hirelm" encoder train --config configs/encoder-minilm.toml --steps "$encoder_steps" --out runs/main-job-encoder
   encoder="runs/main-job-encoder/best"
+  if [ "$encoder_hard_steps" -gt 0 ]; then
+    step "4/8 continuing the encoder $encoder_hard_steps steps with mined hard negatives (configs/encoder-minilm-hard.toml)"
+    rm -rf runs/main-job-encoder-hard
+    "$hirelm" encoder train --config configs/encoder-minilm-hard.toml --steps "$encoder_hard_steps" \
+      --base runs/main-job-encoder/best --out runs/main-job-encoder-hard
+    encoder="runs/main-job-encoder-hard/best"
+  fi
 fi
 
 adapter="crates/hirelm-infer/adapters/hirelm-hiring-v2"

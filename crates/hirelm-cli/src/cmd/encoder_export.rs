@@ -3,13 +3,14 @@
 //! run's own logs (data, steps, pairs and tokens seen, the validation curve).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use hirelm_model::bert::export::ENCODER_SIDE_FILES;
 use hirelm_model::weights::{Dtype, SafetensorsWeights, WeightSource, write_safetensors_as};
-use hirelm_train::run::EncoderStepReport;
+
+use super::encoder_card::model_card;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -33,6 +34,10 @@ pub struct ExportArgs {
     /// The training pairs' dataset card, quoted in the card.
     #[arg(long, default_value = "data/encoder-pairs/card.md")]
     pub pairs_card: PathBuf,
+    /// A run this one continued from (its `best/` was this run's `--base`), oldest first and
+    /// repeatable: the card describes every stage.
+    #[arg(long = "earlier-run")]
+    pub earlier_runs: Vec<PathBuf>,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -78,7 +83,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .recipe
         .clone()
         .unwrap_or_else(|| args.run.join("recipe.toml"));
-    let mut card = model_card(&args.run, &recipe, &args.pairs_card, &args.dtype)?;
+    let mut stages: Vec<(PathBuf, PathBuf)> = args
+        .earlier_runs
+        .iter()
+        .map(|run| (run.clone(), run.join("recipe.toml")))
+        .collect();
+    stages.push((args.run.clone(), recipe));
+    let mut card = model_card(&stages, &args.pairs_card, &args.dtype)?;
     if let Ok(results) = std::fs::read_to_string(&args.results) {
         let _ = write!(
             card,
@@ -96,82 +107,4 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.out.display(),
         args.out.join("README.md").display()
     ))
-}
-
-/// The card: what was trained on, for how long, and how validation went, read from the run.
-fn model_card(run: &Path, recipe: &Path, pairs_card: &Path, dtype: &str) -> anyhow::Result<String> {
-    let metrics = std::fs::read_to_string(run.join("metrics.jsonl"))
-        .with_context(|| run.join("metrics.jsonl").display().to_string())?;
-    let reports: Vec<EncoderStepReport> = metrics
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    let Some(last) = reports.last() else {
-        bail!("{}: no steps logged", run.display())
-    };
-    let best: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(run.join("best.json")).context("best.json")?,
-    )?;
-    let best_step = best["step"].as_u64().unwrap_or(0) as usize;
-    let at_best = reports.iter().find(|r| r.step == best_step);
-    let mut out = String::from(
-        "# hirelm-encoder-minilm\n\nall-MiniLM-L6-v2 fine-tuned contrastively (symmetric InfoNCE, in-batch negatives, every weight trained) to match job-ad text to ESCO skills and vacancy titles to titles of the same occupation. A drop-in sentence-transformers model: mean pooling, L2-normalised, 384 dimensions; hirelm loads it with `SentenceEncoder::load`.\n\n",
-    );
-    let _ = writeln!(
-        out,
-        "Weights stored as {dtype}. Built by `hirelm encoder train` then `hirelm encoder export`.\n"
-    );
-    out.push_str("## Training\n\n");
-    let stopped = if last.step < last.total_steps {
-        format!(
-            " (stopped at step {} of the {} planned, before the schedule's end)",
-            last.step, last.total_steps
-        )
-    } else {
-        String::new()
-    };
-    let _ = writeln!(
-        out,
-        "- Run: {} steps of {} pairs{stopped} ({} pairs, {} tokens seen); shipped: step {best_step} ({} pairs, {} tokens), the best on validation.",
-        last.step,
-        last.pairs,
-        last.pairs_seen,
-        last.tokens_seen,
-        at_best.map_or(0, |r| r.pairs_seen),
-        at_best.map_or(0, |r| r.tokens_seen)
-    );
-    out.push_str("- Validation: SkillSkape dev sentences ranked against the skill-extraction benchmark's 13,896 ESCO labels (a fixed subset of every k-th labelled sentence); never the benchmark's TECH/HOUSE sentences, which the comparison reports.\n\n");
-    out.push_str("| step | loss | ");
-    let names: Vec<String> = reports
-        .iter()
-        .find(|r| !r.valid.is_empty())
-        .map(|r| r.valid.keys().cloned().collect())
-        .unwrap_or_default();
-    let _ = writeln!(out, "{} |", names.join(" | "));
-    let _ = writeln!(out, "|---:|---:|{}", "---:|".repeat(names.len()));
-    for r in reports.iter().filter(|r| !r.valid.is_empty()) {
-        let cells: Vec<String> = names
-            .iter()
-            .map(|n| r.valid.get(n).map_or("".into(), |v| format!("{v:.4}")))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| {} | {:.4} | {} |",
-            r.step,
-            r.loss,
-            cells.join(" | ")
-        );
-    }
-    out.push_str("\n![validation](validation.svg) ![loss](loss.svg)\n\n## Recipe\n\n```toml\n");
-    out.push_str(&std::fs::read_to_string(recipe).with_context(|| recipe.display().to_string())?);
-    out.push_str("```\n\n## Data\n\n");
-    let pairs =
-        std::fs::read_to_string(pairs_card).with_context(|| pairs_card.display().to_string())?;
-    // The pairs card's own title becomes a subsection.
-    out.push_str(
-        &pairs
-            .replacen("# Encoder training pairs", "### Training pairs", 1)
-            .replace("\n## ", "\n#### "),
-    );
-    Ok(out)
 }

@@ -9,6 +9,7 @@ pub mod curate;
 pub mod dedup;
 pub mod embed;
 pub mod encoder;
+pub mod encoder_card;
 pub mod encoder_export;
 pub mod eval;
 pub mod generate;

@@ -47,7 +47,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
         None => report.clone(),
     };
     let mut out = format!(
-        "Paired differences (candidate − baseline) on the same cases; {:.0}% percentile-bootstrap intervals ({} resamples, seed {}); metrics that are right or wrong per case (acc@1) decided by McNemar's exact test at the same level, the others by the interval. A verdict is `better` or `worse` only when significant.\n\n| baseline | candidate | metric | baseline | candidate | difference | {:.0}% interval | p | verdict |\n|---|---|---|---:|---:|---:|---|---:|---|\n",
+        "Paired differences (candidate − baseline) on the same cases; {:.0}% percentile-bootstrap intervals ({} resamples, seed {}); metrics that are right or wrong per case (such as acc@1) decided by McNemar's exact test at the same level, the others by the interval. A verdict is `better` or `worse` only when significant.\n\n| baseline | candidate | metric | baseline | candidate | difference | {:.0}% interval | p | verdict |\n|---|---|---|---:|---:|---:|---|---:|---|\n",
         args.level * 100.0,
         args.resamples,
         args.seed,
@@ -103,6 +103,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
             let d = t.difference;
             // A bootstrap p-value of 0 means no resample crossed zero: below 1 / resamples.
             let p = match t.method {
+                TestMethod::McNemar if t.p_value < 1e-4 => format!("{:.1e} (McNemar)", t.p_value),
                 TestMethod::McNemar => format!("{:.4} (McNemar)", t.p_value),
                 TestMethod::Bootstrap if t.p_value > 0.0 => format!("{:.4}", t.p_value),
                 TestMethod::Bootstrap => format!("< {:.4}", 1.0 / args.resamples as f64),
