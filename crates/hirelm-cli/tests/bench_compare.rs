@@ -88,12 +88,17 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             .replace("readme = \"README.md\"\n", ""),
     )
     .expect("config");
-    let reverse = Command::new(env!("CARGO_BIN_EXE_hirelm"))
-        .args(["bench", "compare", "--config", "reverse.toml"])
-        .current_dir(dir.path())
-        .env("HIRELM_SHARED_DATA", &shared)
-        .output()
-        .expect("runs");
+    // `hirelm bench compare` with `args`, in the test's directory.
+    let compare = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hirelm"))
+            .args(["bench", "compare"])
+            .args(args)
+            .current_dir(dir.path())
+            .env("HIRELM_SHARED_DATA", &shared)
+            .output()
+            .expect("runs")
+    };
+    let reverse = compare(&["--config", "reverse.toml"]);
     let err = String::from_utf8_lossy(&reverse.stderr);
     assert_eq!(reverse.status.code(), Some(1), "{err}");
     assert!(
@@ -112,20 +117,15 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
         config(r#"["bm25", "encoder-nn"]"#).replace("out = \"out\"", "out = \"broken\""),
     )
     .expect("config");
-    let broken = Command::new(env!("CARGO_BIN_EXE_hirelm"))
-        .args([
-            "bench",
-            "compare",
-            "--config",
-            "broken.toml",
-            "--limit",
-            "5",
-        ])
-        .args(["--no-readme", "--encoder", "no-such-encoder"])
-        .current_dir(dir.path())
-        .env("HIRELM_SHARED_DATA", &shared)
-        .output()
-        .expect("runs");
+    let broken = compare(&[
+        "--config",
+        "broken.toml",
+        "--limit",
+        "5",
+        "--no-readme",
+        "--encoder",
+        "no-such-encoder",
+    ]);
     let err = String::from_utf8_lossy(&broken.stderr);
     assert_eq!(broken.status.code(), Some(2), "{err}");
     assert!(

@@ -155,16 +155,8 @@ impl TextBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hirelm_core::PairSource;
 
-    fn pair(anchor: &str, key: &str) -> EncoderPair {
-        EncoderPair {
-            anchor: anchor.into(),
-            positive: key.into(),
-            key: key.into(),
-            source: PairSource::SkillSkape,
-        }
-    }
+    use super::super::test_pair as pair;
 
     #[test]
     fn no_batch_repeats_a_key_or_an_anchor_and_resuming_draws_the_same() {

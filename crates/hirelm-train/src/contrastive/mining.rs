@@ -161,16 +161,8 @@ pub fn mine_hard_negatives(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hirelm_core::PairSource;
 
-    fn pair(anchor: &str, key: &str) -> EncoderPair {
-        EncoderPair {
-            anchor: anchor.into(),
-            positive: key.into(),
-            key: key.into(),
-            source: PairSource::SkillSkape,
-        }
-    }
+    use super::super::test_pair as pair;
 
     #[test]
     fn a_negative_is_never_an_answer_and_never_scores_near_the_positive() {

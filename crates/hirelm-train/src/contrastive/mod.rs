@@ -37,3 +37,14 @@ pub(crate) fn tiny_bert() -> hirelm_model::bert::BertConfig {
         activation: hirelm_model::bert::BertActivation::Gelu,
     }
 }
+
+/// A pair whose positive is its key, from a job-ad sentence (unit tests).
+#[cfg(test)]
+pub(crate) fn test_pair(anchor: &str, key: &str) -> hirelm_core::EncoderPair {
+    hirelm_core::EncoderPair {
+        anchor: anchor.into(),
+        positive: key.into(),
+        key: key.into(),
+        source: hirelm_core::PairSource::SkillSkape,
+    }
+}
