@@ -78,14 +78,13 @@ fn main() -> ExitCode {
         )
         .with_writer(|| LossyStderr)
         .init();
-    if let Some(threads) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new()
+    if let Some(threads) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global()
-        {
-            eprintln!("hirelm: cannot set {threads} threads: {e}");
-            return ExitCode::from(exit::RUN_FAILED);
-        }
+    {
+        eprintln!("hirelm: cannot set {threads} threads: {e}");
+        return ExitCode::from(exit::RUN_FAILED);
     }
     let result = match cli.command {
         Command::Model(cmd) => cmd::model::run(cmd),

@@ -245,7 +245,7 @@ fn tensors(
     path: &Path,
 ) -> (
     hirelm_model::llama::LlamaConfig,
-    Vec<(String, Vec<usize>, Vec<f32>)>,
+    Vec<hirelm_model::weights::NamedTensor>,
 ) {
     let file = GgufFile::open(path).expect("opens");
     let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex())
@@ -309,7 +309,7 @@ fn merged_gguf_exports_give_llama_cpps_logits_on_every_kernel_path() {
 /// Rewrites every row of one projection (layer 15's `o_proj`, one of 30 layers' seven) as a
 /// broken kernel would see it, block by block.
 fn break_one_projection(
-    tensors: &mut [(String, Vec<usize>, Vec<f32>)],
+    tensors: &mut [hirelm_model::weights::NamedTensor],
     breakage: impl Fn(&mut [f32]),
 ) {
     let (_, shape, data) = tensors
@@ -340,7 +340,8 @@ fn a_wrong_kernel_fails_the_comparison() {
         }
     };
     let one_block_off = |row: &mut [f32]| row.rotate_left(32);
-    let breakages: [(&str, &dyn Fn(&mut [f32])); 2] = [
+    type Breakage<'a> = (&'a str, &'a dyn Fn(&mut [f32]));
+    let breakages: [Breakage<'_>; 2] = [
         ("first scale only", &first_scale_only),
         ("one block off", &one_block_off),
     ];

@@ -91,6 +91,12 @@ impl Default for Redactor {
     }
 }
 
+/// Redacts `text` with one shared [`Redactor`] (compiled on first use).
+pub fn redact(text: &str) -> String {
+    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    REDACTOR.get_or_init(Redactor::new).redact(text).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,10 +136,4 @@ mod tests {
         assert_eq!(out, text);
         assert_eq!(counts, PiiCounts::default());
     }
-}
-
-/// Redacts `text` with one shared [`Redactor`] (compiled on first use).
-pub fn redact(text: &str) -> String {
-    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
-    REDACTOR.get_or_init(Redactor::new).redact(text).0
 }

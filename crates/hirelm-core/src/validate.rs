@@ -50,44 +50,43 @@ fn kind(value: &Value) -> &'static str {
 /// Validates `value` against `schema` at `path`, returning the failing path and reason.
 pub(crate) fn check(schema: &Value, value: &Value, path: &str) -> Result<(), Failure> {
     let fail = |reason: String| Err((path.to_string(), reason));
-    if let Some(ty) = schema.get("type").and_then(Value::as_str) {
-        if !type_matches(ty, value) {
-            return fail(format!("expected {ty}, found {}", kind(value)));
-        }
+    if let Some(ty) = schema.get("type").and_then(Value::as_str)
+        && !type_matches(ty, value)
+    {
+        return fail(format!("expected {ty}, found {}", kind(value)));
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            return fail(format!(
-                "{value} is not one of {}",
-                Value::Array(allowed.clone())
-            ));
-        }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        return fail(format!(
+            "{value} is not one of {}",
+            Value::Array(allowed.clone())
+        ));
     }
     if let Some(x) = value.as_f64() {
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-            if x < min {
-                return fail(format!("{x} is below the minimum {min}"));
-            }
+        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+            && x < min
+        {
+            return fail(format!("{x} is below the minimum {min}"));
         }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-            if x > max {
-                return fail(format!("{x} is above the maximum {max}"));
-            }
+        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
+            && x > max
+        {
+            return fail(format!("{x} is above the maximum {max}"));
         }
     }
     if let (Some(s), Some(min)) = (
         value.as_str(),
         schema.get("minLength").and_then(Value::as_u64),
-    ) {
-        if (s.chars().count() as u64) < min {
-            return fail(format!("string shorter than {min} characters"));
-        }
+    ) && (s.chars().count() as u64) < min
+    {
+        return fail(format!("string shorter than {min} characters"));
     }
     if let Some(items) = value.as_array() {
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < min {
-                return fail(format!("{} items, at least {min} required", items.len()));
-            }
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+            && (items.len() as u64) < min
+        {
+            return fail(format!("{} items, at least {min} required", items.len()));
         }
         if let Some(item_schema) = schema.get("items") {
             for (i, item) in items.iter().enumerate() {
@@ -103,10 +102,10 @@ pub(crate) fn check(schema: &Value, value: &Value, path: &str) -> Result<(), Fai
             .into_iter()
             .flatten()
         {
-            if let Some(name) = name.as_str() {
-                if !object.contains_key(name) {
-                    return Err((format!("{path}.{name}"), "required field is missing".into()));
-                }
+            if let Some(name) = name.as_str()
+                && !object.contains_key(name)
+            {
+                return Err((format!("{path}.{name}"), "required field is missing".into()));
             }
         }
         for (name, field) in object {

@@ -178,10 +178,10 @@ impl ChatTemplate {
             assistant_mask: Vec::new(),
         };
         let mut push = |ids: &[u32], assistant: bool| out.push(ids, assistant);
-        if tokenizer.add_bos {
-            if let Some(bos) = tokenizer.bos_id {
-                push(&[bos], false);
-            }
+        if tokenizer.add_bos
+            && let Some(bos) = tokenizer.bos_id
+        {
+            push(&[bos], false);
         }
         for (role, content) in self.turns(messages) {
             let assistant = role == Role::Assistant.as_str();
@@ -235,10 +235,10 @@ impl ChatTemplate {
     fn render_gemma(&self, messages: &[ChatMessage], add_generation_prompt: bool) -> String {
         let (prefix, turns) = self.gemma_turns(messages);
         let mut out = String::from("<bos>");
-        if turns.is_empty() {
-            if let Some(p) = &prefix {
-                out.push_str(&format!("{START_OF_TURN}user\n{p}"));
-            }
+        if turns.is_empty()
+            && let Some(p) = &prefix
+        {
+            out.push_str(&format!("{START_OF_TURN}user\n{p}"));
         }
         for (i, (role, content)) in turns.iter().enumerate() {
             let p = if i == 0 {

@@ -79,7 +79,7 @@ impl Gemma3Config {
 
     /// Whether layer `i` attends to the whole context (else to the sliding window).
     pub fn is_global(&self, layer: usize) -> bool {
-        (layer + 1) % self.sliding_window_pattern == 0
+        (layer + 1).is_multiple_of(self.sliding_window_pattern)
     }
 
     /// Checks the relations the architecture relies on.
@@ -99,13 +99,13 @@ impl Gemma3Config {
         if sizes.contains(&0) {
             return fail("every size of a Gemma 3 config must be positive".into());
         }
-        if self.num_heads % self.num_kv_heads != 0 {
+        if !self.num_heads.is_multiple_of(self.num_kv_heads) {
             return fail(format!(
                 "num_heads {} is not a multiple of num_kv_heads {}",
                 self.num_heads, self.num_kv_heads
             ));
         }
-        if self.head_dim == 0 || self.head_dim % 2 != 0 {
+        if self.head_dim == 0 || !self.head_dim.is_multiple_of(2) {
             return fail(format!(
                 "head_dim {} must be positive and even for RoPE",
                 self.head_dim
@@ -145,13 +145,13 @@ impl Gemma3Config {
             .get_u64(&key("attention.key_length"))
             .map(|v| v as usize)
             .unwrap_or(hidden_size / num_heads.max(1));
-        if let Ok(value_length) = file.get_u64(&key("attention.value_length")) {
-            if value_length as usize != head_dim {
-                return Err(ModelError::metadata(
-                    key("attention.value_length"),
-                    format!("{value_length} differs from key_length {head_dim}"),
-                ));
-            }
+        if let Ok(value_length) = file.get_u64(&key("attention.value_length"))
+            && value_length as usize != head_dim
+        {
+            return Err(ModelError::metadata(
+                key("attention.value_length"),
+                format!("{value_length} differs from key_length {head_dim}"),
+            ));
         }
         if file.get(&key("rope.scaling.type")).is_some()
             || file.get(&key("rope.scaling.factor")).is_some()
@@ -240,7 +240,7 @@ impl Gemma3Config {
 pub fn load_gemma3_tensors(
     file: &GgufFile,
     config: &Gemma3Config,
-) -> Result<Vec<(String, Vec<usize>, Vec<f32>)>> {
+) -> Result<Vec<crate::weights::NamedTensor>> {
     let expected = config.expected_tensors();
     if let Some(extra) = file
         .tensors
@@ -272,10 +272,7 @@ pub fn load_gemma3_tensors(
 }
 
 /// Random tensors for `config` (norm gains near one), for tests.
-pub fn random_gemma3_tensors(
-    config: &Gemma3Config,
-    seed: u64,
-) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+pub fn random_gemma3_tensors(config: &Gemma3Config, seed: u64) -> Vec<crate::weights::NamedTensor> {
     crate::weights::random_tensors(config.expected_tensors(), seed)
 }
 

@@ -15,12 +15,13 @@ use safetensors::tensor::{Metadata, TensorInfo};
 
 use crate::{ModelError, Result};
 
+/// A named tensor as checkpoints hold it: name, shape, row-major f32 values. What loaders
+/// return and exporters write, for every architecture.
+pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
+
 /// Random values for each `(name, shape)`: norm gains (1-D) near one, matrices uniform in
 /// ±√(3/fan-in); what tests use for a model of the right shape without a download.
-pub fn random_tensors(
-    shapes: Vec<(String, Vec<usize>)>,
-    seed: u64,
-) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+pub fn random_tensors(shapes: Vec<(String, Vec<usize>)>, seed: u64) -> Vec<NamedTensor> {
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     shapes
@@ -250,17 +251,13 @@ pub fn load_linear_weight(
 ///
 /// The file is written to a temporary sibling and renamed into place, so `path` never holds a
 /// half-written file. Names must be unique and each shape must match its value count.
-pub fn write_safetensors(path: &Path, tensors: &[(String, Vec<usize>, Vec<f32>)]) -> Result<()> {
+pub fn write_safetensors(path: &Path, tensors: &[NamedTensor]) -> Result<()> {
     write_safetensors_as(path, tensors, Dtype::F32)
 }
 
 /// As [`write_safetensors`], storing the values as `dtype`: `F32`, `F16` (half the size, for
 /// shipping adapters) or `BF16`.
-pub fn write_safetensors_as(
-    path: &Path,
-    tensors: &[(String, Vec<usize>, Vec<f32>)],
-    dtype: Dtype,
-) -> Result<()> {
+pub fn write_safetensors_as(path: &Path, tensors: &[NamedTensor], dtype: Dtype) -> Result<()> {
     let invalid = |reason: String| ModelError::Safetensors {
         path: path.to_path_buf(),
         reason,

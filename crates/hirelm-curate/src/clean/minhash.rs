@@ -307,10 +307,10 @@ pub fn near_dedup(hasher: &MinHasher, texts: &[&str]) -> (Vec<bool>, NearDupRepo
     }
     let mut keep = vec![true; texts.len()];
     let mut cluster_roots = std::collections::BTreeSet::new();
-    for i in 0..texts.len() {
+    for (i, kept) in keep.iter_mut().enumerate() {
         let root = find(&mut parent, i);
         if root != i {
-            keep[i] = false;
+            *kept = false;
             cluster_roots.insert(root);
         }
     }

@@ -116,10 +116,10 @@ fn most_specific_groups(levels: &str) -> Vec<String> {
     let mut out = Vec::new();
     for path in levels.split(']').filter(|p| p.contains('\'')) {
         let codes: Vec<&str> = path.split('\'').skip(1).step_by(2).collect();
-        if let Some(code) = codes.last().filter(|c| !c.is_empty()) {
-            if !out.iter().any(|o| o == code) {
-                out.push(code.to_string());
-            }
+        if let Some(code) = codes.last().filter(|c| !c.is_empty())
+            && !out.iter().any(|o| o == code)
+        {
+            out.push(code.to_string());
         }
     }
     out

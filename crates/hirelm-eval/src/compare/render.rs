@@ -64,7 +64,7 @@ fn usd(v: Option<f64>) -> String {
     match v {
         None => "–".to_string(),
         // Below the kernel's 10 ms CPU-time tick over the whole entry.
-        Some(v) if v == 0.0 => "≈$0".to_string(),
+        Some(0.0) => "≈$0".to_string(),
         Some(v) if v >= 0.01 => format!("${v:.3}"),
         Some(v) => format!("${v:.2e}"),
     }

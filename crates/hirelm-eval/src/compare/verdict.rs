@@ -259,12 +259,16 @@ pub fn verdict(bar: &Bar, results: &[EntryResult]) -> BarVerdict {
     }
 }
 
+/// Builds a check of one entry: (versus, what, (tuned, other), higher is better, strict, test).
+type MakeCheck<'a> =
+    dyn Fn(&str, &str, (f64, f64), bool, bool, Option<PairedTest>) -> BarCheck + 'a;
+
 /// One check per quality metric both entries have, each with its paired test.
 fn metric_checks(
     tuned: &EntryResult,
     other: &EntryResult,
     strict: bool,
-    check: &dyn Fn(&str, &str, (f64, f64), bool, bool, Option<PairedTest>) -> BarCheck,
+    check: &MakeCheck<'_>,
 ) -> Vec<BarCheck> {
     tuned
         .metrics

@@ -22,7 +22,7 @@ impl Predictor for Flaky {
     }
     fn predict(&self, _: Task, input: &serde_json::Value) -> Result<Prediction> {
         let text = input["text"].as_str().unwrap_or_default();
-        let raw = if text.len() % 2 == 0 {
+        let raw = if text.len().is_multiple_of(2) {
             r#"{"skills":[{"label":"SQL","score":1}]}"#
         } else {
             "Sure! The skills are SQL"

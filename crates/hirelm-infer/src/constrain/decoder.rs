@@ -169,10 +169,10 @@ impl ConstrainedDecoder {
                 *logit = f32::NEG_INFINITY;
             }
         }
-        if keep.is_empty() {
-            if let Some(id) = fallback.filter(|&id| (id as usize) < logits.len()) {
-                logits[id as usize] = 0.0;
-            }
+        if keep.is_empty()
+            && let Some(id) = fallback.filter(|&id| (id as usize) < logits.len())
+        {
+            logits[id as usize] = 0.0;
         }
     }
 

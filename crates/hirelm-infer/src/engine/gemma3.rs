@@ -13,7 +13,7 @@ impl EngineWeights {
     /// [`from_tensors`](Self::from_tensors). The output head is the embedding matrix.
     pub fn from_gemma3(
         config: &Gemma3Config,
-        tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+        tensors: Vec<hirelm_model::weights::NamedTensor>,
         format: WeightFormat,
     ) -> Result<Self> {
         config.validate()?;

@@ -120,13 +120,16 @@ pub(super) fn embed(weights: &EngineWeights, id: u32, out: &mut [f32]) {
     }
 }
 
+/// The cosines and sines of one RoPE base over a run of positions.
+pub(super) type RopeTable = (Vec<f32>, Vec<f32>);
+
 /// RoPE tables for positions `start..start + n`: one per RoPE base (Gemma has two, for its
 /// global and sliding-window layers), and each layer's index into them.
 pub(super) fn rope_tables_by_layer(
     config: &EngineConfig,
     start: usize,
     n: usize,
-) -> (Vec<(Vec<f32>, Vec<f32>)>, Vec<usize>) {
+) -> (Vec<RopeTable>, Vec<usize>) {
     let mut thetas: Vec<f64> = Vec::new();
     let rope_of_layer = config
         .layers

@@ -16,7 +16,7 @@ pub(super) fn check_tensors(
     config: &EngineConfig,
     format: WeightFormat,
     expected: &[(String, Vec<usize>)],
-    tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+    tensors: Vec<hirelm_model::weights::NamedTensor>,
 ) -> Result<BTreeMap<String, Vec<f32>>> {
     check_q8_widths(config, format)?;
     let mut by_name: BTreeMap<String, (Vec<usize>, Vec<f32>)> = BTreeMap::new();
@@ -147,7 +147,7 @@ impl EngineWeights {
     /// tensors belong to a different model.
     pub fn from_tensors(
         config: &LlamaConfig,
-        tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
+        tensors: Vec<hirelm_model::weights::NamedTensor>,
         format: WeightFormat,
     ) -> Result<Self> {
         config.validate()?;

@@ -196,7 +196,7 @@ impl Matrix {
             "matvec_rows needs one token of the matrix's width"
         );
         assert!(
-            first % TILE_ROWS == 0 && first + out.len() <= rows,
+            first.is_multiple_of(TILE_ROWS) && first + out.len() <= rows,
             "row range not tile-aligned or past the matrix"
         );
         match self {

@@ -22,12 +22,15 @@ pub fn tiny_config() -> LlamaConfig {
 }
 
 /// Random weights for `config` (HF names, PyTorch layout).
-pub fn tiny_weights(config: &LlamaConfig, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+pub fn tiny_weights(config: &LlamaConfig, seed: u64) -> Vec<hirelm_model::weights::NamedTensor> {
     random_weights(config, seed)
 }
 
 /// The training model (burn) over the same weights.
-pub fn burn_model(config: &LlamaConfig, weights: &[(String, Vec<usize>, Vec<f32>)]) -> LlamaModel {
+pub fn burn_model(
+    config: &LlamaConfig,
+    weights: &[hirelm_model::weights::NamedTensor],
+) -> LlamaModel {
     LlamaModel::load(
         &InMemoryWeights::new(weights.to_vec()),
         config.clone(),

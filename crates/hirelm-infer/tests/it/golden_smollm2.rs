@@ -37,11 +37,11 @@ fn fixture() -> Fixture {
 /// The fetched Q4_1 model's tensors, dequantised; panics with the fix when the file is missing.
 fn tensors() -> &'static (
     hirelm_model::llama::LlamaConfig,
-    Vec<(String, Vec<usize>, Vec<f32>)>,
+    Vec<hirelm_model::weights::NamedTensor>,
 ) {
     static TENSORS: OnceLock<(
         hirelm_model::llama::LlamaConfig,
-        Vec<(String, Vec<usize>, Vec<f32>)>,
+        Vec<hirelm_model::weights::NamedTensor>,
     )> = OnceLock::new();
     TENSORS.get_or_init(|| {
         let path = fetched_model(SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"));

@@ -94,7 +94,7 @@ impl BertConfig {
         if let Some((name, _)) = sizes.iter().find(|(_, v)| *v == 0) {
             return Err(ModelError::Config(format!("{name} must be positive")));
         }
-        if self.hidden_size % self.num_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_heads) {
             return Err(ModelError::Config(format!(
                 "num_attention_heads ({}) does not divide hidden_size ({})",
                 self.num_heads, self.hidden_size

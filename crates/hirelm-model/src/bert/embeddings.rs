@@ -91,7 +91,7 @@ impl BertEmbeddings {
         let positions = self
             .position
             .val()
-            .slice([0..seq])
+            .narrow(0, 0, seq)
             .reshape([1, seq, hidden]);
         self.layer_norm.forward(words + types + positions)
     }

@@ -13,8 +13,7 @@ use crate::linear::transpose;
 use crate::weights::write_safetensors;
 use crate::{ModelError, Result};
 
-/// A named tensor as written to safetensors: name, shape, row-major values.
-pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
+pub use crate::weights::NamedTensor;
 
 fn values<const D: usize>(param: &Param<Tensor<D>>) -> (Vec<usize>, Vec<f32>) {
     let tensor = param.val();

@@ -5,8 +5,8 @@
 //! - [`names`]: HF tensor names (with or without a `bert.` prefix).
 //! - [`embeddings`], [`attention`], [`layer`], [`model`]: the architecture, post-LayerNorm.
 //! - [`pooling`]: [`mean_pool`] and [`l2_normalize`].
-//! - [`encoder`]: [`SentenceEncoder`].
-//! - [`cache`]: embedding matrices on disk.
+//! - [`encoder`]: the [`SentenceEncoder`].
+//! - [`cache`]: the embedding matrices kept on disk.
 //! - [`export`]: a model back to an HF / sentence-transformers directory ([`save_sentence_encoder`]).
 //!
 //! ```no_run

@@ -23,7 +23,7 @@ pub enum GgufExportType {
 /// self-contained.
 pub fn llama_gguf_writer(
     config: &LlamaConfig,
-    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    tensors: &[crate::weights::NamedTensor],
     ty: GgufExportType,
 ) -> Result<GgufWriter> {
     let mut w = GgufWriter::new();
@@ -81,7 +81,7 @@ pub fn llama_gguf_writer(
 pub fn write_llama_gguf(
     path: &Path,
     config: &LlamaConfig,
-    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    tensors: &[crate::weights::NamedTensor],
     ty: GgufExportType,
 ) -> Result<()> {
     llama_gguf_writer(config, tensors, ty)?.write(path)

@@ -48,7 +48,7 @@ pub fn expected_tensors(config: &LlamaConfig) -> Vec<(String, Vec<usize>)> {
 
 /// Random weights for every tensor of `config` (norm gains near one), for tests and tools
 /// that need a model of the right shape without a download.
-pub fn random_weights(config: &LlamaConfig, seed: u64) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+pub fn random_weights(config: &LlamaConfig, seed: u64) -> Vec<crate::weights::NamedTensor> {
     crate::weights::random_tensors(expected_tensors(config), seed)
 }
 
@@ -123,7 +123,7 @@ impl LlamaModel {
 
     /// Every tensor in HF names and PyTorch layout, adapters merged: the input of the
     /// safetensors and GGUF exporters.
-    pub fn export_tensors(&self) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+    pub fn export_tensors(&self) -> Vec<crate::weights::NamedTensor> {
         let c = &self.config;
         let to_vec = |t: Tensor<2>| t.into_data().try_into_vec_as::<f32>().unwrap_or_default();
         let gain = |n: &RmsNorm| {
@@ -195,7 +195,7 @@ pub struct InMemoryWeights {
 
 impl InMemoryWeights {
     /// Collects `(name, shape, data)` triples.
-    pub fn new(tensors: Vec<(String, Vec<usize>, Vec<f32>)>) -> Self {
+    pub fn new(tensors: Vec<crate::weights::NamedTensor>) -> Self {
         Self {
             tensors: tensors.into_iter().map(|(n, s, d)| (n, (s, d))).collect(),
         }

@@ -136,12 +136,11 @@ pub(crate) fn spm_tokenizer(
 
 /// The raw bytes of a SentencePiece piece: `<0xXX>` is that byte, `▁` a space.
 pub fn piece_bytes(piece: &str) -> Vec<u8> {
-    if let Some(hex) = piece.strip_prefix("<0x").and_then(|p| p.strip_suffix('>')) {
-        if hex.len() == 2 {
-            if let Ok(byte) = u8::from_str_radix(hex, 16) {
-                return vec![byte];
-            }
-        }
+    if let Some(hex) = piece.strip_prefix("<0x").and_then(|p| p.strip_suffix('>'))
+        && hex.len() == 2
+        && let Ok(byte) = u8::from_str_radix(hex, 16)
+    {
+        return vec![byte];
     }
     piece.replace(SPACE_MARK, " ").into_bytes()
 }

@@ -136,7 +136,7 @@ fn tiny_config() -> BertConfig {
 fn random_checkpoint(
     config: &BertConfig,
     names: &TensorNames,
-) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+) -> Vec<hirelm_model::weights::NamedTensor> {
     let mut state = 0x2545_f491_u32;
     names
         .expected(config)
@@ -157,7 +157,7 @@ fn random_checkpoint(
 
 fn write_and_load(
     dir: &Path,
-    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    tensors: &[hirelm_model::weights::NamedTensor],
 ) -> Result<BertModel, ModelError> {
     let path = dir.join("model.safetensors");
     write_safetensors(&path, tensors).expect("write checkpoint");

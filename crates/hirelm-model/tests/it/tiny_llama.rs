@@ -21,7 +21,7 @@ fn logits(model: &LlamaModel, ids: &[i64], device: &Device) -> Vec<f32> {
         .expect("f32 logits")
 }
 
-fn tiny() -> (LlamaConfig, Vec<(String, Vec<usize>, Vec<f32>)>) {
+fn tiny() -> (LlamaConfig, Vec<hirelm_model::weights::NamedTensor>) {
     let config = LlamaConfig::tiny_for_tests();
     let weights = random_weights(&config, 7);
     (config, weights)

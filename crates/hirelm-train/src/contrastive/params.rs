@@ -116,6 +116,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::single_range_in_vec_init)] // burn slices take one range per dimension
     fn clipping_is_joint_over_every_rank() {
         let device = Device::flex();
         let model = renumber_params(tiny().init(&device).expect("model"));

@@ -17,7 +17,7 @@ use super::encoder_data::{
     fingerprint, hard_negatives, negative_ids, select_pairs, tokenize_pairs,
 };
 use super::log::{append_metrics, truncate_metrics};
-use super::plot::loss_curve_svg;
+use super::plot::{Curve, loss_curve_svg};
 use crate::contrastive::{ContrastiveTrainer, PairBatcher, PairPosition, TextBatch};
 use crate::error::{LoraError, Result};
 use crate::sft::latest_checkpoint;
@@ -369,7 +369,7 @@ pub fn write_curves(metrics: &Path, out: &Path, select: &str) -> Result<()> {
     let colours = [
         "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
     ];
-    let valid: Vec<(&str, &str, Vec<(f64, f64)>)> = by_metric
+    let valid: Vec<Curve<'_>> = by_metric
         .into_iter()
         .enumerate()
         .map(|(i, (name, points))| {

@@ -17,6 +17,9 @@ use super::encoder_config::EncoderTrainConfig;
 use crate::contrastive::{HardNegative, mine_hard_negatives};
 use crate::error::{LoraError, Result};
 
+/// Token ids of texts, one row per text.
+pub(super) type TokenRows = Vec<Vec<u32>>;
+
 /// The mined negatives of a run, beside its checkpoints.
 pub const HARD_NEGATIVES_FILE: &str = "hard-negatives.json";
 
@@ -48,7 +51,7 @@ pub(super) fn tokenize_pairs(
     path: &Path,
     pairs: &[EncoderPair],
     max_len: usize,
-) -> Result<(Vec<Vec<u32>>, Vec<Vec<u32>>, usize)> {
+) -> Result<(TokenRows, TokenRows, usize)> {
     let mut tokenizer = Tokenizer::from_file(path)
         .map_err(|e| fail(path, format!("reading the tokenizer: {e}")))?;
     tokenizer.with_padding(None);

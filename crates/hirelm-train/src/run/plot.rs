@@ -1,7 +1,10 @@
 //! A loss curve as a self-contained SVG file.
 
+/// One line of a chart: its name, its colour and its `(step, value)` points.
+pub type Curve<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
+
 /// An SVG line chart of `(step, value)` series (e.g. train and validation loss).
-pub fn loss_curve_svg(series: &[(&str, &str, Vec<(f64, f64)>)]) -> String {
+pub fn loss_curve_svg(series: &[Curve<'_>]) -> String {
     let (w, h, pad) = (720.0, 360.0, 48.0);
     let points = series.iter().flat_map(|(_, _, p)| p.iter());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
