@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Replaces the README block between `<!-- NAME:begin -->` and `<!-- NAME:end -->` with a
-results file, so the benchmark scripts regenerate the README's figures.
+"""Replaces the block between `<!-- NAME:begin -->` and `<!-- NAME:end -->` with a results
+file, so the benchmark scripts regenerate the documentation's figures. The block is looked for
+in README.md and then docs/*.md unless --readme names the file.
 
-    python3 benches/readme_block.py NAME RESULTS.md [--code] [--readme README.md]
+    python3 benches/readme_block.py NAME RESULTS.md [--code] [--readme FILE.md]
 
 The results file's leading `# ` title is dropped; `--code` fences the text as a code block.
 A README without the block is left alone (the script says so).
@@ -16,8 +17,18 @@ def main():
     p.add_argument("name")
     p.add_argument("results")
     p.add_argument("--code", action="store_true")
-    p.add_argument("--readme", default=os.path.join(os.path.dirname(__file__), "..", "README.md"))
+    p.add_argument("--readme", default=None)
     a = p.parse_args()
+    if a.readme is None:
+        root = os.path.join(os.path.dirname(__file__), "..")
+        docs = os.path.join(root, "docs")
+        candidates = [os.path.join(root, "README.md")] + sorted(
+            os.path.join(docs, f) for f in os.listdir(docs) if f.endswith(".md")
+        )
+        marker = f"<!-- {a.name}:begin -->"
+        a.readme = next(
+            (c for c in candidates if marker in open(c, encoding="utf-8").read()), candidates[0]
+        )
     body = open(a.results, encoding="utf-8").read().strip()
     lines = body.splitlines()
     if lines and lines[0].startswith("# "):

@@ -21,7 +21,7 @@
 #   PER_TASK=N      held-out examples per task in the generation check (default 8)
 #   LIMIT=N         cases per suite entry in the comparison (default 3, which keeps the job under
 #                   30 minutes with four language-model predictors; the full comparison,
-#                   `hirelm bench compare`, takes over an hour and regenerates the README)
+#                   `hirelm bench compare`, takes hours and regenerates docs/results.md)
 #   CARGO_TARGET_DIR  cargo's target directory (default $HOME/.cache/hirelm-target)
 set -euo pipefail
 

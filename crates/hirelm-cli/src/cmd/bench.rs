@@ -45,7 +45,7 @@ pub enum BenchCommand {
     /// it names, with perturbation packs; quality, flip rate, fairness, latency, tokens/s, CPU
     /// seconds and cost per 1,000 tasks (CPU and hosted-API prices), and a row-by-row check of
     /// the headline claim, each check a paired test on the same cases. Writes
-    /// compare.{json,md,html} and the README's results block. Exit status: 0 when every check
+    /// compare.{json,md,html} and the results block of docs/results.md. Exit status: 0 when every check
     /// holds, 1 when one does not or is undecided (the reports are written), 2 when the run
     /// fails or an entry could not run.
     Compare(super::compare::CompareArgs),

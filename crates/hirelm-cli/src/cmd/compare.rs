@@ -1,5 +1,5 @@
 //! `hirelm bench compare`: every predictor of `configs/compare.toml` over every suite it names,
-//! into `compare.{json,md,html}` and the README's results block (see `hirelm_eval::compare`).
+//! into `compare.{json,md,html}` and the results block of the config's `readme` file (docs/results.md) (see `hirelm_eval::compare`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,7 +45,7 @@ pub struct CompareArgs {
     /// the config's routes, e.g. an adapter just trained by the main job.
     #[arg(long)]
     pub adapter: Option<PathBuf>,
-    /// Leave the README alone (by default its compare block is regenerated when the config
+    /// Leave the results document alone (by default its compare block is regenerated when the config
     /// names one).
     #[arg(long)]
     pub no_readme: bool,
@@ -68,7 +68,7 @@ pub struct CompareArgs {
     /// encoder's (how comparisons before the encoder shipped were run).
     #[arg(long)]
     pub rerank_from_minilm: bool,
-    /// Run nothing: write compare.md, compare.html and the README block again from this
+    /// Run nothing: write compare.md, compare.html and the results block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
     #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors"])]
     pub render: Option<PathBuf>,
