@@ -362,3 +362,54 @@ fn a_wrong_kernel_fails_the_comparison() {
         );
     }
 }
+
+/// `--hf-out` writes what `transformers` and PEFT need to load the merged model as a chat model:
+/// the chat template and special tokens from the GGUF base, and the stop token by id.
+#[test]
+fn an_hf_export_carries_the_chat_template_and_stop_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args([
+            "adapter",
+            "merge",
+            "--adapter",
+            "crates/hirelm-infer/adapters/hirelm-hiring-v2",
+            "--hf-out",
+        ])
+        .arg(dir.path())
+        .current_dir(repo())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join(name)).expect(name)).expect(name)
+    };
+    let tokenizer = read("tokenizer_config.json");
+    let generation = read("generation_config.json");
+    let template = tokenizer["chat_template"]
+        .as_str()
+        .expect("a chat template");
+    assert!(template.contains("<|im_start|>"), "{template}");
+    assert_eq!(tokenizer["eos_token"], "<|im_end|>", "{tokenizer}");
+    // The stop token's id is the tokenizer's id for the same text.
+    let tokenizer_json = read("tokenizer.json");
+    let id_of = |text: &str| {
+        tokenizer_json["added_tokens"]
+            .as_array()
+            .and_then(|added| added.iter().find(|t| t["content"] == text))
+            .map(|t| t["id"].clone())
+            .unwrap_or_else(|| tokenizer_json["model"]["vocab"][text].clone())
+    };
+    assert_eq!(
+        generation["eos_token_id"],
+        id_of("<|im_end|>"),
+        "{generation}"
+    );
+    for file in ["config.json", "model.safetensors"] {
+        assert!(dir.path().join(file).is_file(), "{file}");
+    }
+}

@@ -140,6 +140,58 @@ pub struct PeftAdapterConfig {
     /// `fan_in_fan_out` (GPT-2 style Conv1D): must be false for Llama.
     #[serde(default)]
     pub fan_in_fan_out: bool,
+    /// PEFT's other options. Those that change the model ([`UNSUPPORTED_OPTIONS`]) are refused
+    /// when set; the rest (`revision`, `megatron_core`, …) describe nothing hirelm computes.
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// PEFT options that change what the adapter computes, which hirelm does not implement: a file
+/// that sets one is refused rather than loaded as a different model.
+pub const UNSUPPORTED_OPTIONS: [&str; 13] = [
+    "use_dora",
+    "modules_to_save",
+    "layers_to_transform",
+    "layers_pattern",
+    "rank_pattern",
+    "alpha_pattern",
+    "megatron_config",
+    "use_qalora",
+    "target_parameters",
+    "trainable_token_indices",
+    "lora_bias",
+    "layer_replication",
+    "exclude_modules",
+];
+
+/// Whether an option's value asks for something: not null, false, empty or zero-length.
+fn is_set(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(false) => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Bool(true) | Value::Number(_) => true,
+    }
+}
+
+/// The Hugging Face Hub id of a base model given as a local file or `hf://` source, so that
+/// PEFT's `AutoPeftModelForCausalLM` finds it: `hf://owner/repo[/file]` gives `owner/repo`, a
+/// SmolLM2-135M-Instruct file or directory (any quantisation) the model it was converted from.
+/// Anything else is kept as given.
+pub fn hub_model_id(base: &str) -> String {
+    if let Some(rest) = base.strip_prefix("hf://") {
+        return rest.split('/').take(2).collect::<Vec<_>>().join("/");
+    }
+    let name = std::path::Path::new(base)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.starts_with("smollm2-135m-instruct") {
+        return "HuggingFaceTB/SmolLM2-135M-Instruct".into();
+    }
+    base.to_string()
 }
 
 fn default_bias() -> String {
@@ -160,11 +212,12 @@ impl PeftAdapterConfig {
             lora_dropout: config.dropout,
             target_modules: config.target_modules.clone(),
             use_rslora: config.use_rslora,
-            base_model_name_or_path: Some(config.base_model.clone()),
+            base_model_name_or_path: Some(hub_model_id(&config.base_model)),
             bias: "none".into(),
             init_lora_weights: true,
             inference_mode: true,
             fan_in_fan_out: false,
+            other: Default::default(),
         }
     }
 
@@ -186,6 +239,18 @@ impl PeftAdapterConfig {
             return Err(LoraError::config(
                 "fan_in_fan_out",
                 "must be false for Llama linear layers",
+            ));
+        }
+        if let Some(option) = UNSUPPORTED_OPTIONS
+            .iter()
+            .find(|o| self.other.get(**o).is_some_and(is_set))
+        {
+            return Err(LoraError::config(
+                *option,
+                format!(
+                    "is set ({}), but hirelm implements plain LoRA only; an adapter trained with it would load as a different model",
+                    self.other[*option]
+                ),
             ));
         }
         let config = LoraConfig {
@@ -232,5 +297,57 @@ mod tests {
             .into_config()
             .expect_err("bad");
         assert!(err.to_string().contains("lm_head"), "{err}");
+    }
+
+    #[test]
+    fn options_that_change_the_model_are_refused_and_defaults_are_not() {
+        let mut json = serde_json::to_value(PeftAdapterConfig::from_config(&LoraConfig::default()))
+            .expect("serialises");
+        // What PEFT writes for a plain LoRA adapter loads.
+        json["use_dora"] = serde_json::json!(false);
+        json["modules_to_save"] = serde_json::Value::Null;
+        json["rank_pattern"] = serde_json::json!({});
+        json["megatron_core"] = serde_json::json!("megatron.core");
+        json["revision"] = serde_json::json!("main");
+        let parse = |v: &serde_json::Value| {
+            serde_json::from_value::<PeftAdapterConfig>(v.clone())
+                .expect("parses")
+                .into_config()
+        };
+        parse(&json).expect("plain LoRA");
+        for (option, value) in [
+            ("use_dora", serde_json::json!(true)),
+            ("modules_to_save", serde_json::json!(["lm_head"])),
+            ("rank_pattern", serde_json::json!({"q_proj": 8})),
+        ] {
+            let mut set = json.clone();
+            set[option] = value;
+            let err = parse(&set).expect_err(option).to_string();
+            assert!(err.contains(option) && err.contains("plain LoRA"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_local_smollm2_base_is_named_by_its_hub_id() {
+        for base in [
+            "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf",
+            "models/smollm2-135m-instruct",
+            "hf://HuggingFaceTB/SmolLM2-135M-Instruct/model.safetensors",
+        ] {
+            assert_eq!(
+                hub_model_id(base),
+                "HuggingFaceTB/SmolLM2-135M-Instruct",
+                "{base}"
+            );
+        }
+        assert_eq!(hub_model_id("runs/my-base"), "runs/my-base");
+        let file = PeftAdapterConfig::from_config(&LoraConfig {
+            base_model: "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+            ..LoraConfig::default()
+        });
+        assert_eq!(
+            file.base_model_name_or_path.as_deref(),
+            Some("HuggingFaceTB/SmolLM2-135M-Instruct")
+        );
     }
 }

@@ -34,7 +34,9 @@ pub mod run;
 pub mod sft;
 
 pub use attach::{attach_fresh, detach_all, merge_all, projections_mut};
-pub use config::{LoraConfig, PeftAdapterConfig, TARGET_MODULES};
+pub use config::{
+    LoraConfig, PeftAdapterConfig, TARGET_MODULES, UNSUPPORTED_OPTIONS, hub_model_id,
+};
 pub use error::{LoraError, Result};
 pub use peft::{
     ADAPTER_CONFIG, ADAPTER_WEIGHTS, Dtype, load_adapter, save_adapter, save_adapter_as,

@@ -107,6 +107,41 @@ fn info(dir: &std::path::Path) -> anyhow::Result<()> {
     super::emit(&text)
 }
 
+/// `tokenizer_config.json` (chat template, special tokens) and `generation_config.json` beside
+/// an exported HF model: built from a GGUF base's metadata, or copied from an HF base directory.
+fn write_hf_side_files(
+    base: &str,
+    base_gguf: Option<&GgufFile>,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    const SIDE_FILES: [&str; 3] = [
+        "tokenizer_config.json",
+        "generation_config.json",
+        "special_tokens_map.json",
+    ];
+    if let Some(gguf) = base_gguf {
+        let files = hirelm_model::llama::hf_side_files(gguf)
+            .with_context(|| format!("reading the tokenizer metadata of {base}"))?;
+        for (name, value) in [
+            ("tokenizer_config.json", &files.tokenizer_config),
+            ("generation_config.json", &files.generation_config),
+        ] {
+            std::fs::write(dir.join(name), serde_json::to_string_pretty(value)?)
+                .with_context(|| format!("writing {}", dir.join(name).display()))?;
+        }
+        return Ok(());
+    }
+    let source = std::path::Path::new(base);
+    for name in SIDE_FILES {
+        let from = source.join(name);
+        if from.is_file() {
+            std::fs::copy(&from, dir.join(name))
+                .with_context(|| format!("copying {}", from.display()))?;
+        }
+    }
+    Ok(())
+}
+
 fn merge(
     base: &str,
     adapter: &std::path::Path,
@@ -142,6 +177,7 @@ fn merge(
             .inner()
             .save(dir.join("tokenizer.json"), true)
             .map_err(|e| anyhow::anyhow!("writing tokenizer.json: {e}"))?;
+        write_hf_side_files(base, base_gguf.as_ref(), dir)?;
     }
     if let Some(path) = &gguf_out {
         let ty = match gguf_type {
