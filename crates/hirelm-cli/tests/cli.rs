@@ -312,3 +312,33 @@ fn dedup_streams_the_committed_sample_and_names_bad_inputs() {
         "{stderr}"
     );
 }
+
+/// `hirelm` finds its default models from any directory (the models/ of the checkout it was
+/// built from, or of one above the current directory), and `HIRELM_MODELS_DIR` moves them.
+#[test]
+fn default_models_are_found_from_any_directory_and_the_models_dir_moves_them() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let generate = |models_dir: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hirelm"));
+        command
+            .args(["generate", "--prompt", "Hello", "--max-tokens", "1"])
+            .current_dir(elsewhere.path())
+            .env_remove("HIRELM_MODELS_DIR");
+        if let Some(dir) = models_dir {
+            command.env("HIRELM_MODELS_DIR", dir);
+        }
+        command.output().expect("runs")
+    };
+    let found = generate(None);
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let moved = generate(Some("/nonexistent/hirelm-models"));
+    let err = String::from_utf8_lossy(&moved.stderr);
+    assert!(
+        !moved.status.success() && err.contains("/nonexistent/hirelm-models"),
+        "{err}"
+    );
+}

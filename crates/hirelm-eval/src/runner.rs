@@ -122,7 +122,7 @@ impl RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         Self {
-            minilm_dir: PathBuf::from("models/all-minilm-l6-v2"),
+            minilm_dir: hirelm_model::models_dir().join(hirelm_model::MINILM_DIR),
             encoder_dir: PathBuf::from(DEFAULT_ENCODER_DIR),
             rerank_from_encoder: true,
             cache_dir: Some(crate::baselines::nn::default_cache_dir()),

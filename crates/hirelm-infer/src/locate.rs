@@ -14,8 +14,11 @@ pub(crate) fn in_checkout(relative: &Path, marker: &str) -> PathBuf {
                 .find(|dir| dir.join(marker).is_file())
         })
         .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../..")
+            let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+            crate_dir
+                .ancestors()
+                .nth(2)
+                .unwrap_or(crate_dir)
                 .join(relative)
         })
 }

@@ -93,7 +93,14 @@ pub fn models_dir() -> PathBuf {
                 .find(|dir| checkout(dir))
                 .map(|dir| dir.join("models"))
         })
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
+        .unwrap_or_else(|| {
+            let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+            crate_dir
+                .ancestors()
+                .nth(2)
+                .unwrap_or(crate_dir)
+                .join("models")
+        })
 }
 
 /// A fetched model file or directory under [`models_dir`], or an error saying how to fetch it.

@@ -25,7 +25,7 @@ pub enum AdapterCommand {
         /// The base model (GGUF file, HF directory or hf://owner/repo[/file]).
         #[arg(
             long,
-            default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+            default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
         )]
         base: String,
         /// The adapter directory.
@@ -46,7 +46,7 @@ pub enum AdapterCommand {
         /// The base model the adapter belongs to (its shapes are checked).
         #[arg(
             long,
-            default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+            default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
         )]
         base: String,
         /// The adapter directory to read.

@@ -22,7 +22,7 @@ pub struct CheckArgs {
     /// Base model: GGUF file, HF directory or hf://owner/repo[/file].
     #[arg(
         long,
-        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+        default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
     /// PEFT adapter directory (default: the adapter bundled with hirelm-infer).

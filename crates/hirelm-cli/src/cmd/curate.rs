@@ -20,7 +20,7 @@ pub struct CurateArgs {
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
     /// Sentence encoder for distant supervision (all-MiniLM-L6-v2 from scripts/fetch-models.sh).
-    #[arg(long, default_value = "models/all-minilm-l6-v2")]
+    #[arg(long, default_value_os_t = crate::cmd::default_model_dir(hirelm_model::MINILM_DIR))]
     pub encoder: PathBuf,
 }
 

@@ -9,7 +9,7 @@ use hirelm_model::bert::SentenceEncoder;
 #[derive(Debug, Args)]
 pub struct EmbedArgs {
     /// Directory with the encoder's config.json, model.safetensors and tokenizer.json.
-    #[arg(long, default_value = "models/all-minilm-l6-v2")]
+    #[arg(long, default_value_os_t = crate::cmd::default_model_dir(hirelm_model::MINILM_DIR))]
     pub model: PathBuf,
     /// Sentences to embed; each output line is the L2-normalised embedding as a JSON array.
     #[arg(required = true)]

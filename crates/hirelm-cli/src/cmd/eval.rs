@@ -37,11 +37,11 @@ pub struct EvalArgs {
     #[arg(long)]
     pub no_cache: bool,
     /// Directory of the MiniLM sentence encoder.
-    #[arg(long, default_value = "models/all-minilm-l6-v2")]
+    #[arg(long, default_value_os_t = crate::cmd::default_model_dir(hirelm_model::MINILM_DIR))]
     pub minilm: PathBuf,
     /// Directory of the fine-tuned encoder: the `encoder-nn` predictor, and the retriever whose
     /// candidates the language models rerank.
-    #[arg(long, default_value = hirelm_eval::runner::DEFAULT_ENCODER_DIR)]
+    #[arg(long, default_value_os_t = hirelm_infer::shipped_encoder_dir())]
     pub encoder: PathBuf,
     /// Language models rerank off-the-shelf MiniLM's candidates instead of the fine-tuned
     /// encoder's (how comparisons before the encoder shipped were run).
@@ -50,7 +50,7 @@ pub struct EvalArgs {
     /// Base model of the smollm2-* predictors.
     #[arg(
         long,
-        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+        default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
     /// Adapter of the smollm2-lora predictor (default: the bundled hiring adapter).

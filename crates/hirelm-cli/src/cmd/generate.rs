@@ -14,7 +14,7 @@ pub struct GenerateArgs {
     /// Model: a GGUF file, an HF safetensors directory, or hf://owner/repo[/file].
     #[arg(
         long,
-        default_value = "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
+        default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub model: String,
     /// The prompt (with --chat: the user's message).

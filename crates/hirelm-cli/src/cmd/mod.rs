@@ -35,6 +35,19 @@ pub fn spinner(message: impl Into<String>) -> ProgressBar {
     bar
 }
 
+/// Where a fetched model is by default: `relative` under the models directory
+/// (`HIRELM_MODELS_DIR`, else the `models/` of the checkout at or above the current directory,
+/// else of the checkout this binary was built from), so `hirelm` finds its models from any
+/// directory.
+pub fn default_model(relative: &str) -> String {
+    default_model_dir(relative).display().to_string()
+}
+
+/// [`default_model`] as a path.
+pub fn default_model_dir(relative: &str) -> std::path::PathBuf {
+    hirelm_model::models_dir().join(relative)
+}
+
 /// The CPU device: burn's `flex` backend.
 pub fn device() -> hirelm_model::burn::tensor::Device {
     hirelm_model::burn::tensor::Device::flex()
