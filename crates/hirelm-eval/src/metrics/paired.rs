@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::bootstrap_means;
+use super::stats::{bootstrap_means, paired_differences, percentile_interval};
 
 /// Whether a candidate beats a baseline, judged on paired per-case values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,20 +54,11 @@ pub fn paired_difference(
     resamples: usize,
     seed: u64,
 ) -> Option<PairedDifference> {
-    if baseline.len() != candidate.len() || baseline.is_empty() {
-        return None;
-    }
-    let diffs: Vec<f64> = candidate
-        .iter()
-        .zip(baseline)
-        .map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b })
-        .collect();
+    let diffs = paired_differences(baseline, candidate)?;
     let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
-    let mut means = bootstrap_means(&diffs, resamples, seed);
-    means.sort_by(f64::total_cmp);
-    let tail = (1.0 - level) / 2.0;
-    let at = |q: f64| means[((q * (means.len() - 1) as f64).round() as usize).min(means.len() - 1)];
-    let ci = (at(tail), at(1.0 - tail));
+    // Sorted, as bootstrap_means returns them.
+    let means = bootstrap_means(&diffs, resamples, seed);
+    let ci = percentile_interval(&means, level);
     let share = |f: &dyn Fn(f64) -> bool| {
         means.iter().filter(|m| f(**m)).count() as f64 / means.len() as f64
     };

@@ -60,9 +60,30 @@ pub fn bootstrap_ci(values: &[f64], level: f64, resamples: usize, seed: u64) -> 
     if means.is_empty() {
         return None;
     }
+    Some(percentile_interval(&means, level))
+}
+
+/// The central `level` interval of sorted, non-empty `values` (nearest-rank percentiles).
+pub(crate) fn percentile_interval(sorted: &[f64], level: f64) -> (f64, f64) {
     let tail = (1.0 - level) / 2.0;
-    let at = |q: f64| means[((q * (means.len() - 1) as f64).round() as usize).min(means.len() - 1)];
-    Some((at(tail), at(1.0 - tail)))
+    let at =
+        |q: f64| sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)];
+    (at(tail), at(1.0 - tail))
+}
+
+/// Per-case `candidate − baseline`, with differences below 1e-9 (float noise of a JSON round
+/// trip) as 0; `None` when the lengths differ or there are no cases.
+pub(crate) fn paired_differences(baseline: &[f64], candidate: &[f64]) -> Option<Vec<f64>> {
+    if baseline.len() != candidate.len() || baseline.is_empty() {
+        return None;
+    }
+    Some(
+        candidate
+            .iter()
+            .zip(baseline)
+            .map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b })
+            .collect(),
+    )
 }
 
 /// Percentile bootstrap interval `(low, high)` at `level` of a statistic that is not a mean
@@ -92,10 +113,7 @@ pub fn bootstrap_ci_by(
         return None;
     }
     values.sort_by(f64::total_cmp);
-    let tail = (1.0 - level) / 2.0;
-    let at =
-        |q: f64| values[((q * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
-    Some((at(tail), at(1.0 - tail)))
+    Some(percentile_interval(&values, level))
 }
 
 /// One-sided paired bootstrap p-value that `candidate` is *worse* than `baseline` on average:
@@ -108,14 +126,7 @@ pub fn paired_drop_p_value(
     resamples: usize,
     seed: u64,
 ) -> Option<f64> {
-    if baseline.len() != candidate.len() || baseline.is_empty() {
-        return None;
-    }
-    let diffs: Vec<f64> = candidate
-        .iter()
-        .zip(baseline)
-        .map(|(c, b)| if (c - b).abs() < 1e-9 { 0.0 } else { c - b })
-        .collect();
+    let diffs = paired_differences(baseline, candidate)?;
     let means = bootstrap_means(&diffs, resamples, seed);
     Some(means.iter().filter(|&&m| m >= 0.0).count() as f64 / means.len() as f64)
 }

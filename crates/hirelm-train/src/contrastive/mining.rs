@@ -70,10 +70,12 @@ pub fn mine_hard_negatives(
     let mut candidate_index: HashMap<(&str, &str), usize> = HashMap::new();
     let mut candidate_rows: Vec<&[u32]> = Vec::new();
     let mut candidates: Vec<(&str, &str)> = Vec::new();
-    let mut answers: HashMap<&str, HashSet<u64>> = HashMap::new();
+    // The answer keys of each distinct anchor, by its index.
+    let mut answers: Vec<HashSet<u64>> = Vec::new();
     for (i, pair) in pairs.iter().enumerate() {
-        anchor_index.entry(&pair.anchor).or_insert_with(|| {
+        let anchor = *anchor_index.entry(&pair.anchor).or_insert_with(|| {
             anchor_rows.push(&anchor_ids[i]);
+            answers.push(HashSet::new());
             anchor_rows.len() - 1
         });
         candidate_index
@@ -83,10 +85,7 @@ pub fn mine_hard_negatives(
                 candidates.push((&pair.positive, &pair.key));
                 candidates.len() - 1
             });
-        answers
-            .entry(&pair.anchor)
-            .or_default()
-            .insert(text_hash(&pair.key));
+        answers[anchor].insert(text_hash(&pair.key));
     }
     let anchor_vectors = embed_token_rows(model, &anchor_rows, device);
     let candidate_vectors = embed_token_rows(model, &candidate_rows, device);
@@ -97,14 +96,6 @@ pub fn mine_hard_negatives(
     )
     .transpose();
     let candidate_keys: Vec<u64> = candidates.iter().map(|(_, k)| text_hash(k)).collect();
-    let anchor_texts: Vec<&str> = {
-        let mut texts = vec![""; anchor_rows.len()];
-        for (text, &i) in &anchor_index {
-            texts[i] = text;
-        }
-        texts
-    };
-
     // The shortlist of each distinct anchor: its best-scoring candidates that are not answers.
     let mut shortlists: Vec<Vec<(f32, usize)>> = Vec::with_capacity(anchor_rows.len());
     for (block_start, block) in anchor_vectors
@@ -122,7 +113,7 @@ pub fn mine_hard_negatives(
             .iter::<f32>()
             .collect();
         for (r, row) in scores.chunks(candidates.len()).enumerate() {
-            let own = &answers[anchor_texts[block_start + r]];
+            let own = &answers[block_start + r];
             let mut ranked: Vec<(f32, usize)> = row
                 .iter()
                 .enumerate()
