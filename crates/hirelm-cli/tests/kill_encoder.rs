@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use hirelm_core::{EncoderPair, PairSource};
-use hirelm_model::bert::{BertActivation, BertConfig, save_sentence_encoder};
+use hirelm_model::bert::{BertActivation, BertConfig, Scorer, save_sentence_encoder};
 use hirelm_model::burn::tensor::Device;
 use hirelm_model::weights::{SafetensorsWeights, WeightSource};
 
@@ -40,7 +40,7 @@ fn tiny_encoder(dir: &Path) -> PathBuf {
     std::fs::copy(minilm.join("tokenizer.json"), base.join("tokenizer.json")).expect("tokenizer");
     let model = config.init(&Device::flex()).expect("init");
     let out = dir.join("tiny");
-    save_sentence_encoder(&model, &base, &out).expect("save");
+    save_sentence_encoder(&model, &base, &out, Scorer::Mean).expect("save");
     out
 }
 

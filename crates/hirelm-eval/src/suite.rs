@@ -9,10 +9,10 @@
 //! [[eval]]
 //! name = "tech-bm25"
 //! task = "extract_skills"
-//! format = "skill_benchmark_csv"   # or "jobbert_titles", or "skillspan_json" (see below)
+//! format = "skill_benchmark_csv"   # or "skillskape_csv", "jobbert_titles", "skillspan_json" (below)
 //! data = "../shared/data/skill-extraction-benchmark/tech_validation_annotations.csv"
 //! labels = "../shared/data/skill-extraction-benchmark/skills_en_label.txt"
-//! predictor = "bm25"               # bm25 | minilm-nn | bm25-weakened
+//! predictor = "bm25"               # see runner::PREDICTORS
 //! metrics = ["rp@5", "rp@10", "mrr", "acc@1"]
 //! perturbations = ["casing", "markdown"]
 //! thresholds = { "rp@5" = 0.05 }
@@ -53,8 +53,9 @@ use crate::perturb::Pack;
 use crate::{EvalError, Result};
 
 /// Data formats a suite entry can point to.
-pub const FORMATS: [&str; 4] = [
+pub const FORMATS: [&str; 5] = [
     "skill_benchmark_csv",
+    "skillskape_csv",
     "jobbert_titles",
     "hirelm_parquet",
     "skillspan_json",

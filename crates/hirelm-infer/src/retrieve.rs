@@ -20,8 +20,10 @@
 
 use std::path::{Path, PathBuf};
 
-use hirelm_model::bert::SentenceEncoder;
 use hirelm_model::bert::cache::{read_embeddings, write_embeddings};
+use hirelm_model::bert::{
+    Scorer, SentenceEncoder, TokenStates, read_scorer, token_attention_scores,
+};
 use hirelm_model::burn::tensor::Device;
 use sha2::{Digest, Sha256};
 
@@ -50,7 +52,8 @@ pub struct Hit {
     pub id: String,
     /// The document's text (its label).
     pub text: String,
-    /// Cosine similarity to the query.
+    /// Similarity to the query under the retriever's [`Scorer`] (the cosine for
+    /// [`Scorer::Mean`]).
     pub score: f32,
 }
 
@@ -60,6 +63,7 @@ pub struct Retriever {
     docs: Vec<(String, String)>,
     matrix: Vec<f32>,
     dim: usize,
+    scorer: Scorer,
 }
 
 impl std::fmt::Debug for Retriever {
@@ -67,14 +71,26 @@ impl std::fmt::Debug for Retriever {
         f.debug_struct("Retriever")
             .field("docs", &self.docs.len())
             .field("dim", &self.dim)
+            .field("scorer", &self.scorer)
             .finish_non_exhaustive()
     }
 }
 
 impl Retriever {
     /// Loads the encoder in `encoder_dir` and embeds `docs` (or reads their embeddings from
-    /// `cache_dir`, keyed by a hash of the encoder's files and every document).
+    /// `cache_dir`, keyed by a hash of the encoder's files and every document). Queries are
+    /// scored with the scorer the encoder was trained for
+    /// ([`read_scorer`](hirelm_model::bert::read_scorer)).
     pub fn new(
+        encoder_dir: &Path,
+        docs: Vec<(String, String)>,
+        cache_dir: Option<&Path>,
+    ) -> Result<Self> {
+        let scorer = read_scorer(encoder_dir)?;
+        Ok(Self::load_docs(encoder_dir, docs, cache_dir)?.with_scorer(scorer))
+    }
+
+    fn load_docs(
         encoder_dir: &Path,
         docs: Vec<(String, String)>,
         cache_dir: Option<&Path>,
@@ -141,7 +157,19 @@ impl Retriever {
             docs,
             matrix,
             dim,
+            scorer: Scorer::Mean,
         })
+    }
+
+    /// The same retriever scoring queries with `scorer`.
+    pub fn with_scorer(mut self, scorer: Scorer) -> Self {
+        self.scorer = scorer;
+        self
+    }
+
+    /// How queries are scored.
+    pub fn scorer(&self) -> Scorer {
+        self.scorer
     }
 
     /// The encoder, to embed queries in batches for [`search_embedding`](Self::search_embedding).
@@ -161,22 +189,48 @@ impl Retriever {
 
     /// The `k` documents most similar to `query`, best first (ties by document order).
     pub fn search(&self, query: &str, k: usize) -> Result<Vec<Hit>> {
-        let q = self
-            .encoder
-            .embed(&[query])?
+        self.search_batch(&[query], k)?
             .pop()
-            .ok_or_else(|| InferError::invalid("query", "the encoder returned no vector"))?;
-        Ok(self.search_embedding(&q, k))
+            .ok_or_else(|| InferError::invalid("query", "the encoder returned no vector"))
     }
 
-    /// The `k` documents most similar to a unit-length query embedding, best first.
+    /// [`search`](Self::search) for many queries, embedded in batches (faster; the scores can
+    /// differ from one query at a time in the last float bits).
+    pub fn search_batch(&self, queries: &[&str], k: usize) -> Result<Vec<Vec<Hit>>> {
+        Ok(match self.scorer {
+            Scorer::Mean => self
+                .encoder
+                .embed(queries)?
+                .iter()
+                .map(|q| self.search_embedding(q, k))
+                .collect(),
+            Scorer::TokenAttention => self
+                .encoder
+                .embed_tokens(queries)?
+                .iter()
+                .map(|q| self.search_tokens(q, k))
+                .collect(),
+        })
+    }
+
+    /// The `k` documents most similar to a unit-length query embedding by cosine, best first.
     pub fn search_embedding(&self, query: &[f32], k: usize) -> Vec<Hit> {
-        let mut scored: Vec<(f32, usize)> = self
+        let scores = self
             .matrix
             .chunks_exact(self.dim)
-            .enumerate()
-            .map(|(i, row)| (row.iter().zip(query).map(|(a, b)| a * b).sum(), i))
+            .map(|row| row.iter().zip(query).map(|(a, b)| a * b).sum())
             .collect();
+        self.best(scores, k)
+    }
+
+    /// The `k` documents scoring best against a query's token states by token attention.
+    pub fn search_tokens(&self, query: &TokenStates, k: usize) -> Vec<Hit> {
+        self.best(token_attention_scores(query, &self.matrix), k)
+    }
+
+    /// The `k` best of one score per document, best first (ties by document order).
+    fn best(&self, scores: Vec<f32>, k: usize) -> Vec<Hit> {
+        let mut scored: Vec<(f32, usize)> = scores.into_iter().zip(0..).collect();
         let k = k.min(scored.len());
         if k == 0 {
             return Vec::new();

@@ -17,7 +17,7 @@ use hirelm_eval::corpus::skillskape::load_skillskape;
 use hirelm_eval::corpus::titles::{load_titles, split_titles};
 use hirelm_eval::metrics::ranking::{r_precision_at_k, reciprocal_rank};
 use hirelm_infer::Retriever;
-use hirelm_model::bert::{BertConfig, BertModel, EncoderOptions, SentenceEncoder};
+use hirelm_model::bert::{BertConfig, BertModel, EncoderOptions, Scorer, SentenceEncoder};
 use hirelm_train::LoraError;
 use hirelm_train::run::{EncoderTrainConfig, Scores, train_encoder};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -232,8 +232,8 @@ impl Validation {
         })
     }
 
-    /// RP@5, RP@10 and MRR of ranking all labels for each dev sentence.
-    fn score(&self, model: &BertModel) -> hirelm_train::Result<Scores> {
+    /// RP@5, RP@10 and MRR of ranking all labels for each dev sentence under `scorer`.
+    fn score(&self, model: &BertModel, scorer: Scorer) -> hirelm_train::Result<Scores> {
         let options = EncoderOptions {
             max_seq_len: 128,
             batch_size: 64,
@@ -251,17 +251,15 @@ impl Validation {
             .iter()
             .map(|l| (l.clone(), l.clone()))
             .collect();
+        let failed = |e: hirelm_infer::InferError| LoraError::config("validation", e.to_string());
         let retriever = Retriever::from_encoder(encoder, docs)
-            .map_err(|e| LoraError::config("validation", e.to_string()))?;
+            .map_err(failed)?
+            .with_scorer(scorer);
         let texts: Vec<&str> = self.queries.iter().map(|(s, _)| s.as_str()).collect();
-        let query_vectors = retriever.encoder().embed(&texts)?;
+        let results = retriever.search_batch(&texts, 100).map_err(failed)?;
         let (mut rp5, mut rp10, mut mrr) = (Vec::new(), Vec::new(), Vec::new());
-        for ((_, gold), query) in self.queries.iter().zip(&query_vectors) {
-            let ranked: Vec<String> = retriever
-                .search_embedding(query, 100)
-                .into_iter()
-                .map(|hit| hit.text)
-                .collect();
+        for ((_, gold), hits) in self.queries.iter().zip(results) {
+            let ranked: Vec<String> = hits.into_iter().map(|hit| hit.text).collect();
             rp5.extend(r_precision_at_k(&ranked, gold, 5));
             rp10.extend(r_precision_at_k(&ranked, gold, 10));
             mrr.extend(reciprocal_rank(&ranked, gold));
@@ -328,7 +326,7 @@ fn train(args: EncoderTrainArgs) -> anyhow::Result<()> {
         &config,
         &pairs,
         args.resume,
-        &mut |model| validation.score(model),
+        &mut |model| validation.score(model, config.scorer()),
         &mut |r| {
             bar.set_position(r.step as u64);
             if let Some(v) = r.valid.get(&config.run.select_metric) {

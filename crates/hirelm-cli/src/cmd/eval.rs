@@ -25,8 +25,9 @@ pub struct EvalArgs {
     /// Directory for report.json, report.md, junit.xml and report.html (default: target/hirelm-eval/<suite>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, encoder-nn (the fine-tuned encoder), bm25-weakened,
-    /// minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
+    /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, encoder-nn (the fine-tuned encoder),
+    /// minilm-token-attention and encoder-token-attention (either encoder scoring labels by ConTeXT-style token
+    /// attention instead of the pooled cosine), bm25-weakened, minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
     /// by embedding similarity of job and profile), or a language model:
     /// smollm2-base (untuned) or smollm2-lora (with --adapter, default the bundled hiring
     /// adapter), which rerank MiniLM's candidates for extract_skills and answer score_match,

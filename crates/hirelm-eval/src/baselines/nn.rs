@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use hirelm_core::Task;
-use hirelm_model::bert::SentenceEncoder;
 use hirelm_model::bert::cache::{read_embeddings, write_embeddings};
+use hirelm_model::bert::{Scorer, SentenceEncoder, token_attention_scores};
 
 use super::{Document, intern_ids, top_k};
 use crate::io::{input_text, ranked_output};
@@ -56,6 +56,7 @@ pub struct NearestNeighbour<'a> {
     dim: usize,
     top_k: usize,
     hash: String,
+    scorer: Scorer,
 }
 
 impl<'a> NearestNeighbour<'a> {
@@ -109,7 +110,17 @@ impl<'a> NearestNeighbour<'a> {
             dim,
             top_k,
             hash,
+            scorer: Scorer::Mean,
         })
+    }
+
+    /// The same predictor scoring queries with `scorer` (its answers are cached apart).
+    pub fn with_scorer(mut self, scorer: Scorer) -> Self {
+        if scorer != Scorer::Mean {
+            self.hash = hash_parts([self.hash.as_bytes(), scorer.name().as_bytes()]);
+        }
+        self.scorer = scorer;
+        self
     }
 
     /// Renames the predictor.
@@ -120,9 +131,38 @@ impl<'a> NearestNeighbour<'a> {
 
     /// The best `(id, cosine)` pairs for a unit-length query embedding.
     pub fn search_embedding(&self, query: &[f32]) -> Vec<(String, f32)> {
+        let scores = self
+            .matrix
+            .chunks_exact(self.dim)
+            .map(|row| row.iter().zip(query).map(|(a, b)| a * b).sum())
+            .collect();
+        self.best_ids(scores)
+    }
+
+    /// The best `(id, score)` pairs for a query text under the predictor's scorer.
+    fn search_text(&self, text: &str) -> Result<Vec<(String, f32)>> {
+        let encoder = &self.model.encoder;
+        let failed = |e: hirelm_model::ModelError| EvalError::Invalid(format!("embedding: {e}"));
+        let no_rows = || EvalError::Invalid("embedding: no vector".into());
+        Ok(match self.scorer {
+            Scorer::Mean => {
+                let q = encoder.embed(&[text]).map_err(failed)?.pop();
+                self.search_embedding(&q.ok_or_else(no_rows)?)
+            }
+            Scorer::TokenAttention => {
+                let q = encoder.embed_tokens(&[text]).map_err(failed)?.pop();
+                self.best_ids(token_attention_scores(
+                    &q.ok_or_else(no_rows)?,
+                    &self.matrix,
+                ))
+            }
+        })
+    }
+
+    /// The `top_k` best ids by their best-scoring document.
+    fn best_ids(&self, doc_scores: Vec<f32>) -> Vec<(String, f32)> {
         let mut id_scores = vec![f32::NEG_INFINITY; self.ids.len()];
-        for (d, row) in self.matrix.chunks_exact(self.dim).enumerate() {
-            let s: f32 = row.iter().zip(query).map(|(a, b)| a * b).sum();
+        for (d, s) in doc_scores.into_iter().enumerate() {
             let id = self.doc_ids[d] as usize;
             if s > id_scores[id] {
                 id_scores[id] = s;
@@ -170,14 +210,7 @@ impl Predictor for NearestNeighbour<'_> {
                 let text = input_text(task, input).ok_or_else(|| {
                     EvalError::Invalid(format!("{task} input has no text field: {input}"))
                 })?;
-                let q = self
-                    .model
-                    .encoder
-                    .embed(&[text])
-                    .map_err(|e| EvalError::Invalid(format!("embedding: {e}")))?
-                    .pop()
-                    .ok_or_else(|| EvalError::Invalid("embedding: no vector".into()))?;
-                let out = ranked_output(task, &self.search_embedding(&q));
+                let out = ranked_output(task, &self.search_text(text)?);
                 Ok(Prediction::json(
                     &out,
                     DecodingParams::deterministic(self.top_k),

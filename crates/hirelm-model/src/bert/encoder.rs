@@ -8,6 +8,7 @@ use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::pooling::{l2_normalize, mean_pool};
+use super::token_scoring::TokenStates;
 use super::{BertConfig, BertModel};
 use crate::weights::SafetensorsWeights;
 use crate::{ModelError, Result};
@@ -122,6 +123,24 @@ impl SentenceEncoder {
     /// Texts are tokenized, sorted by length and encoded `batch_size` at a time; the result does
     /// not depend on how texts are batched (up to float rounding).
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.in_batches(texts, embed_token_batch)
+    }
+
+    /// The contextual token states of each text (for [`Scorer::TokenAttention`]), in input
+    /// order, batched as [`embed`](Self::embed).
+    ///
+    /// [`Scorer::TokenAttention`]: super::Scorer::TokenAttention
+    pub fn embed_tokens(&self, texts: &[&str]) -> Result<Vec<TokenStates>> {
+        self.in_batches(texts, token_states_batch)
+    }
+
+    /// Tokenizes `texts`, runs `run` on length-sorted batches and returns its rows in input
+    /// order.
+    fn in_batches<T: Clone + Default>(
+        &self,
+        texts: &[&str],
+        run: fn(&BertModel, &TokenBatch, &Device) -> Vec<T>,
+    ) -> Result<Vec<T>> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
@@ -139,13 +158,13 @@ impl SentenceEncoder {
         }
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| Reverse(encodings[i].len()));
-        let mut out = vec![Vec::new(); texts.len()];
+        let mut out = vec![T::default(); texts.len()];
         for chunk in order.chunks(self.options.batch_size) {
             let batch: Vec<(&[u32], &[u32])> = chunk
                 .iter()
                 .map(|&i| (encodings[i].get_ids(), encodings[i].get_type_ids()))
                 .collect();
-            let rows = embed_token_batch(&self.model, &batch, &self.device);
+            let rows = run(&self.model, &batch, &self.device);
             for (&i, row) in chunk.iter().zip(rows) {
                 out[i] = row;
             }
@@ -153,6 +172,9 @@ impl SentenceEncoder {
         Ok(out)
     }
 }
+
+/// Tokenized texts as `(ids, type_ids)` rows.
+type TokenBatch<'a> = [(&'a [u32], &'a [u32])];
 
 fn check_ids(ids: &[u32], limit: usize, what: &str) -> Result<()> {
     match ids.iter().find(|&&id| id as usize >= limit) {
@@ -172,10 +194,47 @@ pub(crate) fn embed_token_batch(
     batch: &[(&[u32], &[u32])],
     device: &Device,
 ) -> Vec<Vec<f32>> {
+    let Some((hidden, mask)) = forward_token_batch(model, batch, device) else {
+        return vec![Vec::new(); batch.len()];
+    };
+    let pooled = l2_normalize(mean_pool(hidden, mask));
+    let [_, dim] = pooled.dims();
+    let values: Vec<f32> = pooled.into_data().iter::<f32>().collect();
+    values.chunks_exact(dim).map(<[f32]>::to_vec).collect()
+}
+
+/// The last hidden states of each tokenized text's real tokens (see [`TokenStates`]).
+fn token_states_batch(
+    model: &BertModel,
+    batch: &[(&[u32], &[u32])],
+    device: &Device,
+) -> Vec<TokenStates> {
+    let Some((hidden, _)) = forward_token_batch(model, batch, device) else {
+        return Vec::new();
+    };
+    let [_, seq, dim] = hidden.dims();
+    let values: Vec<f32> = hidden.into_data().iter::<f32>().collect();
+    values
+        .chunks_exact(seq * dim)
+        .zip(batch)
+        .map(|(row, (ids, _))| TokenStates {
+            values: row[..ids.len() * dim].to_vec(),
+            dim,
+        })
+        .collect()
+}
+
+/// Right-pads a batch of tokenized texts to the longest and runs the model: the hidden states
+/// `[rows, seq, dim]` and the mask of real tokens, or `None` for an empty batch.
+fn forward_token_batch(
+    model: &BertModel,
+    batch: &[(&[u32], &[u32])],
+    device: &Device,
+) -> Option<(Tensor<3>, Tensor<2, Bool>)> {
     let rows = batch.len();
     let seq = batch.iter().map(|(ids, _)| ids.len()).max().unwrap_or(0);
     if rows == 0 || seq == 0 {
-        return vec![Vec::new(); rows];
+        return None;
     }
     let mut ids = vec![0i64; rows * seq];
     let mut types = vec![0i64; rows * seq];
@@ -190,11 +249,7 @@ pub(crate) fn embed_token_batch(
     let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [rows, seq]), device);
     let types = Tensor::<2, Int>::from_data(TensorData::new(types, [rows, seq]), device);
     let mask = Tensor::<2, Bool>::from_data(TensorData::new(mask, [rows, seq]), device);
-    let hidden = model.forward(ids, types, mask.clone());
-    let pooled = l2_normalize(mean_pool(hidden, mask));
-    let [_, dim] = pooled.dims();
-    let values: Vec<f32> = pooled.into_data().iter::<f32>().collect();
-    values.chunks_exact(dim).map(<[f32]>::to_vec).collect()
+    Some((model.forward(ids, types, mask.clone()), mask))
 }
 
 #[cfg(test)]

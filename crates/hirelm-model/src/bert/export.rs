@@ -8,6 +8,7 @@ use burn::module::Param;
 use burn::nn::{LayerNorm, Linear};
 use burn::tensor::Tensor;
 
+use super::token_scoring::{SCORER_FILE, Scorer, scorer_file_text};
 use super::{BertModel, TensorNames};
 use crate::linear::transpose;
 use crate::weights::write_safetensors;
@@ -96,7 +97,7 @@ impl BertModel {
 
 /// Files of an encoder directory besides the weights, copied from the base when present:
 /// the architecture, the tokenizer, and sentence-transformers' pipeline description.
-pub const ENCODER_SIDE_FILES: [&str; 9] = [
+pub const ENCODER_SIDE_FILES: [&str; 10] = [
     "config.json",
     "tokenizer.json",
     "tokenizer_config.json",
@@ -106,15 +107,22 @@ pub const ENCODER_SIDE_FILES: [&str; 9] = [
     "sentence_bert_config.json",
     "config_sentence_transformers.json",
     "1_Pooling/config.json",
+    SCORER_FILE,
 ];
 
 /// Writes `model` as a sentence-encoder directory `out`: `model.safetensors` plus the side
 /// files of `base` (the directory the model was loaded from; `config.json` and
 /// `tokenizer.json` must be there). Without sentence-transformers files in `base`, the
-/// mean-pooling pipeline is described in `modules.json` and `1_Pooling/config.json`.
+/// mean-pooling pipeline is described in `modules.json` and `1_Pooling/config.json`. The
+/// scorer it was trained for goes in [`SCORER_FILE`], replacing the base's.
 ///
 /// The directory is assembled as `out.partial` and renamed, so a reader never sees half of it.
-pub fn save_sentence_encoder(model: &BertModel, base: &Path, out: &Path) -> Result<()> {
+pub fn save_sentence_encoder(
+    model: &BertModel,
+    base: &Path,
+    out: &Path,
+    scorer: Scorer,
+) -> Result<()> {
     let partial = out.with_extension("partial");
     let io = |path: &Path, e: std::io::Error| ModelError::io(path, e);
     if partial.exists() {
@@ -147,6 +155,8 @@ pub fn save_sentence_encoder(model: &BertModel, base: &Path, out: &Path) -> Resu
             std::fs::write(&path, text).map_err(|e| io(&path, e))?;
         }
     }
+    let scorer_path = partial.join(SCORER_FILE);
+    std::fs::write(&scorer_path, scorer_file_text(scorer)).map_err(|e| io(&scorer_path, e))?;
     write_safetensors(&partial.join("model.safetensors"), &model.to_hf_tensors())?;
     if out.exists() {
         std::fs::remove_dir_all(out).map_err(|e| io(out, e))?;

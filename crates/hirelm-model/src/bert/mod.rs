@@ -5,6 +5,7 @@
 //! - [`names`]: HF tensor names (with or without a `bert.` prefix).
 //! - [`embeddings`], [`attention`], [`layer`], [`model`]: the architecture, post-LayerNorm.
 //! - [`pooling`]: [`mean_pool`] and [`l2_normalize`].
+//! - [`token_scoring`]: [`Scorer`]: pooled cosine or ConTeXT-style token attention.
 //! - [`encoder`]: the [`SentenceEncoder`].
 //! - [`cache`]: the embedding matrices kept on disk.
 //! - [`export`]: a model back to an HF / sentence-transformers directory ([`save_sentence_encoder`]).
@@ -31,6 +32,7 @@ pub mod layer;
 pub mod model;
 pub mod names;
 pub mod pooling;
+pub mod token_scoring;
 
 pub use attention::BertAttention;
 pub use config::{BertActivation, BertConfig, HfBertConfig};
@@ -41,3 +43,6 @@ pub use layer::BertLayer;
 pub use model::BertModel;
 pub use names::TensorNames;
 pub use pooling::{l2_normalize, mean_pool};
+pub use token_scoring::{
+    SCORER_FILE, Scorer, TokenStates, read_scorer, token_attention_matrix, token_attention_scores,
+};

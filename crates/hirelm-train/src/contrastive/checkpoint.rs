@@ -66,7 +66,12 @@ impl ContrastiveTrainer {
             std::fs::remove_dir_all(&partial).map_err(|e| fail(&partial, e))?;
         }
         std::fs::create_dir_all(&partial).map_err(|e| fail(&partial, e))?;
-        save_sentence_encoder(&self.snapshot(), base, &partial.join(ENCODER_DIR))?;
+        save_sentence_encoder(
+            &self.snapshot(),
+            base,
+            &partial.join(ENCODER_DIR),
+            self.options().scorer,
+        )?;
         self.optimizer
             .save(partial.join(OPTIMIZER_FILE))
             .map_err(|e| fail(&partial, format!("{e:?}")))?;

@@ -26,10 +26,24 @@ pub fn info_nce(
         c >= b && d == d2,
         "info_nce needs candidates [c >= {b}, {d}], got [{c}, {d2}]"
     );
-    let device = anchors.device();
-    let scores = anchors
-        .matmul(candidates.transpose())
-        .div_scalar(temperature); // [b, c]
+    info_nce_of_scores(
+        anchors.matmul(candidates.transpose()),
+        temperature,
+        symmetric,
+    )
+}
+
+/// The InfoNCE loss of a score matrix `[b, c]` (`c >= b`) whose diagonal holds the positives'
+/// scores: [`info_nce`] for any scorer, token attention included.
+///
+/// # Panics
+///
+/// If the candidates are fewer than the anchors.
+pub fn info_nce_of_scores(scores: Tensor<2>, temperature: f64, symmetric: bool) -> Tensor<1> {
+    let [b, c] = scores.dims();
+    assert!(c >= b, "info_nce needs scores [b, c >= b], got [{b}, {c}]");
+    let device = scores.device();
+    let scores = scores.div_scalar(temperature);
     let forward = -(log_softmax(scores.clone(), 1) * diagonal(b, c, &device))
         .sum()
         .div_scalar(b as f64);

@@ -1,14 +1,15 @@
 //! One optimisation step of contrastive encoder training: embed anchors and positives (masked
-//! mean pooling, L2 normalisation), InfoNCE over in-batch negatives, backward through the whole
+//! mean pooling, L2 normalisation), score them (pooled cosine or token attention), InfoNCE over
+//! in-batch negatives, backward through the whole
 //! encoder, global gradient-norm clipping, AdamW with warmup and cosine decay.
 
-use hirelm_model::bert::{BertModel, l2_normalize, mean_pool};
+use hirelm_model::bert::{BertModel, Scorer, l2_normalize, mean_pool, token_attention_matrix};
 use hirelm_model::burn::module::Module;
 use hirelm_model::burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use hirelm_model::burn::tensor::{Device, Tensor};
 
 use super::batches::TextBatch;
-use super::loss::info_nce;
+use super::loss::info_nce_of_scores;
 use super::params::{clip_global_norm, renumber_params};
 use crate::error::{LoraError, Result};
 use crate::sft::warmup_cosine;
@@ -32,6 +33,8 @@ pub struct ContrastiveOptions {
     pub temperature: f64,
     /// Average in the loss of finding each positive's anchor.
     pub symmetric: bool,
+    /// How anchors are scored against candidates (candidates are always pooled).
+    pub scorer: Scorer,
 }
 
 impl Default for ContrastiveOptions {
@@ -45,6 +48,7 @@ impl Default for ContrastiveOptions {
             max_grad_norm: Some(1.0),
             temperature: 0.05,
             symmetric: true,
+            scorer: Scorer::Mean,
         }
     }
 }
@@ -64,6 +68,24 @@ pub struct ContrastiveStats {
 pub fn embed_batch(model: &BertModel, batch: &TextBatch, device: &Device) -> Tensor<2> {
     let (ids, types, mask) = batch.tensors(device);
     l2_normalize(mean_pool(model.forward(ids, types, mask.clone()), mask))
+}
+
+/// Scores of a batch of anchors `[rows]` against unit-length `candidates` `[c, d]` under
+/// `scorer`: `[rows, c]`.
+pub fn score_batch(
+    model: &BertModel,
+    anchors: &TextBatch,
+    candidates: Tensor<2>,
+    scorer: Scorer,
+    device: &Device,
+) -> Tensor<2> {
+    match scorer {
+        Scorer::Mean => embed_batch(model, anchors, device).matmul(candidates.transpose()),
+        Scorer::TokenAttention => {
+            let (ids, types, mask) = anchors.tensors(device);
+            token_attention_matrix(model.forward(ids, types, mask.clone()), mask, candidates)
+        }
+    }
 }
 
 /// Trains every weight of a BERT encoder that lives on an autodiff device.
@@ -157,17 +179,21 @@ impl ContrastiveTrainer {
             .model
             .take()
             .expect("the model is only taken during a step");
-        let embed = |chunks: &[TextBatch]| {
-            Tensor::cat(
-                chunks
-                    .iter()
-                    .map(|c| embed_batch(&model, c, &self.device))
-                    .collect(),
-                0,
-            )
-        };
-        let (a, c) = (embed(anchors), embed(candidates));
-        let loss = info_nce(a, c, self.options.temperature, self.options.symmetric);
+        let c = Tensor::cat(
+            candidates
+                .iter()
+                .map(|c| embed_batch(&model, c, &self.device))
+                .collect(),
+            0,
+        );
+        let scores = Tensor::cat(
+            anchors
+                .iter()
+                .map(|a| score_batch(&model, a, c.clone(), self.options.scorer, &self.device))
+                .collect(),
+            0,
+        );
+        let loss = info_nce_of_scores(scores, self.options.temperature, self.options.symmetric);
         let value = f64::from(
             loss.clone()
                 .detach()

@@ -285,7 +285,7 @@ pub fn train_encoder(
                 (None, _) => false,
             };
             if better {
-                save_sentence_encoder(&snapshot, base, &best_dir)?;
+                save_sentence_encoder(&snapshot, base, &best_dir, config.scorer())?;
                 let record = Best {
                     step,
                     scores: report.valid.clone(),
@@ -310,7 +310,7 @@ pub fn train_encoder(
     }
     let stopped = trainer.step() < o.total_steps;
     if best.is_none() && !stopped {
-        save_sentence_encoder(&trainer.snapshot(), base, &best_dir)?;
+        save_sentence_encoder(&trainer.snapshot(), base, &best_dir, config.scorer())?;
     }
     write_curves(&metrics_path, out, &config.run.select_metric)?;
     Ok(EncoderSummary {

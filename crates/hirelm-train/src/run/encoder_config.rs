@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use hirelm_core::PairSource;
 use serde::{Deserialize, Serialize};
 
+use hirelm_model::bert::Scorer;
+
 use crate::contrastive::ContrastiveOptions;
 use crate::error::{LoraError, Result};
 
@@ -88,6 +90,11 @@ pub struct ContrastiveOptimSection {
     /// Symmetric InfoNCE (default true).
     #[serde(default = "default_true")]
     pub symmetric: bool,
+    /// How anchors are scored against labels: `mean` (pooled cosine, the default) or
+    /// `token-attention` (ConTeXT-style; see `hirelm_model::bert::token_scoring`). Validation
+    /// scores with the same, and the exported encoder records it.
+    #[serde(default = "default_scorer")]
+    pub scorer: String,
 }
 
 /// `[run]`.
@@ -112,6 +119,10 @@ pub struct EncoderRunSection {
 fn default_true() -> bool {
     true
 }
+fn default_scorer() -> String {
+    Scorer::Mean.name().into()
+}
+
 fn default_max_len() -> usize {
     64
 }
@@ -176,6 +187,17 @@ impl EncoderTrainConfig {
                 format!("must be in [0, 1), got {}", h.relative_margin),
             ));
         }
+        if Scorer::from_name(&o.scorer).is_none() {
+            let known: Vec<&str> = Scorer::ALL.iter().map(|s| s.name()).collect();
+            return Err(LoraError::config(
+                "optim.scorer",
+                format!(
+                    "unknown scorer `{}`; expected one of {}",
+                    o.scorer,
+                    known.join(", ")
+                ),
+            ));
+        }
         if self.data.max_len < 4 {
             return Err(LoraError::config(
                 "data.max_len",
@@ -202,6 +224,12 @@ impl EncoderTrainConfig {
             max_grad_norm: o.max_grad_norm,
             temperature: o.temperature,
             symmetric: o.symmetric,
+            scorer: self.scorer(),
         }
+    }
+
+    /// The run's scorer (checked by [`validate`](Self::validate); `mean` if unknown).
+    pub fn scorer(&self) -> Scorer {
+        Scorer::from_name(&self.optim.scorer).unwrap_or_default()
     }
 }

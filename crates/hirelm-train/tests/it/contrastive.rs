@@ -2,7 +2,7 @@
 //! a checkpoint resumes to the same weights as an uninterrupted run, and the checkpointed
 //! encoder directory loads as a sentence encoder.
 
-use hirelm_model::bert::{BertActivation, BertConfig, BertModel, TensorNames};
+use hirelm_model::bert::{BertActivation, BertConfig, BertModel, Scorer, TensorNames};
 use hirelm_model::burn::tensor::Device;
 use hirelm_train::contrastive::{ContrastiveOptions, ContrastiveTrainer, PairPosition, TextBatch};
 
@@ -147,5 +147,33 @@ fn the_loss_falls_and_a_resumed_run_matches_an_uninterrupted_one() {
     assert!(
         checkpoint.join("encoder/1_Pooling/config.json").is_file()
             && checkpoint.join("encoder/modules.json").is_file()
+    );
+}
+
+#[test]
+fn token_attention_training_learns_the_pairs_too() {
+    let (anchors, positives) = batches();
+    let device = Device::flex().autodiff();
+    let model = config().init(&device).expect("config");
+    let options = ContrastiveOptions {
+        scorer: Scorer::TokenAttention,
+        ..options(30)
+    };
+    let mut trainer = ContrastiveTrainer::new(model, options, device).expect("trainer");
+    let losses: Vec<f64> = (0..30)
+        .map(|_| {
+            trainer
+                .train_step(
+                    std::slice::from_ref(&anchors),
+                    std::slice::from_ref(&positives),
+                )
+                .expect("step")
+                .loss
+        })
+        .collect();
+    let (first, last) = (losses[0], losses[29]);
+    assert!(
+        first > 1.5 && last < 0.5 * first,
+        "token-attention loss {first} → {last}"
     );
 }

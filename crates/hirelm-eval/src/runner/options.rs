@@ -1,0 +1,93 @@
+//! What a run is given: model locations, caches, predictor override, and the rerankers that
+//! plug language models in.
+
+use std::path::PathBuf;
+
+use hirelm_core::Task;
+
+use crate::{EvalError, Predictor, Result};
+
+/// Where the shipped fine-tuned encoder lives, relative to the repository root.
+pub const DEFAULT_ENCODER_DIR: &str = "shipped/hirelm-encoder-minilm";
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The MiniLM directory (`scripts/fetch-models.sh` puts it in `models/all-minilm-l6-v2`).
+    pub minilm_dir: PathBuf,
+    /// The fine-tuned encoder of the `encoder-nn` predictor (`hirelm encoder export` writes it).
+    pub encoder_dir: PathBuf,
+    /// Whether the language-model rerankers choose among the fine-tuned encoder's candidates
+    /// (the default) rather than off-the-shelf MiniLM's.
+    pub rerank_from_encoder: bool,
+    /// Where embeddings are cached.
+    pub cache_dir: Option<PathBuf>,
+    /// Where predictions are cached ([`crate::cache::Cached`]); `None` predicts afresh.
+    pub prediction_cache_dir: Option<PathBuf>,
+    /// Use this predictor for every entry instead of the suite's.
+    pub predictor_override: Option<String>,
+    /// The fetched-data directory (`scripts/fetch-data.sh`), for the packs that need it.
+    pub data_dir: PathBuf,
+    /// Predictors that rerank MiniLM candidates (the language models of `hirelm-infer`),
+    /// selectable by their names like the built-in baselines.
+    pub rerankers: Vec<std::sync::Arc<dyn RerankerFactory>>,
+    /// Run the determinism self-check (on by default; `hirelm bench compare` skips it, since
+    /// its extra answers would double a small entry's time and the eval gate checks it anyway).
+    pub check_determinism: bool,
+}
+
+/// Builds a predictor that answers from a retriever's candidates: the retriever (nearest
+/// neighbours over the entry's documents under the fine-tuned encoder, or MiniLM with
+/// `rerank_from_encoder` off) proposes, the predictor selects and ranks. Language
+/// models plug in here without this crate depending on them.
+pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
+    /// The predictor name suites use.
+    fn name(&self) -> &str;
+    /// Candidates the retriever proposes per input.
+    fn candidates(&self) -> usize {
+        20
+    }
+    /// A predictor for `task` over `retriever`.
+    fn build<'a>(
+        &self,
+        task: Task,
+        retriever: Box<dyn Predictor + 'a>,
+    ) -> Result<Box<dyn Predictor + 'a>>;
+    /// A predictor for a structured task (`score_match`) that answers from the input alone, with
+    /// no retriever; the default supports none.
+    fn build_direct(&self, task: Task) -> Result<Box<dyn Predictor>> {
+        Err(EvalError::UnsupportedTask {
+            predictor: self.name().to_string(),
+            task: task.to_string(),
+        })
+    }
+}
+
+impl RunOptions {
+    /// The same options with predictions cached beside the embeddings
+    /// (`.cache/hirelm/predictions`).
+    pub fn with_prediction_cache(mut self) -> Self {
+        self.prediction_cache_dir = self
+            .cache_dir
+            .as_ref()
+            .and_then(|d| d.parent())
+            .map(|d| d.join("predictions"));
+        self
+    }
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            minilm_dir: hirelm_model::models_dir().join(hirelm_model::MINILM_DIR),
+            encoder_dir: PathBuf::from(DEFAULT_ENCODER_DIR),
+            rerank_from_encoder: true,
+            cache_dir: Some(crate::baselines::nn::default_cache_dir()),
+            prediction_cache_dir: None,
+            predictor_override: None,
+            data_dir: crate::perturb::codespell::data_dir(),
+            rerankers: Vec::new(),
+            check_determinism: true,
+        }
+    }
+}
