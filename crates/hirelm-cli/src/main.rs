@@ -26,6 +26,15 @@ struct Cli {
     /// More log output (-v info, -vv debug); logs go to stderr.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Where the default models are (what scripts/fetch-models.sh fetched): every default model
+    /// path starts here. Default: the models/ of the hirelm checkout at or above the current
+    /// directory, else of the one this binary was built from.
+    #[arg(long, global = true, env = "HIRELM_MODELS_DIR", value_name = "DIR")]
+    #[allow(
+        dead_code,
+        reason = "applied from the raw arguments before parsing (models_dir_argument); declared for --help"
+    )]
+    models_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,6 +74,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before parsing: the default model paths of the subcommands are computed while parsing.
+    if let Some(dir) = models_dir_argument(std::env::args_os()) {
+        hirelm_model::set_models_dir(dir);
+    }
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => "warn",
@@ -102,6 +115,26 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
     };
     exit::status(result)
+}
+
+/// The value of `--models-dir DIR` or `--models-dir=DIR` among the arguments (before a `--`).
+fn models_dir_argument(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Option<std::path::PathBuf> {
+    let mut args = args.into_iter().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--" {
+            break;
+        }
+        if text == "--models-dir" {
+            return args.next().map(Into::into);
+        }
+        if let Some(dir) = text.strip_prefix("--models-dir=") {
+            return Some(dir.into());
+        }
+    }
+    None
 }
 
 /// Standard error that drops what it cannot write: a closed log pipe (`hirelm serve | head`)

@@ -314,7 +314,8 @@ fn dedup_streams_the_committed_sample_and_names_bad_inputs() {
 }
 
 /// `hirelm` finds its default models from any directory (the models/ of the checkout it was
-/// built from, or of one above the current directory), and `HIRELM_MODELS_DIR` moves them.
+/// built from, or of one above the current directory), and `HIRELM_MODELS_DIR` or
+/// `--models-dir` moves them.
 #[test]
 fn default_models_are_found_from_any_directory_and_the_models_dir_moves_them() {
     let elsewhere = tempfile::tempdir().expect("tempdir");
@@ -341,4 +342,22 @@ fn default_models_are_found_from_any_directory_and_the_models_dir_moves_them() {
         !moved.status.success() && err.contains("/nonexistent/hirelm-models"),
         "{err}"
     );
+    // --models-dir moves them too, ahead of the environment, in either spelling.
+    for flag in [
+        vec!["--models-dir", "/nonexistent/flag-models"],
+        vec!["--models-dir=/nonexistent/flag-models"],
+    ] {
+        let flagged = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+            .args(["generate", "--prompt", "Hello", "--max-tokens", "1"])
+            .args(&flag)
+            .current_dir(elsewhere.path())
+            .env("HIRELM_MODELS_DIR", "/nonexistent/env-models")
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&flagged.stderr);
+        assert!(
+            !flagged.status.success() && err.contains("/nonexistent/flag-models"),
+            "{flag:?}: {err}"
+        );
+    }
 }

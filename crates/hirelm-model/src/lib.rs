@@ -50,5 +50,7 @@ pub use error::{ModelError, Result};
 pub use generate::{GenerateOptions, Generation, Generator, StopReason};
 pub use pretrained::PretrainedLlama;
 pub use sampling::{Sampler, SamplingParams};
-pub use source::{GEMMA3_GGUF, MINILM_DIR, ModelSource, SMOLLM2_GGUF, fetched_model, models_dir};
+pub use source::{
+    GEMMA3_GGUF, MINILM_DIR, ModelSource, SMOLLM2_GGUF, fetched_model, models_dir, set_models_dir,
+};
 pub use tokenizer::TextTokenizer;

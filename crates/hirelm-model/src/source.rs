@@ -72,7 +72,19 @@ impl ModelSource {
     }
 }
 
-/// Where `scripts/fetch-models.sh` put the default models: `$HIRELM_MODELS_DIR`; else the
+/// Set by [`set_models_dir`].
+static MODELS_DIR_OVERRIDE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Makes [`models_dir`] return `dir` for the rest of the process, ahead of `HIRELM_MODELS_DIR`
+/// (the CLI's `--models-dir`; a flag rather than the environment, which a program may not
+/// change safely once threads run). Only the first call takes effect; returns whether this one
+/// did.
+pub fn set_models_dir(dir: PathBuf) -> bool {
+    MODELS_DIR_OVERRIDE.set(dir).is_ok()
+}
+
+/// Where `scripts/fetch-models.sh` put the default models: the directory given to
+/// [`set_models_dir`]; else `$HIRELM_MODELS_DIR`; else the
 /// `models/` folder of the nearest hirelm checkout at or above the current directory; else that
 /// of the checkout this crate was built from.
 ///
@@ -80,6 +92,9 @@ impl ModelSource {
 /// that share a target directory (CI clones do), so the path compiled in may name another,
 /// perhaps deleted, checkout.
 pub fn models_dir() -> PathBuf {
+    if let Some(dir) = MODELS_DIR_OVERRIDE.get() {
+        return dir.clone();
+    }
     if let Some(dir) = std::env::var_os("HIRELM_MODELS_DIR") {
         return PathBuf::from(dir);
     }
