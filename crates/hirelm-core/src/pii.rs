@@ -61,9 +61,14 @@ impl Redactor {
             counts.emails += 1;
             "<EMAIL>"
         });
-        let text = self.url.replace_all(&text, |_: &regex::Captures<'_>| {
-            counts.urls += 1;
-            "<URL>"
+        let text = self.url.replace_all(&text, |c: &regex::Captures<'_>| {
+            let m = c.get(0).map_or("", |m| m.as_str());
+            if is_taxonomy_uri(m) {
+                m.to_string()
+            } else {
+                counts.urls += 1;
+                "<URL>".to_string()
+            }
         });
         let text = self.address.replace_all(&text, |_: &regex::Captures<'_>| {
             counts.addresses += 1;
@@ -97,6 +102,55 @@ pub fn redact(text: &str) -> String {
     REDACTOR.get_or_init(Redactor::new).redact(text).0
 }
 
+/// [`redact`] for a text that may be JSON: each string value is redacted on its own and the
+/// structure kept, since a URL pattern run over compact JSON (`"uri":"https://…","score":1}`)
+/// swallows the quotes and brackets after the URL. The text is returned unchanged when nothing
+/// was redacted, re-serialised compactly when something was, and redacted as plain text when it
+/// is not JSON.
+pub fn redact_json(raw: &str) -> String {
+    fn redact_strings(value: &mut serde_json::Value, changed: &mut bool) {
+        match value {
+            serde_json::Value::String(text) => {
+                let redacted = redact(text);
+                if redacted != *text {
+                    *text = redacted;
+                    *changed = true;
+                }
+            }
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|v| redact_strings(v, changed));
+            }
+            serde_json::Value::Object(fields) => {
+                fields.values_mut().for_each(|v| redact_strings(v, changed));
+            }
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(raw) else {
+        return redact(raw);
+    };
+    let mut changed = false;
+    redact_strings(&mut value, &mut changed);
+    if changed {
+        value.to_string()
+    } else {
+        raw.to_string()
+    }
+}
+
+/// Whether a URL is an ESCO concept identifier (`http://data.europa.eu/esco/occupation/…`): it
+/// names a skill or an occupation of the public taxonomy, not a person, and is the very answer
+/// of normalise_title.
+fn is_taxonomy_uri(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    [
+        "http://data.europa.eu/esco/",
+        "https://data.europa.eu/esco/",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +180,27 @@ mod tests {
             (text.as_str(), counts.phones, counts.urls),
             ("Tel. <PHONE>, <URL>", 1, 1)
         );
+    }
+
+    #[test]
+    fn json_keeps_its_structure_and_taxonomy_uris_survive() {
+        let esco = "http://data.europa.eu/esco/occupation/47e81c7f-2d04-4a60-a8ff-9913c36d8344";
+        let answer = format!(r#"{{"occupations":[{{"score":0.91,"uri":"{esco}"}}]}}"#);
+        assert_eq!(redact_json(&answer), answer, "nothing to redact: unchanged");
+        assert_eq!(
+            redact(&format!("see {esco} now")),
+            format!("see {esco} now")
+        );
+        let personal = r#"{"skills":["portfolio at https://jane.example.com/cv","SQL"],"n":2}"#;
+        let redacted = redact_json(personal);
+        let value: serde_json::Value = serde_json::from_str(&redacted).expect("still JSON");
+        assert_eq!(
+            value,
+            serde_json::json!({"skills": ["portfolio at <URL>", "SQL"], "n": 2})
+        );
+        // Over the raw text, the URL pattern would have eaten the rest of the JSON.
+        assert!(serde_json::from_str::<serde_json::Value>(&redact(personal)).is_err());
+        assert_eq!(redact_json("call +1 415 555 0132"), "call <PHONE>");
     }
 
     #[test]

@@ -21,6 +21,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Part of every key: raised when what a stored prediction means changes, so that older
+/// entries are never read. 2: outputs redacted as JSON (format 1 redacted the raw text, which
+/// broke every answer holding a URL, the ESCO URIs of normalise_title included).
+const CACHE_FORMAT: &str = "hirelm-prediction-cache 2";
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     key: String,
@@ -75,6 +80,7 @@ impl<'a> Cached<'a> {
 
     fn key(&self, task: Task, input: &serde_json::Value) -> String {
         hash_parts([
+            CACHE_FORMAT.as_bytes(),
             self.inner.content_hash().as_bytes(),
             task.name().as_bytes(),
             input.to_string().as_bytes(),
@@ -121,7 +127,7 @@ impl Predictor for Cached<'_> {
                 Ok(mut p) => {
                     // Model outputs may echo personal data from the input; neither the cache
                     // nor anything computed from it keeps it.
-                    p.raw = hirelm_core::pii::redact(&p.raw);
+                    p.raw = hirelm_core::pii::redact_json(&p.raw);
                     let entry = Entry {
                         key: keys[i].clone(),
                         prediction: p.clone(),
@@ -206,6 +212,47 @@ mod tests {
             !text.contains("Anna") && text.lines().count() == 2,
             "{text}"
         );
+    }
+
+    /// A title normaliser that answers an ESCO URI.
+    #[derive(Debug)]
+    struct Esco;
+
+    impl Predictor for Esco {
+        fn name(&self) -> &str {
+            "esco"
+        }
+        fn content_hash(&self) -> String {
+            "esco".into()
+        }
+        fn supports(&self, _: Task) -> bool {
+            true
+        }
+        fn predict(&self, task: Task, _: &serde_json::Value) -> Result<Prediction> {
+            let uri = "http://data.europa.eu/esco/occupation/47e81c7f-2d04-4a60-a8ff-9913c36d8344";
+            Ok(Prediction::json(
+                &crate::io::ranked_output(task, &[(uri.to_string(), 0.9)]),
+                crate::DecodingParams::deterministic(1),
+            ))
+        }
+    }
+
+    #[test]
+    fn cached_title_answers_keep_their_uris() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = input_for(Task::NormaliseTitle, "Data engineer");
+        for _ in 0..2 {
+            let cached = Cached::new(Box::new(Esco), dir.path()).expect("cache");
+            let raw = cached
+                .predict(Task::NormaliseTitle, &input)
+                .expect("ok")
+                .raw;
+            let ids = crate::io::parse_ranked(Task::NormaliseTitle, &raw).expect("parses");
+            assert!(
+                ids[0].starts_with("http://data.europa.eu/esco/occupation/47e8"),
+                "{raw}"
+            );
+        }
     }
 
     /// A model that echoes its input, personal data included.
