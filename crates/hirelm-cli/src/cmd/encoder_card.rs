@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use hirelm_model::bert::{SCORER_FILE, Scorer};
 use hirelm_train::run::{EncoderStepReport, EncoderTrainConfig};
 
 /// One stage's section: how long it ran, the step it shipped, its validation table and recipe.
@@ -44,8 +45,9 @@ fn stage_section(out: &mut String, run: &Path, recipe: &Path) -> anyhow::Result<
         );
         let _ = writeln!(
             out,
-            "- Start: `{}`; {negatives}.",
-            config.model.base.display()
+            "- Start: `{}`; {negatives}; scorer `{}`.",
+            config.model.base.display(),
+            config.scorer()
         );
     }
     let _ = writeln!(
@@ -95,6 +97,17 @@ pub fn model_card(
     let mut out = String::from(
         "# hirelm-encoder-minilm\n\nall-MiniLM-L6-v2 fine-tuned contrastively (symmetric InfoNCE, every weight trained) to match job-ad text to ESCO skills and vacancy titles to titles of the same occupation. A drop-in sentence-transformers model: mean pooling, L2-normalised, 384 dimensions; hirelm loads it with `SentenceEncoder::load`.\n\n",
     );
+    let last_scorer = stages
+        .last()
+        .and_then(|(_, recipe)| EncoderTrainConfig::from_file(recipe).ok())
+        .map(|c| c.scorer())
+        .unwrap_or_default();
+    if last_scorer == Scorer::TokenAttention {
+        let _ = writeln!(
+            out,
+            "It was trained to score a sentence against a label by token attention (`{SCORER_FILE}` says so, and hirelm's retriever reads it): the label's pooled embedding against each of the sentence's contextual token states, their cosines weighted by a softmax over the tokens of their dot products (ConTeXT-match style; `hirelm_model::bert::token_scoring`). Labels are embedded as before, so their index does not change; a tool that only knows pooled cosines can still load the model, but ranks less well than it was trained to.\n"
+        );
+    }
     let _ = writeln!(
         out,
         "Weights stored as {dtype}. Built by `hirelm encoder train` then `hirelm encoder export`.\n"

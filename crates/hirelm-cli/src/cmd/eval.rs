@@ -27,7 +27,8 @@ pub struct EvalArgs {
     pub out: Option<PathBuf>,
     /// Use this predictor for every entry instead of the suite's: bm25, minilm-nn, encoder-nn (the fine-tuned encoder),
     /// minilm-token-attention and encoder-token-attention (either encoder scoring labels by ConTeXT-style token
-    /// attention instead of the pooled cosine), bm25-weakened, minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
+    /// attention instead of the pooled cosine), encoder-bm25-rrf (the fine-tuned encoder and BM25 fused by
+    /// reciprocal rank), bm25-weakened, minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
     /// by embedding similarity of job and profile), or a language model:
     /// smollm2-base (untuned) or smollm2-lora (with --adapter, default the bundled hiring
     /// adapter), which rerank MiniLM's candidates for extract_skills and answer score_match,

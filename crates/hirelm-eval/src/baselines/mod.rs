@@ -4,6 +4,8 @@
 //!   given; or index titles), `k1 = 1.2`, `b = 0.75` (the textbook defaults; not tuned).
 //! - [`nn::NearestNeighbour`]: cosine nearest neighbour with all-MiniLM-L6-v2 embeddings, the
 //!   document embeddings cached on disk under a key of model and documents.
+//! - [`fusion::RankFusion`]: reciprocal rank fusion of two retrievers (the fine-tuned encoder
+//!   and BM25).
 //! - [`minilm_match::MiniLmMatcher`]: `score_match` and `rank_candidates` by MiniLM similarity
 //!   of the job and each candidate profile.
 //! - [`rule_matcher::RuleMatcher`]: `score_match` from skill coverage and rate against budget,
@@ -15,6 +17,7 @@
 //! occupation), and an id scores as its best document.
 
 pub mod bm25;
+pub mod fusion;
 pub mod minilm_match;
 pub mod nn;
 pub mod rule_matcher;

@@ -10,6 +10,7 @@ use hirelm_model::bert::{Scorer, read_scorer};
 use super::options::RunOptions;
 use crate::baselines::Document;
 use crate::baselines::bm25::{Bm25Options, Bm25Predictor};
+use crate::baselines::fusion::RankFusion;
 use crate::baselines::minilm_match::MiniLmMatcher;
 use crate::baselines::nn::{MiniLm, NearestNeighbour};
 use crate::baselines::rule_matcher::RuleMatcher;
@@ -21,13 +22,15 @@ use crate::{EvalError, Predictor, Result};
 /// `encoder-nn` is the shipped fine-tuned encoder ([`RunOptions::encoder_dir`]) with the scorer
 /// it was trained for, `minilm-nn` the off-the-shelf MiniLM it was trained from; the
 /// `-token-attention` variants score either with ConTeXT-style token attention
-/// ([`hirelm_model::bert::Scorer::TokenAttention`]).
-pub const PREDICTORS: [&str; 8] = [
+/// ([`hirelm_model::bert::Scorer::TokenAttention`]); `encoder-bm25-rrf` fuses the fine-tuned
+/// encoder's ranking with BM25's by reciprocal rank ([`crate::baselines::fusion`]).
+pub const PREDICTORS: [&str; 9] = [
     "bm25",
     "minilm-nn",
     "encoder-nn",
     "minilm-token-attention",
     "encoder-token-attention",
+    "encoder-bm25-rrf",
     "bm25-weakened",
     "minilm-nn-weakened",
     "rule-matcher",
@@ -172,23 +175,36 @@ pub(super) fn entry_predictor<'a>(
                     .with_scorer(scorer);
             factory.build(spec.task, Box::new(retriever))
         }
-        None if matches!(name, "encoder-nn" | "encoder-token-attention") => match &encoders.tuned {
-            Some((model, trained_for)) if !is_curated_only(spec.task) => {
-                let scorer = match name {
-                    "encoder-nn" => *trained_for,
-                    _ => Scorer::TokenAttention,
-                };
-                Ok(Box::new(
-                    NearestNeighbour::new(model, spec.task, docs, 100, cache_dir)?
-                        .with_scorer(scorer)
-                        .with_name(name),
-                ))
+        None if matches!(
+            name,
+            "encoder-nn" | "encoder-token-attention" | "encoder-bm25-rrf"
+        ) =>
+        {
+            match &encoders.tuned {
+                Some((model, trained_for)) if !is_curated_only(spec.task) => {
+                    let scorer = match name {
+                        "encoder-token-attention" => Scorer::TokenAttention,
+                        _ => *trained_for,
+                    };
+                    let encoder = NearestNeighbour::new(model, spec.task, docs, 100, cache_dir)?
+                        .with_scorer(scorer);
+                    if name != "encoder-bm25-rrf" {
+                        return Ok(Box::new(encoder.with_name(name)));
+                    }
+                    let bm25 = Bm25Predictor::new(spec.task, docs, Bm25Options::default())?;
+                    Ok(Box::new(RankFusion::new(
+                        name,
+                        Box::new(encoder.with_name("encoder-nn")),
+                        Box::new(bm25),
+                        100,
+                    )))
+                }
+                _ => Err(EvalError::UnsupportedTask {
+                    predictor: name.to_string(),
+                    task: spec.task.to_string(),
+                }),
             }
-            _ => Err(EvalError::UnsupportedTask {
-                predictor: name.to_string(),
-                task: spec.task.to_string(),
-            }),
-        },
+        }
         None => build_predictor(name, spec.task, docs, encoders.minilm.as_ref(), cache_dir),
     }
 }
