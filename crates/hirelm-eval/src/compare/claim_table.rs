@@ -1,7 +1,7 @@
 //! The claim table: each check of the headline claim with its paired test (difference,
 //! interval, p-value and the test that gave it) and its verdict.
 
-use super::render::Table;
+use super::table::Table;
 use super::{ClaimVerdict, Comparison};
 use crate::metrics::paired::TestMethod;
 

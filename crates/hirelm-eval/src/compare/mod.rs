@@ -20,7 +20,9 @@
 mod claim_table;
 pub mod config;
 mod merge;
+mod readme_block;
 pub mod render;
+mod table;
 pub mod verdict;
 
 use std::collections::BTreeMap;

@@ -5,56 +5,10 @@
 use std::fmt::Write;
 
 pub use super::claim_table::bar_table;
+pub use super::readme_block::{README_BEGIN, README_END, splice_readme};
+pub use super::table::Table;
 use super::{Comparison, EntryResult, first_seen};
 use crate::report::xml_escape;
-
-/// The README markers the block goes between.
-pub const README_BEGIN: &str = "<!-- compare:begin -->";
-/// See [`README_BEGIN`].
-pub const README_END: &str = "<!-- compare:end -->";
-
-/// A titled table of text cells.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Table {
-    /// Heading above it.
-    pub title: String,
-    /// Column names.
-    pub header: Vec<String>,
-    /// Rows of cells.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn markdown(&self) -> String {
-        let mut s = format!(
-            "#### {}\n\n| {} |\n|{}\n",
-            self.title,
-            self.header.join(" | "),
-            "---|".repeat(self.header.len())
-        );
-        for row in &self.rows {
-            let _ = writeln!(s, "| {} |", row.join(" | "));
-        }
-        s
-    }
-
-    fn html(&self) -> String {
-        let mut s = format!("<h3>{}</h3><table><tr>", xml_escape(&self.title));
-        for h in &self.header {
-            let _ = write!(s, "<th>{}</th>", xml_escape(h));
-        }
-        s.push_str("</tr>");
-        for row in &self.rows {
-            s.push_str("<tr>");
-            for cell in row {
-                let _ = write!(s, "<td>{}</td>", xml_escape(&cell.replace("**", "")));
-            }
-            s.push_str("</tr>");
-        }
-        s.push_str("</table>");
-        s
-    }
-}
 
 fn num(v: Option<f64>) -> String {
     v.map_or("–".to_string(), |v| format!("{v:.3}"))
@@ -335,25 +289,6 @@ pub fn to_markdown(c: &Comparison) -> String {
     s
 }
 
-/// `text` with the block between the README markers replaced by `block`; `Err` names a missing
-/// marker.
-pub fn splice_readme(text: &str, block: &str) -> crate::Result<String> {
-    let missing = |what: String| crate::EvalError::Invalid(what);
-    let begin = text
-        .find(README_BEGIN)
-        .ok_or_else(|| missing(format!("no `{README_BEGIN}` marker")))?;
-    let end = text[begin..]
-        .find(README_END)
-        .map(|e| begin + e)
-        .ok_or_else(|| missing(format!("no `{README_END}` after `{README_BEGIN}`")))?;
-    Ok(format!(
-        "{}{README_BEGIN}\n{}\n{}",
-        &text[..begin],
-        block.trim_end(),
-        &text[end..]
-    ))
-}
-
 /// The HTML page: charts of each quality metric and the flip rate per predictor, then every
 /// table.
 pub fn to_html(c: &Comparison) -> String {
@@ -418,33 +353,6 @@ pub fn to_html(c: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_readme_block_is_replaced_between_its_markers_only() {
-        let text = format!("intro\n{README_BEGIN}\nold table\n{README_END}\noutro\n");
-        let out = splice_readme(&text, "new table\n").expect("markers");
-        assert_eq!(
-            out,
-            format!("intro\n{README_BEGIN}\nnew table\n{README_END}\noutro\n")
-        );
-        assert_eq!(
-            splice_readme(&out, "new table").expect("again"),
-            out,
-            "idempotent"
-        );
-        assert!(
-            splice_readme("no markers", "x")
-                .unwrap_err()
-                .to_string()
-                .contains(README_BEGIN)
-        );
-        assert!(
-            splice_readme(README_BEGIN, "x")
-                .unwrap_err()
-                .to_string()
-                .contains(README_END)
-        );
-    }
 
     #[test]
     fn money_is_readable_at_every_scale() {

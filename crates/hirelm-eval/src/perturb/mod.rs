@@ -38,6 +38,7 @@ pub mod pronouns;
 mod spelling;
 pub mod structured;
 pub mod synonyms;
+mod text;
 
 pub use aliases::SkillAliases;
 pub use codespell::Misspellings;
@@ -48,6 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::stats::SplitMix64;
 use crate::{EvalError, Result};
+use text::{IRRELEVANT, number_format, reorder, title_case};
 
 /// What a pack expects of the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,19 +157,6 @@ impl PackContext {
         })
     }
 }
-
-const IRRELEVANT: [&str; 6] = [
-    "Our office is close to the train station.",
-    "The building has a bike shed and a coffee machine.",
-    "We moved to a new office last spring.",
-    "Parking is available on site.",
-    "The team lunch is on Fridays.",
-    "Applications are reviewed in the order received.",
-];
-
-const SMALL_NUMBERS: [&str; 10] = [
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-];
 
 impl Pack {
     /// Packs that rewrite text inputs.
@@ -370,94 +359,9 @@ impl Pack {
     }
 }
 
-fn title_case(text: &str) -> String {
-    text.split(' ')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| {
-                    f.to_uppercase()
-                        .chain(c.flat_map(char::to_lowercase))
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
-        .collect::<Vec<String>>()
-        .join(" ")
-}
-
-fn reorder(text: &str, rng: &mut SplitMix64) -> String {
-    let sep = ["\n", ";", ","].into_iter().find(|s| text.contains(s));
-    let Some(sep) = sep else {
-        return text.to_string();
-    };
-    let mut items: Vec<&str> = text
-        .split(sep)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if items.len() < 2 {
-        return text.to_string();
-    }
-    for i in (1..items.len()).rev() {
-        items.swap(i, rng.below(i + 1));
-    }
-    let joiner = if sep == "\n" {
-        "\n".to_string()
-    } else {
-        format!("{sep} ")
-    };
-    items.join(&joiner)
-}
-
-fn number_format(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '$' {
-            out.push_str("USD ");
-            i += 1;
-            continue;
-        }
-        if !chars[i].is_ascii_digit()
-            || (i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.'))
-        {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && chars[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits: String = chars[start..i].iter().collect();
-        let glued =
-            i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '.' || chars[i] == ',');
-        match digits.parse::<u64>() {
-            Ok(n @ 1..=10) if !glued => out.push_str(SMALL_NUMBERS[n as usize - 1]),
-            Ok(n) if n >= 1000 && digits.len() <= 9 && !glued && !(1900..=2100).contains(&n) => {
-                out.push_str(&group_thousands(&digits))
-            }
-            _ => out.push_str(&digits),
-        }
-    }
-    out
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::text::group_thousands;
     use super::*;
 
     #[test]
