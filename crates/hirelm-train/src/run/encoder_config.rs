@@ -233,3 +233,44 @@ impl EncoderTrainConfig {
         Scorer::from_name(&self.optim.scorer).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every shipped encoder recipe reads and validates (a misspelt key or scorer would
+    /// otherwise surface only when someone runs it).
+    #[test]
+    fn every_encoder_recipe_in_configs_validates() {
+        let configs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let mut checked = Vec::new();
+        for entry in std::fs::read_dir(&configs).expect("configs/") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("encoder-") && name.ends_with(".toml") {
+                let config = EncoderTrainConfig::from_file(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                checked.push((name.to_string(), config.scorer()));
+            }
+        }
+        assert!(checked.len() >= 4, "{checked:?}");
+        assert!(
+            checked
+                .iter()
+                .any(|(name, scorer)| name.contains("context") && *scorer == Scorer::TokenAttention),
+            "{checked:?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_scorer_is_refused_by_name() {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/encoder-minilm-context.toml"),
+        )
+        .expect("recipe")
+        .replace("scorer = \"token-attention\"", "scorer = \"max\"");
+        let config: EncoderTrainConfig = toml::from_str(&text).expect("parses");
+        let err = config.validate().expect_err("unknown scorer").to_string();
+        assert!(err.contains("optim.scorer") && err.contains("max"), "{err}");
+    }
+}
