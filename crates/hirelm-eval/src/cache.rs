@@ -214,27 +214,37 @@ mod tests {
         );
     }
 
-    /// A title normaliser that answers an ESCO URI.
+    /// A model whose answer is `answer(task, input)`.
     #[derive(Debug)]
-    struct Esco;
+    struct Answers(fn(Task, &serde_json::Value) -> serde_json::Value);
 
-    impl Predictor for Esco {
+    impl Predictor for Answers {
         fn name(&self) -> &str {
-            "esco"
+            "answers"
         }
         fn content_hash(&self) -> String {
-            "esco".into()
+            "answers".into()
         }
         fn supports(&self, _: Task) -> bool {
             true
         }
-        fn predict(&self, task: Task, _: &serde_json::Value) -> Result<Prediction> {
-            let uri = "http://data.europa.eu/esco/occupation/47e81c7f-2d04-4a60-a8ff-9913c36d8344";
+        fn predict(&self, task: Task, input: &serde_json::Value) -> Result<Prediction> {
             Ok(Prediction::json(
-                &crate::io::ranked_output(task, &[(uri.to_string(), 0.9)]),
+                &(self.0)(task, input),
                 crate::DecodingParams::deterministic(1),
             ))
         }
+    }
+
+    /// A title normaliser that answers an ESCO URI.
+    fn esco(task: Task, _: &serde_json::Value) -> serde_json::Value {
+        let uri = "http://data.europa.eu/esco/occupation/47e81c7f-2d04-4a60-a8ff-9913c36d8344";
+        crate::io::ranked_output(task, &[(uri.to_string(), 0.9)])
+    }
+
+    /// A model that echoes its input, personal data included.
+    fn echo(_: Task, input: &serde_json::Value) -> serde_json::Value {
+        serde_json::json!({"skills": [input.to_string()]})
     }
 
     #[test]
@@ -242,7 +252,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let input = input_for(Task::NormaliseTitle, "Data engineer");
         for _ in 0..2 {
-            let cached = Cached::new(Box::new(Esco), dir.path()).expect("cache");
+            let cached = Cached::new(Box::new(Answers(esco)), dir.path()).expect("cache");
             let raw = cached
                 .predict(Task::NormaliseTitle, &input)
                 .expect("ok")
@@ -255,33 +265,11 @@ mod tests {
         }
     }
 
-    /// A model that echoes its input, personal data included.
-    #[derive(Debug)]
-    struct Echo;
-
-    impl Predictor for Echo {
-        fn name(&self) -> &str {
-            "echo"
-        }
-        fn content_hash(&self) -> String {
-            "echo".into()
-        }
-        fn supports(&self, _: Task) -> bool {
-            true
-        }
-        fn predict(&self, _: Task, input: &serde_json::Value) -> Result<Prediction> {
-            Ok(Prediction::json(
-                &serde_json::json!({"skills": [input.to_string()]}),
-                crate::DecodingParams::deterministic(1),
-            ))
-        }
-    }
-
     #[test]
     fn echoed_personal_data_never_reaches_the_cache_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let planted = "Reach Jane at jane.doe@example.com or +1 415 555 0132, 12 Baker Street.";
-        let cached = Cached::new(Box::new(Echo), dir.path()).expect("cache");
+        let cached = Cached::new(Box::new(Answers(echo)), dir.path()).expect("cache");
         let raw = cached
             .predict(
                 Task::ExtractSkills,

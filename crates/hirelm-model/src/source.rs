@@ -98,15 +98,22 @@ pub fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("HIRELM_MODELS_DIR") {
         return PathBuf::from(dir);
     }
-    let checkout = |dir: &Path| {
+    in_checkout(Path::new("models"), |dir| {
         dir.join("scripts/fetch-models.sh").is_file() && dir.join("crates/hirelm-model").is_dir()
-    };
+    })
+}
+
+/// `relative` under the nearest directory at or above the current one that `is_checkout`
+/// accepts, else under the checkout this crate was built from: how every default location
+/// (models, the shipped encoder and adapters) is found from wherever `hirelm` runs. See
+/// [`models_dir`] for why the search comes first.
+pub fn in_checkout(relative: &Path, is_checkout: impl Fn(&Path) -> bool) -> PathBuf {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| {
             cwd.ancestors()
-                .find(|dir| checkout(dir))
-                .map(|dir| dir.join("models"))
+                .find(|dir| is_checkout(dir))
+                .map(|dir| dir.join(relative))
         })
         .unwrap_or_else(|| {
             let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -114,7 +121,7 @@ pub fn models_dir() -> PathBuf {
                 .ancestors()
                 .nth(2)
                 .unwrap_or(crate_dir)
-                .join("models")
+                .join(relative)
         })
 }
 
