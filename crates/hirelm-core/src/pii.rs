@@ -54,21 +54,31 @@ impl Redactor {
         }
     }
 
-    /// Replaces personal data in `text`, returning the new text and what was replaced.
+    /// Replaces personal data in `text`, returning the new text and what was replaced. ESCO
+    /// concept URIs are kept whole: the phone pattern would otherwise take the digit runs of
+    /// their UUIDs (`5c1eba1e-1234-4567-8901-…`) for phone numbers.
     pub fn redact(&self, text: &str) -> (String, PiiCounts) {
         let mut counts = PiiCounts::default();
+        let mut out = String::with_capacity(text.len());
+        let mut rest = 0;
+        for uri in self.url.find_iter(text).filter(|m| is_taxonomy_uri(m.as_str())) {
+            out.push_str(&self.redact_between(&text[rest..uri.start()], &mut counts));
+            out.push_str(uri.as_str());
+            rest = uri.end();
+        }
+        out.push_str(&self.redact_between(&text[rest..], &mut counts));
+        (out, counts)
+    }
+
+    /// [`redact`](Self::redact) of a text with no taxonomy URI in it.
+    fn redact_between(&self, text: &str, counts: &mut PiiCounts) -> String {
         let text = self.email.replace_all(text, |_: &regex::Captures<'_>| {
             counts.emails += 1;
             "<EMAIL>"
         });
-        let text = self.url.replace_all(&text, |c: &regex::Captures<'_>| {
-            let m = c.get(0).map_or("", |m| m.as_str());
-            if is_taxonomy_uri(m) {
-                m.to_string()
-            } else {
-                counts.urls += 1;
-                "<URL>".to_string()
-            }
+        let text = self.url.replace_all(&text, |_: &regex::Captures<'_>| {
+            counts.urls += 1;
+            "<URL>"
         });
         let text = self.address.replace_all(&text, |_: &regex::Captures<'_>| {
             counts.addresses += 1;
@@ -86,7 +96,7 @@ impl Redactor {
                 m.to_string()
             }
         });
-        (text.into_owned(), counts)
+        text.into_owned()
     }
 }
 
@@ -187,6 +197,13 @@ mod tests {
         let esco = "http://data.europa.eu/esco/occupation/47e81c7f-2d04-4a60-a8ff-9913c36d8344";
         let answer = format!(r#"{{"occupations":[{{"score":0.91,"uri":"{esco}"}}]}}"#);
         assert_eq!(redact_json(&answer), answer, "nothing to redact: unchanged");
+        // A UUID whose digit runs look like a phone number stays whole, and so does the text
+        // around it that holds none.
+        let digits = "http://data.europa.eu/esco/occupation/5c1eba1e-1234-4567-8901-4c5906320100";
+        assert_eq!(
+            redact(&format!("{digits} or call +1 415 555 0132")),
+            format!("{digits} or call <PHONE>")
+        );
         assert_eq!(
             redact(&format!("see {esco} now")),
             format!("see {esco} now")
