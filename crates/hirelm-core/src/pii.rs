@@ -61,7 +61,11 @@ impl Redactor {
         let mut counts = PiiCounts::default();
         let mut out = String::with_capacity(text.len());
         let mut rest = 0;
-        for uri in self.url.find_iter(text).filter(|m| is_taxonomy_uri(m.as_str())) {
+        for uri in self
+            .url
+            .find_iter(text)
+            .filter(|m| is_taxonomy_uri(m.as_str()))
+        {
             out.push_str(&self.redact_between(&text[rest..uri.start()], &mut counts));
             out.push_str(uri.as_str());
             rest = uri.end();
