@@ -14,7 +14,8 @@
 #   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and compare that adapter
 #                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
 #   ENCODER_STEPS=N train the sentence encoder N steps with configs/encoder-minilm.toml and
-#                   evaluate that one (0, the default: shipped/hirelm-encoder-minilm)
+#                   evaluate that one on every task (0, the default: the shipped encoders,
+#                   shipped/hirelm-encoder-minilm-skills for skills, hirelm-encoder-minilm for titles)
 #   ENCODER_HARD_STEPS=N  with ENCODER_STEPS, continue N steps with mined hard negatives
 #                   (configs/encoder-minilm-hard.toml; mining adds about 5 minutes) and evaluate
 #                   that one (0, the default: stage 1 only)
@@ -51,18 +52,21 @@ dataset="datasets/$(sed -n 's/^name *= *"\(.*\)"/\1/p' configs/curate.toml | hea
 
 step "4/8 the sentence encoder's training pairs (hirelm encoder pairs)"
 "$hirelm" encoder pairs --out data/encoder-pairs
-encoder="shipped/hirelm-encoder-minilm"
+encoder="the shipped encoders"
+encoder_arg=()
 if [ "$encoder_steps" -gt 0 ]; then
   step "4/8 training the sentence encoder $encoder_steps steps (configs/encoder-minilm.toml)"
   rm -rf runs/main-job-encoder
   "$hirelm" encoder train --config configs/encoder-minilm.toml --steps "$encoder_steps" --out runs/main-job-encoder
   encoder="runs/main-job-encoder/best"
+  encoder_arg=(--encoder "$encoder")
   if [ "$encoder_hard_steps" -gt 0 ]; then
     step "4/8 continuing the encoder $encoder_hard_steps steps with mined hard negatives (configs/encoder-minilm-hard.toml)"
     rm -rf runs/main-job-encoder-hard
     "$hirelm" encoder train --config configs/encoder-minilm-hard.toml --steps "$encoder_hard_steps" \
       --base runs/main-job-encoder/best --out runs/main-job-encoder-hard
     encoder="runs/main-job-encoder-hard/best"
+    encoder_arg=(--encoder "$encoder")
   fi
 fi
 
@@ -80,7 +84,7 @@ else
 fi
 
 step "6/8 the encoder ($encoder) against MiniLM and BM25 on TECH, HOUSE and held-out titles"
-"$hirelm" eval --suite eval/encoder.toml --encoder "$encoder" --out "$out/main-job-encoder" >/dev/null
+"$hirelm" eval --suite eval/encoder.toml "${encoder_arg[@]}" --out "$out/main-job-encoder" >/dev/null
 "$hirelm" bench paired --report "$out/main-job-encoder/report.json" \
   --pair tech-minilm:tech-encoder --pair house-minilm:house-encoder --pair titles-minilm:titles-encoder \
   > "$out/main-job-encoder/paired.md"

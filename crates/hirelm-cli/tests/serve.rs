@@ -42,10 +42,14 @@ impl Drop for Server {
     }
 }
 
-/// `extra` with `--skills` serves extract_skills by retrieval; otherwise by the language model.
+/// `extra` with `--skills` serves extract_skills and normalise_title by retrieval; otherwise by
+/// the language model.
 fn serve(extra: &[&str]) -> Server {
     use std::io::BufRead;
-    let generate = (!extra.contains(&"--skills")).then_some("--generate-skills");
+    let generate = match extra.contains(&"--skills") {
+        true => vec![],
+        false => vec!["--generate-skills", "--generate-titles"],
+    };
     let root = common::root();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hirelm"))
         .args(["serve", "--listen", "127.0.0.1:0", "--base", &smollm2()])
@@ -364,71 +368,107 @@ fn serve_refuses_prompts_beyond_the_context_and_stays_bounded_under_repeated_abu
     );
 }
 
-/// By default `ask extract_skills` ranks ESCO skills with the shipped fine-tuned encoder
-/// (scripts/fetch-data.sh provides the skills); a missing encoder is an error that says how to
-/// get one or how to use the language model instead.
+/// By default `ask extract_skills` ranks ESCO skills with the shipped fine-tuned encoder of
+/// skills, and `ask normalise_title` picks the nearest ESCO occupation with the one of titles
+/// (scripts/fetch-data.sh provides the skills and occupations); the server answers alike. A
+/// missing encoder is an error that says how to get one or how to use the language model instead.
 #[test]
-fn ask_extract_skills_retrieves_esco_skills_with_the_shipped_encoder() {
+fn ask_retrieves_esco_skills_and_occupations_with_the_shipped_encoders() {
     let root = common::root();
     let skills_csv = root.join("data/esco/esco-1.1.1-labels.csv");
-    let ask = |args: &[&str]| {
+    let occupations_csv = root.join("data/esco/occupations.csv");
+    let ask = |task: &str, args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_hirelm"))
-            .args(["ask", "extract_skills"])
+            .args(["ask", task])
             .args(args)
             .arg("--skills")
             .arg(&skills_csv)
+            .arg("--occupations")
+            .arg(&occupations_csv)
             // The ESCO embeddings are cached once per encoder, beside the repository's other caches.
             .env("HIRELM_CACHE_DIR", root.join(".cache/hirelm"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
             .expect("runs")
     };
-    let out = ask(&["Experience with Python and SQL databases is required."]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    hirelm_core::validate(hirelm_core::Task::ExtractSkills, &value)
-        .expect("valid against the task schema");
-    let skills: Vec<String> = value["skills"]
+    let answer = |task: hirelm_core::Task, input: &str| {
+        let out = ask(task.name(), &[input]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        hirelm_core::validate(task, &value).expect("valid against the task schema");
+        (value, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let sentence = "Experience with Python and SQL databases is required.";
+    let (skills_answer, log) = answer(hirelm_core::Task::ExtractSkills, sentence);
+    let skills: Vec<String> = skills_answer["skills"]
         .as_array()
         .expect("list")
         .iter()
         .filter_map(|s| s.as_str())
         .map(str::to_lowercase)
         .collect();
-    assert_eq!(skills.len(), 5, "{value}");
+    assert_eq!(skills.len(), 5, "{skills_answer}");
     assert!(
         skills
             .iter()
             .any(|s| s.contains("python") || s.contains("sql")),
-        "{value}"
+        "{skills_answer}"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ESCO skills"));
-    // The server answers the same question the same way, by the same route.
-    let server = serve(&["--skills", skills_csv.to_str().expect("utf-8")]);
-    let (status, body) = http(
-        &server.1,
-        "POST",
-        "/v1/tasks/extract_skills",
-        None,
-        "\"Experience with Python and SQL databases is required.\"",
-    );
-    let served: serde_json::Value =
-        serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status} {body}"));
-    assert_eq!(
-        (status, &served["route"], &served["answer"]),
-        (200, &serde_json::json!("encoder"), &value),
-        "{body}"
-    );
-    let missing = ask(&["x", "--encoder", "/nonexistent/encoder"]);
-    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(log.contains("ESCO skills"), "{log}");
+    let title = "Senior Java Software Developer";
+    let (title_answer, log) = answer(hirelm_core::Task::NormaliseTitle, title);
+    let label = title_answer["label"]
+        .as_str()
+        .expect("label")
+        .to_lowercase();
     assert!(
-        !missing.status.success() && err.contains("--generate-skills") && !err.contains("panicked"),
-        "{err}"
+        title_answer["esco_uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://data.europa.eu/esco/occupation/"))
+            && (label.contains("developer") || label.contains("programmer")),
+        "{title_answer}"
     );
+    assert!(log.contains("ESCO occupations"), "{log}");
+    // The server answers the same questions the same way, by the same route.
+    let server = serve(&[
+        "--skills",
+        skills_csv.to_str().expect("utf-8"),
+        "--occupations",
+        occupations_csv.to_str().expect("utf-8"),
+    ]);
+    for (task, input, expected) in [
+        ("extract_skills", sentence, &skills_answer),
+        ("normalise_title", title, &title_answer),
+    ] {
+        let path = format!("/v1/tasks/{task}");
+        let (status, body) = http(&server.1, "POST", &path, None, &format!("{input:?}"));
+        let served: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status} {body}"));
+        assert_eq!(
+            (status, &served["route"], &served["answer"]),
+            (200, &serde_json::json!("encoder"), expected),
+            "{body}"
+        );
+    }
+    for (task, flag) in [
+        ("extract_skills", "--skills-encoder"),
+        ("normalise_title", "--titles-encoder"),
+    ] {
+        let missing = ask(task, &["x", flag, "/nonexistent/encoder"]);
+        let err = String::from_utf8_lossy(&missing.stderr);
+        let instead = match task {
+            "extract_skills" => "--generate-skills",
+            _ => "--generate-titles",
+        };
+        assert!(
+            !missing.status.success() && err.contains(instead) && !err.contains("panicked"),
+            "{err}"
+        );
+    }
 }
 
 /// The text of an SSE chat stream's content deltas, and its chunks.

@@ -60,4 +60,4 @@ pub use error::{InferError, Result};
 pub use few_shot::Demonstration;
 pub use kernels::{DotKernel, WeightFormat};
 pub use load::BaseModel;
-pub use retrieve::{Hit, Retriever, shipped_encoder_dir};
+pub use retrieve::{Hit, Retriever, SHIPPED_ENCODER, SHIPPED_SKILLS_ENCODER, shipped_encoder_dir};

@@ -1,9 +1,10 @@
-//! Dense retrieval with a sentence encoder, by default the shipped fine-tuned one
-//! (`shipped/hirelm-encoder-minilm`, trained by `hirelm encoder train`): the nearest ESCO skills
-//! to a job-ad sentence, the nearest occupations to a title, or the nearest of any fixed set of
+//! Dense retrieval with a sentence encoder, by default the shipped fine-tuned one of the task
+//! ([`shipped_encoder_dir`], trained by `hirelm encoder train`): the nearest ESCO skills to a
+//! job-ad sentence, the nearest occupations to a title, or the nearest of any fixed set of
 //! documents. Documents are embedded once and cached on disk per encoder and document set.
 //!
 //! ```no_run
+//! use hirelm_core::Task;
 //! use hirelm_core::record::Skill;
 //! use hirelm_infer::retrieve::{Retriever, shipped_encoder_dir};
 //!
@@ -12,7 +13,7 @@
 //!     Skill { esco_uri: "http://data.europa.eu/esco/skill/s2".into(), label: "manage staff".into() },
 //! ];
 //! let docs = skills.iter().map(|s| (s.esco_uri.clone(), s.label.clone())).collect();
-//! let retriever = Retriever::new(&shipped_encoder_dir(), docs, None)?;
+//! let retriever = Retriever::new(&shipped_encoder_dir(Task::ExtractSkills), docs, None)?;
 //! let hits = retriever.search("You will write SQL queries against Postgres.", 1)?;
 //! assert_eq!(hits[0].id, "http://data.europa.eu/esco/skill/s1");
 //! # Ok::<(), hirelm_infer::InferError>(())
@@ -20,6 +21,7 @@
 
 use std::path::{Path, PathBuf};
 
+use hirelm_core::Task;
 use hirelm_model::bert::cache::{read_embeddings, write_embeddings};
 use hirelm_model::bert::{
     Scorer, SentenceEncoder, TokenStates, read_scorer, token_attention_scores,
@@ -29,20 +31,28 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{InferError, Result};
 
-/// Name of the encoder shipped in this repository.
+/// The encoder shipped for titles (`normalise_title`), trained on skills and titles with the
+/// pooled cosine.
 pub const SHIPPED_ENCODER: &str = "hirelm-encoder-minilm";
 
-/// The shipped fine-tuned encoder: `$HIRELM_ENCODER_DIR` when set, else `shipped/` of the
-/// nearest hirelm checkout at or above the current directory, else of the checkout this crate
-/// was built from.
-pub fn shipped_encoder_dir() -> PathBuf {
+/// The encoder shipped for skills (`extract_skills`): [`SHIPPED_ENCODER`] trained further on
+/// skills, which wins on job-ad sentences and loses on titles (docs/encoder.md).
+pub const SHIPPED_SKILLS_ENCODER: &str = "hirelm-encoder-minilm-skills";
+
+/// The shipped fine-tuned encoder that retrieves for `task`: [`SHIPPED_ENCODER`] for
+/// `normalise_title`, [`SHIPPED_SKILLS_ENCODER`] for `extract_skills` (and any other task).
+/// `$HIRELM_ENCODER_DIR`, when set, is the encoder of every task; the shipped ones are in
+/// `shipped/` of the nearest hirelm checkout at or above the current directory, else of the
+/// checkout this crate was built from.
+pub fn shipped_encoder_dir(task: Task) -> PathBuf {
     if let Some(dir) = std::env::var_os("HIRELM_ENCODER_DIR") {
         return PathBuf::from(dir);
     }
-    crate::locate::in_checkout(
-        &Path::new("shipped").join(SHIPPED_ENCODER),
-        "model.safetensors",
-    )
+    let name = match task {
+        Task::NormaliseTitle => SHIPPED_ENCODER,
+        _ => SHIPPED_SKILLS_ENCODER,
+    };
+    crate::locate::in_checkout(&Path::new("shipped").join(name), "model.safetensors")
 }
 
 /// One retrieved document.

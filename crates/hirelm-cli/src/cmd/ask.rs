@@ -15,7 +15,7 @@ pub struct AskArgs {
     #[command(flatten)]
     pub model: super::model_args::DomainModelArgs,
     #[command(flatten)]
-    pub retrieval: super::model_args::SkillRetrievalArgs,
+    pub retrieval: super::retrieval_args::RetrievalArgs,
     /// Token budget of the answer.
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
@@ -35,18 +35,13 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         ) => value,
         _ => serde_json::Value::String(text),
     };
-    if task == Task::ExtractSkills
-        && let Some(retrieval) = args.retrieval.build()?
-    {
-        let sentence = input
-            .as_str()
-            .or_else(|| input["text"].as_str())
-            .context("extract_skills takes a sentence: a string or {\"text\": ...}")?;
-        let (value, hits) = retrieval.answer(sentence)?;
+    let retrieval = args.retrieval.build(&[task])?;
+    if let Some(answer) = retrieval.answer(task, text_input(task, &input)?) {
+        let (value, hits) = answer?;
         let scores: Vec<String> = hits.iter().map(|h| format!("{:.3}", h.score)).collect();
         eprintln!(
-            "retrieved by the sentence encoder among {} ESCO skills · cosines {}",
-            retrieval.retriever.len(),
+            "retrieved by the sentence encoder among {} · scores {}",
+            retrieval.source(task).unwrap_or_default(),
             scores.join(", ")
         );
         return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
@@ -66,4 +61,15 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         "{}\n",
         serde_json::to_string_pretty(&answer.value)?
     ))
+}
+
+/// The text of a text task's input (a string or `{"text": ...}`); "" for the other tasks.
+fn text_input(task: Task, input: &serde_json::Value) -> anyhow::Result<&str> {
+    if !matches!(task, Task::ExtractSkills | Task::NormaliseTitle) {
+        return Ok("");
+    }
+    input
+        .as_str()
+        .or_else(|| input["text"].as_str())
+        .with_context(|| format!("{task} takes text: a string or {{\"text\": ...}}"))
 }

@@ -87,15 +87,17 @@ fn stage_section(out: &mut String, run: &Path, recipe: &Path) -> anyhow::Result<
     Ok(())
 }
 
-/// The card: what was trained on, for how long, and how validation went, read from the runs
-/// (`stages`: each run's directory and recipe, oldest first; the last is the one exported).
+/// The card of the encoder `name`: what was trained on, for how long, and how validation went,
+/// read from the runs (`stages`: each run's directory and recipe, oldest first; the last is the
+/// one exported).
 pub fn model_card(
+    name: &str,
     stages: &[(PathBuf, PathBuf)],
     pairs_card: &Path,
     dtype: &str,
 ) -> anyhow::Result<String> {
-    let mut out = String::from(
-        "# hirelm-encoder-minilm\n\nall-MiniLM-L6-v2 fine-tuned contrastively (symmetric InfoNCE, every weight trained) to match job-ad text to ESCO skills and vacancy titles to titles of the same occupation. A drop-in sentence-transformers model: mean pooling, L2-normalised, 384 dimensions; hirelm loads it with `SentenceEncoder::load`.\n\n",
+    let mut out = format!(
+        "# {name}\n\nall-MiniLM-L6-v2 fine-tuned contrastively (symmetric InfoNCE, every weight trained) to match job-ad text to ESCO skills and vacancy titles to titles of the same occupation. A drop-in sentence-transformers model: mean pooling, L2-normalised, 384 dimensions; hirelm loads it with `SentenceEncoder::load`.\n\n",
     );
     let last_scorer = stages
         .last()

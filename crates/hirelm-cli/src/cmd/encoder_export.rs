@@ -17,8 +17,10 @@ pub struct ExportArgs {
     /// The run's out_dir (holding best/, metrics.jsonl, best.json).
     #[arg(long)]
     pub run: PathBuf,
-    /// Where to write the shipped encoder.
-    #[arg(long, default_value = "shipped/hirelm-encoder-minilm")]
+    /// Where to write the shipped encoder (its directory name titles the card):
+    /// shipped/hirelm-encoder-minilm-skills serves extract_skills, shipped/hirelm-encoder-minilm
+    /// normalise_title.
+    #[arg(long, default_value = "shipped/hirelm-encoder-minilm-skills")]
     pub out: PathBuf,
     /// Storage type of the weights: f16 (half the size; cosines move by about 1e-3) or f32.
     #[arg(long, default_value = "f16")]
@@ -89,7 +91,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .map(|run| (run.clone(), run.join("recipe.toml")))
         .collect();
     stages.push((args.run.clone(), recipe));
-    let mut card = model_card(&stages, &args.pairs_card, &args.dtype)?;
+    let name = args
+        .out
+        .file_name()
+        .map_or_else(|| "hirelm-encoder".into(), |n| n.to_string_lossy());
+    let mut card = model_card(&name, &stages, &args.pairs_card, &args.dtype)?;
     if let Ok(results) = std::fs::read_to_string(&args.results) {
         let _ = write!(
             card,

@@ -41,10 +41,8 @@ pub struct EvalArgs {
     /// Directory of the MiniLM sentence encoder.
     #[arg(long, default_value_os_t = crate::cmd::default_model_dir(hirelm_model::MINILM_DIR))]
     pub minilm: PathBuf,
-    /// Directory of the fine-tuned encoder: the `encoder-nn` predictor, and the retriever whose
-    /// candidates the language models rerank.
-    #[arg(long, default_value_os_t = hirelm_infer::shipped_encoder_dir())]
-    pub encoder: PathBuf,
+    #[command(flatten)]
+    pub encoders: super::encoder_args::TunedEncoderArgs,
     /// Language models rerank off-the-shelf MiniLM's candidates instead of the fine-tuned
     /// encoder's (how comparisons before the encoder shipped were run).
     #[arg(long)]
@@ -81,7 +79,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let suite = Suite::load(&args.suite)?;
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),
-        encoder_dir: args.encoder.clone(),
+        encoder_dirs: args.encoders.dirs(),
         rerank_from_encoder: !args.rerank_from_minilm,
         predictor_override: args.predictor.clone(),
         rerankers: rerankers(&args),

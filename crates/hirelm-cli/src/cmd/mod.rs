@@ -9,6 +9,7 @@ pub mod curate;
 pub mod dedup;
 pub mod embed;
 pub mod encoder;
+pub mod encoder_args;
 pub mod encoder_card;
 pub mod encoder_export;
 pub mod eval;
@@ -17,6 +18,7 @@ pub mod lm_predictor;
 pub mod model;
 pub mod model_args;
 pub mod paired;
+pub mod retrieval_args;
 pub mod train;
 
 use std::time::Duration;

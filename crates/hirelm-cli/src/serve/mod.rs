@@ -48,7 +48,7 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub model: crate::cmd::model_args::DomainModelArgs,
     #[command(flatten)]
-    pub retrieval: crate::cmd::model_args::SkillRetrievalArgs,
+    pub retrieval: crate::cmd::retrieval_args::RetrievalArgs,
     /// Require `Authorization: Bearer KEY` on every endpoint but /health.
     #[arg(long, env = "HIRELM_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
@@ -175,9 +175,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         workers: args.workers,
         max_queue: args.max_queue,
     };
-    let skills = args.retrieval.build()?.map(Arc::new);
+    let retrieval = args.retrieval.build(&[
+        hirelm_core::Task::ExtractSkills,
+        hirelm_core::Task::NormaliseTitle,
+    ])?;
     let state =
-        Arc::new(AppState::new(model, limits, args.api_key.clone()).with_skill_retrieval(skills));
+        Arc::new(AppState::new(model, limits, args.api_key.clone()).with_retrieval(retrieval));
     let app = router(state, args.max_body_bytes);
     // Few async threads: the model work runs on blocking threads and rayon's pool.
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -30,8 +30,9 @@ pub struct AppState {
     pub limits: Limits,
     pub api_key: Option<String>,
     pub metrics: Metrics,
-    /// Answers `extract_skills` by retrieval when set (see `SkillRetrievalArgs`).
-    pub skills: Option<Arc<crate::cmd::model_args::SkillRetrieval>>,
+    /// Answers `extract_skills` and `normalise_title` by retrieval where it has their
+    /// retriever (see `RetrievalArgs`).
+    pub retrieval: Arc<crate::cmd::retrieval_args::Retrieval>,
     admitted: Arc<Semaphore>,
     running: Arc<Semaphore>,
 }
@@ -53,18 +54,15 @@ impl AppState {
             limits,
             api_key,
             metrics: Metrics::default(),
-            skills: None,
+            retrieval: Arc::default(),
             admitted,
             running,
         }
     }
 
-    /// The same state, answering `extract_skills` with `skills` when given.
-    pub fn with_skill_retrieval(
-        mut self,
-        skills: Option<Arc<crate::cmd::model_args::SkillRetrieval>>,
-    ) -> Self {
-        self.skills = skills;
+    /// The same state, answering by `retrieval` the tasks it has a retriever for.
+    pub fn with_retrieval(mut self, retrieval: crate::cmd::retrieval_args::Retrieval) -> Self {
+        self.retrieval = Arc::new(retrieval);
         self
     }
 

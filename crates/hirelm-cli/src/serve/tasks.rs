@@ -108,18 +108,19 @@ async fn answer_inner(
     let Json(body) = body.map_err(ApiError::from_rejection)?;
     let (input, schema) = parse_input(task, body)?;
     let slot = state.acquire().await?;
-    if task == Task::ExtractSkills
-        && let Some(skills) = state.skills.clone()
-    {
-        let sentence = input.as_str().unwrap_or_default().to_string();
-        let (value, _) = tokio::task::spawn_blocking(move || {
-            let result = skills.answer(&sentence);
+    if state.retrieval.source(task).is_some() {
+        let retrieval = Arc::clone(&state.retrieval);
+        let text = input.as_str().unwrap_or_default().to_string();
+        let answer = tokio::task::spawn_blocking(move || {
+            let result = retrieval.answer(task, &text);
             drop(slot);
             result
         })
         .await
-        .map_err(|e| ApiError::internal(format!("the retrieval task failed: {e}")))?
-        .map_err(|e| ApiError::internal(format!("retrieval: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("the retrieval task failed: {e}")))?;
+        let (value, _) = answer
+            .ok_or_else(|| ApiError::internal(format!("{task}: no retriever")))?
+            .map_err(|e| ApiError::internal(format!("retrieval: {e}")))?;
         return Ok(Json(json!({
             "task": task.name(),
             "answer": value,

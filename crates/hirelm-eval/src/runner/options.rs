@@ -1,22 +1,64 @@
 //! What a run is given: model locations, caches, predictor override, and the rerankers that
 //! plug language models in.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use hirelm_core::Task;
 
 use crate::{EvalError, Predictor, Result};
 
-/// Where the shipped fine-tuned encoder lives, relative to the repository root.
+/// Where the shipped fine-tuned encoder of titles lives, relative to the repository root
+/// (`hirelm_infer::SHIPPED_ENCODER`).
 pub const DEFAULT_ENCODER_DIR: &str = "shipped/hirelm-encoder-minilm";
+
+/// Where the shipped fine-tuned encoder of skills lives, relative to the repository root
+/// (`hirelm_infer::SHIPPED_SKILLS_ENCODER`).
+pub const DEFAULT_SKILLS_ENCODER_DIR: &str = "shipped/hirelm-encoder-minilm-skills";
+
+/// The fine-tuned encoder of each retrieval task (`hirelm encoder export` writes them): skills
+/// and titles are served by different encoders when one wins on each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TunedEncoderDirs {
+    /// The encoder of `extract_skills`.
+    pub skills: PathBuf,
+    /// The encoder of `normalise_title`.
+    pub titles: PathBuf,
+}
+
+impl TunedEncoderDirs {
+    /// One encoder for every task (a run under evaluation, say).
+    pub fn same(dir: PathBuf) -> Self {
+        Self {
+            skills: dir.clone(),
+            titles: dir,
+        }
+    }
+
+    /// The encoder that retrieves for `task`.
+    pub fn for_task(&self, task: Task) -> &Path {
+        match task {
+            Task::NormaliseTitle => &self.titles,
+            _ => &self.skills,
+        }
+    }
+}
+
+impl Default for TunedEncoderDirs {
+    fn default() -> Self {
+        Self {
+            skills: PathBuf::from(DEFAULT_SKILLS_ENCODER_DIR),
+            titles: PathBuf::from(DEFAULT_ENCODER_DIR),
+        }
+    }
+}
 
 /// Options of a run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// The MiniLM directory (`scripts/fetch-models.sh` puts it in `models/all-minilm-l6-v2`).
     pub minilm_dir: PathBuf,
-    /// The fine-tuned encoder of the `encoder-nn` predictor (`hirelm encoder export` writes it).
-    pub encoder_dir: PathBuf,
+    /// The fine-tuned encoders of the `encoder-nn` predictor, one per retrieval task.
+    pub encoder_dirs: TunedEncoderDirs,
     /// Whether the language-model rerankers choose among the fine-tuned encoder's candidates
     /// (the default) rather than off-the-shelf MiniLM's.
     pub rerank_from_encoder: bool,
@@ -80,7 +122,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         Self {
             minilm_dir: hirelm_model::models_dir().join(hirelm_model::MINILM_DIR),
-            encoder_dir: PathBuf::from(DEFAULT_ENCODER_DIR),
+            encoder_dirs: TunedEncoderDirs::default(),
             rerank_from_encoder: true,
             cache_dir: Some(crate::baselines::nn::default_cache_dir()),
             prediction_cache_dir: None,

@@ -2,7 +2,7 @@
 //! fine-tuned encoder (each scoring by pooled cosine or token attention), and the rerankers that
 //! choose among an encoder's candidates.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hirelm_core::Task;
 use hirelm_model::bert::{Scorer, read_scorer};
@@ -19,11 +19,12 @@ use crate::weakened::Weakened;
 use crate::{EvalError, Predictor, Result};
 
 /// Predictor names a suite may use.
-/// `encoder-nn` is the shipped fine-tuned encoder ([`RunOptions::encoder_dir`]) with the scorer
-/// it was trained for, `minilm-nn` the off-the-shelf MiniLM it was trained from; the
-/// `-token-attention` variants score either with ConTeXT-style token attention
-/// ([`hirelm_model::bert::Scorer::TokenAttention`]); `encoder-bm25-rrf` fuses the fine-tuned
-/// encoder's ranking with BM25's by reciprocal rank ([`crate::baselines::fusion`]).
+/// `encoder-nn` is the shipped fine-tuned encoder of the entry's task
+/// ([`RunOptions::encoder_dirs`]) with the scorer it was trained for, `minilm-nn` the
+/// off-the-shelf MiniLM it was trained from; the `-token-attention` variants score either with
+/// ConTeXT-style token attention ([`hirelm_model::bert::Scorer::TokenAttention`]);
+/// `encoder-bm25-rrf` fuses the fine-tuned encoder's ranking with BM25's by reciprocal rank
+/// ([`crate::baselines::fusion`]).
 pub const PREDICTORS: [&str; 9] = [
     "bm25",
     "minilm-nn",
@@ -108,10 +109,11 @@ pub(super) fn predictor_name(spec: &EvalSpec, options: &RunOptions) -> String {
 }
 
 /// The encoders a suite's entries need, each loaded once: off-the-shelf MiniLM, and the
-/// fine-tuned encoder with the scorer it was trained for.
+/// fine-tuned encoder of each task (skills and titles may have their own) with the scorer it was
+/// trained for.
 pub(super) struct Encoders {
     minilm: Option<MiniLm>,
-    tuned: Option<(MiniLm, Scorer)>,
+    tuned: Vec<(PathBuf, MiniLm, Scorer)>,
 }
 
 impl Encoders {
@@ -133,14 +135,23 @@ impl Encoders {
             true => Some(MiniLm::load(&options.minilm_dir)?),
             false => None,
         };
-        let tuned = match suite.evals.iter().any(needs_tuned) {
-            true => Some((
-                MiniLm::load(&options.encoder_dir)?,
-                read_scorer(&options.encoder_dir)?,
-            )),
-            false => None,
-        };
+        let mut tuned: Vec<(PathBuf, MiniLm, Scorer)> = Vec::new();
+        for spec in suite.evals.iter().filter(|s| needs_tuned(s)) {
+            let dir = options.encoder_dirs.for_task(spec.task);
+            if !tuned.iter().any(|(loaded, _, _)| loaded == dir) {
+                tuned.push((dir.to_path_buf(), MiniLm::load(dir)?, read_scorer(dir)?));
+            }
+        }
         Ok(Self { minilm, tuned })
+    }
+
+    /// The fine-tuned encoder of `task` and its scorer, when an entry needed it.
+    fn tuned_for(&self, task: Task, options: &RunOptions) -> Option<(&MiniLm, Scorer)> {
+        let dir = options.encoder_dirs.for_task(task);
+        self.tuned
+            .iter()
+            .find(|(loaded, _, _)| loaded == dir)
+            .map(|(_, model, scorer)| (model, *scorer))
     }
 }
 
@@ -157,8 +168,9 @@ pub(super) fn entry_predictor<'a>(
     match reranker {
         Some(factory) if is_curated_only(spec.task) => factory.build_direct(spec.task),
         Some(factory) => {
-            let (model, scorer) = match (options.rerank_from_encoder, &encoders.tuned) {
-                (true, Some((model, scorer))) => (model, *scorer),
+            let tuned = encoders.tuned_for(spec.task, options);
+            let (model, scorer) = match (options.rerank_from_encoder, tuned) {
+                (true, Some(tuned)) => tuned,
                 (true, None) => {
                     return Err(EvalError::Invalid(format!("{name} needs a retriever")));
                 }
@@ -180,11 +192,11 @@ pub(super) fn entry_predictor<'a>(
             "encoder-nn" | "encoder-token-attention" | "encoder-bm25-rrf"
         ) =>
         {
-            match &encoders.tuned {
+            match encoders.tuned_for(spec.task, options) {
                 Some((model, trained_for)) if !is_curated_only(spec.task) => {
                     let scorer = match name {
                         "encoder-token-attention" => Scorer::TokenAttention,
-                        _ => *trained_for,
+                        _ => trained_for,
                     };
                     let encoder = NearestNeighbour::new(model, spec.task, docs, 100, cache_dir)?
                         .with_scorer(scorer);
