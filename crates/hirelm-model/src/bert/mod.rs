@@ -45,4 +45,5 @@ pub use names::TensorNames;
 pub use pooling::{l2_normalize, mean_pool};
 pub use token_scoring::{
     SCORER_FILE, Scorer, TokenStates, read_scorer, token_attention_matrix, token_attention_scores,
+    token_attention_scores_reference,
 };
