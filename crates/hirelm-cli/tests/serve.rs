@@ -180,6 +180,33 @@ fn serve_answers_tasks_and_openai_chat_and_refuses_bad_requests() {
         assert!(answer["skill"].is_string(), "{answer}");
     }
 
+    // JSON mode: any object with free keys, never the empty one; once the object closes only
+    // the end of the answer may follow, so it stops within its budget.
+    let object = r#"{"messages":[{"role":"user","content":"Describe a data engineer job as JSON with the fields title and skills."}],"max_tokens":60,"temperature":0,"response_format":{"type":"json_object"}}"#;
+    let answer = constrained_answer(addr, key, object);
+    assert!(
+        answer.as_object().is_some_and(|o| !o.is_empty()),
+        "{answer}"
+    );
+    // What pydantic writes for a model with an enum and an optional integer.
+    let pydantic = r##"{"messages":[{"role":"user","content":"A senior engineer with 7 years."}],"max_tokens":40,"temperature":0,"response_format":{"type":"json_schema","json_schema":{"name":"Profile","schema":{"$defs":{"Level":{"enum":["junior","senior"],"title":"Level","type":"string"}},"properties":{"level":{"$ref":"#/$defs/Level"},"years":{"anyOf":[{"maximum":50,"minimum":0,"type":"integer"},{"type":"null"}],"default":null,"title":"Years"}},"required":["level","years"],"title":"Profile","type":"object"}}}}"##;
+    let answer = constrained_answer(addr, key, pydantic);
+    assert!(
+        ["junior", "senior"].contains(&answer["level"].as_str().unwrap_or_default()),
+        "{answer}"
+    );
+    assert!(
+        answer["years"].is_null() || answer["years"].as_u64().is_some_and(|y| y <= 50),
+        "{answer}"
+    );
+    let pattern = pydantic.replace(
+        r#""title":"Years""#,
+        r#""title":"Years","pattern":"^[0-9]+$""#,
+    );
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, &pattern);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("pattern"), "{body}");
+
     let cases = [
         (
             "/v1/tasks/write_poem",
@@ -592,4 +619,16 @@ fn serve_follows_openai_semantics_for_models_seeds_stops_and_unsupported_fields(
     }
     // `logprobs: false` asks for nothing and is accepted.
     assert_eq!(chat(r#","logprobs":false,"temperature":0"#).0, 200);
+}
+
+/// The parsed content of a constrained chat answer, which must have stopped by itself.
+fn constrained_answer(addr: &str, key: Option<&str>, request: &str) -> serde_json::Value {
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, request);
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(value["choices"][0]["finish_reason"], "stop", "{body}");
+    let content = value["choices"][0]["message"]["content"]
+        .as_str()
+        .expect("content");
+    serde_json::from_str(content).unwrap_or_else(|e| panic!("{e}: {content}"))
 }

@@ -177,7 +177,9 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
         None => None,
         Some(f) => match f.get("type").and_then(Value::as_str) {
             Some("text") => None,
-            Some("json_object") => Some(json!({"type": "object"})),
+            // Any JSON object with free keys and values, as OpenAI's JSON mode; at least one
+            // member, since a small model asked for fields may otherwise close at once with `{}`.
+            Some("json_object") => Some(json!({"type": "object", "minProperties": 1})),
             Some("json_schema") => {
                 Some(f.pointer("/json_schema/schema").cloned().ok_or_else(|| {
                     ApiError::bad_request("response_format.json_schema.schema is missing")

@@ -9,8 +9,10 @@
 use serde_json::{Map, Value};
 
 use super::error::ConstraintError;
+use super::keywords::{bound, count_range, enum_trie};
 use super::literal::LiteralTrie;
 use super::number::NumberSpec;
+use super::refs::Defs;
 use super::string::StrSpec;
 
 /// Index of a node in [`JsonSchemaConstraint`]'s arena.
@@ -96,8 +98,28 @@ pub(crate) enum Node {
     String(StrSpec),
     /// `type: number` / `integer`.
     Number(NumberSpec),
-    /// `enum` (any type) and `boolean`: one of a fixed set of encodings.
+    /// `enum`, `const`, `boolean` and `null`: one of a fixed set of encodings.
     Literal(LiteralTrie),
+    /// `type: object` without `properties`: free keys (`key`, a string node), each with a value
+    /// of `value` (`additionalProperties`, or any JSON value).
+    Map {
+        /// The node of every key.
+        key: NodeId,
+        /// The node of every value.
+        value: NodeId,
+        /// `minProperties`.
+        min_props: u32,
+        /// `maxProperties`, at most the configured array cap.
+        max_props: u32,
+    },
+    /// `anyOf` whose alternatives start with different bytes, so the first byte picks one
+    /// (see `union.rs`).
+    AnyOf {
+        /// The alternatives.
+        alts: Vec<NodeId>,
+        /// The alternative the closing path takes: the one with the shortest value.
+        closing: NodeId,
+    },
 }
 
 /// A JSON schema compiled into a grammar of compact JSON (see the [module docs](super)).
@@ -105,7 +127,7 @@ pub(crate) enum Node {
 pub struct JsonSchemaConstraint {
     pub(crate) nodes: Vec<Node>,
     pub(crate) root: NodeId,
-    limits: ConstraintLimits,
+    pub(crate) limits: ConstraintLimits,
 }
 
 /// Keywords that only annotate and so constrain nothing.
@@ -132,7 +154,22 @@ impl JsonSchemaConstraint {
             root: 0,
             limits,
         };
-        compiled.root = compiled.node(schema, "")?;
+        let mut defs = Defs::default();
+        if let Some(obj) = schema.as_object() {
+            for key in ["$defs", "definitions"] {
+                match obj.get(key) {
+                    Some(Value::Object(map)) => defs.schemas.extend(map.clone()),
+                    Some(_) => {
+                        return Err(ConstraintError::invalid(
+                            "",
+                            format!("`{key}` must be an object"),
+                        ));
+                    }
+                    None => {}
+                }
+            }
+        }
+        compiled.root = compiled.node(schema, "", &mut defs)?;
         Ok(compiled)
     }
 
@@ -141,11 +178,40 @@ impl JsonSchemaConstraint {
         self.limits
     }
 
+    /// Adds `node` to the arena.
+    pub(crate) fn push(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as NodeId
+    }
+
     /// Compiles one schema object at JSON pointer `path`, returning its node id.
-    fn node(&mut self, schema: &Value, path: &str) -> Result<NodeId, ConstraintError> {
+    pub(super) fn node(
+        &mut self,
+        schema: &Value,
+        path: &str,
+        defs: &mut Defs,
+    ) -> Result<NodeId, ConstraintError> {
         let obj = schema
             .as_object()
             .ok_or_else(|| ConstraintError::invalid(path, "a schema must be an object"))?;
+        if let Some(reference) = obj.get("$ref") {
+            only_annotations(obj, "$ref", path)?;
+            return self.reference(reference, path, defs);
+        }
+        if let Some(alternatives) = obj.get("anyOf") {
+            only_annotations(obj, "anyOf", path)?;
+            let alternatives = alternatives
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| {
+                    ConstraintError::invalid(path, "`anyOf` must be a non-empty array")
+                })?;
+            let mut alts = Vec::with_capacity(alternatives.len());
+            for (i, alternative) in alternatives.iter().enumerate() {
+                alts.push(self.node(alternative, &format!("{path}/anyOf/{i}"), defs)?);
+            }
+            return self.any_of(alts, path);
+        }
         let ty = match obj.get("type") {
             Some(Value::String(t)) => Some(t.as_str()),
             Some(_) => {
@@ -156,35 +222,54 @@ impl JsonSchemaConstraint {
             }
             None => None,
         };
-        const KNOWN: [&str; 10] = [
+        const KNOWN: [&str; 15] = [
             "type",
             "properties",
             "required",
             "additionalProperties",
+            "minProperties",
+            "maxProperties",
             "items",
             "minItems",
+            "maxItems",
             "enum",
+            "const",
             "minimum",
             "maximum",
             "minLength",
+            "maxLength",
         ];
         if let Some(keyword) = obj
             .keys()
-            .find(|k| !KNOWN.contains(&k.as_str()) && !ANNOTATIONS.contains(&k.as_str()))
+            .find(|k| !(KNOWN.contains(&k.as_str()) || passive(k, path)))
         {
             return Err(ConstraintError::unsupported(path, keyword));
         }
+        let literal = obj.contains_key("enum") || obj.contains_key("const");
         let applies: &[&str] = match ty {
-            Some("object") => &["properties", "required", "additionalProperties"],
-            Some("array") => &["items", "minItems"],
-            Some("string") => &["minLength", "enum"],
-            Some("number" | "integer") => &["minimum", "maximum", "enum"],
-            Some("boolean") => &["enum"],
-            None if obj.contains_key("enum") => &["enum", "minLength", "minimum", "maximum"],
+            Some("object") => &[
+                "properties",
+                "required",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+            ],
+            Some("array") => &["items", "minItems", "maxItems"],
+            Some("string") => &["minLength", "maxLength", "enum", "const"],
+            Some("number" | "integer") => &["minimum", "maximum", "enum", "const"],
+            Some("boolean" | "null") => &["enum", "const"],
+            None if literal => &[
+                "enum",
+                "const",
+                "minLength",
+                "maxLength",
+                "minimum",
+                "maximum",
+            ],
             None => {
                 return Err(ConstraintError::invalid(
                     path,
-                    "a schema needs `type` or `enum`",
+                    "a schema needs `type`, `enum`, `const`, `anyOf` or `$ref`",
                 ));
             }
             Some(other) => {
@@ -206,24 +291,35 @@ impl JsonSchemaConstraint {
                 ));
             }
         }
-        let node = if obj.contains_key("enum") {
-            Node::Literal(enum_trie(obj, ty, path)?)
+        let node = if literal {
+            let values = match (obj.get("enum"), obj.get("const")) {
+                (Some(Value::Array(values)), None) => values.clone(),
+                (None, Some(value)) => vec![value.clone()],
+                (Some(_), None) => {
+                    return Err(ConstraintError::invalid(path, "`enum` must be an array"));
+                }
+                _ => {
+                    return Err(ConstraintError::invalid(path, "`enum` beside `const`"));
+                }
+            };
+            Node::Literal(enum_trie(obj, &values, ty, path)?)
         } else {
             match ty {
-                Some("object") => Node::Object(self.object(obj, path)?),
+                Some("object") => match self.object(obj, path, defs)? {
+                    Some(object) => Node::Object(object),
+                    None => {
+                        let value_path = format!("{path}/additionalProperties");
+                        return self.map(obj, path, |c, schema| c.node(schema, &value_path, defs));
+                    }
+                },
                 Some("array") => {
                     let items = obj
                         .get("items")
                         .ok_or_else(|| ConstraintError::invalid(path, "array without `items`"))?;
-                    let items = self.node(items, &format!("{path}/items"))?;
-                    let min_items = count(obj, "minItems", path)?;
-                    let max_items = self.limits.max_array_items;
-                    if min_items > max_items {
-                        return Err(ConstraintError::invalid(
-                            path,
-                            format!("minItems {min_items} exceeds the cap {max_items}"),
-                        ));
-                    }
+                    let items = self.node(items, &format!("{path}/items"), defs)?;
+                    let cap = self.limits.max_array_items;
+                    let (min_items, max_items) =
+                        count_range(obj, ("minItems", "maxItems"), cap, path)?;
                     Node::Array {
                         items,
                         min_items,
@@ -231,19 +327,18 @@ impl JsonSchemaConstraint {
                     }
                 }
                 Some("string") => {
-                    let min_chars = count(obj, "minLength", path)?;
-                    let max_chars = self.limits.max_string_chars;
-                    if min_chars > max_chars {
-                        return Err(ConstraintError::invalid(
-                            path,
-                            format!("minLength {min_chars} exceeds the cap {max_chars}"),
-                        ));
-                    }
+                    let cap = self.limits.max_string_chars;
+                    let (min_chars, max_chars) =
+                        count_range(obj, ("minLength", "maxLength"), cap, path)?;
                     Node::String(StrSpec {
                         min_chars,
                         max_chars,
                     })
                 }
+                Some("null") => Node::Literal(
+                    LiteralTrie::new(["null"])
+                        .ok_or_else(|| ConstraintError::invalid(path, "null"))?,
+                ),
                 Some(kind @ ("number" | "integer")) => Node::Number(NumberSpec::new(
                     kind == "integer",
                     bound(obj, "minimum", path)?,
@@ -258,236 +353,33 @@ impl JsonSchemaConstraint {
                 ),
             }
         };
-        self.nodes.push(node);
-        Ok((self.nodes.len() - 1) as NodeId)
-    }
-
-    /// Compiles an object's properties in sorted key order.
-    fn object(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-    ) -> Result<ObjectNode, ConstraintError> {
-        match obj.get("additionalProperties") {
-            None | Some(Value::Bool(_)) => {}
-            Some(_) => {
-                return Err(ConstraintError::invalid(
-                    path,
-                    "`additionalProperties` must be a boolean",
-                ));
-            }
-        }
-        let empty = Map::new();
-        let properties = match obj.get("properties") {
-            Some(Value::Object(p)) => p,
-            Some(_) => {
-                return Err(ConstraintError::invalid(
-                    path,
-                    "`properties` must be an object",
-                ));
-            }
-            None => &empty,
-        };
-        let mut names: Vec<&String> = properties.keys().collect();
-        // Sort explicitly: serde_json's map may preserve insertion order under a feature flag.
-        names.sort();
-        if names.len() > usize::from(u16::MAX) {
-            return Err(ConstraintError::invalid(path, "too many properties"));
-        }
-        let mut required = vec![false; names.len()];
-        for name in obj.get("required").map_or(Ok(&Vec::new()), |r| {
-            r.as_array()
-                .ok_or_else(|| ConstraintError::invalid(path, "`required` must be an array"))
-        })? {
-            let name = name
-                .as_str()
-                .ok_or_else(|| ConstraintError::invalid(path, "`required` holds a non-string"))?;
-            match names.iter().position(|n| n.as_str() == name) {
-                Some(i) => required[i] = true,
-                None => {
-                    return Err(ConstraintError::invalid(
-                        path,
-                        format!("required property `{name}` is not in `properties`"),
-                    ));
-                }
-            }
-        }
-        let mut props = Vec::with_capacity(names.len());
-        for name in &names {
-            let pointer = format!(
-                "{path}/properties/{}",
-                name.replace('~', "~0").replace('/', "~1")
-            );
-            let schema = self.node(&properties[name.as_str()], &pointer)?;
-            let key = serde_json::to_vec(name)
-                .map_err(|e| ConstraintError::invalid(&pointer, e.to_string()))?;
-            props.push(Prop { key, schema });
-        }
-        let n = props.len();
-        let mut reach = vec![0u16; n];
-        let mut close_ok = vec![true; n + 1];
-        let mut first_required = n.saturating_sub(1);
-        for i in (0..n).rev() {
-            if required[i] {
-                first_required = i;
-            }
-            reach[i] = first_required as u16;
-            close_ok[i] = close_ok[i + 1] && !required[i];
-        }
-        Ok(ObjectNode {
-            props,
-            reach,
-            close_ok,
-        })
+        Ok(self.push(node))
     }
 }
 
-/// A non-negative integer keyword (`minItems`, `minLength`), 0 when absent.
-fn count(obj: &Map<String, Value>, key: &str, path: &str) -> Result<u32, ConstraintError> {
-    match obj.get(key) {
-        None => Ok(0),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| {
-                ConstraintError::invalid(path, format!("`{key}` must be a non-negative integer"))
-            }),
-    }
-}
+/// Keywords only the root schema may hold: the definitions `$ref`s point into.
+const ROOT_ONLY: [&str; 2] = ["$defs", "definitions"];
 
-/// A numeric bound keyword (`minimum`, `maximum`).
-fn bound(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, ConstraintError> {
-    obj.get(key)
-        .map(|v| {
-            v.as_f64()
-                .ok_or_else(|| ConstraintError::invalid(path, format!("`{key}` must be a number")))
-        })
-        .transpose()
-}
-
-/// The trie of the compact encodings of an `enum`'s values that also satisfy the node's other
-/// keywords (values that never validate are dropped; none left is an error).
-fn enum_trie(
+/// Refuses a keyword beside `keyword` (`$ref`, `anyOf`) other than annotations: it would be
+/// ignored.
+fn only_annotations(
     obj: &Map<String, Value>,
-    ty: Option<&str>,
+    keyword: &str,
     path: &str,
-) -> Result<LiteralTrie, ConstraintError> {
-    let values = obj
-        .get("enum")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ConstraintError::invalid(path, "`enum` must be an array"))?;
-    let min_len = count(obj, "minLength", path)?;
-    let (min, max) = (bound(obj, "minimum", path)?, bound(obj, "maximum", path)?);
-    let mut literals = Vec::with_capacity(values.len());
-    for value in values {
-        let fits_type = match (ty, value) {
-            (_, Value::Array(_) | Value::Object(_) | Value::Null) => {
-                return Err(ConstraintError::invalid(
-                    path,
-                    "`enum` values must be strings, numbers or booleans",
-                ));
-            }
-            (None, _) => true,
-            (Some("string"), v) => v.is_string(),
-            (Some("number"), v) => v.is_number(),
-            (Some("integer"), v) => v.is_i64() || v.is_u64(),
-            (Some("boolean"), v) => v.is_boolean(),
-            _ => false,
-        };
-        let long_enough = value
-            .as_str()
-            .is_none_or(|s| s.chars().count() as u64 >= u64::from(min_len));
-        let in_range = value
-            .as_f64()
-            .is_none_or(|x| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m));
-        if fits_type && long_enough && in_range {
-            literals.push(
-                serde_json::to_vec(value)
-                    .map_err(|e| ConstraintError::invalid(path, e.to_string()))?,
-            );
-        }
+) -> Result<(), ConstraintError> {
+    match obj
+        .keys()
+        .find(|k| !(k.as_str() == keyword || passive(k, path)))
+    {
+        Some(other) => Err(ConstraintError::unsupported(
+            path,
+            &format!("{other}` beside `{keyword}"),
+        )),
+        None => Ok(()),
     }
-    LiteralTrie::new(literals)
-        .ok_or_else(|| ConstraintError::invalid(path, "no `enum` value satisfies the schema"))
 }
 
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn err(schema: Value) -> ConstraintError {
-        JsonSchemaConstraint::compile(&schema).expect_err("must not compile")
-    }
-
-    #[test]
-    fn unsupported_keywords_are_named_with_their_path() {
-        let schema =
-            json!({"type": "object", "properties": {"a/b": {"type": "string", "pattern": "x+"}}});
-        assert_eq!(
-            err(schema),
-            ConstraintError::UnsupportedKeyword {
-                keyword: "pattern".into(),
-                path: "/properties/a~1b".into()
-            }
-        );
-        let schema = json!({"type": "array", "items": {"oneOf": [{"type": "string"}]}});
-        assert_eq!(
-            err(schema),
-            ConstraintError::UnsupportedKeyword {
-                keyword: "oneOf".into(),
-                path: "/items".into()
-            }
-        );
-        let e = err(json!({"type": "string", "format": "date-time"}));
-        assert_eq!(e.to_string(), "unsupported schema keyword `format` at `/`");
-    }
-
-    #[test]
-    fn invalid_and_unsatisfiable_schemas_are_refused() {
-        for schema in [
-            json!({"type": "null"}),
-            json!({"type": ["string", "null"]}),
-            json!({}),
-            json!({"type": "number", "minLength": 1}),
-            json!({"type": "array"}),
-            json!({"type": "object", "properties": {}, "required": ["x"]}),
-            json!({"type": "string", "enum": ["a"], "minLength": 2}),
-            json!({"type": "string", "enum": [["a"]]}),
-            json!({"type": "string", "minLength": 10_000}),
-            json!({"type": "integer", "minimum": 2, "maximum": 1}),
-            json!({"type": "object", "additionalProperties": {"type": "string"}}),
-        ] {
-            assert!(
-                matches!(err(schema.clone()), ConstraintError::InvalidSchema { .. }),
-                "{schema}"
-            );
-        }
-    }
-
-    #[test]
-    fn properties_are_sorted_and_reach_skips_optional_ones() {
-        let schema = json!({"type": "object", "properties": {"c": {"type": "boolean"}, "a": {"type": "boolean"}, "b": {"type": "boolean"}}, "required": ["c"]});
-        let compiled = JsonSchemaConstraint::compile(&schema).expect("compiles");
-        let Node::Object(obj) = &compiled.nodes[compiled.root as usize] else {
-            panic!("object root")
-        };
-        let keys: Vec<&[u8]> = obj.props.iter().map(|p| p.key.as_slice()).collect();
-        assert_eq!(keys, [b"\"a\"".as_slice(), b"\"b\"", b"\"c\""]);
-        assert_eq!(obj.reach, [2, 2, 2]);
-        assert_eq!(obj.close_ok, [false, false, false, true]);
-    }
-
-    #[test]
-    fn limits_are_checked() {
-        let limits = ConstraintLimits {
-            max_int_digits: 20,
-            ..ConstraintLimits::default()
-        };
-        assert!(matches!(
-            JsonSchemaConstraint::compile_with(&json!({"type": "integer"}), limits),
-            Err(ConstraintError::InvalidLimits(_))
-        ));
-    }
+/// Whether `keyword` at `path` asks nothing of the value: an annotation, or the root's `$defs`.
+fn passive(keyword: &str, path: &str) -> bool {
+    ANNOTATIONS.contains(&keyword) || (path.is_empty() && ROOT_ONLY.contains(&keyword))
 }

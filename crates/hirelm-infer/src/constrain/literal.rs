@@ -119,6 +119,18 @@ impl LiteralTrie {
         None
     }
 
+    /// Bytes of the shortest literal (the closing path from the root).
+    pub(crate) fn shortest_len(&self) -> usize {
+        let (mut at, mut len) = (Self::ROOT, 0);
+        while let Some(byte) = self.closing_byte(at) {
+            match self.step(at, byte) {
+                LitStep::Next(next) => (at, len) = (next, len + 1),
+                _ => break,
+            }
+        }
+        len
+    }
+
     /// The transition of a literal state at `node` on `byte`.
     #[inline]
     pub(crate) fn step(&self, node: LitNode, byte: u8) -> LitStep {

@@ -28,8 +28,18 @@
 //!   `BTreeMap`); every `required` property appears, optional ones may be skipped, and no other
 //!   key is ever generated — also when `additionalProperties` is absent or `true`, which is
 //!   sound (the output stays valid) but narrower than the schema;
+//! - objects without `properties` (`{"type": "object"}`, OpenAI's JSON mode): free keys of 1 to
+//!   64 characters, each with a value of `additionalProperties` when it is a schema, else any
+//!   JSON value (string, number, `true`/`false`/`null`, object, array, nested to any depth),
+//!   `minProperties`/`maxProperties` counted, at most [`ConstraintLimits::max_array_items`];
+//! - `anyOf` whose alternatives start with different bytes (pydantic's `Optional[X]`, which is
+//!   `anyOf: [X, {"type": "null"}]`): the first byte picks the alternative; alternatives that
+//!   could start alike are refused with the byte they share;
+//! - `$ref` to the root's `$defs` (or `definitions`), each definition compiled once; a schema
+//!   that refers to itself is refused;
+//! - `const`, and `null` as a type or an `enum` value;
 //! - strings: any content with valid JSON escapes and valid UTF-8 (a token may end inside a
-//!   multi-byte character), `minLength` counted in characters, at most
+//!   multi-byte character), `minLength` and `maxLength` counted in characters, at most
 //!   [`ConstraintLimits::max_string_chars`];
 //! - `enum` (strings, numbers or booleans, also without `type`): exactly the values' compact
 //!   encodings, matched through a byte trie, so a caller may narrow a schema at run time to,
@@ -37,7 +47,7 @@
 //! - numbers: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` without exponent; `minimum`/`maximum` are enforced
 //!   on every prefix (a prefix is allowed only if some completion is in range; `-` only when
 //!   the minimum is negative); integers take no fraction and never `-0`;
-//! - booleans: `true` / `false`; arrays: `items`, `minItems`, at most
+//! - booleans: `true` / `false`; arrays: `items`, `minItems`, `maxItems`, at most
 //!   [`ConstraintLimits::max_array_items`].
 //!
 //! Any other keyword is an error ([`ConstraintError::UnsupportedKeyword`]) rather than silently
@@ -62,17 +72,25 @@
 mod compile;
 mod decoder;
 mod error;
+mod keywords;
 mod literal;
 mod mask;
 mod number;
+mod object;
+mod refs;
 mod state;
 mod string;
+mod union;
 mod vocab;
 
 #[cfg(test)]
 mod closing_tests;
 #[cfg(test)]
+mod compile_tests;
+#[cfg(test)]
 mod task_tests;
+#[cfg(test)]
+mod union_tests;
 #[cfg(test)]
 mod walk_tests;
 

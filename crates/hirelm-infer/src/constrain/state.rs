@@ -9,6 +9,9 @@
 use std::sync::Arc;
 
 mod closing;
+mod containers;
+#[cfg(test)]
+mod tests;
 
 use super::compile::{JsonSchemaConstraint, Node, NodeId};
 use super::error::ConstraintError;
@@ -46,6 +49,23 @@ enum ArrPhase {
     AfterItem,
 }
 
+/// Where an object with free keys is between its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MapPhase {
+    /// After `{`: a key or (when `minProperties` is 0) `}`.
+    Open,
+    /// After `,`: a key.
+    AfterComma,
+    /// The key is the frame above.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// The value is the frame above.
+    Value,
+    /// After a value: `,` or `}`.
+    AfterValue,
+}
+
 /// One open value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Frame {
@@ -62,6 +82,12 @@ enum Frame {
         node: NodeId,
         count: u32,
         phase: ArrPhase,
+    },
+    /// Inside an object with free keys, with `count` complete members.
+    Map {
+        node: NodeId,
+        count: u32,
+        phase: MapPhase,
     },
     /// Inside a string, after the opening quote.
     Str { node: NodeId, frame: StrFrame },
@@ -191,6 +217,15 @@ impl Stack {
                     node,
                     at: LiteralTrie::ROOT,
                 }),
+                Node::Map { .. } if byte == b'{' => Action::ReplaceAccept(Frame::Map {
+                    node,
+                    count: 0,
+                    phase: MapPhase::Open,
+                }),
+                Node::AnyOf { alts, .. } => match c.alternative(alts, byte) {
+                    Some(alt) => Action::Replace(Frame::Pending(alt)),
+                    None => Action::Reject,
+                },
                 _ => Action::Reject,
             },
             Frame::Str { node, mut frame } => {
@@ -225,89 +260,8 @@ impl Stack {
                 }
             }
             Frame::Object { node, next, phase } => Self::act_object(c, node, next, phase, byte),
-            Frame::Array { node, count, phase } => {
-                let Node::Array {
-                    items,
-                    min_items,
-                    max_items,
-                } = c.nodes[node as usize]
-                else {
-                    return Action::Reject;
-                };
-                let with = |phase| Frame::Array { node, count, phase };
-                match phase {
-                    ArrPhase::Open | ArrPhase::AfterItem if byte == b']' && count >= min_items => {
-                        Action::AcceptClose
-                    }
-                    ArrPhase::Open | ArrPhase::AfterComma if byte != b']' && count < max_items => {
-                        Action::PushRefeed(with(ArrPhase::Item), items)
-                    }
-                    ArrPhase::AfterItem if byte == b',' && count < max_items => {
-                        Action::ReplaceAccept(with(ArrPhase::AfterComma))
-                    }
-                    _ => Action::Reject,
-                }
-            }
-        }
-    }
-
-    /// An object frame's reaction to `byte`.
-    #[inline]
-    fn act_object(
-        c: &JsonSchemaConstraint,
-        node: NodeId,
-        next: u16,
-        phase: ObjPhase,
-        byte: u8,
-    ) -> Action {
-        let Node::Object(obj) = &c.nodes[node as usize] else {
-            return Action::Reject;
-        };
-        let with = |next, phase| Frame::Object { node, next, phase };
-        let n = obj.props.len() as u16;
-        match phase {
-            ObjPhase::Open | ObjPhase::AfterValue
-                if byte == b'}' && obj.close_ok[usize::from(next)] =>
-            {
-                Action::AcceptClose
-            }
-            ObjPhase::Open | ObjPhase::AfterComma if byte == b'"' && next < n => {
-                Action::ReplaceAccept(with(
-                    next,
-                    ObjPhase::Key {
-                        cand: next,
-                        matched: 1,
-                    },
-                ))
-            }
-            ObjPhase::AfterValue if byte == b',' && next < n => {
-                Action::ReplaceAccept(with(next, ObjPhase::AfterComma))
-            }
-            ObjPhase::Key { cand, matched } => {
-                let m = usize::from(matched);
-                let current = &obj.props[usize::from(cand)].key[..m];
-                let last = obj.reach[usize::from(next)];
-                for j in cand..=last {
-                    let key = &obj.props[usize::from(j)].key;
-                    if key.len() > m && key[m] == byte && &key[..m] == current {
-                        let phase = if key.len() == m + 1 {
-                            ObjPhase::Colon { prop: j }
-                        } else {
-                            ObjPhase::Key {
-                                cand: j,
-                                matched: matched + 1,
-                            }
-                        };
-                        return Action::ReplaceAccept(with(next, phase));
-                    }
-                }
-                Action::Reject
-            }
-            ObjPhase::Colon { prop } if byte == b':' => Action::AcceptPush(
-                with(next, ObjPhase::Value { prop }),
-                obj.props[usize::from(prop)].schema,
-            ),
-            _ => Action::Reject,
+            Frame::Map { node, count, phase } => Self::act_map(c, node, count, phase, byte),
+            Frame::Array { node, count, phase } => Self::act_array(c, node, count, phase, byte),
         }
     }
 
@@ -338,6 +292,14 @@ impl Stack {
                 *count += 1;
                 *phase = ArrPhase::AfterItem;
             }
+            Some(Frame::Map { count, phase, .. }) => match *phase {
+                MapPhase::Key => *phase = MapPhase::Colon,
+                MapPhase::Value => {
+                    *count += 1;
+                    *phase = MapPhase::AfterValue;
+                }
+                _ => {}
+            },
             Some(_) => {}
         }
     }
@@ -458,67 +420,5 @@ impl ConstraintState {
     /// Bytes accepted so far.
     pub fn bytes_accepted(&self) -> usize {
         self.offset
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn state(schema: serde_json::Value) -> ConstraintState {
-        ConstraintState::new(Arc::new(
-            JsonSchemaConstraint::compile(&schema).expect("compiles"),
-        ))
-    }
-
-    #[test]
-    fn optional_properties_may_be_skipped_in_order() {
-        let s = state(json!({"type": "object", "properties": {
-            "a": {"type": "integer"}, "b": {"type": "integer"}, "c": {"type": "integer"}}, "required": ["b"]}));
-        for ok in [
-            r#"{"b":1}"#,
-            r#"{"a":1,"b":2}"#,
-            r#"{"b":1,"c":2}"#,
-            r#"{"a":1,"b":2,"c":3}"#,
-        ] {
-            let mut st = s.clone();
-            st.advance_bytes(ok.as_bytes()).expect(ok);
-            assert!(st.is_complete() && st.is_closed(), "{ok}");
-        }
-        assert!(!s.accepts(br#"{"c""#), "c before the required b");
-        assert!(!s.accepts(br#"{}"#));
-        assert!(!s.accepts(br#"{"b":1,"a""#), "order");
-        assert!(!s.accepts(br#"{"b":1,"b""#), "repeat");
-        assert!(!s.accepts(br#"{"b":1}}"#), "after the end");
-    }
-
-    #[test]
-    fn root_number_completes_without_closing() {
-        let mut s = state(json!({"type": "integer", "minimum": 1, "maximum": 20}));
-        s.advance_bytes(b"1").expect("1");
-        assert!(s.is_complete() && !s.is_closed());
-        s.advance_bytes(b"5").expect("15");
-        assert!(s.is_complete());
-        assert!(!s.accepts(b"0"));
-        let before = s.clone().stack;
-        let err = s.advance_bytes(b"x").expect_err("not a digit");
-        assert_eq!(err, ConstraintError::rejected_byte(b'x', 2));
-        assert_eq!(s.stack, before, "unchanged after an error");
-    }
-
-    #[test]
-    fn numbers_end_at_the_container_delimiter() {
-        let s = state(
-            json!({"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2}),
-        );
-        assert!(s.accepts(b"[1.5,20]"));
-        assert!(!s.accepts(b"[1.5]"), "minItems");
-        assert!(!s.accepts(b"[1.,2]"));
-        assert!(!s.accepts(b"[-1,2]"));
-        let mut st = s.clone();
-        st.advance_bytes(b"[0,0]").expect("valid");
-        assert!(st.is_closed());
     }
 }

@@ -7,7 +7,7 @@
 //! Following the path from a state takes exactly as many bytes as the path from that state
 //! predicts, because each byte is a function of the state alone.
 
-use super::{ArrPhase, Frame, ObjPhase, Stack};
+use super::{ArrPhase, Frame, MapPhase, ObjPhase, Stack};
 use crate::constrain::compile::{JsonSchemaConstraint, Node};
 use crate::constrain::literal::LiteralTrie;
 
@@ -33,6 +33,13 @@ impl Stack {
                     crate::constrain::number::NumFrame::default().closing_byte(spec)
                 }
                 Node::Literal(trie) => trie.closing_byte(LiteralTrie::ROOT),
+                Node::Map { .. } => Some(b'{'),
+                Node::AnyOf { closing, .. } => {
+                    // The shortest alternative: its first byte picks it (see `union.rs`).
+                    let mut chosen = self.clone();
+                    chosen.set_top(Frame::Pending(*closing));
+                    chosen.closing_byte(c)
+                }
             },
             Frame::Str { node, frame } => match &c.nodes[node as usize] {
                 Node::String(spec) => Some(frame.closing_byte(spec)),
@@ -70,6 +77,18 @@ impl Stack {
                     }
                     ObjPhase::Colon { .. } => Some(b':'),
                     ObjPhase::Value { .. } => None,
+                }
+            }
+            Frame::Map { node, count, phase } => {
+                let Node::Map { min_props, .. } = c.nodes[node as usize] else {
+                    return None;
+                };
+                match phase {
+                    MapPhase::Open | MapPhase::AfterValue if count >= min_props => Some(b'}'),
+                    MapPhase::AfterValue => Some(b','),
+                    MapPhase::Open | MapPhase::AfterComma => Some(b'"'),
+                    MapPhase::Colon => Some(b':'),
+                    MapPhase::Key | MapPhase::Value => None,
                 }
             }
             Frame::Array { node, count, phase } => {
