@@ -70,6 +70,10 @@ enum Command {
     /// Serve the domain model over HTTP: OpenAI-compatible chat (with streaming), typed tasks, health, metrics.
     Serve(serve::ServeArgs),
     /// Run an evaluation suite (eval/*.toml), write JSON/Markdown/JUnit reports, gate against a baseline.
+    ///
+    /// Exit status: 0 when every gate passes; 1 when a gate fails (the reports are written);
+    /// 2 when the run fails (a suite that does not load, an entry that cannot run, bad
+    /// arguments).
     Eval(cmd::eval::EvalArgs),
 }
 

@@ -110,6 +110,23 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
         md.contains("**does not hold**") && md.contains("McNemar"),
         "{md}"
     );
+    // The claim as JUnit: the same checks, a failing one as a failure with its interval.
+    let junit = std::fs::read_to_string(dir.path().join("reverse/junit.xml")).expect("junit");
+    let cases = junit.matches("<testcase ").count();
+    let failures = junit.matches("<failure ").count();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reverse/compare.json")).expect("json"),
+    )
+    .expect("JSON");
+    let checks = json["bar"]["checks"].as_array().map_or(0, Vec::len);
+    assert!(
+        cases > 0 && failures > 0 && cases == checks,
+        "{cases} cases, {failures} failures, {checks} checks: {junit}"
+    );
+    assert!(
+        junit.contains("McNemar") && junit.contains("claim does not hold"),
+        "{junit}"
+    );
     // An entry that cannot run (an encoder directory that does not exist) is a failed run,
     // status 2, even though the other entries' reports are written.
     std::fs::write(

@@ -202,6 +202,47 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
         !mismatched.status.success()
             && String::from_utf8_lossy(&mismatched.stderr).contains("different cases")
     );
+
+    // A quick run says so in its reports, and `--help` documents the exit statuses.
+    let quick = out.path().join("quick");
+    let limited = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args(["eval", "--no-cache", "--limit", "5", "--suite"])
+        .arg(root.join("eval/ci.toml"))
+        .arg("--out")
+        .arg(&quick)
+        .env("HIRELM_SHARED_DATA", &shared)
+        .output()
+        .expect("runs");
+    assert!(
+        limited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&limited.stderr)
+    );
+    let markdown = std::fs::read_to_string(quick.join("report.md")).expect("report.md");
+    assert!(
+        markdown.contains("Quick run: at most 5 cases per entry"),
+        "{markdown}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(quick.join("report.json")).expect("json"))
+            .expect("JSON");
+    assert_eq!(json["limit"], 5);
+    assert!(
+        json["evals"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .all(|e| e["cases"].as_u64().is_some_and(|n| n <= 5))
+    );
+    let help = Command::new(env!("CARGO_BIN_EXE_hirelm"))
+        .args(["eval", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("Exit status: 0") && help.contains("--limit"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -183,6 +183,7 @@ mod tests {
             seed: 1,
             significance: 0.05,
             min_drop: 0.01,
+            limit: None,
             evals: vec![EvalReport {
                 name: "m".into(),
                 task: "score_match".into(),

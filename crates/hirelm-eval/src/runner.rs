@@ -113,6 +113,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         seed: suite.seed,
         significance: suite.significance,
         min_drop: suite.min_drop,
+        limit: None,
         evals,
     })
 }

@@ -373,8 +373,8 @@ fn outcome(comparison: &Comparison) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// compare.json, compare.md and compare.html in `out`, the block in `readme`, and the Markdown
-/// on stdout.
+/// compare.json, compare.md, compare.html and (with a claim) junit.xml in `out`, the block in
+/// `readme`, and the Markdown on stdout.
 fn write_outputs(
     comparison: &Comparison,
     out: &std::path::Path,
@@ -383,11 +383,19 @@ fn write_outputs(
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let json = serde_json::to_string_pretty(comparison)?;
     let markdown = to_markdown(comparison);
+    let junit = hirelm_eval::compare::claim_junit(comparison);
     for (file, text) in [
-        ("compare.json", json),
-        ("compare.md", format!("# hirelm compare\n\n{markdown}")),
-        ("compare.html", to_html(comparison)),
-    ] {
+        ("compare.json", Some(json)),
+        (
+            "compare.md",
+            Some(format!("# hirelm compare\n\n{markdown}")),
+        ),
+        ("compare.html", Some(to_html(comparison))),
+        ("junit.xml", junit),
+    ]
+    .into_iter()
+    .filter_map(|(file, text)| Some((file, text?)))
+    {
         let path = out.join(file);
         hirelm_core::fs::write_atomic(&path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
@@ -402,7 +410,7 @@ fn write_outputs(
     }
     super::emit(&markdown)?;
     eprintln!(
-        "[compare.json, compare.md and compare.html in {}]",
+        "[compare.json, compare.md, compare.html and junit.xml (the claim) in {}]",
         out.display()
     );
     Ok(())

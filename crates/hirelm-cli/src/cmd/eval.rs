@@ -22,6 +22,11 @@ pub struct EvalArgs {
     /// Write this run as the new baseline (to --baseline) instead of gating against it.
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// A quick run: at most N cases per entry (the first N, as the suite orders them; an
+    /// entry's own smaller `limit` stays). Every report's heading says so, and it cannot
+    /// become a baseline.
+    #[arg(long, value_name = "N", conflicts_with = "update_baseline")]
+    pub limit: Option<usize>,
     /// Directory for report.json, report.md, junit.xml and report.html (default: target/hirelm-eval/<suite>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -76,7 +81,13 @@ fn rerankers(args: &EvalArgs) -> Vec<std::sync::Arc<dyn hirelm_eval::runner::Rer
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
-    let suite = Suite::load(&args.suite)?;
+    let mut suite = Suite::load(&args.suite)?;
+    if let Some(limit) = args.limit {
+        anyhow::ensure!(limit > 0, "--limit must be at least 1");
+        for spec in &mut suite.evals {
+            spec.limit = Some(spec.limit.map_or(limit, |own| own.min(limit)));
+        }
+    }
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),
         encoder_dirs: args.encoders.dirs(),
@@ -90,8 +101,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     }
     let bar = super::spinner(format!("evaluating {}", suite.name));
     let start = std::time::Instant::now();
-    let report = run_suite(&suite, &options)
+    let mut report = run_suite(&suite, &options)
         .with_context(|| format!("running suite {}", args.suite.display()))?;
+    report.limit = args.limit;
     bar.finish_and_clear();
     let baseline = match (&args.baseline, args.update_baseline) {
         (Some(path), false) => Some(
@@ -109,7 +121,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let markdown = to_markdown(&report, &checks);
     std::fs::write(out.join("report.md"), &markdown)
         .with_context(|| format!("writing {}", out.display()))?;
-    std::fs::write(out.join("junit.xml"), to_junit(&suite.name, &checks))
+    let junit_name = match args.limit {
+        Some(n) => format!("{} (quick run, --limit {n})", suite.name),
+        None => suite.name.clone(),
+    };
+    std::fs::write(out.join("junit.xml"), to_junit(&junit_name, &checks))
         .with_context(|| format!("writing {}", out.display()))?;
     std::fs::write(out.join("report.html"), to_html(&report, &checks))
         .with_context(|| format!("writing {}", out.display()))?;

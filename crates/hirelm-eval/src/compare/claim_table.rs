@@ -7,7 +7,7 @@ use crate::metrics::paired::TestMethod;
 
 /// The paired test of a check as two cells: the difference with its 95 % interval, and the
 /// p-value with the test that gave it.
-fn test_cells(k: &super::BarCheck) -> [String; 2] {
+pub(super) fn test_cells(k: &super::BarCheck) -> [String; 2] {
     let Some(t) = &k.test else {
         return ["–".into(), "no paired test".into()];
     };

@@ -17,6 +17,7 @@
 //! assert!((api_usd_per_1000(500.0, 100.0, 0.15, 0.60) - 0.135).abs() < 1e-12);
 //! ```
 
+mod claim_junit;
 mod claim_table;
 pub mod config;
 mod merge;
@@ -29,6 +30,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use claim_junit::claim_junit;
 pub use config::{ApiPrice, Bar, CompareConfig, CpuPrice, LmSpec, SuiteRun};
 pub use merge::merge;
 pub use verdict::{BarCheck, BarVerdict, ClaimVerdict, Outcome, verdict};

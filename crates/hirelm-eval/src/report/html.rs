@@ -93,6 +93,9 @@ pub fn to_html(report: &SuiteReport, checks: &[Check]) -> String {
         report.significance,
         report.min_drop
     );
+    if let Some(note) = report.quick_run_note() {
+        let _ = write!(s, "<p><strong>{}</strong></p>", xml_escape(&note));
+    }
     for e in &report.evals {
         let _ = write!(
             s,

@@ -13,6 +13,9 @@ pub fn to_markdown(report: &SuiteReport, checks: &[Check]) -> String {
         "# Evaluation: {}\n\nseed {}, gate significance {}, minimum drop {}\n",
         report.suite, report.seed, report.significance, report.min_drop
     );
+    if let Some(note) = report.quick_run_note() {
+        let _ = writeln!(s, "**{note}**\n");
+    }
     for e in &report.evals {
         let _ = writeln!(
             s,

@@ -196,8 +196,21 @@ pub struct SuiteReport {
     pub significance: f64,
     /// Gate minimum drop.
     pub min_drop: f64,
+    /// The cap on cases per entry of a quick run (`hirelm eval --limit`), which the headings
+    /// of every report then state; `None` for a run of the whole suite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
     /// The entries.
     pub evals: Vec<EvalReport>,
+}
+
+impl SuiteReport {
+    /// The line a report of a quick run carries under its heading.
+    pub fn quick_run_note(&self) -> Option<String> {
+        self.limit.map(|n| {
+            format!("Quick run: at most {n} cases per entry (`--limit {n}`), not the whole suite.")
+        })
+    }
 }
 
 impl SuiteReport {
