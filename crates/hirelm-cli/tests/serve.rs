@@ -32,8 +32,12 @@ fn http(addr: &str, method: &str, path: &str, key: Option<&str>, body: &str) -> 
     (status, body)
 }
 
-/// `hirelm serve` on a free port; killed on drop.
-struct Server(std::process::Child, String);
+/// `hirelm serve` on a free port, and the lines of its log so far; killed on drop.
+struct Server(
+    std::process::Child,
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -72,8 +76,16 @@ fn serve(extra: &[&str]) -> Server {
         }
     };
     // Keep reading the server's log so it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Server(child, addr)
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = std::sync::Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Ok(mut kept) = kept.lock() {
+                kept.push(line);
+            }
+        }
+    });
+    Server(child, addr, log)
 }
 
 #[test]
@@ -631,4 +643,41 @@ fn constrained_answer(addr: &str, key: Option<&str>, request: &str) -> serde_jso
         .as_str()
         .expect("content");
     serde_json::from_str(content).unwrap_or_else(|e| panic!("{e}: {content}"))
+}
+
+/// SIGTERM stops the server gracefully: the request in flight is answered, then it exits 0;
+/// each answered request wrote its log line.
+#[test]
+fn serve_logs_requests_and_finishes_the_one_in_flight_on_sigterm() {
+    let mut server = serve(&[]);
+    let addr = server.1.clone();
+    let (status, body) = http(&addr, "GET", "/metrics", None, "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("hirelm_request_seconds_bucket{le=\"+Inf\"}"),
+        "{body}"
+    );
+    let chat = r#"{"messages":[{"role":"user","content":"Write a long job post for a data engineer."}],"max_tokens":120,"temperature":0}"#;
+    let in_flight =
+        std::thread::spawn(move || http(&addr, "POST", "/v1/chat/completions", None, chat));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = server.0.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let (status, body) = in_flight.join().expect("client thread");
+    assert_eq!(status, 200, "the request in flight is answered: {body}");
+    let exit = server.0.wait().expect("server exits");
+    assert!(exit.success(), "{exit:?}");
+    // The log reader may still be draining the pipe.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let log = server.2.lock().map(|l| l.join("\n")).unwrap_or_default();
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("POST /v1/chat/completions 200 tokens="))
+            && log.contains("shut down"),
+        "{log}"
+    );
 }

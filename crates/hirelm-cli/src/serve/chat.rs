@@ -20,6 +20,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::api_error::ApiError;
+use super::metrics::Tokens;
 use super::state::AppState;
 use super::stop::{StopScan, parse_stop};
 
@@ -275,9 +276,13 @@ pub async fn completions(
     let status = result
         .as_ref()
         .map_or_else(|e| e.status.as_u16(), |r| r.status().as_u16());
+    let tokens = result
+        .as_ref()
+        .ok()
+        .and_then(|r| r.extensions().get::<Tokens>().copied());
     state
         .metrics
-        .record("chat", status, started.elapsed().as_secs_f64());
+        .finish("chat", "/v1/chat/completions", status, started, tokens);
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
@@ -333,7 +338,12 @@ async fn completions_inner(
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
             "usage": usage(&decoded),
         });
-        return Ok(Json(body).into_response());
+        let mut response = Json(body).into_response();
+        response.extensions_mut().insert(Tokens {
+            prompt: decoded.prompt_tokens as u64,
+            completion: decoded.tokens.len() as u64,
+        });
+        return Ok(response);
     }
     // Streaming: the blocking decode sends pieces through a channel; a client that hangs up
     // closes it, which stops the decode at the next token.

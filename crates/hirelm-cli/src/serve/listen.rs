@@ -5,6 +5,10 @@
 //! must finish its request headers within `header_timeout`, and at most `max_connections` are
 //! open at once (more are closed on accept), so slow or numerous clients cannot exhaust memory
 //! or starve the well-behaved ones.
+//!
+//! Shutdown is graceful: when `shutdown` completes the loop stops accepting, tells every open
+//! connection to finish (an idle keep-alive one closes at once, one with a request in flight
+//! after its response), and waits for them up to `drain_timeout`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -21,6 +25,8 @@ use tokio::sync::Semaphore;
 pub struct ConnectionLimits {
     pub max_connections: usize,
     pub header_timeout: Duration,
+    /// How long in-flight requests may take to finish after shutdown begins.
+    pub drain_timeout: Duration,
 }
 
 /// Serves `app` on `listener` until `shutdown` completes.
@@ -31,10 +37,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let open = Arc::new(Semaphore::new(limits.max_connections));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
@@ -51,14 +58,37 @@ pub async fn serve(
             continue;
         };
         let service = TowerToHyperService::new(app.clone());
+        let mut stopping = stopping.clone();
         tokio::spawn(async move {
             let _permit = permit;
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout);
-            if let Err(e) = http.serve_connection(TokioIo::new(stream), service).await {
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                // The flag only ever turns true, so any change is the stop.
+                _ = stopping.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, "connection ended: {e}");
             }
         });
+    }
+    // Stop: every connection finishes what it is answering, then its permit comes back.
+    let _ = stop.send(true);
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(limits.drain_timeout, open.acquire_many(all))
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "shutdown: requests still open after {:?}, dropped",
+            limits.drain_timeout
+        );
     }
 }

@@ -1,10 +1,15 @@
-//! Counters for `/metrics`, in Prometheus' text format.
+//! Counters for `/metrics`, in Prometheus' text format, and the log line of each request.
 
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
-/// Request counts by (endpoint, status), token counts and latency sums.
+/// Upper bounds (seconds) of the request-latency histogram's buckets: from a retrieval answer
+/// (tens of milliseconds) to a long generation near the default 60-second deadline.
+const LATENCY_BUCKETS: [f64; 11] = [0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+/// Request counts by (endpoint, status), token counts and the latency histogram.
 #[derive(Debug, Default)]
 pub struct Metrics {
     requests: Mutex<std::collections::BTreeMap<(&'static str, u16), u64>>,
@@ -12,6 +17,16 @@ pub struct Metrics {
     pub completion_tokens: AtomicU64,
     pub busy_rejections: AtomicU64,
     latency_micros: AtomicU64,
+    /// Requests at or under each bound of [`LATENCY_BUCKETS`] (not cumulative here).
+    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+}
+
+/// The tokens of one answer, which a handler puts in its response's extensions for the
+/// request's log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tokens {
+    pub prompt: u64,
+    pub completion: u64,
 }
 
 impl Metrics {
@@ -22,6 +37,23 @@ impl Metrics {
         }
         self.latency_micros
             .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        if let Some(bucket) = LATENCY_BUCKETS.iter().position(|&bound| seconds <= bound) {
+            self.latency_buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Records a request that started at `started` and writes its log line to stderr.
+    pub fn finish(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        status: u16,
+        started: Instant,
+        tokens: Option<Tokens>,
+    ) {
+        let seconds = started.elapsed().as_secs_f64();
+        self.record(endpoint, status, seconds);
+        eprintln!("{}", request_line("POST", path, status, tokens, seconds));
     }
 
     /// The exposition text; `queued` and `running` are sampled by the caller.
@@ -67,8 +99,17 @@ impl Metrics {
         let seconds = self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6;
         let _ = writeln!(
             out,
-            "# HELP hirelm_request_seconds Time spent answering requests.\n# TYPE hirelm_request_seconds summary"
+            "# HELP hirelm_request_seconds Time spent answering requests.\n# TYPE hirelm_request_seconds histogram"
         );
+        let mut cumulative = 0;
+        for (bound, count) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
+            cumulative += count.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "hirelm_request_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+            );
+        }
+        let _ = writeln!(out, "hirelm_request_seconds_bucket{{le=\"+Inf\"}} {total}");
         let _ = writeln!(
             out,
             "hirelm_request_seconds_sum {seconds:.6}\nhirelm_request_seconds_count {total}"
@@ -83,6 +124,22 @@ impl Metrics {
         );
         out
     }
+}
+
+/// One request's log line: `POST /v1/tasks/extract_skills 200 tokens=12+5 0.412s` (`tokens=-`
+/// when the answer's tokens are not known when it is logged, as for a stream).
+pub fn request_line(
+    method: &str,
+    path: &str,
+    status: u16,
+    tokens: Option<Tokens>,
+    seconds: f64,
+) -> String {
+    let tokens = tokens.map_or_else(
+        || "-".to_string(),
+        |t| format!("{}+{}", t.prompt, t.completion),
+    );
+    format!("{method} {path} {status} tokens={tokens} {seconds:.3}s")
 }
 
 #[cfg(test)]
@@ -110,6 +167,31 @@ mod tests {
             text.contains("hirelm_request_seconds_sum 2.000000\nhirelm_request_seconds_count 3"),
             "{text}"
         );
+        // Cumulative buckets: 0.0 s and 0.5 s within 0.5, all three within 2.5 and +Inf.
+        for line in [
+            "hirelm_request_seconds_bucket{le=\"0.025\"} 1",
+            "hirelm_request_seconds_bucket{le=\"0.5\"} 2",
+            "hirelm_request_seconds_bucket{le=\"1\"} 2",
+            "hirelm_request_seconds_bucket{le=\"2.5\"} 3",
+            "hirelm_request_seconds_bucket{le=\"+Inf\"} 3",
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
+        let tokens = Tokens {
+            prompt: 12,
+            completion: 5,
+        };
+        assert_eq!(
+            request_line(
+                "POST",
+                "/v1/tasks/extract_skills",
+                200,
+                Some(tokens),
+                0.4123
+            ),
+            "POST /v1/tasks/extract_skills 200 tokens=12+5 0.412s"
+        );
+        assert!(request_line("POST", "/x", 503, None, 0.0).contains(" 503 tokens=- "));
         assert!(
             text.contains("hirelm_queue_requests 2") && text.contains("hirelm_running_requests 1"),
             "{text}"

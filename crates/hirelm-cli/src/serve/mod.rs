@@ -6,12 +6,14 @@
 //! | `GET /v1/models` | the served model, as OpenAI lists models |
 //! | `POST /v1/tasks/{task}` | a typed hiring task: the input record in, a schema-valid answer out |
 //! | `GET /health` | liveness and the model's name and content hash |
-//! | `GET /metrics` | Prometheus counters: requests by endpoint and status, tokens, queue |
+//! | `GET /metrics` | Prometheus counters: requests by endpoint and status, tokens, queue, a latency histogram |
 //!
 //! Limits: body size, prompt and answer tokens, a per-request deadline covering queueing and
 //! generation, a bounded queue (503 when full), a header-read deadline and a connection cap
 //! ([`listen`]). With `--api-key` (or `HIRELM_API_KEY`) every
-//! endpoint but `/health` needs `Authorization: Bearer <key>`.
+//! endpoint but `/health` needs `Authorization: Bearer <key>`. Each answered request writes a
+//! log line to stderr (method, path, status, tokens, seconds); SIGTERM or SIGINT stops
+//! accepting, lets the requests in flight finish, and exits 0.
 
 mod api_error;
 mod chat;
@@ -168,10 +170,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .model
         .build(args.max_new_tokens)
         .with_context(|| format!("loading {}", args.model.base))?;
+    let limits_timeout = Duration::from_secs(args.timeout_secs.max(1));
     let limits = Limits {
         max_new_tokens: args.max_new_tokens,
         max_prompt_tokens: args.max_prompt_tokens,
-        timeout: Duration::from_secs(args.timeout_secs.max(1)),
+        timeout: limits_timeout,
         workers: args.workers,
         max_queue: args.max_queue,
     };
@@ -204,13 +207,36 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let connections = listen::ConnectionLimits {
             max_connections: args.max_connections.max(1),
             header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            // A request already admitted has its own deadline; give it that and a little more.
+            drain_timeout: limits_timeout + Duration::from_secs(5),
         };
-        listen::serve(listener, app, connections, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+        listen::serve(listener, app, connections, shutdown_signal()).await;
+        let _ = writeln!(std::io::stderr(), "shut down");
         Ok(())
     })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 #[cfg(test)]

@@ -91,9 +91,17 @@ pub async fn answer(
     let started = Instant::now();
     let result = answer_inner(&state, &task, body).await;
     let status = result.as_ref().map_or_else(|e| e.status.as_u16(), |_| 200);
+    let tokens = result.as_ref().ok().map(|Json(answer)| {
+        let count = |field: &str| answer["usage"][field].as_u64().unwrap_or(0);
+        super::metrics::Tokens {
+            prompt: count("prompt_tokens"),
+            completion: count("completion_tokens"),
+        }
+    });
+    let path = format!("/v1/tasks/{task}");
     state
         .metrics
-        .record("tasks", status, started.elapsed().as_secs_f64());
+        .finish("tasks", &path, status, started, tokens);
     result
 }
 
