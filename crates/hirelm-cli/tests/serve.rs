@@ -493,6 +493,42 @@ fn ask_retrieves_esco_skills_and_occupations_with_the_shipped_encoders() {
             "{body}"
         );
     }
+    // OpenAI embeddings by the same encoder: unit vectors, a title nearer its paraphrase.
+    let request = r#"{"model":"hirelm-encoder-minilm","input":["Senior Java Software Developer","Java developer","Head chef"]}"#;
+    let (status, body) = http(&server.1, "POST", "/v1/embeddings", None, request);
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let vectors: Vec<Vec<f64>> = value["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|d| serde_json::from_value(d["embedding"].clone()).expect("floats"))
+        .collect();
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    assert_eq!(vectors.len(), 3, "{body}");
+    assert!(
+        vectors
+            .iter()
+            .all(|v| v.len() == 384 && (dot(v, v) - 1.0).abs() < 1e-3)
+    );
+    assert!(dot(&vectors[0], &vectors[1]) > dot(&vectors[0], &vectors[2]) + 0.1);
+    assert!(
+        value["usage"]["prompt_tokens"]
+            .as_u64()
+            .is_some_and(|n| n >= 9),
+        "{body}"
+    );
+    let (status, body) = http(
+        &server.1,
+        "POST",
+        "/v1/embeddings",
+        None,
+        r#"{"input":[1,2]}"#,
+    );
+    assert!(
+        status == 400 && body.contains("token arrays"),
+        "{status} {body}"
+    );
     for (task, flag) in [
         ("extract_skills", "--skills-encoder"),
         ("normalise_title", "--titles-encoder"),

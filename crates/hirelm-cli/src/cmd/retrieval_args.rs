@@ -124,6 +124,16 @@ impl Retrieval {
         }
     }
 
+    /// The encoder `POST /v1/embeddings` serves: the titles encoder (trained for pooled cosine,
+    /// like every sentence-transformers model), else the skills encoder; `None` when both tasks
+    /// were left to the language model.
+    pub fn embedder(&self) -> Option<&hirelm_model::bert::SentenceEncoder> {
+        self.titles
+            .as_ref()
+            .or(self.skills.as_ref())
+            .map(Retriever::encoder)
+    }
+
     /// What the answer to `task` was retrieved from, for a log line: "N ESCO skills".
     pub fn source(&self, task: Task) -> Option<String> {
         match task {

@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `POST /v1/chat/completions` | OpenAI-compatible chat, `stream: true` for server-sent events |
 //! | `GET /v1/models` | the served model, as OpenAI lists models |
+//! | `POST /v1/embeddings` | OpenAI-compatible embeddings by the shipped sentence encoder |
 //! | `POST /v1/tasks/{task}` | a typed hiring task: the input record in, a schema-valid answer out |
 //! | `GET /health` | liveness and the model's name and content hash |
 //! | `GET /metrics` | Prometheus counters: requests by endpoint and status, tokens, queue, a latency histogram |
@@ -17,6 +18,7 @@
 
 mod api_error;
 mod chat;
+mod embeddings;
 mod listen;
 mod metrics;
 mod state;
@@ -85,6 +87,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
     let api = Router::new()
         .route("/v1/chat/completions", post(chat::completions))
         .route("/v1/models", get(models))
+        .route("/v1/embeddings", post(embeddings::embeddings))
         .route("/v1/tasks/{task}", post(tasks::answer))
         .route("/metrics", get(metrics))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -96,7 +99,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .merge(api)
         .fallback(|| async {
             ApiError::not_found(
-                "no such endpoint; see /health, /metrics, /v1/models, /v1/chat/completions, /v1/tasks/{task}",
+                "no such endpoint; see /health, /metrics, /v1/models, /v1/chat/completions, /v1/embeddings, /v1/tasks/{task}",
             )
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))

@@ -126,6 +126,16 @@ impl SentenceEncoder {
         self.in_batches(texts, embed_token_batch)
     }
 
+    /// The number of tokens the encoder reads of each text (special tokens included, after
+    /// truncation), as [`embed`](Self::embed) tokenizes it.
+    pub fn count_tokens(&self, texts: &[&str]) -> Result<Vec<usize>> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        Ok(encodings.iter().map(|e| e.len()).collect())
+    }
+
     /// The contextual token states of each text (for [`Scorer::TokenAttention`]), in input
     /// order, batched as [`embed`](Self::embed).
     ///
