@@ -14,9 +14,7 @@ mod structured;
 mod tasks;
 
 pub use determinism::{CHECKED, check_determinism};
-pub use options::{
-    DEFAULT_ENCODER_DIR, DEFAULT_SKILLS_ENCODER_DIR, RerankerFactory, RunOptions, TunedEncoderDirs,
-};
+pub use options::{DEFAULT_ENCODER_DIR, RerankerFactory, RunOptions, TunedEncoderDirs};
 pub use predictors::{PREDICTORS, build_predictor};
 
 use predictors::{Encoders, entry_predictor, predictor_name};

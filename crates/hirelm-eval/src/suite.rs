@@ -155,6 +155,13 @@ pub struct EvalSpec {
     pub limit: Option<usize>,
 }
 
+impl EvalSpec {
+    /// Lowers the entry's case limit to `cap` when that is smaller (a run-wide `--limit`).
+    pub fn cap_limit(&mut self, cap: Option<usize>) {
+        self.limit = [self.limit, cap].into_iter().flatten().min();
+    }
+}
+
 /// Whether `task` is evaluated only on curated dataset files (`hirelm_parquet`): every task but
 /// the two text tasks with public benchmarks.
 pub fn is_curated_only(task: Task) -> bool {

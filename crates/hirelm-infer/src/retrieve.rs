@@ -31,16 +31,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{InferError, Result};
 
-/// The encoder shipped for titles (`normalise_title`), trained on skills and titles with the
-/// pooled cosine.
-pub const SHIPPED_ENCODER: &str = "hirelm-encoder-minilm";
+pub use hirelm_model::{SHIPPED_ENCODER, SHIPPED_SKILLS_ENCODER};
 
-/// The encoder shipped for skills (`extract_skills`): [`SHIPPED_ENCODER`] trained further on
-/// skills, which wins on job-ad sentences and loses on titles (docs/encoder.md).
-pub const SHIPPED_SKILLS_ENCODER: &str = "hirelm-encoder-minilm-skills";
-
-/// The shipped fine-tuned encoder that retrieves for `task`: [`SHIPPED_ENCODER`] for
-/// `normalise_title`, [`SHIPPED_SKILLS_ENCODER`] for `extract_skills` (and any other task).
+/// The shipped fine-tuned encoder that retrieves for `task` ([`hirelm_model::shipped_encoder`]).
 /// `$HIRELM_ENCODER_DIR`, when set, is the encoder of every task; the shipped ones are in
 /// `shipped/` of the nearest hirelm checkout at or above the current directory, else of the
 /// checkout this crate was built from.
@@ -48,11 +41,7 @@ pub fn shipped_encoder_dir(task: Task) -> PathBuf {
     if let Some(dir) = std::env::var_os("HIRELM_ENCODER_DIR") {
         return PathBuf::from(dir);
     }
-    let name = match task {
-        Task::NormaliseTitle => SHIPPED_ENCODER,
-        _ => SHIPPED_SKILLS_ENCODER,
-    };
-    crate::locate::in_checkout(&Path::new("shipped").join(name), "model.safetensors")
+    crate::locate::in_checkout(&hirelm_model::shipped_encoder(task), "model.safetensors")
 }
 
 /// One retrieved document.

@@ -51,7 +51,7 @@ pub use generate::{GenerateOptions, Generation, Generator, StopReason};
 pub use pretrained::PretrainedLlama;
 pub use sampling::{Sampler, SamplingParams};
 pub use source::{
-    GEMMA3_GGUF, MINILM_DIR, ModelSource, SMOLLM2_GGUF, fetched_model, in_checkout, models_dir,
-    set_models_dir,
+    GEMMA3_GGUF, MINILM_DIR, ModelSource, SHIPPED_ENCODER, SHIPPED_SKILLS_ENCODER, SMOLLM2_GGUF,
+    fetched_model, in_checkout, models_dir, set_models_dir, shipped_encoder,
 };
 pub use tokenizer::TextTokenizer;

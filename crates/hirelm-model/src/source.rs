@@ -145,6 +145,24 @@ pub const GEMMA3_GGUF: &str = "gemma3-270m/gemma-3-270m-q4_k_m.gguf";
 /// The fetched all-MiniLM-L6-v2 directory.
 pub const MINILM_DIR: &str = "all-minilm-l6-v2";
 
+/// The encoder shipped for titles (`normalise_title`) under `shipped/`, trained on skills and
+/// titles with the pooled cosine.
+pub const SHIPPED_ENCODER: &str = "hirelm-encoder-minilm";
+/// The encoder shipped for skills (`extract_skills`) under `shipped/`: [`SHIPPED_ENCODER`]
+/// trained further on skills, which wins on job-ad sentences and loses on titles
+/// (docs/encoder.md).
+pub const SHIPPED_SKILLS_ENCODER: &str = "hirelm-encoder-minilm-skills";
+
+/// The shipped encoder that retrieves for `task`, as a path relative to a checkout:
+/// [`SHIPPED_ENCODER`] for `normalise_title`, [`SHIPPED_SKILLS_ENCODER`] for every other task.
+pub fn shipped_encoder(task: hirelm_core::Task) -> PathBuf {
+    let name = match task {
+        hirelm_core::Task::NormaliseTitle => SHIPPED_ENCODER,
+        _ => SHIPPED_SKILLS_ENCODER,
+    };
+    Path::new("shipped").join(name)
+}
+
 /// A file of `repo`, from the offline cache or (with the `hub` feature) downloaded into it.
 fn fetch_from_hub(repo: &str, file: &str) -> Result<PathBuf> {
     fetch_from_cache_or_hub(&hf_hub::Cache::from_env(), repo, file)

@@ -250,11 +250,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         let mut suite = Suite::load(&run.path)
             .with_context(|| format!("suite of {}", args.config.display()))?;
         for spec in &mut suite.evals {
-            let cap = [spec.limit, run.limit, args.limit]
-                .into_iter()
-                .flatten()
-                .min();
-            spec.limit = cap;
+            spec.cap_limit(run.limit);
+            spec.cap_limit(args.limit);
             if let (Some(data), "hirelm_parquet") = (&args.data, spec.format.as_str()) {
                 spec.data = data.clone();
             }

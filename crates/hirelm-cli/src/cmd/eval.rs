@@ -85,7 +85,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     if let Some(limit) = args.limit {
         anyhow::ensure!(limit > 0, "--limit must be at least 1");
         for spec in &mut suite.evals {
-            spec.limit = Some(spec.limit.map_or(limit, |own| own.min(limit)));
+            spec.cap_limit(Some(limit));
         }
     }
     let mut options = RunOptions {

@@ -7,13 +7,8 @@ use hirelm_core::Task;
 
 use crate::{EvalError, Predictor, Result};
 
-/// Where the shipped fine-tuned encoder of titles lives, relative to the repository root
-/// (`hirelm_infer::SHIPPED_ENCODER`).
+/// Where the shipped fine-tuned encoder of titles lives, relative to the repository root.
 pub const DEFAULT_ENCODER_DIR: &str = "shipped/hirelm-encoder-minilm";
-
-/// Where the shipped fine-tuned encoder of skills lives, relative to the repository root
-/// (`hirelm_infer::SHIPPED_SKILLS_ENCODER`).
-pub const DEFAULT_SKILLS_ENCODER_DIR: &str = "shipped/hirelm-encoder-minilm-skills";
 
 /// The fine-tuned encoder of each retrieval task (`hirelm encoder export` writes them): skills
 /// and titles are served by different encoders when one wins on each.
@@ -34,7 +29,7 @@ impl TunedEncoderDirs {
         }
     }
 
-    /// The encoder that retrieves for `task`.
+    /// The encoder that retrieves for `task` (split as [`hirelm_model::shipped_encoder`]).
     pub fn for_task(&self, task: Task) -> &Path {
         match task {
             Task::NormaliseTitle => &self.titles,
@@ -46,8 +41,8 @@ impl TunedEncoderDirs {
 impl Default for TunedEncoderDirs {
     fn default() -> Self {
         Self {
-            skills: PathBuf::from(DEFAULT_SKILLS_ENCODER_DIR),
-            titles: PathBuf::from(DEFAULT_ENCODER_DIR),
+            skills: hirelm_model::shipped_encoder(Task::ExtractSkills),
+            titles: hirelm_model::shipped_encoder(Task::NormaliseTitle),
         }
     }
 }

@@ -117,6 +117,9 @@ pub(crate) enum Node {
     AnyOf {
         /// The alternatives.
         alts: Vec<NodeId>,
+        /// The alternative a value starting with each byte belongs to (`NO_ALTERNATIVE` when
+        /// none), computed once so that stepping a byte is a lookup.
+        by_first_byte: Box<[NodeId; 256]>,
         /// The alternative the closing path takes: the one with the shortest value.
         closing: NodeId,
     },

@@ -222,9 +222,9 @@ impl Stack {
                     count: 0,
                     phase: MapPhase::Open,
                 }),
-                Node::AnyOf { alts, .. } => match c.alternative(alts, byte) {
-                    Some(alt) => Action::Replace(Frame::Pending(alt)),
-                    None => Action::Reject,
+                Node::AnyOf { by_first_byte, .. } => match by_first_byte[usize::from(byte)] {
+                    crate::constrain::union::NO_ALTERNATIVE => Action::Reject,
+                    alt => Action::Replace(Frame::Pending(alt)),
                 },
                 _ => Action::Reject,
             },

@@ -20,6 +20,9 @@ use super::string::StrSpec;
 /// Most characters of a free key.
 const MAX_KEY_CHARS: u32 = 64;
 
+/// No alternative of an `anyOf` starts with the byte.
+pub(crate) const NO_ALTERNATIVE: NodeId = NodeId::MAX;
+
 /// How deep [`JsonSchemaConstraint::shortest`] looks before calling a value too long to choose.
 const SHORTEST_DEPTH: u32 = 32;
 
@@ -32,15 +35,23 @@ impl JsonSchemaConstraint {
             Node::String(_) => byte == b'"',
             Node::Number(spec) => NumFrame::default().step(spec, byte) != NumStep::Reject,
             Node::Literal(trie) => matches!(trie.step(LiteralTrie::ROOT, byte), LitStep::Next(_)),
-            Node::AnyOf { alts, .. } => alts.iter().any(|&alt| self.accepts_first(alt, byte)),
+            Node::AnyOf { by_first_byte, .. } => by_first_byte[usize::from(byte)] != NO_ALTERNATIVE,
         }
     }
 
-    /// The alternative of an `anyOf` that a value starting with `byte` belongs to.
-    pub(crate) fn alternative(&self, alts: &[NodeId], byte: u8) -> Option<NodeId> {
-        alts.iter()
-            .copied()
-            .find(|&alt| self.accepts_first(alt, byte))
+    /// The alternative of `alts` each first byte picks, or the two alternatives (by index) that
+    /// a byte could start.
+    fn first_byte_table(&self, alts: &[NodeId]) -> Result<Box<[NodeId; 256]>, (usize, usize, u8)> {
+        let mut table = Box::new([NO_ALTERNATIVE; 256]);
+        for byte in 0..=u8::MAX {
+            let mut starting = (0..alts.len()).filter(|&i| self.accepts_first(alts[i], byte));
+            match (starting.next(), starting.next()) {
+                (Some(a), Some(b)) => return Err((a, b, byte)),
+                (Some(a), None) => table[usize::from(byte)] = alts[a],
+                (None, _) => {}
+            }
+        }
+        Ok(table)
     }
 
     /// A lower bound on the bytes of the shortest value of `node`, used to pick the
@@ -91,26 +102,25 @@ impl JsonSchemaConstraint {
         if let [only] = alts[..] {
             return Ok(only);
         }
-        for byte in 0..=u8::MAX {
-            let starting: Vec<usize> = (0..alts.len())
-                .filter(|&i| self.accepts_first(alts[i], byte))
-                .collect();
-            if let [a, b, ..] = starting[..] {
-                return Err(ConstraintError::invalid(
-                    path,
-                    format!(
-                        "`anyOf` alternatives {a} and {b} may both start with `{}`: only alternatives of different kinds (object, array, string, number, true/false, null) are supported",
-                        char::from(byte).escape_default()
-                    ),
-                ));
-            }
-        }
+        let by_first_byte = self.first_byte_table(&alts).map_err(|(a, b, byte)| {
+            ConstraintError::invalid(
+                path,
+                format!(
+                    "`anyOf` alternatives {a} and {b} may both start with `{}`: only alternatives of different kinds (object, array, string, number, true/false, null) are supported",
+                    char::from(byte).escape_default()
+                ),
+            )
+        })?;
         let closing = alts
             .iter()
             .copied()
             .min_by_key(|&alt| self.shortest(alt, 0))
             .unwrap_or(alts[0]);
-        Ok(self.push(Node::AnyOf { alts, closing }))
+        Ok(self.push(Node::AnyOf {
+            alts,
+            by_first_byte,
+            closing,
+        }))
     }
 
     /// An object without `properties`: free keys, with values of `additionalProperties` (a
@@ -186,8 +196,13 @@ impl JsonSchemaConstraint {
             min_items: 0,
             max_items: limits.max_array_items,
         });
+        let alts = vec![string, number, literal, object, array];
+        let by_first_byte = self
+            .first_byte_table(&alts)
+            .map_err(|_| ConstraintError::invalid(path, "JSON values start with distinct bytes"))?;
         self.nodes[any as usize] = Node::AnyOf {
-            alts: vec![string, number, literal, object, array],
+            alts,
+            by_first_byte,
             closing: number,
         };
         Ok(any)

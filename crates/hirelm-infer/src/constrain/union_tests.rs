@@ -52,7 +52,8 @@ pub(super) fn union_schemas() -> Vec<Value> {
 }
 
 /// Whether `value` is valid against `schema` (within `root`, for `$ref`), for the keywords the
-/// compiler supports: written from the JSON Schema rules, not from the grammar.
+/// compiler supports: written from the JSON Schema rules, not from the grammar (except that an
+/// object with `properties` may hold no other key, since the grammar never writes one).
 pub(super) fn conforms(root: &Value, schema: &Value, value: &Value) -> Result<(), String> {
     let fail = |why: &str| Err(format!("{value}: {why}"));
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
@@ -135,6 +136,10 @@ pub(super) fn conforms(root: &Value, schema: &Value, value: &Value) -> Result<()
                 (Some(property), _) => conforms(root, property, member)?,
                 (None, Some(Value::Bool(false))) => return fail("additional property"),
                 (None, Some(extra @ Value::Object(_))) => conforms(root, extra, member)?,
+                // Valid JSON Schema, but the grammar writes declared properties only.
+                (None, _) if schema.get("properties").is_some() => {
+                    return fail("undeclared property");
+                }
                 (None, _) => {}
             }
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hirelm_core::{Task, output_schema, validate};
 use serde_json::{Value, json};
 
+use super::union_tests::conforms;
 use super::*;
 
 /// A tiny seeded xorshift64* generator.
@@ -137,74 +138,11 @@ fn random_walks_with_default_limits_and_odd_schemas() {
             let text = String::from_utf8(walk(&mut decoder, &mut rng)).expect("UTF-8");
             let value: Value =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("walk {round}: {e}: {text}"));
-            if let Err((path, reason)) = check(schema, &value) {
-                panic!("walk {round}: {text}: {path}: {reason}");
+            if let Err(why) = conforms(schema, schema, &value) {
+                panic!("walk {round}: {text}: {why}");
             }
         }
     }
-}
-
-/// A local validator of the supported subset for schemas that are not a task's (mirrors
-/// `hirelm_core::validate`, which only takes a task).
-pub(super) fn check(schema: &Value, value: &Value) -> Result<(), (String, String)> {
-    let fail = |r: &str| Err((value.to_string(), r.to_string()));
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        return if allowed.contains(value) {
-            Ok(())
-        } else {
-            fail("enum")
-        };
-    }
-    match schema["type"].as_str() {
-        Some("integer") if !(value.is_i64() || value.is_u64()) => return fail("integer"),
-        Some("number") if !value.is_number() => return fail("number"),
-        Some("boolean") if !value.is_boolean() => return fail("boolean"),
-        Some("string") if !value.is_string() => return fail("string"),
-        _ => {}
-    }
-    if let Some(x) = value.as_f64() {
-        if schema
-            .get("minimum")
-            .and_then(Value::as_f64)
-            .is_some_and(|m| x < m)
-        {
-            return fail("minimum");
-        }
-        if schema
-            .get("maximum")
-            .and_then(Value::as_f64)
-            .is_some_and(|m| x > m)
-        {
-            return fail("maximum");
-        }
-    }
-    if let Some(items) = value.as_array() {
-        if items.len() as u64 > 0 && schema.get("items").is_none() {
-            return fail("items");
-        }
-        if (items.len() as u64) < schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) {
-            return fail("minItems");
-        }
-        items
-            .iter()
-            .try_for_each(|item| check(&schema["items"], item))?;
-    }
-    if let Some(obj) = value.as_object() {
-        for name in schema["required"].as_array().into_iter().flatten() {
-            if !obj.contains_key(name.as_str().unwrap_or_default()) {
-                return fail("required");
-            }
-        }
-        for (k, v) in obj {
-            check(
-                schema["properties"]
-                    .get(k)
-                    .ok_or_else(|| (k.clone(), "extra".to_string()))?,
-                v,
-            )?;
-        }
-    }
-    Ok(())
 }
 
 #[test]
