@@ -191,6 +191,7 @@ mod tests {
                 predictor_hash: "h".into(),
                 data: "d".into(),
                 cases: mae.len(),
+                cases_digest: String::new(),
                 failed: 0,
                 failure_examples: Vec::new(),
                 notes: Vec::new(),

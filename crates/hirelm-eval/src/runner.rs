@@ -6,6 +6,7 @@
 //! self-check is in [`determinism`]; each entry's data is read by [`prepare()`].
 
 mod determinism;
+mod min_cases;
 mod options;
 mod predictors;
 mod prepare;
@@ -14,6 +15,7 @@ mod structured;
 mod tasks;
 
 pub use determinism::{CHECKED, check_determinism};
+pub use min_cases::{check_min_cases, pack_sizes};
 pub use options::{DEFAULT_ENCODER_DIR, RerankerFactory, RunOptions, TunedEncoderDirs};
 pub use predictors::{PREDICTORS, build_predictor};
 
@@ -53,6 +55,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
             continue;
         }
         let prepared = prepare(spec, suite.seed)?;
+        check_min_cases(suite, spec, &prepared, &ctx)?;
         let mut predictor = entry_predictor(&name, spec, &prepared.docs, &encoders, options)?;
         let inputs: Vec<serde_json::Value> = match spec.task {
             Task::ScoreMatch => prepared
@@ -101,6 +104,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
             ),
             _ => run_eval_with(spec, predictor.as_ref(), &prepared.cases, suite.seed, &ctx),
         };
+        report.cases_digest = prepared.digest();
         report.notes = prepared.notes;
         report.determinism = determinism;
         report.latency = latency.summary();
@@ -314,6 +318,7 @@ pub(crate) fn report_header(
         predictor_hash: predictor.content_hash(),
         data: spec.data.display().to_string(),
         cases,
+        cases_digest: String::new(),
         failed: failures.len(),
         // Failure reasons quote model output, which may echo personal data from the input.
         failure_examples: failures

@@ -5,6 +5,7 @@
 //! seed = 17              # seeds perturbations, bootstrap and splits
 //! significance = 0.05    # one-sided paired-bootstrap level of the regression gate
 //! min_drop = 0.01        # a significant drop smaller than this is not a regression
+//! min_cases = 200        # optional: refuse an entry, or a pack of it, that measures fewer cases
 //!
 //! [[eval]]
 //! name = "tech-bm25"
@@ -72,6 +73,7 @@ struct SuiteFile {
     significance: f64,
     #[serde(default = "default_min_drop")]
     min_drop: f64,
+    min_cases: Option<usize>,
     #[serde(rename = "eval")]
     evals: Vec<EvalFile>,
 }
@@ -122,8 +124,24 @@ pub struct Suite {
     pub significance: f64,
     /// Smallest mean drop that counts as a regression when significant.
     pub min_drop: f64,
+    /// The fewest cases an entry, and each of its packs, may measure
+    /// ([`crate::runner::check_min_cases`]); `None`: no floor.
+    pub min_cases: Option<usize>,
     /// The entries.
     pub evals: Vec<EvalSpec>,
+}
+
+impl Suite {
+    /// Lowers every entry's case limit to `cap`: a quick run (`--limit`), which lifts the
+    /// suite's `min_cases` floor.
+    pub fn cap_limit(&mut self, cap: Option<usize>) {
+        if cap.is_some() {
+            self.min_cases = None;
+        }
+        for spec in &mut self.evals {
+            spec.cap_limit(cap);
+        }
+    }
 }
 
 /// One checked suite entry.
@@ -294,6 +312,7 @@ impl Suite {
             seed: file.seed,
             significance: file.significance,
             min_drop: file.min_drop,
+            min_cases: file.min_cases,
             evals,
         })
     }

@@ -249,9 +249,10 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     for run in &config.suite {
         let mut suite = Suite::load(&run.path)
             .with_context(|| format!("suite of {}", args.config.display()))?;
+        suite.cap_limit(args.limit);
         for spec in &mut suite.evals {
+            // A cap in the config is no quick run: the suite's min_cases floor still holds.
             spec.cap_limit(run.limit);
-            spec.cap_limit(args.limit);
             if let (Some(data), "hirelm_parquet") = (&args.data, spec.format.as_str()) {
                 spec.data = data.clone();
             }

@@ -84,9 +84,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut suite = Suite::load(&args.suite)?;
     if let Some(limit) = args.limit {
         anyhow::ensure!(limit > 0, "--limit must be at least 1");
-        for spec in &mut suite.evals {
-            spec.cap_limit(Some(limit));
-        }
+        suite.cap_limit(Some(limit));
     }
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),

@@ -2,7 +2,8 @@
 //! per job, and `hirelm bench compare --merge` makes the single claim table of them all.
 //!
 //! Parts may only be joined when they ran the same cases: an entry that two parts share must
-//! have the same task, data, number of cases and suite seed in both, and the parts must share
+//! have the same task, data, number of cases, case digest (a hash of the inputs in order, so
+//! that a re-curated dataset of the same size is caught) and suite seed in both, and the parts must share
 //! the case cap (`--limit`), the CPU price and the claim. A predictor may answer an entry in one
 //! part only. The claim is checked afresh on the joined results.
 
@@ -22,10 +23,16 @@ fn limit_words(limit: Option<usize>) -> String {
     limit.map_or_else(|| "no --limit".into(), |n| format!("--limit {n}"))
 }
 
-/// What must agree between two parts' rows of one entry: task, data, cases, seed.
-fn case_set(row: &EntryResult) -> String {
+/// What must agree between two parts' rows of one entry: task, data, cases, seed, and the case
+/// digest where both parts have one (results written before digests existed have none).
+fn case_set(row: &EntryResult, digest: bool) -> String {
+    let digest = if digest && !row.cases_digest.is_empty() {
+        format!(", digest {}", row.cases_digest)
+    } else {
+        String::new()
+    };
     format!(
-        "{} on {} ({} cases, seed {})",
+        "{} on {} ({} cases{digest}, seed {})",
         row.task, row.data, row.cases, row.seed
     )
 }
@@ -92,14 +99,15 @@ pub fn merge(
                         ),
                     ));
                 }
-                if case_set(other) != case_set(row) {
+                let digest = !other.cases_digest.is_empty() && !row.cases_digest.is_empty();
+                if case_set(other, digest) != case_set(row, digest) {
                     return Err(refuse(
                         path,
                         format!(
                             "{} is {} here but {} in {}: the parts ran different cases",
                             row.label(),
-                            case_set(row),
-                            case_set(other),
+                            case_set(row, digest),
+                            case_set(other, digest),
                             other_path.display()
                         ),
                     ));
@@ -225,6 +233,36 @@ mod tests {
                 && err.contains("10 cases"),
             "{err}"
         );
+        // Same size, other inputs (a re-curated dataset): the digests tell them apart.
+        let digested = |p: &str, digest: &str| {
+            let mut part = part(&[p], 10);
+            part.results[0].cases_digest = digest.into();
+            part
+        };
+        let err = merge(
+            &[
+                (a.clone(), digested("tuned", "00aa")),
+                (b.clone(), digested("base", "00bb")),
+            ],
+            "",
+            "",
+        )
+        .expect_err("different inputs")
+        .to_string();
+        assert!(
+            err.contains("digest 00bb") && err.contains("digest 00aa"),
+            "{err}"
+        );
+        // A part from before digests existed still joins on its counts.
+        merge(
+            &[
+                (a.clone(), digested("tuned", "00aa")),
+                (b.clone(), digested("base", "")),
+            ],
+            "",
+            "",
+        )
+        .expect("no digest to compare");
         let err = merge(
             &[(a.clone(), tuned.clone()), (b.clone(), tuned.clone())],
             "",

@@ -73,6 +73,9 @@ pub struct EntryResult {
     pub predictor: String,
     /// Cases.
     pub cases: usize,
+    /// Fingerprint of the cases in order (empty in results written before it existed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cases_digest: String,
     /// Cases whose answer was invalid or failed.
     pub failed: usize,
     /// Metrics on the original inputs, in the suite's order.
@@ -260,6 +263,7 @@ pub fn entry_result(
         seed: 0,
         predictor: report.predictor.clone(),
         cases: report.cases,
+        cases_digest: report.cases_digest.clone(),
         failed: report.failed,
         metrics,
         invariant_flip_rate: weighted_flip_rate(report),
@@ -351,6 +355,7 @@ mod tests {
             predictor_hash: String::new(),
             data: String::new(),
             cases: 10,
+            cases_digest: String::new(),
             failed: 0,
             failure_examples: vec![],
             notes: vec![],

@@ -160,6 +160,10 @@ pub struct EvalReport {
     pub data: String,
     /// Cases evaluated.
     pub cases: usize,
+    /// Fingerprint of the cases in order ([`crate::runner::Prepared::digest`]; empty where the
+    /// runner does not fill it, and in reports written before it existed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cases_digest: String,
     /// Cases whose output was invalid or whose predictor failed (scored 0).
     pub failed: usize,
     /// Up to 5 failure reasons.

@@ -12,6 +12,7 @@ use crate::{EvalError, Result};
 
 use super::{MatchCase, TaskCase};
 use hirelm_core::Task;
+use sha2::{Digest, Sha256};
 
 /// One evaluation case: input text and gold ids.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +142,30 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
         p.task_cases.truncate(limit);
     }
     Ok(p)
+}
+
+impl Prepared {
+    /// A fingerprint of the cases, in order: SHA-256 (first 16 hex digits) of each case's input
+    /// (and, for ranked tasks, its gold ids). Two runs with the same digest answered the same
+    /// cases, which is what lets `hirelm bench compare --merge` pair their results case by case.
+    pub fn digest(&self) -> String {
+        let mut hash = Sha256::new();
+        for case in &self.cases {
+            hash.update(case.text.as_bytes());
+            hash.update([0x1f]);
+            hash.update(case.gold.join("\x1f").as_bytes());
+            hash.update([0x1e]);
+        }
+        let structured = self.match_cases.iter().map(|c| &c.input);
+        for input in structured.chain(self.task_cases.iter().map(|c| &c.input)) {
+            hash.update(input.to_string().as_bytes());
+            hash.update([0x1e]);
+        }
+        hash.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 /// The entry's label list (`labels`, required by the skill formats).

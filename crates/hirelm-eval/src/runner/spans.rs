@@ -118,6 +118,7 @@ pub fn run_span_eval(
         predictor_hash: String::new(),
         data: spec.data.display().to_string(),
         cases: sentences.len(),
+        cases_digest: String::new(),
         failed,
         failure_examples: Vec::new(),
         notes: Vec::new(),
