@@ -12,7 +12,7 @@
 #
 # Environment:
 #   TRAIN_STEPS=N   fine-tune N steps with configs/lora-smollm2.toml and compare that adapter
-#                   (0, the default: the shipped model of configs/compare.toml, adapters v2 + v3)
+#                   (0, the default: the shipped system of configs/compare.toml and shipped/routes.toml)
 #   ENCODER_STEPS=N train the sentence encoder N steps with configs/encoder-minilm.toml and
 #                   evaluate that one on every task (0, the default: the shipped encoders,
 #                   shipped/hirelm-encoder-minilm-skills for skills, hirelm-encoder-minilm for titles)

@@ -259,14 +259,16 @@ pub struct DomainModel {
 }
 
 impl DomainModel {
-    /// The fetched SmolLM2-135M-Instruct with the bundled hiring adapter for every task.
+    /// The fetched SmolLM2-135M-Instruct with the shipped adapters, routed per task as
+    /// `shipped/routes.toml` says ([`crate::ShippedRoutes`]).
     pub fn load_default() -> Result<Self> {
         let base = fetched_model(SMOLLM2_GGUF)?;
-        DomainModelBuilder::new(base.to_string_lossy())
-            .with_adapter(AdapterSpec {
-                name: BUNDLED_ADAPTER.into(),
-                dir: bundled_adapter_dir(),
-                tasks: None,
+        let routes = crate::ShippedRoutes::shipped()?;
+        routes
+            .adapters
+            .into_iter()
+            .fold(DomainModelBuilder::new(base.to_string_lossy()), |b, a| {
+                b.with_adapter(a)
             })
             .build()
     }

@@ -50,6 +50,7 @@ pub mod kernels;
 pub mod load;
 mod locate;
 pub mod retrieve;
+pub mod routes;
 pub mod tasks;
 
 pub use chat::ChatRequest;
@@ -61,3 +62,4 @@ pub use few_shot::Demonstration;
 pub use kernels::{DotKernel, WeightFormat};
 pub use load::BaseModel;
 pub use retrieve::{Hit, Retriever, SHIPPED_ENCODER, SHIPPED_SKILLS_ENCODER, shipped_encoder_dir};
+pub use routes::{Answerer, SHIPPED_ROUTES, ShippedRoutes, shipped_routes_path};

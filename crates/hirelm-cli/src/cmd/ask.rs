@@ -46,6 +46,13 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         );
         return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
     }
+    if let Some(answer) = args.retrieval.rules()?.answer(task, &input) {
+        let value = answer.map_err(|e| anyhow::anyhow!("{task} input: {e}"))?;
+        eprintln!(
+            "answered by the rule-based matcher (shipped/routes.toml; --generate-matches asks the language model)"
+        );
+        return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
+    }
     let model = args.model.build(args.max_new_tokens)?;
     let answer = model.answer(task, &input)?;
     let d = &answer.decoded;

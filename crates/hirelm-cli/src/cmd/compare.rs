@@ -2,23 +2,19 @@
 //! into `compare.{json,md,html}` and the results block of the config's `readme` file (docs/results.md) (see `hirelm_eval::compare`).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use hirelm_core::Task;
 use hirelm_eval::EvalError;
-use hirelm_eval::compare::config::FewShot;
 use hirelm_eval::compare::render::{splice_readme, to_html, to_markdown};
 use hirelm_eval::compare::{
-    CompareConfig, Comparison, EntryResult, LmSpec, entry_result, predictor_columns, verdict,
+    CompareConfig, Comparison, EntryResult, entry_result, predictor_columns, verdict,
 };
-use hirelm_eval::runner::{RerankerFactory, RunOptions, run_suite};
+use hirelm_eval::runner::{RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
-use hirelm_infer::{AdapterSpec, Demonstration, DomainModelBuilder};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::lm_predictor::{DomainReranker, canonical_input};
+use super::compare_predictors::{reranker, resolve_router};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -41,8 +37,9 @@ pub struct CompareArgs {
     /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Give the claim's tuned model (`[bar] tuned`) this one adapter for every task instead of
-    /// the config's routes, e.g. an adapter just trained by the main job.
+    /// Give the claim's tuned language model (`[bar] tuned`, or the `[router]`'s `lm` when the
+    /// claim is the router's) this one adapter for every task instead of the config's routes,
+    /// e.g. an adapter just trained by the main job.
     #[arg(long)]
     pub adapter: Option<PathBuf>,
     /// Leave the results document alone (by default its compare block is regenerated when the config
@@ -76,78 +73,6 @@ pub struct CompareArgs {
     /// claims, or one predictor in two parts.
     #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "render"])]
     pub merge: Vec<PathBuf>,
-}
-
-/// The language model of an `[[lm]]` entry, loaded on first use.
-fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn RerankerFactory>> {
-    let mut builder = DomainModelBuilder::new(&lm.base)
-        .with_max_new_tokens(128)
-        .with_name(&lm.name);
-    for (i, a) in lm.adapters.iter().enumerate() {
-        let tasks = match &a.tasks {
-            None => None,
-            Some(names) => Some(
-                names
-                    .iter()
-                    .map(|t| t.parse::<Task>())
-                    .collect::<Result<Vec<Task>, _>>()
-                    .map_err(|e| {
-                        anyhow::anyhow!("{}: lm `{}` adapter {i}: {e}", config.display(), lm.name)
-                    })?,
-            ),
-        };
-        let name = a.dir.file_name().map_or_else(
-            || format!("adapter-{i}"),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        builder = builder.with_adapter(AdapterSpec {
-            name,
-            dir: a.dir.clone(),
-            tasks,
-        });
-    }
-    if let Some(few_shot) = &lm.few_shot {
-        let by_task = demonstrations(few_shot)
-            .with_context(|| format!("{}: lm `{}` few_shot", config.display(), lm.name))?;
-        for (task, demos) in by_task {
-            builder = builder.with_demonstrations(task, demos);
-        }
-    }
-    Ok(Arc::new(DomainReranker::new(lm.name.clone(), builder)))
-}
-
-/// `few_shot.k` examples of every task in `few_shot.data`, drawn with a seeded generator per
-/// task (curated files list each task's examples in generation order, where neighbours share a
-/// skill or an occupation), with inputs written as the typed API writes them. A task with
-/// fewer than `k` examples is an error: a silently shorter prompt would be another baseline.
-fn demonstrations(few_shot: &FewShot) -> anyhow::Result<Vec<(Task, Vec<Demonstration>)>> {
-    let path = few_shot.data.display();
-    let examples = hirelm_curate::parquet_io::read_examples(&few_shot.data)
-        .with_context(|| format!("reading {path}"))?;
-    let mut out = Vec::new();
-    for task in Task::ALL {
-        let mut rows: Vec<usize> = (0..examples.len())
-            .filter(|&i| examples[i].task == task)
-            .collect();
-        anyhow::ensure!(
-            rows.len() >= few_shot.k,
-            "{path} has {} examples of {task}, fewer than k = {}",
-            rows.len(),
-            few_shot.k
-        );
-        hirelm_curate::rng::Rng::derive(few_shot.seed, task.name()).shuffle(&mut rows);
-        let mut demos = Vec::new();
-        for &row in &rows[..few_shot.k] {
-            let example = &examples[row];
-            let demo = canonical_input(task, &example.input)
-                .map_err(anyhow::Error::from)
-                .and_then(|input| Ok(Demonstration::new(task, input, example.target.clone())?))
-                .with_context(|| format!("{path} row {row} ({task})"))?;
-            demos.push(demo);
-        }
-        out.push((task, demos));
-    }
-    Ok(out)
 }
 
 /// Cores, CPU model and kernel of this machine.
@@ -193,11 +118,14 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         return outcome(&comparison);
     }
     if let Some(dir) = &args.adapter {
-        let tuned = config
+        let mut tuned = config
             .bar
             .as_ref()
             .map(|b| b.tuned.clone())
             .context("--adapter needs a [bar] naming the tuned model")?;
+        if let Some(router) = config.router.as_ref().filter(|r| r.name == tuned) {
+            tuned = router.lm.clone();
+        }
         let lm = config
             .lm
             .iter_mut()
@@ -212,6 +140,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             dir: dir.clone(),
             tasks: None,
         }];
+        lm.routes = None;
     }
     if let Some(only) = &args.predictors {
         let known: Vec<&String> = config
@@ -310,7 +239,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let command = command_line();
-    let comparison = Comparison {
+    let mut comparison = Comparison {
         name: config.name.clone(),
         generated: utc_now(),
         command,
@@ -322,12 +251,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         cpu_price: config.cost.clone(),
         api_prices: config.api.clone(),
         predictors: predictor_columns(&config),
-        bar: config.bar.as_ref().map(|b| verdict(b, &results)),
+        bar: None,
         results,
         skipped,
         failed,
         limit: args.limit,
+        routed: None,
     };
+    if let Some(router) = &config.router {
+        comparison.add_routed(resolve_router(router, &args.config)?);
+    }
+    comparison.bar = config.bar.as_ref().map(|b| verdict(b, &comparison.results));
     write_outputs(&comparison, &out, readme.as_deref())?;
     eprintln!("[per-entry reports in {}]", details.display());
     outcome(&comparison)

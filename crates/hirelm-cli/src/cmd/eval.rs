@@ -35,8 +35,8 @@ pub struct EvalArgs {
     /// attention instead of the pooled cosine), encoder-bm25-rrf (the fine-tuned encoder and BM25 fused by
     /// reciprocal rank), bm25-weakened, minilm-nn-weakened, rule-matcher (score_match, rank_candidates; minilm-nn answers those too,
     /// by embedding similarity of job and profile), or a language model:
-    /// smollm2-base (untuned) or smollm2-lora (with --adapter, default the bundled hiring
-    /// adapter), which rerank MiniLM's candidates for extract_skills and answer score_match,
+    /// smollm2-base (untuned) or smollm2-lora (with --adapter, default the shipped adapters of
+    /// shipped/routes.toml), which rerank MiniLM's candidates for extract_skills and answer score_match,
     /// rank_candidates, evaluate_candidate, draft_job_post and schedule_interview directly.
     #[arg(long)]
     pub predictor: Option<String>,
@@ -58,26 +58,25 @@ pub struct EvalArgs {
         default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
-    /// Adapter of the smollm2-lora predictor (default: the bundled hiring adapter).
+    /// Adapter of the smollm2-lora predictor for every task (default: the shipped adapters,
+    /// routed per task by shipped/routes.toml).
     #[arg(long)]
     pub adapter: Option<PathBuf>,
 }
 
 /// The language-model predictors, loaded only when a suite names them.
-fn rerankers(args: &EvalArgs) -> Vec<std::sync::Arc<dyn hirelm_eval::runner::RerankerFactory>> {
+fn rerankers(
+    args: &EvalArgs,
+) -> anyhow::Result<Vec<std::sync::Arc<dyn hirelm_eval::runner::RerankerFactory>>> {
     use super::lm_predictor::DomainReranker;
-    use hirelm_infer::{AdapterSpec, DomainModelBuilder, bundled_adapter_dir};
-    let base = DomainModelBuilder::new(&args.base).with_max_new_tokens(128);
-    let adapter = args.adapter.clone().unwrap_or_else(bundled_adapter_dir);
-    let tuned = base.clone().with_adapter(AdapterSpec {
-        name: "lora".into(),
-        dir: adapter,
-        tasks: None,
-    });
-    vec![
+    let base = hirelm_infer::DomainModelBuilder::new(&args.base).with_max_new_tokens(128);
+    let tuned = super::model_args::tuned_adapters(args.adapter.as_deref())?
+        .into_iter()
+        .fold(base.clone(), |b, a| b.with_adapter(a));
+    Ok(vec![
         std::sync::Arc::new(DomainReranker::new("smollm2-base", base)),
         std::sync::Arc::new(DomainReranker::new("smollm2-lora", tuned)),
-    ]
+    ])
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
@@ -91,7 +90,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         encoder_dirs: args.encoders.dirs(),
         rerank_from_encoder: !args.rerank_from_minilm,
         predictor_override: args.predictor.clone(),
-        rerankers: rerankers(&args),
+        rerankers: rerankers(&args)?,
         ..RunOptions::default()
     };
     if !args.no_cache {

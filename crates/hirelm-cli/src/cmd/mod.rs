@@ -5,6 +5,7 @@ pub mod ask;
 pub mod bench;
 pub mod check;
 pub mod compare;
+pub mod compare_predictors;
 pub mod curate;
 pub mod dedup;
 pub mod embed;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod model_args;
 pub mod paired;
 pub mod retrieval_args;
+pub mod rule_route;
 pub mod train;
 
 use std::time::Duration;

@@ -1,9 +1,22 @@
 //! The model options `hirelm ask` and `hirelm serve` share: base model and adapter.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use hirelm_infer::{AdapterSpec, DomainModel, DomainModelBuilder, bundled_adapter_dir};
+use hirelm_infer::{AdapterSpec, DomainModel, DomainModelBuilder, ShippedRoutes};
+
+/// The adapters of "the tuned model": `adapter` for every task when one is given, else the
+/// shipped adapters routed per task by `shipped/routes.toml` (what `bench compare` measures).
+pub fn tuned_adapters(adapter: Option<&Path>) -> hirelm_infer::Result<Vec<AdapterSpec>> {
+    Ok(match adapter {
+        Some(dir) => vec![AdapterSpec {
+            name: "adapter".into(),
+            dir: dir.to_path_buf(),
+            tasks: None,
+        }],
+        None => ShippedRoutes::shipped()?.adapters,
+    })
+}
 
 #[derive(Debug, Args)]
 pub struct DomainModelArgs {
@@ -13,7 +26,8 @@ pub struct DomainModelArgs {
         default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
-    /// PEFT adapter directory (default: the bundled hiring adapter).
+    /// PEFT adapter directory for every task (default: the shipped adapters, routed per task by
+    /// shipped/routes.toml).
     #[arg(long, conflicts_with = "no_adapter")]
     pub adapter: Option<PathBuf>,
     /// Use the untuned base model.
@@ -22,16 +36,13 @@ pub struct DomainModelArgs {
 }
 
 impl DomainModelArgs {
-    /// The base model with the chosen adapter (if any) for every task.
+    /// The base model with the chosen adapters (none with `--no-adapter`).
     pub fn build(&self, max_new_tokens: usize) -> hirelm_infer::Result<DomainModel> {
         let mut builder = DomainModelBuilder::new(&self.base).with_max_new_tokens(max_new_tokens);
         if !self.no_adapter {
-            let dir = self.adapter.clone().unwrap_or_else(bundled_adapter_dir);
-            builder = builder.with_adapter(AdapterSpec {
-                name: "adapter".into(),
-                dir,
-                tasks: None,
-            });
+            for adapter in tuned_adapters(self.adapter.as_deref())? {
+                builder = builder.with_adapter(adapter);
+            }
         }
         builder.build()
     }

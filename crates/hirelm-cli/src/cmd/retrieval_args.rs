@@ -31,6 +31,10 @@ pub struct RetrievalArgs {
     /// Answer normalise_title with the language model instead.
     #[arg(long)]
     pub generate_titles: bool,
+    /// Answer score_match and rank_candidates with the language model instead of the
+    /// rule-based matcher that shipped/routes.toml gives them.
+    #[arg(long)]
+    pub generate_matches: bool,
 }
 
 /// The retrievers of the tasks answered by retrieval.
@@ -42,9 +46,13 @@ pub struct Retrieval {
 }
 
 impl RetrievalArgs {
-    /// The retrievers of `tasks` (those not left to the language model). Documents are
+    /// The retrievers of those of `tasks` that shipped/routes.toml gives the encoder and that
+    /// no `--generate-*` flag leaves to the language model. Documents are
     /// embedded once per encoder and cached under .cache/hirelm/embeddings.
     pub fn build(&self, tasks: &[Task]) -> anyhow::Result<Retrieval> {
+        let routes = hirelm_infer::ShippedRoutes::shipped()?;
+        let by_encoder = |t: Task| routes.answerer(t) == hirelm_infer::Answerer::Encoder;
+        let tasks: Vec<Task> = tasks.iter().copied().filter(|&t| by_encoder(t)).collect();
         let dirs = self.encoders.dirs();
         let mut retrieval = Retrieval {
             top_k: self.top_k.max(1),
@@ -74,6 +82,16 @@ impl RetrievalArgs {
             retrieval.titles = Some(load(&dirs.titles, docs, "title", "--generate-titles")?);
         }
         Ok(retrieval)
+    }
+
+    /// The tasks the rule-based matcher answers: those shipped/routes.toml gives it, unless
+    /// `--generate-matches`.
+    pub fn rules(&self) -> anyhow::Result<super::rule_route::RuleRoute> {
+        let routes = hirelm_infer::ShippedRoutes::shipped()?;
+        Ok(super::rule_route::RuleRoute::from_routes(
+            &routes,
+            self.generate_matches,
+        ))
     }
 }
 

@@ -185,8 +185,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         hirelm_core::Task::ExtractSkills,
         hirelm_core::Task::NormaliseTitle,
     ])?;
-    let state =
-        Arc::new(AppState::new(model, limits, args.api_key.clone()).with_retrieval(retrieval));
+    let rules = args.retrieval.rules()?;
+    let state = Arc::new(
+        AppState::new(model, limits, args.api_key.clone())
+            .with_retrieval(retrieval)
+            .with_rules(rules),
+    );
     let app = router(state, args.max_body_bytes);
     // Few async threads: the model work runs on blocking threads and rayon's pool.
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -33,6 +33,8 @@ pub struct AppState {
     /// Answers `extract_skills` and `normalise_title` by retrieval where it has their
     /// retriever (see `RetrievalArgs`).
     pub retrieval: Arc<crate::cmd::retrieval_args::Retrieval>,
+    /// Answers the tasks shipped/routes.toml gives the rule-based matcher.
+    pub rules: crate::cmd::rule_route::RuleRoute,
     admitted: Arc<Semaphore>,
     running: Arc<Semaphore>,
 }
@@ -55,6 +57,7 @@ impl AppState {
             api_key,
             metrics: Metrics::default(),
             retrieval: Arc::default(),
+            rules: Default::default(),
             admitted,
             running,
         }
@@ -63,6 +66,12 @@ impl AppState {
     /// The same state, answering by `retrieval` the tasks it has a retriever for.
     pub fn with_retrieval(mut self, retrieval: crate::cmd::retrieval_args::Retrieval) -> Self {
         self.retrieval = Arc::new(retrieval);
+        self
+    }
+
+    /// The same state, answering by the rule-based matcher the tasks `rules` names.
+    pub fn with_rules(mut self, rules: crate::cmd::rule_route::RuleRoute) -> Self {
+        self.rules = rules;
         self
     }
 

@@ -115,6 +115,16 @@ async fn answer_inner(
         .map_err(|e: hirelm_core::CoreError| ApiError::not_found(e.to_string()))?;
     let Json(body) = body.map_err(ApiError::from_rejection)?;
     let (input, schema) = parse_input(task, body)?;
+    // The rule matcher answers in microseconds: no worker slot needed.
+    if let Some(answer) = state.rules.answer(task, &input) {
+        let value = answer.map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
+        return Ok(Json(json!({
+            "task": task.name(),
+            "answer": value,
+            "route": "rule",
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0},
+        })));
+    }
     let slot = state.acquire().await?;
     if state.retrieval.source(task).is_some() {
         let retrieval = Arc::clone(&state.retrieval);

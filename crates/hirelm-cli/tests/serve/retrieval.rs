@@ -88,6 +88,46 @@ fn ask_retrieves_esco_skills_and_occupations_with_the_shipped_encoders() {
             "{body}"
         );
     }
+    // score_match and rank_candidates go to the rule-based matcher, as shipped/routes.toml
+    // routes them: the same answer from `ask` and the server, at once and without tokens.
+    let job = r#""job": {"title": "Backend engineer", "required_skills": ["Rust", "SQL"], "budget": {"kind": "hourly", "min_usd": 50, "max_usd": 80}, "time_zone": "Europe/Berlin", "hours_per_week": 30}"#;
+    let candidate = |id: &str, skills: &str| {
+        format!(
+            r#"{{"id": "{id}", "name": "Ada", "headline": "Systems programmer", "skills": {skills}, "hourly_rate_usd": 70, "time_zone": "Europe/Paris", "hours_per_week": 20}}"#
+        )
+    };
+    let match_input = format!(
+        r#"{{{job}, "candidate": {}}}"#,
+        candidate("c1", r#"["Rust"]"#)
+    );
+    let (match_answer, log) = answer(hirelm_core::Task::ScoreMatch, &match_input);
+    assert_eq!(match_answer["components"]["skill_coverage"], 0.5);
+    assert!(log.contains("rule-based matcher"), "{log}");
+    let rank_input = format!(
+        r#"{{{job}, "candidates": [{}, {}]}}"#,
+        candidate("c1", r#"["Rust"]"#),
+        candidate("c2", r#"["Rust", "SQL"]"#)
+    );
+    for (task, input, expected) in [
+        ("score_match", match_input.as_str(), Some(&match_answer)),
+        ("rank_candidates", rank_input.as_str(), None),
+    ] {
+        let path = format!("/v1/tasks/{task}");
+        let (status, body) = http(&server.1, "POST", &path, None, input);
+        let served: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status} {body}"));
+        assert_eq!(
+            (status, &served["route"]),
+            (200, &serde_json::json!("rule")),
+            "{body}"
+        );
+        if let Some(expected) = expected {
+            assert_eq!(&served["answer"], expected, "{body}");
+        } else {
+            // Both skills before one.
+            assert_eq!(served["answer"]["ranking"][0]["profile_id"], "c2", "{body}");
+        }
+    }
     // OpenAI embeddings by the same encoder: unit vectors, a title nearer its paraphrase.
     let request = r#"{"model":"hirelm-encoder-minilm","input":["Senior Java Software Developer","Java developer","Head chef"]}"#;
     let (status, body) = http(&server.1, "POST", "/v1/embeddings", None, request);

@@ -19,8 +19,12 @@
 //! date = "2024-07-18"
 //!
 //! [[lm]]                           # a language-model predictor: base + adapters routed by task
-//! name = "smollm2-hiring"
+//! name = "smollm2-v2"
 //! adapters = [ { dir = "crates/hirelm-infer/adapters/hirelm-hiring-v2" } ]
+//!
+//! [[lm]]                           # or the adapters of a routes file: what `hirelm serve` ships
+//! name = "smollm2-hiring"
+//! routes = "shipped/routes.toml"
 //!
 //! [[lm]]                           # few-shot: k training examples of each task before the question
 //! name = "smollm2-base-3shot"
@@ -30,6 +34,13 @@
 //! path = "eval/match.toml"
 //! predictors = ["rule-matcher", "smollm2-base", "smollm2-hiring"]
 //! limit = 40                       # optional: at most this many cases per entry
+//!
+//! [router]                         # the shipped system's column (compare::routed)
+//! name = "hirelm"
+//! routes = "shipped/routes.toml"
+//! lm = "smollm2-hiring"
+//! encoder = "encoder-nn"
+//! rule = "rule-matcher"
 //!
 //! [bar]                            # the headline claim, checked row by row
 //! tuned = "smollm2-hiring"
@@ -73,6 +84,9 @@ pub struct CompareConfig {
     /// The rows the headline claim compares.
     #[serde(default)]
     pub bar: Option<Bar>,
+    /// The shipped system's column ([`super::routed`]).
+    #[serde(default)]
+    pub router: Option<super::routed::RouterSpec>,
 }
 
 fn default_out() -> PathBuf {
@@ -120,6 +134,10 @@ pub struct LmSpec {
     /// Adapters; none for the untuned model.
     #[serde(default)]
     pub adapters: Vec<AdapterRoute>,
+    /// A routes file (`shipped/routes.toml`, `hirelm_infer::ShippedRoutes`) whose adapters this
+    /// model uses instead of `adapters`: the shipped model, measured as it is served.
+    #[serde(default)]
+    pub routes: Option<PathBuf>,
     /// Few-shot prompting; absent for zero-shot.
     #[serde(default)]
     pub few_shot: Option<FewShot>,
@@ -230,6 +248,12 @@ impl CompareConfig {
             if PREDICTORS.contains(&lm.name.as_str()) || lm_names.contains(&lm.name.as_str()) {
                 return Err(format!("lm[{i}]: the name `{}` is already taken", lm.name));
             }
+            if lm.routes.is_some() && !lm.adapters.is_empty() {
+                return Err(format!(
+                    "lm[{i}] ({}): give `adapters` or `routes`, not both",
+                    lm.name
+                ));
+            }
             if let Some(few) = &lm.few_shot
                 && !(1..=MAX_FEW_SHOT).contains(&few.k)
             {
@@ -277,6 +301,25 @@ impl CompareConfig {
                 ));
             }
         }
+        if let Some(router) = &self.router {
+            if known(&router.name) {
+                return Err(format!(
+                    "router.name: `{}` is already a predictor",
+                    router.name
+                ));
+            }
+            for (field, name) in [
+                ("lm", &router.lm),
+                ("encoder", &router.encoder),
+                ("rule", &router.rule),
+            ] {
+                if !known(name) {
+                    return Err(format!("router.{field}: unknown predictor `{name}`"));
+                }
+            }
+        }
+        let known =
+            |name: &str| known(name) || self.router.as_ref().is_some_and(|r| r.name == name);
         if let Some(bar) = &self.bar {
             let few_shot = bar
                 .untuned_few_shot

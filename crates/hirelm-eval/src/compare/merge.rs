@@ -50,6 +50,7 @@ pub fn merge(
         ));
     };
     let bar = first.bar.as_ref().map(|v| v.bar.clone());
+    let routed_name = first.routed.as_ref().map(|r| r.name.as_str());
     let mut results: Vec<(EntryResult, &Path)> = Vec::new();
     for (path, part) in parts {
         if part.limit != first.limit {
@@ -83,7 +84,12 @@ pub fn merge(
                 ),
             ));
         }
-        for row in &part.results {
+        // The shipped system's rows are relabelled copies: they are rebuilt on the joined rows.
+        for row in part
+            .results
+            .iter()
+            .filter(|r| Some(r.predictor.as_str()) != routed_name)
+        {
             for (other, other_path) in &results {
                 if other.label() != row.label() {
                     continue;
@@ -120,7 +126,7 @@ pub fn merge(
     let joined = |field: fn(&Comparison) -> &str| {
         first_seen(parts.iter().map(|(_, p)| field(p).to_string())).join(" | ")
     };
-    Ok(Comparison {
+    let mut joined_comparison = Comparison {
         name: first.name.clone(),
         generated: generated.to_string(),
         command: format!(
@@ -135,8 +141,13 @@ pub fn merge(
         versions: joined(|p| &p.versions),
         cpu_price: first.cpu_price.clone(),
         api_prices: first.api_prices.clone(),
-        predictors: first_seen(parts.iter().flat_map(|(_, p)| p.predictors.iter().cloned())),
-        bar: bar.as_ref().map(|b| verdict(b, &results)),
+        predictors: first_seen(
+            parts
+                .iter()
+                .flat_map(|(_, p)| p.predictors.iter().cloned())
+                .filter(|p| Some(p.as_str()) != routed_name),
+        ),
+        bar: None,
         skipped: parts
             .iter()
             .flat_map(|(_, p)| p.skipped.iter().cloned())
@@ -147,7 +158,13 @@ pub fn merge(
             .collect(),
         limit: first.limit,
         results,
-    })
+        routed: None,
+    };
+    if let Some(routed) = &first.routed {
+        joined_comparison.add_routed(routed.clone());
+    }
+    joined_comparison.bar = bar.as_ref().map(|b| verdict(b, &joined_comparison.results));
+    Ok(joined_comparison)
 }
 
 #[cfg(test)]
@@ -189,6 +206,7 @@ mod tests {
             skipped: Vec::new(),
             failed: Vec::new(),
             limit: None,
+            routed: None,
         }
     }
 

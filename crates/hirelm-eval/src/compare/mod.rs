@@ -23,6 +23,7 @@ pub mod config;
 mod merge;
 mod readme_block;
 pub mod render;
+pub mod routed;
 mod table;
 pub mod verdict;
 
@@ -33,6 +34,7 @@ use serde::{Deserialize, Serialize};
 pub use claim_junit::claim_junit;
 pub use config::{ApiPrice, Bar, CompareConfig, CpuPrice, LmSpec, SuiteRun};
 pub use merge::merge;
+pub use routed::{Routed, RouterSpec, routed_rows};
 pub use verdict::{BarCheck, BarVerdict, ClaimVerdict, Outcome, verdict};
 
 use crate::metrics::Metric;
@@ -151,6 +153,22 @@ pub struct Comparison {
     /// Cases per entry were capped at this (`--limit`): a quick run, not the full suites.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<usize>,
+    /// The shipped system's column and what answers each task in it ([`routed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routed: Option<Routed>,
+}
+
+impl Comparison {
+    /// Adds the shipped system's rows (and column) for `routed`, replacing any it had.
+    pub fn add_routed(&mut self, routed: Routed) {
+        self.results.retain(|r| r.predictor != routed.name);
+        let rows = routed_rows(&routed, &self.results);
+        if !rows.is_empty() && !self.predictors.contains(&routed.name) {
+            self.predictors.insert(0, routed.name.clone());
+        }
+        self.results.extend(rows);
+        self.routed = Some(routed);
+    }
 }
 
 /// US dollars of CPU time per 1,000 tasks.

@@ -259,6 +259,9 @@ fn preamble(c: &Comparison) -> String {
             );
         }
     }
+    if let Some(routed) = &c.routed {
+        let _ = writeln!(s, "\n{}", routed.describe());
+    }
     if !c.skipped.is_empty() {
         let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
     }

@@ -158,6 +158,7 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
         results,
         skipped: vec!["bm25 on match/m (score_match)".into()],
         failed: vec!["gpt on match/m: no such model".into()],
+        routed: None,
         limit: None,
     };
     let md = to_markdown(&comparison);
