@@ -275,10 +275,12 @@ fn preamble(c: &Comparison) -> String {
     s
 }
 
+/// The tables with rows (a comparison without perturbation packs has no consistency table).
 fn tables(c: &Comparison) -> Vec<Table> {
     let mut out = vec![quality_table(c), consistency_table(c)];
     out.extend(bar_table(c));
     out.push(cost_table(c));
+    out.retain(|t| !t.rows.is_empty());
     out
 }
 
