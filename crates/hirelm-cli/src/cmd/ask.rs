@@ -35,7 +35,9 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         ) => value,
         _ => serde_json::Value::String(text),
     };
-    let retrieval = args.retrieval.build(&[task])?;
+    // Read once: who answers the task, and the adapters if the language model does.
+    let routes = hirelm_infer::ShippedRoutes::shipped()?;
+    let retrieval = args.retrieval.build(&[task], &routes)?;
     if let Some(answer) = retrieval.answer(task, text_input(task, &input)?) {
         let (value, hits) = answer?;
         let scores: Vec<String> = hits.iter().map(|h| format!("{:.3}", h.score)).collect();
@@ -46,14 +48,14 @@ pub fn run(args: AskArgs) -> anyhow::Result<()> {
         );
         return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
     }
-    if let Some(answer) = args.retrieval.rules()?.answer(task, &input) {
+    if let Some(answer) = args.retrieval.rules(&routes).answer(task, &input) {
         let value = answer.map_err(|e| anyhow::anyhow!("{task} input: {e}"))?;
         eprintln!(
             "answered by the rule-based matcher (shipped/routes.toml; --generate-matches asks the language model)"
         );
         return super::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
     }
-    let model = args.model.build(args.max_new_tokens)?;
+    let model = args.model.build(args.max_new_tokens, &routes)?;
     let answer = model.answer(task, &input)?;
     let d = &answer.decoded;
     eprintln!(

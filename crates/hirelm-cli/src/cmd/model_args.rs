@@ -6,16 +6,22 @@ use clap::Args;
 use hirelm_infer::{AdapterSpec, DomainModel, DomainModelBuilder, ShippedRoutes};
 
 /// The adapters of "the tuned model": `adapter` for every task when one is given, else the
-/// shipped adapters routed per task by `shipped/routes.toml` (what `bench compare` measures).
+/// shipped adapters routed per task by `shipped/routes.toml` (what `bench compare` measures),
+/// read only then.
 pub fn tuned_adapters(adapter: Option<&Path>) -> hirelm_infer::Result<Vec<AdapterSpec>> {
-    Ok(match adapter {
-        Some(dir) => vec![AdapterSpec {
-            name: "adapter".into(),
-            dir: dir.to_path_buf(),
-            tasks: None,
-        }],
-        None => ShippedRoutes::shipped()?.adapters,
-    })
+    match adapter {
+        Some(dir) => Ok(vec![every_task(dir)]),
+        None => Ok(ShippedRoutes::shipped()?.adapters),
+    }
+}
+
+/// `dir` as the adapter of every task.
+fn every_task(dir: &Path) -> AdapterSpec {
+    AdapterSpec {
+        name: "adapter".into(),
+        dir: dir.to_path_buf(),
+        tasks: None,
+    }
 }
 
 #[derive(Debug, Args)]
@@ -36,13 +42,21 @@ pub struct DomainModelArgs {
 }
 
 impl DomainModelArgs {
-    /// The base model with the chosen adapters (none with `--no-adapter`).
-    pub fn build(&self, max_new_tokens: usize) -> hirelm_infer::Result<DomainModel> {
+    /// The base model with the chosen adapters: `--adapter` for every task, else those of
+    /// `routes`, none with `--no-adapter`.
+    pub fn build(
+        &self,
+        max_new_tokens: usize,
+        routes: &ShippedRoutes,
+    ) -> hirelm_infer::Result<DomainModel> {
         let mut builder = DomainModelBuilder::new(&self.base).with_max_new_tokens(max_new_tokens);
-        if !self.no_adapter {
-            for adapter in tuned_adapters(self.adapter.as_deref())? {
-                builder = builder.with_adapter(adapter);
-            }
+        let adapters = match (&self.adapter, self.no_adapter) {
+            (_, true) => Vec::new(),
+            (Some(dir), false) => vec![every_task(dir)],
+            (None, false) => routes.adapters.clone(),
+        };
+        for adapter in adapters {
+            builder = builder.with_adapter(adapter);
         }
         builder.build()
     }

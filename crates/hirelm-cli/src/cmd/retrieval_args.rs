@@ -49,8 +49,11 @@ impl RetrievalArgs {
     /// The retrievers of those of `tasks` that shipped/routes.toml gives the encoder and that
     /// no `--generate-*` flag leaves to the language model. Documents are
     /// embedded once per encoder and cached under .cache/hirelm/embeddings.
-    pub fn build(&self, tasks: &[Task]) -> anyhow::Result<Retrieval> {
-        let routes = hirelm_infer::ShippedRoutes::shipped()?;
+    pub fn build(
+        &self,
+        tasks: &[Task],
+        routes: &hirelm_infer::ShippedRoutes,
+    ) -> anyhow::Result<Retrieval> {
         let by_encoder = |t: Task| routes.answerer(t) == hirelm_infer::Answerer::Encoder;
         let tasks: Vec<Task> = tasks.iter().copied().filter(|&t| by_encoder(t)).collect();
         let dirs = self.encoders.dirs();
@@ -86,12 +89,8 @@ impl RetrievalArgs {
 
     /// The tasks the rule-based matcher answers: those shipped/routes.toml gives it, unless
     /// `--generate-matches`.
-    pub fn rules(&self) -> anyhow::Result<super::rule_route::RuleRoute> {
-        let routes = hirelm_infer::ShippedRoutes::shipped()?;
-        Ok(super::rule_route::RuleRoute::from_routes(
-            &routes,
-            self.generate_matches,
-        ))
+    pub fn rules(&self, routes: &hirelm_infer::ShippedRoutes) -> super::rule_route::RuleRoute {
+        super::rule_route::RuleRoute::from_routes(routes, self.generate_matches)
     }
 }
 

@@ -4,7 +4,7 @@
 //! same code `hirelm bench compare` measures, so the served answer is the measured one.
 
 use hirelm_core::Task;
-use hirelm_eval::baselines::{rule_matcher::rule_match, rule_ranker::rule_rank};
+use hirelm_eval::baselines::rule_matcher::RuleMatcher;
 use hirelm_infer::{Answerer, ShippedRoutes};
 use serde_json::Value;
 
@@ -37,15 +37,8 @@ impl RuleRoute {
     /// The rule matcher's answer (valid against the task's schema); `None` when it does not
     /// answer `task`, `Err` naming the input field it could not read.
     pub fn answer(&self, task: Task, input: &Value) -> Option<Result<Value, String>> {
-        if !self.answers(task) {
-            return None;
-        }
-        let answer = match task {
-            Task::ScoreMatch => rule_match(input),
-            Task::RankCandidates => rule_rank(input),
-            _ => return None,
-        };
-        Some(answer.map_err(|e| e.to_string()))
+        self.answers(task)
+            .then(|| RuleMatcher.answer(task, input).map_err(|e| e.to_string()))
     }
 }
 

@@ -169,9 +169,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.workers == 0 || args.max_new_tokens == 0 {
         anyhow::bail!("--workers and --max-new-tokens must be at least 1");
     }
+    // Read once: which tasks the encoders and the rule matcher answer, and the adapters.
+    let routes = hirelm_infer::ShippedRoutes::shipped()?;
     let model = args
         .model
-        .build(args.max_new_tokens)
+        .build(args.max_new_tokens, &routes)
         .with_context(|| format!("loading {}", args.model.base))?;
     let limits_timeout = Duration::from_secs(args.timeout_secs.max(1));
     let limits = Limits {
@@ -181,11 +183,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         workers: args.workers,
         max_queue: args.max_queue,
     };
-    let retrieval = args.retrieval.build(&[
-        hirelm_core::Task::ExtractSkills,
-        hirelm_core::Task::NormaliseTitle,
-    ])?;
-    let rules = args.retrieval.rules()?;
+    let retrieval = args.retrieval.build(
+        &[
+            hirelm_core::Task::ExtractSkills,
+            hirelm_core::Task::NormaliseTitle,
+        ],
+        &routes,
+    )?;
+    let rules = args.retrieval.rules(&routes);
     let state = Arc::new(
         AppState::new(model, limits, args.api_key.clone())
             .with_retrieval(retrieval)

@@ -41,6 +41,21 @@ pub fn label_of(score: f64) -> &'static str {
 #[derive(Debug, Clone, Default)]
 pub struct RuleMatcher;
 
+impl RuleMatcher {
+    /// The matcher's answer to `task` (score_match, or rank_candidates by its score), valid
+    /// against the task's schema; `Err` for another task or an input field it cannot read.
+    pub fn answer(&self, task: Task, input: &Value) -> Result<Value> {
+        match task {
+            Task::ScoreMatch => rule_match(input),
+            Task::RankCandidates => super::rule_ranker::rule_rank(input),
+            _ => Err(EvalError::UnsupportedTask {
+                predictor: self.name().into(),
+                task: task.to_string(),
+            }),
+        }
+    }
+}
+
 fn labels(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
@@ -102,18 +117,8 @@ impl Predictor for RuleMatcher {
     }
 
     fn predict(&self, task: Task, input: &Value) -> Result<Prediction> {
-        let answer = match task {
-            Task::ScoreMatch => rule_match(input)?,
-            Task::RankCandidates => super::rule_ranker::rule_rank(input)?,
-            _ => {
-                return Err(EvalError::UnsupportedTask {
-                    predictor: self.name().into(),
-                    task: task.to_string(),
-                });
-            }
-        };
         Ok(Prediction::json(
-            &answer,
+            &self.answer(task, input)?,
             DecodingParams {
                 top_k: None,
                 ..DecodingParams::deterministic(0)
