@@ -14,7 +14,8 @@
 //!   with a determinism self-check, into a [`report::SuiteReport`] (JSON, Markdown, JUnit,
 //!   HTML); [`gate`]: thresholds, determinism and a paired-bootstrap comparison against a stored
 //!   baseline; [`compare`]: many predictors over many suites, with cost, in one table
-//!   (`hirelm bench compare`).
+//!   (`hirelm bench compare`); [`rerank_fusion`]: a retriever's scores fused with a language
+//!   model's, the weight cross-fitted on validation (`hirelm bench fusion`).
 //!
 //! ```
 //! use hirelm_eval::metrics::ranking::r_precision_at_k;
@@ -36,6 +37,7 @@ pub mod metrics;
 pub mod perturb;
 pub mod predictor;
 pub mod report;
+pub mod rerank_fusion;
 pub mod runner;
 pub mod suite;
 pub mod text;

@@ -291,7 +291,7 @@ impl DomainModel {
 
     /// The weights that answer `task`: the first adapter naming it, else the last adapter for
     /// every task, else the base (built exactly when no adapter takes every task).
-    fn route(&self, task: Task) -> usize {
+    pub(crate) fn route(&self, task: Task) -> usize {
         let narrow = self
             .routes
             .iter()
@@ -334,22 +334,8 @@ impl DomainModel {
         deadline: Option<Instant>,
     ) -> Result<TaskAnswer> {
         let route = self.route(task);
-        let prefix_messages = prompt_prefix(task, self.demonstrations(task));
-        let mut messages = prefix_messages.clone();
-        messages.push(ChatMessage::new(Role::User, user_message(input)));
-        let full = self.template.encode(&self.tokenizer, &messages, true)?.ids;
-        let (prefix, mut session) = self.prefix_session(route, task, &prefix_messages)?;
-        // The template encodes turn by turn, so the prefix turns' ids are a prefix of the whole
-        // prompt; checked anyway, since reusing a wrong cache would silently change answers.
-        let reuse = full.len() > prefix.len() && full.starts_with(&prefix);
-        if !reuse {
-            session.truncate(0);
-        }
-        let prompt = if reuse {
-            &full[prefix.len()..]
-        } else {
-            &full[..]
-        };
+        let (full, fed, mut session) = self.prompt_session(route, task, input)?;
+        let prompt = &full[fed..];
         let mut constraint = ConstrainedDecoder::with_limits(
             schema,
             Arc::clone(&self.vocab),
@@ -394,6 +380,29 @@ impl DomainModel {
             prompt_tokens: full.len(),
             decoded,
         })
+    }
+
+    /// The whole prompt of `task` for `input` (up to the assistant's turn) as ids, how many of
+    /// them `session` already holds (the cached system turn and demonstrations, else none), and
+    /// that session on `route`'s weights.
+    pub(crate) fn prompt_session(
+        &self,
+        route: usize,
+        task: Task,
+        input: &Value,
+    ) -> Result<(Vec<u32>, usize, Session)> {
+        let prefix_messages = prompt_prefix(task, self.demonstrations(task));
+        let mut messages = prefix_messages.clone();
+        messages.push(ChatMessage::new(Role::User, user_message(input)));
+        let full = self.template.encode(&self.tokenizer, &messages, true)?.ids;
+        let (prefix, mut session) = self.prefix_session(route, task, &prefix_messages)?;
+        // The template encodes turn by turn, so the prefix turns' ids are a prefix of the whole
+        // prompt; checked anyway, since reusing a wrong cache would silently change answers.
+        if full.len() > prefix.len() && full.starts_with(&prefix) {
+            return Ok((full, prefix.len(), session));
+        }
+        session.truncate(0);
+        Ok((full, 0, session))
     }
 
     /// The demonstrations `task`'s prompts show (empty: zero-shot).

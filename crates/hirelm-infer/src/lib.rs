@@ -51,6 +51,7 @@ pub mod load;
 mod locate;
 pub mod retrieve;
 pub mod routes;
+pub mod score;
 pub mod tasks;
 
 pub use chat::ChatRequest;
@@ -63,3 +64,4 @@ pub use kernels::{DotKernel, WeightFormat};
 pub use load::BaseModel;
 pub use retrieve::{Hit, Retriever, SHIPPED_ENCODER, SHIPPED_SKILLS_ENCODER, shipped_encoder_dir};
 pub use routes::{Answerer, SHIPPED_ROUTES, ShippedRoutes, shipped_routes_path};
+pub use score::ContinuationScore;

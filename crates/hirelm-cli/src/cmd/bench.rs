@@ -53,6 +53,11 @@ pub enum BenchCommand {
     /// of each metric's difference (and McNemar's exact test on acc@1), with a verdict of
     /// better, worse or undecided.
     Paired(super::paired::PairedArgs),
+    /// Whether the language model adds to the tuned encoder by scoring its candidates: the
+    /// encoder's cosine plus a weight times the model's log-probability of each candidate,
+    /// the weight fitted on one half of a validation entry and measured on the other, paired
+    /// against the encoder alone. Writes fusion.{json,md} and resumable per-case scores.
+    Fusion(super::fusion::FusionArgs),
 }
 
 /// Options of the speed measurement.
@@ -126,6 +131,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         Some(BenchCommand::Compare(compare)) => super::compare::run(compare),
         Some(BenchCommand::Paired(paired)) => super::paired::run(paired),
+        Some(BenchCommand::Fusion(fusion)) => super::fusion::run(fusion),
         None => run_speed(args.speed),
     }
 }

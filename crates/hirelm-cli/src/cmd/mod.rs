@@ -14,6 +14,7 @@ pub mod encoder_args;
 pub mod encoder_card;
 pub mod encoder_export;
 pub mod eval;
+pub mod fusion;
 pub mod generate;
 pub mod lm_predictor;
 pub mod model;

@@ -9,4 +9,5 @@ mod golden;
 mod golden_gemma3;
 mod golden_smollm2;
 mod kernel_paths;
+mod score;
 mod tasks;
