@@ -18,6 +18,7 @@
 
 mod api_error;
 mod chat;
+mod chat_request;
 mod embeddings;
 mod listen;
 mod metrics;

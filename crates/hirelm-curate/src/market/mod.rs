@@ -4,6 +4,7 @@
 
 pub mod skill_sets;
 pub mod soc_map;
+pub(crate) mod sources;
 pub mod tokens;
 mod world;
 

@@ -6,6 +6,7 @@ mod config;
 mod encoder;
 mod encoder_config;
 mod encoder_data;
+mod generation_check;
 mod log;
 mod plot;
 mod train;

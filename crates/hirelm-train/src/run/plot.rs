@@ -1,5 +1,8 @@
 //! A loss curve as a self-contained SVG file.
 
+use super::train::fail;
+use crate::error::Result;
+
 /// One line of a chart: its name, its colour and its `(step, value)` points.
 pub type Curve<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
 
@@ -43,6 +46,32 @@ pub fn loss_curve_svg(series: &[Curve<'_>]) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// Draws the train and validation loss of a `metrics.jsonl` as an SVG at `svg_path`.
+pub(super) fn write_loss_curve(
+    metrics: &std::path::Path,
+    svg_path: &std::path::Path,
+) -> Result<()> {
+    let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
+    let (mut train, mut valid) = (Vec::new(), Vec::new());
+    for value in text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    {
+        let step = value["step"].as_f64().unwrap_or(0.0);
+        if let Some(loss) = value["loss"].as_f64() {
+            train.push((step, loss));
+        }
+        if let Some(loss) = value["valid_loss"].as_f64() {
+            valid.push((step, loss));
+        }
+    }
+    let svg = loss_curve_svg(&[
+        ("train loss", "#1f77b4", train),
+        ("valid loss", "#d62728", valid),
+    ]);
+    hirelm_core::fs::write_atomic(svg_path, svg.as_bytes()).map_err(|e| fail(svg_path, e))
 }
 
 #[cfg(test)]

@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use hirelm_core::{Example, Task};
 use hirelm_model::burn::tensor::Device;
-use hirelm_model::{ChatTemplate, ChatTokens, GenerateOptions, Generator, PretrainedLlama};
+use hirelm_model::{ChatTemplate, ChatTokens, PretrainedLlama};
 use serde::Serialize;
 
 use super::config::TrainConfig;
+use super::generation_check::generation_check;
 use super::log::{append_metrics, truncate_metrics};
-use super::plot::loss_curve_svg;
+use super::plot::write_loss_curve;
 use crate::attach::attach_fresh;
 use crate::error::{LoraError, Result};
 use crate::peft::save_adapter;
@@ -67,7 +68,8 @@ pub struct TrainSummary {
     pub last: Option<StepReport>,
 }
 
-fn fail(path: &std::path::Path, e: impl std::fmt::Display) -> LoraError {
+/// A checkpoint-kind error about `path`.
+pub(super) fn fail(path: &std::path::Path, e: impl std::fmt::Display) -> LoraError {
     LoraError::Checkpoint {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -341,71 +343,4 @@ pub fn train(
         last,
         stopped: false,
     })
-}
-
-/// Greedy answers for the first validation examples: (valid-JSON rate, exact-match rate).
-///
-/// Decoding runs on a gradient-free copy of the model (`valid()`, on the plain device): on the
-/// autodiff model every generated token would grow the graph until memory ran out.
-fn generation_check(
-    trainer: &SftTrainer,
-    tokenizer: &hirelm_model::TextTokenizer,
-    template: &ChatTemplate,
-    valid: &[Example],
-    config: &TrainConfig,
-) -> Result<(f64, f64)> {
-    use hirelm_model::burn::module::Module;
-    let n = config.run.generate_examples.min(valid.len());
-    let model = trainer.model().valid();
-    let generator = Generator::new(&model, tokenizer, Device::flex());
-    // Long enough for the longest answers of the mix (interview slot lists, job posts).
-    let options = GenerateOptions {
-        max_tokens: 400,
-        ..Default::default()
-    }
-    .with_default_stops(tokenizer);
-    let (mut json_ok, mut exact) = (0, 0);
-    for example in &valid[..n] {
-        let mut prompt = render_example(tokenizer, template, example)?;
-        // Keep the prompt up to and including "<|im_start|>assistant\n".
-        let answer_start = prompt
-            .assistant_mask
-            .iter()
-            .position(|m| *m)
-            .unwrap_or(prompt.ids.len());
-        prompt.ids.truncate(answer_start);
-        let out = generator.generate(&prompt.ids, &options, |_| {
-            std::ops::ControlFlow::Continue(())
-        })?;
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&out.text) {
-            if hirelm_core::validate(example.task, &value).is_ok() {
-                json_ok += 1;
-            }
-            exact += usize::from(value == example.target);
-        }
-    }
-    let n = n.max(1) as f64;
-    Ok((json_ok as f64 / n, exact as f64 / n))
-}
-
-fn write_loss_curve(metrics: &std::path::Path, svg_path: &std::path::Path) -> Result<()> {
-    let text = std::fs::read_to_string(metrics).map_err(|e| fail(metrics, e))?;
-    let (mut train, mut valid) = (Vec::new(), Vec::new());
-    for value in text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-    {
-        let step = value["step"].as_f64().unwrap_or(0.0);
-        if let Some(loss) = value["loss"].as_f64() {
-            train.push((step, loss));
-        }
-        if let Some(loss) = value["valid_loss"].as_f64() {
-            valid.push((step, loss));
-        }
-    }
-    let svg = loss_curve_svg(&[
-        ("train loss", "#1f77b4", train),
-        ("valid loss", "#d62728", valid),
-    ]);
-    hirelm_core::fs::write_atomic(svg_path, svg.as_bytes()).map_err(|e| fail(svg_path, e))
 }
