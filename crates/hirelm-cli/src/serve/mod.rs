@@ -11,12 +11,13 @@
 //!
 //! Limits: body size, prompt and answer tokens, a per-request deadline covering queueing and
 //! generation, a bounded queue (503 when full), a header-read deadline and a connection cap
-//! ([`listen`]). With `--api-key` (or `HIRELM_API_KEY`) every
+//! ([`listen`]), a body-read deadline ([`body_deadline`]). With `--api-key` (or `HIRELM_API_KEY`) every
 //! endpoint but `/health` needs `Authorization: Bearer <key>`. Each answered request writes a
 //! log line to stderr (method, path, status, tokens, seconds); SIGTERM or SIGINT stops
 //! accepting, lets the requests in flight finish, and exits 0.
 
 mod api_error;
+mod body_deadline;
 mod chat;
 mod chat_request;
 mod embeddings;
@@ -81,10 +82,14 @@ pub struct ServeArgs {
     /// Seconds a client has to send its request headers (slow clients are cut off).
     #[arg(long, default_value_t = 10)]
     pub header_timeout_secs: u64,
+    /// Seconds a client has, after its headers, to send the whole request body (a slower one
+    /// gets 408 and its connection is closed).
+    #[arg(long, default_value_t = 10)]
+    pub body_timeout_secs: u64,
 }
 
 /// The router over `state`, with limits and authentication.
-pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+pub fn router(state: Arc<AppState>, body: body_deadline::BodyLimits) -> Router {
     let api = Router::new()
         .route("/v1/chat/completions", post(chat::completions))
         .route("/v1/models", get(models))
@@ -103,7 +108,11 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
                 "no such endpoint; see /health, /metrics, /v1/models, /v1/chat/completions, /v1/embeddings, /v1/tasks/{task}",
             )
         })
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(DefaultBodyLimit::max(body.max_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            body,
+            body_deadline::read_body_within,
+        ))
         .with_state(state)
 }
 
@@ -197,7 +206,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_retrieval(retrieval)
             .with_rules(rules),
     );
-    let app = router(state, args.max_body_bytes);
+    let body = body_deadline::BodyLimits {
+        timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
+        max_bytes: args.max_body_bytes,
+    };
+    let app = router(state, body);
     // Few async threads: the model work runs on blocking threads and rayon's pool.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -69,6 +69,51 @@ fn serve_cuts_off_slow_clients_and_caps_connections_while_serving_others() {
     assert_eq!(status, 200, "{body}");
 }
 
+#[test]
+fn serve_answers_slow_bodies_408_so_well_behaved_clients_are_served() {
+    use std::io::{Read, Write};
+    let server = serve(&["--max-connections", "3", "--body-timeout-secs", "1"]);
+    let addr = server.1.as_str();
+    // Three clients take every connection slot: prompt headers, then 1 byte of a 100-byte body.
+    let started = std::time::Instant::now();
+    let slow: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(addr).expect("connects");
+            s.write_all(
+                b"POST /v1/tasks/score_match HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+            )
+            .expect("writes");
+            s
+        })
+        .collect();
+    // Each gets 408 once its body is a second late, and its connection closes.
+    for mut s in slow {
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        let mut response = Vec::new();
+        s.read_to_end(&mut response).expect("closed by the server");
+        let response = String::from_utf8_lossy(&response);
+        assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+        assert!(response.contains("did not arrive within"), "{response}");
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+    // The slots are free again: a well-behaved client is answered.
+    let (status, body) = http(addr, "GET", "/health", None, "");
+    assert_eq!(status, 200, "{body}");
+    // A declared body over the limit is refused before it is read.
+    let mut big = std::net::TcpStream::connect(addr).expect("connects");
+    big.write_all(
+        b"POST /v1/tasks/score_match HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n",
+    )
+    .expect("writes");
+    let mut response = Vec::new();
+    big.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    let _ = big.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+}
+
 /// Resident memory of a process in KiB (Linux).
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
