@@ -2,8 +2,9 @@
 //!
 //! Task answers ([`DomainModel::answer`]) build their own prompts; chat takes the caller's
 //! messages as they are, runs them through the same chat template on the weights that serve
-//! general requests (the adapter for every task, else the base), and can still be held to a JSON
-//! schema (OpenAI's `response_format: json_schema`).
+//! general requests (the adapter for every task, else the base) or on the weights the request
+//! names ([`DomainModel::chat_routes`]), and can still be held to a JSON schema (OpenAI's
+//! `response_format: json_schema`).
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -32,6 +33,19 @@ pub struct ChatRequest {
     pub schema: Option<Value>,
     /// Stop (with what was produced so far) once this passes.
     pub deadline: Option<Instant>,
+    /// The weights to answer on, by name (one of [`DomainModel::chat_routes`]); `None`: those
+    /// of [`DomainModel::chat_route`].
+    pub route: Option<String>,
+}
+
+/// Weights a chat can run on: their name and the tasks they answer in task routing (`None`:
+/// every task no narrower adapter takes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRoute {
+    /// `base` or the adapter's name.
+    pub name: String,
+    /// The tasks routed to these weights.
+    pub tasks: Option<Vec<hirelm_core::Task>>,
 }
 
 impl DomainModel {
@@ -61,7 +75,24 @@ impl DomainModel {
             .template
             .encode(&self.tokenizer, &request.messages, true)?
             .ids;
-        let mut session = Session::new(Arc::clone(&self.routes[self.general_route()].weights));
+        let route = match &request.route {
+            None => self.general_route(),
+            Some(name) => self
+                .routes
+                .iter()
+                .position(|r| &r.name == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = self.routes.iter().map(|r| r.name.as_str()).collect();
+                    InferError::invalid(
+                        "route",
+                        format!(
+                            "no weights named `{name}` (these are: {})",
+                            names.join(", ")
+                        ),
+                    )
+                })?,
+        };
+        let mut session = Session::new(Arc::clone(&self.routes[route].weights));
         let mut options = DecodeOptions::greedy(request.max_new_tokens, &self.tokenizer);
         options.sampling = request.sampling.clone();
         let mut constraint = match &request.schema {
@@ -88,8 +119,19 @@ impl DomainModel {
         )
     }
 
-    /// The name of the weights [`chat`](Self::chat) runs on.
+    /// The name of the weights [`chat`](Self::chat) runs on when the request names none.
     pub fn chat_route(&self) -> &str {
         &self.routes[self.general_route()].name
+    }
+
+    /// Every set of weights this model holds, which a chat request may name.
+    pub fn chat_routes(&self) -> Vec<ChatRoute> {
+        self.routes
+            .iter()
+            .map(|r| ChatRoute {
+                name: r.name.clone(),
+                tasks: r.tasks.clone(),
+            })
+            .collect()
     }
 }

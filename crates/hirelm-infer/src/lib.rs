@@ -54,7 +54,7 @@ pub mod routes;
 pub mod score;
 pub mod tasks;
 
-pub use chat::ChatRequest;
+pub use chat::{ChatRequest, ChatRoute};
 pub use decode::{DecodeOptions, Decoded, StopReason, decode};
 pub use domain::{AdapterSpec, DomainModel, DomainModelBuilder, TaskAnswer, bundled_adapter_dir};
 pub use engine::{EngineWeights, Session};

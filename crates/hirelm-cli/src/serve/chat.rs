@@ -71,7 +71,10 @@ async fn completions_inner(
     let slot = state.acquire().await?;
     chat.deadline = Some(slot.deadline);
     let id = format!("chatcmpl-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
-    let model_name = state.model.name().to_string();
+    let model_name = chat
+        .route
+        .clone()
+        .unwrap_or_else(|| state.model.name().to_string());
     let model = Arc::clone(&state.model);
     let mut scan = StopScan::new(stops);
     let usage = |d: &Decoded| json!({"prompt_tokens": d.prompt_tokens, "completion_tokens": d.tokens.len(), "total_tokens": d.prompt_tokens + d.tokens.len()});

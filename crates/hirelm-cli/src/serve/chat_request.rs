@@ -120,14 +120,23 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
             "`{field}` is not supported: {why}"
         )));
     }
-    if let Some(model) = &req.model
-        && model != state.model.name()
-    {
-        return Err(ApiError::not_found(format!(
-            "model `{model}` is not served here; GET /v1/models lists `{}`",
-            state.model.name()
-        )));
-    }
+    // The served model's own name (or none) chats on its general weights; a route's name, on
+    // that route's.
+    let routes = state.model.chat_routes();
+    let route = match req.model.as_deref() {
+        None => None,
+        Some(model) if model == state.model.name() => None,
+        Some(model) if routes.iter().any(|r| r.name == model) => Some(model.to_string()),
+        Some(model) => {
+            let ids: Vec<&str> = std::iter::once(state.model.name())
+                .chain(routes.iter().map(|r| r.name.as_str()))
+                .collect();
+            return Err(ApiError::not_found(format!(
+                "model `{model}` is not served here; GET /v1/models lists {}",
+                ids.join(", ")
+            )));
+        }
+    };
     let mut messages = Vec::with_capacity(req.messages.len());
     for (i, m) in req.messages.iter().enumerate() {
         let role = match m.role.as_str() {
@@ -202,6 +211,7 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
         sampling,
         schema,
         deadline: None,
+        route,
     })
 }
 

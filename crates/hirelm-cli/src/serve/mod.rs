@@ -3,7 +3,7 @@
 //! | endpoint | what |
 //! | --- | --- |
 //! | `POST /v1/chat/completions` | OpenAI-compatible chat, `stream: true` for server-sent events |
-//! | `GET /v1/models` | the served model, as OpenAI lists models |
+//! | `GET /v1/models` | the served model and each set of weights it holds (a chat may name one) |
 //! | `POST /v1/embeddings` | OpenAI-compatible embeddings by the shipped sentence encoder |
 //! | `POST /v1/tasks/{task}` | a typed hiring task: the input record in, a schema-valid answer out |
 //! | `GET /health` | liveness and the model's name and content hash |
@@ -40,7 +40,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clap::Args;
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use api_error::ApiError;
@@ -151,17 +151,26 @@ async fn health(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     }))
 }
 
-/// OpenAI's model list: the one model this server answers with (a request may name it).
+/// OpenAI's model list: the served model (routed per task; chat runs on its general weights),
+/// then each set of weights it holds, which a chat request may name to run on them. Each entry
+/// says which tasks its weights answer in task routing.
 async fn models(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    axum::Json(json!({
-        "object": "list",
-        "data": [{
-            "id": state.model.name(),
-            "object": "model",
-            "created": 0,
-            "owned_by": "hirelm",
-        }],
-    }))
+    let entry = |id: &str, tasks: Value| json!({"id": id, "object": "model", "created": 0, "owned_by": "hirelm", "tasks": tasks});
+    let mut data = vec![entry(
+        state.model.name(),
+        json!(format!(
+            "every task, routed by shipped/routes.toml; chat on `{}`",
+            state.model.chat_route()
+        )),
+    )];
+    for route in state.model.chat_routes() {
+        let tasks = match &route.tasks {
+            Some(tasks) => json!(tasks.iter().map(ToString::to_string).collect::<Vec<_>>()),
+            None => json!("every task no narrower adapter takes"),
+        };
+        data.push(entry(&route.name, tasks));
+    }
+    axum::Json(json!({"object": "list", "data": data}))
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {

@@ -210,12 +210,26 @@ fn serve_follows_openai_semantics_for_models_seeds_stops_and_unsupported_fields(
     let json = |text: &str| -> serde_json::Value {
         serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
     };
-    // Naming the served model works; another name is 404 and names the one served.
+    // Naming the served model works; another name is 404 and names the models served.
     let (status, text) = chat(&format!(r#","model":"{name}","temperature":0"#));
     assert_eq!(status, 200, "{text}");
     let greedy = json(&text);
     let (status, text) = chat(r#","model":"gpt-4o""#);
     assert!(status == 404 && text.contains(&name), "{status} {text}");
+    // The list goes on with each set of weights (the shipped adapters, each with its tasks); a
+    // chat naming one runs on it and the response says so.
+    let routes: Vec<&serde_json::Value> = models["data"].as_array().expect("data")[1..]
+        .iter()
+        .collect();
+    assert!(routes.len() >= 2, "{models}");
+    let narrow = routes
+        .iter()
+        .find(|r| r["tasks"].is_array())
+        .expect("an adapter for some tasks");
+    let narrow = narrow["id"].as_str().expect("id");
+    let (status, text) = chat(&format!(r#","model":"{narrow}","temperature":0"#));
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(json(&text)["model"], narrow);
 
     // Sampling without a seed: two requests get different seeds, each named in the response;
     // sending a response's seed back replays its answer.

@@ -20,6 +20,7 @@ fn request(max_new_tokens: usize) -> ChatRequest {
         sampling: SamplingParams::greedy(),
         schema: None,
         deadline: None,
+        route: None,
     }
 }
 
@@ -91,6 +92,24 @@ fn chat_is_deterministic_streams_its_text_and_obeys_schema_and_deadline() {
         matches!(timeout, Err(InferError::Timeout { .. })),
         "{timeout:?}"
     );
+    // The only weights (no adapters) are `base`: named, they answer as unnamed; another name
+    // is an error that lists them.
+    assert_eq!(model.chat_route(), "base");
+    assert_eq!(model.chat_routes().len(), 1);
+    let named = ChatRequest {
+        route: Some("base".into()),
+        ..request(12)
+    };
+    let by_name = model.chat(&named, |_| std::ops::ControlFlow::Continue(()));
+    assert_eq!(by_name.expect("base").text, first.text);
+    let unknown = ChatRequest {
+        route: Some("nope".into()),
+        ..request(12)
+    };
+    match model.chat(&unknown, |_| std::ops::ControlFlow::Continue(())) {
+        Err(InferError::Invalid { .. }) => {}
+        other => panic!("unknown route: {other:?}"),
+    }
     let empty = ChatRequest {
         messages: Vec::new(),
         ..request(5)
