@@ -83,6 +83,17 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
             let Some(c) = cand.metrics.get(metric) else {
                 continue;
             };
+            // A corpus-level metric (macro-F1, span F1) has no per-case values to pair.
+            if b.per_case.is_empty() && c.per_case.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "| {base_name} | {cand_name} | {metric} | {:.4} | {:.4} | {:+.4} | corpus-level: no paired test | | |",
+                    b.mean,
+                    c.mean,
+                    c.mean - b.mean
+                );
+                continue;
+            }
             let higher = Metric::parse(metric)
                 .map(Metric::higher_is_better)
                 .unwrap_or(true);
