@@ -2,13 +2,15 @@
 //! the encoder's candidates instead of picking among them? For each validation case the encoder
 //! retrieves its top candidates with their cosine scores, the language model scores each one
 //! (the mean token log-probability of the candidate as the first skill of its answer,
-//! [`hirelm_infer::DomainModel::score_continuations`]), and
+//! [`hirelm_infer::DomainModel::score_continuations`]; with `--calibrate`, minus the same after a
+//! content-free input), and
 //! [`hirelm_eval::rerank_fusion::FusionReport`] fits the weight of the sum on one half of the
 //! cases, ranks the other half with it, and compares that with the encoder alone, paired.
 //!
 //! The per-case scores go to a JSON-lines file as they are computed, so an interrupted run
 //! resumes where it stopped; the report is written atomically at the end.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -31,6 +33,9 @@ use super::model_args::DomainModelArgs;
 /// What the answer of `extract_skills` begins with before its first skill (compact JSON, as
 /// the adapters were trained to write it).
 const SKILLS_OPENING: &str = "{\"skills\":[\"";
+
+/// The content-free input of `--calibrate`.
+const CONTENT_FREE: &str = "N/A";
 
 #[derive(Debug, Args)]
 pub struct FusionArgs {
@@ -57,6 +62,11 @@ pub struct FusionArgs {
     /// Bootstrap resamples of the paired tests.
     #[arg(long, default_value_t = 10_000)]
     pub resamples: usize,
+    /// Score each candidate by how much the sentence raises its log-probability: minus its
+    /// log-probability after a content-free input (`N/A`, as in Zhao et al. 2021, "Calibrate
+    /// before use"), which removes the model's prior for short or common labels.
+    #[arg(long)]
+    pub calibrate: bool,
 }
 
 pub fn run(args: FusionArgs) -> anyhow::Result<()> {
@@ -98,7 +108,10 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     let header = json!({
         "suite": args.suite, "entry": args.entry, "candidates": args.candidates,
         "model": model.content_hash(), "retriever": retriever.content_hash(),
+        "calibrate": args.calibrate,
     });
+    // Each label's log-probability after the content-free input, computed once.
+    let mut priors: HashMap<String, f64> = HashMap::new();
     std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
     let features_path = args.out.join("features.jsonl");
     let mut cases = read_features(&features_path, &header)?;
@@ -131,25 +144,52 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
             .map(|(id, _)| id)
             .collect();
         let continuations: Vec<String> = ranked.iter().map(|(id, _)| json_content(id)).collect();
-        let scores = model
+        let scores: Vec<f64> = model
             .score_continuations(
                 spec.task,
                 &Value::String(case.text.clone()),
                 SKILLS_OPENING,
                 &continuations,
             )
-            .with_context(|| format!("case {i}: scoring its candidates"))?;
+            .with_context(|| format!("case {i}: scoring its candidates"))?
+            .iter()
+            .map(|s| f64::from(s.mean()))
+            .collect();
+        let scores = match args.calibrate {
+            false => scores,
+            true => {
+                let unseen: Vec<String> = continuations
+                    .iter()
+                    .filter(|c| !priors.contains_key(*c))
+                    .cloned()
+                    .collect();
+                if !unseen.is_empty() {
+                    let prior = model
+                        .score_continuations(
+                            spec.task,
+                            &Value::String(CONTENT_FREE.into()),
+                            SKILLS_OPENING,
+                            &unseen,
+                        )
+                        .with_context(|| format!("case {i}: the candidates' priors"))?;
+                    for (label, score) in unseen.into_iter().zip(prior) {
+                        priors.insert(label, f64::from(score.mean()));
+                    }
+                }
+                scores
+                    .iter()
+                    .zip(&continuations)
+                    .map(|(score, label)| score - priors[label])
+                    .collect()
+            }
+        };
         let fusion_case = FusionCase {
             text: case.text.clone(),
             gold: case.gold.clone(),
             candidates: ranked
                 .into_iter()
                 .zip(scores)
-                .map(|((id, retriever), score)| FusionCandidate {
-                    id,
-                    retriever,
-                    lm: f64::from(score.mean()),
-                })
+                .map(|((id, retriever), lm)| FusionCandidate { id, retriever, lm })
                 .collect(),
             rest,
         };
@@ -169,10 +209,16 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     cases.truncate(total);
     let report = FusionReport::new(&cases, 0.95, args.resamples, suite.seed);
     let md = format!(
-        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}` on {} ({} cases).\n\n{}",
+        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}` on {} ({} cases).\n\n{}",
         args.suite.display(),
         args.entry,
         args.candidates,
+        if args.model.no_adapter {
+            " --no-adapter"
+        } else {
+            ""
+        },
+        if args.calibrate { " --calibrate" } else { "" },
         spec.data.display(),
         cases.len(),
         report.markdown("encoder-nn", model.name())
