@@ -2,67 +2,50 @@
 //! axum and a loaded model), so this drives the public pieces they are built from, in the same
 //! order: byte 0 picks the endpoint, the rest is the JSON body.
 //!
-//! - `POST /v1/tasks/{task}`: the task's input record (`hirelm_core::record`) deserialised,
-//!   re-serialised (what the prompt carries) and read back, the user message rendered; for
+//! - `POST /v1/tasks/{task}`: the body read as the server reads it
+//!   (`hirelm_core::canonical_input`: the task's record deserialised and re-serialised, what the
+//!   prompt carries), which must read back unchanged, the user message rendered; for
 //!   `rank_candidates` the answer schema narrowed to the given ids must still compile.
 //! - `POST /v1/chat/completions`: the messages' text through the ChatML template and tokenizer
 //!   as the prompt-length check does, and a `response_format` JSON schema through the
 //!   constraint compiler.
 #![no_main]
 
-use hirelm_core::record::{ClientBrief, EvaluationInput, InterviewRequest, MatchInput, RankInput};
-use hirelm_core::{Task, output_schema, user_message};
+use hirelm_core::{Task, canonical_input, output_schema, user_message};
 use hirelm_infer::constrain::JsonSchemaConstraint;
 use hirelm_infer::tasks::narrow;
 use hirelm_model::{ChatMessage, ChatTemplate, Role};
 use libfuzzer_sys::fuzz_target;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Deserialises `body` as `T`; on success the record must serialise and read back.
-fn typed<T: DeserializeOwned + Serialize>(body: &Value) -> Option<Value> {
-    let record: T = serde_json::from_value(body.clone()).ok()?;
-    let value = serde_json::to_value(&record).expect("a parsed record serialises");
-    let _: T = serde_json::from_value(value.clone()).expect("a serialised record reads back");
-    Some(value)
-}
-
 fn task_request(task: Task, body: &Value) {
-    let input = match task {
-        Task::ExtractSkills | Task::NormaliseTitle => match body {
-            Value::String(s) => Some(Value::String(s.clone())),
-            Value::Object(o) => o
-                .get("text")
-                .and_then(Value::as_str)
-                .map(|s| Value::String(s.to_string())),
-            _ => None,
-        },
-        Task::ScoreMatch => typed::<MatchInput>(body),
-        Task::EvaluateCandidate => typed::<EvaluationInput>(body),
-        Task::ScheduleInterview => typed::<InterviewRequest>(body),
-        Task::DraftJobPost => typed::<ClientBrief>(body),
-        Task::RankCandidates => {
-            let Ok(input) = serde_json::from_value::<RankInput>(body.clone()) else {
-                return;
-            };
-            let ids: Vec<String> = input.candidates.iter().map(|c| c.id.clone()).collect();
-            if !ids.is_empty() {
-                let schema = narrow(
-                    output_schema(task),
-                    "/properties/ranking/items/properties/profile_id",
-                    &ids,
-                );
-                if let Err(e) = JsonSchemaConstraint::compile(&schema) {
-                    panic!("the narrowed rank schema for ids {ids:?} does not compile: {e}");
-                }
-            }
-            typed::<RankInput>(body)
-        }
+    // The server's reading of a task body (`hirelm_core::canonical_input`, shared with the
+    // evaluation predictors): what it accepts must be canonical, reading it again changes
+    // nothing, and it renders as a user message.
+    let Ok(input) = canonical_input(task, body) else {
+        return;
     };
-    if let Some(input) = input {
-        let _ = user_message(&input);
+    let again = canonical_input(task, &input).expect("a canonical input reads again");
+    assert_eq!(again, input, "reading a canonical {task} input changed it");
+    if task == Task::RankCandidates {
+        let ids: Vec<String> = input["candidates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["id"].as_str().map(str::to_string))
+            .collect();
+        if !ids.is_empty() {
+            let schema = narrow(
+                output_schema(task),
+                "/properties/ranking/items/properties/profile_id",
+                &ids,
+            );
+            if let Err(e) = JsonSchemaConstraint::compile(&schema) {
+                panic!("the narrowed rank schema for ids {ids:?} does not compile: {e}");
+            }
+        }
     }
+    let _ = user_message(&input);
 }
 
 fn chat_request(body: &Value) {

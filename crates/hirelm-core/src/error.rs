@@ -22,6 +22,16 @@ pub enum CoreError {
         /// What is wrong there.
         reason: String,
     },
+    /// A task input that is not of the shape the task reads.
+    #[error("{task} input is not {expected}: {reason}")]
+    InvalidInput {
+        /// The task.
+        task: crate::Task,
+        /// The record type (or shape) it reads.
+        expected: &'static str,
+        /// What serde or the shape check found.
+        reason: String,
+    },
     /// A data file that cannot be read or holds a malformed record.
     #[error("{path}: {reason}")]
     Io {

@@ -33,6 +33,7 @@ mod prompt;
 pub mod record;
 mod schema;
 mod task;
+mod task_input;
 mod validate;
 
 pub use encoder_pair::{EncoderPair, PairSource, normalise_label, read_encoder_pairs};
@@ -41,4 +42,5 @@ pub use example::{Example, Provenance};
 pub use prompt::{assistant_message, task_instruction, user_message};
 pub use schema::{MATCH_LABELS, output_schema};
 pub use task::Task;
+pub use task_input::{canonical_input, input_type};
 pub use validate::validate;

@@ -25,7 +25,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use hirelm_core::record::{ClientBrief, EvaluationInput, InterviewRequest, MatchInput, RankInput};
 use hirelm_core::{Task, output_schema};
 use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
 use hirelm_eval::runner::RerankerFactory;
@@ -142,28 +141,14 @@ struct LmDirect {
     model: Arc<DomainModel>,
 }
 
-/// The input read as the task's record type `T` and written back: the prompt the typed API
-/// renders for it. `Err` says which type it is not.
-fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(
-    input: &Value,
-    task: Task,
-    kind: &str,
-) -> hirelm_eval::Result<Value> {
-    let record: T = serde_json::from_value(input.clone())
-        .map_err(|e| EvalError::Invalid(format!("{task} input is not a {kind}: {e}")))?;
-    serde_json::to_value(record).map_err(|e| EvalError::Invalid(format!("{task} input: {e}")))
-}
-
 /// A task input as the typed API renders it: the structured tasks' inputs read as their record
-/// type and written back (so field order and defaults are the API's), text inputs as they are.
+/// type and written back ([`hirelm_core::canonical_input`]), text inputs as they are.
 pub fn canonical_input(task: Task, input: &Value) -> hirelm_eval::Result<Value> {
     match task {
-        Task::ScoreMatch => canonical::<MatchInput>(input, task, "MatchInput"),
-        Task::RankCandidates => canonical::<RankInput>(input, task, "RankInput"),
-        Task::EvaluateCandidate => canonical::<EvaluationInput>(input, task, "EvaluationInput"),
-        Task::DraftJobPost => canonical::<ClientBrief>(input, task, "ClientBrief"),
-        Task::ScheduleInterview => canonical::<InterviewRequest>(input, task, "InterviewRequest"),
         Task::ExtractSkills | Task::NormaliseTitle => Ok(input.clone()),
+        _ => {
+            hirelm_core::canonical_input(task, input).map_err(|e| EvalError::Invalid(e.to_string()))
+        }
     }
 }
 

@@ -6,11 +6,8 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use hirelm_core::record::{ClientBrief, EvaluationInput, InterviewRequest, MatchInput, RankInput};
-use hirelm_core::{Task, output_schema};
+use hirelm_core::{Task, canonical_input, output_schema};
 use hirelm_infer::tasks::narrow;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::api_error::ApiError;
@@ -19,68 +16,43 @@ use super::state::AppState;
 /// Longest text input (characters) of the text tasks.
 const MAX_TEXT_CHARS: usize = 4000;
 
-/// The input as the model sees it, and the schema its answer must meet.
+/// The input as the model sees it ([`canonical_input`], the one reading every caller shares),
+/// and the schema its answer must meet.
 pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> {
     let schema = output_schema(task);
-    let input = match task {
+    let input = canonical_input(task, &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    match task {
         Task::ExtractSkills | Task::NormaliseTitle => {
-            let text = match &body {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("text")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "{task} input: expected a JSON string or {{\"text\": \"...\"}}"
-                        ))
-                    })?,
-                _ => {
-                    return Err(ApiError::bad_request(format!(
-                        "{task} input: expected a JSON string or {{\"text\": \"...\"}}"
-                    )));
-                }
-            };
+            let text = input.as_str().unwrap_or_default();
             if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
                 return Err(ApiError::bad_request(format!(
                     "{task} input: text must be 1 to {MAX_TEXT_CHARS} characters"
                 )));
             }
-            Value::String(text)
+            Ok((input, schema))
         }
-        Task::ScoreMatch => typed::<MatchInput>(task, body)?,
-        Task::EvaluateCandidate => typed::<EvaluationInput>(task, body)?,
-        Task::ScheduleInterview => typed::<InterviewRequest>(task, body)?,
-        Task::DraftJobPost => typed::<ClientBrief>(task, body)?,
         Task::RankCandidates => {
-            let input: RankInput = serde_json::from_value(body)
-                .map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
-            if input.candidates.is_empty() {
+            // Only the given candidates can be ranked.
+            let ids: Vec<String> = input["candidates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["id"].as_str().map(str::to_string))
+                .collect();
+            if ids.is_empty() {
                 return Err(ApiError::bad_request(format!(
                     "{task} input: `candidates` is empty"
                 )));
             }
-            // Only the given candidates can be ranked.
-            let ids: Vec<String> = input.candidates.iter().map(|c| c.id.clone()).collect();
             let schema = narrow(
                 schema,
                 "/properties/ranking/items/properties/profile_id",
                 &ids,
             );
-            return Ok((to_value(task, &input)?, schema));
+            Ok((input, schema))
         }
-    };
-    Ok((input, schema))
-}
-
-fn typed<T: DeserializeOwned + Serialize>(task: Task, body: Value) -> Result<Value, ApiError> {
-    let record: T = serde_json::from_value(body)
-        .map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
-    to_value(task, &record)
-}
-
-fn to_value<T: Serialize>(task: Task, record: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(record).map_err(|e| ApiError::internal(format!("{task} input: {e}")))
+        _ => Ok((input, schema)),
+    }
 }
 
 pub async fn answer(
