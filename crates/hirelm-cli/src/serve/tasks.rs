@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use hirelm_core::{Task, canonical_input, output_schema};
-use hirelm_infer::tasks::narrow;
+use hirelm_core::{Task, canonical_input};
+use hirelm_infer::tasks::task_schema;
 use serde_json::{Value, json};
 
 use super::api_error::ApiError;
@@ -19,7 +19,6 @@ const MAX_TEXT_CHARS: usize = 4000;
 /// The input as the model sees it ([`canonical_input`], the one reading every caller shares),
 /// and the schema its answer must meet.
 pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> {
-    let schema = output_schema(task);
     let input = canonical_input(task, &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     match task {
         Task::ExtractSkills | Task::NormaliseTitle => {
@@ -29,30 +28,17 @@ pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> 
                     "{task} input: text must be 1 to {MAX_TEXT_CHARS} characters"
                 )));
             }
-            Ok((input, schema))
         }
-        Task::RankCandidates => {
-            // Only the given candidates can be ranked.
-            let ids: Vec<String> = input["candidates"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c["id"].as_str().map(str::to_string))
-                .collect();
-            if ids.is_empty() {
-                return Err(ApiError::bad_request(format!(
-                    "{task} input: `candidates` is empty"
-                )));
-            }
-            let schema = narrow(
-                schema,
-                "/properties/ranking/items/properties/profile_id",
-                &ids,
-            );
-            Ok((input, schema))
+        // Only the given candidates can be ranked, so there must be some.
+        Task::RankCandidates if input["candidates"].as_array().is_none_or(Vec::is_empty) => {
+            return Err(ApiError::bad_request(format!(
+                "{task} input: `candidates` is empty"
+            )));
         }
-        _ => Ok((input, schema)),
+        _ => {}
     }
+    let schema = task_schema(task, &input);
+    Ok((input, schema))
 }
 
 pub async fn answer(
