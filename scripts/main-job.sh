@@ -70,7 +70,7 @@ if [ "$encoder_steps" -gt 0 ]; then
   fi
 fi
 
-adapter="crates/hirelm-infer/adapters/hirelm-hiring-v2"
+adapter="shipped/adapters/hirelm-hiring-v2"
 adapter_arg=()
 if [ "$train_steps" -gt 0 ]; then
   step "5/8 fine-tuning $train_steps steps (configs/lora-smollm2.toml)"

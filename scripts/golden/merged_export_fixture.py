@@ -11,7 +11,7 @@ How to run (from the repository root):
     scripts/fetch-models.sh && scripts/setup-reference-env.sh
     B=${CARGO_TARGET_DIR:-$HOME/.cache/hirelm-target}/release/hirelm
     for t in q8-0 f16; do
-      $B adapter merge --adapter crates/hirelm-infer/adapters/hirelm-hiring-v2 --gguf-out /tmp/merged-$t.gguf --gguf-type $t
+      $B adapter merge --adapter shipped/adapters/hirelm-hiring-v2 --gguf-out /tmp/merged-$t.gguf --gguf-type $t
     done
     ~/.cache/hirelm-ref-venv/bin/python scripts/golden/merged_export_fixture.py /tmp/merged-q8-0.gguf /tmp/merged-f16.gguf
 

@@ -95,7 +95,7 @@ fn merge(out: &Path, gguf_type: &str) {
             "adapter",
             "merge",
             "--adapter",
-            "crates/hirelm-infer/adapters/hirelm-hiring-v2",
+            "shipped/adapters/hirelm-hiring-v2",
             "--gguf-type",
             gguf_type,
             "--gguf-out",
@@ -373,7 +373,7 @@ fn an_hf_export_carries_the_chat_template_and_stop_tokens() {
             "adapter",
             "merge",
             "--adapter",
-            "crates/hirelm-infer/adapters/hirelm-hiring-v2",
+            "shipped/adapters/hirelm-hiring-v2",
             "--hf-out",
         ])
         .arg(dir.path())

@@ -8,12 +8,12 @@
 //! # An adapter answers the tasks it names; the one without `tasks` answers the rest.
 //! [[adapter]]
 //! name = "hirelm-hiring-match"
-//! dir = "crates/hirelm-infer/adapters/hirelm-hiring-match"   # relative to the repository root
+//! dir = "shipped/adapters/hirelm-hiring-match"   # relative to the repository root
 //! tasks = ["score_match"]
 //!
 //! [[adapter]]
 //! name = "hirelm-hiring-v2"
-//! dir = "crates/hirelm-infer/adapters/hirelm-hiring-v2"
+//! dir = "shipped/adapters/hirelm-hiring-v2"
 //!
 //! # Who answers a task: "lm" (the language model with its adapter), "encoder" (retrieval with
 //! # the task's fine-tuned encoder, `retrieve::shipped_encoder_dir`) or "rule" (the rule-based

@@ -20,7 +20,7 @@
 //!
 //! [[lm]]                           # a language-model predictor: base + adapters routed by task
 //! name = "smollm2-v2"
-//! adapters = [ { dir = "crates/hirelm-infer/adapters/hirelm-hiring-v2" } ]
+//! adapters = [ { dir = "shipped/adapters/hirelm-hiring-v2" } ]
 //!
 //! [[lm]]                           # or the adapters of a routes file: what `hirelm serve` ships
 //! name = "smollm2-hiring"

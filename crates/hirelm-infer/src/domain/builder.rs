@@ -18,16 +18,16 @@ use crate::few_shot::Demonstration;
 use crate::kernels::WeightFormat;
 use crate::load::BaseModel;
 
-/// Name of the adapter shipped with this crate.
+/// Name of the shipped adapter for every task without a narrower one.
 pub const BUNDLED_ADAPTER: &str = "hirelm-hiring-v2";
 
-/// The adapter shipped with this crate (trained by `hirelm train --config configs/lora-smollm2.toml`):
-/// in the nearest hirelm checkout at or above the current directory, else in the one this
-/// crate was built from (a build reused across checkouts may name another one, see
+/// The shipped adapter for every task (trained by `hirelm train --config configs/lora-smollm2.toml`),
+/// in `shipped/adapters/` of the nearest hirelm checkout at or above the current directory, else
+/// of the one this crate was built from (a build reused across checkouts may name another one, see
 /// [`hirelm_model::models_dir`]).
 pub fn bundled_adapter_dir() -> PathBuf {
     crate::locate::in_checkout(
-        &Path::new("crates/hirelm-infer/adapters").join(BUNDLED_ADAPTER),
+        &Path::new("shipped/adapters").join(BUNDLED_ADAPTER),
         "adapter_config.json",
     )
 }
