@@ -61,12 +61,28 @@ impl FusionCase {
     /// The ranking at `weight`: candidates by `retriever + weight · lm`, best first (ties keep
     /// the retriever's order), then the rest. Weight 0 gives the retriever's own ranking.
     pub fn ranking(&self, weight: f64) -> Vec<String> {
-        let mut order: Vec<(f64, usize)> = self
+        let order = self
             .candidates
             .iter()
             .enumerate()
             .map(|(i, c)| (c.retriever + weight * c.lm, i))
             .collect();
+        self.ordered(order)
+    }
+
+    /// The candidates by the model's score alone (ties keep the retriever's order), then the
+    /// rest: what the model adds on its own, for comparison.
+    pub fn model_ranking(&self) -> Vec<String> {
+        let order = self
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.lm, i))
+            .collect();
+        self.ordered(order)
+    }
+
+    fn ordered(&self, mut order: Vec<(f64, usize)>) -> Vec<String> {
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         order
             .into_iter()
@@ -138,6 +154,8 @@ pub struct FusionMetric {
     pub retriever: f64,
     /// Mean over the cases, fused (out of fold).
     pub fused: f64,
+    /// Mean over the cases with the candidates in the model's order alone.
+    pub model_alone: f64,
     /// Paired test of fused − retriever.
     pub test: PairedTest,
 }
@@ -178,12 +196,14 @@ impl FusionReport {
                 };
                 let base = per_case(&|i| cases[i].ranking(0.0));
                 let fused = per_case(&|i| crossed.rankings[i].clone());
+                let alone = per_case(&|i| cases[i].model_ranking());
                 let test = paired_test(&base, &fused, true, level, resamples, seed)?;
                 let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
                 Some(FusionMetric {
                     metric,
                     retriever: mean(&base),
                     fused: mean(&fused),
+                    model_alone: mean(&alone),
                     test,
                 })
             })
@@ -211,13 +231,13 @@ impl FusionReport {
     /// The report as a Markdown table with a verdict line.
     pub fn markdown(&self, retriever: &str, model: &str) -> String {
         let mut out = format!(
-            "Retriever `{retriever}` alone against the retriever fused with `{model}`'s scores, on the same {} cases. Each case is ranked with the weight fitted on the other half of the cases (weights {} and {}); the weight fitted on all cases is {} and reorders the retriever's candidates in {} cases. Paired tests: bootstrap interval of the mean difference, McNemar's exact test for acc@1.\n\n| metric | {retriever} | fused | difference | 95% interval | p | verdict |\n|---|---:|---:|---:|---|---:|---|\n",
+            "Retriever `{retriever}` alone against the retriever fused with `{model}`'s scores, on the same {} cases. Each case is ranked with the weight fitted on the other half of the cases (weights {} and {}); the weight fitted on all cases is {} and reorders the retriever's candidates in {} cases. Paired tests: bootstrap interval of the mean difference, McNemar's exact test for acc@1. *Model alone* orders the retriever's candidates by the model's score only.\n\n| metric | {retriever} | fused | difference | 95% interval | p | verdict | model alone |\n|---|---:|---:|---:|---|---:|---|---:|\n",
             self.cases, self.fold_weights[0], self.fold_weights[1], self.weight, self.reordered
         );
         for m in &self.metrics {
             let d = m.test.difference;
             out.push_str(&format!(
-                "| {} | {:.3} | {:.3} | {:+.3} | [{:+.3}, {:+.3}] | {:.2e} | {} |\n",
+                "| {} | {:.3} | {:.3} | {:+.3} | [{:+.3}, {:+.3}] | {:.2e} | {} | {:.3} |\n",
                 m.metric.name(),
                 m.retriever,
                 m.fused,
@@ -225,7 +245,8 @@ impl FusionReport {
                 d.ci.0,
                 d.ci.1,
                 m.test.p_value,
-                m.test.verdict.word()
+                m.test.verdict.word(),
+                m.model_alone
             ));
         }
         out.push_str(match self.route {
@@ -261,6 +282,7 @@ mod tests {
         let c = case("b", &[("a", 0.9, -3.0), ("b", 0.8, -0.5), ("c", 0.7, -1.0)]);
         assert_eq!(c.ranking(0.0), ["a", "b", "c", "z"]);
         assert_eq!(c.ranking(10.0), ["b", "c", "a", "z"]);
+        assert_eq!(c.model_ranking(), ["b", "c", "a", "z"]);
     }
 
     #[test]
