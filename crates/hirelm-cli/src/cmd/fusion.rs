@@ -120,7 +120,8 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
         .append(true)
         .open(&features_path)
         .with_context(|| features_path.display().to_string())?;
-    if cases.is_empty() {
+    // A new (or empty) file starts with the header; one holding only the header keeps it.
+    if file.metadata()?.len() == 0 {
         writeln!(file, "{header}")?;
     }
     let total = prepared.cases.len();
