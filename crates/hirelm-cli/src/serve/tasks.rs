@@ -142,13 +142,14 @@ mod tests {
         assert_eq!(input, json!("Python and SQL"));
         let err = parse_input(Task::ExtractSkills, json!(3)).expect_err("number");
         assert!(
-            err.message.contains("expected a JSON string"),
+            err.message.contains("is not a JSON string or {\"text\""),
             "{}",
             err.message
         );
         let err = parse_input(Task::ScoreMatch, json!({"job": {}})).expect_err("incomplete");
         assert!(
-            err.message.starts_with("score_match input: missing field"),
+            err.message
+                .starts_with("score_match input is not MatchInput: missing field"),
             "{}",
             err.message
         );
