@@ -1,6 +1,8 @@
 //! `POST /v1/embeddings`: OpenAI's embeddings API over the shipped sentence encoder, so an
 //! OpenAI client can embed job ads, titles and profiles with the same fine-tuned encoder the
-//! tasks retrieve with (unit-length vectors, 384 wide; compare them by dot product).
+//! tasks retrieve with (unit-length vectors, 384 wide; compare them by dot product). Vectors come
+//! as JSON numbers, or with `encoding_format: base64` as OpenAI sends them to its own SDK (which
+//! asks for base64 by default): the little-endian f32 bytes, base64-encoded.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -33,8 +35,29 @@ pub async fn embeddings(
     result
 }
 
-/// The texts of a request's `input`: one string or an array of strings.
-fn inputs(body: &Value) -> Result<Vec<String>, ApiError> {
+/// How the vectors are written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Encoding {
+    Float,
+    Base64,
+}
+
+impl Encoding {
+    fn write(self, vector: &[f32]) -> Value {
+        match self {
+            Encoding::Float => json!(vector),
+            Encoding::Base64 => {
+                use base64::Engine as _;
+                let bytes: Vec<u8> = vector.iter().flat_map(|x| x.to_le_bytes()).collect();
+                Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+            }
+        }
+    }
+}
+
+/// The texts of a request's `input` (one string or an array of strings) and the encoding asked
+/// for.
+fn inputs(body: &Value) -> Result<(Vec<String>, Encoding), ApiError> {
     let texts = match body.get("input") {
         Some(Value::String(text)) => vec![text.clone()],
         Some(Value::Array(items)) => items
@@ -52,9 +75,10 @@ fn inputs(body: &Value) -> Result<Vec<String>, ApiError> {
         )));
     }
     match body.get("encoding_format").and_then(Value::as_str) {
-        None | Some("float") => Ok(texts),
+        None | Some("float") => Ok((texts, Encoding::Float)),
+        Some("base64") => Ok((texts, Encoding::Base64)),
         Some(other) => Err(ApiError::bad_request(format!(
-            "encoding_format `{other}` is not supported; use float"
+            "encoding_format `{other}` is not supported; use float or base64"
         ))),
     }
 }
@@ -64,7 +88,7 @@ async fn embeddings_inner(
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(ApiError::from_rejection)?;
-    let texts = inputs(&body)?;
+    let (texts, encoding) = inputs(&body)?;
     if body.get("dimensions").is_some() {
         return Err(ApiError::bad_request(
             "dimensions is not supported: the encoder's vectors have a fixed width",
@@ -95,7 +119,7 @@ async fn embeddings_inner(
     let data: Vec<Value> = vectors
         .into_iter()
         .enumerate()
-        .map(|(index, embedding)| json!({"object": "embedding", "index": index, "embedding": embedding}))
+        .map(|(index, vector)| json!({"object": "embedding", "index": index, "embedding": encoding.write(&vector)}))
         .collect();
     Ok(Json(json!({
         "object": "list",

@@ -1,13 +1,15 @@
 //! `hirelm serve` end to end: typed tasks, OpenAI-compatible chat, limits and abuse.
 //!
 //! One test binary, a module per concern: `openai` (chat, tasks, JSON modes, OpenAI semantics),
-//! `limits` (queue, slow clients, abuse), `retrieval` (answers and embeddings by the shipped
+//! `openai_client` (the official openai Python package), `limits` (queue, slow clients, abuse),
+//! `retrieval` (answers and embeddings by the shipped
 //! encoders), `shutdown` (signals, log lines).
 
 #[path = "../common/mod.rs"]
 mod common;
 mod limits;
 mod openai;
+mod openai_client;
 mod retrieval;
 mod shutdown;
 
