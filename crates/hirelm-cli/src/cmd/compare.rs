@@ -76,7 +76,7 @@ pub struct CompareArgs {
 }
 
 /// Cores, CPU model and kernel of this machine.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
@@ -95,7 +95,7 @@ fn machine() -> String {
 }
 
 /// `YYYY-MM-DDTHH:MMZ` of now.
-fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%MZ").to_string()
 }
 

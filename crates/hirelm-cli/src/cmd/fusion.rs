@@ -101,8 +101,14 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     }
     let encoder_dir = args.encoders.dirs().skills;
     let encoder = MiniLm::load(&encoder_dir).with_context(|| encoder_dir.display().to_string())?;
-    let retriever = NearestNeighbour::new(&encoder, spec.task, &prepared.docs, 100, None)?
-        .with_scorer(read_scorer(&encoder_dir)?);
+    let retriever = NearestNeighbour::new(
+        &encoder,
+        spec.task,
+        &prepared.docs,
+        100,
+        Some(&hirelm_eval::baselines::nn::default_cache_dir()),
+    )?
+    .with_scorer(read_scorer(&encoder_dir)?);
     let routes = hirelm_infer::ShippedRoutes::shipped()?;
     let model = args.model.build(1, &routes)?;
     let header = json!({
@@ -210,7 +216,7 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     cases.truncate(total);
     let report = FusionReport::new(&cases, 0.95, args.resamples, suite.seed);
     let md = format!(
-        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}` on {} ({} cases).\n\n{}",
+        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}` on {} ({} cases); written {} on {}.\n\n{}",
         args.suite.display(),
         args.entry,
         args.candidates,
@@ -222,6 +228,8 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
         if args.calibrate { " --calibrate" } else { "" },
         spec.data.display(),
         cases.len(),
+        super::compare::utc_now(),
+        super::compare::machine(),
         report.markdown("encoder-nn", model.name())
     );
     let json = serde_json::to_vec_pretty(&json!({"header": header, "report": report}))?;
