@@ -14,21 +14,12 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hirelm_infer::kernels::{Activations, DotKernel, Matrix, WeightFormat};
 
+#[path = "fixed_values.rs"]
+mod fixed_values;
+use fixed_values::values;
+
 const ROWS: usize = 2 * 1536;
 const COLS: usize = 576;
-
-/// Values in [-1, 1) from a fixed xorshift seed.
-fn values(n: usize, seed: u32) -> Vec<f32> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state as f32 / u32::MAX as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
 
 fn bench(c: &mut Criterion) {
     let weights = values(ROWS * COLS, 7);

@@ -12,22 +12,13 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hirelm_model::bert::{TokenStates, token_attention_scores, token_attention_scores_reference};
 
+#[path = "fixed_values.rs"]
+mod fixed_values;
+use fixed_values::values;
+
 const LABELS: usize = 13_896;
 const DIM: usize = 384;
 const TOKENS: usize = 32;
-
-/// Values in [-1, 1) from a fixed xorshift seed, so runs compare.
-fn values(n: usize, seed: u32) -> Vec<f32> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state as f32 / u32::MAX as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
 
 fn unit_rows(mut rows: Vec<f32>) -> Vec<f32> {
     for row in rows.chunks_exact_mut(DIM) {

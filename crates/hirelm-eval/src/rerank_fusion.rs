@@ -184,26 +184,27 @@ impl FusionReport {
         let crossed = cross_fit(cases);
         let all: Vec<&FusionCase> = cases.iter().collect();
         let weight = fit_weight(&all);
+        // Each ranking once; every metric reads them.
+        let base: Vec<Vec<String>> = cases.iter().map(|c| c.ranking(0.0)).collect();
+        let alone: Vec<Vec<String>> = cases.iter().map(FusionCase::model_ranking).collect();
         let metrics: Vec<FusionMetric> = REPORT_METRICS
             .into_iter()
             .filter_map(|metric| {
-                let per_case = |ranked: &dyn Fn(usize) -> Vec<String>| -> Vec<f64> {
-                    cases
+                let per_case = |rankings: &[Vec<String>]| -> Vec<f64> {
+                    rankings
                         .iter()
-                        .enumerate()
-                        .map(|(i, c)| metric.score(&ranked(i), &c.gold).unwrap_or(0.0))
+                        .zip(cases)
+                        .map(|(ranked, c)| metric.score(ranked, &c.gold).unwrap_or(0.0))
                         .collect()
                 };
-                let base = per_case(&|i| cases[i].ranking(0.0));
-                let fused = per_case(&|i| crossed.rankings[i].clone());
-                let alone = per_case(&|i| cases[i].model_ranking());
-                let test = paired_test(&base, &fused, true, level, resamples, seed)?;
+                let (retriever, fused) = (per_case(&base), per_case(&crossed.rankings));
+                let test = paired_test(&retriever, &fused, true, level, resamples, seed)?;
                 let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
                 Some(FusionMetric {
                     metric,
-                    retriever: mean(&base),
+                    retriever: mean(&retriever),
                     fused: mean(&fused),
-                    model_alone: mean(&alone),
+                    model_alone: mean(&per_case(&alone)),
                     test,
                 })
             })
@@ -213,10 +214,13 @@ impl FusionReport {
                 .iter()
                 .any(|r| r.metric == *m && r.test.verdict == Verdict::Better)
         });
-        let k = |c: &FusionCase| c.candidates.len();
         let reordered = cases
             .iter()
-            .filter(|c| c.ranking(weight)[..k(c)] != c.ranking(0.0)[..k(c)])
+            .zip(&base)
+            .filter(|(c, base)| {
+                let k = c.candidates.len();
+                c.ranking(weight)[..k] != base[..k]
+            })
             .count();
         Self {
             cases: cases.len(),

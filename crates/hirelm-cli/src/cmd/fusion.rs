@@ -20,7 +20,6 @@ use clap::Args;
 use hirelm_core::Task;
 use hirelm_eval::Predictor;
 use hirelm_eval::baselines::nn::{MiniLm, NearestNeighbour};
-use hirelm_eval::io::input_for;
 use hirelm_eval::rerank_fusion::{FusionCandidate, FusionCase, FusionReport};
 use hirelm_eval::runner::prepare;
 use hirelm_eval::suite::Suite;
@@ -142,9 +141,9 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     }
     let (resumed, started) = (cases.len(), Instant::now());
     for (i, case) in prepared.cases.iter().enumerate().skip(resumed) {
-        let input = input_for(spec.task, &case.text);
-        let retrieved = retriever.predict(spec.task, &input)?;
-        let mut ranked = parse_scored(&retrieved.raw).context("encoder output")?;
+        let mut ranked = retriever
+            .search(&case.text)
+            .with_context(|| format!("case {i}: retrieving its candidates"))?;
         let rest: Vec<String> = ranked
             .split_off(args.candidates.min(ranked.len()))
             .into_iter()
@@ -196,7 +195,11 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
             candidates: ranked
                 .into_iter()
                 .zip(scores)
-                .map(|((id, retriever), lm)| FusionCandidate { id, retriever, lm })
+                .map(|((id, retriever), lm)| FusionCandidate {
+                    id,
+                    retriever: f64::from(retriever),
+                    lm,
+                })
                 .collect(),
             rest,
         };
@@ -281,21 +284,6 @@ fn read_features(path: &Path, header: &Value) -> anyhow::Result<Vec<FusionCase>>
         }
     }
     Ok(cases)
-}
-
-/// `(id, score)` pairs of a ranked `extract_skills` output, best first.
-fn parse_scored(raw: &str) -> anyhow::Result<Vec<(String, f64)>> {
-    let value: Value = serde_json::from_str(raw)?;
-    value["skills"]
-        .as_array()
-        .context("no `skills` array")?
-        .iter()
-        .map(|item| {
-            let id = item["label"].as_str().context("a skill without `label`")?;
-            let score = item["score"].as_f64().context("a skill without `score`")?;
-            Ok((id.to_string(), score))
-        })
-        .collect()
 }
 
 /// A label as it appears inside a JSON string (escaped, without the quotes).

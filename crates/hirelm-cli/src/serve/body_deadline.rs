@@ -80,13 +80,8 @@ fn closing(error: ApiError) -> Response {
     response
 }
 
+/// Whether reading stopped at the size limit (`to_bytes` wraps `http_body_util::Limited`'s
+/// error).
 fn is_length_limit(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if err.to_string().contains("length limit exceeded") {
-            return true;
-        }
-        source = err.source();
-    }
-    false
+    std::error::Error::source(e).is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>())
 }

@@ -139,8 +139,9 @@ impl<'a> NearestNeighbour<'a> {
         self.best_ids(scores)
     }
 
-    /// The best `(id, score)` pairs for a query text under the predictor's scorer.
-    fn search_text(&self, text: &str) -> Result<Vec<(String, f32)>> {
+    /// The best `(id, score)` pairs for a query text under the predictor's scorer, best first
+    /// (what [`Predictor::predict`] writes as its ranked output).
+    pub fn search(&self, text: &str) -> Result<Vec<(String, f32)>> {
         let encoder = &self.model.encoder;
         let failed = |e: hirelm_model::ModelError| EvalError::Invalid(format!("embedding: {e}"));
         let no_rows = || EvalError::Invalid("embedding: no vector".into());
@@ -210,7 +211,7 @@ impl Predictor for NearestNeighbour<'_> {
                 let text = input_text(task, input).ok_or_else(|| {
                     EvalError::Invalid(format!("{task} input has no text field: {input}"))
                 })?;
-                let out = ranked_output(task, &self.search_text(text)?);
+                let out = ranked_output(task, &self.search(text)?);
                 Ok(Prediction::json(
                     &out,
                     DecodingParams::deterministic(self.top_k),
