@@ -169,7 +169,7 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
     );
 
     // The paired comparison of the two runs calls the weakened predictor significantly worse.
-    let paired = |pair: &str| {
+    let paired = |pair: &str, extra: &[&str]| {
         let args = [
             "bench",
             "paired",
@@ -181,10 +181,11 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
             .args(args)
             .arg(out.path().join("report.json"))
             .args(["--pair", pair])
+            .args(extra)
             .output()
             .expect("runs")
     };
-    let table = paired("tech:tech");
+    let table = paired("tech:tech", &["--held-out", "casing,markdown"]);
     assert!(
         table.status.success(),
         "{}",
@@ -197,7 +198,15 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
         .unwrap_or_else(|| panic!("{table}"));
     assert!(rp5.ends_with("| worse |"), "{rp5}");
     assert!(table.contains("(McNemar)"), "{table}");
-    let mismatched = paired("tech:house");
+    // Each invariant pack's flips are paired too, labelled by the held-out list, and pooled.
+    for row in [
+        "| flip rate (casing, held out) ↓, ",
+        "| flip rate (whitespace_punct, trained) ↓, ",
+        "| flip rate (held-out families, every case × pack) ↓, ",
+    ] {
+        assert!(table.contains(row), "{row} in {table}");
+    }
+    let mismatched = paired("tech:house", &[]);
     assert!(
         !mismatched.status.success()
             && String::from_utf8_lossy(&mismatched.stderr).contains("different cases")

@@ -11,39 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use hirelm_model::TextTokenizer;
-use hirelm_model::gguf::GgufFile;
-use hirelm_model::llama::{HfLlamaConfig, LlamaConfig, random_weights};
-use hirelm_model::weights::{SafetensorsWeights, WeightSource, write_safetensors};
+use common::tiny_model;
+use hirelm_model::weights::{SafetensorsWeights, WeightSource};
 
-fn tiny_model(dir: &Path) -> PathBuf {
-    let model = dir.join("tiny");
-    std::fs::create_dir_all(&model).expect("mkdir");
-    let config = LlamaConfig {
-        vocab_size: 49152,
-        max_seq_len: 512,
-        ..LlamaConfig::tiny_for_tests()
-    };
-    std::fs::write(
-        model.join("config.json"),
-        HfLlamaConfig::from_config(&config).to_string(),
-    )
-    .expect("config");
-    write_safetensors(
-        &model.join("model.safetensors"),
-        &random_weights(&config, 11),
-    )
-    .expect("weights");
-    let gguf =
-        hirelm_model::fetched_model(hirelm_model::SMOLLM2_GGUF).unwrap_or_else(|e| panic!("{e}"));
-    let tokenizer =
-        TextTokenizer::from_gguf(&GgufFile::open(&gguf).expect("gguf")).expect("tokenizer");
-    tokenizer
-        .inner()
-        .save(model.join("tokenizer.json"), false)
-        .expect("tokenizer.json");
-    model
-}
+mod common;
 
 fn recipe(dir: &Path, model: &Path, steps: usize) -> PathBuf {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample/hirelm-v2");

@@ -28,6 +28,7 @@
 pub mod baselines;
 pub mod cache;
 pub mod compare;
+pub mod consistency_data;
 pub mod corpus;
 mod error;
 pub mod gate;

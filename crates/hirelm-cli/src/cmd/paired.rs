@@ -1,6 +1,8 @@
 //! `hirelm bench paired`: two entries of one evaluation report compared case by case, with a
 //! paired bootstrap interval of each metric's difference, and McNemar's exact test for metrics
-//! that are right or wrong per case (see `hirelm_eval::metrics::paired::paired_test`).
+//! that are right or wrong per case (see `hirelm_eval::metrics::paired::paired_test`); and the
+//! flip rate under each invariant perturbation pack the two entries share, by McNemar's test on
+//! the cases both were perturbed on (flipped or kept is right or wrong per case).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -9,7 +11,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use hirelm_eval::metrics::Metric;
 use hirelm_eval::metrics::paired::{TestMethod, paired_test};
-use hirelm_eval::report::SuiteReport;
+use hirelm_eval::perturb::{Expectation, Pack};
+use hirelm_eval::report::{EvalReport, SuiteReport};
 
 #[derive(Debug, Args)]
 pub struct PairedArgs {
@@ -33,11 +36,20 @@ pub struct PairedArgs {
     /// Seed of the resampling (results are reproducible).
     #[arg(long, default_value_t = 17)]
     pub seed: u64,
+    /// Perturbation families kept out of the candidate's training (comma-separated, e.g. the
+    /// `held_out` of its `consistency.json`): each pack's flip-rate row is labelled held out or
+    /// trained, and the flips of each group are also tested pooled.
+    #[arg(long, value_delimiter = ',')]
+    pub held_out: Vec<String>,
 }
 
 pub fn run(args: PairedArgs) -> anyhow::Result<()> {
     if !(args.level > 0.0 && args.level < 1.0) || args.resamples == 0 {
         bail!("--level must be between 0 and 1 (e.g. 0.95) and --resamples at least 1");
+    }
+    for name in &args.held_out {
+        // A misspelt family would label every pack trained without a word.
+        Pack::parse(name).with_context(|| format!("--held-out {name}"))?;
     }
     let report =
         SuiteReport::read_json(&args.report).with_context(|| args.report.display().to_string())?;
@@ -53,6 +65,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
         args.seed,
         args.level * 100.0
     );
+    let mut pooled: [(Vec<f64>, Vec<f64>); 2] = Default::default();
     for pair in &args.pairs {
         let Some((base_name, cand_name)) = pair.split_once(':') else {
             bail!("--pair {pair}: expected BASELINE:CANDIDATE")
@@ -131,6 +144,95 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
                 verdict.word()
             );
         }
+        for (pack, base_flips, cand_flips) in shared_flips(&base, &cand) {
+            let held_out = args.held_out.contains(&pack);
+            let label = match (args.held_out.is_empty(), held_out) {
+                (true, _) => String::new(),
+                (false, true) => ", held out".into(),
+                (false, false) => ", trained".into(),
+            };
+            let group = &mut pooled[usize::from(held_out)];
+            group.0.extend(&base_flips);
+            group.1.extend(&cand_flips);
+            write_flip_row(
+                &mut out,
+                &args,
+                base_name,
+                cand_name,
+                &format!("flip rate ({pack}{label}) ↓"),
+                &base_flips,
+                &cand_flips,
+            );
+        }
+    }
+    if !args.held_out.is_empty() {
+        for (group, (base, cand)) in ["trained families", "held-out families"]
+            .iter()
+            .zip(&pooled)
+        {
+            if !base.is_empty() {
+                write_flip_row(
+                    &mut out,
+                    &args,
+                    "every pair",
+                    "every pair",
+                    &format!("flip rate ({group}, every case × pack) ↓"),
+                    base,
+                    cand,
+                );
+            }
+        }
     }
     super::emit(&out)
+}
+
+/// Each invariant pack both entries ran, with the flips (1 flipped, 0 kept) of the cases both
+/// were perturbed on, in case order.
+fn shared_flips(base: &EvalReport, cand: &EvalReport) -> Vec<(String, Vec<f64>, Vec<f64>)> {
+    let as_f64 = |flipped: bool| if flipped { 1.0 } else { 0.0 };
+    base.perturbations
+        .iter()
+        .filter(|p| p.expectation == Expectation::Invariant)
+        .filter_map(|b| {
+            let c = cand.perturbations.iter().find(|c| c.pack == b.pack)?;
+            if b.case_flips.len() != c.case_flips.len() {
+                return None;
+            }
+            let (bs, cs) = b
+                .case_flips
+                .iter()
+                .zip(&c.case_flips)
+                .filter_map(|(b, c)| Some((as_f64((*b)?), as_f64((*c)?))))
+                .unzip();
+            Some((b.pack.clone(), bs, cs))
+        })
+        .collect()
+}
+
+/// One table row: McNemar's test of the candidate's flips against the baseline's.
+fn write_flip_row(
+    out: &mut String,
+    args: &PairedArgs,
+    base_name: &str,
+    cand_name: &str,
+    what: &str,
+    base: &[f64],
+    cand: &[f64],
+) {
+    let Some(t) = paired_test(base, cand, false, args.level, args.resamples, args.seed) else {
+        return;
+    };
+    let d = t.difference;
+    let _ = writeln!(
+        out,
+        "| {base_name} | {cand_name} | {what}, {} cases | {:.4} | {:.4} | {:+.4} | [{:+.4}, {:+.4}] | {:.2e} (McNemar) | {} |",
+        base.len(),
+        base.iter().sum::<f64>() / base.len() as f64,
+        cand.iter().sum::<f64>() / cand.len() as f64,
+        d.mean,
+        d.ci.0,
+        d.ci.1,
+        t.p_value,
+        t.verdict.word()
+    );
 }

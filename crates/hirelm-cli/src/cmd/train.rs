@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use hirelm_core::Example;
-use hirelm_train::run::{TrainConfig, train};
+use hirelm_eval::consistency_data::{ConsistencyPlan, with_perturbed_copies};
+use hirelm_eval::perturb::PackContext;
+use hirelm_train::run::{ConsistencySection, TrainConfig, train};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Args)]
@@ -54,6 +56,58 @@ pub fn read_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
         .collect()
 }
 
+/// The training set followed by perturbed copies of its inputs (`[consistency]`), with what was
+/// made written to `out_dir/consistency.json` (the families, the held-out ones, the counts), so
+/// an evaluation can report the held-out families apart.
+fn with_consistency_copies(
+    train_set: Vec<Example>,
+    section: &ConsistencySection,
+    config: &TrainConfig,
+) -> anyhow::Result<Vec<Example>> {
+    let plan = ConsistencyPlan::parse(
+        &section.families,
+        &section.held_out,
+        section.copies,
+        config.run.seed,
+    )
+    .context("the recipe's [consistency] section")?;
+    let context = PackContext::load(&plan.families, &section.data_dir).with_context(|| {
+        format!(
+            "loading the consistency families' resources from {} (scripts/fetch-data.sh)",
+            section.data_dir.display()
+        )
+    })?;
+    let data = with_perturbed_copies(&train_set, &plan, &context);
+    let made: Vec<String> = data
+        .per_family
+        .iter()
+        .map(|(pack, n)| format!("{} {n}", pack.name()))
+        .collect();
+    eprintln!(
+        "consistency: {} perturbed copies ({}); {} of {} examples had nothing to rewrite; held out: {}",
+        data.examples.len() - train_set.len(),
+        made.join(", "),
+        data.untouched,
+        train_set.len(),
+        section.held_out.join(", ")
+    );
+    let record = serde_json::json!({
+        "families": section.families,
+        "held_out": section.held_out,
+        "copies": section.copies,
+        "seed": plan.seed,
+        "clean_examples": train_set.len(),
+        "copies_per_family": data.per_family.iter().map(|(p, n)| (p.name(), n)).collect::<std::collections::BTreeMap<_, _>>(),
+        "untouched": data.untouched,
+    });
+    let out = &config.run.out_dir;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join("consistency.json");
+    hirelm_core::fs::write_atomic(&path, serde_json::to_string_pretty(&record)?.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(data.examples)
+}
+
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let mut config = TrainConfig::from_file(&args.config)?;
     if let Some(steps) = args.steps {
@@ -80,7 +134,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         None => false,
     };
     config.validate()?;
-    let train_set = read_examples(&config.data.train)?;
+    let mut train_set = read_examples(&config.data.train)?;
+    if let Some(tasks) = &config.data.tasks {
+        train_set.retain(|e| tasks.contains(&e.task));
+    }
+    if let Some(consistency) = &config.consistency {
+        train_set = with_consistency_copies(train_set, consistency, &config)?;
+    }
     let valid_set = read_examples(&config.data.valid)?;
     let only = match &config.data.tasks {
         Some(tasks) => format!(

@@ -22,6 +22,7 @@
 //! | `add_required_skill` | structured | directional: score must not fall | adds one required skill the candidate lacks (n/a when none is missing) |
 //! | `remove_required_skill` | structured | directional: score must not rise | removes one required skill the candidate lists (n/a when none is) |
 //! | `synonym` | text | invariant | replaces non-skill words by MyThes synonyms at a rate (default 0.2): first sense, plain single words, no stop words, no word of the case's gold labels ([`synonyms`]; needs `scripts/fetch-data.sh`); n/a when nothing changed |
+//! | casing, whitespace_punct, irrelevant_sentence, number_format, british_american, misspell, synonym | structured | invariant | rewrite the prose fields of a structured input (interview notes, candidate headlines) and nothing else ([`free_text`]); n/a without prose, or when nothing in it changes |
 //! | `date_format` | text | invariant | rewrites each date between `2025-03-10`, `March 10, 2025` and `10 March 2025` ([`dates`]; numeric day/month forms are ambiguous and left alone); n/a without a date |
 //! | `skill_alias` | text | invariant | replaces the longest ESCO skill label mentioned by another label of the same concept, preferred ↔ alternative ([`aliases`]; needs `scripts/fetch-data.sh` and the benchmark label list); n/a when no label with an alias is mentioned |
 //!
@@ -33,6 +34,7 @@
 pub mod aliases;
 pub mod codespell;
 pub mod dates;
+pub mod free_text;
 pub mod names;
 pub mod pronouns;
 mod spelling;
@@ -42,6 +44,7 @@ mod text;
 
 pub use aliases::SkillAliases;
 pub use codespell::Misspellings;
+pub use free_text::{FREE_TEXT_PACKS, free_text_fields};
 pub use names::NameTable;
 pub use synonyms::Thesaurus;
 
@@ -254,26 +257,32 @@ impl Pack {
     /// their shapes.
     pub fn fits(self, task: hirelm_core::Task) -> bool {
         use hirelm_core::Task;
+        let prose = FREE_TEXT_PACKS.contains(&self);
         match task {
-            Task::ScoreMatch => Pack::STRUCTURED.contains(&self),
+            Task::ScoreMatch => Pack::STRUCTURED.contains(&self) || prose,
             Task::ExtractSkills | Task::NormaliseTitle => Pack::TEXT.contains(&self),
-            Task::RankCandidates => matches!(self, Pack::ReorderFields | Pack::NameSwap),
-            Task::EvaluateCandidate => matches!(
-                self,
-                Pack::ReorderFields | Pack::NameSwap | Pack::PronounSwap
-            ),
+            Task::RankCandidates => matches!(self, Pack::ReorderFields | Pack::NameSwap) || prose,
+            Task::EvaluateCandidate => {
+                matches!(
+                    self,
+                    Pack::ReorderFields | Pack::NameSwap | Pack::PronounSwap
+                ) || prose
+            }
             Task::DraftJobPost | Task::ScheduleInterview => self == Pack::ReorderFields,
         }
     }
 
-    /// The perturbed structured input (see [`structured`]); `None` when the pack does not apply
-    /// to it.
+    /// The perturbed structured input (see [`structured`], and [`free_text`] for the text packs
+    /// that rewrite notes and headlines); `None` when the pack does not apply to it.
     pub fn apply_json(
         self,
         input: &serde_json::Value,
         seed: u64,
         ctx: &PackContext,
     ) -> Option<serde_json::Value> {
+        if FREE_TEXT_PACKS.contains(&self) {
+            return free_text::apply(self, input, seed, ctx);
+        }
         structured::apply(self, input, &mut self.rng(seed), ctx)
     }
 

@@ -19,7 +19,8 @@ use serde_json::Value;
 use super::{Pack, PackContext, pronouns::swap_pronouns};
 use crate::metrics::stats::SplitMix64;
 
-fn strings(value: &Value) -> Vec<String> {
+/// The strings of a JSON array (none for anything else).
+pub(crate) fn strings(value: &Value) -> Vec<String> {
     value
         .as_array()
         .into_iter()

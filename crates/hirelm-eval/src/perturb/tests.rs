@@ -26,7 +26,9 @@ fn packs_parse_and_are_deterministic() {
             && !Pack::NameSwap.fits(hirelm_core::Task::ExtractSkills)
     );
     assert!(
-        !Pack::Casing.fits(hirelm_core::Task::ScoreMatch)
+        !Pack::Markdown.fits(hirelm_core::Task::ScoreMatch)
+            && Pack::Casing.fits(hirelm_core::Task::EvaluateCandidate)
+            && !Pack::Casing.fits(hirelm_core::Task::ScheduleInterview)
             && Pack::ReorderFields.fits(hirelm_core::Task::ScoreMatch)
     );
     assert!(

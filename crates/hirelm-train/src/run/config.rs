@@ -23,6 +23,30 @@ pub struct TrainConfig {
     pub optim: OptimSection,
     /// Output, seeds and cadence.
     pub run: RunSection,
+    /// Consistency training: perturbed copies of the training inputs with the clean answers as
+    /// targets (unset: the curated examples only).
+    #[serde(default)]
+    pub consistency: Option<ConsistencySection>,
+}
+
+/// `[consistency]`: which perturbation families rewrite training inputs, and which are kept out
+/// of training so that the flip rate measured on them shows whether the gain generalises.
+///
+/// The families are the evaluation's perturbation packs by name (`hirelm_eval::perturb::Pack`);
+/// whoever builds the copies (`hirelm train`) checks the names and applies them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencySection {
+    /// Families that rewrite training inputs (invariant packs only).
+    pub families: Vec<String>,
+    /// Families never applied to training data (at least two), reported apart at evaluation.
+    pub held_out: Vec<String>,
+    /// Perturbed copies per training example, each by another applicable family.
+    #[serde(default = "default_one")]
+    pub copies: usize,
+    /// Where `scripts/fetch-data.sh` put the packs' resources (misspellings, thesaurus, names).
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
 }
 
 /// `[model]`.
@@ -72,6 +96,10 @@ pub struct LoraSection {
     /// rsLoRA scaling.
     #[serde(default)]
     pub use_rslora: bool,
+    /// Warm start: begin from this PEFT adapter directory (same rank, alpha and target
+    /// modules) instead of a fresh initialisation, e.g. to train a shipped adapter further.
+    #[serde(default)]
+    pub init: Option<PathBuf>,
 }
 
 /// `[optim]`.
@@ -135,6 +163,9 @@ fn default_min_lr_ratio() -> f64 {
 fn default_one() -> usize {
     1
 }
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
 fn default_checkpoint_every() -> usize {
     50
 }
@@ -186,6 +217,9 @@ impl TrainConfig {
                 "must be at least 8 tokens",
             ));
         }
+        if let Some(c) = &self.consistency {
+            c.validate()?;
+        }
         Ok(())
     }
 
@@ -212,5 +246,35 @@ impl TrainConfig {
             weight_decay: o.weight_decay,
             max_grad_norm: o.max_grad_norm,
         }
+    }
+}
+
+impl ConsistencySection {
+    /// Checks what a name-blind reading can: families given, at least two held out, and no
+    /// family both trained on and held out.
+    pub fn validate(&self) -> Result<()> {
+        if self.families.is_empty() {
+            return Err(LoraError::config(
+                "consistency.families",
+                "must name at least one perturbation family",
+            ));
+        }
+        if self.held_out.len() < 2 {
+            return Err(LoraError::config(
+                "consistency.held_out",
+                "must name at least two families kept out of training, so the flip rate on \
+                 unseen perturbations can be reported",
+            ));
+        }
+        if let Some(both) = self.families.iter().find(|f| self.held_out.contains(f)) {
+            return Err(LoraError::config(
+                "consistency",
+                format!("`{both}` is both a training family and held out"),
+            ));
+        }
+        if self.copies == 0 {
+            return Err(LoraError::config("consistency.copies", "must be positive"));
+        }
+        Ok(())
     }
 }

@@ -11,7 +11,10 @@ mod log;
 mod plot;
 mod train;
 
-pub use config::{DataSection, LoraSection, ModelSection, OptimSection, RunSection, TrainConfig};
+pub use config::{
+    ConsistencySection, DataSection, LoraSection, ModelSection, OptimSection, RunSection,
+    TrainConfig,
+};
 pub use encoder::{EncoderStepReport, EncoderSummary, Scores, train_encoder, write_curves};
 pub use encoder_config::{
     ContrastiveOptimSection, EncoderModelSection, EncoderRunSection, EncoderTrainConfig,

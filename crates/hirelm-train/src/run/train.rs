@@ -17,7 +17,7 @@ use super::log::{append_metrics, truncate_metrics};
 use super::plot::write_loss_curve;
 use crate::attach::attach_fresh;
 use crate::error::{LoraError, Result};
-use crate::peft::save_adapter;
+use crate::peft::{load_adapter, save_adapter};
 use crate::sft::{
     DataPosition, ExampleOrder, SftTrainer, cap_per_task, collate, collate_packed,
     latest_checkpoint, render_example, stratified_indices, stream_fingerprint, task_counts,
@@ -74,6 +74,39 @@ pub(super) fn fail(path: &std::path::Path, e: impl std::fmt::Display) -> LoraErr
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
+}
+
+/// Attaches the adapter of `init` to `model` as the starting point of training, refusing one
+/// whose shape differs from the recipe's `lora` (a mismatch would train another adapter than the
+/// recipe names, and its checkpoints would not resume under it).
+fn warm_start(
+    model: &mut hirelm_model::llama::LlamaModel,
+    init: &std::path::Path,
+    lora: &crate::config::LoraConfig,
+    device: &Device,
+) -> Result<()> {
+    let loaded = load_adapter(model, init, device)
+        .map_err(|e| LoraError::config("lora.init", format!("{}: {e}", init.display())))?;
+    let shape =
+        |c: &crate::config::LoraConfig| (c.rank, c.alpha, c.target_modules.clone(), c.use_rslora);
+    if shape(&loaded) != shape(lora) {
+        return Err(LoraError::config(
+            "lora.init",
+            format!(
+                "{} has rank {}, alpha {}, targets {:?}, rsLoRA {}; the recipe asks for rank {}, alpha {}, targets {:?}, rsLoRA {}",
+                init.display(),
+                loaded.rank,
+                loaded.alpha,
+                loaded.target_modules,
+                loaded.use_rslora,
+                lora.rank,
+                lora.alpha,
+                lora.target_modules,
+                lora.use_rslora
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs `config` on `train`/`valid`, resuming from the newest checkpoint when `resume` is set.
@@ -228,7 +261,12 @@ pub fn train(
         }
         None => {
             let mut model = lm.model;
-            attach_fresh(&mut model, &lora, config.run.seed, &device)?;
+            match &config.lora.init {
+                Some(init) => warm_start(&mut model, init, &lora, &device)?,
+                None => {
+                    attach_fresh(&mut model, &lora, config.run.seed, &device)?;
+                }
+            }
             (
                 SftTrainer::new(model, config.sft_options(), device.clone())?,
                 0,

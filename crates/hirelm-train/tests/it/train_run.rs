@@ -92,6 +92,7 @@ fn config(model: &Path, out: &Path, total_steps: usize) -> TrainConfig {
             alpha: 8.0,
             target_modules: vec!["q_proj".into(), "v_proj".into()],
             use_rslora: false,
+            init: None,
         },
         optim: OptimSection {
             learning_rate: 1e-2,
@@ -111,6 +112,7 @@ fn config(model: &Path, out: &Path, total_steps: usize) -> TrainConfig {
             eval_examples: 2,
             generate_examples: 1,
         },
+        consistency: None,
     }
 }
 
@@ -297,5 +299,69 @@ fn data_tasks_trains_on_the_named_tasks_only() {
             .expect_err("refused")
             .to_string()
             .contains("data.tasks")
+    );
+}
+
+#[test]
+fn a_warm_start_trains_on_from_the_given_adapter_and_refuses_another_shape() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let model = tiny_model_dir(tmp.path());
+    let data = examples();
+    let first = tmp.path().join("first");
+    let done = train(
+        &config(&model, &first, 4),
+        &data,
+        &data[..2],
+        false,
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect("first run");
+    let trained = adapter_b(&done.adapter_dir);
+    assert!(
+        trained.iter().any(|v| v.abs() > 1e-4),
+        "B moved in training"
+    );
+
+    // One step at a vanishing learning rate: a warm start keeps the trained B, a fresh start
+    // keeps its zero B, so the two prove where each began.
+    let nudge = |out: &Path, init: Option<PathBuf>| {
+        let mut c = config(&model, out, 1);
+        c.optim.learning_rate = 1e-9;
+        c.lora.init = init;
+        c
+    };
+    let warm = tmp.path().join("warm");
+    let summary = train(
+        &nudge(&warm, Some(done.adapter_dir.clone())),
+        &data,
+        &data[..2],
+        false,
+        &mut |_| ControlFlow::Continue(()),
+    )
+    .expect("warm run");
+    let after = adapter_b(&summary.adapter_dir);
+    let drift = trained
+        .iter()
+        .zip(&after)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(drift < 1e-5, "warm start drifted by {drift}");
+    let cold = tmp.path().join("cold");
+    let fresh = train(&nudge(&cold, None), &data, &data[..2], false, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .expect("fresh run");
+    assert!(adapter_b(&fresh.adapter_dir).iter().all(|v| v.abs() < 1e-5));
+
+    let mut other = nudge(&tmp.path().join("other"), Some(done.adapter_dir));
+    other.lora.rank = 8;
+    let err = train(&other, &data, &data[..2], false, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .expect_err("rank 4 adapter under a rank 8 recipe");
+    let message = err.to_string();
+    assert!(
+        message.contains("lora.init") && message.contains("rank 4"),
+        "{message}"
     );
 }
