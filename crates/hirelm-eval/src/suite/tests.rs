@@ -115,8 +115,8 @@ fn metrics_packs_and_formats_must_fit_the_task() {
         ),
         (
             "\"name_swap\"",
-            "\"casing\"",
-            "pack `casing` does not apply",
+            "\"markdown\"",
+            "pack `markdown` does not apply",
         ),
         (
             "hirelm_parquet",
