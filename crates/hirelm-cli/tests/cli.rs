@@ -201,7 +201,7 @@ fn eval_gate_passes_a_rerun_and_fails_a_weakened_predictor() {
     // Each invariant pack's flips are paired too, labelled by the held-out list, and pooled.
     for row in [
         "| flip rate (casing, held out) ↓, ",
-        "| flip rate (whitespace_punct, trained) ↓, ",
+        "| flip rate (whitespace_punct, not held out) ↓, ",
         "| flip rate (held-out families, every case × pack) ↓, ",
     ] {
         assert!(table.contains(row), "{row} in {table}");

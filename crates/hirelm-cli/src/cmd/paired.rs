@@ -38,7 +38,7 @@ pub struct PairedArgs {
     pub seed: u64,
     /// Perturbation families kept out of the candidate's training (comma-separated, e.g. the
     /// `held_out` of its `consistency.json`): each pack's flip-rate row is labelled held out or
-    /// trained, and the flips of each group are also tested pooled.
+    /// not, and the flips of each group are also tested pooled.
     #[arg(long, value_delimiter = ',')]
     pub held_out: Vec<String>,
 }
@@ -48,7 +48,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
         bail!("--level must be between 0 and 1 (e.g. 0.95) and --resamples at least 1");
     }
     for name in &args.held_out {
-        // A misspelt family would label every pack trained without a word.
+        // A misspelt family would label every pack "not held out" without a word.
         Pack::parse(name).with_context(|| format!("--held-out {name}"))?;
     }
     let report =
@@ -149,7 +149,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
             let label = match (args.held_out.is_empty(), held_out) {
                 (true, _) => String::new(),
                 (false, true) => ", held out".into(),
-                (false, false) => ", trained".into(),
+                (false, false) => ", not held out".into(),
             };
             let group = &mut pooled[usize::from(held_out)];
             group.0.extend(&base_flips);
@@ -166,7 +166,7 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
         }
     }
     if !args.held_out.is_empty() {
-        for (group, (base, cand)) in ["trained families", "held-out families"]
+        for (group, (base, cand)) in ["families not held out", "held-out families"]
             .iter()
             .zip(&pooled)
         {

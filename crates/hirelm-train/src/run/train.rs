@@ -36,6 +36,8 @@ pub struct StepReport {
     pub learning_rate: f64,
     /// Gradient norm before clipping.
     pub grad_norm: f64,
+    /// Input tokens of the step, padding included (a model card sums them as tokens seen).
+    pub tokens: usize,
     /// Tokens (inputs) processed per second in this step.
     pub tokens_per_second: f64,
     /// Validation loss, on the steps that validate.
@@ -87,8 +89,12 @@ fn warm_start(
 ) -> Result<()> {
     let loaded = load_adapter(model, init, device)
         .map_err(|e| LoraError::config("lora.init", format!("{}: {e}", init.display())))?;
-    let shape =
-        |c: &crate::config::LoraConfig| (c.rank, c.alpha, c.target_modules.clone(), c.use_rslora);
+    // The order PEFT lists its target modules in does not matter.
+    let shape = |c: &crate::config::LoraConfig| {
+        let mut targets = c.target_modules.clone();
+        targets.sort_unstable();
+        (c.rank, c.alpha, targets, c.use_rslora)
+    };
     if shape(&loaded) != shape(lora) {
         return Err(LoraError::config(
             "lora.init",
@@ -314,6 +320,7 @@ pub fn train(
             loss: stats.loss,
             learning_rate: stats.learning_rate,
             grad_norm: stats.grad_norm,
+            tokens,
             tokens_per_second: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
             valid_loss: None,
             valid_json_rate: None,

@@ -147,7 +147,7 @@ fn a_run_writes_its_outputs_and_resumes_exactly() {
     assert!(
         reports
             .iter()
-            .all(|r| r.loss.is_finite() && r.tokens_per_second > 0.0)
+            .all(|r| r.loss.is_finite() && r.tokens > 0 && r.tokens_per_second > 0.0)
     );
     assert!(reports[1].valid_loss.is_some() && reports[0].valid_loss.is_none());
     assert!(
