@@ -118,11 +118,18 @@ pub fn run(args: PairedArgs) -> anyhow::Result<()> {
                 args.resamples,
                 args.seed,
             ) else {
-                bail!(
-                    "--pair {pair}: {metric} has {} baseline and {} candidate case values",
+                // A metric undefined on some cases (a rubric Spearman over constant scores) keeps
+                // only its defined values, without their case indices: they cannot be paired.
+                let _ = writeln!(
+                    out,
+                    "| {base_name} | {cand_name} | {metric} | {:.4} | {:.4} | {:+.4} | defined on {} and {} cases: no paired test | | |",
+                    b.mean,
+                    c.mean,
+                    c.mean - b.mean,
                     b.per_case.len(),
                     c.per_case.len()
                 );
+                continue;
             };
             let d = t.difference;
             // A bootstrap p-value of 0 means no resample crossed zero: below 1 / resamples.
