@@ -120,9 +120,7 @@ pub fn with_perturbed_copies(
     for (i, example) in examples.iter().enumerate() {
         let mut rng = SplitMix64::new(plan.seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let mut order = plan.families.clone();
-        for k in (1..order.len()).rev() {
-            order.swap(k, rng.below(k + 1));
-        }
+        rng.shuffle(&mut order);
         out.push(example.clone());
         let mut made: Vec<Value> = Vec::new();
         for pack in order {

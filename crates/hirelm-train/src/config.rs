@@ -50,6 +50,19 @@ impl Default for LoraConfig {
 }
 
 impl LoraConfig {
+    /// Whether `other` describes adapters of the same shape and scale: rank, alpha, rsLoRA and
+    /// the set of wrapped projections (in any order: they are matched by name). Dropout and the
+    /// base model's name do not change the weights a run trains.
+    pub fn same_shape(&self, other: &LoraConfig) -> bool {
+        let targets = |c: &LoraConfig| {
+            let mut t: Vec<&str> = c.target_modules.iter().map(String::as_str).collect();
+            t.sort_unstable();
+            t
+        };
+        (self.rank, self.alpha, self.use_rslora) == (other.rank, other.alpha, other.use_rslora)
+            && targets(self) == targets(other)
+    }
+
     /// The factor applied to `x·A·B`.
     pub fn scale(&self) -> f64 {
         if self.use_rslora {

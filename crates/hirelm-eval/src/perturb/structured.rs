@@ -142,9 +142,7 @@ pub(super) fn apply(
                 return None;
             }
             let original = list.clone();
-            for i in (1..list.len()).rev() {
-                list.swap(i, rng.below(i + 1));
-            }
+            rng.shuffle(list);
             if *list == original {
                 list.rotate_left(1);
             }

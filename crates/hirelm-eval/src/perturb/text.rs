@@ -45,9 +45,7 @@ pub(super) fn reorder(text: &str, rng: &mut SplitMix64) -> String {
     if items.len() < 2 {
         return text.to_string();
     }
-    for i in (1..items.len()).rev() {
-        items.swap(i, rng.below(i + 1));
-    }
+    rng.shuffle(&mut items);
     let joiner = if sep == "\n" {
         "\n".to_string()
     } else {

@@ -89,13 +89,7 @@ fn warm_start(
 ) -> Result<()> {
     let loaded = load_adapter(model, init, device)
         .map_err(|e| LoraError::config("lora.init", format!("{}: {e}", init.display())))?;
-    // The order PEFT lists its target modules in does not matter.
-    let shape = |c: &crate::config::LoraConfig| {
-        let mut targets = c.target_modules.clone();
-        targets.sort_unstable();
-        (c.rank, c.alpha, targets, c.use_rslora)
-    };
-    if shape(&loaded) != shape(lora) {
+    if !loaded.same_shape(lora) {
         return Err(LoraError::config(
             "lora.init",
             format!(
@@ -247,11 +241,7 @@ pub fn train(
         Some(dir) => {
             let (trainer, saved, data) =
                 SftTrainer::resume(lm.model, config.sft_options(), device.clone(), dir)?;
-            let same = |a: &crate::config::LoraConfig, b: &crate::config::LoraConfig| {
-                (a.rank, a.alpha, &a.target_modules, a.use_rslora)
-                    == (b.rank, b.alpha, &b.target_modules, b.use_rslora)
-            };
-            if !same(&saved, &lora) || data.seed != config.run.seed {
+            if !saved.same_shape(&lora) || data.seed != config.run.seed {
                 return Err(fail(
                     dir,
                     "the checkpoint's LoRA settings or seed differ from the recipe's",
