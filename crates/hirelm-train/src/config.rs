@@ -54,11 +54,11 @@ impl LoraConfig {
     /// the set of wrapped projections (in any order: they are matched by name). Dropout and the
     /// base model's name do not change the weights a run trains.
     pub fn same_shape(&self, other: &LoraConfig) -> bool {
-        let targets = |c: &LoraConfig| {
+        fn targets(c: &LoraConfig) -> Vec<&str> {
             let mut t: Vec<&str> = c.target_modules.iter().map(String::as_str).collect();
             t.sort_unstable();
             t
-        };
+        }
         (self.rank, self.alpha, self.use_rslora) == (other.rank, other.alpha, other.use_rslora)
             && targets(self) == targets(other)
     }
