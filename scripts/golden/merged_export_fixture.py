@@ -3,7 +3,7 @@
 
 The bundled adapter merged into the fetched base and exported as Q8_0 and as F16 must load and
 run in llama.cpp as in hirelm, with the same greedy output. The Rust test
-(crates/hirelm-cli/tests/merged_export.rs) runs the same merge, checks that the files are
+(crates/hirelm-cli/tests/merged_export/) runs the same merge, checks that the files are
 byte-identical to the ones recorded here (sha256), and decodes the same prompts with hirelm.
 
 How to run (from the repository root):
