@@ -27,6 +27,7 @@
 
 pub mod baselines;
 pub mod cache;
+pub mod candidate_choice;
 pub mod compare;
 pub mod consistency_data;
 pub mod corpus;

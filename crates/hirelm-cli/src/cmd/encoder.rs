@@ -32,6 +32,10 @@ pub enum EncoderCommand {
     Train(EncoderTrainArgs),
     /// Write a trained run's best encoder as a shipped directory with its model card.
     Export(super::encoder_export::ExportArgs),
+    /// Training examples for the language model's choice among this encoder's candidates (its
+    /// mined hard negatives): train.jsonl and valid.jsonl for `hirelm train` (see
+    /// configs/lora-smollm2-choose.toml).
+    Choices(super::choices::ChoicesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +103,7 @@ pub fn run(cmd: EncoderCommand) -> anyhow::Result<()> {
         EncoderCommand::Pairs(args) => pairs(args),
         EncoderCommand::Train(args) => train(args),
         EncoderCommand::Export(args) => super::encoder_export::run(args),
+        EncoderCommand::Choices(args) => super::choices::run(args),
     }
 }
 

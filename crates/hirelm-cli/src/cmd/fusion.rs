@@ -3,7 +3,9 @@
 //! retrieves its top candidates with their cosine scores, the language model scores each one
 //! (the mean token log-probability of the candidate as the first skill of its answer,
 //! [`hirelm_infer::DomainModel::score_continuations`]; with `--calibrate`, minus the same after a
-//! content-free input), and
+//! content-free input; with `--choose`, the model reads the sentence *with* the candidates, as
+//! [`hirelm_eval::candidate_choice`] trains it to, and each candidate's score is the
+//! log-probability of choosing it first), and
 //! [`hirelm_eval::rerank_fusion::FusionReport`] fits the weight of the sum on one half of the
 //! cases, ranks the other half with it, and compares that with the encoder alone, paired.
 //!
@@ -20,6 +22,7 @@ use clap::Args;
 use hirelm_core::Task;
 use hirelm_eval::Predictor;
 use hirelm_eval::baselines::nn::{MiniLm, NearestNeighbour};
+use hirelm_eval::candidate_choice::choice_input;
 use hirelm_eval::rerank_fusion::{FusionCandidate, FusionCase, FusionReport};
 use hirelm_eval::runner::prepare;
 use hirelm_eval::suite::Suite;
@@ -64,8 +67,13 @@ pub struct FusionArgs {
     /// Score each candidate by how much the sentence raises its log-probability: minus its
     /// log-probability after a content-free input (`N/A`, as in Zhao et al. 2021, "Calibrate
     /// before use"), which removes the model's prior for short or common labels.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "choose")]
     pub calibrate: bool,
+    /// Show the model the candidates with the sentence (`{"candidates": [...], "text": ...}`,
+    /// as `hirelm encoder choices` trains it to read) and score each by the log-probability of
+    /// choosing it first (summed over its tokens: the probability of the whole label).
+    #[arg(long)]
+    pub choose: bool,
 }
 
 pub fn run(args: FusionArgs) -> anyhow::Result<()> {
@@ -110,11 +118,15 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     .with_scorer(read_scorer(&encoder_dir)?);
     let routes = hirelm_infer::ShippedRoutes::shipped()?;
     let model = args.model.build(1, &routes)?;
-    let header = json!({
+    let mut header = json!({
         "suite": args.suite, "entry": args.entry, "candidates": args.candidates,
         "model": model.content_hash(), "retriever": retriever.content_hash(),
         "calibrate": args.calibrate,
     });
+    // Only when set, so the feature files of earlier runs keep their header.
+    if args.choose {
+        header["choose"] = Value::Bool(true);
+    }
     // Each label's log-probability after the content-free input, computed once.
     let mut priors: HashMap<String, f64> = HashMap::new();
     std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
@@ -150,16 +162,21 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
             .map(|(id, _)| id)
             .collect();
         let continuations: Vec<String> = ranked.iter().map(|(id, _)| json_content(id)).collect();
+        let input = match args.choose {
+            false => Value::String(case.text.clone()),
+            true => {
+                let shown: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
+                choice_input(&case.text, &shown)
+            }
+        };
         let scores: Vec<f64> = model
-            .score_continuations(
-                spec.task,
-                &Value::String(case.text.clone()),
-                SKILLS_OPENING,
-                &continuations,
-            )
+            .score_continuations(spec.task, &input, SKILLS_OPENING, &continuations)
             .with_context(|| format!("case {i}: scoring its candidates"))?
             .iter()
-            .map(|s| f64::from(s.mean()))
+            .map(|s| match args.choose {
+                false => f64::from(s.mean()),
+                true => f64::from(s.log_prob),
+            })
             .collect();
         let scores = match args.calibrate {
             false => scores,
@@ -219,7 +236,7 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     cases.truncate(total);
     let report = FusionReport::new(&cases, 0.95, args.resamples, suite.seed);
     let md = format!(
-        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}` on {} ({} cases); written {} on {}.\n\n{}",
+        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}{}` on {} ({} cases); written {} on {}.\n\n{}",
         args.suite.display(),
         args.entry,
         args.candidates,
@@ -229,6 +246,12 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
             ""
         },
         if args.calibrate { " --calibrate" } else { "" },
+        match &args.model.adapter {
+            Some(dir) if args.choose => format!(" --choose --adapter {}", dir.display()),
+            Some(dir) => format!(" --adapter {}", dir.display()),
+            None if args.choose => " --choose".into(),
+            None => String::new(),
+        },
         spec.data.display(),
         cases.len(),
         super::compare::utc_now(),

@@ -4,6 +4,7 @@ pub mod adapter;
 pub mod ask;
 pub mod bench;
 pub mod check;
+pub mod choices;
 pub mod compare;
 pub mod compare_predictors;
 pub mod curate;

@@ -278,3 +278,31 @@ impl ConsistencySection {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every LoRA recipe in `configs/` reads and validates, so a misspelt key or a bad value
+    /// surfaces in the tests, not an hour into someone's run.
+    #[test]
+    fn every_lora_recipe_in_configs_validates() {
+        let configs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let mut checked = Vec::new();
+        for entry in std::fs::read_dir(&configs).expect("configs/") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("lora-") && name.ends_with(".toml") {
+                let config = TrainConfig::from_file(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                checked.push((name.to_string(), config.data.tasks.clone()));
+            }
+        }
+        assert!(checked.len() >= 4, "{checked:?}");
+        assert!(
+            checked.iter().any(|(name, tasks)| name.contains("choose")
+                && tasks.as_deref() == Some(&[Task::ExtractSkills][..])),
+            "{checked:?}"
+        );
+    }
+}
