@@ -71,7 +71,8 @@ pub struct FusionArgs {
     pub calibrate: bool,
     /// Show the model the candidates with the sentence (`{"candidates": [...], "text": ...}`,
     /// as `hirelm encoder choices` trains it to read) and score each by the log-probability of
-    /// choosing it first (summed over its tokens: the probability of the whole label).
+    /// choosing it first (summed over the label's tokens; its closing quote is left out, as
+    /// the comment in `run` explains).
     #[arg(long)]
     pub choose: bool,
 }
@@ -242,7 +243,7 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
     cases.truncate(total);
     let report = FusionReport::new(&cases, 0.95, args.resamples, suite.seed);
     let md = format!(
-        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}{}` on {} ({} cases); written {} on {}.\n\n{}",
+        "# Encoder candidates scored by the language model: validation\n\nCommand: `hirelm bench fusion --suite {} --entry {} --candidates {}{}{}{}{}` on {} ({} cases); written {} on {}.\n\n{}",
         args.suite.display(),
         args.entry,
         args.candidates,
@@ -252,12 +253,12 @@ pub fn run(args: FusionArgs) -> anyhow::Result<()> {
             ""
         },
         if args.calibrate { " --calibrate" } else { "" },
-        match &args.model.adapter {
-            Some(dir) if args.choose => format!(" --choose --adapter {}", dir.display()),
-            Some(dir) => format!(" --adapter {}", dir.display()),
-            None if args.choose => " --choose".into(),
-            None => String::new(),
-        },
+        if args.choose { " --choose" } else { "" },
+        args.model
+            .adapter
+            .as_ref()
+            .map(|dir| format!(" --adapter {}", dir.display()))
+            .unwrap_or_default(),
         spec.data.display(),
         cases.len(),
         super::compare::utc_now(),
