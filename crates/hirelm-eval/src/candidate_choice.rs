@@ -11,6 +11,8 @@
 //! label is swapped for the next candidates down the ranking, so the model also learns to
 //! answer with none, as it must when the encoder misses.
 
+use std::collections::HashSet;
+
 use hirelm_core::{Example, Provenance, Task, normalise_label};
 use serde_json::{Value, json};
 
@@ -44,10 +46,8 @@ pub fn choice_example(
     rng: &mut SplitMix64,
     provenance: Provenance,
 ) -> Option<Example> {
-    let is_gold = |label: &String| {
-        let label = normalise_label(label);
-        gold.iter().any(|g| normalise_label(g) == label)
-    };
+    let gold: HashSet<String> = gold.iter().map(|g| normalise_label(g)).collect();
+    let is_gold = |label: &String| gold.contains(&normalise_label(label));
     let drop = rng.unit() < options.drop_gold;
     let mut shown: Vec<String> = ranked
         .iter()
@@ -95,24 +95,38 @@ mod tests {
         .to_vec()
     }
 
-    #[test]
-    fn the_target_names_the_gold_candidates_shown_with_their_spelling() {
-        let gold = ["SQL".to_string(), "use  Python".to_string()];
+    /// `choice_example` with seed 3 and the test provenance.
+    fn choose(
+        gold: &[&str],
+        ranked: &[String],
+        candidates: usize,
+        drop_gold: f64,
+    ) -> Option<Example> {
+        let gold: Vec<String> = gold.iter().map(|g| g.to_string()).collect();
         let options = ChoiceOptions {
-            candidates: 4,
-            drop_gold: 0.0,
+            candidates,
+            drop_gold,
         };
-        let example = choice_example(
+        choice_example(
             "Python and SQL",
             &gold,
-            &ranking(),
+            ranked,
             options,
             &mut SplitMix64::new(3),
             provenance(),
         )
-        .expect("enough candidates");
-        let shown: Vec<String> =
-            serde_json::from_value(example.input["candidates"].clone()).expect("a list");
+    }
+
+    /// The candidates an example shows.
+    fn shown(example: &Example) -> Vec<String> {
+        serde_json::from_value(example.input["candidates"].clone()).expect("a list")
+    }
+
+    #[test]
+    fn the_target_names_the_gold_candidates_shown_with_their_spelling() {
+        let example =
+            choose(&["SQL", "use  Python"], &ranking(), 4, 0.0).expect("enough candidates");
+        let shown = shown(&example);
         let mut sorted = shown.clone();
         sorted.sort();
         assert_eq!(sorted, ["SQL", "manage staff", "use Java", "use Python"]);
@@ -130,34 +144,13 @@ mod tests {
 
     #[test]
     fn a_dropped_gold_is_replaced_from_further_down_and_the_answer_is_empty() {
-        let gold = ["use Java".to_string()];
-        let options = ChoiceOptions {
-            candidates: 4,
-            drop_gold: 1.0,
-        };
-        let example = choice_example(
-            "Java",
-            &gold,
-            &ranking(),
-            options,
-            &mut SplitMix64::new(3),
-            provenance(),
-        )
-        .expect("enough candidates");
-        let shown: Vec<String> =
-            serde_json::from_value(example.input["candidates"].clone()).expect("a list");
+        let example = choose(&["use Java"], &ranking(), 4, 1.0).expect("enough candidates");
+        let shown = shown(&example);
         assert!(!shown.contains(&"use Java".to_string()), "{shown:?}");
         assert!(shown.contains(&"teamwork principles".to_string()));
         assert_eq!(example.target, json!({"skills": []}));
         // Too short a ranking to fill the candidates: no example.
-        let too_few = choice_example(
-            "Java",
-            &gold,
-            &ranking()[..4],
-            options,
-            &mut SplitMix64::new(3),
-            provenance(),
-        );
+        let too_few = choose(&["use Java"], &ranking()[..4], 4, 1.0);
         assert!(too_few.is_none());
     }
 
