@@ -2,7 +2,6 @@
 
 mod cmd;
 mod exit;
-mod serve;
 
 use std::process::ExitCode;
 
@@ -68,7 +67,7 @@ enum Command {
     /// Generation check: base versus base + adapter on held-out curated examples.
     Check(cmd::check::CheckArgs),
     /// Serve the domain model over HTTP: OpenAI-compatible chat (with streaming), typed tasks, health, metrics.
-    Serve(serve::ServeArgs),
+    Serve(cmd::serve::ServeArgs),
     /// Run an evaluation suite (eval/*.toml), write JSON/Markdown/JUnit reports, gate against a baseline.
     ///
     /// Exit status: 0 when every gate passes; 1 when a gate fails (the reports are written);
@@ -110,7 +109,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Curate(args) => cmd::curate::run(args),
         Command::Dedup(args) => cmd::dedup::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Adapter(cmd) => cmd::adapter::run(cmd),
         Command::Train(args) => cmd::train::run(args),
         Command::Encoder(cmd) => cmd::encoder::run(cmd),

@@ -22,7 +22,7 @@ pub mod model;
 pub mod model_args;
 pub mod paired;
 pub mod retrieval_args;
-pub mod rule_route;
+pub mod serve;
 pub mod train;
 
 use std::time::Duration;

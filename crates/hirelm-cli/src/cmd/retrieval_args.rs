@@ -1,15 +1,17 @@
-//! Where `hirelm ask` and `hirelm serve` answer by retrieval: by default `extract_skills` ranks
-//! ESCO skills and `normalise_title` picks the nearest ESCO occupation, each with the shipped
-//! fine-tuned encoder of its task (what the benchmarks measure); `--generate-skills` and
-//! `--generate-titles` ask the language model instead.
+//! The options that say where `hirelm ask` and `hirelm serve` answer by retrieval
+//! ([`hirelm_serve::Retrieval`]): by default `extract_skills` ranks ESCO skills and
+//! `normalise_title` picks the nearest ESCO occupation, each with the shipped fine-tuned encoder
+//! of its task (what the benchmarks measure); `--generate-skills` and `--generate-titles` ask the
+//! language model instead, and `--generate-matches` asks it rather than the rule matcher for the
+//! matching tasks.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
 use hirelm_core::Task;
-use hirelm_infer::{Hit, Retriever};
-use serde_json::{Value, json};
+use hirelm_infer::Retriever;
+use hirelm_serve::{Retrieval, RuleRoute};
 
 #[derive(Debug, Args)]
 pub struct RetrievalArgs {
@@ -37,14 +39,6 @@ pub struct RetrievalArgs {
     pub generate_matches: bool,
 }
 
-/// The retrievers of the tasks answered by retrieval.
-#[derive(Debug, Default)]
-pub struct Retrieval {
-    skills: Option<Retriever>,
-    titles: Option<Retriever>,
-    top_k: usize,
-}
-
 impl RetrievalArgs {
     /// The retrievers of those of `tasks` that shipped/routes.toml gives the encoder and that
     /// no `--generate-*` flag leaves to the language model. Documents are
@@ -57,10 +51,7 @@ impl RetrievalArgs {
         let by_encoder = |t: Task| routes.answerer(t) == hirelm_infer::Answerer::Encoder;
         let tasks: Vec<Task> = tasks.iter().copied().filter(|&t| by_encoder(t)).collect();
         let dirs = self.encoders.dirs();
-        let mut retrieval = Retrieval {
-            top_k: self.top_k.max(1),
-            ..Retrieval::default()
-        };
+        let (mut skills, mut titles) = (None, None);
         if tasks.contains(&Task::ExtractSkills) && !self.generate_skills {
             let docs = hirelm_curate::encoder_pairs::read_esco_labels(&self.skills)?
                 .into_iter()
@@ -71,7 +62,7 @@ impl RetrievalArgs {
                     )
                 })
                 .collect();
-            retrieval.skills = Some(load(&dirs.skills, docs, "skill", "--generate-skills")?);
+            skills = Some(load(&dirs.skills, docs, "skill", "--generate-skills")?);
         }
         if tasks.contains(&Task::NormaliseTitle) && !self.generate_titles {
             let (occupations, _) = hirelm_curate::esco::read_concepts(&self.occupations, None)?;
@@ -82,15 +73,15 @@ impl RetrievalArgs {
                 .filter(|o| o.uri.contains("/esco/occupation/"))
                 .map(|o| (o.uri, o.label))
                 .collect();
-            retrieval.titles = Some(load(&dirs.titles, docs, "title", "--generate-titles")?);
+            titles = Some(load(&dirs.titles, docs, "title", "--generate-titles")?);
         }
-        Ok(retrieval)
+        Ok(Retrieval::new(skills, titles, self.top_k))
     }
 
     /// The tasks the rule-based matcher answers: those shipped/routes.toml gives it, unless
     /// `--generate-matches`.
-    pub fn rules(&self, routes: &hirelm_infer::ShippedRoutes) -> super::rule_route::RuleRoute {
-        super::rule_route::RuleRoute::from_routes(routes, self.generate_matches)
+    pub fn rules(&self, routes: &hirelm_infer::ShippedRoutes) -> RuleRoute {
+        RuleRoute::from_routes(routes, self.generate_matches)
     }
 }
 
@@ -107,58 +98,4 @@ fn load(
             dir.display()
         )
     })
-}
-
-impl Retrieval {
-    /// The answer to `task` for `text` when retrieval answers it: valid against the task's
-    /// schema, with the hits it came from (best first). `extract_skills`:
-    /// `{"skills": [labels]}`; `normalise_title`: `{"esco_uri", "label"}` of the nearest
-    /// occupation.
-    pub fn answer(&self, task: Task, text: &str) -> Option<anyhow::Result<(Value, Vec<Hit>)>> {
-        match task {
-            Task::ExtractSkills => {
-                let retriever = self.skills.as_ref()?;
-                Some(
-                    retriever
-                        .search(text, self.top_k)
-                        .map(|hits| {
-                            let labels: Vec<&str> = hits.iter().map(|h| h.text.as_str()).collect();
-                            (json!({ "skills": labels }), hits)
-                        })
-                        .map_err(Into::into),
-                )
-            }
-            Task::NormaliseTitle => {
-                let retriever = self.titles.as_ref()?;
-                Some((|| {
-                    let hits = retriever.search(text, 1)?;
-                    let best = hits.first().context("no occupation retrieved")?;
-                    let value = json!({ "esco_uri": best.id, "label": best.text });
-                    Ok((value, hits))
-                })())
-            }
-            _ => None,
-        }
-    }
-
-    /// The encoder `POST /v1/embeddings` serves: the titles encoder (trained for pooled cosine,
-    /// like every sentence-transformers model), else the skills encoder; `None` when both tasks
-    /// were left to the language model.
-    pub fn embedder(&self) -> Option<&hirelm_model::bert::SentenceEncoder> {
-        self.titles
-            .as_ref()
-            .or(self.skills.as_ref())
-            .map(Retriever::encoder)
-    }
-
-    /// What the answer to `task` was retrieved from, for a log line: "N ESCO skills".
-    pub fn source(&self, task: Task) -> Option<String> {
-        match task {
-            Task::ExtractSkills => Some(format!("{} ESCO skills", self.skills.as_ref()?.len())),
-            Task::NormaliseTitle => {
-                Some(format!("{} ESCO occupations", self.titles.as_ref()?.len()))
-            }
-            _ => None,
-        }
-    }
 }

@@ -2,8 +2,8 @@
 //!
 //! One test binary, a module per concern: `openai` (chat, tasks, JSON modes, OpenAI semantics),
 //! `openai_client` (the official openai Python package), `limits` (queue, slow clients, abuse),
-//! `retrieval` (answers and embeddings by the shipped
-//! encoders), `shutdown` (signals, log lines).
+//! `slow_clients` (many trickling bodies, idle keep-alive), `retrieval` (answers and embeddings
+//! by the shipped encoders), `shutdown` (signals, log lines).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -12,6 +12,7 @@ mod openai;
 mod openai_client;
 mod retrieval;
 mod shutdown;
+mod slow_clients;
 
 use std::process::Command;
 

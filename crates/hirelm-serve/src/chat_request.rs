@@ -12,9 +12,9 @@ use hirelm_model::{ChatMessage, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api_error::ApiError;
-use super::state::AppState;
-use super::stop::parse_stop;
+use crate::api_error::ApiError;
+use crate::state::AppState;
+use crate::stop::parse_stop;
 
 /// The request fields we read. Others that change nothing about the answer (`user`,
 /// `logprobs: false`, …) are accepted and ignored; those the server cannot honour (`tools`,
@@ -24,7 +24,7 @@ pub struct CompletionRequest {
     model: Option<String>,
     messages: Vec<MessageIn>,
     #[serde(default)]
-    pub(super) stream: bool,
+    pub(crate) stream: bool,
     stream_options: Option<Value>,
     max_tokens: Option<usize>,
     max_completion_tokens: Option<usize>,
@@ -110,8 +110,13 @@ fn content_text(content: &Value) -> Result<String, ApiError> {
     }
 }
 
-/// Checks the request against the server's limits and turns it into the model's request.
-pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<ChatRequest, ApiError> {
+/// The model's request for `req`, read and checked without the model: messages, answer budget
+/// (at most `max_new_tokens`), sampling, seed and schema. Left for [`to_chat_request`]: the
+/// route a named model runs on and the prompt's length in tokens. The fuzz target drives this.
+pub fn read_chat_request(
+    req: &CompletionRequest,
+    max_new_tokens: usize,
+) -> Result<ChatRequest, ApiError> {
     if req.n.unwrap_or(1) != 1 {
         return Err(ApiError::bad_request("`n` must be 1"));
     }
@@ -120,23 +125,6 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
             "`{field}` is not supported: {why}"
         )));
     }
-    // The served model's own name (or none) chats on its general weights; a route's name, on
-    // that route's.
-    let routes = state.model.chat_routes();
-    let route = match req.model.as_deref() {
-        None => None,
-        Some(model) if model == state.model.name() => None,
-        Some(model) if routes.iter().any(|r| r.name == model) => Some(model.to_string()),
-        Some(model) => {
-            let ids: Vec<&str> = std::iter::once(state.model.name())
-                .chain(routes.iter().map(|r| r.name.as_str()))
-                .collect();
-            return Err(ApiError::not_found(format!(
-                "model `{model}` is not served here; GET /v1/models lists {}",
-                ids.join(", ")
-            )));
-        }
-    };
     let mut messages = Vec::with_capacity(req.messages.len());
     for (i, m) in req.messages.iter().enumerate() {
         let role = match m.role.as_str() {
@@ -159,7 +147,7 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
     if messages.is_empty() {
         return Err(ApiError::bad_request("`messages` is empty"));
     }
-    let cap = state.limits.max_new_tokens;
+    let cap = max_new_tokens;
     let max_new_tokens = req.max_completion_tokens.or(req.max_tokens).unwrap_or(cap);
     if max_new_tokens == 0 || max_new_tokens > cap {
         return Err(ApiError::bad_request(format!(
@@ -192,13 +180,6 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
             }
         },
     };
-    let prompt_tokens = state.model.chat_prompt_tokens(&messages)?;
-    if prompt_tokens > state.limits.max_prompt_tokens {
-        return Err(ApiError::bad_request(format!(
-            "the prompt has {prompt_tokens} tokens; this server takes at most {}",
-            state.limits.max_prompt_tokens
-        )));
-    }
     let sampling = SamplingParams {
         temperature,
         top_p: req.top_p,
@@ -211,8 +192,40 @@ pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<Chat
         sampling,
         schema,
         deadline: None,
-        route,
+        route: None,
     })
+}
+
+/// Checks the request against the server's limits and the served model and turns it into the
+/// model's request: [`read_chat_request`], then the weights a named model runs on and the
+/// prompt's length.
+pub fn to_chat_request(req: &CompletionRequest, state: &AppState) -> Result<ChatRequest, ApiError> {
+    let mut request = read_chat_request(req, state.limits.max_new_tokens)?;
+    // The served model's own name (or none) chats on its general weights; a route's name, on
+    // that route's.
+    let routes = state.model.chat_routes();
+    request.route = match req.model.as_deref() {
+        None => None,
+        Some(model) if model == state.model.name() => None,
+        Some(model) if routes.iter().any(|r| r.name == model) => Some(model.to_string()),
+        Some(model) => {
+            let ids: Vec<&str> = std::iter::once(state.model.name())
+                .chain(routes.iter().map(|r| r.name.as_str()))
+                .collect();
+            return Err(ApiError::not_found(format!(
+                "model `{model}` is not served here; GET /v1/models lists {}",
+                ids.join(", ")
+            )));
+        }
+    };
+    let prompt_tokens = state.model.chat_prompt_tokens(&request.messages)?;
+    if prompt_tokens > state.limits.max_prompt_tokens {
+        return Err(ApiError::bad_request(format!(
+            "the prompt has {prompt_tokens} tokens; this server takes at most {}",
+            state.limits.max_prompt_tokens
+        )));
+    }
+    Ok(request)
 }
 
 /// The request's stop sequences and streaming options.

@@ -10,12 +10,16 @@ use serde_json::json;
 /// A request that failed, with the reason the client sees.
 #[derive(Debug)]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// OpenAI's error `type` (`invalid_request_error`, `not_found`, …).
     pub kind: &'static str,
+    /// What went wrong, for the client.
     pub message: String,
 }
 
 impl ApiError {
+    /// 400: the request is malformed or asks for something this server does not do.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
@@ -33,6 +37,7 @@ impl ApiError {
         }
     }
 
+    /// 404: no such endpoint, task or model.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
@@ -41,6 +46,7 @@ impl ApiError {
         }
     }
 
+    /// 401: the API key is missing or wrong.
     pub fn unauthorized() -> Self {
         Self {
             status: StatusCode::UNAUTHORIZED,
@@ -49,6 +55,7 @@ impl ApiError {
         }
     }
 
+    /// 503: the queue is full.
     pub fn busy(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
@@ -57,6 +64,7 @@ impl ApiError {
         }
     }
 
+    /// 504: the request's deadline passed.
     pub fn timeout(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::GATEWAY_TIMEOUT,
@@ -65,6 +73,7 @@ impl ApiError {
         }
     }
 
+    /// 500: the server failed.
     pub fn internal(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::api_error::ApiError;
+use crate::api_error::ApiError;
 
 /// OpenAI's limit on stop sequences per request.
 const MAX_STOPS: usize = 4;

@@ -11,9 +11,9 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::api_error::ApiError;
-use super::metrics::Tokens;
-use super::state::AppState;
+use crate::api_error::ApiError;
+use crate::metrics::Tokens;
+use crate::state::AppState;
 
 /// Most texts in one request.
 const MAX_INPUTS: usize = 256;

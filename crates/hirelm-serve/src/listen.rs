@@ -23,7 +23,10 @@ use tokio::sync::Semaphore;
 /// Connection limits.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
+    /// Open connections at most; more are closed on accept.
     pub max_connections: usize,
+    /// How long a client has for its request headers, from the connection's start or the end
+    /// of its previous response (so also the idle limit of a kept-alive connection).
     pub header_timeout: Duration,
     /// How long in-flight requests may take to finish after shutdown begins.
     pub drain_timeout: Duration,

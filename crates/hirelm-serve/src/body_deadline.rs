@@ -1,4 +1,4 @@
-//! The request-body deadline. The header deadline ([`super::listen`]) bounds how long a client
+//! The request-body deadline. The header deadline ([`crate::listen`]) bounds how long a client
 //! may take over its headers; this bounds the body. Without it a client that sends its headers
 //! promptly and then its body one byte every few seconds holds its connection, and a slot of the
 //! connection cap, for as long as it likes, and a few hundred such clients starve everyone else.
@@ -16,17 +16,19 @@ use axum::http::header::{CONNECTION, CONTENT_LENGTH, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::api_error::ApiError;
+use crate::api_error::ApiError;
 
 /// How long a body may take and how large it may be.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimits {
+    /// How long the body may take, from the end of the headers.
     pub timeout: Duration,
+    /// The largest body, in bytes.
     pub max_bytes: usize,
 }
 
 /// Reads the request body within the limits, then hands the request on with the body in memory.
-pub async fn read_body_within(
+pub(crate) async fn read_body_within(
     State(limits): State<BodyLimits>,
     request: Request,
     next: Next,

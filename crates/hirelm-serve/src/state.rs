@@ -10,44 +10,55 @@ use std::time::{Duration, Instant};
 use hirelm_infer::DomainModel;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::api_error::ApiError;
-use super::metrics::Metrics;
+use crate::api_error::ApiError;
+use crate::metrics::Metrics;
 
 /// Request limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
+    /// Largest answer, in tokens (task answers and chat `max_tokens`).
     pub max_new_tokens: usize,
+    /// Largest chat prompt, in tokens.
     pub max_prompt_tokens: usize,
+    /// How long a request may take, waiting for a worker included.
     pub timeout: Duration,
+    /// Requests on the model at once.
     pub workers: usize,
+    /// Requests that may wait for a worker; more are refused with 503.
     pub max_queue: usize,
 }
 
 /// What every handler sees.
 #[derive(Debug)]
 pub struct AppState {
+    /// The language model with its adapters, routed per task.
     pub model: Arc<DomainModel>,
+    /// The request limits.
     pub limits: Limits,
+    /// The key every endpoint but `/health` requires, if any.
     pub api_key: Option<String>,
-    pub metrics: Metrics,
+    pub(crate) metrics: Metrics,
     /// Answers `extract_skills` and `normalise_title` by retrieval where it has their
     /// retriever (see `RetrievalArgs`).
-    pub retrieval: Arc<crate::cmd::retrieval_args::Retrieval>,
+    pub(crate) retrieval: Arc<crate::Retrieval>,
     /// Answers the tasks shipped/routes.toml gives the rule-based matcher.
-    pub rules: crate::cmd::rule_route::RuleRoute,
+    pub(crate) rules: crate::RuleRoute,
     admitted: Arc<Semaphore>,
     running: Arc<Semaphore>,
 }
 
 /// Permission to run on the model, held until the work ends (also inside blocking tasks).
 #[derive(Debug)]
-pub struct Slot {
+pub(crate) struct Slot {
     _admitted: OwnedSemaphorePermit,
     _running: OwnedSemaphorePermit,
     pub deadline: Instant,
 }
 
 impl AppState {
+    /// The state of a server answering with `model` within `limits`; with `api_key`, requests
+    /// must carry it. No task is answered by retrieval or the rule matcher until
+    /// [`with_retrieval`](Self::with_retrieval) and [`with_rules`](Self::with_rules) say so.
     pub fn new(model: DomainModel, limits: Limits, api_key: Option<String>) -> Self {
         let admitted = Arc::new(Semaphore::new(limits.workers + limits.max_queue));
         let running = Arc::new(Semaphore::new(limits.workers));
@@ -64,19 +75,19 @@ impl AppState {
     }
 
     /// The same state, answering by `retrieval` the tasks it has a retriever for.
-    pub fn with_retrieval(mut self, retrieval: crate::cmd::retrieval_args::Retrieval) -> Self {
+    pub fn with_retrieval(mut self, retrieval: crate::Retrieval) -> Self {
         self.retrieval = Arc::new(retrieval);
         self
     }
 
     /// The same state, answering by the rule-based matcher the tasks `rules` names.
-    pub fn with_rules(mut self, rules: crate::cmd::rule_route::RuleRoute) -> Self {
+    pub fn with_rules(mut self, rules: crate::RuleRoute) -> Self {
         self.rules = rules;
         self
     }
 
     /// Joins the queue (or is refused when it is full) and waits for a worker until the deadline.
-    pub async fn acquire(&self) -> Result<Slot, ApiError> {
+    pub(crate) async fn acquire(&self) -> Result<Slot, ApiError> {
         let deadline = Instant::now() + self.limits.timeout;
         let admitted = Arc::clone(&self.admitted)
             .try_acquire_owned()
@@ -108,7 +119,7 @@ impl AppState {
     }
 
     /// Requests admitted and not yet running, and requests running.
-    pub fn load(&self) -> (usize, usize) {
+    pub(crate) fn load(&self) -> (usize, usize) {
         let total = self.limits.workers + self.limits.max_queue;
         let in_system = total - self.admitted.available_permits();
         let running = self.limits.workers - self.running.available_permits();

@@ -16,11 +16,11 @@ use serde_json::{Value, json};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::api_error::ApiError;
-use super::chat_request::{CompletionRequest, Delivery, delivery, to_chat_request};
-use super::metrics::Tokens;
-use super::state::AppState;
-use super::stop::StopScan;
+use crate::api_error::ApiError;
+use crate::chat_request::{CompletionRequest, Delivery, delivery, to_chat_request};
+use crate::metrics::Tokens;
+use crate::state::AppState;
+use crate::stop::StopScan;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 

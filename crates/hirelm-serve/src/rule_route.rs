@@ -4,6 +4,7 @@
 //! same code `hirelm bench compare` measures, so the served answer is the measured one.
 
 use hirelm_core::Task;
+use hirelm_eval::EvalError;
 use hirelm_eval::baselines::rule_matcher::RuleMatcher;
 use hirelm_infer::{Answerer, ShippedRoutes};
 use serde_json::Value;
@@ -36,9 +37,8 @@ impl RuleRoute {
 
     /// The rule matcher's answer (valid against the task's schema); `None` when it does not
     /// answer `task`, `Err` naming the input field it could not read.
-    pub fn answer(&self, task: Task, input: &Value) -> Option<Result<Value, String>> {
-        self.answers(task)
-            .then(|| RuleMatcher.answer(task, input).map_err(|e| e.to_string()))
+    pub fn answer(&self, task: Task, input: &Value) -> Option<Result<Value, EvalError>> {
+        self.answers(task).then(|| RuleMatcher.answer(task, input))
     }
 }
 
@@ -74,8 +74,8 @@ mod tests {
             .answer(Task::ScoreMatch, &json!({"job": {}}))
             .expect("routed")
             .expect_err("incomplete");
-        assert!(err.contains("/job/required_skills"), "{err}");
-        assert_eq!(rules.answer(Task::DraftJobPost, &input), None);
+        assert!(err.to_string().contains("/job/required_skills"), "{err}");
+        assert!(rules.answer(Task::DraftJobPost, &input).is_none());
         assert!(!RuleRoute::from_routes(&r, true).answers(Task::ScoreMatch));
     }
 }

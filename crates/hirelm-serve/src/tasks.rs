@@ -10,15 +10,15 @@ use hirelm_core::{Task, canonical_input};
 use hirelm_infer::tasks::task_schema;
 use serde_json::{Value, json};
 
-use super::api_error::ApiError;
-use super::state::AppState;
+use crate::api_error::ApiError;
+use crate::state::AppState;
 
 /// Longest text input (characters) of the text tasks.
 const MAX_TEXT_CHARS: usize = 4000;
 
 /// The input as the model sees it ([`canonical_input`], the one reading every caller shares),
 /// and the schema its answer must meet.
-pub fn parse_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> {
+pub fn read_task_input(task: Task, body: Value) -> Result<(Value, Value), ApiError> {
     let input = canonical_input(task, &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     match task {
         Task::ExtractSkills | Task::NormaliseTitle => {
@@ -51,7 +51,7 @@ pub async fn answer(
     let status = result.as_ref().map_or_else(|e| e.status.as_u16(), |_| 200);
     let tokens = result.as_ref().ok().map(|Json(answer)| {
         let count = |field: &str| answer["usage"][field].as_u64().unwrap_or(0);
-        super::metrics::Tokens {
+        crate::metrics::Tokens {
             prompt: count("prompt_tokens"),
             completion: count("completion_tokens"),
         }
@@ -72,7 +72,7 @@ async fn answer_inner(
         .parse()
         .map_err(|e: hirelm_core::CoreError| ApiError::not_found(e.to_string()))?;
     let Json(body) = body.map_err(ApiError::from_rejection)?;
-    let (input, schema) = parse_input(task, body)?;
+    let (input, schema) = read_task_input(task, body)?;
     // The rule matcher answers in microseconds: no worker slot needed.
     if let Some(answer) = state.rules.answer(task, &input) {
         let value = answer.map_err(|e| ApiError::bad_request(format!("{task} input: {e}")))?;
@@ -137,23 +137,23 @@ mod tests {
 
     #[test]
     fn inputs_are_checked_against_their_records() {
-        let (input, _) = parse_input(Task::ExtractSkills, json!({"text": "Python and SQL"}))
+        let (input, _) = read_task_input(Task::ExtractSkills, json!({"text": "Python and SQL"}))
             .expect("text object");
         assert_eq!(input, json!("Python and SQL"));
-        let err = parse_input(Task::ExtractSkills, json!(3)).expect_err("number");
+        let err = read_task_input(Task::ExtractSkills, json!(3)).expect_err("number");
         assert!(
             err.message.contains("is not a JSON string or {\"text\""),
             "{}",
             err.message
         );
-        let err = parse_input(Task::ScoreMatch, json!({"job": {}})).expect_err("incomplete");
+        let err = read_task_input(Task::ScoreMatch, json!({"job": {}})).expect_err("incomplete");
         assert!(
             err.message
                 .starts_with("score_match input is not MatchInput: missing field"),
             "{}",
             err.message
         );
-        let err = parse_input(Task::NormaliseTitle, json!("  ")).expect_err("blank");
+        let err = read_task_input(Task::NormaliseTitle, json!("  ")).expect_err("blank");
         assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
     }
 }
