@@ -125,13 +125,27 @@ fn serve_answers_tasks_and_openai_chat_and_refuses_bad_requests() {
         answer["years"].is_null() || answer["years"].as_u64().is_some_and(|y| y <= 50),
         "{answer}"
     );
-    let pattern = pydantic.replace(
-        r#""title":"Years""#,
-        r#""title":"Years","pattern":"^[0-9]+$""#,
+    // A pydantic `constr(pattern=...)` field: the answer matches it.
+    let code = r#"{"messages":[{"role":"user","content":"Invent a job reference code."}],"max_tokens":40,"temperature":0,"response_format":{"type":"json_schema","json_schema":{"name":"Ref","schema":{"properties":{"code":{"pattern":"^[A-Z]{2}-[0-9]{3}$","title":"Code","type":"string"}},"required":["code"],"title":"Ref","type":"object"}}}}"#;
+    let answer = constrained_answer(addr, key, code);
+    let code = answer["code"].as_str().unwrap_or_default().as_bytes();
+    let shape_ok = code.len() == 6
+        && code[..2].iter().all(u8::is_ascii_uppercase)
+        && code[2] == b'-'
+        && code[3..].iter().all(u8::is_ascii_digit);
+    assert!(shape_ok, "{answer}");
+    // A pattern a finite automaton cannot check is refused by name, not ignored.
+    let lookahead = pydantic.replace(
+        r#""title":"Level","type":"string""#,
+        r#""title":"Level","type":"string","pattern":"^(?=s)""#,
     );
-    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, &pattern);
+    let lookahead = lookahead.replace(r#""enum":["junior","senior"],"#, "");
+    let (status, body) = http(addr, "POST", "/v1/chat/completions", key, &lookahead);
     assert_eq!(status, 400, "{body}");
-    assert!(body.contains("pattern"), "{body}");
+    assert!(
+        body.contains("`pattern`") && body.contains("lookaround"),
+        "{body}"
+    );
 
     let cases = [
         (

@@ -6,58 +6,21 @@
 //! are accepted. A keyword that does not apply to the node's `type` (say `minLength` on a
 //! number) is an error too, since it most likely signals a schema mistake.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::error::ConstraintError;
 use super::keywords::{bound, count_range, enum_trie};
+use super::limits::ConstraintLimits;
 use super::literal::LiteralTrie;
 use super::number::NumberSpec;
+use super::pattern::PatternSpec;
 use super::refs::Defs;
 use super::string::StrSpec;
 
 /// Index of a node in [`JsonSchemaConstraint`]'s arena.
 pub(crate) type NodeId = u32;
-
-/// Caps that keep every decode finite, and the number syntax limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConstraintLimits {
-    /// Most characters in a free-form string (`enum` values may be longer).
-    pub max_string_chars: u32,
-    /// Most items in an array.
-    pub max_array_items: u32,
-    /// Most digits before the decimal point (at most 18, so integers fit an `i64`).
-    pub max_int_digits: u8,
-    /// Most digits after the decimal point (integer digits + fraction digits ≤ 36).
-    pub max_frac_digits: u8,
-}
-
-impl Default for ConstraintLimits {
-    fn default() -> Self {
-        Self {
-            max_string_chars: 512,
-            max_array_items: 128,
-            max_int_digits: 15,
-            max_frac_digits: 17,
-        }
-    }
-}
-
-impl ConstraintLimits {
-    /// Checks that the limits are usable.
-    fn check(&self) -> Result<(), ConstraintError> {
-        if self.max_int_digits == 0 || self.max_int_digits > 18 {
-            return Err(ConstraintError::InvalidLimits(
-                "max_int_digits must be in 1..=18".into(),
-            ));
-        }
-        if u32::from(self.max_int_digits) + u32::from(self.max_frac_digits) > 36 {
-            return Err(ConstraintError::InvalidLimits(
-                "integer + fraction digits must be ≤ 36".into(),
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// One property of an object node.
 #[derive(Debug, Clone)]
@@ -225,7 +188,7 @@ impl JsonSchemaConstraint {
             }
             None => None,
         };
-        const KNOWN: [&str; 15] = [
+        const KNOWN: [&str; 16] = [
             "type",
             "properties",
             "required",
@@ -241,6 +204,7 @@ impl JsonSchemaConstraint {
             "maximum",
             "minLength",
             "maxLength",
+            "pattern",
         ];
         if let Some(keyword) = obj
             .keys()
@@ -258,7 +222,7 @@ impl JsonSchemaConstraint {
                 "maxProperties",
             ],
             Some("array") => &["items", "minItems", "maxItems"],
-            Some("string") => &["minLength", "maxLength", "enum", "const"],
+            Some("string") => &["minLength", "maxLength", "pattern", "enum", "const"],
             Some("number" | "integer") => &["minimum", "maximum", "enum", "const"],
             Some("boolean" | "null") => &["enum", "const"],
             None if literal => &[
@@ -295,6 +259,12 @@ impl JsonSchemaConstraint {
             }
         }
         let node = if literal {
+            if obj.contains_key("pattern") {
+                return Err(ConstraintError::invalid(
+                    path,
+                    "`pattern` beside `enum` or `const`: list only the values that match",
+                ));
+            }
             let values = match (obj.get("enum"), obj.get("const")) {
                 (Some(Value::Array(values)), None) => values.clone(),
                 (None, Some(value)) => vec![value.clone()],
@@ -329,15 +299,7 @@ impl JsonSchemaConstraint {
                         max_items,
                     }
                 }
-                Some("string") => {
-                    let cap = self.limits.max_string_chars;
-                    let (min_chars, max_chars) =
-                        count_range(obj, ("minLength", "maxLength"), cap, path)?;
-                    Node::String(StrSpec {
-                        min_chars,
-                        max_chars,
-                    })
-                }
+                Some("string") => Node::String(string_spec(obj, self.limits, path)?),
                 Some("null") => Node::Literal(
                     LiteralTrie::new(["null"])
                         .ok_or_else(|| ConstraintError::invalid(path, "null"))?,
@@ -385,4 +347,33 @@ fn only_annotations(
 /// Whether `keyword` at `path` asks nothing of the value: an annotation, or the root's `$defs`.
 fn passive(keyword: &str, path: &str) -> bool {
     ANNOTATIONS.contains(&keyword) || (path.is_empty() && ROOT_ONLY.contains(&keyword))
+}
+
+/// A `type: string` node without `enum`: its length bounds (the configured cap applied) and
+/// `pattern`.
+fn string_spec(
+    obj: &Map<String, Value>,
+    limits: ConstraintLimits,
+    path: &str,
+) -> Result<StrSpec, ConstraintError> {
+    let (min_chars, max_chars) = count_range(
+        obj,
+        ("minLength", "maxLength"),
+        limits.max_string_chars,
+        path,
+    )?;
+    let pattern = match obj.get("pattern") {
+        None => None,
+        Some(Value::String(pattern)) => Some(Arc::new(
+            PatternSpec::compile(pattern, min_chars, max_chars).map_err(|reason| {
+                ConstraintError::invalid(path, format!("`pattern` {pattern:?}: {reason}"))
+            })?,
+        )),
+        Some(_) => return Err(ConstraintError::invalid(path, "`pattern` must be a string")),
+    };
+    Ok(StrSpec {
+        min_chars,
+        max_chars,
+        pattern,
+    })
 }

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::compile::{ConstraintLimits, JsonSchemaConstraint};
+use super::compile::JsonSchemaConstraint;
 use super::error::ConstraintError;
+use super::limits::ConstraintLimits;
 use super::mask::TokenMasker;
 use super::state::ConstraintState;
 use super::vocab::TokenVocab;

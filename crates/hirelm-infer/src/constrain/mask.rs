@@ -7,7 +7,7 @@
 //!
 //! Inside a free-form string almost every token is allowed, so almost the whole trie is
 //! visited; there only the string's own frame changes until its closing quote, so the walk
-//! keeps just that 12-byte frame per depth and switches to full stack copies below a closing
+//! keeps just that small frame per depth and switches to full stack copies below a closing
 //! quote. Outside strings the grammar prunes the trie after a byte or two.
 
 use super::state::{ConstraintState, Stack};
@@ -97,7 +97,7 @@ impl TokenMasker {
             let byte = trie.byte[i];
             let ok = if self.in_string[depth - 1] {
                 let mut frame = self.strings[depth - 1];
-                match frame.step(&spec, byte) {
+                match frame.step(spec, byte) {
                     StrStep::Consumed => {
                         self.strings[depth] = frame;
                         self.in_string[depth] = true;

@@ -41,6 +41,14 @@
 //! - strings: any content with valid JSON escapes and valid UTF-8 (a token may end inside a
 //!   multi-byte character), `minLength` and `maxLength` counted in characters, at most
 //!   [`ConstraintLimits::max_string_chars`];
+//! - `pattern` on strings (ECMA-262 syntax, matched anywhere unless anchored, over Unicode
+//!   characters): literals, `.`, classes with ranges and negation, `\d \w \s` (ASCII, as
+//!   ECMA) and their negations, groups (plain, `(?:…)`, named), `|`, `* + ? {n} {n,} {n,m}`,
+//!   `^` and `$` at the ends. The pattern becomes a finite automaton, and a character is allowed
+//!   only if a match can still be completed within the string's length bounds, so decoding
+//!   still always finishes validly. Such a string is written without escapes (no `"`, `\` or
+//!   control characters). Lookaround, backreferences, word boundaries and property escapes are
+//!   refused, naming the construct;
 //! - `enum` (strings, numbers or booleans, also without `type`): exactly the values' compact
 //!   encodings, matched through a byte trie, so a caller may narrow a schema at run time to,
 //!   say, 100 allowed skill labels at no per-step cost;
@@ -73,10 +81,12 @@ mod compile;
 mod decoder;
 mod error;
 mod keywords;
+mod limits;
 mod literal;
 mod mask;
 mod number;
 mod object;
+mod pattern;
 mod refs;
 mod state;
 mod string;
@@ -94,9 +104,10 @@ mod union_tests;
 #[cfg(test)]
 mod walk_tests;
 
-pub use compile::{ConstraintLimits, JsonSchemaConstraint};
+pub use compile::JsonSchemaConstraint;
 pub use decoder::{BUDGET_CANDIDATES, ConstrainedDecoder};
 pub use error::ConstraintError;
+pub use limits::ConstraintLimits;
 pub use mask::{TokenMasker, allowed_tokens};
 pub use state::ConstraintState;
 pub use vocab::TokenVocab;

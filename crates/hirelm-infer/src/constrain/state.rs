@@ -193,10 +193,13 @@ impl Stack {
 
     /// The top frame and its spec when it is inside a free-form string.
     #[inline]
-    pub(crate) fn top_string(&self, c: &JsonSchemaConstraint) -> Option<(StrFrame, StrSpec)> {
+    pub(crate) fn top_string<'c>(
+        &self,
+        c: &'c JsonSchemaConstraint,
+    ) -> Option<(StrFrame, &'c StrSpec)> {
         match self.frames.last() {
             Some(&Frame::Str { node, frame }) => match &c.nodes[node as usize] {
-                Node::String(spec) => Some((frame, *spec)),
+                Node::String(spec) => Some((frame, spec)),
                 _ => None,
             },
             _ => None,

@@ -240,12 +240,12 @@ fn refused_completions_are_also_invalid_for_the_validator() {
 #[test]
 fn unsupported_keywords_name_keyword_and_path() {
     let mut schema = output_schema(Task::ExtractSkills);
-    schema["properties"]["skills"]["items"]["pattern"] = json!("^[A-Z]");
-    let err = JsonSchemaConstraint::compile(&schema).expect_err("pattern is unsupported");
+    schema["properties"]["skills"]["items"]["uniqueItems"] = json!(true);
+    let err = JsonSchemaConstraint::compile(&schema).expect_err("uniqueItems is unsupported");
     assert_eq!(
         err,
         ConstraintError::UnsupportedKeyword {
-            keyword: "pattern".into(),
+            keyword: "uniqueItems".into(),
             path: "/properties/skills/items".into()
         }
     );

@@ -86,7 +86,7 @@ impl JsonSchemaConstraint {
                 0 => 2,
                 n => repeated(*n, of(*items)),
             },
-            Node::String(spec) => spec.min_chars.saturating_add(2),
+            Node::String(spec) => spec.shortest_chars().saturating_add(2),
             Node::Number(_) => 1,
             Node::Literal(trie) => trie.shortest_len() as u32,
             Node::AnyOf { alts, .. } => alts.iter().map(|&alt| of(alt)).min().unwrap_or(u32::MAX),
@@ -145,10 +145,7 @@ impl JsonSchemaConstraint {
                 ));
             }
         };
-        let key = self.push(Node::String(StrSpec {
-            min_chars: 1,
-            max_chars: MAX_KEY_CHARS,
-        }));
+        let key = self.push(Node::String(StrSpec::free(1, MAX_KEY_CHARS)));
         Ok(self.push(Node::Map {
             key,
             value,
@@ -165,10 +162,7 @@ impl JsonSchemaConstraint {
             LiteralTrie::new(["null"]).ok_or_else(|| ConstraintError::invalid(path, "null"))?,
         ));
         let limits = self.limits;
-        let string = self.push(Node::String(StrSpec {
-            min_chars: 0,
-            max_chars: limits.max_string_chars,
-        }));
+        let string = self.push(Node::String(StrSpec::free(0, limits.max_string_chars)));
         let number = self.push(Node::Number(NumberSpec::new(
             false,
             None,
@@ -181,10 +175,7 @@ impl JsonSchemaConstraint {
             LiteralTrie::new(["true", "false", "null"])
                 .ok_or_else(|| ConstraintError::invalid(path, "literals"))?,
         ));
-        let key = self.push(Node::String(StrSpec {
-            min_chars: 1,
-            max_chars: MAX_KEY_CHARS,
-        }));
+        let key = self.push(Node::String(StrSpec::free(1, MAX_KEY_CHARS)));
         let object = self.push(Node::Map {
             key,
             value: any,

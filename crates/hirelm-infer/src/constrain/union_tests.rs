@@ -48,7 +48,20 @@ pub(super) fn union_schemas() -> Vec<Value> {
         json!({"type": "object", "minProperties": 1}),
         json!({"type": "object"}),
         json!({"anyOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string", "minLength": 2}, {"type": "null"}]}),
+        pattern_schema(),
     ]
+}
+
+/// Strings under `pattern`s: anchored and not, multi-byte characters (two, three and four
+/// bytes), with length bounds and inside an `anyOf`.
+fn pattern_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z]{2}-[0-9]{3}$"},
+        "email": {"type": "string", "pattern": "^[a-z0-9._]+@[a-z]+[.](com|org)$", "maxLength": 20},
+        "tag": {"type": "string", "pattern": "rust", "maxLength": 8},
+        "word": {"type": "string", "pattern": "^(é|ß|日本)+[^a-z]?$", "minLength": 2},
+        "maybe": {"anyOf": [{"type": "string", "pattern": "^x+$"}, {"type": "null"}]}},
+        "required": ["code", "email", "tag", "word", "maybe"]})
 }
 
 /// Whether `value` is valid against `schema` (within `root`, for `$ref`), for the keywords the
@@ -98,6 +111,13 @@ pub(super) fn conforms(root: &Value, schema: &Value, value: &Value) -> Result<()
         || x.is_some_and(|x| number("maximum").is_some_and(|m| x > m))
     {
         return fail("range");
+    }
+    if let (Some(pattern), Some(text)) = (
+        schema.get("pattern").and_then(Value::as_str),
+        value.as_str(),
+    ) && !regex::Regex::new(pattern).is_ok_and(|re| re.is_match(text))
+    {
+        return fail("pattern");
     }
     let chars = value.as_str().map(|text| text.chars().count() as u64);
     if chars.is_some_and(|n| size("minLength").is_some_and(|m| n < m))
