@@ -96,7 +96,7 @@ step "8/8 the comparison: every predictor of configs/compare.toml, $limit cases 
 # Exit status 1 is the claim's verdict (in the report), not a failed job; 2 is a failure.
 status=0
 "$hirelm" bench compare --config configs/compare.toml --limit "$limit" --data "$dataset/test.parquet" \
-  --out "$out/main-job" --no-readme ${adapter_arg[@]+"${adapter_arg[@]}"} >/dev/null || status=$?
+  --out "$out/main-job" ${adapter_arg[@]+"${adapter_arg[@]}"} >/dev/null || status=$?
 [ "$status" -le 1 ] || exit "$status"
 
 {

@@ -1,5 +1,6 @@
 //! `hirelm bench compare` end to end on the classical baselines (no language model loads):
-//! reports, the README block, `--render`, `--predictors` and the errors of a bad config.
+//! reports, the document block (`--write-doc`; without it only the output directory is
+//! written), `--render`, `--predictors` and the errors of a bad config.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -30,7 +31,15 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
     .expect("readme");
     let run = |config: &str| {
         Command::new(env!("CARGO_BIN_EXE_hirelm"))
-            .args(["bench", "compare", "--config", config, "--limit", "20"])
+            .args([
+                "bench",
+                "compare",
+                "--config",
+                config,
+                "--limit",
+                "20",
+                "--write-doc",
+            ])
             .current_dir(dir.path())
             .env("HIRELM_SHARED_DATA", &shared)
             .output()
@@ -139,7 +148,6 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
         "broken.toml",
         "--limit",
         "5",
-        "--no-readme",
         "--encoder",
         "no-such-encoder",
     ]);
@@ -175,6 +183,7 @@ fn bench_compare_writes_its_reports_and_readme_block_and_names_a_bad_config() {
             "compare.toml",
             "--render",
             "out/compare.json",
+            "--write-doc",
         ])
         .current_dir(dir.path())
         .output()

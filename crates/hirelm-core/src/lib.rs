@@ -34,13 +34,14 @@ pub mod record;
 mod schema;
 mod task;
 mod task_input;
+pub mod text;
 mod validate;
 
 pub use encoder_pair::{EncoderPair, PairSource, normalise_label, read_encoder_pairs};
 pub use error::CoreError;
 pub use example::{Example, Provenance};
 pub use prompt::{assistant_message, task_instruction, user_message};
-pub use schema::{MATCH_LABELS, output_schema};
+pub use schema::{MATCH_LABELS, MATCH_THRESHOLDS, match_label, output_schema};
 pub use task::Task;
 pub use task_input::{canonical_input, input_type};
 pub use validate::validate;

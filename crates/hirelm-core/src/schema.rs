@@ -12,6 +12,20 @@ use crate::Task;
 /// The match labels of `score_match`, best first; see `hirelm-curate`'s match rule.
 pub const MATCH_LABELS: [&str; 4] = ["strong", "good", "partial", "poor"];
 
+/// Lowest scores, in hundredths, of `strong`, `good` and `partial`; a lower score is `poor`.
+/// The curation rule labels its targets by them, and the rule-matcher baseline cuts its scores
+/// at the same places.
+pub const MATCH_THRESHOLDS: [u32; 3] = [80, 65, 45];
+
+/// The label of a score in [0, 1] by [`MATCH_THRESHOLDS`] (a score within 1e-9 below a
+/// threshold counts as reaching it, so rounding in a sum of weights does not demote it).
+pub fn match_label(score: f64) -> &'static str {
+    MATCH_THRESHOLDS
+        .iter()
+        .position(|&t| score >= f64::from(t) / 100.0 - 1e-9)
+        .map_or(MATCH_LABELS[3], |i| MATCH_LABELS[i])
+}
+
 fn text() -> Value {
     json!({"type": "string", "minLength": 1})
 }

@@ -7,16 +7,9 @@ use std::path::Path;
 
 use crate::error::{CurateError, SHARED_HINT, open_source};
 
-/// Normalises a label for matching: commas and non-breaking spaces become spaces, whitespace is
-/// collapsed and trimmed (`data extraction, transformation and loading tools ` →
-/// `data extraction transformation and loading tools`).
-pub fn normalise_label(label: &str) -> String {
-    label
-        .replace([',', '\u{a0}'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+/// The normalisation labels are matched under, defined once in `hirelm-core`: commas and
+/// no-break spaces become spaces, whitespace is collapsed and trimmed.
+pub use hirelm_core::normalise_label;
 
 /// The benchmark's label list: normalised label → the label as written in the file.
 #[derive(Debug, Clone, Default)]

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use hirelm_core::text::capitalise_first;
+
 use crate::error::CurateError;
 use crate::sqlite::{open_source, sqlite_error};
 
@@ -15,14 +17,6 @@ pub struct FirstName {
     pub sex: String,
     /// Births with this name and sex since `from_year`.
     pub births: u64,
-}
-
-fn capitalise(name: &str) -> String {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Names given to at least `min_births` babies of one sex since `from_year`, most frequent first
@@ -43,7 +37,7 @@ pub fn read_first_names(
     let rows = stmt
         .query_map(rusqlite::params![from_year, min_births as i64], |r| {
             Ok(FirstName {
-                name: capitalise(&r.get::<_, String>(0)?),
+                name: capitalise_first(&r.get::<_, String>(0)?),
                 sex: r.get(1)?,
                 births: r.get::<_, i64>(2)?.max(0) as u64,
             })
@@ -86,7 +80,7 @@ pub fn read_names_by_year(
             rusqlite::params![from_year, to_year, min_births as i64],
             |r| {
                 Ok(YearName {
-                    name: capitalise(&r.get::<_, String>(0)?),
+                    name: capitalise_first(&r.get::<_, String>(0)?),
                     sex: r.get(1)?,
                     year: r.get::<_, i64>(2)?.max(0) as u32,
                     births: r.get::<_, i64>(3)?.max(0) as u64,
@@ -103,7 +97,7 @@ mod tests {
 
     #[test]
     fn capitalises() {
-        assert_eq!(capitalise("mary"), "Mary");
-        assert_eq!(capitalise(""), "");
+        assert_eq!(capitalise_first("mary"), "Mary");
+        assert_eq!(capitalise_first(""), "");
     }
 }

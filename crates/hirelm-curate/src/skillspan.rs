@@ -1,4 +1,6 @@
-//! SkillSpan job-posting sentences with BIO skill and knowledge spans (JSON lines).
+//! SkillSpan job-posting sentences with BIO skill and knowledge spans (JSON lines): the one
+//! reader of the files, for curation ([`read_skillspan`]: text and span strings) and for
+//! evaluation ([`read_span_records`]: tokens and tags, what span F1 is scored on).
 
 use std::io::BufRead;
 use std::path::Path;
@@ -7,13 +9,20 @@ use serde::Deserialize;
 
 use crate::error::{CurateError, SHARED_HINT, open_source};
 
-#[derive(Debug, Deserialize)]
-struct RawLine {
-    idx: u64,
-    tokens: Vec<String>,
-    tags_skill: Vec<String>,
-    tags_knowledge: Vec<String>,
-    source: String,
+/// One line of a SkillSpan file: a tokenised sentence with its BIO tags (Zhang et al., 2022).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SpanRecord {
+    /// The posting id (groups sentences of one job ad).
+    #[serde(rename = "idx")]
+    pub posting: u64,
+    /// Tokens.
+    pub tokens: Vec<String>,
+    /// Skill BIO tags, one per token.
+    pub tags_skill: Vec<String>,
+    /// Knowledge BIO tags, one per token.
+    pub tags_knowledge: Vec<String>,
+    /// `tech` or `house`.
+    pub source: String,
 }
 
 /// One sentence of a SkillSpan posting.
@@ -64,38 +73,50 @@ fn spans_of(tokens: &[String], tags: &[String], out: &mut Vec<String>) {
     }
 }
 
-/// Reads a SkillSpan file; every line must be JSON with equal-length tokens and tags.
-pub fn read_skillspan(path: &Path) -> Result<Vec<SpanSentence>, CurateError> {
+/// Reads a SkillSpan file's lines; every line must be JSON with as many tags in each layer as
+/// tokens (an error names the line and the layer).
+pub fn read_span_records(path: &Path) -> Result<Vec<SpanRecord>, CurateError> {
     let reader = std::io::BufReader::new(open_source(path, SHARED_HINT)?);
-    let mut sentences = Vec::new();
+    let mut records = Vec::new();
     for (i, line) in reader.lines().enumerate() {
         let n = i as u64 + 1;
         let line = line.map_err(|e| CurateError::io(path, e))?;
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawLine = serde_json::from_str(&line)
+        let record: SpanRecord = serde_json::from_str(&line)
             .map_err(|e| CurateError::record(path, n, "json", e.to_string()))?;
-        if raw.tags_skill.len() != raw.tokens.len() || raw.tags_knowledge.len() != raw.tokens.len()
-        {
-            return Err(CurateError::record(
-                path,
-                n,
-                "tags_skill",
-                "tag and token counts differ",
-            ));
+        for (field, tags) in [
+            ("tags_skill", &record.tags_skill),
+            ("tags_knowledge", &record.tags_knowledge),
+        ] {
+            if tags.len() != record.tokens.len() {
+                let counts = format!("{} tags for {} tokens", tags.len(), record.tokens.len());
+                return Err(CurateError::record(path, n, field, counts));
+            }
         }
-        let mut spans = Vec::new();
-        spans_of(&raw.tokens, &raw.tags_skill, &mut spans);
-        spans_of(&raw.tokens, &raw.tags_knowledge, &mut spans);
-        sentences.push(SpanSentence {
-            posting: raw.idx,
-            source: raw.source,
-            text: detokenize(&raw.tokens),
-            spans,
-        });
+        records.push(record);
     }
-    Ok(sentences)
+    Ok(records)
+}
+
+/// Reads a SkillSpan file as sentences with their span texts (skills, then knowledge).
+pub fn read_skillspan(path: &Path) -> Result<Vec<SpanSentence>, CurateError> {
+    let records = read_span_records(path)?;
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            let mut spans = Vec::new();
+            spans_of(&record.tokens, &record.tags_skill, &mut spans);
+            spans_of(&record.tokens, &record.tags_knowledge, &mut spans);
+            SpanSentence {
+                posting: record.posting,
+                text: detokenize(&record.tokens),
+                source: record.source,
+                spans,
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Real vacancy titles with their ESCO occupation (`jobbert-titles/titles.csv`).
+//! Real vacancy titles with their ESCO occupation (`jobbert-titles/titles.csv`): the one reader
+//! of the file, for curation and for evaluation's titles suite.
 
 use std::path::Path;
 
@@ -15,7 +16,8 @@ pub struct TitleRow {
     pub occupation_uri: String,
 }
 
-/// Reads `titles.csv` (`,vacancyTitle,conceptUri`).
+/// Reads `titles.csv` (`,vacancyTitle,conceptUri`; quoted fields allowed, both trimmed). An
+/// empty title or a URI that is not an ESCO occupation's is an error naming the line.
 pub fn read_titles(path: &Path) -> Result<Vec<TitleRow>, CurateError> {
     let file = open_source(path, SHARED_HINT)?;
     let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
@@ -36,9 +38,12 @@ pub fn read_titles(path: &Path) -> Result<Vec<TitleRow>, CurateError> {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let title = record
             .get(title_col)
-            .ok_or_else(|| CurateError::record(path, line, "vacancyTitle", "missing"))?;
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| CurateError::record(path, line, "vacancyTitle", "missing or empty"))?;
         let uri = record
             .get(uri_col)
+            .map(str::trim)
             .ok_or_else(|| CurateError::record(path, line, "conceptUri", "missing"))?;
         if !uri.starts_with("http://data.europa.eu/esco/occupation/") {
             return Err(CurateError::record(
@@ -73,5 +78,28 @@ mod tests {
         .expect("write");
         let err = read_titles(f.path()).expect_err("bad").to_string();
         assert!(err.contains(":3: conceptUri"), "{err}");
+        let mut f = tempfile::NamedTempFile::new().expect("temp");
+        writeln!(
+            f,
+            ",vacancyTitle,conceptUri\n0, Nurse ,http://data.europa.eu/esco/occupation/x\n1,  ,http://data.europa.eu/esco/occupation/y"
+        )
+        .expect("write");
+        let err = read_titles(f.path()).expect_err("blank").to_string();
+        assert!(err.contains(":3: vacancyTitle"), "{err}");
+    }
+
+    #[test]
+    fn titles_and_uris_are_trimmed() {
+        let mut f = tempfile::NamedTempFile::new().expect("temp");
+        writeln!(
+            f,
+            ",vacancyTitle,conceptUri\n0,\" Nurse \", http://data.europa.eu/esco/occupation/x"
+        )
+        .expect("write");
+        let rows = read_titles(f.path()).expect("reads");
+        assert_eq!(
+            (rows[0].title.as_str(), rows[0].occupation_uri.as_str()),
+            ("Nurse", "http://data.europa.eu/esco/occupation/x")
+        );
     }
 }

@@ -55,6 +55,9 @@ pub enum EvalError {
         /// The task.
         task: String,
     },
+    /// A data source (titles, SkillSpan) that does not read, from `hirelm-curate`'s readers.
+    #[error(transparent)]
+    Source(#[from] hirelm_curate::CurateError),
     /// The embedding model failed.
     #[error("embedding model: {0}")]
     Model(#[from] hirelm_model::ModelError),

@@ -48,15 +48,50 @@ pub fn ranked_output(task: Task, items: &[(String, f32)]) -> Value {
     json!({ list: items })
 }
 
+/// Why a predictor's answer could not be read: the case counts as failed, and the reason goes
+/// into the report.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// The answer is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// A field the answer needs is absent or of another JSON type.
+    #[error("missing {kind} `{field}`")]
+    Missing {
+        /// The field.
+        field: String,
+        /// The JSON type it must have (`array`, `string`, `number`).
+        kind: &'static str,
+    },
+    /// A field holds a value the task does not allow.
+    #[error("`{field}` {reason}")]
+    Invalid {
+        /// The field, as a path (`skills[2].label`).
+        field: String,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// The task's answers are not ranked lists.
+    #[error("task `{0}` has no ranked output")]
+    NotRanked(Task),
+}
+
+fn not_json(e: serde_json::Error) -> OutputError {
+    OutputError::NotJson(e.to_string())
+}
+
 /// Parses a ranked output: the ids, best first. `Err` says why the output is invalid.
-pub fn parse_ranked(task: Task, raw: &str) -> Result<Vec<String>, String> {
-    let (list, item) =
-        ranked_keys(task).ok_or_else(|| format!("task `{task}` has no ranked output"))?;
-    let value: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
+pub fn parse_ranked(task: Task, raw: &str) -> Result<Vec<String>, OutputError> {
+    let (list, item) = ranked_keys(task).ok_or(OutputError::NotRanked(task))?;
+    let value: Value = serde_json::from_str(raw).map_err(not_json)?;
     let items = value
         .get(list)
         .and_then(Value::as_array)
-        .ok_or_else(|| format!("missing array `{list}`"))?;
+        .ok_or_else(|| OutputError::Missing {
+            field: list.to_string(),
+            kind: "array",
+        })?;
     items
         .iter()
         .enumerate()
@@ -64,7 +99,10 @@ pub fn parse_ranked(task: Task, raw: &str) -> Result<Vec<String>, String> {
             v.get(item)
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .ok_or_else(|| format!("`{list}[{i}].{item}` is not a string"))
+                .ok_or_else(|| OutputError::Invalid {
+                    field: format!("{list}[{i}].{item}"),
+                    reason: "is not a string".into(),
+                })
         })
         .collect()
 }
@@ -87,24 +125,34 @@ impl MatchOutput {
 
 /// Parses a `score_match` answer: a JSON object with a known `label` and a `score` in [0, 1].
 /// `Err` says why the output is invalid (the runner counts it as a failed case).
-pub fn parse_match(raw: &str) -> Result<MatchOutput, String> {
-    let value: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
+pub fn parse_match(raw: &str) -> Result<MatchOutput, OutputError> {
+    let value: Value = serde_json::from_str(raw).map_err(not_json)?;
+    let missing = |field: &str, kind| OutputError::Missing {
+        field: field.into(),
+        kind,
+    };
     let label = value
         .get("label")
         .and_then(Value::as_str)
-        .ok_or("missing string `label`")?;
+        .ok_or_else(|| missing("label", "string"))?;
     if !hirelm_core::MATCH_LABELS.contains(&label) {
-        return Err(format!(
-            "`label` `{label}` is not one of {}",
-            hirelm_core::MATCH_LABELS.join(", ")
-        ));
+        return Err(OutputError::Invalid {
+            field: "label".into(),
+            reason: format!(
+                "`{label}` is not one of {}",
+                hirelm_core::MATCH_LABELS.join(", ")
+            ),
+        });
     }
     let score = value
         .get("score")
         .and_then(Value::as_f64)
-        .ok_or("missing number `score`")?;
+        .ok_or_else(|| missing("score", "number"))?;
     if !(0.0..=1.0).contains(&score) {
-        return Err(format!("`score` {score} is outside [0, 1]"));
+        return Err(OutputError::Invalid {
+            field: "score".into(),
+            reason: format!("{score} is outside [0, 1]"),
+        });
     }
     Ok(MatchOutput {
         label: label.to_string(),
@@ -135,21 +183,25 @@ mod tests {
         assert!(
             parse_match("Strong match!")
                 .unwrap_err()
+                .to_string()
                 .contains("not JSON")
         );
         assert!(
             parse_match(r#"{"label":"great","score":0.7}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("`great`")
         );
         assert!(
             parse_match(r#"{"label":"good"}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("score")
         );
         assert!(
             parse_match(r#"{"label":"good","score":1.5}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("outside")
         );
     }
@@ -170,18 +222,38 @@ mod tests {
         assert!(
             parse_ranked(Task::ExtractSkills, "{not json")
                 .unwrap_err()
+                .to_string()
                 .contains("not JSON")
         );
         assert!(
             parse_ranked(Task::ExtractSkills, "{}")
                 .unwrap_err()
+                .to_string()
                 .contains("skills")
         );
         let bad = r#"{"skills":[{"label":3}]}"#;
         assert!(
             parse_ranked(Task::ExtractSkills, bad)
                 .unwrap_err()
+                .to_string()
                 .contains("skills[0].label")
+        );
+        // The reasons read as they always have in reports.
+        assert_eq!(
+            parse_ranked(Task::ExtractSkills, bad)
+                .unwrap_err()
+                .to_string(),
+            "`skills[0].label` is not a string"
+        );
+        assert_eq!(
+            parse_match(r#"{"label":"good"}"#).unwrap_err().to_string(),
+            "missing number `score`"
+        );
+        assert_eq!(
+            parse_ranked(Task::ScoreMatch, "{}")
+                .unwrap_err()
+                .to_string(),
+            "task `score_match` has no ranked output"
         );
     }
 }

@@ -132,11 +132,11 @@ fn predict_all(
 
 /// Every input's answer read by `parse`; a predictor error or an answer `parse` refuses is
 /// `Err(reason)`, a counted failure of that case rather than of the run.
-pub(crate) fn predict_parsed<T>(
+pub(crate) fn predict_parsed<T, E: std::fmt::Display>(
     predictor: &dyn Predictor,
     task: Task,
     inputs: &[serde_json::Value],
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, E>,
 ) -> Vec<Result<T, String>> {
     let mut out = predictor.predict_batch(task, inputs);
     out.resize_with(inputs.len(), || {

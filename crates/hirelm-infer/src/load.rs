@@ -69,7 +69,7 @@ impl BaseModel {
     pub fn engine_weights(&self, format: WeightFormat) -> Result<EngineWeights> {
         match &self.network {
             Network::Llama { lm, .. } => {
-                EngineWeights::from_tensors(&lm.model.config, lm.model.export_tensors(), format)
+                EngineWeights::from_tensors(&lm.model.config, lm.model.export_tensors()?, format)
             }
             Network::Gemma3 { file, config } => {
                 EngineWeights::from_gemma3(config, load_gemma3_tensors(file, config)?, format)
@@ -94,6 +94,6 @@ impl BaseModel {
         let mut model = lm.model.clone();
         hirelm_train::load_adapter(&mut model, adapter_dir, device)?;
         hirelm_train::merge_all(&mut model);
-        EngineWeights::from_tensors(&model.config, model.export_tensors(), format)
+        EngineWeights::from_tensors(&model.config, model.export_tensors()?, format)
     }
 }

@@ -86,18 +86,16 @@ impl AdaptableLinear {
         }
     }
 
-    /// The weight back in PyTorch layout `[d_output, d_input]`, row-major, with any adapter merged.
-    pub fn to_torch_layout(&self) -> Vec<f32> {
+    /// The weight back in PyTorch layout `[d_output, d_input]`, row-major, with any adapter
+    /// merged; `name` names it in an error.
+    pub fn to_torch_layout(&self, name: &str) -> crate::Result<Vec<f32>> {
         let merged = match &self.adapter {
             Some(lora) => self.weight.val() + lora.delta(),
             None => self.weight.val(),
         };
         let [d_input, d_output] = merged.dims();
-        let data = merged
-            .into_data()
-            .try_into_vec_as::<f32>()
-            .unwrap_or_default();
-        transpose(&data, d_input, d_output)
+        let data = crate::weights::f32_values(merged.into_data(), name)?;
+        Ok(transpose(&data, d_input, d_output))
     }
 }
 
@@ -130,7 +128,7 @@ mod tests {
             .try_into_vec_as::<f32>()
             .expect("f32");
         assert_eq!(y, vec![1.0 - 3.0, 4.0 - 6.0]);
-        assert_eq!(layer.to_torch_layout(), w.to_vec());
+        assert_eq!(layer.to_torch_layout("w").expect("f32"), w.to_vec());
     }
 
     #[test]

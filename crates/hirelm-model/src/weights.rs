@@ -19,6 +19,17 @@ use crate::{ModelError, Result};
 /// return and exporters write, for every architecture.
 pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
 
+/// A tensor's values as f32, or an error naming it: a tensor whose elements cannot be read as
+/// f32 is refused, never exported or saved as an empty one.
+pub fn f32_values(data: TensorData, name: &str) -> Result<Vec<f32>> {
+    let dtype = format!("{:?}", data.dtype());
+    data.try_into_vec_as::<f32>()
+        .map_err(|_| ModelError::UnsupportedType {
+            name: name.to_string(),
+            dtype,
+        })
+}
+
 /// Random values for each `(name, shape)`: norm gains (1-D) near one, matrices uniform in
 /// ±√(3/fan-in); what tests use for a model of the right shape without a download.
 pub fn random_tensors(shapes: Vec<(String, Vec<usize>)>, seed: u64) -> Vec<NamedTensor> {

@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::create_dir_all(&base_dir)?;
             write_safetensors(
                 &base_dir.join("model.safetensors"),
-                &lm.model.export_tensors(),
+                &lm.model.export_tensors()?,
             )?;
             std::fs::write(
                 base_dir.join("config.json"),

@@ -26,8 +26,8 @@ fn peft_name(module: &str, part: &str) -> String {
     format!("base_model.model.{module}.{part}.weight")
 }
 
-fn to_vec(t: Tensor<2>) -> Vec<f32> {
-    t.into_data().try_into_vec_as::<f32>().unwrap_or_default()
+fn to_vec(t: Tensor<2>, name: &str) -> Result<Vec<f32>> {
+    Ok(hirelm_model::weights::f32_values(t.into_data(), name)?)
 }
 
 /// Writes the model's adapters and `config` into `dir` (created if needed; each file atomically).
@@ -53,16 +53,11 @@ pub fn save_adapter_as(
         };
         let [d_in, rank] = adapter.a.dims();
         let [_, d_out] = adapter.b.dims();
-        tensors.push((
-            peft_name(&module, "lora_A"),
-            vec![rank, d_in],
-            transpose(&to_vec(adapter.a.val()), d_in, rank),
-        ));
-        tensors.push((
-            peft_name(&module, "lora_B"),
-            vec![d_out, rank],
-            transpose(&to_vec(adapter.b.val()), rank, d_out),
-        ));
+        let (a_name, b_name) = (peft_name(&module, "lora_A"), peft_name(&module, "lora_B"));
+        let a = transpose(&to_vec(adapter.a.val(), &a_name)?, d_in, rank);
+        let b = transpose(&to_vec(adapter.b.val(), &b_name)?, rank, d_out);
+        tensors.push((a_name, vec![rank, d_in], a));
+        tensors.push((b_name, vec![d_out, rank], b));
     }
     write_safetensors_as(&dir.join(ADAPTER_WEIGHTS), &tensors, dtype)?;
     let json = serde_json::to_string_pretty(&PeftAdapterConfig::from_config(config))

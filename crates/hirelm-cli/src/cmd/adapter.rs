@@ -167,7 +167,7 @@ fn merge(
         .with_context(|| format!("loading adapter {}", adapter.display()))?;
     let merged = merge_all(&mut lm.model);
     bar.set_message("exporting");
-    let tensors = lm.model.export_tensors();
+    let tensors = lm.model.export_tensors()?;
     if let Some(dir) = &hf_out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         write_safetensors(&dir.join("model.safetensors"), &tensors)?;

@@ -42,9 +42,13 @@ pub struct CompareArgs {
     /// e.g. an adapter just trained by the main job.
     #[arg(long)]
     pub adapter: Option<PathBuf>,
-    /// Leave the results document alone (by default its compare block is regenerated when the config
-    /// names one).
+    /// Also regenerate the compare block of the document the config's `readme` names
+    /// (docs/results.md for configs/compare.toml). Without it nothing outside the output
+    /// directory is written.
     #[arg(long)]
+    pub write_doc: bool,
+    /// Accepted for older command lines; leaving the document alone is now the default.
+    #[arg(long, hide = true)]
     pub no_readme: bool,
     /// Reuse cached predictions. Cached answers are not timed, so their speed and cost cells
     /// stay empty: the default predicts everything afresh.
@@ -102,7 +106,7 @@ pub(crate) fn utc_now() -> String {
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let mut config = CompareConfig::load(&args.config)?;
     let out = args.out.clone().unwrap_or_else(|| config.out.clone());
-    let readme = config.readme.clone().filter(|_| !args.no_readme);
+    let readme = config.readme.clone().filter(|_| args.write_doc);
     if !args.merge.is_empty() {
         let mut parts = Vec::new();
         for path in &args.merge {

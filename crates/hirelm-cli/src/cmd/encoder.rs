@@ -14,7 +14,7 @@ use hirelm_curate::encoder_pairs::{
 use hirelm_eval::corpus::benchmark::LabelSet;
 use hirelm_eval::corpus::shared_data_dir;
 use hirelm_eval::corpus::skillskape::load_skillskape;
-use hirelm_eval::corpus::titles::{load_titles, split_titles};
+use hirelm_eval::corpus::titles::{read_titles, split_titles};
 use hirelm_eval::metrics::ranking::{r_precision_at_k, reciprocal_rank};
 use hirelm_infer::Retriever;
 use hirelm_model::bert::{BertConfig, BertModel, EncoderOptions, Scorer, SentenceEncoder};
@@ -121,11 +121,15 @@ fn pairs(args: PairsArgs) -> anyhow::Result<()> {
         .collect();
     let titles_path = shared.join("jobbert-titles/titles.csv");
     let split = split_titles(
-        &load_titles(&titles_path)?,
+        &read_titles(&titles_path)?,
         args.title_heldout_percent,
         args.title_seed,
     );
-    let titles: Vec<(String, String)> = split.train.into_iter().map(|r| (r.title, r.uri)).collect();
+    let titles: Vec<(String, String)> = split
+        .train
+        .into_iter()
+        .map(|r| (r.title, r.occupation_uri))
+        .collect();
     let decontam_files = vec![
         shared.join("skill-extraction-benchmark/tech_validation_annotations.csv"),
         shared.join("skill-extraction-benchmark/house_validation_annotations.csv"),

@@ -252,7 +252,8 @@ impl Predictor for LmReranker<'_> {
         let text = input_text(task, input)
             .ok_or_else(|| EvalError::Invalid(format!("{task} input has no text: {input}")))?;
         let retrieved = self.retriever.predict(task, input)?;
-        let candidates = parse_ranked(task, &retrieved.raw).map_err(EvalError::Invalid)?;
+        let candidates =
+            parse_ranked(task, &retrieved.raw).map_err(|e| EvalError::Invalid(e.to_string()))?;
         if candidates.is_empty() {
             return Ok(Prediction::json(
                 &ranked_output(task, &[]),

@@ -65,7 +65,7 @@ fn convert(
         ExportType::F16 => GgufExportType::F16,
         ExportType::Q8_0 => GgufExportType::Q8_0,
     };
-    let mut writer = llama_gguf_writer(&lm.model.config, &lm.model.export_tensors(), ty)?;
+    let mut writer = llama_gguf_writer(&lm.model.config, &lm.model.export_tensors()?, ty)?;
     for (key, value) in &file.metadata {
         if key.starts_with("tokenizer.") || key == "general.name" {
             writer.add_metadata(key.clone(), value.clone());

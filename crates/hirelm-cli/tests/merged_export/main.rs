@@ -160,7 +160,10 @@ fn tensors(
     let file = GgufFile::open(path).expect("opens");
     let lm = PretrainedLlama::from_gguf(&file, &hirelm_model::burn::tensor::Device::flex())
         .expect("loads");
-    (lm.model.config.clone(), lm.model.export_tensors())
+    (
+        lm.model.config.clone(),
+        lm.model.export_tensors().expect("f32 tensors"),
+    )
 }
 
 #[test]

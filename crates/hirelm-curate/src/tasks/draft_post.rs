@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 
 use hirelm_core::record::{Budget, BudgetKind, ClientBrief};
+use hirelm_core::text::capitalise_first;
 use hirelm_core::{Example, Task};
 use rayon::prelude::*;
 use serde_json::json;
@@ -99,13 +100,6 @@ fn weight(market: &Market, real: &Real, want: &BTreeSet<String>) -> f64 {
     shared.iter().map(|t| market.index.idf(t)).sum()
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
         "an"
@@ -127,7 +121,11 @@ fn composed(market: &Market, skill: &str, rng: &mut Rng) -> String {
             " across the project",
             " day to day",
         ];
-        format!("{}{}.", capitalise(skill), tails[rng.below(tails.len())])
+        format!(
+            "{}{}.",
+            capitalise_first(skill),
+            tails[rng.below(tails.len())]
+        )
     } else {
         let forms = [
             "Apply {} in day-to-day work.",
@@ -139,7 +137,7 @@ fn composed(market: &Market, skill: &str, rng: &mut Rng) -> String {
 }
 
 fn title(label: &str, brief: &ClientBrief, rng: &mut Rng) -> String {
-    let l = capitalise(label);
+    let l = capitalise_first(label);
     let short = brief
         .must_have
         .iter()
@@ -161,7 +159,7 @@ fn summary(label: &str, brief: &ClientBrief, rng: &mut Rng) -> String {
         0 => format!("We are looking for {a} {label} for {w} weeks of {place} work."),
         1 => format!(
             "{} {label} is needed to join our team for about {w} weeks ({place}).",
-            capitalise(a)
+            capitalise_first(a)
         ),
         2 => format!("Our team needs an experienced {label} for a {place} project of {w} weeks."),
         _ => format!("Seeking a freelance {label} ({place}, {w} weeks) to strengthen our team."),

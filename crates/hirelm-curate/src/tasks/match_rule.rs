@@ -17,6 +17,7 @@
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
+use hirelm_core::MATCH_THRESHOLDS;
 use hirelm_core::record::{Candidate, MatchJob};
 use serde_json::{Value, json};
 
@@ -25,8 +26,6 @@ use serde_json::{Value, json};
 pub const REFERENCE_INSTANT: &str = "2025-01-15T12:00:00Z";
 /// Weights in hundredths: skill coverage, rate fit, time-zone overlap, availability.
 pub const WEIGHTS: [u32; 4] = [50, 20, 15, 15];
-/// Lowest scores (hundredths) of `strong`, `good` and `partial`.
-pub const THRESHOLDS: [u32; 3] = [80, 65, 45];
 /// Below this skill coverage (hundredths) the label is at most `partial`.
 pub const MIN_COVERAGE_FOR_GOOD: u32 = 50;
 
@@ -115,11 +114,11 @@ impl MatchScore {
 
     /// The label (one of [`hirelm_core::MATCH_LABELS`]).
     pub fn label(&self) -> &'static str {
-        let by_score = if self.score >= THRESHOLDS[0] {
+        let by_score = if self.score >= MATCH_THRESHOLDS[0] {
             0
-        } else if self.score >= THRESHOLDS[1] {
+        } else if self.score >= MATCH_THRESHOLDS[1] {
             1
-        } else if self.score >= THRESHOLDS[2] {
+        } else if self.score >= MATCH_THRESHOLDS[2] {
             2
         } else {
             3

@@ -15,10 +15,11 @@
 //! input cannot change them. Texts are embedded one at a time: a padded batch changes float sums.
 
 use hirelm_core::Task;
+use hirelm_core::match_label as label;
 use serde_json::{Value, json};
 
 use super::nn::MiniLm;
-use super::rule_matcher::{THRESHOLDS, label_of as label};
+use super::rule_matcher::THRESHOLDS;
 use crate::predictor::hash_parts;
 use crate::{DecodingParams, EvalError, Prediction, Predictor, Result};
 

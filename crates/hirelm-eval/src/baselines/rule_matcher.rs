@@ -13,8 +13,8 @@
 //! read and assumes fully met (and reports as 1), so its scores sit on the same scale as the
 //! curated targets. It is deliberately simpler than the rule that labels the data
 //! (`hirelm-curate`'s `match_rule.rs`: graded rate fit, time-zone overlap, availability, a cap on
-//! low coverage), so it is a baseline to beat, not an oracle; this crate does not depend on the
-//! curation crate.
+//! low coverage), so it is a baseline to beat, not an oracle: it shares only the label
+//! thresholds with it ([`hirelm_core::MATCH_THRESHOLDS`]).
 
 use hirelm_core::Task;
 use serde_json::{Value, json};
@@ -24,18 +24,17 @@ use crate::{DecodingParams, EvalError, Prediction, Predictor, Result};
 
 /// Weights of skill coverage and rate fit; the rest of 1 is the constant for unread parts.
 pub const WEIGHTS: (f64, f64) = (0.5, 0.2);
-/// Lowest scores of `strong`, `good` and `partial`.
-pub const THRESHOLDS: [f64; 3] = [0.80, 0.65, 0.45];
-
-/// The label of a score by [`THRESHOLDS`]: `strong`, `good`, `partial` or `poor`.
-pub fn label_of(score: f64) -> &'static str {
-    THRESHOLDS
-        .iter()
-        .position(|&t| score >= t - 1e-9)
-        .map_or(hirelm_core::MATCH_LABELS[3], |i| {
-            hirelm_core::MATCH_LABELS[i]
-        })
-}
+/// Lowest scores of `strong`, `good` and `partial`: [`hirelm_core::MATCH_THRESHOLDS`] as
+/// fractions (the labels come from [`hirelm_core::match_label`]; this form enters the
+/// predictor's fingerprint, as it always has).
+pub const THRESHOLDS: [f64; 3] = {
+    let [strong, good, partial] = hirelm_core::MATCH_THRESHOLDS;
+    [
+        strong as f64 / 100.0,
+        good as f64 / 100.0,
+        partial as f64 / 100.0,
+    ]
+};
 
 /// The rule-based matcher (`rule-matcher` in suites).
 #[derive(Debug, Clone, Default)]
@@ -91,7 +90,7 @@ pub fn rule_match(input: &Value) -> Result<Value> {
         * 100.0)
         .round()
         / 100.0;
-    let label = label_of(score);
+    let label = hirelm_core::match_label(score);
     let round = |x: f64| (x * 100.0).round() / 100.0;
     Ok(json!({
         "label": label,

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::corpus::skillspan::SpanSentence;
+use crate::corpus::skillspan::SpanRecord;
 use crate::metrics::span::bio_spans;
 
 /// Tags one tokenised sentence: `(skill tags, knowledge tags)`, BIO, one per token.
@@ -47,7 +47,7 @@ impl SpanLexicon {
     pub const MAX_TOKENS: usize = 8;
 
     /// Learns the lexicon from annotated training sentences.
-    pub fn fit(train: &[SpanSentence]) -> Self {
+    pub fn fit(train: &[SpanRecord]) -> Self {
         let lowered: Vec<Vec<String>> = train.iter().map(|s| lower(&s.tokens)).collect();
         // Annotated counts per phrase and kind.
         let mut annotated: HashMap<Vec<String>, [usize; 2]> = HashMap::new();
@@ -142,9 +142,10 @@ impl SpanTagger for SpanLexicon {
 mod tests {
     use super::*;
 
-    fn sentence(text: &str, skill: &str, knowledge: &str) -> SpanSentence {
+    fn sentence(text: &str, skill: &str, knowledge: &str) -> SpanRecord {
         let tags = |t: &str| t.split(' ').map(str::to_string).collect::<Vec<_>>();
-        SpanSentence {
+        SpanRecord {
+            posting: 0,
             tokens: text.split(' ').map(str::to_string).collect(),
             tags_skill: tags(skill),
             tags_knowledge: tags(knowledge),

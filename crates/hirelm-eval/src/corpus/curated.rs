@@ -2,9 +2,9 @@
 //! evaluation data: the suite format `hirelm_parquet`.
 //!
 //! Only the columns `task`, `input` and `target` (Utf8, JSON text) are read, so a file with
-//! more or fewer provenance columns still loads; the full schema is documented in
-//! `hirelm-curate`'s `parquet_io.rs`. This crate reads the file itself rather than depending on
-//! `hirelm-curate`, so evaluation never pulls in the curation pipeline.
+//! more or fewer provenance columns still loads, and a bad row is counted rather than fatal;
+//! `hirelm-curate`'s `parquet_io.rs` (which documents the full schema) reads whole files
+//! strictly, schema and all, to resume and check a curation run.
 //!
 //! Rows of other tasks are skipped and counted; a row of the entry's task whose `input` or
 //! `target` is not JSON, or whose target does not have the task's answer shape, is skipped and
@@ -63,7 +63,9 @@ fn strings<'a>(batch: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a St
 /// Checks a target's answer shape for tasks the runner scores structurally.
 fn check_target(task: Task, target: &Value) -> std::result::Result<(), String> {
     match task {
-        Task::ScoreMatch => parse_match(&target.to_string()).map(|_: MatchOutput| ()),
+        Task::ScoreMatch => parse_match(&target.to_string())
+            .map(|_: MatchOutput| ())
+            .map_err(|e| e.to_string()),
         Task::RankCandidates
         | Task::EvaluateCandidate
         | Task::DraftJobPost

@@ -1,50 +1,10 @@
-//! Vacancy titles with their ESCO occupation URI (JobBERT evaluation data: `,vacancyTitle,conceptUri`)
-//! and the deterministic train / held-out split used to evaluate title normalisation.
+//! Vacancy titles with their ESCO occupation URI (JobBERT evaluation data, read by
+//! `hirelm-curate`'s one reader of the file) and the deterministic train / held-out split used
+//! to evaluate title normalisation.
 
-use std::path::Path;
+pub use hirelm_curate::titles::{TitleRow, read_titles};
 
 use super::fnv1a;
-use crate::{EvalError, Result};
-
-/// One title and its occupation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TitleRow {
-    /// The vacancy title as written.
-    pub title: String,
-    /// The ESCO occupation URI.
-    pub uri: String,
-}
-
-/// Reads the titles CSV: a header, then `index,title,uri` rows (quoted fields allowed).
-pub fn load_titles(path: &Path) -> Result<Vec<TitleRow>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| EvalError::parse(path, 0, "file", e.to_string()))?;
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| EvalError::parse(path, line, "row", e.to_string()))?;
-        let title = record.get(1).map(str::trim).unwrap_or_default();
-        let uri = record.get(2).map(str::trim).unwrap_or_default();
-        if title.is_empty() {
-            return Err(EvalError::parse(path, line, "vacancyTitle", "empty"));
-        }
-        if !uri.starts_with("http") {
-            return Err(EvalError::parse(
-                path,
-                line,
-                "conceptUri",
-                format!("not a URI: `{uri}`"),
-            ));
-        }
-        rows.push(TitleRow {
-            title: title.to_string(),
-            uri: uri.to_string(),
-        });
-    }
-    Ok(rows)
-}
 
 /// Titles split into an index (train) part and a held-out evaluation part.
 #[derive(Debug, Clone, Default)]
@@ -81,8 +41,9 @@ mod tests {
 
     fn row(t: &str) -> TitleRow {
         TitleRow {
+            line: 0,
             title: t.into(),
-            uri: "http://x/1".into(),
+            occupation_uri: "http://data.europa.eu/esco/occupation/1".into(),
         }
     }
 
@@ -110,18 +71,5 @@ mod tests {
                 .iter()
                 .all(|r| !train.contains(&r.title.to_lowercase().replace("  ", " ")))
         );
-    }
-
-    #[test]
-    fn bad_rows_name_line_and_field() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("t.csv");
-        std::fs::write(
-            &path,
-            ",vacancyTitle,conceptUri\n0,Nurse,http://x\n1,Cook,oops\n",
-        )
-        .expect("write");
-        let err = load_titles(&path).unwrap_err().to_string();
-        assert!(err.contains(":3: field `conceptUri`"), "{err}");
     }
 }

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use hirelm_core::text::capitalise_name;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::{EvalError, Result};
@@ -37,18 +38,6 @@ pub struct NameTable {
     births: HashMap<String, (u64, u64)>,
     female_pool: Vec<String>,
     male_pool: Vec<String>,
-}
-
-fn capitalise(name: &str) -> String {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .map(|c| {
-            c.to_uppercase()
-                .chain(chars.flat_map(char::to_lowercase))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 impl NameTable {
@@ -114,7 +103,7 @@ impl NameTable {
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             v.into_iter()
                 .take(POOL_SIZE)
-                .map(|(n, _)| capitalise(n))
+                .map(|(n, _)| capitalise_name(n))
                 .collect::<Vec<String>>()
         };
         let (female_pool, male_pool) = (pool(true), pool(false));

@@ -29,10 +29,7 @@ fn with_case_of(template: &str, word: &str) -> String {
     if template.len() > 1 && template.chars().all(|c| c.is_uppercase()) {
         word.to_uppercase()
     } else if template.chars().next().is_some_and(char::is_uppercase) {
-        let mut c = word.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect())
-            .unwrap_or_default()
+        hirelm_core::text::capitalise_first(word)
     } else {
         word.to_string()
     }

@@ -206,11 +206,7 @@ pub(crate) fn match_case(original: &str, replacement: &str) -> String {
     }
     match (original.chars().next(), replacement.chars().next()) {
         (Some(o), Some(r)) if o.is_uppercase() && r.is_lowercase() => {
-            let mut chars = replacement.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
+            hirelm_core::text::capitalise_first(replacement)
         }
         _ => replacement.to_string(),
     }

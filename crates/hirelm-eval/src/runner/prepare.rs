@@ -5,7 +5,7 @@ use crate::baselines::Document;
 use crate::corpus::benchmark::{LabelSet, load_skill_benchmark};
 use crate::corpus::curated::load_curated;
 use crate::corpus::skillskape::load_skillskape;
-use crate::corpus::titles::{load_titles, split_titles};
+use crate::corpus::titles::{read_titles, split_titles};
 use crate::io::parse_match;
 use crate::suite::EvalSpec;
 use crate::{EvalError, Result};
@@ -81,13 +81,16 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
             p.docs = label_documents(&labels);
         }
         "jobbert_titles" => {
-            let split = split_titles(&load_titles(&spec.data)?, spec.heldout_percent, seed);
-            let known: std::collections::HashSet<&str> =
-                split.train.iter().map(|r| r.uri.as_str()).collect();
+            let split = split_titles(&read_titles(&spec.data)?, spec.heldout_percent, seed);
+            let known: std::collections::HashSet<&str> = split
+                .train
+                .iter()
+                .map(|r| r.occupation_uri.as_str())
+                .collect();
             let unreachable = split
                 .heldout
                 .iter()
-                .filter(|r| !known.contains(r.uri.as_str()))
+                .filter(|r| !known.contains(r.occupation_uri.as_str()))
                 .count();
             p.notes.push(format!(
                 "deterministic split (seed {seed}, {}% of distinct titles held out): {} index titles, {} held-out titles evaluated; {unreachable} held-out titles have an occupation with no index title",
@@ -96,14 +99,14 @@ pub fn prepare(spec: &EvalSpec, seed: u64) -> Result<Prepared> {
             p.docs = split
                 .train
                 .into_iter()
-                .map(|r| Document::new(r.uri, r.title))
+                .map(|r| Document::new(r.occupation_uri, r.title))
                 .collect();
             p.cases = split
                 .heldout
                 .into_iter()
                 .map(|r| Case {
                     text: r.title,
-                    gold: vec![r.uri],
+                    gold: vec![r.occupation_uri],
                 })
                 .collect();
         }

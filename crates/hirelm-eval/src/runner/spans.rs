@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::baselines::span_lexicon::{SpanLexicon, SpanTagger};
-use crate::corpus::skillspan::{SpanSentence, load_skillspan};
+use crate::corpus::skillspan::{SpanRecord, read_span_records};
 use crate::metrics::Metric;
 use crate::metrics::span::span_f1;
 use crate::metrics::stats::bootstrap_ci_by;
@@ -72,7 +72,7 @@ fn f1_at(counts: &[[usize; 3]], idx: &[usize]) -> f64 {
 pub fn run_span_eval(
     spec: &EvalSpec,
     tagger: &dyn SpanTagger,
-    sentences: &[SpanSentence],
+    sentences: &[SpanRecord],
     seed: u64,
 ) -> EvalReport {
     let predicted: Vec<(Vec<String>, Vec<String>)> =
@@ -155,8 +155,8 @@ pub(super) fn span_entry(spec: &EvalSpec, name: &str, seed: u64) -> Result<EvalR
             spec.name
         ))
     })?;
-    let train = load_skillspan(train_path)?;
-    let mut dev = load_skillspan(&spec.data)?;
+    let train = read_span_records(train_path)?;
+    let mut dev = read_span_records(&spec.data)?;
     dev.truncate(spec.limit.unwrap_or(usize::MAX));
     let lexicon = SpanLexicon::fit(&train);
     tracing::info!(eval = %spec.name, cases = dev.len(), predictor = name, "evaluating");
@@ -193,7 +193,8 @@ mod tests {
 
     #[test]
     fn layers_score_separately_and_together() {
-        let sentence = SpanSentence {
+        let sentence = SpanRecord {
+            posting: 0,
             tokens: tags("a b c d"),
             tags_skill: tags("B I O O"),
             tags_knowledge: tags("O O B O"),

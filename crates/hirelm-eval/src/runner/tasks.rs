@@ -48,7 +48,8 @@ type Answer = Result<Value, String>;
 
 fn predict(predictor: &dyn Predictor, task: Task, inputs: &[Value]) -> Vec<Answer> {
     super::predict_parsed(predictor, task, inputs, |raw| {
-        serde_json::from_str::<Value>(raw).map_err(|e| format!("not JSON: {e}"))
+        serde_json::from_str::<Value>(raw)
+            .map_err(|e| crate::io::OutputError::NotJson(e.to_string()))
     })
 }
 

@@ -2,8 +2,8 @@
 
 use hirelm_core::Task;
 use hirelm_eval::corpus::benchmark::{LabelSet, load_skill_benchmark};
-use hirelm_eval::corpus::skillspan::load_skillspan;
-use hirelm_eval::corpus::titles::{load_titles, split_titles};
+use hirelm_eval::corpus::skillspan::read_span_records;
+use hirelm_eval::corpus::titles::{read_titles, split_titles};
 use hirelm_eval::metrics::span::span_f1;
 use hirelm_eval::runner::{Case, build_predictor, prepare, run_eval};
 use hirelm_eval::suite::Suite;
@@ -36,7 +36,7 @@ fn every_gold_label_of_tech_and_house_finds_its_entry_in_the_label_list() {
 
 #[test]
 fn titles_and_skillspan_load() {
-    let titles = load_titles(&shared("jobbert-titles/titles.csv")).expect("titles");
+    let titles = read_titles(&shared("jobbert-titles/titles.csv")).expect("titles");
     assert_eq!(titles.len(), 15_463);
     let split = split_titles(&titles, 10, 17);
     assert!(
@@ -44,7 +44,7 @@ fn titles_and_skillspan_load() {
         "{}",
         split.heldout.len()
     );
-    let dev = load_skillspan(&shared("skillspan/dev.json")).expect("skillspan");
+    let dev = read_span_records(&shared("skillspan/dev.json")).expect("skillspan");
     assert!(dev.len() > 3000);
     let gold: Vec<Vec<String>> = dev.iter().map(|s| s.tags_skill.clone()).collect();
     assert_eq!(span_f1(&gold, &gold).f1, 1.0, "gold against itself");
@@ -72,12 +72,13 @@ fn the_span_lexicon_fitted_on_skillspan_train_scores_dev_between_trivial_and_per
         );
     }
     // Fitting on dev itself would find most dev spans: the held-out figure must be well below.
-    let memorised =
-        hirelm_eval::baselines::span_lexicon::SpanLexicon::fit(&load_skillspan(&dev).expect("dev"));
+    let memorised = hirelm_eval::baselines::span_lexicon::SpanLexicon::fit(
+        &read_span_records(&dev).expect("dev"),
+    );
     let on_itself = hirelm_eval::runner::run_span_eval(
         &suite.evals[0],
         &memorised,
-        &load_skillspan(&dev).expect("dev"),
+        &read_span_records(&dev).expect("dev"),
         1,
     );
     assert!(on_itself.metrics["span_f1"].mean > eval.metrics["span_f1"].mean + 0.2);

@@ -1,6 +1,6 @@
 //! Strict weight loading: every tensor of the architecture present with its expected shape.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 
 use super::attention::Attention;
 use super::block::DecoderBlock;
@@ -11,7 +11,7 @@ use super::rope::RotaryEmbedding;
 use crate::error::{ModelError, Result};
 use crate::linear::AdaptableLinear;
 use crate::norm::RmsNorm;
-use crate::weights::{WeightSource, load_param};
+use crate::weights::{WeightSource, f32_values, load_param};
 
 /// Every HF-named tensor of a Llama model with its row-major shape (PyTorch layout).
 pub fn expected_tensors(config: &LlamaConfig) -> Vec<(String, Vec<usize>)> {
@@ -123,67 +123,56 @@ impl LlamaModel {
 
     /// Every tensor in HF names and PyTorch layout, adapters merged: the input of the
     /// safetensors and GGUF exporters.
-    pub fn export_tensors(&self) -> Vec<crate::weights::NamedTensor> {
+    pub fn export_tensors(&self) -> Result<Vec<crate::weights::NamedTensor>> {
         let c = &self.config;
-        let to_vec = |t: Tensor<2>| t.into_data().try_into_vec_as::<f32>().unwrap_or_default();
-        let gain = |n: &RmsNorm| {
-            n.weight
-                .val()
-                .into_data()
-                .try_into_vec_as::<f32>()
-                .unwrap_or_default()
+        let gain = |n: &RmsNorm, name: &str| {
+            let values = f32_values(n.weight.val().into_data(), name)?;
+            Ok::<_, ModelError>((name.to_string(), vec![c.hidden_size], values))
         };
-        let proj = |l: &AdaptableLinear| {
+        let proj = |l: &AdaptableLinear, name: String| {
             let [inp, out] = l.dims();
-            (vec![out, inp], l.to_torch_layout())
+            let values = l.to_torch_layout(&name)?;
+            Ok::<_, ModelError>((name, vec![out, inp], values))
         };
+        let embed = "model.embed_tokens.weight";
         let mut out = vec![(
-            "model.embed_tokens.weight".to_string(),
+            embed.to_string(),
             vec![c.vocab_size, c.hidden_size],
-            to_vec(self.embed_tokens.val()),
+            f32_values(self.embed_tokens.val().into_data(), embed)?,
         )];
         for (i, layer) in self.layers.iter().enumerate() {
             let p = format!("model.layers.{i}");
             let a = &layer.self_attn;
-            out.push((
-                format!("{p}.input_layernorm.weight"),
-                vec![c.hidden_size],
-                gain(&layer.input_layernorm),
-            ));
+            out.push(gain(
+                &layer.input_layernorm,
+                &format!("{p}.input_layernorm.weight"),
+            )?);
             for (name, l) in [
                 ("q_proj", &a.q_proj),
                 ("k_proj", &a.k_proj),
                 ("v_proj", &a.v_proj),
                 ("o_proj", &a.o_proj),
             ] {
-                let (shape, data) = proj(l);
-                out.push((format!("{p}.self_attn.{name}.weight"), shape, data));
+                out.push(proj(l, format!("{p}.self_attn.{name}.weight"))?);
             }
-            out.push((
-                format!("{p}.post_attention_layernorm.weight"),
-                vec![c.hidden_size],
-                gain(&layer.post_attention_layernorm),
-            ));
+            out.push(gain(
+                &layer.post_attention_layernorm,
+                &format!("{p}.post_attention_layernorm.weight"),
+            )?);
             let m = &layer.mlp;
             for (name, l) in [
                 ("gate_proj", &m.gate_proj),
                 ("up_proj", &m.up_proj),
                 ("down_proj", &m.down_proj),
             ] {
-                let (shape, data) = proj(l);
-                out.push((format!("{p}.mlp.{name}.weight"), shape, data));
+                out.push(proj(l, format!("{p}.mlp.{name}.weight"))?);
             }
         }
-        out.push((
-            "model.norm.weight".to_string(),
-            vec![c.hidden_size],
-            gain(&self.norm),
-        ));
+        out.push(gain(&self.norm, "model.norm.weight")?);
         if let Some(head) = &self.lm_head {
-            let (shape, data) = proj(head);
-            out.push(("lm_head.weight".to_string(), shape, data));
+            out.push(proj(head, "lm_head.weight".to_string())?);
         }
-        out
+        Ok(out)
     }
 }
 

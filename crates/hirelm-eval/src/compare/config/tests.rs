@@ -28,8 +28,8 @@ fn check(text: &str) -> std::result::Result<CompareConfig, String> {
 fn a_minimal_config_reads_with_defaults() {
     let c = check(MINIMAL).expect("valid");
     assert_eq!(
-        (c.out.as_path(), c.lm[0].base.as_str()),
-        (Path::new("benches/results"), DEFAULT_BASE)
+        (c.out.as_path(), c.lm[0].base.clone()),
+        (Path::new("benches/results"), default_base())
     );
     assert_eq!(
         c.lm[0].adapters[0].tasks.as_deref(),
