@@ -90,7 +90,11 @@ fn the_router_column_is_the_routed_predictors_rows_and_survives_a_merge() {
     let joined = read("joined/compare.json", &merged);
     assert_eq!(rows(&joined, "hirelm").len(), 2, "{joined}");
     // --adapter goes to the router's language model when the claim is the router's.
-    let adapted = compare(&["--limit", "1", "--adapter", "/no/adapter"]);
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shipped/adapters/hirelm-hiring-v2"
+    );
+    let adapted = compare(&["--limit", "1", "--adapter", shipped]);
     let err = String::from_utf8_lossy(&adapted.stderr);
     assert!(
         adapted.status.code() == Some(2) && err.contains("`bm25-weakened` is not an [[lm]]"),

@@ -90,14 +90,3 @@ pub fn read_names_by_year(
         .map_err(err)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(err)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capitalises() {
-        assert_eq!(capitalise_first("mary"), "Mary");
-        assert_eq!(capitalise_first(""), "");
-    }
-}

@@ -61,13 +61,48 @@ impl ModelSource {
                 repo,
                 file: Some(file),
             } => fetch_from_hub(repo, file),
-            Self::Hub { repo, file: None } => {
-                let config = fetch_from_hub(repo, "config.json")?;
-                for name in ["tokenizer.json", "model.safetensors"] {
-                    fetch_from_hub(repo, name)?;
-                }
-                Ok(config.parent().map(Path::to_path_buf).unwrap_or_default())
+            Self::Hub { file: None, .. } => {
+                self.resolve_dir(&["config.json", "tokenizer.json", "model.safetensors"])
             }
+        }
+    }
+
+    /// A local directory holding `files` of this source: a local directory as it is (each file
+    /// must be in it), or a repository's files fetched into the local Hugging Face cache. How
+    /// PEFT adapters (`adapter_config.json`, `adapter_model.safetensors`) are found, the same way
+    /// as base models.
+    pub fn resolve_dir(&self, files: &[&str]) -> Result<PathBuf> {
+        self.resolve_dir_in(&hf_hub::Cache::from_env(), files)
+    }
+
+    fn resolve_dir_in(&self, cache: &hf_hub::Cache, files: &[&str]) -> Result<PathBuf> {
+        let fail = |source_name: String, reason: String| ModelError::Source {
+            source_name,
+            reason,
+        };
+        match self {
+            Self::Local(dir) => match files.iter().find(|f| !dir.join(f).is_file()) {
+                Some(missing) => Err(fail(
+                    dir.display().to_string(),
+                    format!("no {missing} in this directory"),
+                )),
+                None => Ok(dir.clone()),
+            },
+            Self::Hub { repo, file: None } => {
+                let mut dir = PathBuf::new();
+                for name in files {
+                    let path = fetch_from_cache_or_hub(cache, repo, name)?;
+                    dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                }
+                Ok(dir)
+            }
+            Self::Hub {
+                repo,
+                file: Some(file),
+            } => Err(fail(
+                format!("hf://{repo}/{file}"),
+                "expected a repository (hf://owner/repo), not a file in it".into(),
+            )),
         }
     }
 }
@@ -232,6 +267,41 @@ mod tests {
             .resolve()
             .expect_err("missing");
         assert!(err.to_string().contains("fetch-models.sh"), "{err}");
+    }
+
+    #[test]
+    fn directories_resolve_locally_or_from_the_offline_cache() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = hf_hub::Cache::new(dir.path().to_path_buf());
+        cache
+            .model("owner/adapter".into())
+            .create_ref("abc123")
+            .expect("ref");
+        let snapshot = dir.path().join("models--owner--adapter/snapshots/abc123");
+        std::fs::create_dir_all(&snapshot).expect("mkdir");
+        for name in ["adapter_config.json", "adapter_model.safetensors"] {
+            std::fs::write(snapshot.join(name), b"x").expect("write");
+        }
+        let files = ["adapter_config.json", "adapter_model.safetensors"];
+        let hub = ModelSource::parse("hf://owner/adapter").expect("valid");
+        assert_eq!(
+            hub.resolve_dir_in(&cache, &files).expect("cached"),
+            snapshot
+        );
+        let local = ModelSource::Local(snapshot.clone());
+        assert_eq!(
+            local.resolve_dir_in(&cache, &files).expect("local"),
+            snapshot
+        );
+        let err = ModelSource::Local(dir.path().into())
+            .resolve_dir_in(&cache, &files)
+            .expect_err("no adapter files");
+        assert!(err.to_string().contains("no adapter_config.json"), "{err}");
+        let err = ModelSource::parse("hf://owner/adapter/adapter_config.json")
+            .expect("valid")
+            .resolve_dir_in(&cache, &files)
+            .expect_err("a file");
+        assert!(err.to_string().contains("not a file in it"), "{err}");
     }
 
     #[test]

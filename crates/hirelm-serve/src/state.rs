@@ -39,7 +39,7 @@ pub struct AppState {
     pub api_key: Option<String>,
     pub(crate) metrics: Metrics,
     /// Answers `extract_skills` and `normalise_title` by retrieval where it has their
-    /// retriever (see `RetrievalArgs`).
+    /// retriever.
     pub(crate) retrieval: Arc<crate::Retrieval>,
     /// Answers the tasks shipped/routes.toml gives the rule-based matcher.
     pub(crate) rules: crate::RuleRoute,

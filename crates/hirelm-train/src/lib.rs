@@ -39,5 +39,6 @@ pub use config::{
 };
 pub use error::{LoraError, Result};
 pub use peft::{
-    ADAPTER_CONFIG, ADAPTER_WEIGHTS, Dtype, load_adapter, save_adapter, save_adapter_as,
+    ADAPTER_CONFIG, ADAPTER_WEIGHTS, Dtype, load_adapter, resolve_adapter, save_adapter,
+    save_adapter_as,
 };

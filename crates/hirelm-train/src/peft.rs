@@ -22,6 +22,14 @@ pub const ADAPTER_WEIGHTS: &str = "adapter_model.safetensors";
 /// File name of the adapter config.
 pub const ADAPTER_CONFIG: &str = "adapter_config.json";
 
+/// The local directory of a PEFT adapter given as a directory or as `hf://owner/repo`, whose
+/// `adapter_config.json` and `adapter_model.safetensors` are fetched into the Hugging Face
+/// cache as a base model's files are (`hirelm_model::ModelSource`).
+pub fn resolve_adapter(source: &str) -> Result<std::path::PathBuf> {
+    let source = hirelm_model::ModelSource::parse(source)?;
+    Ok(source.resolve_dir(&[ADAPTER_WEIGHTS, ADAPTER_CONFIG])?)
+}
+
 fn peft_name(module: &str, part: &str) -> String {
     format!("base_model.model.{module}.{part}.weight")
 }

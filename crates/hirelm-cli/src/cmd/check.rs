@@ -25,8 +25,8 @@ pub struct CheckArgs {
         default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
-    /// PEFT adapter directory (default: the adapter bundled with hirelm-infer).
-    #[arg(long)]
+    /// PEFT adapter, a directory or hf://owner/repo (default: the shipped general adapter).
+    #[arg(long, value_parser = super::adapter_source)]
     pub adapter: Option<PathBuf>,
     /// Examples per task, drawn with --seed.
     #[arg(long, default_value_t = 30)]

@@ -39,8 +39,8 @@ pub struct CompareArgs {
     pub out: Option<PathBuf>,
     /// Give the claim's tuned language model (`[bar] tuned`, or the `[router]`'s `lm` when the
     /// claim is the router's) this one adapter for every task instead of the config's routes,
-    /// e.g. an adapter just trained by the main job.
-    #[arg(long)]
+    /// e.g. an adapter just trained by the main job (a directory or hf://owner/repo).
+    #[arg(long, value_parser = super::adapter_source)]
     pub adapter: Option<PathBuf>,
     /// Also regenerate the compare block of the document the config's `readme` names
     /// (docs/results.md for configs/compare.toml). Without it nothing outside the output

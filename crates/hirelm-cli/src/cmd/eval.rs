@@ -58,9 +58,9 @@ pub struct EvalArgs {
         default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
-    /// Adapter of the smollm2-lora predictor for every task (default: the shipped adapters,
-    /// routed per task by shipped/routes.toml).
-    #[arg(long)]
+    /// Adapter of the smollm2-lora predictor for every task, a directory or hf://owner/repo
+    /// (default: the shipped adapters, routed per task by shipped/routes.toml).
+    #[arg(long, value_parser = super::adapter_source)]
     pub adapter: Option<PathBuf>,
 }
 

@@ -54,6 +54,12 @@ pub fn default_model_dir(relative: &str) -> std::path::PathBuf {
     hirelm_model::models_dir().join(relative)
 }
 
+/// Clap's reading of an adapter option: a directory or `hf://owner/repo`, resolved like a base
+/// model to the local directory holding the adapter's files.
+pub fn adapter_source(text: &str) -> Result<std::path::PathBuf, String> {
+    hirelm_train::resolve_adapter(text).map_err(|e| e.to_string())
+}
+
 /// The CPU device: burn's `flex` backend.
 pub fn device() -> hirelm_model::burn::tensor::Device {
     hirelm_model::burn::tensor::Device::flex()

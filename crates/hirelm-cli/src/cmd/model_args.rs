@@ -32,9 +32,9 @@ pub struct DomainModelArgs {
         default_value_t = crate::cmd::default_model(hirelm_model::SMOLLM2_GGUF)
     )]
     pub base: String,
-    /// PEFT adapter directory for every task (default: the shipped adapters, routed per task by
-    /// shipped/routes.toml).
-    #[arg(long, conflicts_with = "no_adapter")]
+    /// PEFT adapter for every task, a directory or hf://owner/repo (default: the shipped
+    /// adapters, routed per task by shipped/routes.toml).
+    #[arg(long, conflicts_with = "no_adapter", value_parser = super::adapter_source)]
     pub adapter: Option<PathBuf>,
     /// Use the untuned base model.
     #[arg(long)]
