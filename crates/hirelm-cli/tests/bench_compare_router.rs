@@ -89,6 +89,16 @@ fn the_router_column_is_the_routed_predictors_rows_and_survives_a_merge() {
     ]);
     let joined = read("joined/compare.json", &merged);
     assert_eq!(rows(&joined, "hirelm").len(), 2, "{joined}");
+    // A part may also be some of the suites; a suite the config lacks is refused by name.
+    let unknown = compare(&["--limit", "1", "--suites", "eval/nope.toml"]);
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        unknown.status.code() == Some(2) && err.contains("`eval/nope.toml` is not a suite"),
+        "{err}"
+    );
+    let suite = root.join("eval/ci.toml").display().to_string();
+    let part = compare(&["--limit", "10", "--suites", &suite, "--out", "p3"]);
+    assert_eq!(rows(&read("p3/compare.json", &part), "bm25").len(), 2);
     // --adapter goes to the router's language model when the claim is the router's.
     let shipped = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -34,6 +34,11 @@ pub struct CompareArgs {
     /// then missing from the report, not passed.
     #[arg(long, value_delimiter = ',')]
     pub predictors: Option<Vec<String>>,
+    /// Run only these of the config's suites (comma-separated, their paths as the config writes
+    /// them), e.g. one suite of one language model per job of a long comparison; `--merge`
+    /// joins the parts.
+    #[arg(long, value_delimiter = ',')]
+    pub suites: Option<Vec<PathBuf>>,
     /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -69,13 +74,13 @@ pub struct CompareArgs {
     pub rerank_from_minilm: bool,
     /// Run nothing: write compare.md, compare.html and the results block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
-    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors"])]
+    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites"])]
     pub render: Option<PathBuf>,
     /// Join compare.json files that ran different predictors on the same suites (for example
     /// one `--predictors` part per job) into one comparison whose claim is checked on them all;
     /// refused, naming the difference, when the parts ran different cases, limits, seeds or
     /// claims, or one predictor in two parts.
-    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "render"])]
+    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "render"])]
     pub merge: Vec<PathBuf>,
 }
 
@@ -164,6 +169,25 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             .for_each(|run| run.predictors.retain(|p| only.contains(p)));
         config.suite.retain(|run| !run.predictors.is_empty());
         config.lm.retain(|lm| only.contains(&lm.name));
+    }
+    if let Some(only) = &args.suites {
+        if let Some(bad) = only
+            .iter()
+            .find(|path| !config.suite.iter().any(|run| &run.path == *path))
+        {
+            let known: Vec<String> = config
+                .suite
+                .iter()
+                .map(|run| run.path.display().to_string())
+                .collect();
+            anyhow::bail!(
+                "--suites: `{}` is not a suite of {} (it has {})",
+                bad.display(),
+                args.config.display(),
+                known.join(", ")
+            );
+        }
+        config.suite.retain(|run| only.contains(&run.path));
     }
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),
