@@ -66,7 +66,7 @@ enum Command {
     Ask(cmd::ask::AskArgs),
     /// Generation check: base versus base + adapter on held-out curated examples.
     Check(cmd::check::CheckArgs),
-    /// Serve the domain model over HTTP: OpenAI-compatible chat (with streaming), typed tasks, health, metrics.
+    /// Serve the routed domain model over HTTP (the hirelm-serve crate): OpenAI-compatible chat (streaming, JSON schemas), models and embeddings, typed tasks, health, metrics.
     Serve(cmd::serve::ServeArgs),
     /// Run an evaluation suite (eval/*.toml), write JSON/Markdown/JUnit reports, gate against a baseline.
     ///
