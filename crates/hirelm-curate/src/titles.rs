@@ -68,34 +68,32 @@ mod tests {
 
     use super::*;
 
+    /// A titles file holding `text`.
+    fn titles_file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp");
+        writeln!(f, "{text}").expect("write");
+        f
+    }
+
     #[test]
     fn a_bad_uri_names_file_line_and_field() {
-        let mut f = tempfile::NamedTempFile::new().expect("temp");
-        writeln!(
-            f,
-            ",vacancyTitle,conceptUri\n0,Nurse,http://data.europa.eu/esco/occupation/x\n1,Cook,oops"
-        )
-        .expect("write");
+        let f = titles_file(
+            ",vacancyTitle,conceptUri\n0,Nurse,http://data.europa.eu/esco/occupation/x\n1,Cook,oops",
+        );
         let err = read_titles(f.path()).expect_err("bad").to_string();
         assert!(err.contains(":3: conceptUri"), "{err}");
-        let mut f = tempfile::NamedTempFile::new().expect("temp");
-        writeln!(
-            f,
-            ",vacancyTitle,conceptUri\n0, Nurse ,http://data.europa.eu/esco/occupation/x\n1,  ,http://data.europa.eu/esco/occupation/y"
-        )
-        .expect("write");
+        let f = titles_file(
+            ",vacancyTitle,conceptUri\n0, Nurse ,http://data.europa.eu/esco/occupation/x\n1,  ,http://data.europa.eu/esco/occupation/y",
+        );
         let err = read_titles(f.path()).expect_err("blank").to_string();
         assert!(err.contains(":3: vacancyTitle"), "{err}");
     }
 
     #[test]
     fn titles_and_uris_are_trimmed() {
-        let mut f = tempfile::NamedTempFile::new().expect("temp");
-        writeln!(
-            f,
-            ",vacancyTitle,conceptUri\n0,\" Nurse \", http://data.europa.eu/esco/occupation/x"
-        )
-        .expect("write");
+        let f = titles_file(
+            ",vacancyTitle,conceptUri\n0,\" Nurse \", http://data.europa.eu/esco/occupation/x",
+        );
         let rows = read_titles(f.path()).expect("reads");
         assert_eq!(
             (rows[0].title.as_str(), rows[0].occupation_uri.as_str()),

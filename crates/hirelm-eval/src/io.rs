@@ -77,7 +77,7 @@ pub enum OutputError {
     NotRanked(Task),
 }
 
-fn not_json(e: serde_json::Error) -> OutputError {
+pub(crate) fn not_json(e: serde_json::Error) -> OutputError {
     OutputError::NotJson(e.to_string())
 }
 

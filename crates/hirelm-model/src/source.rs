@@ -269,20 +269,27 @@ mod tests {
         assert!(err.to_string().contains("fetch-models.sh"), "{err}");
     }
 
+    /// An offline Hugging Face cache under `dir` holding `files` of `owner/<name>`, and the
+    /// snapshot directory they are in.
+    fn cached(dir: &Path, name: &str, files: &[&str]) -> (hf_hub::Cache, PathBuf) {
+        let cache = hf_hub::Cache::new(dir.to_path_buf());
+        cache
+            .model(format!("owner/{name}"))
+            .create_ref("abc123")
+            .expect("ref");
+        let snapshot = dir.join(format!("models--owner--{name}/snapshots/abc123"));
+        std::fs::create_dir_all(&snapshot).expect("mkdir");
+        for file in files {
+            std::fs::write(snapshot.join(file), b"x").expect("write");
+        }
+        (cache, snapshot)
+    }
+
     #[test]
     fn directories_resolve_locally_or_from_the_offline_cache() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = hf_hub::Cache::new(dir.path().to_path_buf());
-        cache
-            .model("owner/adapter".into())
-            .create_ref("abc123")
-            .expect("ref");
-        let snapshot = dir.path().join("models--owner--adapter/snapshots/abc123");
-        std::fs::create_dir_all(&snapshot).expect("mkdir");
-        for name in ["adapter_config.json", "adapter_model.safetensors"] {
-            std::fs::write(snapshot.join(name), b"x").expect("write");
-        }
         let files = ["adapter_config.json", "adapter_model.safetensors"];
+        let (cache, snapshot) = cached(dir.path(), "adapter", &files);
         let hub = ModelSource::parse("hf://owner/adapter").expect("valid");
         assert_eq!(
             hub.resolve_dir_in(&cache, &files).expect("cached"),
@@ -307,16 +314,8 @@ mod tests {
     #[test]
     fn hub_file_resolves_from_offline_cache() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = hf_hub::Cache::new(dir.path().to_path_buf());
-        cache
-            .model("owner/name".into())
-            .create_ref("abc123")
-            .expect("ref");
-        let file = dir
-            .path()
-            .join("models--owner--name/snapshots/abc123/model.gguf");
-        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&file, b"x").expect("write");
+        let (cache, snapshot) = cached(dir.path(), "name", &["model.gguf"]);
+        let file = snapshot.join("model.gguf");
         assert_eq!(
             fetch_from_cache_or_hub(&cache, "owner/name", "model.gguf").expect("cached"),
             file

@@ -22,11 +22,11 @@ pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
 /// A tensor's values as f32, or an error naming it: a tensor whose elements cannot be read as
 /// f32 is refused, never exported or saved as an empty one.
 pub fn f32_values(data: TensorData, name: &str) -> Result<Vec<f32>> {
-    let dtype = format!("{:?}", data.dtype());
+    let dtype = data.dtype();
     data.try_into_vec_as::<f32>()
         .map_err(|_| ModelError::UnsupportedType {
             name: name.to_string(),
-            dtype,
+            dtype: format!("{dtype:?}"),
         })
 }
 

@@ -15,8 +15,8 @@
 //!
 //! Limits: body size, prompt and answer tokens, a per-request deadline covering queueing and
 //! generation, a bounded queue (503 when full), a header-read deadline that is also the idle
-//! limit of a kept-alive connection, and a connection cap ([`listen`]), a body-read deadline
-//! ([`body_deadline`]). With an API key every endpoint but `/health` needs
+//! limit of a kept-alive connection, and a connection cap (the accept loop in `listen.rs`), a
+//! body-read deadline ([`BodyLimits`]). With an API key every endpoint but `/health` needs
 //! `Authorization: Bearer <key>`. Each answered request writes a log line to standard error
 //! (method, path, status, tokens, seconds); SIGTERM or SIGINT stops accepting, lets the requests
 //! in flight finish, and [`run`] returns.
@@ -57,12 +57,12 @@
 #![warn(missing_docs)]
 
 mod api_error;
-pub mod body_deadline;
+mod body_deadline;
 mod chat;
 mod chat_request;
 mod embeddings;
 mod error;
-pub mod listen;
+mod listen;
 mod metrics;
 mod retrieval;
 mod router;

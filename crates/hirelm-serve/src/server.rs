@@ -34,11 +34,7 @@ pub struct ServerConfig {
 /// own async runtime. Writes `listening on http://ADDR (auth: …)` to standard error once bound,
 /// then a line per answered request.
 pub fn run(state: AppState, config: ServerConfig) -> Result<(), ServeError> {
-    if state.limits.workers == 0 || state.limits.max_new_tokens == 0 {
-        return Err(ServeError::Config(
-            "workers and max_new_tokens must be at least 1".into(),
-        ));
-    }
+    state.limits.check()?;
     // Few async threads: the model work runs on blocking threads and rayon's pool.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

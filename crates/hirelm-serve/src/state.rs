@@ -28,6 +28,18 @@ pub struct Limits {
     pub max_queue: usize,
 }
 
+impl Limits {
+    /// Refuses limits under which no request could run: no worker or no answer token.
+    pub fn check(&self) -> Result<(), crate::ServeError> {
+        if self.workers == 0 || self.max_new_tokens == 0 {
+            return Err(crate::ServeError::Config(
+                "workers and max_new_tokens must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What every handler sees.
 #[derive(Debug)]
 pub struct AppState {

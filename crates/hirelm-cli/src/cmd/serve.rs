@@ -54,15 +54,6 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    if args.workers == 0 || args.max_new_tokens == 0 {
-        anyhow::bail!("--workers and --max-new-tokens must be at least 1");
-    }
-    // Read once: which tasks the encoders and the rule matcher answer, and the adapters.
-    let routes = hirelm_infer::ShippedRoutes::shipped()?;
-    let model = args
-        .model
-        .build(args.max_new_tokens, &routes)
-        .with_context(|| format!("loading {}", args.model.base))?;
     let limits = Limits {
         max_new_tokens: args.max_new_tokens,
         max_prompt_tokens: args.max_prompt_tokens,
@@ -70,6 +61,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         workers: args.workers,
         max_queue: args.max_queue,
     };
+    // Before the model loads, so impossible limits fail at once.
+    limits.check()?;
+    // Read once: which tasks the encoders and the rule matcher answer, and the adapters.
+    let routes = hirelm_infer::ShippedRoutes::shipped()?;
+    let model = args
+        .model
+        .build(args.max_new_tokens, &routes)
+        .with_context(|| format!("loading {}", args.model.base))?;
     let retrieval = args
         .retrieval
         .build(&[Task::ExtractSkills, Task::NormaliseTitle], &routes)?;

@@ -48,8 +48,7 @@ type Answer = Result<Value, String>;
 
 fn predict(predictor: &dyn Predictor, task: Task, inputs: &[Value]) -> Vec<Answer> {
     super::predict_parsed(predictor, task, inputs, |raw| {
-        serde_json::from_str::<Value>(raw)
-            .map_err(|e| crate::io::OutputError::NotJson(e.to_string()))
+        serde_json::from_str::<Value>(raw).map_err(crate::io::not_json)
     })
 }
 
