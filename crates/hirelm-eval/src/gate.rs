@@ -206,6 +206,7 @@ mod tests {
                 }),
                 fairness: None,
                 latency: None,
+                candidates_from: None,
             }],
         }
     }

@@ -16,10 +16,12 @@ mod tasks;
 
 pub use determinism::{CHECKED, check_determinism};
 pub use min_cases::{check_min_cases, pack_sizes};
-pub use options::{DEFAULT_ENCODER_DIR, RerankerFactory, RunOptions, TunedEncoderDirs};
+pub use options::{
+    CandidateSource, DEFAULT_ENCODER_DIR, RerankerFactory, RunOptions, TunedEncoderDirs,
+};
 pub use predictors::{PREDICTORS, build_predictor};
 
-use predictors::{Encoders, entry_predictor, predictor_name};
+use predictors::{Encoders, candidate_source, entry_predictor, predictor_name};
 pub use prepare::{Case, Prepared, prepare};
 pub use spans::run_span_eval;
 pub use structured::{MatchCase, SCORE_TOLERANCE, run_match_eval};
@@ -108,6 +110,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         report.notes = prepared.notes;
         report.determinism = determinism;
         report.latency = latency.summary();
+        report.candidates_from = candidate_source(&name, spec, options);
         evals.push(report);
     }
     Ok(SuiteReport {
@@ -338,5 +341,6 @@ pub(crate) fn report_header(
         determinism: None,
         fairness: None,
         latency: None,
+        candidates_from: None,
     }
 }

@@ -68,8 +68,8 @@ pub struct CompareArgs {
     pub minilm: PathBuf,
     #[command(flatten)]
     pub encoders: super::encoder_args::TunedEncoderArgs,
-    /// Language models rerank off-the-shelf MiniLM's candidates instead of the fine-tuned
-    /// encoder's (how comparisons before the encoder shipped were run).
+    /// Every language model reranks off-the-shelf MiniLM's candidates, whatever its `[[lm]]`
+    /// `candidates` says (how comparisons before the encoder shipped were run).
     #[arg(long)]
     pub rerank_from_minilm: bool,
     /// Run nothing: write compare.md, compare.html and the results block again from this

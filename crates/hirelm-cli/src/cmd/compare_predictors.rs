@@ -56,7 +56,9 @@ pub fn reranker(lm: &LmSpec, config: &std::path::Path) -> anyhow::Result<Arc<dyn
             builder = builder.with_demonstrations(task, demos);
         }
     }
-    Ok(Arc::new(DomainReranker::new(lm.name.clone(), builder)))
+    Ok(Arc::new(
+        DomainReranker::new(lm.name.clone(), builder).with_candidates(lm.candidates),
+    ))
 }
 
 /// The predictor answering each task in the shipped system: what the router's routes file

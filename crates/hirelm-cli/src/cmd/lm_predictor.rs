@@ -1,5 +1,5 @@
-//! The domain model as a `hirelm-eval` predictor: MiniLM retrieves candidates, the language
-//! model selects and ranks them under a JSON schema narrowed to those candidates. It lives in
+//! The domain model as a `hirelm-eval` predictor: a retriever (the tuned encoder, or MiniLM for
+//! an `[[lm]]` with `candidates = "minilm-nn"`) proposes candidates, the language model selects and ranks them under a JSON schema narrowed to those candidates. It lives in
 //! the binary so that neither library depends on the other (`hirelm-eval` only knows the
 //! [`RerankerFactory`] trait).
 //!
@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 
 use hirelm_core::{Task, output_schema};
 use hirelm_eval::io::{input_text, parse_ranked, ranked_output};
-use hirelm_eval::runner::RerankerFactory;
+use hirelm_eval::runner::{CandidateSource, RerankerFactory};
 use hirelm_eval::{DecodingParams, EvalError, Prediction, Predictor, Usage};
 use serde_json::Value;
 
@@ -44,6 +44,7 @@ pub struct DomainReranker {
     builder: DomainModelBuilder,
     model: Mutex<Option<Arc<DomainModel>>>,
     long_model: Mutex<Option<Arc<DomainModel>>>,
+    candidates: CandidateSource,
 }
 
 impl DomainReranker {
@@ -54,7 +55,14 @@ impl DomainReranker {
             builder,
             model: Mutex::new(None),
             long_model: Mutex::new(None),
+            candidates: CandidateSource::default(),
         }
+    }
+
+    /// The same reranker choosing among `source`'s candidates on `extract_skills`.
+    pub fn with_candidates(mut self, source: CandidateSource) -> Self {
+        self.candidates = source;
+        self
     }
 
     fn load(
@@ -92,6 +100,10 @@ impl DomainReranker {
 impl RerankerFactory for DomainReranker {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn candidate_source(&self) -> CandidateSource {
+        self.candidates
     }
 
     fn build<'a>(

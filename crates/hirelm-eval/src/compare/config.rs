@@ -29,6 +29,7 @@
 //! [[lm]]                           # few-shot: k training examples of each task before the question
 //! name = "smollm2-base-3shot"
 //! few_shot = { k = 3, data = "datasets/hirelm-v2/train.parquet", seed = 17 }
+//! candidates = "minilm-nn"         # rerank MiniLM's candidates (default: "encoder-nn", the tuned encoder's)
 //!
 //! [[suite]]
 //! path = "eval/match.toml"
@@ -53,7 +54,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::runner::PREDICTORS;
+use crate::runner::{CandidateSource, PREDICTORS};
 use crate::{EvalError, Result};
 
 /// A whole comparison config.
@@ -138,6 +139,11 @@ pub struct LmSpec {
     /// Few-shot prompting; absent for zero-shot.
     #[serde(default)]
     pub few_shot: Option<FewShot>,
+    /// Whose candidates it reranks on the retrieval tasks: `"encoder-nn"` (the tuned encoder's,
+    /// the default) or `"minilm-nn"` (off-the-shelf MiniLM's, so that an untuned model is
+    /// measured as a system built only from untuned parts).
+    #[serde(default)]
+    pub candidates: CandidateSource,
 }
 
 /// Solved examples shown before each question (`hirelm_infer::few_shot`).

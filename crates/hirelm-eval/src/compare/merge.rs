@@ -173,6 +173,8 @@ mod tests {
     use crate::compare::tests::report;
     use crate::compare::{Bar, CpuPrice, entry_result};
 
+    use crate::runner::CandidateSource;
+
     fn part(predictors: &[&str], cases: usize) -> Comparison {
         let cpu = CpuPrice {
             cpu_core_hour_usd: 0.05,
@@ -216,8 +218,10 @@ mod tests {
         let tuned = part(&["tuned"], 10);
         // Alone, the tuned model has nothing to be checked against.
         assert!(tuned.bar.as_ref().is_some_and(|v| v.checks.is_empty()));
+        let mut base = part(&["base"], 10);
+        base.results[0].candidates_from = Some(CandidateSource::Minilm);
         let joined = merge(
-            &[(a.clone(), tuned.clone()), (b.clone(), part(&["base"], 10))],
+            &[(a.clone(), tuned.clone()), (b.clone(), base)],
             "hirelm bench compare --merge a.json b.json",
             "now",
         )
@@ -235,6 +239,11 @@ mod tests {
             joined
                 .command
                 .contains("--predictors tuned; hirelm bench compare --predictors base")
+        );
+        // Which retriever each language model reranked travels with its rows into the report.
+        assert!(
+            super::super::render::to_markdown(&joined)
+                .contains("reranks a retriever's top candidates: `base` those of `minilm-nn`."),
         );
 
         let err = merge(

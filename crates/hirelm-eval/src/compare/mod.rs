@@ -40,6 +40,7 @@ pub use verdict::{BarCheck, BarVerdict, ClaimVerdict, Outcome, verdict};
 use crate::metrics::Metric;
 use crate::perturb::Expectation;
 use crate::report::{EvalReport, PackSummary};
+use crate::runner::CandidateSource;
 use crate::timed::Latency;
 
 /// One metric of one entry, original inputs.
@@ -105,6 +106,9 @@ pub struct EntryResult {
     pub cpu_usd_per_1000: Option<f64>,
     /// US dollars per 1,000 answers at each hosted API's prices for the same tokens.
     pub api_usd_per_1000: BTreeMap<String, f64>,
+    /// The retriever whose candidates a language model reranked (retrieval tasks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates_from: Option<CandidateSource>,
 }
 
 impl EntryResult {
@@ -302,6 +306,7 @@ pub fn entry_result(
         latency,
         cpu_usd_per_1000: cpu_usd,
         api_usd_per_1000,
+        candidates_from: report.candidates_from,
     }
 }
 

@@ -262,6 +262,9 @@ fn preamble(c: &Comparison) -> String {
     if let Some(routed) = &c.routed {
         let _ = writeln!(s, "\n{}", routed.describe());
     }
+    if let Some(line) = candidate_sources(c) {
+        let _ = writeln!(s, "\n{line}");
+    }
     if !c.skipped.is_empty() {
         let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
     }
@@ -276,6 +279,31 @@ fn preamble(c: &Comparison) -> String {
 }
 
 /// The tables with rows (a comparison without perturbation packs has no consistency table).
+/// One line naming the retriever each language model reranked on the retrieval tasks, so a
+/// reader can tell an off-the-shelf system from a reranker of the tuned encoder.
+fn candidate_sources(c: &Comparison) -> Option<String> {
+    let mut by_predictor: Vec<(&str, &str)> = Vec::new();
+    for row in &c.results {
+        if let Some(source) = row.candidates_from {
+            let pair = (row.predictor.as_str(), source.predictor());
+            if !by_predictor.contains(&pair) {
+                by_predictor.push(pair);
+            }
+        }
+    }
+    if by_predictor.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = by_predictor
+        .iter()
+        .map(|(predictor, source)| format!("`{predictor}` those of `{source}`"))
+        .collect();
+    Some(format!(
+        "On the retrieval tasks each language model reranks a retriever's top candidates: {}.",
+        pairs.join(", ")
+    ))
+}
+
 fn tables(c: &Comparison) -> Vec<Table> {
     let mut out = vec![quality_table(c), consistency_table(c)];
     out.extend(bar_table(c));

@@ -53,6 +53,7 @@ pub(crate) fn report(predictor: &str, accuracy: f64, flips: [f64; 2]) -> EvalRep
         consistency: None,
         determinism: None,
         fairness: None,
+        candidates_from: None,
     }
 }
 

@@ -187,6 +187,9 @@ pub struct EvalReport {
     /// Wall and CPU time of the fresh (uncached) answers; `None` when every answer was cached.
     #[serde(default)]
     pub latency: Option<crate::timed::Latency>,
+    /// The retriever whose candidates a language model reranked (retrieval tasks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates_from: Option<crate::runner::CandidateSource>,
 }
 
 /// Results of a suite run.

@@ -54,8 +54,9 @@ pub struct RunOptions {
     pub minilm_dir: PathBuf,
     /// The fine-tuned encoders of the `encoder-nn` predictor, one per retrieval task.
     pub encoder_dirs: TunedEncoderDirs,
-    /// Whether the language-model rerankers choose among the fine-tuned encoder's candidates
-    /// (the default) rather than off-the-shelf MiniLM's.
+    /// Whether each language-model reranker chooses among the candidates of its own
+    /// [`RerankerFactory::candidate_source`] (the default); `false` gives every reranker
+    /// off-the-shelf MiniLM's (`--rerank-from-minilm`).
     pub rerank_from_encoder: bool,
     /// Where embeddings are cached.
     pub cache_dir: Option<PathBuf>,
@@ -84,6 +85,11 @@ pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
     fn candidates(&self) -> usize {
         20
     }
+    /// The retriever that proposes the candidates: the tuned encoder unless the factory says
+    /// otherwise (an off-the-shelf system reranks an off-the-shelf retriever's).
+    fn candidate_source(&self) -> CandidateSource {
+        CandidateSource::TunedEncoder
+    }
     /// A predictor for `task` over `retriever`.
     fn build<'a>(
         &self,
@@ -100,7 +106,38 @@ pub trait RerankerFactory: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// The retriever whose candidates a language-model reranker chooses among on a retrieval task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum CandidateSource {
+    /// The fine-tuned encoder of the task, as `encoder-nn` retrieves: what the shipped system
+    /// uses, so a reranker measured on it shows what reranking adds to the encoder.
+    #[default]
+    #[serde(rename = "encoder-nn")]
+    TunedEncoder,
+    /// Off-the-shelf MiniLM, as `minilm-nn` retrieves: a system built only from untuned models.
+    #[serde(rename = "minilm-nn")]
+    Minilm,
+}
+
+impl CandidateSource {
+    /// The predictor name of the retriever (`encoder-nn`, `minilm-nn`).
+    pub fn predictor(self) -> &'static str {
+        match self {
+            Self::TunedEncoder => "encoder-nn",
+            Self::Minilm => "minilm-nn",
+        }
+    }
+}
+
 impl RunOptions {
+    /// Where `reranker`'s candidates come from in this run.
+    pub fn candidate_source(&self, reranker: &dyn RerankerFactory) -> CandidateSource {
+        match self.rerank_from_encoder {
+            true => reranker.candidate_source(),
+            false => CandidateSource::Minilm,
+        }
+    }
+
     /// The same options with predictions cached beside the embeddings
     /// (`.cache/hirelm/predictions`).
     pub fn with_prediction_cache(mut self) -> Self {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use hirelm_core::Task;
 use hirelm_model::bert::{Scorer, read_scorer};
 
-use super::options::RunOptions;
+use super::options::{CandidateSource, RunOptions};
 use crate::baselines::Document;
 use crate::baselines::bm25::{Bm25Options, Bm25Predictor};
 use crate::baselines::fusion::RankFusion;
@@ -108,6 +108,17 @@ pub(super) fn predictor_name(spec: &EvalSpec, options: &RunOptions) -> String {
         .unwrap_or_else(|| spec.predictor.clone())
 }
 
+/// The retriever whose candidates predictor `name` reranks on `spec`, when it is a language
+/// model answering a retrieval task (curated tasks are answered from the input alone).
+pub(super) fn candidate_source(
+    name: &str,
+    spec: &EvalSpec,
+    options: &RunOptions,
+) -> Option<CandidateSource> {
+    let reranker = options.rerankers.iter().find(|r| r.name() == name)?;
+    (!is_curated_only(spec.task)).then(|| options.candidate_source(reranker.as_ref()))
+}
+
 /// The encoders a suite's entries need, each loaded once: off-the-shelf MiniLM, and the
 /// fine-tuned encoder of each task (skills and titles may have their own) with the scorer it was
 /// trained for.
@@ -119,17 +130,14 @@ pub(super) struct Encoders {
 impl Encoders {
     /// Loads the encoders that `suite`'s entries (under `options`) use.
     pub(super) fn load(suite: &Suite, options: &RunOptions) -> Result<Self> {
-        let reranks = |s: &EvalSpec| {
-            let name = predictor_name(s, options);
-            options.rerankers.iter().any(|r| r.name() == name) && !is_curated_only(s.task)
-        };
+        let source = |s: &EvalSpec| candidate_source(&predictor_name(s, options), s, options);
         let needs_minilm = |s: &EvalSpec| {
             (predictor_name(s, options).starts_with("minilm") && minilm_answers(s.task))
-                || (reranks(s) && !options.rerank_from_encoder)
+                || source(s) == Some(CandidateSource::Minilm)
         };
         let needs_tuned = |s: &EvalSpec| {
             (predictor_name(s, options).starts_with("encoder-") && !is_curated_only(s.task))
-                || (reranks(s) && options.rerank_from_encoder)
+                || source(s) == Some(CandidateSource::TunedEncoder)
         };
         let minilm = match suite.evals.iter().any(needs_minilm) {
             true => Some(MiniLm::load(&options.minilm_dir)?),
@@ -168,17 +176,13 @@ pub(super) fn entry_predictor<'a>(
     match reranker {
         Some(factory) if is_curated_only(spec.task) => factory.build_direct(spec.task),
         Some(factory) => {
-            let tuned = encoders.tuned_for(spec.task, options);
-            let (model, scorer) = match (options.rerank_from_encoder, tuned) {
-                (true, Some(tuned)) => tuned,
-                (true, None) => {
-                    return Err(EvalError::Invalid(format!("{name} needs a retriever")));
-                }
-                (false, _) => (
-                    encoders
-                        .minilm
-                        .as_ref()
-                        .ok_or_else(|| EvalError::Invalid(format!("{name} needs a retriever")))?,
+            let needs_retriever = || EvalError::Invalid(format!("{name} needs a retriever"));
+            let (model, scorer) = match options.candidate_source(factory.as_ref()) {
+                CandidateSource::TunedEncoder => encoders
+                    .tuned_for(spec.task, options)
+                    .ok_or_else(needs_retriever)?,
+                CandidateSource::Minilm => (
+                    encoders.minilm.as_ref().ok_or_else(needs_retriever)?,
                     Scorer::Mean,
                 ),
             };

@@ -138,6 +138,7 @@ pub fn run_span_eval(
         }),
         fairness: None,
         latency: None,
+        candidates_from: None,
     }
 }
 

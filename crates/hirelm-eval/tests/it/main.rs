@@ -4,6 +4,7 @@
 //! MiniLM model from `models/all-minilm-l6-v2` (`scripts/fetch-models.sh`).
 
 mod bad_input;
+mod candidates;
 mod compare;
 mod gate;
 mod matching;

@@ -36,6 +36,30 @@ fn a_minimal_config_reads_with_defaults() {
         Some(["score_match".to_string()].as_slice())
     );
     assert_eq!(c.lm[0].adapters[1].tasks, None);
+    assert_eq!(c.lm[0].candidates, CandidateSource::TunedEncoder);
+}
+
+#[test]
+fn an_lm_names_the_retriever_whose_candidates_it_reranks() {
+    let with = |source: &str| {
+        check(&MINIMAL.replace(
+            "[[suite]]",
+            &format!("candidates = \"{source}\"\n[[suite]]"),
+        ))
+    };
+    assert_eq!(
+        with("minilm-nn").expect("valid").lm[0].candidates,
+        CandidateSource::Minilm
+    );
+    assert_eq!(
+        with("encoder-nn").expect("valid").lm[0].candidates,
+        CandidateSource::TunedEncoder
+    );
+    let bm25 = with("bm25").unwrap_err();
+    assert!(
+        bm25.contains("candidates") && bm25.contains("minilm-nn"),
+        "{bm25}"
+    );
 }
 
 #[test]
