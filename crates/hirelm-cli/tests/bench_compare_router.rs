@@ -99,6 +99,21 @@ fn the_router_column_is_the_routed_predictors_rows_and_survives_a_merge() {
     let suite = root.join("eval/ci.toml").display().to_string();
     let part = compare(&["--limit", "10", "--suites", &suite, "--out", "p3"]);
     assert_eq!(rows(&read("p3/compare.json", &part), "bm25").len(), 2);
+    // Or some entries of a suite; an entry no suite has is refused, naming those there are.
+    let part = compare(&["--limit", "10", "--entries", "ci/house", "--out", "p4"]);
+    let house = rows(&read("p4/compare.json", &part), "bm25");
+    assert!(
+        house.len() == 1 && house[0]["entry"] == "house",
+        "{house:?}"
+    );
+    let unknown = compare(&["--limit", "1", "--entries", "ci/nope"]);
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        unknown.status.code() == Some(2)
+            && err.contains("`ci/nope` is not an entry")
+            && err.contains("ci/tech, ci/house"),
+        "{err}"
+    );
     // --adapter goes to the router's language model when the claim is the router's.
     let shipped = concat!(
         env!("CARGO_MANIFEST_DIR"),

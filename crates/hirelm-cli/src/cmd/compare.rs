@@ -14,6 +14,7 @@ use hirelm_eval::runner::{RunOptions, run_suite};
 use hirelm_eval::suite::Suite;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::compare_parts::{give_tuned_adapter, keep_entries, keep_predictors, keep_suites};
 use super::compare_predictors::{reranker, resolve_router};
 
 #[derive(Debug, Args)]
@@ -39,6 +40,11 @@ pub struct CompareArgs {
     /// joins the parts.
     #[arg(long, value_delimiter = ',')]
     pub suites: Option<Vec<PathBuf>>,
+    /// Run only these entries (comma-separated `suite/entry`, e.g. `tasks/draft`): a part small
+    /// enough for one job when one language model's suite takes longer than that; `--merge`
+    /// joins the parts.
+    #[arg(long, value_delimiter = ',')]
+    pub entries: Option<Vec<String>>,
     /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -74,13 +80,13 @@ pub struct CompareArgs {
     pub rerank_from_minilm: bool,
     /// Run nothing: write compare.md, compare.html and the results block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
-    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites"])]
+    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "entries"])]
     pub render: Option<PathBuf>,
     /// Join compare.json files that ran different predictors on the same suites (for example
     /// one `--predictors` part per job) into one comparison whose claim is checked on them all;
     /// refused, naming the difference, when the parts ran different cases, limits, seeds or
     /// claims, or one predictor in two parts.
-    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "render"])]
+    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "entries", "render"])]
     pub merge: Vec<PathBuf>,
 }
 
@@ -127,67 +133,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         return outcome(&comparison);
     }
     if let Some(dir) = &args.adapter {
-        let mut tuned = config
-            .bar
-            .as_ref()
-            .map(|b| b.tuned.clone())
-            .context("--adapter needs a [bar] naming the tuned model")?;
-        if let Some(router) = config.router.as_ref().filter(|r| r.name == tuned) {
-            tuned = router.lm.clone();
-        }
-        let lm = config
-            .lm
-            .iter_mut()
-            .find(|lm| lm.name == tuned)
-            .with_context(|| {
-                format!(
-                    "--adapter: the tuned model `{tuned}` is not an [[lm]] of {}",
-                    args.config.display()
-                )
-            })?;
-        lm.adapters = vec![hirelm_eval::compare::config::AdapterRoute {
-            dir: dir.clone(),
-            tasks: None,
-        }];
-        lm.routes = None;
+        give_tuned_adapter(&mut config, dir, &args.config)?;
     }
     if let Some(only) = &args.predictors {
-        let known: Vec<&String> = config
-            .suite
-            .iter()
-            .flat_map(|run| &run.predictors)
-            .collect();
-        if let Some(bad) = only.iter().find(|p| !known.contains(p)) {
-            anyhow::bail!(
-                "--predictors: `{bad}` is not a predictor of {}",
-                args.config.display()
-            );
-        }
-        config
-            .suite
-            .iter_mut()
-            .for_each(|run| run.predictors.retain(|p| only.contains(p)));
-        config.suite.retain(|run| !run.predictors.is_empty());
-        config.lm.retain(|lm| only.contains(&lm.name));
+        keep_predictors(&mut config, only, &args.config)?;
     }
     if let Some(only) = &args.suites {
-        if let Some(bad) = only
-            .iter()
-            .find(|path| !config.suite.iter().any(|run| &run.path == *path))
-        {
-            let known: Vec<String> = config
-                .suite
-                .iter()
-                .map(|run| run.path.display().to_string())
-                .collect();
-            anyhow::bail!(
-                "--suites: `{}` is not a suite of {} (it has {})",
-                bad.display(),
-                args.config.display(),
-                known.join(", ")
-            );
-        }
-        config.suite.retain(|run| only.contains(&run.path));
+        keep_suites(&mut config, only, &args.config)?;
     }
     let mut options = RunOptions {
         minilm_dir: args.minilm.clone(),
@@ -215,6 +167,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             }
         }
         suites.push((suite, run.predictors.clone()));
+    }
+    if let Some(only) = &args.entries {
+        keep_entries(&mut suites, only)?;
     }
     let jobs: u64 = suites
         .iter()

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod check;
 pub mod choices;
 pub mod compare;
+pub mod compare_parts;
 pub mod compare_predictors;
 pub mod curate;
 pub mod dedup;
