@@ -130,7 +130,11 @@ pub fn decode(
             break;
         }
         if step + 1 < options.max_new_tokens {
-            logits = session.forward(&[token])?;
+            // Under a grammar only the allowed ids' logits are needed (the rest are masked).
+            logits = match constraint.as_deref_mut() {
+                Some(c) => session.forward_within(token, c.allowed())?,
+                None => session.forward(&[token])?,
+            };
         }
     }
     let text = tokenizer.decode(&tokens, true)?;

@@ -47,6 +47,9 @@ pub struct ConstrainedDecoder {
     eos_seen: bool,
     masker: TokenMasker,
     allowed: Vec<bool>,
+    /// `allowed` is the mask of the current state (a decode loop asks twice per token: for
+    /// the output head, then to mask the logits).
+    allowed_is_current: bool,
     /// How far from the end of the budget every candidate starts being checked: the closing
     /// path of a whole answer plus a few tokens. Only a speed trade-off: before that point the
     /// best-scoring token is still checked, and `decode` checks the token it draws.
@@ -91,12 +94,17 @@ impl ConstrainedDecoder {
             eos_seen: false,
             masker: TokenMasker::new(),
             allowed: Vec::new(),
+            allowed_is_current: false,
         }
     }
 
     /// The allowed next tokens, indexed by id (EOS allowed iff the output is complete; nothing
     /// after EOS).
     pub fn allowed(&mut self) -> &[bool] {
+        if self.allowed_is_current {
+            return &self.allowed;
+        }
+        self.allowed_is_current = true;
         if self.eos_seen {
             self.allowed.clear();
             self.allowed.resize(self.vocab.len(), false);
@@ -213,12 +221,14 @@ impl ConstrainedDecoder {
                 ));
             }
             self.eos_seen = true;
+            self.allowed_is_current = false;
             return Ok(());
         }
         let bytes = self
             .vocab
             .bytes(token)
             .ok_or_else(|| reject("a special or unknown token".into()))?;
+        self.allowed_is_current = false;
         self.state
             .advance_bytes(bytes)
             .map_err(|e| reject(e.to_string()))

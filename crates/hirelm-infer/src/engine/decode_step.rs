@@ -13,12 +13,15 @@ use super::ops::{
 use super::session::Session;
 use super::team::{self, Member, View};
 use crate::error::Result;
-use crate::kernels::{Activations, DotKernel, Matrix, ROWS_PER_TASK};
+use crate::kernels::{Activations, DotKernel, Matrix, ROWS_PER_TASK, TILE_ROWS};
 
 impl Session {
     /// Feeds one token and returns the logits after it. The step runs on a team of as many
-    /// threads as the current rayon pool has.
-    pub(super) fn decode_step(&mut self, token: u32) -> Result<Vec<f32>> {
+    /// threads as the current rayon pool has. With `allowed`, the output head computes only
+    /// the four-row tiles holding an allowed id and sets the other logits to −∞: under a
+    /// grammar that allows a few tokens, most of a large vocabulary's head (two thirds of Gemma
+    /// 3's weights) is never read. Each computed logit is the same dot product either way.
+    pub(super) fn decode_step(&mut self, token: u32, allowed: Option<&[bool]>) -> Result<Vec<f32>> {
         self.check_tokens(&[token])?;
         let w = Arc::clone(&self.weights);
         let c = &w.config;
@@ -110,7 +113,10 @@ impl Session {
             rms_norm(&mut x, &w.norm, eps);
             let head = w.output_head();
             acts.prepare(&x, 1, d, head.format());
-            product(m, head, &acts, &mut logits, kernel);
+            match allowed {
+                Some(allowed) => product_within(m, head, &acts, &mut logits, kernel, allowed),
+                None => product(m, head, &acts, &mut logits, kernel),
+            }
         });
         self.len += 1;
         let [_, _, _, _, logits] = buffers;
@@ -134,6 +140,47 @@ fn product(
         0..rows.div_ceil(ROWS_PER_TASK),
         |task, values| {
             matrix.matvec_rows(x, task * ROWS_PER_TASK, values, kernel);
+        },
+    );
+}
+
+/// As [`product`], computing only the four-row tiles of `matrix` that hold a row `allowed`
+/// marks (rows past `allowed` count as not allowed) and setting the rest to −∞. Consecutive
+/// wanted tiles are one call, so a fully allowed task costs what [`product`]'s does.
+fn product_within(
+    m: &Member<'_>,
+    matrix: &Matrix,
+    x: &Activations,
+    out: &mut View<'_>,
+    kernel: DotKernel,
+    allowed: &[bool],
+) {
+    let rows = matrix.shape().0;
+    m.fill(
+        out,
+        ROWS_PER_TASK,
+        0..rows.div_ceil(ROWS_PER_TASK),
+        |task, values| {
+            let first = task * ROWS_PER_TASK;
+            let wanted = |tile: usize| {
+                let start = first + tile * TILE_ROWS;
+                allowed
+                    .get(start..(start + TILE_ROWS).min(allowed.len()))
+                    .is_some_and(|ids| ids.contains(&true))
+            };
+            let tiles = values.len().div_ceil(TILE_ROWS);
+            let mut tile = 0;
+            while tile < tiles {
+                let (run_start, on) = (tile, wanted(tile));
+                while tile < tiles && wanted(tile) == on {
+                    tile += 1;
+                }
+                let run = run_start * TILE_ROWS..(tile * TILE_ROWS).min(values.len());
+                match on {
+                    true => matrix.matvec_rows(x, first + run.start, &mut values[run], kernel),
+                    false => values[run].fill(f32::NEG_INFINITY),
+                }
+            }
         },
     );
 }

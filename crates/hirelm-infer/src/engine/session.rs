@@ -81,7 +81,7 @@ impl Session {
     /// `tokens: [T]` → `[vocab]`.
     pub fn forward(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
         if let [token] = tokens {
-            return self.decode_step(*token);
+            return self.decode_step(*token, None);
         }
         let hidden = self.forward_in_pool(tokens)?;
         let d = self.weights.config.hidden_size;
@@ -89,11 +89,19 @@ impl Session {
         Ok(self.logits(last))
     }
 
+    /// Feeds one token and returns the logits after it for the ids `allowed` marks (`allowed[id]`,
+    /// as a constrained decoder's mask): those are exactly what [`forward`](Self::forward)
+    /// returns; the others are −∞ or, where they share a four-row tile of the output head with
+    /// an allowed id, computed anyway. Decoding under a grammar skips most of the head this way.
+    pub fn forward_within(&mut self, token: u32, allowed: &[bool]) -> Result<Vec<f32>> {
+        self.decode_step(token, Some(allowed))
+    }
+
     /// Feeds `tokens` and returns the logits after every one of them (`[T, vocab]`, row-major),
     /// for scoring a continuation in one pass.
     pub fn forward_all(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
         if let [token] = tokens {
-            return self.decode_step(*token);
+            return self.decode_step(*token, None);
         }
         let hidden = self.forward_in_pool(tokens)?;
         let d = self.weights.config.hidden_size;

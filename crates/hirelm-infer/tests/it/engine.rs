@@ -120,6 +120,52 @@ fn decode_steps_are_identical_with_one_two_or_three_threads() {
 }
 
 #[test]
+fn a_step_within_a_mask_computes_the_allowed_logits_exactly_and_skips_other_tiles() {
+    let vocab = tiny_config().vocab_size;
+    // A few ids, one alone in its tile, a run of whole tiles; ids past the mask are not allowed.
+    let mut allowed = vec![false; vocab - 10];
+    for id in (0..5).chain([130]).chain(200..264) {
+        allowed[id] = true;
+    }
+    let tile_allowed = |id: usize| {
+        let first = id / 4 * 4;
+        allowed
+            .get(first..(first + 4).min(allowed.len()))
+            .is_some_and(|ids| ids.contains(&true))
+    };
+    for format in [WeightFormat::F32, WeightFormat::Q8_0, WeightFormat::Q4_1] {
+        let weights = engine(format, 11);
+        let (mut full, mut within) = (
+            Session::new(Arc::clone(&weights)),
+            Session::new(Arc::clone(&weights)),
+        );
+        full.forward(&PROMPT[..6]).expect("prefill");
+        within.forward(&PROMPT[..6]).expect("prefill");
+        for &token in &PROMPT[6..] {
+            let every = full.forward(&[token]).expect("step");
+            let some = within.forward_within(token, &allowed).expect("step");
+            assert_eq!(some.len(), vocab);
+            for id in 0..vocab {
+                match tile_allowed(id) {
+                    true => assert_eq!(
+                        some[id].to_bits(),
+                        every[id].to_bits(),
+                        "{format:?} id {id}"
+                    ),
+                    false => assert_eq!(some[id], f32::NEG_INFINITY, "{format:?} id {id}"),
+                }
+            }
+        }
+        // The skipped rows were only the head's: the two sessions hold the same cache.
+        assert_eq!(
+            full.forward(&[7]).expect("step"),
+            within.forward(&[7]).expect("step"),
+            "{format:?}"
+        );
+    }
+}
+
+#[test]
 fn cloned_and_truncated_sessions_reuse_a_prefix() {
     let weights = engine(WeightFormat::Q8_0, 7);
     let mut prefix = Session::new(Arc::clone(&weights));
