@@ -33,6 +33,15 @@ pub(super) fn test_cells(k: &super::BarCheck) -> [String; 2] {
     ]
 }
 
+/// A check's figure: dollars as the cost table writes them (an encoder's CPU cost per 1,000
+/// tasks is a fraction of a cent, which three decimals would show as 0.000), else three decimals.
+fn figure(k: &super::BarCheck, value: f64) -> String {
+    match k.what == super::verdict::COST_CHECK {
+        true => super::render::usd(Some(value)),
+        false => format!("{value:.3}"),
+    }
+}
+
 /// The headline claim, check by check.
 pub fn bar_table(c: &Comparison) -> Option<Table> {
     let v = c.bar.as_ref()?;
@@ -49,8 +58,8 @@ pub fn bar_table(c: &Comparison) -> Option<Table> {
                 k.entry.clone(),
                 k.what.clone(),
                 k.versus.clone(),
-                format!("{:.3}", k.tuned),
-                format!("{:.3}", k.other),
+                figure(k, k.tuned),
+                figure(k, k.other),
                 difference,
                 p,
                 verdict,
@@ -91,4 +100,31 @@ pub fn bar_table(c: &Comparison) -> Option<Table> {
         rows,
     }
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::verdict::{COST_CHECK, Outcome};
+
+    #[test]
+    fn costs_read_as_dollars_and_metrics_as_three_decimals() {
+        let check = |what: &str| super::super::BarCheck {
+            entry: "lm/tech".into(),
+            versus: "base".into(),
+            what: what.into(),
+            tuned: 0.000_21,
+            other: 0.064,
+            outcome: Outcome::Better,
+            needs_strict: false,
+            test: None,
+        };
+        let cost = check(COST_CHECK);
+        assert_eq!(
+            (figure(&cost, cost.tuned), figure(&cost, cost.other)),
+            ("$2.10e-4".to_string(), "$0.064".to_string())
+        );
+        let rp = check("rp@5");
+        assert_eq!(figure(&rp, rp.tuned), "0.000");
+    }
 }

@@ -14,7 +14,7 @@ fn num(v: Option<f64>) -> String {
     v.map_or("–".to_string(), |v| format!("{v:.3}"))
 }
 
-fn usd(v: Option<f64>) -> String {
+pub(super) fn usd(v: Option<f64>) -> String {
     match v {
         None => "–".to_string(),
         // Below the kernel's 10 ms CPU-time tick over the whole entry.
