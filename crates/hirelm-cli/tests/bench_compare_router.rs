@@ -106,6 +106,49 @@ fn the_router_column_is_the_routed_predictors_rows_and_survives_a_merge() {
         house.len() == 1 && house[0]["entry"] == "house",
         "{house:?}"
     );
+    // The part run again into the same directory with --resume reuses the entry's report in
+    // p4/entries (the same row, its measured speed included) and says so; on other cases
+    // (another --limit) it answers again.
+    let again = compare(&[
+        "--limit",
+        "10",
+        "--entries",
+        "ci/house",
+        "--resume",
+        "--out",
+        "p4",
+    ]);
+    let again_json = read("p4/compare.json", &again);
+    assert_eq!(
+        rows(&again_json, "bm25"),
+        house,
+        "the reused row is the measured one"
+    );
+    let resumed = again_json["resumed"].as_array().expect("resumed entries");
+    assert!(
+        resumed.len() == 2
+            && resumed[0]
+                .as_str()
+                .is_some_and(|r| r.starts_with("bm25 on ci/house (")),
+        "{resumed:?}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("p4/compare.md")).expect("markdown");
+    assert!(
+        md.contains("Reused from an earlier run of the same part"),
+        "{md}"
+    );
+    let fewer = compare(&[
+        "--limit",
+        "5",
+        "--entries",
+        "ci/house",
+        "--resume",
+        "--out",
+        "p4",
+    ]);
+    let fewer_json = read("p4/compare.json", &fewer);
+    assert!(fewer_json.get("resumed").is_none(), "{fewer_json}");
+    assert_eq!(rows(&fewer_json, "bm25")[0]["cases"], 5);
     let unknown = compare(&["--limit", "1", "--entries", "ci/nope"]);
     let err = String::from_utf8_lossy(&unknown.stderr);
     assert!(

@@ -123,6 +123,27 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
     })
 }
 
+/// What identifies the run of `spec` (an entry of `suite`) under `options` before any answer:
+/// the predictor's content hash (model, adapters, index, decoding) and the digest of the cases,
+/// as [`run_suite`]'s report records them (`predictor_hash`, `cases_digest`). A report whose
+/// two fields match was made by the same predictor on the same cases (`hirelm bench compare
+/// --resume` reuses such reports).
+pub fn entry_identity(
+    suite: &Suite,
+    spec: &EvalSpec,
+    options: &RunOptions,
+) -> Result<(String, String)> {
+    let one = Suite {
+        evals: vec![spec.clone()],
+        ..suite.clone()
+    };
+    let encoders = Encoders::load(&one, options)?;
+    let prepared = prepare(spec, suite.seed)?;
+    let name = predictor_name(spec, options);
+    let predictor = entry_predictor(&name, spec, &prepared.docs, &encoders, options)?;
+    Ok((predictor.content_hash(), prepared.digest()))
+}
+
 /// Ranked outputs of `texts`; an invalid output or predictor error is `Err(reason)`.
 fn predict_all(
     predictor: &dyn Predictor,

@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::compare_parts::{give_tuned_adapter, keep_entries, keep_predictors, keep_suites};
 use super::compare_predictors::{reranker, resolve_router};
+use super::compare_resume::reusable_report;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -45,6 +46,12 @@ pub struct CompareArgs {
     /// joins the parts.
     #[arg(long, value_delimiter = ',')]
     pub entries: Option<Vec<String>>,
+    /// Reuse the per-entry reports (`entries/` in the output directory) an earlier, cut-off run
+    /// of this part wrote, where the predictor (content hash of model, adapters and decoding), the cases
+    /// and the seed are the same, and answer only the rest. Reused entries keep the speed
+    /// measured when they ran; the report lists them with that time.
+    #[arg(long)]
+    pub resume: bool,
     /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -80,13 +87,13 @@ pub struct CompareArgs {
     pub rerank_from_minilm: bool,
     /// Run nothing: write compare.md, compare.html and the results block again from this
     /// compare.json (after a change to the report layout; the figures stay those measured).
-    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "entries"])]
+    #[arg(long, conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "entries", "resume"])]
     pub render: Option<PathBuf>,
     /// Join compare.json files that ran different predictors on the same suites (for example
     /// one `--predictors` part per job) into one comparison whose claim is checked on them all;
     /// refused, naming the difference, when the parts ran different cases, limits, seeds or
     /// claims, or one predictor in two parts.
-    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "entries", "render"])]
+    #[arg(long, num_args = 1.., conflicts_with_all = ["limit", "data", "adapter", "cache", "determinism", "predictors", "suites", "entries", "resume", "render"])]
     pub merge: Vec<PathBuf>,
 }
 
@@ -183,7 +190,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let (mut results, mut skipped, mut failed) = (Vec::new(), Vec::new(), Vec::new());
-    let details = PathBuf::from("target/hirelm-eval/compare");
+    let mut resumed = Vec::new();
+    // Beside the part's results, so that a part committed half-way resumes on another machine.
+    let details = out.join("entries");
     for (suite, predictors) in &suites {
         for predictor in predictors {
             for spec in &suite.evals {
@@ -196,11 +205,29 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
                     predictor_override: Some(predictor.clone()),
                     ..options.clone()
                 };
-                match run_suite(&one, &run_options) {
+                let detail = details.join(format!("{}-{}-{predictor}.json", suite.name, spec.name));
+                let reused = match args.resume {
+                    true => reusable_report(&detail, &one, spec, &run_options),
+                    false => None,
+                };
+                let report = match reused {
+                    Some((report, written)) => {
+                        resumed.push(format!(
+                            "{predictor} on {}/{} ({written})",
+                            suite.name, spec.name
+                        ));
+                        Ok(report)
+                    }
+                    None => {
+                        let report = run_suite(&one, &run_options);
+                        if let Ok(report) = &report {
+                            report.write_json(&detail)?;
+                        }
+                        report
+                    }
+                };
+                match report {
                     Ok(report) => {
-                        report.write_json(
-                            &details.join(format!("{}-{}-{predictor}.json", suite.name, spec.name)),
-                        )?;
                         results.extend(report.evals.iter().map(|e| EntryResult {
                             seed: report.seed,
                             ..entry_result(&suite.name, e, &config.cost, &config.api)
@@ -240,6 +267,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         failed,
         limit: args.limit,
         routed: None,
+        resumed,
     };
     if let Some(router) = &config.router {
         comparison.add_routed(resolve_router(router, &args.config)?);

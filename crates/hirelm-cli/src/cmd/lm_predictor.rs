@@ -1,7 +1,8 @@
 //! The domain model as a `hirelm-eval` predictor: a retriever (the tuned encoder, or MiniLM for
-//! an `[[lm]]` with `candidates = "minilm-nn"`) proposes candidates, the language model selects and ranks them under a JSON schema narrowed to those candidates. It lives in
-//! the binary so that neither library depends on the other (`hirelm-eval` only knows the
-//! [`RerankerFactory`] trait).
+//! an `[[lm]]` with `candidates = "minilm-nn"`) proposes candidates, the language model selects
+//! and ranks them under a JSON schema narrowed to those candidates. It lives in the binary so
+//! that neither library depends on the other (`hirelm-eval` only knows the [`RerankerFactory`]
+//! trait).
 //!
 //! Reranking supports `extract_skills` only: for `normalise_title` the evaluation documents are
 //! job titles keyed by opaque ESCO URIs, and without the occupations' labels the model could only

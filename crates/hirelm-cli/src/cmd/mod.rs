@@ -8,6 +8,7 @@ pub mod choices;
 pub mod compare;
 pub mod compare_parts;
 pub mod compare_predictors;
+pub mod compare_resume;
 pub mod curate;
 pub mod dedup;
 pub mod embed;

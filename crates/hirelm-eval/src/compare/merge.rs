@@ -159,6 +159,10 @@ pub fn merge(
         limit: first.limit,
         results,
         routed: None,
+        resumed: parts
+            .iter()
+            .flat_map(|(_, p)| p.resumed.iter().cloned())
+            .collect(),
     };
     if let Some(routed) = &first.routed {
         joined_comparison.add_routed(routed.clone());
@@ -209,6 +213,7 @@ mod tests {
             failed: Vec::new(),
             limit: None,
             routed: None,
+            resumed: Vec::new(),
         }
     }
 

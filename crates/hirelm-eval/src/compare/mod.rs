@@ -160,6 +160,9 @@ pub struct Comparison {
     /// The shipped system's column and what answers each task in it ([`routed`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routed: Option<Routed>,
+    /// Entries whose report an earlier run of the same part wrote (`--resume`), with when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<String>,
 }
 
 impl Comparison {

@@ -265,6 +265,13 @@ fn preamble(c: &Comparison) -> String {
     if let Some(line) = candidate_sources(c) {
         let _ = writeln!(s, "\n{line}");
     }
+    if !c.resumed.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nReused from an earlier run of the same part (`--resume`: same predictor content hash, cases and seed), with its measured speed: {}.",
+            c.resumed.join("; ")
+        );
+    }
     if !c.skipped.is_empty() {
         let _ = writeln!(s, "\nNot applicable: {}.", c.skipped.join("; "));
     }

@@ -228,7 +228,9 @@ impl SuiteReport {
         }
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| EvalError::config(path, e.to_string()))?;
-        std::fs::write(path, text).map_err(|e| EvalError::io(path, e))
+        // Atomically: an interrupted run leaves the earlier report or none, never half of one
+        // (`hirelm bench compare --resume` reuses these files).
+        hirelm_core::fs::write_atomic(path, text.as_bytes()).map_err(|e| EvalError::io(path, e))
     }
 
     /// Reads a report (or stored baseline) written by [`write_json`](Self::write_json).

@@ -160,6 +160,7 @@ fn two_predictors_compared_with_hand_computed_figures_and_prices() {
         failed: vec!["gpt on match/m: no such model".into()],
         routed: None,
         limit: None,
+        resumed: Vec::new(),
     };
     let md = to_markdown(&comparison);
     assert!(
