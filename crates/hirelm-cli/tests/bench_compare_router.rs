@@ -129,7 +129,7 @@ fn the_router_column_is_the_routed_predictors_rows_and_survives_a_merge() {
         resumed.len() == 2
             && resumed[0]
                 .as_str()
-                .is_some_and(|r| r.starts_with("bm25 on ci/house (")),
+                .is_some_and(|r| r.starts_with("bm25 on ci/house (answered 20")),
         "{resumed:?}"
     );
     let md = std::fs::read_to_string(dir.path().join("p4/compare.md")).expect("markdown");

@@ -208,6 +208,7 @@ mod tests {
                 latency: None,
                 candidates_from: None,
             }],
+            finished: None,
         }
     }
 

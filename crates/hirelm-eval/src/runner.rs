@@ -120,6 +120,7 @@ pub fn run_suite(suite: &Suite, options: &RunOptions) -> Result<SuiteReport> {
         min_drop: suite.min_drop,
         limit: None,
         evals,
+        finished: None,
     })
 }
 

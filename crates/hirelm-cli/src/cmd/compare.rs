@@ -211,16 +211,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
                     false => None,
                 };
                 let report = match reused {
-                    Some((report, written)) => {
+                    Some((report, answered)) => {
                         resumed.push(format!(
-                            "{predictor} on {}/{} ({written})",
+                            "{predictor} on {}/{} ({answered})",
                             suite.name, spec.name
                         ));
                         Ok(report)
                     }
                     None => {
-                        let report = run_suite(&one, &run_options);
-                        if let Ok(report) = &report {
+                        let mut report = run_suite(&one, &run_options);
+                        if let Ok(report) = &mut report {
+                            report.finished = Some(utc_now());
                             report.write_json(&detail)?;
                         }
                         report

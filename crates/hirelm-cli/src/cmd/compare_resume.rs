@@ -16,7 +16,7 @@ use hirelm_eval::runner::{RunOptions, entry_identity};
 use hirelm_eval::suite::{EvalSpec, Suite};
 
 /// The report at `path` if it answered `spec` (the only entry of `suite`) as a run under
-/// `options` would now, with when it was written (UTC); `None` when the entry must be answered.
+/// `options` would now, with when it was answered; `None` when the entry must be answered.
 pub fn reusable_report(
     path: &Path,
     suite: &Suite,
@@ -51,7 +51,10 @@ pub fn reusable_report(
         );
         return None;
     }
-    let written = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
-    let written = chrono::DateTime::<chrono::Utc>::from(written).format("%Y-%m-%dT%H:%MZ");
-    Some((report, written.to_string()))
+    // Not the file's time: a checkout rewrites it.
+    let finished = match &report.finished {
+        Some(time) => format!("answered {time}"),
+        None => "answered at a time its report does not record".to_string(),
+    };
+    Some((report, finished))
 }

@@ -209,6 +209,10 @@ pub struct SuiteReport {
     pub limit: Option<usize>,
     /// The entries.
     pub evals: Vec<EvalReport>,
+    /// When the run finished (UTC, `YYYY-MM-DDTHH:MMZ`), where the caller records it
+    /// (`hirelm bench compare` does, for the entries `--resume` may reuse later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<String>,
 }
 
 impl SuiteReport {
