@@ -47,9 +47,9 @@ pub struct CompareArgs {
     #[arg(long, value_delimiter = ',')]
     pub entries: Option<Vec<String>>,
     /// Reuse the per-entry reports (`entries/` in the output directory) an earlier, cut-off run
-    /// of this part wrote, where the predictor (content hash of model, adapters and decoding), the cases
-    /// and the seed are the same, and answer only the rest. Reused entries keep the speed
-    /// measured when they ran; the report lists them with that time.
+    /// of this part wrote, where the predictor (content hash of model, adapters and decoding),
+    /// the cases and the seed are the same, and answer only the rest. Reused entries keep the
+    /// speed measured when they ran; the report lists them with that time.
     #[arg(long)]
     pub resume: bool,
     /// Directory for compare.json, compare.md and compare.html (default: the config's `out`).
