@@ -61,7 +61,7 @@ impl Session {
                 h.copy_from_slice(&x);
                 rms_norm(&mut h, &lw.attn_norm, eps);
                 acts.prepare(&h, 1, d, lw.qkv.format());
-                product(m, &lw.qkv, &acts, &mut qkv, kernel);
+                product(m, &lw.qkv, &acts, &mut qkv, kernel, None);
                 let qkv = qkv.read();
                 // The new position's key and value, into the cache.
                 m.fill(&mut keys[layer], kv_dim, pos..pos + 1, |_, key| {
@@ -99,24 +99,21 @@ impl Session {
                     );
                 });
                 acts.prepare(attn.read(), 1, q_dim, lw.o.format());
-                product(m, &lw.o, &acts, &mut proj, kernel);
+                product(m, &lw.o, &acts, &mut proj, kernel, None);
                 add_residual(&mut x, proj.read(), lw.post_attn_norm.as_deref(), eps);
                 h.copy_from_slice(&x);
                 rms_norm(&mut h, &lw.mlp_norm, eps);
                 acts.prepare(&h, 1, d, lw.gate_up.format());
-                product(m, &lw.gate_up, &acts, &mut gate_up, kernel);
+                product(m, &lw.gate_up, &acts, &mut gate_up, kernel, None);
                 gated_activation(gemma, gate_up.read(), &mut act);
                 acts.prepare(&act, 1, ff, lw.down.format());
-                product(m, &lw.down, &acts, &mut proj, kernel);
+                product(m, &lw.down, &acts, &mut proj, kernel, None);
                 add_residual(&mut x, proj.read(), lw.post_mlp_norm.as_deref(), eps);
             }
             rms_norm(&mut x, &w.norm, eps);
             let head = w.output_head();
             acts.prepare(&x, 1, d, head.format());
-            match allowed {
-                Some(allowed) => product_within(m, head, &acts, &mut logits, kernel, allowed),
-                None => product(m, head, &acts, &mut logits, kernel),
-            }
+            product(m, head, &acts, &mut logits, kernel, allowed);
         });
         self.len += 1;
         let [_, _, _, _, logits] = buffers;
@@ -125,62 +122,58 @@ impl Session {
 }
 
 /// `out = W·x` for one token, its rows claimed by the team's members in tasks of
-/// [`ROWS_PER_TASK`].
+/// [`ROWS_PER_TASK`]; with `allowed`, only the rows [`matvec_allowed`] keeps.
 fn product(
     m: &Member<'_>,
     matrix: &Matrix,
     x: &Activations,
     out: &mut View<'_>,
     kernel: DotKernel,
+    allowed: Option<&[bool]>,
 ) {
     let rows = matrix.shape().0;
     m.fill(
         out,
         ROWS_PER_TASK,
         0..rows.div_ceil(ROWS_PER_TASK),
-        |task, values| {
-            matrix.matvec_rows(x, task * ROWS_PER_TASK, values, kernel);
+        |task, values| match allowed {
+            None => matrix.matvec_rows(x, task * ROWS_PER_TASK, values, kernel),
+            Some(allowed) => {
+                matvec_allowed(matrix, x, task * ROWS_PER_TASK, values, kernel, allowed)
+            }
         },
     );
 }
 
-/// As [`product`], computing only the four-row tiles of `matrix` that hold a row `allowed`
-/// marks (rows past `allowed` count as not allowed) and setting the rest to −∞. Consecutive
-/// wanted tiles are one call, so a fully allowed task costs what [`product`]'s does.
-fn product_within(
-    m: &Member<'_>,
+/// Rows `first..` of `W·x` as [`Matrix::matvec_rows`] computes them, but only in the four-row
+/// tiles that hold a row `allowed` marks (rows past `allowed` count as not allowed); the rest
+/// are −∞. Consecutive wanted tiles are one call, so a fully allowed part costs what
+/// `matvec_rows` does.
+fn matvec_allowed(
     matrix: &Matrix,
     x: &Activations,
-    out: &mut View<'_>,
+    first: usize,
+    values: &mut [f32],
     kernel: DotKernel,
     allowed: &[bool],
 ) {
-    let rows = matrix.shape().0;
-    m.fill(
-        out,
-        ROWS_PER_TASK,
-        0..rows.div_ceil(ROWS_PER_TASK),
-        |task, values| {
-            let first = task * ROWS_PER_TASK;
-            let wanted = |tile: usize| {
-                let start = first + tile * TILE_ROWS;
-                allowed
-                    .get(start..(start + TILE_ROWS).min(allowed.len()))
-                    .is_some_and(|ids| ids.contains(&true))
-            };
-            let tiles = values.len().div_ceil(TILE_ROWS);
-            let mut tile = 0;
-            while tile < tiles {
-                let (run_start, on) = (tile, wanted(tile));
-                while tile < tiles && wanted(tile) == on {
-                    tile += 1;
-                }
-                let run = run_start * TILE_ROWS..(tile * TILE_ROWS).min(values.len());
-                match on {
-                    true => matrix.matvec_rows(x, first + run.start, &mut values[run], kernel),
-                    false => values[run].fill(f32::NEG_INFINITY),
-                }
-            }
-        },
-    );
+    let wanted = |tile: usize| {
+        let start = first + tile * TILE_ROWS;
+        allowed
+            .get(start..(start + TILE_ROWS).min(allowed.len()))
+            .is_some_and(|ids| ids.contains(&true))
+    };
+    let tiles = values.len().div_ceil(TILE_ROWS);
+    let mut tile = 0;
+    while tile < tiles {
+        let (run_start, on) = (tile, wanted(tile));
+        while tile < tiles && wanted(tile) == on {
+            tile += 1;
+        }
+        let run = run_start * TILE_ROWS..(tile * TILE_ROWS).min(values.len());
+        match on {
+            true => matrix.matvec_rows(x, first + run.start, &mut values[run], kernel),
+            false => values[run].fill(f32::NEG_INFINITY),
+        }
+    }
 }
